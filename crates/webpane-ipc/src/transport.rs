@@ -1,0 +1,501 @@
+//! Unix `SOCK_SEQPACKET` connections: handshake, framing, fd passing, peer credentials.
+//!
+//! # Handshake
+//! Each side sends one 16-byte packet first: the magic `WEBPANE\0`, then
+//! [`PROTOCOL_VERSION`](crate::PROTOCOL_VERSION) and a reserved word, both little-endian `u32`.
+//! This layout never changes, so any two versions can tell each other apart: a different version
+//! is [`IpcError::VersionMismatch`], anything else [`IpcError::BadHandshake`].
+//!
+//! # Framing
+//! A logical message (see [`wire`](crate::wire)) travels as one or more packets of at most
+//! [`MAX_PACKET_SIZE`] bytes. Each packet starts with one flag byte; bit 0 (`MORE`) says another
+//! packet of the same message follows. File descriptors ride on the first packet only
+//! (`SCM_RIGHTS`, received with `MSG_CMSG_CLOEXEC`). Sending holds a lock for the whole message, so
+//! packets of concurrent senders never interleave. `MSG_TRUNC` and `MSG_CTRUNC` are errors; the fds
+//! of a rejected message are closed, and the rest of its packets are skipped. An empty packet cannot
+//! be told from end of stream and reads as [`IpcError::Disconnected`]; webpane never sends one.
+//!
+//! # Blocking
+//! Sockets are non-blocking underneath. [`Connection::recv`] waits; [`Connection::try_recv`] returns
+//! `None` when no complete message is there, so an event loop can poll [`Connection::as_fd`] for
+//! readability and drain. Sending waits for room in the peer's queue, up to the send timeout if one
+//! is set ([`Connection::set_send_timeout`]).
+//!
+//! ```
+//! use webpane_ipc::{Connection, Outgoing};
+//!
+//! let (a, b) = Connection::pair()?;
+//! a.send(&("ping", 1u32), Outgoing::new())?;
+//! let got = b.recv::<(String, u32)>()?;
+//! assert_eq!(got.message, ("ping".to_string(), 1));
+//! # Ok::<(), webpane_ipc::IpcError>(())
+//! ```
+//!
+//! # References
+//! - [`unix(7)`](https://man7.org/linux/man-pages/man7/unix.7.html) (SCM_RIGHTS, SO_PEERCRED)
+//! - [`recvmsg(2)`](https://man7.org/linux/man-pages/man2/recvmsg.2.html) (MSG_TRUNC, MSG_CTRUNC)
+
+use std::io::{IoSlice, IoSliceMut};
+use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags};
+use rustix::io::Errno;
+use rustix::net::{
+    AddressFamily, RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, ReturnFlags, SendAncillaryBuffer,
+    SendAncillaryMessage, SendFlags, Shutdown, SocketAddrUnix, SocketFlags, SocketType,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{BadMessage, IpcError};
+use crate::wire::{Outgoing, Received, decode_message, encode_message};
+use crate::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION};
+
+/// The largest packet on the wire, header byte included. Larger messages are split.
+pub const MAX_PACKET_SIZE: usize = 64 * 1024;
+
+/// How long a new connection waits for the peer's handshake by default.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+const MAGIC: [u8; 8] = *b"WEBPANE\0";
+const HELLO_LEN: usize = 16;
+const FLAG_MORE: u8 = 0x01;
+const CMSG_SPACE: usize = rustix::cmsg_space!(ScmRights(MAX_FDS_PER_MESSAGE));
+
+/// A logical message as it arrived: its bytes (fd tags and body, still encoded) and its fds.
+pub type RawMessage = (Vec<u8>, Vec<OwnedFd>);
+
+/// The peer process's identity, from `SO_PEERCRED` at connection time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerCredentials {
+    /// The peer's process id (in our pid namespace; 0 if it is not visible there).
+    pub pid: i32,
+    /// The peer's effective user id.
+    pub uid: u32,
+    /// The peer's effective group id.
+    pub gid: u32,
+}
+
+#[derive(Default)]
+struct RecvState {
+    partial: Vec<u8>,
+    fds: Vec<OwnedFd>,
+    in_message: bool,
+    skipping: bool,
+}
+
+/// One end of a connection carrying typed messages with fds.
+///
+/// `Send + Sync`: several threads may send at once (messages never interleave) and one may
+/// receive.
+pub struct Connection {
+    fd: OwnedFd,
+    peer: PeerCredentials,
+    send_lock: Mutex<()>,
+    recv_state: Mutex<RecvState>,
+    send_timeout: Mutex<Option<Duration>>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("fd", &self.fd)
+            .field("peer", &self.peer)
+            .finish()
+    }
+}
+
+fn seqpacket() -> rustix::io::Result<OwnedFd> {
+    rustix::net::socket_with(
+        AddressFamily::UNIX,
+        SocketType::SEQPACKET,
+        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+        None,
+    )
+}
+
+fn wait(fd: BorrowedFd<'_>, flags: PollFlags, deadline: Option<Instant>) -> Result<bool, IpcError> {
+    loop {
+        let timeout = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(false);
+                }
+                Some(
+                    rustix::event::Timespec::try_from(left).unwrap_or(rustix::event::Timespec {
+                        tv_sec: i64::MAX,
+                        tv_nsec: 0,
+                    }),
+                )
+            }
+            None => None,
+        };
+        let mut fds = [PollFd::new(&fd, flags)];
+        match rustix::event::poll(&mut fds, timeout.as_ref()) {
+            Ok(0) => continue,
+            Ok(_) => return Ok(true),
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+impl Connection {
+    /// A connected pair in this process (tests, threads, or handing one end to a child).
+    pub fn pair() -> Result<(Connection, Connection), IpcError> {
+        let (a, b) = rustix::net::socketpair(
+            AddressFamily::UNIX,
+            SocketType::SEQPACKET,
+            SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+            None,
+        )?;
+        send_hello(a.as_fd())?;
+        send_hello(b.as_fd())?;
+        let deadline = Some(Instant::now() + DEFAULT_HANDSHAKE_TIMEOUT);
+        recv_hello(a.as_fd(), deadline)?;
+        recv_hello(b.as_fd(), deadline)?;
+        Ok((Self::new(a)?, Self::new(b)?))
+    }
+
+    /// Connects to a [`Listener`] at `path` and performs the handshake.
+    pub fn connect(path: impl AsRef<Path>) -> Result<Connection, IpcError> {
+        let fd = rustix::net::socket_with(AddressFamily::UNIX, SocketType::SEQPACKET, SocketFlags::CLOEXEC, None)?;
+        let addr = SocketAddrUnix::new(path.as_ref())?;
+        rustix::net::connect(&fd, &addr)?;
+        rustix::io::ioctl_fionbio(&fd, true)?;
+        Self::handshake(fd, DEFAULT_HANDSHAKE_TIMEOUT)
+    }
+
+    /// Wraps an already connected `SOCK_SEQPACKET` socket (for example one received in a message)
+    /// and performs the handshake, waiting at most `timeout` for the peer's half.
+    pub fn from_fd(fd: OwnedFd, timeout: Duration) -> Result<Connection, IpcError> {
+        rustix::io::ioctl_fionbio(&fd, true)?;
+        Self::handshake(fd, timeout)
+    }
+
+    fn handshake(fd: OwnedFd, timeout: Duration) -> Result<Connection, IpcError> {
+        send_hello(fd.as_fd())?;
+        recv_hello(fd.as_fd(), Some(Instant::now() + timeout)).map_err(|e| match e {
+            IpcError::Io(ref io) if io.kind() == std::io::ErrorKind::TimedOut => IpcError::HandshakeTimeout(timeout),
+            e => e,
+        })?;
+        Self::new(fd)
+    }
+
+    fn new(fd: OwnedFd) -> Result<Connection, IpcError> {
+        let cred = rustix::net::sockopt::socket_peercred(&fd)?;
+        Ok(Connection {
+            fd,
+            peer: PeerCredentials {
+                pid: cred.pid.as_raw_nonzero().get(),
+                uid: cred.uid.as_raw(),
+                gid: cred.gid.as_raw(),
+            },
+            send_lock: Mutex::new(()),
+            recv_state: Mutex::new(RecvState::default()),
+            send_timeout: Mutex::new(None),
+        })
+    }
+
+    /// The peer's credentials, taken when the connection was made.
+    pub fn peer_credentials(&self) -> PeerCredentials {
+        self.peer
+    }
+
+    /// Limits how long [`Connection::send`] waits for room in the peer's queue (`None`: forever).
+    /// A send that times out mid-message shuts the connection down, since the peer would otherwise
+    /// see half a message.
+    pub fn set_send_timeout(&self, timeout: Option<Duration>) {
+        *self.send_timeout.lock().unwrap_or_else(|p| p.into_inner()) = timeout;
+    }
+
+    /// Shuts both directions down; the peer sees [`IpcError::Disconnected`].
+    pub fn shutdown(&self) {
+        let _ = rustix::net::shutdown(&self.fd, Shutdown::Both);
+    }
+
+    /// Sends a message with its fds. Owned fds in `fds` are closed once sent (or on error).
+    pub fn send<T: Serialize + ?Sized>(&self, message: &T, fds: Outgoing<'_>) -> Result<(), IpcError> {
+        let bytes = encode_message(message, &fds.kinds())?;
+        let borrowed = fds.borrowed();
+        self.send_bytes(&bytes, &borrowed)
+    }
+
+    /// Sends an already encoded logical message. Exposed so tests and fuzzers can put arbitrary
+    /// bytes and fds on the wire; the receiver treats them like any other message.
+    pub fn send_bytes(&self, bytes: &[u8], fds: &[BorrowedFd<'_>]) -> Result<(), IpcError> {
+        if bytes.len() > MAX_MESSAGE_SIZE {
+            return Err(IpcError::MessageTooLarge {
+                size: bytes.len(),
+                max: MAX_MESSAGE_SIZE,
+            });
+        }
+        if fds.len() > MAX_FDS_PER_MESSAGE {
+            return Err(IpcError::TooManyFds {
+                count: fds.len(),
+                max: MAX_FDS_PER_MESSAGE,
+            });
+        }
+        let _guard = self.send_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let timeout = *self.send_timeout.lock().unwrap_or_else(|p| p.into_inner());
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let chunk = MAX_PACKET_SIZE - 1;
+        let count = bytes.len().div_ceil(chunk).max(1);
+        for i in 0..count {
+            let body = &bytes[(i * chunk).min(bytes.len())..((i + 1) * chunk).min(bytes.len())];
+            let flags = [if i + 1 < count { FLAG_MORE } else { 0 }];
+            let packet_fds = if i == 0 { fds } else { &[] };
+            if let Err(e) = self.send_packet(&flags, body, packet_fds, deadline) {
+                if i > 0 {
+                    self.shutdown();
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn send_packet(
+        &self,
+        header: &[u8],
+        body: &[u8],
+        fds: &[BorrowedFd<'_>],
+        deadline: Option<Instant>,
+    ) -> Result<(), IpcError> {
+        let iov = [IoSlice::new(header), IoSlice::new(body)];
+        let mut space = [MaybeUninit::<u8>::uninit(); CMSG_SPACE];
+        loop {
+            let mut control = SendAncillaryBuffer::new(&mut space);
+            if !fds.is_empty() && !control.push(SendAncillaryMessage::ScmRights(fds)) {
+                return Err(IpcError::TooManyFds {
+                    count: fds.len(),
+                    max: MAX_FDS_PER_MESSAGE,
+                });
+            }
+            match rustix::net::sendmsg(&self.fd, &iov, &mut control, SendFlags::NOSIGNAL | SendFlags::DONTWAIT) {
+                Ok(_) => return Ok(()),
+                Err(Errno::AGAIN) => {
+                    if !wait(self.fd.as_fd(), PollFlags::OUT, deadline)? {
+                        return Err(IpcError::Io(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "the peer does not read its messages",
+                        )));
+                    }
+                }
+                Err(Errno::INTR) => {}
+                Err(Errno::PIPE | Errno::CONNRESET | Errno::NOTCONN) => return Err(IpcError::Disconnected),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Waits for the next complete message.
+    pub fn recv<T: DeserializeOwned>(&self) -> Result<Received<T>, IpcError> {
+        self.recv_timeout(None)?.ok_or(IpcError::Disconnected)
+    }
+
+    /// Waits at most `timeout` (`None`: forever) for the next complete message.
+    pub fn recv_timeout<T: DeserializeOwned>(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<Option<Received<T>>, IpcError> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            if let Some(m) = self.try_recv()? {
+                return Ok(Some(m));
+            }
+            if !wait(self.fd.as_fd(), PollFlags::IN, deadline)? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Returns the next complete message if one has arrived, without waiting.
+    pub fn try_recv<T: DeserializeOwned>(&self) -> Result<Option<Received<T>>, IpcError> {
+        match self.try_recv_bytes()? {
+            Some((bytes, fds)) => Ok(Some(decode_message(&bytes, fds)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Reassembles the next logical message without decoding it.
+    pub fn try_recv_bytes(&self) -> Result<Option<RawMessage>, IpcError> {
+        let mut state = self.recv_state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut packet = vec![0u8; MAX_PACKET_SIZE];
+        loop {
+            let mut space = [MaybeUninit::<u8>::uninit(); CMSG_SPACE];
+            let mut control = RecvAncillaryBuffer::new(&mut space);
+            let mut iov = [IoSliceMut::new(&mut packet)];
+            let result = rustix::net::recvmsg(
+                &self.fd,
+                &mut iov,
+                &mut control,
+                RecvFlags::CMSG_CLOEXEC | RecvFlags::DONTWAIT,
+            );
+            let msg = match result {
+                Ok(m) => m,
+                Err(Errno::AGAIN) => return Ok(None),
+                Err(Errno::INTR) => continue,
+                Err(Errno::CONNRESET) => return Err(IpcError::Disconnected),
+                Err(e) => return Err(e.into()),
+            };
+            let mut fds = Vec::new();
+            for m in control.drain() {
+                if let RecvAncillaryMessage::ScmRights(received) = m {
+                    fds.extend(received);
+                }
+            }
+            if msg.bytes == 0 {
+                *state = RecvState::default();
+                return Err(IpcError::Disconnected);
+            }
+            let len = msg.bytes.min(MAX_PACKET_SIZE);
+            let flags = packet[0];
+            let more = flags & FLAG_MORE != 0;
+            if state.skipping {
+                // The rest of a rejected message: drop it (and any fds) up to its last packet.
+                state.skipping = more;
+                continue;
+            }
+            let failure = if msg.flags.contains(ReturnFlags::TRUNC) {
+                Some(BadMessage::Truncated)
+            } else if msg.flags.contains(ReturnFlags::CTRUNC) {
+                Some(BadMessage::ControlTruncated)
+            } else if flags & !FLAG_MORE != 0 {
+                Some(BadMessage::UnknownFlags(flags))
+            } else if state.in_message && !fds.is_empty() {
+                Some(BadMessage::FdsOnContinuation)
+            } else if state.partial.len() + len - 1 > MAX_MESSAGE_SIZE {
+                Some(BadMessage::TooLarge { max: MAX_MESSAGE_SIZE })
+            } else {
+                None
+            };
+            if let Some(bad) = failure {
+                drop(fds);
+                *state = RecvState {
+                    skipping: more,
+                    ..RecvState::default()
+                };
+                return Err(bad.into());
+            }
+            state.partial.extend_from_slice(&packet[1..len]);
+            state.fds.extend(fds);
+            state.in_message = more;
+            if !more {
+                let bytes = std::mem::take(&mut state.partial);
+                let fds = std::mem::take(&mut state.fds);
+                return Ok(Some((bytes, fds)));
+            }
+        }
+    }
+}
+
+impl AsFd for Connection {
+    /// The socket, for polling readability from an event loop; do not read from it directly.
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+fn send_hello(fd: BorrowedFd<'_>) -> Result<(), IpcError> {
+    let mut hello = [0u8; HELLO_LEN];
+    hello[..8].copy_from_slice(&MAGIC);
+    hello[8..12].copy_from_slice(&PROTOCOL_VERSION.to_le_bytes());
+    match rustix::net::send(fd, &hello, SendFlags::NOSIGNAL | SendFlags::DONTWAIT) {
+        Ok(_) => Ok(()),
+        Err(Errno::PIPE | Errno::CONNRESET | Errno::NOTCONN) => Err(IpcError::Disconnected),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn recv_hello(fd: BorrowedFd<'_>, deadline: Option<Instant>) -> Result<(), IpcError> {
+    let mut buf = [0u8; HELLO_LEN + 1];
+    loop {
+        let mut space = [MaybeUninit::<u8>::uninit(); CMSG_SPACE];
+        let mut control = RecvAncillaryBuffer::new(&mut space);
+        let mut iov = [IoSliceMut::new(&mut buf)];
+        match rustix::net::recvmsg(
+            fd,
+            &mut iov,
+            &mut control,
+            RecvFlags::CMSG_CLOEXEC | RecvFlags::DONTWAIT,
+        ) {
+            Ok(msg) => {
+                let had_fds = control.drain().next().is_some();
+                if msg.bytes == 0 {
+                    return Err(IpcError::Disconnected);
+                }
+                if had_fds || msg.bytes != HELLO_LEN || msg.flags.contains(ReturnFlags::TRUNC) {
+                    return Err(IpcError::BadHandshake("the first packet is not a webpane hello"));
+                }
+                if buf[..8] != MAGIC {
+                    return Err(IpcError::BadHandshake("wrong magic"));
+                }
+                let theirs = u32::from_le_bytes([buf[8], buf[9], buf[10], buf[11]]);
+                if theirs != PROTOCOL_VERSION {
+                    return Err(IpcError::VersionMismatch {
+                        ours: PROTOCOL_VERSION,
+                        theirs,
+                    });
+                }
+                return Ok(());
+            }
+            Err(Errno::AGAIN) => {
+                if !wait(fd, PollFlags::IN, deadline)? {
+                    return Err(IpcError::Io(std::io::ErrorKind::TimedOut.into()));
+                }
+            }
+            Err(Errno::INTR) => {}
+            Err(Errno::CONNRESET) => return Err(IpcError::Disconnected),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// A listening socket at a filesystem path (mode 0600); accepts [`Connection`]s.
+#[derive(Debug)]
+pub struct Listener {
+    fd: OwnedFd,
+}
+
+impl Listener {
+    /// Binds and listens at `path`, which must not exist. The socket file is made mode 0600.
+    pub fn bind(path: impl AsRef<Path>) -> Result<Listener, IpcError> {
+        let fd = seqpacket()?;
+        let addr = SocketAddrUnix::new(path.as_ref())?;
+        rustix::net::bind(&fd, &addr)?;
+        rustix::fs::chmod(path.as_ref(), rustix::fs::Mode::from_raw_mode(0o600))?;
+        rustix::net::listen(&fd, 128)?;
+        Ok(Listener { fd })
+    }
+
+    /// Waits for a client and completes the handshake with it (at most `handshake_timeout`).
+    pub fn accept(&self, handshake_timeout: Duration) -> Result<Connection, IpcError> {
+        loop {
+            if let Some(c) = self.try_accept(handshake_timeout)? {
+                return Ok(c);
+            }
+            wait(self.fd.as_fd(), PollFlags::IN, None)?;
+        }
+    }
+
+    /// Accepts a waiting client, if there is one, and completes the handshake with it.
+    pub fn try_accept(&self, handshake_timeout: Duration) -> Result<Option<Connection>, IpcError> {
+        match rustix::net::accept_with(&self.fd, SocketFlags::CLOEXEC | SocketFlags::NONBLOCK) {
+            Ok(fd) => Connection::handshake(fd, handshake_timeout).map(Some),
+            Err(Errno::AGAIN | Errno::INTR) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl AsFd for Listener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}

@@ -1,0 +1,221 @@
+//! fd passing between real processes: the child is this test binary run again with a role.
+
+mod common;
+
+use std::io::{Read, Seek, SeekFrom};
+use std::os::fd::AsFd;
+
+use common::{ChildPeer, child_role, fd_count};
+use rustix::mm::{MapFlags, ProtFlags};
+use serde::{Deserialize, Serialize};
+use webpane_ipc::{BadMessage, FdKind, FdRef, FileAccess, FileForTransit, IpcError, Outgoing, SharedMemory};
+
+#[derive(Debug, Serialize, Deserialize)]
+enum Msg {
+    Region {
+        rw: FdRef,
+        ro: FdRef,
+    },
+    RegionReport {
+        seen: Vec<u8>,
+        shrink_errno: Option<i32>,
+        grow_errno: Option<i32>,
+        ro_writable_map_errno: Option<i32>,
+        ro_seen: Vec<u8>,
+    },
+    File(FdRef),
+    Ready,
+    Pipes(Vec<FdRef>),
+    TruncReport {
+        before: usize,
+        after: usize,
+        error: String,
+    },
+    Done,
+}
+
+/// Entry point of the child processes the other tests spawn; does nothing in a normal run.
+#[test]
+fn child_process_entry_point() {
+    let Some((role, conn)) = child_role() else { return };
+    match role.as_str() {
+        "shm" => {
+            let mut got = conn.recv::<Msg>().unwrap();
+            let Msg::Region { rw, ro } = got.message else {
+                panic!("unexpected {:?}", got.message)
+            };
+            let region = got.fds.take_shared_memory(rw).unwrap();
+            let map = region.map().unwrap();
+            let mut seen = vec![0u8; 11];
+            map.read_at(0, &mut seen);
+            map.write_at(100, b"from child");
+            let shrink_errno = rustix::fs::ftruncate(region.as_fd(), 0).err().map(|e| e.raw_os_error());
+            let grow_errno = rustix::fs::ftruncate(region.as_fd(), 1 << 30)
+                .err()
+                .map(|e| e.raw_os_error());
+            let ro = got.fds.take_shared_memory_read_only(ro).unwrap();
+            // SAFETY: a fresh mapping at a kernel-chosen address; unmapped right away on success.
+            let writable = unsafe {
+                rustix::mm::mmap(
+                    std::ptr::null_mut(),
+                    ro.size(),
+                    ProtFlags::READ | ProtFlags::WRITE,
+                    MapFlags::SHARED,
+                    ro.as_fd(),
+                    0,
+                )
+            };
+            let ro_writable_map_errno = match writable {
+                // SAFETY: unmapping exactly the mapping just made.
+                Ok(p) => unsafe { rustix::mm::munmap(p, ro.size()).map(|_| None).unwrap() },
+                Err(e) => Some(e.raw_os_error()),
+            };
+            let mut ro_seen = vec![0u8; 11];
+            ro.map().unwrap().read_at(0, &mut ro_seen);
+            let report = Msg::RegionReport {
+                seen,
+                shrink_errno,
+                grow_errno,
+                ro_writable_map_errno,
+                ro_seen,
+            };
+            conn.send(&report, Outgoing::new()).unwrap();
+        }
+        "file" => {
+            let mut got = conn.recv::<Msg>().unwrap();
+            let Msg::File(r) = got.message else { panic!() };
+            let (mut file, access) = got.fds.take_file(r).unwrap();
+            assert_eq!(access, FileAccess::ReadWrite);
+            std::io::Write::write_all(&mut file, b"written by the child").unwrap();
+            conn.send(&Msg::Done, Outgoing::new()).unwrap();
+        }
+        "ctrunc" => {
+            let before = fd_count();
+            let open: std::collections::HashSet<u64> = std::fs::read_dir("/proc/self/fd")
+                .unwrap()
+                .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok())
+                .collect();
+            // Exactly two free fd numbers below the limit: the parent sends eight fds, so the kernel
+            // installs two, then truncates the control message.
+            let second_free = (0..).filter(|n| !open.contains(n)).nth(1).unwrap();
+            let old = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+            let low = rustix::process::Rlimit {
+                current: Some(second_free + 1),
+                maximum: old.maximum,
+            };
+            conn.send(&Msg::Ready, Outgoing::new()).unwrap();
+            rustix::process::setrlimit(rustix::process::Resource::Nofile, low).unwrap();
+            let result = conn.recv::<Msg>();
+            rustix::process::setrlimit(rustix::process::Resource::Nofile, old).unwrap();
+            let error = match result {
+                Err(e) => e.to_string(),
+                Ok(m) => format!("unexpectedly received {:?}", m.message),
+            };
+            let after = fd_count();
+            conn.send(&Msg::TruncReport { before, after, error }, Outgoing::new())
+                .unwrap();
+        }
+        other => panic!("unknown child role {other}"),
+    }
+}
+
+#[test]
+fn shared_memory_crosses_processes_sealed_and_read_only() {
+    let peer = ChildPeer::spawn("shm");
+    assert_eq!(peer.conn.peer_credentials().pid, peer.child.id() as i32);
+    assert_eq!(peer.conn.peer_credentials().uid, rustix::process::getuid().as_raw());
+
+    let region = SharedMemory::create(1 << 20).unwrap();
+    let map = region.map().unwrap();
+    map.write_at(0, b"from parent");
+    let ro = region.read_only().unwrap();
+    let mut out = Outgoing::new();
+    let rw_ref = out.shared_memory(&region);
+    let ro_ref = out.shared_memory_read_only(&ro);
+    peer.conn.send(&Msg::Region { rw: rw_ref, ro: ro_ref }, out).unwrap();
+
+    let got = peer.conn.recv::<Msg>().unwrap();
+    let Msg::RegionReport {
+        seen,
+        shrink_errno,
+        grow_errno,
+        ro_writable_map_errno,
+        ro_seen,
+    } = got.message
+    else {
+        panic!("unexpected {:?}", got.message)
+    };
+    assert_eq!(seen, b"from parent", "the child reads the parent's bytes");
+    assert_eq!(ro_seen, b"from parent", "the read-only mapping sees the same memory");
+    let mut back = [0u8; 10];
+    map.read_at(100, &mut back);
+    assert_eq!(
+        &back, b"from child",
+        "the parent sees the child's write with no message carrying it"
+    );
+    assert_eq!(
+        shrink_errno,
+        Some(rustix::io::Errno::PERM.raw_os_error()),
+        "F_SEAL_SHRINK holds in the peer"
+    );
+    assert_eq!(
+        grow_errno,
+        Some(rustix::io::Errno::PERM.raw_os_error()),
+        "F_SEAL_GROW holds in the peer"
+    );
+    assert_eq!(
+        ro_writable_map_errno,
+        Some(rustix::io::Errno::ACCESS.raw_os_error()),
+        "the kernel refuses a writable mapping of the read-only fd"
+    );
+    peer.finish();
+}
+
+#[test]
+fn file_delivered_to_child_in_duplicate_mode_stays_usable_here() {
+    let peer = ChildPeer::spawn("file");
+    let mut file = tempfile::tempfile().unwrap();
+    let mut out = Outgoing::new();
+    let r = out.file(FileForTransit::duplicate(&file).unwrap());
+    peer.conn.send(&Msg::File(r), out).unwrap();
+    assert!(matches!(peer.conn.recv::<Msg>().unwrap().message, Msg::Done));
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    file.read_to_string(&mut text).unwrap();
+    assert_eq!(text, "written by the child");
+    peer.finish();
+}
+
+#[test]
+fn control_truncation_in_a_child_closes_every_received_fd() {
+    let peer = ChildPeer::spawn("ctrunc");
+    assert!(matches!(peer.conn.recv::<Msg>().unwrap().message, Msg::Ready));
+    let pipes: Vec<_> = (0..8).map(|_| rustix::pipe::pipe().unwrap()).collect();
+    let mut out = Outgoing::new();
+    let refs = pipes
+        .iter()
+        .map(|(r, _)| {
+            out.raw(
+                FdKind::Pipe {
+                    access: FileAccess::Read,
+                },
+                r.as_fd(),
+            )
+        })
+        .collect();
+    // The child may still be lowering its limit; the message waits in its queue meanwhile.
+    peer.conn.send(&Msg::Pipes(refs), out).unwrap();
+    let got = peer.conn.recv::<Msg>().unwrap();
+    let Msg::TruncReport { before, after, error } = got.message else {
+        panic!("unexpected {:?}", got.message)
+    };
+    assert!(error.contains("MSG_CTRUNC"), "the child saw: {error}");
+    assert_eq!(before, after, "every fd installed before the truncation was closed");
+    peer.finish();
+}
+
+#[test]
+fn control_truncation_error_is_typed() {
+    let e = IpcError::from(BadMessage::ControlTruncated);
+    assert!(e.to_string().contains("MSG_CTRUNC"));
+}

@@ -1,0 +1,279 @@
+//! The connection itself: typed messages, framing, handshake, limits and bad input.
+
+mod common;
+
+use std::io::IoSlice;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustix::net::{AddressFamily, SendAncillaryBuffer, SendAncillaryMessage, SendFlags, SocketFlags, SocketType};
+use serde::{Deserialize, Serialize};
+use webpane_ipc::{
+    BadMessage, Connection, FdKind, FileAccess, IpcError, MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE, MAX_PACKET_SIZE,
+    Outgoing, PROTOCOL_VERSION, encode_message,
+};
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+enum Msg {
+    Small(u32),
+    Big(Vec<u8>),
+    Text(String),
+}
+
+fn raw_pair() -> (OwnedFd, OwnedFd) {
+    rustix::net::socketpair(AddressFamily::UNIX, SocketType::SEQPACKET, SocketFlags::CLOEXEC, None).unwrap()
+}
+
+fn hello(version: u32) -> [u8; 16] {
+    let mut h = [0u8; 16];
+    h[..8].copy_from_slice(b"WEBPANE\0");
+    h[8..12].copy_from_slice(&version.to_le_bytes());
+    h
+}
+
+/// A connection whose peer end we drive by hand, after a correct handshake.
+fn raw_peer() -> (Connection, OwnedFd) {
+    let (ours, theirs) = raw_pair();
+    rustix::net::send(&theirs, &hello(PROTOCOL_VERSION), SendFlags::empty()).unwrap();
+    let conn = Connection::from_fd(ours, Duration::from_secs(5)).unwrap();
+    let mut buf = [0u8; 32];
+    assert_eq!(
+        rustix::net::recv(&theirs, &mut buf, rustix::net::RecvFlags::empty())
+            .unwrap()
+            .0,
+        16
+    );
+    (conn, theirs)
+}
+
+fn send_packet(fd: &OwnedFd, bytes: &[u8], fds: &[std::os::fd::BorrowedFd<'_>]) {
+    let mut space = vec![MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(64))];
+    let mut control = SendAncillaryBuffer::new(&mut space);
+    if !fds.is_empty() {
+        assert!(control.push(SendAncillaryMessage::ScmRights(fds)));
+    }
+    rustix::net::sendmsg(fd, &[IoSlice::new(bytes)], &mut control, SendFlags::empty()).unwrap();
+}
+
+#[test]
+fn typed_messages_round_trip_in_order() {
+    let (a, b) = Connection::pair().unwrap();
+    for i in 0..100 {
+        a.send(&Msg::Small(i), Outgoing::new()).unwrap();
+    }
+    for i in 0..100 {
+        assert_eq!(b.recv::<Msg>().unwrap().message, Msg::Small(i));
+    }
+    assert!(b.try_recv::<Msg>().unwrap().is_none(), "nothing more queued");
+}
+
+#[test]
+fn large_messages_are_framed_and_reassembled() {
+    let (a, b) = Connection::pair().unwrap();
+    let a = Arc::new(a);
+    for size in [MAX_PACKET_SIZE - 10, MAX_PACKET_SIZE * 3 + 17, 8 << 20] {
+        let payload: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+        let sender = {
+            let a = a.clone();
+            let payload = payload.clone();
+            std::thread::spawn(move || a.send(&Msg::Big(payload), Outgoing::new()).unwrap())
+        };
+        assert_eq!(b.recv::<Msg>().unwrap().message, Msg::Big(payload));
+        sender.join().unwrap();
+    }
+}
+
+#[test]
+fn concurrent_senders_never_interleave_packets() {
+    let (a, b) = Connection::pair().unwrap();
+    let a = Arc::new(a);
+    let threads: Vec<_> = (0..4u8)
+        .map(|t| {
+            let a = a.clone();
+            std::thread::spawn(move || {
+                for _ in 0..20 {
+                    a.send(&Msg::Big(vec![t; 200_000]), Outgoing::new()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for _ in 0..80 {
+        let Msg::Big(v) = b.recv::<Msg>().unwrap().message else {
+            panic!()
+        };
+        assert_eq!(v.len(), 200_000);
+        assert!(v.iter().all(|x| *x == v[0]), "a message mixes bytes of two senders");
+    }
+    threads.into_iter().for_each(|t| t.join().unwrap());
+}
+
+#[test]
+fn limits_are_typed_errors_on_send() {
+    let (a, _b) = Connection::pair().unwrap();
+    let too_big = Msg::Big(vec![0; MAX_MESSAGE_SIZE]);
+    assert!(matches!(
+        a.send(&too_big, Outgoing::new()),
+        Err(IpcError::MessageTooLarge { .. })
+    ));
+    let pipes: Vec<_> = (0..=MAX_FDS_PER_MESSAGE)
+        .map(|_| rustix::pipe::pipe().unwrap())
+        .collect();
+    let mut out = Outgoing::new();
+    for (r, _) in &pipes {
+        out.raw(
+            FdKind::Pipe {
+                access: FileAccess::Read,
+            },
+            r.as_fd(),
+        );
+    }
+    assert!(matches!(a.send(&Msg::Small(1), out), Err(IpcError::TooManyFds { .. })));
+}
+
+#[test]
+fn version_mismatch_is_refused_with_both_versions() {
+    let (ours, theirs) = raw_pair();
+    rustix::net::send(&theirs, &hello(PROTOCOL_VERSION + 1), SendFlags::empty()).unwrap();
+    match Connection::from_fd(ours, Duration::from_secs(5)) {
+        Err(IpcError::VersionMismatch { ours, theirs }) => {
+            assert_eq!((ours, theirs), (PROTOCOL_VERSION, PROTOCOL_VERSION + 1));
+        }
+        other => panic!("expected a version mismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_peer_that_is_not_webpane_is_refused() {
+    let (ours, theirs) = raw_pair();
+    rustix::net::send(&theirs, b"GET / HTTP/1.1\r\n", SendFlags::empty()).unwrap();
+    assert!(matches!(
+        Connection::from_fd(ours, Duration::from_secs(5)),
+        Err(IpcError::BadHandshake(_))
+    ));
+    let (ours, _theirs) = raw_pair();
+    assert!(matches!(
+        Connection::from_fd(ours, Duration::from_millis(50)),
+        Err(IpcError::HandshakeTimeout(_))
+    ));
+}
+
+#[test]
+fn peer_credentials_name_this_process() {
+    let (a, _b) = Connection::pair().unwrap();
+    let cred = a.peer_credentials();
+    assert_eq!(cred.pid, std::process::id() as i32);
+    assert_eq!(cred.uid, rustix::process::getuid().as_raw());
+}
+
+#[test]
+fn garbage_is_a_bad_message_and_the_connection_goes_on() {
+    let (conn, peer) = raw_peer();
+    send_packet(&peer, &[0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], &[]);
+    assert!(matches!(
+        conn.recv::<Msg>(),
+        Err(IpcError::BadMessage(BadMessage::Decode(_)))
+    ));
+    send_packet(&peer, &[0x80, 1, 2], &[]);
+    assert!(matches!(
+        conn.recv::<Msg>(),
+        Err(IpcError::BadMessage(BadMessage::UnknownFlags(0x80)))
+    ));
+    // SEQPACKET cannot tell an empty packet from end of stream: it reads as a disconnect, and a
+    // real disconnect would stay one. We never send empty packets.
+    send_packet(&peer, &[], &[]);
+    assert!(matches!(conn.recv::<Msg>(), Err(IpcError::Disconnected)));
+    let mut good = vec![0u8];
+    good.extend(encode_message(&Msg::Small(7), &[]).unwrap());
+    good.push(0); // a trailing byte
+    send_packet(&peer, &good, &[]);
+    assert!(matches!(
+        conn.recv::<Msg>(),
+        Err(IpcError::BadMessage(BadMessage::TrailingBytes(1)))
+    ));
+    good.pop();
+    send_packet(&peer, &good, &[]);
+    assert_eq!(conn.recv::<Msg>().unwrap().message, Msg::Small(7));
+}
+
+#[test]
+fn oversized_packet_is_truncated_and_refused() {
+    let (conn, peer) = raw_peer();
+    rustix::net::sockopt::set_socket_send_buffer_size(&peer, 4 * MAX_PACKET_SIZE).unwrap();
+    let mut big = vec![0u8; MAX_PACKET_SIZE + 100];
+    big[0] = 0;
+    send_packet(&peer, &big, &[]);
+    assert!(matches!(
+        conn.recv::<Msg>(),
+        Err(IpcError::BadMessage(BadMessage::Truncated))
+    ));
+}
+
+#[test]
+fn fds_on_a_continuation_packet_are_refused() {
+    let (conn, peer) = raw_peer();
+    let (r, _w) = rustix::pipe::pipe().unwrap();
+    let body = encode_message(&Msg::Text("x".repeat(10)), &[]).unwrap();
+    let (first, rest) = body.split_at(4);
+    send_packet(&peer, &[&[1u8][..], first].concat(), &[]);
+    send_packet(&peer, &[&[0u8][..], rest].concat(), &[r.as_fd()]);
+    assert!(matches!(
+        conn.recv::<Msg>(),
+        Err(IpcError::BadMessage(BadMessage::FdsOnContinuation))
+    ));
+}
+
+#[test]
+fn more_fds_than_the_cap_truncate_the_control_message() {
+    let (conn, peer) = raw_peer();
+    let pipes: Vec<_> = (0..MAX_FDS_PER_MESSAGE + 8)
+        .map(|_| rustix::pipe::pipe().unwrap())
+        .collect();
+    let fds: Vec<_> = pipes.iter().map(|(r, _)| r.as_fd()).collect();
+    send_packet(&peer, &[0, 0, 0], &fds);
+    assert!(matches!(
+        conn.recv::<Msg>(),
+        Err(IpcError::BadMessage(BadMessage::ControlTruncated))
+    ));
+}
+
+#[test]
+fn disconnect_is_reported() {
+    let (a, b) = Connection::pair().unwrap();
+    drop(a);
+    assert!(matches!(b.recv::<Msg>(), Err(IpcError::Disconnected)));
+    assert!(matches!(
+        b.send(&Msg::Small(1), Outgoing::new()),
+        Err(IpcError::Disconnected)
+    ));
+}
+
+#[test]
+fn send_timeout_stops_waiting_for_a_peer_that_never_reads() {
+    let (a, _b) = Connection::pair().unwrap();
+    a.set_send_timeout(Some(Duration::from_millis(200)));
+    let result = (0..10_000).try_for_each(|_| a.send(&Msg::Big(vec![0; 60_000]), Outgoing::new()));
+    match result {
+        Err(IpcError::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}
+
+#[test]
+fn listener_accepts_and_socket_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let listener = webpane_ipc::Listener::bind(&path).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    let p = path.clone();
+    let client = std::thread::spawn(move || {
+        let c = Connection::connect(&p).unwrap();
+        c.send(&Msg::Text("hi".into()), Outgoing::new()).unwrap();
+        c
+    });
+    let server = listener.accept(Duration::from_secs(5)).unwrap();
+    assert_eq!(server.recv::<Msg>().unwrap().message, Msg::Text("hi".into()));
+    drop(client.join().unwrap());
+}

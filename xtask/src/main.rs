@@ -1,0 +1,149 @@
+//! `cargo xtask <task>`: the project's entry points, each installing what it needs first.
+//!
+//! - `demo`  — the most complete end-to-end example there is (the README's first command).
+//! - `test`  — every test of the workspace, under a virtual X display (the README's second command).
+//! - `bench` — the benchmark suite; numbers side by side, with ratios.
+//! - `fuzz [SECONDS]` — the wire decoder's fuzz target (installs cargo-fuzz).
+//! - `ci`    — what `.ci/run` runs: format check, clippy (`ci-clippy` alone), tests.
+//!
+//! System packages come from Debian's apt and are installed only when missing, saying so first.
+
+use std::process::{Command, ExitCode};
+
+/// Debian packages the tests need: a virtual X server for the tests that show web pages.
+const TEST_PACKAGES: &[&str] = &["xvfb", "xauth"];
+/// Debian packages the demo needs.
+const DEMO_PACKAGES: &[&str] = &[];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") => test(&args[1..]),
+        Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
+        Some("ci") => ci(),
+        Some("ci-clippy") => clippy(),
+        _ => {
+            eprintln!("usage: cargo xtask <demo | test | bench | fuzz [SECONDS] | ci>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result = std::result::Result<(), String>;
+
+fn run(cmd: &mut Command) -> Result {
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn is_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+/// Installs the Debian packages of `packages` that are missing, with apt-get (via sudo when not root).
+fn ensure_packages(packages: &[&str]) -> Result {
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !is_installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing missing system packages with apt-get: {}",
+        missing.join(" ")
+    );
+    let root = is_root();
+    let apt = |args: &[&str]| {
+        let mut cmd = if root {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg("apt-get");
+            c
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&missing);
+    run(&mut install)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn demo() -> Result {
+    ensure_packages(DEMO_PACKAGES)?;
+    run(cargo().args(["run", "--release", "-p", "webpane-ipc", "--example", "ipc_tour"]))
+}
+
+fn test(extra: &[String]) -> Result {
+    ensure_packages(TEST_PACKAGES)?;
+    let mut cmd = Command::new("xvfb-run");
+    cmd.args(["-a", "-s", "-screen 0 1280x1024x24"]);
+    cmd.arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(["test", "--workspace"]).args(extra);
+    run(&mut cmd)
+}
+
+fn bench(extra: &[String]) -> Result {
+    ensure_packages(DEMO_PACKAGES)?;
+    run(cargo()
+        .args(["bench", "-p", "webpane-ipc", "--bench", "floors", "--"])
+        .args(extra))
+}
+
+fn fuzz(seconds: &str) -> Result {
+    let have = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !have {
+        eprintln!("xtask: installing cargo-fuzz from crates.io");
+        run(cargo().args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    // cargo-fuzz needs nightly-only flags (sanitizers); RUSTC_BOOTSTRAP lets the stable compiler
+    // accept them, since no other toolchain can be installed here.
+    run(cargo()
+        .args(["fuzz", "run", "decode_message", "--fuzz-dir", "fuzz", "--"])
+        .arg(format!("-max_total_time={seconds}"))
+        .env("RUSTC_BOOTSTRAP", "1"))
+}
+
+fn clippy() -> Result {
+    ensure_packages(TEST_PACKAGES)?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+}
+
+fn ci() -> Result {
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    clippy()?;
+    test(&[])
+}
