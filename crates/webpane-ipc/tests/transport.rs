@@ -277,3 +277,27 @@ fn listener_accepts_and_socket_is_private() {
     assert_eq!(server.recv::<Msg>().unwrap().message, Msg::Text("hi".into()));
     drop(client.join().unwrap());
 }
+
+#[test]
+fn random_bytes_never_panic_the_decoder() {
+    // A deterministic sweep (xorshift) for CI; the cargo-fuzz target explores further.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut rejected = 0;
+    for _ in 0..20_000 {
+        let len = (next() % 64) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        if webpane_ipc::decode_message::<Msg>(&bytes, Vec::new()).is_err() {
+            rejected += 1;
+        }
+    }
+    assert!(
+        rejected > 10_000,
+        "random input is mostly rejected, with a typed error ({rejected})"
+    );
+}
