@@ -10,8 +10,10 @@
 
 use std::process::{Command, ExitCode};
 
-/// Debian packages the tests need: a virtual X server for the tests that show web pages.
-const TEST_PACKAGES: &[&str] = &["xvfb", "xauth"];
+/// Debian packages needed to build the browser process (GTK3 + WebKitGTK 4.1 headers).
+const BUILD_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev"];
+/// Debian packages the tests need on top: a virtual X server for the tests that show web pages.
+const TEST_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth"];
 /// Debian packages the demo needs.
 const DEMO_PACKAGES: &[&str] = &[];
 
@@ -138,7 +140,7 @@ fn fuzz(seconds: &str) -> Result {
 }
 
 fn clippy() -> Result {
-    ensure_packages(TEST_PACKAGES)?;
+    ensure_packages(BUILD_PACKAGES)?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
 }
 

@@ -47,6 +47,7 @@
 pub mod buffer;
 pub mod error;
 pub mod handle;
+pub mod protocol;
 pub mod shm;
 mod sys;
 pub mod transport;

@@ -1,0 +1,204 @@
+//! The messages between an app (the `webpane` SDK) and the browser process (`webpane-runtime`).
+//!
+//! Every connection starts with the transport handshake (protocol version), then the app sends
+//! [`AppMessage::Hello`] with the options it needs the runtime to have; the runtime answers
+//! [`RuntimeMessage::Welcome`] or [`RuntimeMessage::OptionsMismatch`] (and closes). After that the
+//! app sends requests, each naming the webview it is about, and the runtime sends events.
+//!
+//! Webview ids are chosen by the app and are unique per connection; the runtime keys its views by
+//! (connection, id), so one app can never name another's webview.
+
+use serde::{Deserialize, Serialize};
+
+/// An app-chosen webview id, unique within its connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct WebViewId(pub u64);
+
+/// Options that every app sharing one browser process must agree on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeOptions {
+    /// Extra arguments for the engine (reserved for engine switches).
+    pub additional_arguments: Vec<String>,
+    /// The UI language (e.g. `en-US`), if set.
+    pub language: Option<String>,
+}
+
+/// How a webview is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ViewMode {
+    /// Not shown on screen; the full API works.
+    Headless {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// In a top-level window of the runtime's own.
+    Window {
+        /// The window title.
+        title: String,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+}
+
+/// From the app to the runtime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AppMessage {
+    /// First message on a connection: the options this app needs.
+    Hello {
+        /// The app's options; must equal the runtime's.
+        options: RuntimeOptions,
+    },
+    /// Create a webview.
+    CreateWebView {
+        /// The new view's id.
+        id: WebViewId,
+        /// How to show it.
+        mode: ViewMode,
+    },
+    /// Navigate to a URI.
+    Navigate {
+        /// The view.
+        id: WebViewId,
+        /// The URI.
+        uri: String,
+    },
+    /// Show an HTML string (base URI `about:blank`).
+    NavigateToString {
+        /// The view.
+        id: WebViewId,
+        /// The document.
+        html: String,
+    },
+    /// Reload the current page (also brings a page back after its renderer exited).
+    Reload {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Terminate the view's render process (reported as `ProcessFailed` with reason `Terminated`).
+    TerminateRenderProcess {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Close a webview.
+    Close {
+        /// The view.
+        id: WebViewId,
+    },
+}
+
+/// Which process failed (WebView2's `COREWEBVIEW2_PROCESS_FAILED_KIND`, where WebKit has one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ProcessFailedKind {
+    /// The browser process (webpane-runtime) exited; the webview is closed.
+    BrowserProcessExited,
+    /// The render process (WebKitWebProcess) of the webview exited; `reload()` brings it back.
+    RenderProcessExited,
+    /// The render process stopped responding (raised again while it stays so).
+    RenderProcessUnresponsive,
+}
+
+/// Why a process failed (WebView2's `COREWEBVIEW2_PROCESS_FAILED_REASON`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ProcessFailedReason {
+    /// Exited for a reason we cannot tell.
+    Unexpected,
+    /// Stopped responding.
+    Unresponsive,
+    /// Terminated on request (by the app or the user).
+    Terminated,
+    /// Crashed.
+    Crashed,
+    /// Failed to start.
+    LaunchFailed,
+    /// Ran out of memory (WebKit's memory limit).
+    OutOfMemory,
+}
+
+/// Why a navigation failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebError {
+    /// The engine's error domain (e.g. `WebKitNetworkError`).
+    pub domain: String,
+    /// The engine's error code within the domain.
+    pub code: i32,
+    /// A human-readable message.
+    pub message: String,
+}
+
+/// From the runtime to the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RuntimeMessage {
+    /// The runtime accepted the app.
+    Welcome {
+        /// The browser process id.
+        browser_process_id: u32,
+    },
+    /// The runtime runs with other options than the app asked for; the connection closes.
+    OptionsMismatch {
+        /// The runtime's options.
+        runtime: RuntimeOptions,
+        /// What the app asked for.
+        requested: RuntimeOptions,
+    },
+    /// A webview exists.
+    WebViewCreated {
+        /// The view.
+        id: WebViewId,
+    },
+    /// A navigation ended.
+    NavigationCompleted {
+        /// The view.
+        id: WebViewId,
+        /// Counts the view's navigations, from 1.
+        navigation_id: u64,
+        /// Whether the page loaded.
+        is_success: bool,
+        /// Why not, if it did not.
+        error: Option<WebError>,
+    },
+    /// A webview was closed (by request or because its window went away).
+    WebViewClosed {
+        /// The view.
+        id: WebViewId,
+    },
+    /// A process serving a webview failed.
+    ProcessFailed {
+        /// The view.
+        id: WebViewId,
+        /// Which process.
+        kind: ProcessFailedKind,
+        /// Why.
+        reason: ProcessFailedReason,
+        /// The process id, when known.
+        process_id: Option<u32>,
+        /// The exit code, when known.
+        exit_code: Option<i32>,
+        /// The terminating signal, when known.
+        signal: Option<i32>,
+        /// A description of the process (e.g. `WebKitWebProcess`).
+        process_description: String,
+    },
+    /// The runtime's direct child processes (WebKit's web and network processes) changed; the app
+    /// waits for all of them before reporting the browser process's exit.
+    ChildProcesses {
+        /// Their pids.
+        pids: Vec<u32>,
+    },
+    /// The runtime is shutting down normally (its last webview closed); the connection closes
+    /// once its children have exited and the folder's lock is released.
+    Exiting,
+    /// The runtime binary or the WebKitGTK library it loaded was replaced on disk; the next
+    /// browser process started will use the new one.
+    NewBrowserVersionAvailable,
+    /// A request was refused.
+    RequestFailed {
+        /// The view the request named, if any.
+        id: Option<WebViewId>,
+        /// Why.
+        reason: String,
+    },
+}

@@ -1,0 +1,96 @@
+//! `webpane-runtime`: the browser process of webpane.
+//!
+//! Started by the `webpane` SDK (not by hand) for one user data folder; serves every app that
+//! uses that folder. See `udf.rs` for the folder's layout and `server.rs` for the main loop.
+//!
+//! Exit codes: 0 after a normal shutdown, 3 when another runtime already owns the folder, 1 on
+//! any other start-up failure.
+
+mod children;
+mod ffi;
+mod server;
+mod udf;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use webpane_ipc::protocol::RuntimeOptions;
+
+/// Exit code when another runtime already owns the user data folder.
+const EXIT_ALREADY_OWNED: u8 = 3;
+
+/// webpane's browser process (started by the webpane SDK).
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// The user data folder this runtime owns.
+    #[arg(long)]
+    user_data_folder: PathBuf,
+    /// Extra engine arguments (must match between apps sharing the runtime).
+    #[arg(long = "engine-arg", allow_hyphen_values = true)]
+    additional_arguments: Vec<String>,
+    /// UI language, such as en-US.
+    #[arg(long)]
+    language: Option<String>,
+    /// Milliseconds to stay after the last webview closed.
+    #[arg(long, default_value_t = server::DEFAULT_GRACE.as_millis() as u64)]
+    grace_ms: u64,
+}
+
+fn main() -> ExitCode {
+    if std::env::var_os("RUST_LOG").is_some() || std::env::var_os("WEBPANE_LOG").is_some() {
+        log::set_max_level(log::LevelFilter::Info);
+        let _ = log::set_logger(&StderrLogger);
+    }
+    let args = Args::parse();
+    let folder = match udf::OwnedFolder::acquire(&args.user_data_folder) {
+        Ok(folder) => folder,
+        Err(udf::UdfError::AlreadyOwned(path)) => {
+            eprintln!("webpane-runtime: {} is owned by another runtime", path.display());
+            return ExitCode::from(EXIT_ALREADY_OWNED);
+        }
+        Err(e) => {
+            eprintln!("webpane-runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = gtk::init() {
+        eprintln!("webpane-runtime: cannot initialise GTK (is there a display?): {e}");
+        return ExitCode::FAILURE;
+    }
+    let options = RuntimeOptions {
+        additional_arguments: args.additional_arguments,
+        language: args.language,
+    };
+    let server = server::Server::start(folder, options, Duration::from_millis(args.grace_ms));
+    gtk::main();
+
+    // Shut down in an order apps can rely on: views gone, children reaped, lock released, and
+    // only then the connections closed (when this process exits).
+    let (folder, connections) = server.tear_down();
+    drop(server);
+    while gtk::events_pending() {
+        gtk::main_iteration_do(false);
+    }
+    let reaped = children::terminate_and_reap(Duration::from_secs(5));
+    log::info!("reaped {reaped} child processes");
+    if let Some(folder) = folder {
+        folder.release();
+    }
+    drop(connections);
+    ExitCode::SUCCESS
+}
+
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        eprintln!("webpane-runtime[{}]: {}", std::process::id(), record.args());
+    }
+    fn flush(&self) {}
+}

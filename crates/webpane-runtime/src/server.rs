@@ -1,0 +1,551 @@
+//! The runtime's GTK main-loop side: accepting apps, answering their requests, WebKit views and
+//! their events.
+//!
+//! Everything here runs on the GTK main thread. Sockets are watched with GLib fd sources; a
+//! client that sends anything malformed, out of order or naming a view it does not own is
+//! disconnected (its views closed) and the others go on: nothing a client sends can panic this
+//! process.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::os::fd::{AsFd, AsRawFd};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use glib::{ControlFlow, IOCondition, SourceId};
+use gtk::prelude::*;
+use webkit2gtk::{LoadEvent, WebContextExt, WebProcessTerminationReason, WebViewExt};
+use webpane_ipc::protocol::{
+    AppMessage, ProcessFailedKind, ProcessFailedReason, RuntimeMessage, RuntimeOptions, ViewMode, WebError, WebViewId,
+};
+use webpane_ipc::{Connection, IpcError, Outgoing};
+
+use crate::udf::OwnedFolder;
+
+/// How long the runtime stays after its last webview closed (or after start, if none is created).
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+/// How long a connecting client may take to complete the transport handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often an unresponsive renderer is reported again.
+const UNRESPONSIVE_REPEAT: Duration = Duration::from_secs(1);
+/// How long a client may leave its queue full before it is dropped.
+const SEND_TIMEOUT: Duration = Duration::from_secs(5);
+
+struct View {
+    webview: webkit2gtk::WebView,
+    window: gtk::Window,
+    unresponsive_timer: Rc<RefCell<Option<SourceId>>>,
+}
+
+struct Client {
+    id: u64,
+    conn: Connection,
+    welcomed: Cell<bool>,
+    views: RefCell<HashMap<WebViewId, View>>,
+    watch: RefCell<Option<SourceId>>,
+}
+
+/// The runtime's state on the main thread.
+pub struct Server {
+    options: RuntimeOptions,
+    context: webkit2gtk::WebContext,
+    clients: RefCell<HashMap<u64, Rc<Client>>>,
+    next_client: Cell<u64>,
+    grace: Duration,
+    idle_timer: RefCell<Option<SourceId>>,
+    uid: u32,
+    known_children: RefCell<BTreeSet<u32>>,
+    quitting: Cell<bool>,
+    folder: RefCell<Option<OwnedFolder>>,
+}
+
+impl Server {
+    /// Sets up WebKit's context with its data under the folder, and starts accepting clients.
+    pub fn start(folder: OwnedFolder, options: RuntimeOptions, grace: Duration) -> Rc<Server> {
+        let data = folder.path().join(crate::udf::WEBKIT_DIR);
+        let manager = webkit2gtk::WebsiteDataManager::builder()
+            .base_data_directory(data.join("data").to_string_lossy().as_ref())
+            .base_cache_directory(data.join("cache").to_string_lossy().as_ref())
+            .build();
+        let context = webkit2gtk::WebContext::with_website_data_manager(&manager);
+        if let Some(language) = &options.language {
+            context.set_preferred_languages(&[language.as_str()]);
+        }
+        let server = Rc::new(Server {
+            options,
+            context,
+            clients: RefCell::new(HashMap::new()),
+            next_client: Cell::new(1),
+            grace,
+            idle_timer: RefCell::new(None),
+            uid: rustix::process::getuid().as_raw(),
+            known_children: RefCell::new(BTreeSet::new()),
+            quitting: Cell::new(false),
+            folder: RefCell::new(Some(folder)),
+        });
+
+        let weak = Rc::downgrade(&server);
+        let listener_fd = server
+            .folder
+            .borrow()
+            .as_ref()
+            .map(|f| f.listener().as_fd().as_raw_fd());
+        if let Some(fd) = listener_fd {
+            glib::source::unix_fd_add_local(fd, IOCondition::IN, move |_, _| {
+                let Some(server) = weak.upgrade() else {
+                    return ControlFlow::Break;
+                };
+                server.accept_pending();
+                ControlFlow::Continue
+            });
+        }
+
+        // Child processes: report changes to every client, so that apps can wait for them all.
+        let weak = Rc::downgrade(&server);
+        glib::timeout_add_local(Duration::from_millis(250), move || {
+            let Some(server) = weak.upgrade() else {
+                return ControlFlow::Break;
+            };
+            server.refresh_children();
+            ControlFlow::Continue
+        });
+
+        let weak = Rc::downgrade(&server);
+        glib::unix_signal_add_local(rustix::process::Signal::TERM.as_raw(), move || {
+            if let Some(server) = weak.upgrade() {
+                log::info!("SIGTERM: shutting down");
+                server.quit();
+            }
+            ControlFlow::Break
+        });
+
+        server.schedule_idle_check();
+        server
+    }
+
+    fn accept_pending(self: &Rc<Self>) {
+        loop {
+            let accepted = match self.folder.borrow().as_ref() {
+                Some(folder) => folder.listener().try_accept(HANDSHAKE_TIMEOUT),
+                None => return,
+            };
+            let conn = match accepted {
+                Ok(Some(conn)) => conn,
+                Ok(None) => return,
+                Err(e) => {
+                    log::warn!("refused a client: {e}");
+                    continue;
+                }
+            };
+            if conn.peer_credentials().uid != self.uid {
+                log::warn!("refused a client of uid {}", conn.peer_credentials().uid);
+                continue;
+            }
+            conn.set_send_timeout(Some(SEND_TIMEOUT));
+            self.add_client(conn);
+        }
+    }
+
+    fn add_client(self: &Rc<Self>, conn: Connection) {
+        let id = self.next_client.get();
+        self.next_client.set(id + 1);
+        let fd = conn.as_fd().as_raw_fd();
+        let client = Rc::new(Client {
+            id,
+            conn,
+            welcomed: Cell::new(false),
+            views: RefCell::new(HashMap::new()),
+            watch: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(self);
+        let watch = glib::source::unix_fd_add_local(
+            fd,
+            IOCondition::IN | IOCondition::HUP | IOCondition::ERR,
+            move |_, _| {
+                let Some(server) = weak.upgrade() else {
+                    return ControlFlow::Break;
+                };
+                if server.pump(id) {
+                    ControlFlow::Continue
+                } else {
+                    ControlFlow::Break
+                }
+            },
+        );
+        client.watch.replace(Some(watch));
+        self.clients.borrow_mut().insert(id, client);
+    }
+
+    /// Handles every complete message of client `id`; false once the client is gone.
+    fn pump(self: &Rc<Self>, id: u64) -> bool {
+        let Some(client) = self.clients.borrow().get(&id).cloned() else {
+            return false;
+        };
+        loop {
+            match client.conn.try_recv::<AppMessage>() {
+                Ok(Some(received)) => {
+                    if let Err(why) = self.handle(&client, received.message) {
+                        log::warn!("dropping client {id}: {why}");
+                        self.remove_client(id);
+                        return false;
+                    }
+                }
+                Ok(None) => return true,
+                Err(IpcError::Disconnected) => {
+                    self.remove_client(id);
+                    return false;
+                }
+                Err(e) => {
+                    log::warn!("dropping client {id}: {e}");
+                    self.remove_client(id);
+                    return false;
+                }
+            }
+        }
+    }
+
+    fn send(&self, client: &Client, message: &RuntimeMessage) {
+        if let Err(e) = client.conn.send(message, Outgoing::new()) {
+            log::warn!("client {} is not reachable ({e}); dropping it", client.id);
+            // Its fd watch sees the hang-up and removes it, outside whatever callback we are in.
+            client.conn.shutdown();
+        }
+    }
+
+    /// Answers one request. An error means the client broke the protocol.
+    fn handle(self: &Rc<Self>, client: &Rc<Client>, message: AppMessage) -> Result<(), String> {
+        if !client.welcomed.get() {
+            let AppMessage::Hello { options } = message else {
+                return Err("the first message must be Hello".into());
+            };
+            if options != self.options {
+                self.send(
+                    client,
+                    &RuntimeMessage::OptionsMismatch {
+                        runtime: self.options.clone(),
+                        requested: options,
+                    },
+                );
+                return Err("options mismatch".into());
+            }
+            client.welcomed.set(true);
+            self.send(
+                client,
+                &RuntimeMessage::Welcome {
+                    browser_process_id: std::process::id(),
+                },
+            );
+            self.send(
+                client,
+                &RuntimeMessage::ChildProcesses {
+                    pids: self.known_children.borrow().iter().copied().collect(),
+                },
+            );
+            return Ok(());
+        }
+        match message {
+            AppMessage::Hello { .. } => return Err("Hello sent twice".into()),
+            AppMessage::CreateWebView { id, mode } => {
+                if client.views.borrow().contains_key(&id) || self.quitting.get() {
+                    let reason = if self.quitting.get() {
+                        "the runtime is shutting down"
+                    } else {
+                        "the id is in use"
+                    };
+                    self.send(
+                        client,
+                        &RuntimeMessage::RequestFailed {
+                            id: Some(id),
+                            reason: reason.into(),
+                        },
+                    );
+                    return Ok(());
+                }
+                let view = self.create_view(client, id, &mode);
+                client.views.borrow_mut().insert(id, view);
+                self.cancel_idle_check();
+                self.send(client, &RuntimeMessage::WebViewCreated { id });
+            }
+            AppMessage::Navigate { id, uri } => self.with_view(client, id, |v| v.webview.load_uri(&uri)),
+            AppMessage::NavigateToString { id, html } => {
+                self.with_view(client, id, |v| v.webview.load_html(&html, None))
+            }
+            AppMessage::Reload { id } => self.with_view(client, id, |v| v.webview.reload()),
+            AppMessage::TerminateRenderProcess { id } => {
+                self.with_view(client, id, |v| v.webview.terminate_web_process())
+            }
+            AppMessage::Close { id } => {
+                let view = client.views.borrow_mut().remove(&id);
+                match view {
+                    Some(view) => {
+                        destroy_view(view);
+                        self.send(client, &RuntimeMessage::WebViewClosed { id });
+                        self.schedule_idle_check();
+                    }
+                    None => self.unknown_view(client, id),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn with_view(&self, client: &Client, id: WebViewId, f: impl FnOnce(&View)) {
+        let views = client.views.borrow();
+        match views.get(&id) {
+            Some(view) => f(view),
+            None => {
+                drop(views);
+                self.unknown_view(client, id);
+            }
+        }
+    }
+
+    fn unknown_view(&self, client: &Client, id: WebViewId) {
+        self.send(
+            client,
+            &RuntimeMessage::RequestFailed {
+                id: Some(id),
+                reason: "no such webview".into(),
+            },
+        );
+    }
+
+    fn create_view(self: &Rc<Self>, client: &Rc<Client>, id: WebViewId, mode: &ViewMode) -> View {
+        let webview = webkit2gtk::WebView::with_context(&self.context);
+        let window = match mode {
+            ViewMode::Headless { width, height } => {
+                let w = gtk::OffscreenWindow::new();
+                w.set_default_size(*width as i32, *height as i32);
+                w.upcast::<gtk::Window>()
+            }
+            ViewMode::Window { title, width, height } => {
+                let w = gtk::Window::new(gtk::WindowType::Toplevel);
+                w.set_title(title);
+                w.set_default_size(*width as i32, *height as i32);
+                w
+            }
+        };
+        window.add(&webview);
+        window.show_all();
+
+        let client_weak: Weak<Client> = Rc::downgrade(client);
+        let server_weak = Rc::downgrade(self);
+        let navigation = Rc::new(Cell::new(0u64));
+        let failure: Rc<RefCell<Option<WebError>>> = Rc::new(RefCell::new(None));
+        {
+            let failure = failure.clone();
+            webview.connect_load_failed(move |_, _, _, error| {
+                failure.replace(Some(WebError {
+                    domain: error.domain().as_str().to_string(),
+                    code: crate::ffi::error_code(error),
+                    message: error.message().to_string(),
+                }));
+                false
+            });
+        }
+        {
+            let (client_weak, server_weak) = (client_weak.clone(), server_weak.clone());
+            webview.connect_load_changed(move |_, event| {
+                if event == LoadEvent::Started {
+                    navigation.set(navigation.get() + 1);
+                    failure.replace(None);
+                }
+                if event != LoadEvent::Finished {
+                    return;
+                }
+                let (Some(client), Some(server)) = (client_weak.upgrade(), server_weak.upgrade()) else {
+                    return;
+                };
+                let error = failure.take();
+                server.send(
+                    &client,
+                    &RuntimeMessage::NavigationCompleted {
+                        id,
+                        navigation_id: navigation.get(),
+                        is_success: error.is_none(),
+                        error,
+                    },
+                );
+            });
+        }
+        {
+            let (client_weak, server_weak) = (client_weak.clone(), server_weak.clone());
+            webview.connect_web_process_terminated(move |_, reason| {
+                let (Some(client), Some(server)) = (client_weak.upgrade(), server_weak.upgrade()) else {
+                    return;
+                };
+                let reason = match reason {
+                    WebProcessTerminationReason::Crashed => ProcessFailedReason::Crashed,
+                    WebProcessTerminationReason::ExceededMemoryLimit => ProcessFailedReason::OutOfMemory,
+                    WebProcessTerminationReason::TerminatedByApi => ProcessFailedReason::Terminated,
+                    _ => ProcessFailedReason::Unexpected,
+                };
+                let gone = server.refresh_children();
+                server.send(
+                    &client,
+                    &RuntimeMessage::ProcessFailed {
+                        id,
+                        kind: ProcessFailedKind::RenderProcessExited,
+                        reason,
+                        process_id: (gone.len() == 1).then(|| gone[0]),
+                        exit_code: None,
+                        signal: None,
+                        process_description: "WebKitWebProcess".into(),
+                    },
+                );
+            });
+        }
+        let unresponsive_timer: Rc<RefCell<Option<SourceId>>> = Rc::new(RefCell::new(None));
+        {
+            let timer = unresponsive_timer.clone();
+            webview.connect_is_web_process_responsive_notify(move |view| {
+                if view.is_web_process_responsive() {
+                    if let Some(source) = timer.borrow_mut().take() {
+                        source.remove();
+                    }
+                    return;
+                }
+                let report = {
+                    let (client_weak, server_weak) = (client_weak.clone(), server_weak.clone());
+                    let view = view.downgrade();
+                    move || {
+                        let (Some(client), Some(server), Some(view)) =
+                            (client_weak.upgrade(), server_weak.upgrade(), view.upgrade())
+                        else {
+                            return ControlFlow::Break;
+                        };
+                        if view.is_web_process_responsive() {
+                            return ControlFlow::Break;
+                        }
+                        server.send(
+                            &client,
+                            &RuntimeMessage::ProcessFailed {
+                                id,
+                                kind: ProcessFailedKind::RenderProcessUnresponsive,
+                                reason: ProcessFailedReason::Unresponsive,
+                                process_id: None,
+                                exit_code: None,
+                                signal: None,
+                                process_description: "WebKitWebProcess".into(),
+                            },
+                        );
+                        ControlFlow::Continue
+                    }
+                };
+                if report() == ControlFlow::Continue {
+                    let source = glib::timeout_add_local(UNRESPONSIVE_REPEAT, report);
+                    if let Some(old) = timer.borrow_mut().replace(source) {
+                        old.remove();
+                    }
+                }
+            });
+        }
+        View {
+            webview,
+            window,
+            unresponsive_timer,
+        }
+    }
+
+    fn remove_client(self: &Rc<Self>, id: u64) {
+        let Some(client) = self.clients.borrow_mut().remove(&id) else {
+            return;
+        };
+        // The watch source is ended by its callback returning Break (we are called from it), or
+        // never fired again once the fd closes with the client.
+        let _ = client.watch.borrow_mut().take();
+        let views: Vec<View> = client.views.borrow_mut().drain().map(|(_, v)| v).collect();
+        views.into_iter().for_each(destroy_view);
+        self.schedule_idle_check();
+    }
+
+    /// Rescans the direct children; tells clients when the set changed. Returns the pids gone.
+    fn refresh_children(&self) -> Vec<u32> {
+        let now: BTreeSet<u32> = crate::children::children()
+            .iter()
+            .map(|p| p.as_raw_nonzero().get() as u32)
+            .collect();
+        let mut known = self.known_children.borrow_mut();
+        if *known == now {
+            return Vec::new();
+        }
+        let gone: Vec<u32> = known.difference(&now).copied().collect();
+        *known = now;
+        let pids: Vec<u32> = known.iter().copied().collect();
+        drop(known);
+        let clients: Vec<Rc<Client>> = self.clients.borrow().values().cloned().collect();
+        for client in clients.iter().filter(|c| c.welcomed.get()) {
+            self.send(client, &RuntimeMessage::ChildProcesses { pids: pids.clone() });
+        }
+        gone
+    }
+
+    fn view_count(&self) -> usize {
+        self.clients.borrow().values().map(|c| c.views.borrow().len()).sum()
+    }
+
+    fn cancel_idle_check(&self) {
+        if let Some(source) = self.idle_timer.borrow_mut().take() {
+            source.remove();
+        }
+    }
+
+    /// After the grace period, quits if there is still no webview.
+    fn schedule_idle_check(self: &Rc<Self>) {
+        if self.view_count() > 0 || self.idle_timer.borrow().is_some() {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        let source = glib::timeout_add_local_once(self.grace, move || {
+            let Some(server) = weak.upgrade() else { return };
+            server.idle_timer.replace(None);
+            if server.view_count() == 0 {
+                log::info!("no webview for {:?}: exiting", server.grace);
+                server.quit();
+            }
+        });
+        self.idle_timer.replace(Some(source));
+    }
+
+    /// Ends the main loop; main() then tears down, reaps children and releases the lock.
+    pub fn quit(&self) {
+        if self.quitting.replace(true) {
+            return;
+        }
+        let clients: Vec<Rc<Client>> = self.clients.borrow().values().cloned().collect();
+        for client in clients.iter().filter(|c| c.welcomed.get()) {
+            self.send(client, &RuntimeMessage::Exiting);
+        }
+        gtk::main_quit();
+    }
+
+    /// Closes every view, stops listening and hands back the folder (still locked) and the
+    /// clients' connections: apps must see the disconnect only after the lock is released.
+    pub fn tear_down(&self) -> (Option<OwnedFolder>, Vec<Connection>) {
+        let mut folder = self.folder.borrow_mut().take();
+        if let Some(folder) = folder.as_mut() {
+            folder.stop_listening();
+        }
+        let clients: Vec<Rc<Client>> = self.clients.borrow_mut().drain().map(|(_, c)| c).collect();
+        let mut conns = Vec::new();
+        for client in clients {
+            let views: Vec<View> = client.views.borrow_mut().drain().map(|(_, v)| v).collect();
+            views.into_iter().for_each(destroy_view);
+            if let Some(source) = client.watch.borrow_mut().take() {
+                source.remove();
+            }
+            if let Ok(client) = Rc::try_unwrap(client) {
+                conns.push(client.conn);
+            }
+        }
+        (folder, conns)
+    }
+}
+
+fn destroy_view(view: View) {
+    if let Some(source) = view.unresponsive_timer.borrow_mut().take() {
+        source.remove();
+    }
+    view.window.remove(&view.webview);
+    view.window.close();
+}

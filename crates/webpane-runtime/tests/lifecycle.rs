@@ -1,0 +1,55 @@
+//! The browser process's lifecycle as one app sees it, across real processes under Xvfb.
+
+mod common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use common::*;
+use webpane::{BrowserProcessExitKind, EventLoop, WebViewOptions};
+
+#[test]
+fn navigate_then_close_ends_in_a_normal_exit_after_which_the_folder_can_be_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("udf");
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, &folder);
+    let pid = env.browser_process_id().expect("connected");
+    assert!(alive(pid));
+
+    let exits = recorder();
+    let deleted = Rc::new(Cell::new(false));
+    {
+        let (exits, deleted, folder) = (exits.clone(), deleted.clone(), folder.clone());
+        env.on_browser_process_exited(move |_, args| {
+            exits.borrow_mut().push((args.kind(), args.browser_process_id()));
+            // The folder is free: the handler may delete it.
+            std::fs::remove_dir_all(&folder).unwrap();
+            deleted.set(true);
+        });
+    }
+
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::headless(640, 480)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(webview.browser_process_id(), pid);
+    let completed = recorder();
+    {
+        let completed = completed.clone();
+        webview.on_navigation_completed(move |_, args| {
+            completed.borrow_mut().push((args.navigation_id(), args.is_success()))
+        });
+    }
+    webview.navigate_to_string("<h1>hello</h1>").unwrap();
+    wait_until(&event_loop, "NavigationCompleted", || !completed.borrow().is_empty());
+    assert_eq!(completed.borrow()[0], (1, true));
+
+    webview.close().unwrap();
+    assert!(matches!(webview.navigate("about:blank"), Err(webpane::Error::Closed)));
+    wait_until(&event_loop, "BrowserProcessExited", || !exits.borrow().is_empty());
+    assert_eq!(exits.borrow()[0], (BrowserProcessExitKind::Normal, pid));
+    assert!(deleted.get());
+    assert!(!folder.exists());
+    assert!(!alive(pid), "the runtime was reaped by the app that started it");
+}

@@ -1,0 +1,719 @@
+//! [`Environment`]: one user data folder, its shared browser process, and its lifecycle events.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::rc::{Rc, Weak};
+use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags};
+use rustix::fs::FlockOperation;
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, ViewMode, WebViewId};
+use webpane_ipc::{Connection, IpcError, Outgoing};
+
+use crate::error::{Error, Result};
+use crate::event_loop::EventLoop;
+use crate::handlers::{EventToken, Handlers};
+use crate::operation::{Operation, Resolver, operation};
+use crate::webview::{ProcessFailedEventArgs, ProcessFailedKind, ProcessFailedReason, WebView, WebViewInner};
+
+/// How long an app waits for a browser process to come up.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the end of a browser process (its children, the folder's lock) is checked.
+const EXIT_POLL: Duration = Duration::from_millis(10);
+/// Exit code of a runtime that found the folder owned by another one.
+const EXIT_ALREADY_OWNED: i32 = 3;
+
+/// How a browser process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BrowserProcessExitKind {
+    /// It shut down because its last webview closed (or it was asked to).
+    Normal,
+    /// It crashed or was killed.
+    Failed,
+}
+
+/// Arguments of [`Environment::on_browser_process_exited`].
+#[derive(Debug, Clone)]
+pub struct BrowserProcessExitedEventArgs {
+    kind: BrowserProcessExitKind,
+    browser_process_id: u32,
+    _ui_thread: PhantomData<Rc<()>>,
+}
+
+impl BrowserProcessExitedEventArgs {
+    /// Normal or failed.
+    pub fn kind(&self) -> BrowserProcessExitKind {
+        self.kind
+    }
+    /// The pid of the browser process that exited (a later one has another).
+    pub fn browser_process_id(&self) -> u32 {
+        self.browser_process_id
+    }
+}
+
+/// Options for a new webview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebViewOptions {
+    pub(crate) mode: ViewMode,
+}
+
+impl WebViewOptions {
+    /// No visible window (scripts, messages and events all work).
+    pub fn headless(width: u32, height: u32) -> Self {
+        Self {
+            mode: ViewMode::Headless { width, height },
+        }
+    }
+    /// A top-level window of the browser process's own.
+    pub fn window(title: &str, width: u32, height: u32) -> Self {
+        Self {
+            mode: ViewMode::Window {
+                title: title.to_owned(),
+                width,
+                height,
+            },
+        }
+    }
+}
+
+impl Default for WebViewOptions {
+    fn default() -> Self {
+        Self::headless(800, 600)
+    }
+}
+
+/// Configures an [`Environment`].
+#[derive(Debug, Clone, Default)]
+pub struct EnvironmentBuilder {
+    user_data_folder: Option<PathBuf>,
+    runtime_path: Option<PathBuf>,
+    options: RuntimeOptions,
+    grace: Option<Duration>,
+}
+
+impl EnvironmentBuilder {
+    /// The user data folder (default: `$XDG_DATA_HOME/webpane/<program name>`). Every app that
+    /// uses the same folder shares one browser process.
+    pub fn user_data_folder(mut self, path: impl Into<PathBuf>) -> Self {
+        self.user_data_folder = Some(path.into());
+        self
+    }
+
+    /// The runtime binary to start, instead of looking it up (see [`crate::find_runtime`]).
+    pub fn runtime_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
+    /// Extra engine arguments. Apps sharing a browser process must pass the same ones.
+    pub fn additional_arguments(mut self, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.options.additional_arguments = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The UI language (such as `en-US`). Apps sharing a browser process must agree.
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.options.language = Some(language.into());
+        self
+    }
+
+    /// How long a browser process this environment starts stays after its last webview closed
+    /// (default: the runtime's, 2 s).
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.grace = Some(grace);
+        self
+    }
+
+    /// Connects to the folder's browser process, starting it if none runs. The returned future
+    /// completes on the UI thread; the connecting itself happens on a helper thread.
+    pub fn build(self, event_loop: &EventLoop) -> impl Future<Output = Result<Environment>> + 'static {
+        let built = (|| -> Result<Environment> {
+            let runtime = crate::locate::find_runtime(self.runtime_path.as_deref())?;
+            let folder = match self.user_data_folder {
+                Some(folder) => folder,
+                None => default_user_data_folder()?,
+            };
+            Ok(Environment {
+                inner: Rc::new(EnvInner {
+                    event_loop: event_loop.clone_handle(),
+                    folder,
+                    runtime,
+                    options: self.options,
+                    grace: self.grace,
+                    session: RefCell::new(None),
+                    connecting: RefCell::new(None),
+                    exited: Handlers::default(),
+                    exit_waiters: RefCell::new(Vec::new()),
+                    next_webview: Cell::new(1),
+                }),
+            })
+        })();
+        async move {
+            let env: Environment = built?;
+            env.session().await?;
+            Ok(env)
+        }
+    }
+}
+
+fn default_user_data_folder() -> Result<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| {
+            Error::LaunchFailed("no user data folder given and neither XDG_DATA_HOME nor HOME is set".into())
+        })?;
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "app".into());
+    Ok(base.join("webpane").join(program))
+}
+
+#[derive(Clone, Copy)]
+enum SourceFd {
+    Connection,
+    Pidfd,
+}
+
+/// A live connection to one browser process.
+pub(crate) struct Session {
+    pub(crate) conn: Connection,
+    pub(crate) pid: u32,
+    child: RefCell<Option<Child>>,
+    pidfd: Option<OwnedFd>,
+    children: RefCell<Vec<OwnedFd>>,
+    /// Event loop sources: the connection's and the pidfd's tokens.
+    sources: RefCell<Vec<(u64, SourceFd)>>,
+    pub(crate) webviews: RefCell<HashMap<WebViewId, Weak<WebViewInner>>>,
+    pub(crate) pending_creates: RefCell<HashMap<WebViewId, (Resolver<WebView>, WebViewOptions)>>,
+    exiting: Cell<bool>,
+    pub(crate) ended: Cell<bool>,
+}
+
+impl Session {
+    /// Sends a request; a failure means the browser process is gone.
+    pub(crate) fn send(&self, message: &AppMessage) -> Result<()> {
+        if self.ended.get() {
+            return Err(Error::Closed);
+        }
+        self.conn.send(message, Outgoing::new()).map_err(|e| match e {
+            IpcError::Disconnected => Error::Closed,
+            e => e.into(),
+        })
+    }
+}
+
+pub(crate) struct EnvInner {
+    event_loop: EventLoop,
+    folder: PathBuf,
+    runtime: PathBuf,
+    options: RuntimeOptions,
+    grace: Option<Duration>,
+    session: RefCell<Option<Rc<Session>>>,
+    connecting: RefCell<Option<Vec<Resolver<Rc<Session>>>>>,
+    exited: Handlers<Environment, BrowserProcessExitedEventArgs>,
+    exit_waiters: RefCell<Vec<Resolver<BrowserProcessExitedEventArgs>>>,
+    next_webview: Cell<u64>,
+}
+
+/// One user data folder and the browser process serving it (WebView2's `CoreWebView2Environment`).
+///
+/// Created with [`Environment::builder`] on the UI thread; `!Send`. Cheap to clone (a handle).
+///
+/// ```no_run
+/// use webpane::{Environment, EventLoop, WebViewOptions};
+///
+/// let event_loop = EventLoop::new()?;
+/// let env = event_loop.block_on(Environment::builder().user_data_folder("/tmp/my-app").build(&event_loop))??;
+/// env.on_browser_process_exited(|_, e| println!("browser {} exited: {:?}", e.browser_process_id(), e.kind()));
+/// let webview = event_loop.block_on(env.create_webview(WebViewOptions::headless(800, 600)))??;
+/// webview.on_navigation_completed(|_, e| println!("loaded: {}", e.is_success()));
+/// webview.navigate_to_string("<h1>Hello</h1>")?;
+/// event_loop.run()?;
+/// # Ok::<(), webpane::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Environment {
+    pub(crate) inner: Rc<EnvInner>,
+}
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Environment")
+            .field("user_data_folder", &self.inner.folder)
+            .field("browser_process_id", &self.browser_process_id())
+            .finish()
+    }
+}
+
+impl Environment {
+    /// Starts configuring an environment.
+    pub fn builder() -> EnvironmentBuilder {
+        EnvironmentBuilder::default()
+    }
+
+    /// The user data folder.
+    pub fn user_data_folder(&self) -> &Path {
+        &self.inner.folder
+    }
+
+    /// The runtime binary this environment starts.
+    pub fn runtime_path(&self) -> &Path {
+        &self.inner.runtime
+    }
+
+    /// The pid of the browser process currently connected, if any.
+    pub fn browser_process_id(&self) -> Option<u32> {
+        self.inner
+            .session
+            .borrow()
+            .as_ref()
+            .filter(|s| !s.ended.get())
+            .map(|s| s.pid)
+    }
+
+    /// Registers a handler for the browser process's exit. Raised in every app bound to that
+    /// browser process, only once it and all its WebKit children have exited and the user data
+    /// folder's lock is free (so the handler may delete the folder). Handlers stay registered
+    /// across browser process restarts until removed.
+    pub fn on_browser_process_exited(
+        &self,
+        handler: impl FnMut(&Environment, &BrowserProcessExitedEventArgs) + 'static,
+    ) -> EventToken {
+        self.inner.exited.add(handler)
+    }
+
+    /// Removes a handler; returns whether it was registered.
+    pub fn remove_browser_process_exited(&self, token: EventToken) -> bool {
+        self.inner.exited.remove(token)
+    }
+
+    /// Completes at the next exit of a browser process of this environment (the one-shot form
+    /// of [`on_browser_process_exited`](Self::on_browser_process_exited)).
+    pub fn browser_process_exited(&self) -> Operation<BrowserProcessExitedEventArgs> {
+        let (resolver, op) = operation();
+        self.inner.exit_waiters.borrow_mut().push(resolver);
+        op
+    }
+
+    /// Creates a webview. If the browser process has exited, a new one is started first.
+    pub fn create_webview(&self, options: WebViewOptions) -> impl Future<Output = Result<WebView>> + 'static {
+        let env = self.clone();
+        async move {
+            let session = env.session().await?;
+            let id = WebViewId(env.inner.next_webview.get());
+            env.inner.next_webview.set(id.0 + 1);
+            let (resolver, op) = operation();
+            session
+                .pending_creates
+                .borrow_mut()
+                .insert(id, (resolver, options.clone()));
+            if let Err(e) = session.send(&AppMessage::CreateWebView { id, mode: options.mode }) {
+                session.pending_creates.borrow_mut().remove(&id);
+                return Err(e);
+            }
+            op.await
+        }
+    }
+
+    /// The current session, connecting (and starting the browser process) if there is none.
+    pub(crate) fn session(&self) -> Operation<Rc<Session>> {
+        if let Some(session) = self.inner.session.borrow().as_ref().filter(|s| !s.ended.get()) {
+            return Operation::ready(Ok(session.clone()));
+        }
+        let (resolver, op) = operation();
+        let mut connecting = self.inner.connecting.borrow_mut();
+        if let Some(waiters) = connecting.as_mut() {
+            waiters.push(resolver);
+            return op;
+        }
+        *connecting = Some(vec![resolver]);
+        drop(connecting);
+        let (folder, runtime, options, grace) = (
+            self.inner.folder.clone(),
+            self.inner.runtime.clone(),
+            self.inner.options.clone(),
+            self.inner.grace,
+        );
+        let env = self.clone();
+        self.inner.event_loop.spawn_blocking(
+            move || connect_or_spawn(&folder, &runtime, &options, grace),
+            move |result| env.connected(result),
+        );
+        op
+    }
+
+    fn connected(&self, result: Result<Connected>) {
+        let waiters = self.inner.connecting.borrow_mut().take().unwrap_or_default();
+        let session = match result.and_then(|c| self.start_session(c)) {
+            Ok(session) => session,
+            Err(e) => {
+                let message = e.to_string();
+                let mut first = Some(e);
+                for waiter in waiters {
+                    waiter.resolve(Err(first
+                        .take()
+                        .unwrap_or_else(|| Error::LaunchFailed(message.clone()))));
+                }
+                return;
+            }
+        };
+        for waiter in waiters {
+            waiter.resolve(Ok(session.clone()));
+        }
+    }
+
+    fn start_session(&self, connected: Connected) -> Result<Rc<Session>> {
+        let pidfd = rustix::process::Pid::from_raw(connected.pid as i32)
+            .and_then(|pid| rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()).ok());
+        let session = Rc::new(Session {
+            conn: connected.conn,
+            pid: connected.pid,
+            child: RefCell::new(connected.child),
+            pidfd,
+            children: RefCell::new(Vec::new()),
+            sources: RefCell::new(Vec::new()),
+            webviews: RefCell::new(HashMap::new()),
+            pending_creates: RefCell::new(HashMap::new()),
+            exiting: Cell::new(false),
+            ended: Cell::new(false),
+        });
+        let weak_env = Rc::downgrade(&self.inner);
+        let weak_session = Rc::downgrade(&session);
+        let handler: Rc<dyn Fn()> = Rc::new(move || {
+            let (Some(inner), Some(session)) = (weak_env.upgrade(), weak_session.upgrade()) else {
+                return;
+            };
+            Environment { inner }.pump(&session);
+        });
+        let token = self.inner.event_loop.add_source(session.conn.as_fd(), handler)?;
+        session.sources.borrow_mut().push((token, SourceFd::Connection));
+        if let Some(pidfd) = &session.pidfd {
+            let weak_env = Rc::downgrade(&self.inner);
+            let weak_session = Rc::downgrade(&session);
+            let handler: Rc<dyn Fn()> = Rc::new(move || {
+                let (Some(inner), Some(session)) = (weak_env.upgrade(), weak_session.upgrade()) else {
+                    return;
+                };
+                Environment { inner }.session_lost(&session);
+            });
+            let token = self.inner.event_loop.add_source(pidfd.as_fd(), handler)?;
+            session.sources.borrow_mut().push((token, SourceFd::Pidfd));
+        }
+        *self.inner.session.borrow_mut() = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Handles every message that has arrived from the browser process.
+    fn pump(&self, session: &Rc<Session>) {
+        loop {
+            if session.ended.get() {
+                return;
+            }
+            match session.conn.try_recv::<RuntimeMessage>() {
+                Ok(Some(received)) => self.on_message(session, received.message),
+                Ok(None) => return,
+                Err(e) => {
+                    if !matches!(e, IpcError::Disconnected) {
+                        log::warn!("bad message from the browser process: {e}");
+                    }
+                    self.session_lost(session);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn on_message(&self, session: &Rc<Session>, message: RuntimeMessage) {
+        match message {
+            RuntimeMessage::WebViewCreated { id } => {
+                let Some((resolver, _options)) = session.pending_creates.borrow_mut().remove(&id) else {
+                    return;
+                };
+                let webview = WebView::new(self.clone(), session, id);
+                session.webviews.borrow_mut().insert(id, Rc::downgrade(&webview.inner));
+                resolver.resolve(Ok(webview));
+            }
+            RuntimeMessage::RequestFailed { id, reason } => {
+                if let Some(id) = id {
+                    if let Some((resolver, _)) = session.pending_creates.borrow_mut().remove(&id) {
+                        resolver.resolve(Err(Error::RequestFailed(reason)));
+                        return;
+                    }
+                }
+                log::warn!("the browser process refused a request: {reason}");
+            }
+            RuntimeMessage::ChildProcesses { pids } => {
+                let fds = pids
+                    .iter()
+                    .filter_map(|p| rustix::process::Pid::from_raw(*p as i32))
+                    .filter_map(|p| rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok())
+                    .collect();
+                *session.children.borrow_mut() = fds;
+            }
+            RuntimeMessage::Exiting => session.exiting.set(true),
+            RuntimeMessage::Welcome { .. } | RuntimeMessage::OptionsMismatch { .. } => {
+                log::warn!("unexpected handshake message from the browser process");
+            }
+            other => {
+                let id = match &other {
+                    RuntimeMessage::NavigationCompleted { id, .. }
+                    | RuntimeMessage::WebViewClosed { id }
+                    | RuntimeMessage::ProcessFailed { id, .. } => *id,
+                    _ => return,
+                };
+                let webview = session.webviews.borrow().get(&id).and_then(Weak::upgrade);
+                if let Some(inner) = webview {
+                    WebView { inner }.on_message(other);
+                }
+            }
+        }
+    }
+
+    /// The connection broke or the process ended: close every webview now, report the exit once
+    /// the process, its children and the folder's lock are all gone.
+    fn session_lost(&self, session: &Rc<Session>) {
+        if session.ended.replace(true) {
+            return;
+        }
+        let sources: Vec<(u64, SourceFd)> = session.sources.borrow_mut().drain(..).collect();
+        for (token, which) in sources {
+            match which {
+                SourceFd::Connection => self.inner.event_loop.remove_source(token, session.conn.as_fd()),
+                SourceFd::Pidfd => {
+                    if let Some(fd) = &session.pidfd {
+                        self.inner.event_loop.remove_source(token, fd.as_fd());
+                    }
+                }
+            }
+        }
+        let normal = session.exiting.get();
+        session.pending_creates.borrow_mut().clear();
+        let webviews: Vec<Rc<WebViewInner>> = session
+            .webviews
+            .borrow_mut()
+            .drain()
+            .filter_map(|(_, w)| w.upgrade())
+            .collect();
+        let (exit_code, signal) = self.reap_if_ours(session, false);
+        for inner in webviews {
+            let webview = WebView { inner };
+            let was_open = webview.mark_closed();
+            if was_open && !normal {
+                let args = ProcessFailedEventArgs::new(
+                    ProcessFailedKind::BrowserProcessExited,
+                    if signal.is_some() {
+                        ProcessFailedReason::Crashed
+                    } else {
+                        ProcessFailedReason::Unexpected
+                    },
+                    Some(session.pid),
+                    exit_code,
+                    signal,
+                    "webpane-runtime".into(),
+                );
+                webview.raise_process_failed(&args);
+            }
+        }
+        self.wait_for_exit(session.clone(), Instant::now());
+    }
+
+    /// Reaps the browser process if this app started it; returns its exit code or signal.
+    fn reap_if_ours(&self, session: &Session, block: bool) -> (Option<i32>, Option<i32>) {
+        use std::os::unix::process::ExitStatusExt;
+        let mut child = session.child.borrow_mut();
+        let Some(c) = child.as_mut() else { return (None, None) };
+        let status = if block {
+            c.wait().ok()
+        } else {
+            c.try_wait().ok().flatten()
+        };
+        match status {
+            Some(status) => {
+                child.take();
+                (status.code(), status.signal())
+            }
+            None => (None, None),
+        }
+    }
+
+    fn wait_for_exit(&self, session: Rc<Session>, since: Instant) {
+        let process_gone = session.pidfd.as_ref().is_none_or(is_readable);
+        let children_gone = session.children.borrow().iter().all(is_readable);
+        let lock_free = lock_is_free(&self.inner.folder, session.pid);
+        if !(process_gone && children_gone && lock_free) {
+            if since.elapsed() > Duration::from_secs(30) {
+                log::warn!(
+                    "browser process {} still not fully gone after 30 s; reporting its exit",
+                    session.pid
+                );
+            } else {
+                let env = self.clone();
+                self.inner
+                    .event_loop
+                    .post_after(EXIT_POLL, move || env.wait_for_exit(session, since));
+                return;
+            }
+        }
+        let (_, signal) = self.reap_if_ours(&session, true);
+        let kind = if session.exiting.get() && signal.is_none() {
+            BrowserProcessExitKind::Normal
+        } else {
+            BrowserProcessExitKind::Failed
+        };
+        let args = BrowserProcessExitedEventArgs {
+            kind,
+            browser_process_id: session.pid,
+            _ui_thread: PhantomData,
+        };
+        {
+            let mut current = self.inner.session.borrow_mut();
+            if current.as_ref().is_some_and(|s| Rc::ptr_eq(s, &session)) {
+                *current = None;
+            }
+        }
+        self.inner.exited.raise(self, &args);
+        let waiters: Vec<_> = self.inner.exit_waiters.borrow_mut().drain(..).collect();
+        for waiter in waiters {
+            waiter.resolve(Ok(args.clone()));
+        }
+    }
+}
+
+fn is_readable(fd: &OwnedFd) -> bool {
+    let mut fds = [PollFd::new(fd, PollFlags::IN)];
+    matches!(rustix::event::poll(&mut fds, Some(&rustix::event::Timespec { tv_sec: 0, tv_nsec: 0 })), Ok(n) if n > 0)
+}
+
+/// Whether the folder's lock is no longer held by runtime `pid` (free, or taken by a newer one).
+fn lock_is_free(folder: &Path, pid: u32) -> bool {
+    let path = folder.join("runtime.lock");
+    let Ok(file) = std::fs::File::open(&path) else {
+        return true;
+    };
+    match rustix::fs::flock(&file, FlockOperation::NonBlockingLockShared) {
+        Ok(()) => {
+            let _ = rustix::fs::flock(&file, FlockOperation::Unlock);
+            true
+        }
+        // Held: by the old runtime (wait), or by a new one that already wrote its own pid.
+        Err(_) => std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .is_some_and(|holder| holder != pid),
+    }
+}
+
+pub(crate) struct Connected {
+    conn: Connection,
+    pid: u32,
+    child: Option<Child>,
+}
+
+/// Connects to the folder's runtime, starting one if none answers. Runs on a helper thread.
+fn connect_or_spawn(
+    folder: &Path,
+    runtime: &Path,
+    options: &RuntimeOptions,
+    grace: Option<Duration>,
+) -> Result<Connected> {
+    use std::os::unix::fs::DirBuilderExt;
+    use std::os::unix::process::CommandExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(folder)?;
+    let socket = folder.join("runtime.sock");
+    let deadline = Instant::now() + START_TIMEOUT;
+    let mut spawned: Option<Child> = None;
+    let mut backoff = Duration::from_millis(5);
+    loop {
+        if let Ok(conn) = Connection::connect(&socket) {
+            conn.send(
+                &AppMessage::Hello {
+                    options: options.clone(),
+                },
+                Outgoing::new(),
+            )?;
+            match conn.recv_timeout::<RuntimeMessage>(Some(Duration::from_secs(10))) {
+                Ok(Some(received)) => match received.message {
+                    RuntimeMessage::Welcome { browser_process_id } => {
+                        let child = match spawned.take() {
+                            Some(child) if child.id() == browser_process_id => Some(child),
+                            Some(mut loser) => {
+                                // It lost the race for the lock and exits at once.
+                                let _ = loser.wait();
+                                None
+                            }
+                            None => None,
+                        };
+                        return Ok(Connected {
+                            conn,
+                            pid: browser_process_id,
+                            child,
+                        });
+                    }
+                    RuntimeMessage::OptionsMismatch { runtime, requested } => {
+                        return Err(Error::OptionsMismatch { runtime, requested });
+                    }
+                    other => return Err(Error::LaunchFailed(format!("unexpected first message {other:?}"))),
+                },
+                // It was shutting down: try again (a new one will be started).
+                Ok(None) | Err(IpcError::Disconnected) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        // No live runtime answered. Start one unless ours is still coming up.
+        let ours_running = match spawned.as_mut() {
+            Some(child) => match child.try_wait()? {
+                None => true,
+                Some(status) if status.code() == Some(EXIT_ALREADY_OWNED) || status.success() => {
+                    // Another runtime owns the folder (or ours came and went): connect to it.
+                    spawned = None;
+                    false
+                }
+                Some(status) => {
+                    return Err(Error::LaunchFailed(format!(
+                        "{} exited with {status}",
+                        runtime.display()
+                    )));
+                }
+            },
+            None => false,
+        };
+        if !ours_running && spawned.is_none() {
+            let mut cmd = Command::new(runtime);
+            cmd.arg("--user-data-folder").arg(folder);
+            for arg in &options.additional_arguments {
+                cmd.arg(format!("--engine-arg={arg}"));
+            }
+            if let Some(language) = &options.language {
+                cmd.arg("--language").arg(language);
+            }
+            if let Some(grace) = grace {
+                cmd.arg("--grace-ms").arg(grace.as_millis().to_string());
+            }
+            // Its own process group: a terminal's Ctrl-C to the app does not reach the runtime
+            // that other apps may be sharing.
+            cmd.stdin(Stdio::null()).stdout(Stdio::null()).process_group(0);
+            spawned = Some(
+                cmd.spawn()
+                    .map_err(|e| Error::LaunchFailed(format!("cannot start {}: {e}", runtime.display())))?,
+            );
+        }
+        if Instant::now() > deadline {
+            if let Some(mut child) = spawned {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            return Err(Error::LaunchFailed(format!(
+                "no browser process answered within {START_TIMEOUT:?}"
+            )));
+        }
+        std::thread::sleep(backoff);
+        backoff = (backoff * 2).min(Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,56 @@
+//! The SDK's typed errors.
+
+use std::path::PathBuf;
+
+use webpane_ipc::IpcError;
+use webpane_ipc::protocol::RuntimeOptions;
+
+/// Everything the SDK can report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No `webpane-runtime` binary was found.
+    #[error("webpane-runtime not found; looked at: {}", .searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    RuntimeNotFound {
+        /// Every place looked at, in order.
+        searched: Vec<PathBuf>,
+    },
+    /// The runtime could not be started or did not come up.
+    #[error("the browser process failed to start: {0}")]
+    LaunchFailed(String),
+    /// A runtime already serves this user data folder with other options.
+    #[error(
+        "the browser process for this user data folder runs with {runtime:?}, this environment asked for {requested:?}"
+    )]
+    OptionsMismatch {
+        /// The running runtime's options.
+        runtime: RuntimeOptions,
+        /// What this environment asked for.
+        requested: RuntimeOptions,
+    },
+    /// The object is closed (the webview was closed, or its browser process exited).
+    #[error("closed")]
+    Closed,
+    /// An event loop was run, or an SDK future blocked on, from inside a callback of the same loop.
+    /// Post the work with [`EventLoop::post`](crate::EventLoop::post) instead.
+    #[error("re-entrant call: the event loop is already dispatching a callback on this thread")]
+    Reentrancy,
+    /// The runtime refused a request.
+    #[error("the browser process refused the request: {0}")]
+    RequestFailed(String),
+    /// Talking to the runtime failed.
+    #[error(transparent)]
+    Ipc(#[from] IpcError),
+    /// A system call failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rustix::io::Errno> for Error {
+    fn from(e: rustix::io::Errno) -> Self {
+        Self::Io(e.into())
+    }
+}
+
+/// The SDK's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

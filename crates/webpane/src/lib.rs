@@ -1,0 +1,53 @@
+//! The webpane SDK: web pages hosted in a separate, crash-isolated browser process
+//! (`webpane-runtime`, GTK3 + WebKitGTK 4.1), with no GTK, WebKit or GLib main loop in your app.
+//!
+//! - [`EventLoop`]: the UI thread's loop. Everything below is `!Send` and calls back on it, one
+//!   callback at a time; re-entering the loop from a callback is an [`Error::Reentrancy`].
+//! - [`Environment`]: a user data folder and its browser process, shared by every app that uses
+//!   the same folder; raises `BrowserProcessExited` once that process and its children are gone.
+//! - [`WebView`]: a page; navigation, `NavigationCompleted`, `ProcessFailed`.
+//! - [`Deferral`]: answer an event later; dropping it answers.
+//!
+//! ```no_run
+//! use webpane::{Environment, EventLoop, WebViewOptions};
+//!
+//! let event_loop = EventLoop::new()?;
+//! let env = event_loop.block_on(Environment::builder().build(&event_loop))??;
+//! let webview = event_loop.block_on(env.create_webview(WebViewOptions::headless(800, 600)))??;
+//! let quit = event_loop.clone_handle();
+//! webview.on_navigation_completed(move |view, args| {
+//!     println!("page loaded: {} (browser pid {})", args.is_success(), view.browser_process_id());
+//!     quit.quit();
+//! });
+//! webview.navigate_to_string("<h1>Hello from webpane</h1>")?;
+//! event_loop.run()?;
+//! # Ok::<(), webpane::Error>(())
+//! ```
+//!
+//! Shared memory and file handle types come from [`webpane_ipc`] and are re-exported here.
+
+#![warn(missing_docs)]
+
+mod deferral;
+mod environment;
+mod error;
+pub mod event_loop;
+mod handlers;
+mod locate;
+mod operation;
+mod webview;
+
+pub use deferral::Deferral;
+pub use environment::{
+    BrowserProcessExitKind, BrowserProcessExitedEventArgs, Environment, EnvironmentBuilder, WebViewOptions,
+};
+pub use error::{Error, Result};
+pub use event_loop::{EventLoop, LoopProxy};
+pub use handlers::EventToken;
+pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
+pub use operation::Operation;
+pub use webpane_ipc::protocol::WebError;
+pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
+pub use webview::{
+    NavigationCompletedEventArgs, ProcessFailedEventArgs, ProcessFailedKind, ProcessFailedReason, WebView,
+};
