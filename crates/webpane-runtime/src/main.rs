@@ -48,7 +48,8 @@ fn main() -> ExitCode {
     let folder = match udf::OwnedFolder::acquire(&args.user_data_folder) {
         Ok(folder) => folder,
         Err(udf::UdfError::AlreadyOwned(path)) => {
-            eprintln!("webpane-runtime: {} is owned by another runtime", path.display());
+            // Expected when several apps start at once: the others connect to the winner.
+            log::info!("{} is owned by another runtime", path.display());
             return ExitCode::from(EXIT_ALREADY_OWNED);
         }
         Err(e) => {

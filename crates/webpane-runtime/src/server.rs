@@ -350,12 +350,15 @@ impl Server {
                     navigation.set(navigation.get() + 1);
                     failure.replace(None);
                 }
-                if event != LoadEvent::Finished {
-                    return;
-                }
                 let (Some(client), Some(server)) = (client_weak.upgrade(), server_weak.upgrade()) else {
                     return;
                 };
+                // Loads are when WebKit starts processes: report them before the page's events,
+                // so an app always knows every process it must see exit.
+                server.refresh_children();
+                if event != LoadEvent::Finished {
+                    return;
+                }
                 let error = failure.take();
                 server.send(
                     &client,

@@ -60,8 +60,113 @@ pub fn alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
+/// Whether `pid` has exited: gone, or a zombie waiting for its parent (init) to reap it.
+pub fn exited(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat.rfind(')').and_then(|i| stat[i + 2..].chars().next()) == Some('Z'),
+    }
+}
+
+/// Waits until `pid` is gone from the process table (reaped), or panics after `TIMEOUT`.
+pub fn wait_reaped(pid: u32) {
+    let deadline = Instant::now() + TIMEOUT;
+    while alive(pid) {
+        assert!(Instant::now() < deadline, "process {pid} was never reaped");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The parent pid of `pid`.
 pub fn parent_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     stat[stat.rfind(')')? + 2..].split(' ').nth(1)?.parse().ok()
+}
+
+pub const APP_ROLE: &str = "WEBPANE_TEST_APP";
+pub const APP_FOLDER: &str = "WEBPANE_TEST_FOLDER";
+
+/// The monotonic clock in nanoseconds, comparable between processes.
+pub fn monotonic_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
+/// An app process: this test binary's `app_process_entry_point` with a role, on a folder.
+pub struct AppProcess {
+    pub child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    stdin: std::process::ChildStdin,
+}
+
+impl AppProcess {
+    pub fn spawn(role: &str, folder: &Path) -> AppProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["app_process_entry_point", "--exact", "--nocapture", "--test-threads=1"])
+            .env(APP_ROLE, role)
+            .env(APP_FOLDER, folder)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                // libtest may have printed "test app_process_entry_point ... " on the same line.
+                if let Some(at) = line.find("@@") {
+                    if tx.send(line[at + 2..].to_string()).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        AppProcess {
+            child,
+            lines: rx,
+            stdin,
+        }
+    }
+
+    /// The next report line, split into words.
+    pub fn next(&self) -> Vec<String> {
+        let line = self
+            .lines
+            .recv_timeout(TIMEOUT)
+            .expect("the app process reported nothing in time");
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    /// Waits for a report starting with `word`; returns its words.
+    pub fn expect(&self, word: &str) -> Vec<String> {
+        let report = self.next();
+        assert_eq!(report[0], word, "expected {word}, got {report:?}");
+        report
+    }
+
+    pub fn command(&mut self, line: &str) {
+        use std::io::Write;
+        writeln!(self.stdin, "{line}").unwrap();
+    }
+
+    pub fn finish(mut self) {
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "app process failed: {status}");
+    }
+}
+
+impl Drop for AppProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// In an app process: prints a report line for the parent.
+pub fn report(words: &str) {
+    println!("@@{words}");
 }

@@ -1,0 +1,272 @@
+//! Several app processes sharing one browser process: sharing, races, normal exit, kill -9,
+//! recovery, and clients that misbehave.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use common::*;
+use webpane::{BrowserProcessExitKind, Environment, EventLoop, WebViewOptions};
+
+/// Entry point of the app processes the tests spawn; does nothing in a normal run.
+///
+/// Reports: `pid <browser pid>`, `loaded`, `failed <kind> <reason> <t>`, `exited <kind> <pid> <t>`
+/// (t: monotonic ns). Commands on stdin: `close` (close the webview).
+#[test]
+fn app_process_entry_point() {
+    let Ok(role) = std::env::var(APP_ROLE) else { return };
+    let folder = std::path::PathBuf::from(std::env::var(APP_FOLDER).unwrap());
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, &folder);
+    report(&format!("pid {}", env.browser_process_id().unwrap()));
+    let exited = Rc::new(RefCell::new(false));
+    {
+        let exited = exited.clone();
+        env.on_browser_process_exited(move |_, args| {
+            report(&format!(
+                "exited {:?} {} {}",
+                args.kind(),
+                args.browser_process_id(),
+                monotonic_ns()
+            ));
+            *exited.borrow_mut() = true;
+        });
+    }
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::headless(320, 240)))
+        .unwrap()
+        .unwrap();
+    webview.on_process_failed(|_, args| {
+        report(&format!(
+            "failed {:?} {:?} {}",
+            args.kind(),
+            args.reason(),
+            monotonic_ns()
+        ))
+    });
+    webview.on_navigation_completed(|_, args| report(&format!("loaded {}", args.is_success())));
+    webview.navigate_to_string(&format!("<p>{role}</p>")).unwrap();
+
+    // Commands arrive on a reader thread and reach the UI thread through the loop's proxy.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let proxy = event_loop.proxy();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            let tx = tx.clone();
+            if proxy.post(move || drop(tx.send(line))).is_err() {
+                break;
+            }
+        }
+    });
+    while !*exited.borrow() {
+        event_loop.dispatch(Some(Duration::from_millis(100))).unwrap();
+        while let Ok(command) = rx.try_recv() {
+            match command.as_str() {
+                "close" => webview.close().unwrap(),
+                other => panic!("unknown command {other}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn two_apps_share_one_runtime_and_both_see_its_normal_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("udf");
+    let mut a = AppProcess::spawn("a", &folder);
+    let pid_a = a.expect("pid")[1].clone();
+    let mut b = AppProcess::spawn("b", &folder);
+    let pid_b = b.expect("pid")[1].clone();
+    assert_eq!(pid_a, pid_b, "both apps use one browser process");
+    a.expect("loaded");
+    b.expect("loaded");
+    let pid: u32 = pid_a.parse().unwrap();
+
+    a.command("close");
+    // B still has a webview: the runtime stays (well past its grace period).
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(alive(pid), "the runtime must stay while another app has a webview");
+    b.command("close");
+    for app in [&a, &b] {
+        let exited = app.expect("exited");
+        assert_eq!(exited[1], "Normal");
+        assert_eq!(exited[2], pid_a);
+    }
+    // Both were told only after the lock was released: the folder can go.
+    std::fs::remove_dir_all(&folder).unwrap();
+    a.finish();
+    b.finish();
+}
+
+#[test]
+fn many_apps_starting_at_once_get_exactly_one_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("udf");
+    let mut apps: Vec<AppProcess> = (0..6).map(|i| AppProcess::spawn(&format!("app{i}"), &folder)).collect();
+    let pids: Vec<String> = apps.iter().map(|a| a.expect("pid")[1].clone()).collect();
+    assert!(pids.iter().all(|p| *p == pids[0]), "one runtime for all: {pids:?}");
+    for app in &apps {
+        app.expect("loaded");
+    }
+    for app in apps.iter_mut() {
+        app.command("close");
+    }
+    for app in apps {
+        assert_eq!(app.expect("exited")[1], "Normal");
+        app.finish();
+    }
+}
+
+#[test]
+fn kill_9_of_the_runtime_reaches_every_app_and_a_new_environment_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("udf");
+    let a = AppProcess::spawn("a", &folder);
+    let b = AppProcess::spawn("b", &folder);
+    let pid: u32 = a.expect("pid")[1].parse().unwrap();
+    assert_eq!(b.expect("pid")[1], pid.to_string());
+    a.expect("loaded");
+    b.expect("loaded");
+    let webkit_children: Vec<u32> = processes_named("WebKit")
+        .into_iter()
+        .filter(|p| parent_of(*p) == Some(pid))
+        .collect();
+    assert!(!webkit_children.is_empty(), "the runtime has WebKit children");
+
+    let killed_at = monotonic_ns();
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(pid as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    for app in [&a, &b] {
+        let mut failed = None;
+        let mut exited = None;
+        while failed.is_none() || exited.is_none() {
+            let report = app.next();
+            match report[0].as_str() {
+                "failed" => failed = Some(report),
+                "exited" => exited = Some(report),
+                _ => {}
+            }
+        }
+        let (failed, exited) = (failed.unwrap(), exited.unwrap());
+        assert_eq!(failed[1], "BrowserProcessExited");
+        assert_eq!(exited[1], "Failed");
+        assert_eq!(exited[2], pid.to_string());
+        let latency_ms = (exited[3].parse::<u64>().unwrap() - killed_at) as f64 / 1e6;
+        eprintln!("kill -9 to BrowserProcessExited: {latency_ms:.1} ms");
+    }
+    for child in &webkit_children {
+        assert!(exited(*child), "WebKit child {child} outlived the reported exit");
+        wait_reaped(*child); // no zombie remains either
+    }
+    assert!(
+        folder.join("runtime.sock").exists(),
+        "the killed runtime left its socket behind"
+    );
+    a.finish();
+    b.finish();
+
+    // The stale socket and lock are recovered from: a new environment starts a new runtime.
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, &folder);
+    let new_pid = env.browser_process_id().unwrap();
+    assert_ne!(new_pid, pid);
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let loaded = recorder();
+    let l = loaded.clone();
+    webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    webview.navigate_to_string("<p>again</p>").unwrap();
+    wait_until(&event_loop, "a page in the new runtime", || !loaded.borrow().is_empty());
+    let exit = env.browser_process_exited();
+    webview.close().unwrap();
+    let args = event_loop.block_on(exit).unwrap().unwrap();
+    assert_eq!(
+        (args.kind(), args.browser_process_id()),
+        (BrowserProcessExitKind::Normal, new_pid)
+    );
+}
+
+#[test]
+fn options_must_match_between_apps_sharing_a_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let build = |language: &str| {
+        Environment::builder()
+            .user_data_folder(dir.path())
+            .runtime_path(runtime())
+            .shutdown_grace(Duration::from_millis(300))
+            .language(language)
+            .build(&event_loop)
+    };
+    let first = event_loop.block_on(build("en-US")).unwrap().unwrap();
+    // Keep the runtime busy so it does not exit while we ask again.
+    let _webview = event_loop
+        .block_on(first.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    match event_loop.block_on(build("de-DE")).unwrap() {
+        Err(webpane::Error::OptionsMismatch { runtime, requested }) => {
+            assert_eq!(runtime.language.as_deref(), Some("en-US"));
+            assert_eq!(requested.language.as_deref(), Some("de-DE"));
+        }
+        other => panic!("expected OptionsMismatch, got {other:?}"),
+    }
+    let same = event_loop.block_on(build("en-US")).unwrap().unwrap();
+    assert_eq!(same.browser_process_id(), first.browser_process_id());
+}
+
+#[test]
+fn a_client_sending_garbage_is_dropped_and_the_others_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let socket = dir.path().join("runtime.sock");
+
+    // Not a webpane peer at all: bytes where the handshake should be.
+    let raw = rustix::net::socket(
+        rustix::net::AddressFamily::UNIX,
+        rustix::net::SocketType::SEQPACKET,
+        None,
+    )
+    .unwrap();
+    rustix::net::connect(&raw, &rustix::net::SocketAddrUnix::new(&socket).unwrap()).unwrap();
+    rustix::net::send(&raw, b"\xff\xfe garbage", rustix::net::SendFlags::empty()).unwrap();
+    // A proper peer that then sends undecodable messages, and one that skips Hello.
+    let bad = webpane_ipc::Connection::connect(&socket).unwrap();
+    bad.send_bytes(&[0, 0xff, 0xff, 0xff, 0xff, 0x0f], &[]).unwrap();
+    let rude = webpane_ipc::Connection::connect(&socket).unwrap();
+    rude.send(
+        &webpane_ipc::protocol::AppMessage::Close {
+            id: webpane_ipc::protocol::WebViewId(1),
+        },
+        webpane_ipc::Outgoing::new(),
+    )
+    .unwrap();
+    for conn in [&bad, &rude] {
+        assert!(
+            matches!(
+                conn.recv_timeout::<webpane_ipc::protocol::RuntimeMessage>(Some(TIMEOUT)),
+                Err(webpane_ipc::IpcError::Disconnected)
+            ),
+            "the runtime hangs up on a misbehaving client"
+        );
+    }
+
+    let loaded = recorder();
+    let l = loaded.clone();
+    webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    webview.navigate_to_string("<p>still served</p>").unwrap();
+    wait_until(&event_loop, "the good client's page", || !loaded.borrow().is_empty());
+    assert_eq!(*loaded.borrow(), vec![true]);
+}
