@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use rustix::process::{Pid, Signal, WaitOptions};
+use std::collections::BTreeSet;
+
+use rustix::process::{Pid, Signal, WaitIdOptions, WaitOptions};
 
 /// The pids of this process's direct children, from `/proc/<pid>/stat`.
 pub fn children() -> Vec<Pid> {
@@ -47,4 +49,29 @@ pub fn terminate_and_reap(grace: Duration) -> usize {
         std::thread::sleep(Duration::from_millis(10));
     }
     pids.len()
+}
+
+/// Which of `known` children have exited (zombies not reaped yet, or already gone), with their exit
+/// code or signal when still readable. The status is read with `WNOWAIT`, leaving the zombie for
+/// WebKit's own child watch to reap.
+pub fn exited_children(known: &BTreeSet<u32>) -> Vec<(u32, Option<i32>, Option<i32>)> {
+    known
+        .iter()
+        .filter_map(|&pid| {
+            let Some(p) = Pid::from_raw(pid as i32) else {
+                return None;
+            };
+            match rustix::process::waitid(
+                rustix::process::WaitId::Pid(p),
+                WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT,
+            ) {
+                // Exited and waiting to be reaped: its status is still there.
+                Ok(Some(status)) => Some((pid, status.exit_status(), status.terminating_signal())),
+                // Still running.
+                Ok(None) => None,
+                // Already reaped (ECHILD): it exited, status unknown.
+                Err(_) => Some((pid, None, None)),
+            }
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::os::fd::{AsFd, AsRawFd};
 use std::rc::{Rc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use glib::{ControlFlow, IOCondition, SourceId};
 use gtk::prelude::*;
@@ -26,15 +26,34 @@ use crate::udf::OwnedFolder;
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
 /// How long a connecting client may take to complete the transport handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
-/// How often an unresponsive renderer is reported again.
-const UNRESPONSIVE_REPEAT: Duration = Duration::from_secs(1);
+/// How often the watchdog pings each page, and reports it again while it stays unresponsive.
+const WATCHDOG_TICK: Duration = Duration::from_secs(1);
+/// How long a ping may stay unanswered before the page counts as unresponsive.
+const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
+/// How long to look for the pid of a render process that WebKit reported gone.
+const RENDER_EXIT_IDENTIFY: Duration = Duration::from_millis(500);
 /// How long a client may leave its queue full before it is dropped.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
 struct View {
     webview: webkit2gtk::WebView,
     window: gtk::Window,
-    unresponsive_timer: Rc<RefCell<Option<SourceId>>>,
+    watchdog: Rc<Watchdog>,
+    /// The last document requested, to bring it back after its render process is gone.
+    last: RefCell<Option<LastNavigation>>,
+}
+
+enum LastNavigation {
+    Uri(String),
+    Html(String),
+}
+
+/// Detects a hung page: a ping evaluated in an isolated world must come back in time.
+#[derive(Default)]
+struct Watchdog {
+    alive: Cell<bool>,
+    pending_since: Cell<Option<Instant>>,
+    timer: RefCell<Option<SourceId>>,
 }
 
 struct Client {
@@ -266,11 +285,15 @@ impl Server {
                 self.cancel_idle_check();
                 self.send(client, &RuntimeMessage::WebViewCreated { id });
             }
-            AppMessage::Navigate { id, uri } => self.with_view(client, id, |v| v.webview.load_uri(&uri)),
-            AppMessage::NavigateToString { id, html } => {
-                self.with_view(client, id, |v| v.webview.load_html(&html, None))
-            }
-            AppMessage::Reload { id } => self.with_view(client, id, |v| v.webview.reload()),
+            AppMessage::Navigate { id, uri } => self.with_view(client, id, |v| {
+                v.webview.load_uri(&uri);
+                v.last.replace(Some(LastNavigation::Uri(uri)));
+            }),
+            AppMessage::NavigateToString { id, html } => self.with_view(client, id, |v| {
+                v.webview.load_html(&html, None);
+                v.last.replace(Some(LastNavigation::Html(html)));
+            }),
+            AppMessage::Reload { id } => self.with_view(client, id, reload),
             AppMessage::TerminateRenderProcess { id } => {
                 self.with_view(client, id, |v| v.webview.terminate_web_process())
             }
@@ -383,70 +406,104 @@ impl Server {
                     WebProcessTerminationReason::TerminatedByApi => ProcessFailedReason::Terminated,
                     _ => ProcessFailedReason::Unexpected,
                 };
-                let gone = server.refresh_children();
-                server.send(
-                    &client,
-                    &RuntimeMessage::ProcessFailed {
-                        id,
-                        kind: ProcessFailedKind::RenderProcessExited,
-                        reason,
-                        process_id: (gone.len() == 1).then(|| gone[0]),
-                        exit_code: None,
-                        signal: None,
-                        process_description: "WebKitWebProcess".into(),
-                    },
-                );
+                // WebKit may notice before the kernel has marked the process exited: look for
+                // the one child that exited, for up to RENDER_EXIT_IDENTIFY, then report.
+                let known = server.known_children.borrow().clone();
+                let started = Instant::now();
+                glib::timeout_add_local(Duration::from_millis(10), move || {
+                    let exited = crate::children::exited_children(&known);
+                    let identified = match exited[..] {
+                        [(pid, code, signal)] => Some((Some(pid), code, signal)),
+                        _ if started.elapsed() >= RENDER_EXIT_IDENTIFY => Some((None, None, None)),
+                        _ => None,
+                    };
+                    let Some((process_id, exit_code, signal)) = identified else {
+                        return ControlFlow::Continue;
+                    };
+                    server.refresh_children();
+                    server.send(
+                        &client,
+                        &RuntimeMessage::ProcessFailed {
+                            id,
+                            kind: ProcessFailedKind::RenderProcessExited,
+                            reason,
+                            process_id,
+                            exit_code,
+                            signal,
+                            process_description: "WebKitWebProcess".into(),
+                        },
+                    );
+                    ControlFlow::Break
+                });
             });
         }
-        let unresponsive_timer: Rc<RefCell<Option<SourceId>>> = Rc::new(RefCell::new(None));
+        let watchdog = Rc::new(Watchdog::default());
         {
-            let timer = unresponsive_timer.clone();
-            webview.connect_is_web_process_responsive_notify(move |view| {
-                if view.is_web_process_responsive() {
-                    if let Some(source) = timer.borrow_mut().take() {
-                        source.remove();
-                    }
-                    return;
-                }
-                let report = {
-                    let (client_weak, server_weak) = (client_weak.clone(), server_weak.clone());
-                    let view = view.downgrade();
-                    move || {
-                        let (Some(client), Some(server), Some(view)) =
-                            (client_weak.upgrade(), server_weak.upgrade(), view.upgrade())
-                        else {
-                            return ControlFlow::Break;
-                        };
-                        if view.is_web_process_responsive() {
-                            return ControlFlow::Break;
-                        }
-                        server.send(
-                            &client,
-                            &RuntimeMessage::ProcessFailed {
-                                id,
-                                kind: ProcessFailedKind::RenderProcessUnresponsive,
-                                reason: ProcessFailedReason::Unresponsive,
-                                process_id: None,
-                                exit_code: None,
-                                signal: None,
-                                process_description: "WebKitWebProcess".into(),
-                            },
-                        );
-                        ControlFlow::Continue
-                    }
-                };
-                if report() == ControlFlow::Continue {
-                    let source = glib::timeout_add_local(UNRESPONSIVE_REPEAT, report);
-                    if let Some(old) = timer.borrow_mut().replace(source) {
-                        old.remove();
-                    }
+            // The page's process is alive once a load committed, until it terminates.
+            let watchdog = watchdog.clone();
+            webview.connect_load_changed(move |_, event| {
+                if event == LoadEvent::Committed {
+                    watchdog.alive.set(true);
                 }
             });
         }
+        {
+            let watchdog = watchdog.clone();
+            webview.connect_web_process_terminated(move |_, _| {
+                watchdog.alive.set(false);
+                watchdog.pending_since.set(None);
+            });
+        }
+        let weak_view = webview.downgrade();
+        let dog = watchdog.clone();
+        let timer = glib::timeout_add_local(WATCHDOG_TICK, move || {
+            let (Some(view), Some(client), Some(server)) =
+                (weak_view.upgrade(), client_weak.upgrade(), server_weak.upgrade())
+            else {
+                return ControlFlow::Break;
+            };
+            if !dog.alive.get() {
+                return ControlFlow::Continue;
+            }
+            match dog.pending_since.get() {
+                None => {
+                    dog.pending_since.set(Some(Instant::now()));
+                    let answer = dog.clone();
+                    // An isolated world: the page cannot see or intercept the ping.
+                    view.evaluate_javascript(
+                        "0",
+                        Some("webpane-watchdog"),
+                        None,
+                        None::<&gio::Cancellable>,
+                        move |_| {
+                            answer.pending_since.set(None);
+                        },
+                    );
+                }
+                Some(since) if since.elapsed() >= UNRESPONSIVE_AFTER => {
+                    server.send(
+                        &client,
+                        &RuntimeMessage::ProcessFailed {
+                            id,
+                            kind: ProcessFailedKind::RenderProcessUnresponsive,
+                            reason: ProcessFailedReason::Unresponsive,
+                            process_id: None,
+                            exit_code: None,
+                            signal: None,
+                            process_description: "WebKitWebProcess".into(),
+                        },
+                    );
+                }
+                Some(_) => {}
+            }
+            ControlFlow::Continue
+        });
+        watchdog.timer.replace(Some(timer));
         View {
             webview,
             window,
-            unresponsive_timer,
+            watchdog,
+            last: RefCell::new(None),
         }
     }
 
@@ -545,8 +602,28 @@ impl Server {
     }
 }
 
+/// Reloads; after the render process is gone WebKit's reload does nothing for a document loaded
+/// from a string, so the last navigation is issued again (the current URI if the page moved on).
+fn reload(view: &View) {
+    if view.watchdog.alive.get() {
+        view.webview.reload();
+        return;
+    }
+    let current = view
+        .webview
+        .uri()
+        .map(|u| u.to_string())
+        .filter(|u| !u.is_empty() && u != "about:blank");
+    match (current, &*view.last.borrow()) {
+        (Some(uri), _) => view.webview.load_uri(&uri),
+        (None, Some(LastNavigation::Html(html))) => view.webview.load_html(html, None),
+        (None, Some(LastNavigation::Uri(uri))) => view.webview.load_uri(uri),
+        (None, None) => view.webview.reload(),
+    }
+}
+
 fn destroy_view(view: View) {
-    if let Some(source) = view.unresponsive_timer.borrow_mut().take() {
+    if let Some(source) = view.watchdog.timer.borrow_mut().take() {
         source.remove();
     }
     view.window.remove(&view.webview);

@@ -1,0 +1,135 @@
+//! Render process (WebKitWebProcess) failures as a webview sees them, and recovery by reload.
+
+mod common;
+
+use common::*;
+use webpane::{EventLoop, ProcessFailedKind, ProcessFailedReason, WebView, WebViewOptions};
+
+type Failure = (ProcessFailedKind, ProcessFailedReason, Option<u32>, Option<i32>);
+
+struct Page {
+    event_loop: EventLoop,
+    webview: WebView,
+    loaded: std::rc::Rc<std::cell::RefCell<Vec<bool>>>,
+    failures: std::rc::Rc<std::cell::RefCell<Vec<Failure>>>,
+    _env: webpane::Environment,
+    _dir: tempfile::TempDir,
+}
+
+fn page(html: &str) -> Page {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let loaded = recorder();
+    let failures = recorder();
+    {
+        let loaded = loaded.clone();
+        webview.on_navigation_completed(move |_, a| loaded.borrow_mut().push(a.is_success()));
+        let failures = failures.clone();
+        webview.on_process_failed(move |_, a| {
+            failures
+                .borrow_mut()
+                .push((a.kind(), a.reason(), a.process_id(), a.signal()))
+        });
+    }
+    webview.navigate_to_string(html).unwrap();
+    wait_until(&event_loop, "the first load", || !loaded.borrow().is_empty());
+    Page {
+        event_loop,
+        webview,
+        loaded,
+        failures,
+        _env: env,
+        _dir: dir,
+    }
+}
+
+fn web_processes_of(runtime: u32) -> Vec<u32> {
+    processes_named("WebKitWebProces")
+        .into_iter()
+        .filter(|p| parent_of(*p) == Some(runtime))
+        .collect()
+}
+
+fn reload_brings_the_page_back(p: &Page) {
+    let before = p.loaded.borrow().len();
+    p.webview.reload().unwrap();
+    wait_until(&p.event_loop, "the reload", || p.loaded.borrow().len() > before);
+    assert_eq!(p.loaded.borrow().last(), Some(&true));
+}
+
+#[test]
+fn kill_9_of_the_web_process_is_render_process_exited_and_reload_recovers() {
+    let p = page("<p>victim</p>");
+    let web = web_processes_of(p.webview.browser_process_id());
+    assert_eq!(web.len(), 1, "one web process for one page: {web:?}");
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(web[0] as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    wait_until(&p.event_loop, "ProcessFailed", || !p.failures.borrow().is_empty());
+    let (kind, reason, pid, signal) = p.failures.borrow()[0];
+    assert_eq!(kind, ProcessFailedKind::RenderProcessExited);
+    assert_eq!(reason, ProcessFailedReason::Crashed);
+    assert_eq!(pid, Some(web[0]), "the failed process is named");
+    // The signal is best-effort: GLib may reap the process before WebKit tells us about it.
+    assert!(matches!(signal, None | Some(9)), "a wrong signal: {signal:?}");
+    assert!(!p.webview.is_closed(), "a renderer crash does not close the webview");
+    reload_brings_the_page_back(&p);
+}
+
+#[test]
+fn terminating_the_render_process_is_reported_as_terminated() {
+    let p = page("<p>terminate me</p>");
+    p.webview.terminate_render_process().unwrap();
+    wait_until(&p.event_loop, "ProcessFailed", || !p.failures.borrow().is_empty());
+    let (kind, reason, _, _) = p.failures.borrow()[0];
+    assert_eq!(
+        (kind, reason),
+        (ProcessFailedKind::RenderProcessExited, ProcessFailedReason::Terminated)
+    );
+    reload_brings_the_page_back(&p);
+}
+
+#[test]
+fn a_hung_page_is_reported_unresponsive_repeatedly_until_terminated() {
+    let p = page("<p>hang</p><script>setTimeout(() => { for (;;) {} }, 200)</script>");
+    let unresponsive = |p: &Page| {
+        p.failures
+            .borrow()
+            .iter()
+            .filter(|f| f.0 == ProcessFailedKind::RenderProcessUnresponsive)
+            .count()
+    };
+    wait_until(&p.event_loop, "two unresponsive reports", || unresponsive(&p) >= 2);
+    assert!(
+        p.failures
+            .borrow()
+            .iter()
+            .all(|f| f.1 == ProcessFailedReason::Unresponsive)
+    );
+    p.webview.terminate_render_process().unwrap();
+    wait_until(&p.event_loop, "the termination", || {
+        p.failures
+            .borrow()
+            .iter()
+            .any(|f| f.0 == ProcessFailedKind::RenderProcessExited)
+    });
+    // Reload a page that does not hang: the reports stop.
+    p.webview.navigate_to_string("<p>fine now</p>").unwrap();
+    let before = p.loaded.borrow().len();
+    wait_until(&p.event_loop, "the new page", || p.loaded.borrow().len() > before);
+    let count = unresponsive(&p);
+    let quiet_until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < quiet_until {
+        p.event_loop
+            .dispatch(Some(std::time::Duration::from_millis(100)))
+            .unwrap();
+    }
+    assert_eq!(unresponsive(&p), count, "no unresponsive reports for a healthy page");
+}
