@@ -58,9 +58,7 @@ pub fn exited_children(known: &BTreeSet<u32>) -> Vec<(u32, Option<i32>, Option<i
     known
         .iter()
         .filter_map(|&pid| {
-            let Some(p) = Pid::from_raw(pid as i32) else {
-                return None;
-            };
+            let p = Pid::from_raw(pid as i32)?;
             match rustix::process::waitid(
                 rustix::process::WaitId::Pid(p),
                 WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT,
