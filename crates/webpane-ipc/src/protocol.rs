@@ -83,6 +83,15 @@ pub enum AppMessage {
         /// The view.
         id: WebViewId,
     },
+    /// The answer to [`RuntimeMessage::NavigationStarting`].
+    NavigationStartingResponse {
+        /// The view.
+        id: WebViewId,
+        /// The request being answered.
+        request: u64,
+        /// Whether to cancel the navigation.
+        cancel: bool,
+    },
     /// Close a webview.
     Close {
         /// The view.
@@ -148,6 +157,20 @@ pub enum RuntimeMessage {
     WebViewCreated {
         /// The view.
         id: WebViewId,
+    },
+    /// A navigation is about to start; the app must answer with
+    /// [`AppMessage::NavigationStartingResponse`] (the runtime holds the navigation until then).
+    NavigationStarting {
+        /// The view.
+        id: WebViewId,
+        /// Identifies this request in the answer.
+        request: u64,
+        /// Where to.
+        uri: String,
+        /// Whether it is a redirect.
+        is_redirect: bool,
+        /// Whether a user gesture started it.
+        is_user_initiated: bool,
     },
     /// A navigation ended.
     NavigationCompleted {

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use glib::{ControlFlow, IOCondition, SourceId};
 use gtk::prelude::*;
-use webkit2gtk::{LoadEvent, WebContextExt, WebProcessTerminationReason, WebViewExt};
+use webkit2gtk::{
+    LoadEvent, NavigationPolicyDecisionExt, PolicyDecisionExt, PolicyDecisionType, URIRequestExt, WebContextExt,
+    WebProcessTerminationReason, WebViewExt,
+};
 use webpane_ipc::protocol::{
     AppMessage, ProcessFailedKind, ProcessFailedReason, RuntimeMessage, RuntimeOptions, ViewMode, WebError, WebViewId,
 };
@@ -41,6 +44,8 @@ struct View {
     watchdog: Rc<Watchdog>,
     /// The last document requested, to bring it back after its render process is gone.
     last: RefCell<Option<LastNavigation>>,
+    /// Navigations held until the app answers NavigationStarting.
+    decisions: Rc<RefCell<HashMap<u64, webkit2gtk::PolicyDecision>>>,
 }
 
 enum LastNavigation {
@@ -294,6 +299,12 @@ impl Server {
                 v.last.replace(Some(LastNavigation::Html(html)));
             }),
             AppMessage::Reload { id } => self.with_view(client, id, reload),
+            AppMessage::NavigationStartingResponse { id, request, cancel } => self.with_view(client, id, |v| {
+                // An unknown request (already answered, or never asked) is ignored.
+                if let Some(decision) = v.decisions.borrow_mut().remove(&request) {
+                    if cancel { decision.ignore() } else { decision.use_() }
+                }
+            }),
             AppMessage::TerminateRenderProcess { id } => {
                 self.with_view(client, id, |v| v.webview.terminate_web_process())
             }
@@ -437,6 +448,44 @@ impl Server {
                 });
             });
         }
+        let decisions: Rc<RefCell<HashMap<u64, webkit2gtk::PolicyDecision>>> = Rc::default();
+        {
+            let (client_weak, server_weak, decisions) = (client_weak.clone(), server_weak.clone(), decisions.clone());
+            let next_request = Cell::new(1u64);
+            webview.connect_decide_policy(move |_, decision, kind| {
+                if kind != PolicyDecisionType::NavigationAction {
+                    return false;
+                }
+                let (Some(client), Some(server)) = (client_weak.upgrade(), server_weak.upgrade()) else {
+                    return false;
+                };
+                let Some(mut action) = decision
+                    .downcast_ref::<webkit2gtk::NavigationPolicyDecision>()
+                    .and_then(|d| d.navigation_action())
+                else {
+                    return false;
+                };
+                let uri = action
+                    .request()
+                    .and_then(|r| r.uri())
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                let request = next_request.replace(next_request.get() + 1);
+                // Hold the navigation (keep a ref, return TRUE) until the app answers.
+                decisions.borrow_mut().insert(request, decision.clone());
+                server.send(
+                    &client,
+                    &RuntimeMessage::NavigationStarting {
+                        id,
+                        request,
+                        uri,
+                        is_redirect: action.is_redirect(),
+                        is_user_initiated: action.is_user_gesture(),
+                    },
+                );
+                true
+            });
+        }
         let watchdog = Rc::new(Watchdog::default());
         {
             // The page's process is alive once a load committed, until it terminates.
@@ -504,6 +553,7 @@ impl Server {
             window,
             watchdog,
             last: RefCell::new(None),
+            decisions,
         }
     }
 

@@ -463,7 +463,8 @@ impl Environment {
             }
             other => {
                 let id = match &other {
-                    RuntimeMessage::NavigationCompleted { id, .. }
+                    RuntimeMessage::NavigationStarting { id, .. }
+                    | RuntimeMessage::NavigationCompleted { id, .. }
                     | RuntimeMessage::WebViewClosed { id }
                     | RuntimeMessage::ProcessFailed { id, .. } => *id,
                     _ => return,

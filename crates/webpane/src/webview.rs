@@ -8,6 +8,7 @@ use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebError, WebViewId};
 
 pub use webpane_ipc::protocol::{ProcessFailedKind, ProcessFailedReason};
 
+use crate::deferral::Deferral;
 use crate::environment::{Environment, Session};
 use crate::error::{Error, Result};
 use crate::handlers::{EventToken, Handlers};
@@ -33,6 +34,82 @@ impl NavigationCompletedEventArgs {
     /// Why it did not (the engine's error domain, code and message).
     pub fn web_error(&self) -> Option<&WebError> {
         self.error.as_ref()
+    }
+}
+
+/// Arguments of [`WebView::on_navigation_starting`]: inspect, cancel, or defer the answer.
+///
+/// The navigation waits until every handler has returned and every deferral taken from these
+/// args is completed or dropped; then it goes ahead unless some handler set `cancel`.
+#[derive(Debug)]
+pub struct NavigationStartingEventArgs {
+    uri: String,
+    is_redirect: bool,
+    is_user_initiated: bool,
+    decision: Rc<NavigationDecision>,
+}
+
+impl NavigationStartingEventArgs {
+    /// Where the navigation goes.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+    /// Whether it is a redirect.
+    pub fn is_redirect(&self) -> bool {
+        self.is_redirect
+    }
+    /// Whether a user gesture started it.
+    pub fn is_user_initiated(&self) -> bool {
+        self.is_user_initiated
+    }
+    /// Whether the navigation will be cancelled.
+    pub fn cancel(&self) -> bool {
+        self.decision.cancel.get()
+    }
+    /// Cancels (or un-cancels) the navigation.
+    pub fn set_cancel(&self, cancel: bool) {
+        self.decision.cancel.set(cancel);
+    }
+    /// Holds the navigation until the returned deferral is completed or dropped, so that the
+    /// handler can decide later (after asking the user, say). `set_cancel` still works meanwhile.
+    pub fn get_deferral(&self) -> Deferral {
+        let decision = self.decision.clone();
+        decision.outstanding.set(decision.outstanding.get() + 1);
+        Deferral::new(move || {
+            decision.outstanding.set(decision.outstanding.get() - 1);
+            decision.answer_if_ready()
+        })
+    }
+}
+
+/// The shared state of one NavigationStarting answer.
+#[derive(Debug)]
+struct NavigationDecision {
+    session: Weak<Session>,
+    id: WebViewId,
+    request: u64,
+    cancel: Cell<bool>,
+    outstanding: Cell<usize>,
+    handlers_done: Cell<bool>,
+    answered: Cell<bool>,
+}
+
+impl NavigationDecision {
+    /// Answers once every handler returned and no deferral is outstanding. Returns whether the
+    /// answer (now or earlier) reached the browser process; false if it is gone.
+    fn answer_if_ready(&self) -> bool {
+        if !self.handlers_done.get() || self.outstanding.get() > 0 {
+            return true;
+        }
+        if self.answered.replace(true) {
+            return true;
+        }
+        let message = AppMessage::NavigationStartingResponse {
+            id: self.id,
+            request: self.request,
+            cancel: self.cancel.get(),
+        };
+        self.session.upgrade().is_some_and(|s| s.send(&message).is_ok())
     }
 }
 
@@ -99,6 +176,7 @@ pub(crate) struct WebViewInner {
     id: WebViewId,
     browser_process_id: u32,
     closed: Cell<bool>,
+    navigation_starting: Handlers<WebView, NavigationStartingEventArgs>,
     navigation_completed: Handlers<WebView, NavigationCompletedEventArgs>,
     process_failed: Handlers<WebView, ProcessFailedEventArgs>,
 }
@@ -145,6 +223,7 @@ impl WebView {
                 id,
                 browser_process_id: session.pid,
                 closed: Cell::new(false),
+                navigation_starting: Handlers::default(),
                 navigation_completed: Handlers::default(),
                 process_failed: Handlers::default(),
             }),
@@ -218,6 +297,19 @@ impl WebView {
         session.send(&AppMessage::Close { id: self.inner.id })
     }
 
+    /// Registers a handler called before each navigation; it may cancel it or defer the answer.
+    pub fn on_navigation_starting(
+        &self,
+        handler: impl FnMut(&WebView, &NavigationStartingEventArgs) + 'static,
+    ) -> EventToken {
+        self.inner.navigation_starting.add(handler)
+    }
+
+    /// Removes a navigation-starting handler.
+    pub fn remove_navigation_starting(&self, token: EventToken) -> bool {
+        self.inner.navigation_starting.remove(token)
+    }
+
     /// Registers a handler for the end of each navigation.
     pub fn on_navigation_completed(
         &self,
@@ -252,6 +344,38 @@ impl WebView {
 
     pub(crate) fn on_message(&self, message: RuntimeMessage) {
         match message {
+            RuntimeMessage::NavigationStarting {
+                request,
+                uri,
+                is_redirect,
+                is_user_initiated,
+                ..
+            } => {
+                let args = NavigationStartingEventArgs {
+                    uri,
+                    is_redirect,
+                    is_user_initiated,
+                    decision: Rc::new(NavigationDecision {
+                        session: self.inner.session.clone(),
+                        id: self.inner.id,
+                        request,
+                        cancel: Cell::new(false),
+                        outstanding: Cell::new(0),
+                        handlers_done: Cell::new(false),
+                        answered: Cell::new(false),
+                    }),
+                };
+                // Answer even if a handler panics: the guard completes the decision on unwind.
+                struct Done(Rc<NavigationDecision>);
+                impl Drop for Done {
+                    fn drop(&mut self) {
+                        self.0.handlers_done.set(true);
+                        self.0.answer_if_ready();
+                    }
+                }
+                let _done = Done(args.decision.clone());
+                self.inner.navigation_starting.raise(self, &args);
+            }
             RuntimeMessage::NavigationCompleted {
                 navigation_id,
                 is_success,

@@ -1,0 +1,204 @@
+//! NavigationStarting with cancel and deferrals, and the threading model against a real runtime.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use common::*;
+use webpane::{BrowserProcessExitKind, Deferral, EventLoop, WebViewOptions};
+
+struct Setup {
+    event_loop: EventLoop,
+    env: webpane::Environment,
+    webview: webpane::WebView,
+    starting: Rc<RefCell<Vec<String>>>,
+    completed: Rc<RefCell<Vec<bool>>>,
+    _dir: tempfile::TempDir,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let starting = recorder();
+    let completed = recorder();
+    {
+        let starting = starting.clone();
+        webview.on_navigation_starting(move |_, a| starting.borrow_mut().push(a.uri().to_owned()));
+        let completed = completed.clone();
+        webview.on_navigation_completed(move |_, a| completed.borrow_mut().push(a.is_success()));
+    }
+    Setup {
+        event_loop,
+        env,
+        webview,
+        starting,
+        completed,
+        _dir: dir,
+    }
+}
+
+const PAGE_A: &str = "data:text/html,<p>A</p>";
+const PAGE_B: &str = "data:text/html,<p>B</p>";
+
+#[test]
+fn a_cancelled_navigation_never_loads() {
+    let s = setup();
+    s.webview.on_navigation_starting(|_, a| a.set_cancel(a.uri() == PAGE_A));
+    s.webview.navigate(PAGE_A).unwrap();
+    wait_until(&s.event_loop, "NavigationStarting for A", || {
+        s.starting.borrow().len() == 1
+    });
+    s.webview.navigate(PAGE_B).unwrap();
+    wait_until(&s.event_loop, "B to load", || s.completed.borrow().contains(&true));
+    assert_eq!(*s.starting.borrow(), vec![PAGE_A.to_string(), PAGE_B.to_string()]);
+    assert_eq!(*s.completed.borrow(), vec![true], "only B completed");
+}
+
+#[test]
+fn a_deferral_holds_the_navigation_until_completed() {
+    let s = setup();
+    let held: Rc<RefCell<Option<Deferral>>> = Rc::default();
+    {
+        let held = held.clone();
+        s.webview
+            .on_navigation_starting(move |_, a| *held.borrow_mut() = Some(a.get_deferral()));
+    }
+    s.webview.navigate(PAGE_A).unwrap();
+    wait_until(&s.event_loop, "the deferral", || held.borrow().is_some());
+    // Nothing completes while the deferral is held (the runtime waits for our answer).
+    for _ in 0..10 {
+        s.event_loop
+            .dispatch(Some(std::time::Duration::from_millis(50)))
+            .unwrap();
+    }
+    assert!(s.completed.borrow().is_empty());
+    assert!(
+        held.borrow_mut().take().unwrap().complete(),
+        "the answer reached the browser process"
+    );
+    wait_until(&s.event_loop, "A to load", || !s.completed.borrow().is_empty());
+    assert_eq!(*s.completed.borrow(), vec![true]);
+}
+
+#[test]
+fn a_dropped_deferral_and_a_panicking_handler_still_answer() {
+    let s = setup();
+    // Dropped without completing: the default (go ahead) applies.
+    let token = s.webview.on_navigation_starting(|_, a| drop(a.get_deferral()));
+    s.webview.navigate(PAGE_A).unwrap();
+    wait_until(&s.event_loop, "A to load", || s.completed.borrow().len() == 1);
+    s.webview.remove_navigation_starting(token);
+
+    // A handler that takes a deferral and panics: the deferral and the args answer on unwind.
+    s.webview.on_navigation_starting(|_, a| {
+        let _deferral = a.get_deferral();
+        a.set_cancel(false);
+        panic!("handler failed");
+    });
+    s.webview.navigate(PAGE_B).unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_until(&s.event_loop, "B to load", || s.completed.borrow().len() == 2);
+    }));
+    assert!(
+        outcome.is_err(),
+        "the handler's panic reaches the code running the loop"
+    );
+    wait_until(&s.event_loop, "B to load after the panic", || {
+        s.completed.borrow().len() == 2
+    });
+}
+
+#[test]
+fn completing_a_deferral_after_the_browser_process_died_is_harmless() {
+    let s = setup();
+    let held: Rc<RefCell<Option<Deferral>>> = Rc::default();
+    {
+        let held = held.clone();
+        s.webview
+            .on_navigation_starting(move |_, a| *held.borrow_mut() = Some(a.get_deferral()));
+    }
+    s.webview.navigate(PAGE_A).unwrap();
+    wait_until(&s.event_loop, "the deferral", || held.borrow().is_some());
+    let pid = s.webview.browser_process_id();
+    let exit = s.env.browser_process_exited();
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(pid as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    let args = s.event_loop.block_on(exit).unwrap().unwrap();
+    assert_eq!(args.kind(), BrowserProcessExitKind::Failed);
+    assert!(
+        !held.borrow_mut().take().unwrap().complete(),
+        "the peer is gone: not delivered, no panic"
+    );
+    assert!(matches!(s.webview.navigate(PAGE_B), Err(webpane::Error::Closed)));
+}
+
+#[test]
+fn running_the_loop_from_a_callback_is_a_reentrancy_error_not_a_hang() {
+    let s = setup();
+    let results: Rc<RefCell<Vec<String>>> = Rc::default();
+    {
+        let (results, event_loop, env) = (results.clone(), s.event_loop.clone_handle(), s.env.clone());
+        s.webview.on_navigation_completed(move |_, _| {
+            let mut r = results.borrow_mut();
+            r.push(format!("{:?}", event_loop.run().err()));
+            r.push(format!("{:?}", event_loop.dispatch(None).err()));
+            r.push(format!(
+                "{:?}",
+                event_loop.block_on(env.create_webview(WebViewOptions::default())).err()
+            ));
+        });
+    }
+    s.webview.navigate(PAGE_A).unwrap();
+    wait_until(&s.event_loop, "the handler", || !results.borrow().is_empty());
+    assert!(
+        results.borrow().iter().all(|r| r == "Some(Reentrancy)"),
+        "{:?}",
+        results.borrow()
+    );
+}
+
+#[test]
+fn exit_handlers_stay_registered_across_browser_process_restarts() {
+    let s = setup();
+    let exits = recorder();
+    {
+        let exits = exits.clone();
+        s.env
+            .on_browser_process_exited(move |_, a| exits.borrow_mut().push((a.kind(), a.browser_process_id())));
+    }
+    let first = s.webview.browser_process_id();
+    let once = s.env.browser_process_exited();
+    s.webview.close().unwrap();
+    let args = s.event_loop.block_on(once).unwrap().unwrap();
+    assert_eq!(args.browser_process_id(), first);
+    wait_until(&s.event_loop, "the first exit", || exits.borrow().len() == 1);
+    assert_eq!(s.env.browser_process_id(), None);
+
+    // A new webview from the same environment starts a new browser process...
+    let webview = s
+        .event_loop
+        .block_on(s.env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let second = webview.browser_process_id();
+    assert_ne!(first, second);
+    webview.close().unwrap();
+    // ...and the same handler sees its exit too.
+    wait_until(&s.event_loop, "the second exit", || exits.borrow().len() == 2);
+    assert_eq!(
+        *exits.borrow(),
+        vec![
+            (BrowserProcessExitKind::Normal, first),
+            (BrowserProcessExitKind::Normal, second)
+        ]
+    );
+}
