@@ -81,6 +81,9 @@ pub struct Server {
     known_children: RefCell<BTreeSet<u32>>,
     quitting: Cell<bool>,
     folder: RefCell<Option<OwnedFolder>>,
+    /// Watches on the runtime binary and the WebKitGTK library, kept alive with the server.
+    monitors: RefCell<Vec<gio::FileMonitor>>,
+    new_version: Cell<bool>,
 }
 
 impl Server {
@@ -106,7 +109,10 @@ impl Server {
             known_children: RefCell::new(BTreeSet::new()),
             quitting: Cell::new(false),
             folder: RefCell::new(Some(folder)),
+            monitors: RefCell::new(Vec::new()),
+            new_version: Cell::new(false),
         });
+        server.watch_for_new_versions();
 
         let weak = Rc::downgrade(&server);
         let listener_fd = server
@@ -145,6 +151,55 @@ impl Server {
 
         server.schedule_idle_check();
         server
+    }
+
+    /// Watches the files this browser process runs from: its binary and the WebKitGTK library it
+    /// loaded. When either is replaced on disk, apps hear of it (the next runtime uses the new one).
+    fn watch_for_new_versions(self: &Rc<Self>) {
+        let mut paths: Vec<std::path::PathBuf> = std::fs::read_link("/proc/self/exe").into_iter().collect();
+        if let Ok(maps) = std::fs::read_to_string("/proc/self/maps") {
+            if let Some(lib) = maps
+                .lines()
+                .filter_map(|l| l.split_whitespace().nth(5))
+                .find(|p| p.contains("libwebkit2gtk-4.1.so"))
+            {
+                paths.push(lib.into());
+            }
+        }
+        for path in paths {
+            let file = gio::File::for_path(&path);
+            let monitor = match file.monitor_file(gio::FileMonitorFlags::NONE, None::<&gio::Cancellable>) {
+                Ok(m) => m,
+                Err(e) => {
+                    log::warn!("cannot watch {}: {e}", path.display());
+                    continue;
+                }
+            };
+            let weak = Rc::downgrade(self);
+            monitor.connect_changed(move |_, _, _, event| {
+                use gio::FileMonitorEvent as E;
+                if matches!(
+                    event,
+                    E::Created | E::Deleted | E::ChangesDoneHint | E::MovedIn | E::Renamed
+                ) {
+                    if let Some(server) = weak.upgrade() {
+                        server.new_version_available();
+                    }
+                }
+            });
+            self.monitors.borrow_mut().push(monitor);
+        }
+    }
+
+    fn new_version_available(&self) {
+        if self.new_version.replace(true) {
+            return;
+        }
+        log::info!("a new runtime or WebKitGTK is on disk");
+        let clients: Vec<Rc<Client>> = self.clients.borrow().values().cloned().collect();
+        for client in clients.iter().filter(|c| c.welcomed.get()) {
+            self.send(client, &RuntimeMessage::NewBrowserVersionAvailable);
+        }
     }
 
     fn accept_pending(self: &Rc<Self>) {
@@ -265,6 +320,9 @@ impl Server {
                     pids: self.known_children.borrow().iter().copied().collect(),
                 },
             );
+            if self.new_version.get() {
+                self.send(client, &RuntimeMessage::NewBrowserVersionAvailable);
+            }
             return Ok(());
         }
         match message {

@@ -53,3 +53,51 @@ fn navigate_then_close_ends_in_a_normal_exit_after_which_the_folder_can_be_delet
     assert!(!folder.exists());
     assert!(!alive(pid), "the runtime was reaped by the app that started it");
 }
+
+#[test]
+fn replacing_the_runtime_on_disk_raises_new_browser_version_available() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let installed = bin.join("webpane-runtime");
+    std::fs::copy(runtime(), &installed).unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = event_loop
+        .block_on(
+            webpane::Environment::builder()
+                .user_data_folder(dir.path().join("udf"))
+                .runtime_path(&installed)
+                .shutdown_grace(std::time::Duration::from_millis(300))
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let seen = Rc::new(Cell::new(0));
+    {
+        let seen = seen.clone();
+        env.on_new_browser_version_available(move |_, _| seen.set(seen.get() + 1));
+    }
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let old_pid = webview.browser_process_id();
+
+    // Install a new version the way package managers do: write beside it, rename over it.
+    let staged = bin.join(".webpane-runtime.new");
+    std::fs::copy(runtime(), &staged).unwrap();
+    std::fs::rename(&staged, &installed).unwrap();
+    wait_until(&event_loop, "NewBrowserVersionAvailable", || seen.get() > 0);
+
+    // The running browser keeps serving; once it exits, the next one is the new binary.
+    let exit = env.browser_process_exited();
+    webview.close().unwrap();
+    event_loop.block_on(exit).unwrap().unwrap();
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    assert_ne!(webview.browser_process_id(), old_pid);
+    let exe = std::fs::read_link(format!("/proc/{}/exe", webview.browser_process_id())).unwrap();
+    assert_eq!(exe, installed, "the new browser process runs the new file");
+}

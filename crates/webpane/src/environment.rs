@@ -56,6 +56,12 @@ impl BrowserProcessExitedEventArgs {
     }
 }
 
+/// Arguments of [`Environment::on_new_browser_version_available`].
+#[derive(Debug, Clone)]
+pub struct NewBrowserVersionAvailableEventArgs {
+    _ui_thread: PhantomData<Rc<()>>,
+}
+
 /// Options for a new webview.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebViewOptions {
@@ -148,6 +154,7 @@ impl EnvironmentBuilder {
                     session: RefCell::new(None),
                     connecting: RefCell::new(None),
                     exited: Handlers::default(),
+                    new_version: Handlers::default(),
                     exit_waiters: RefCell::new(Vec::new()),
                     next_webview: Cell::new(1),
                 }),
@@ -218,6 +225,7 @@ pub(crate) struct EnvInner {
     session: RefCell<Option<Rc<Session>>>,
     connecting: RefCell<Option<Vec<Resolver<Rc<Session>>>>>,
     exited: Handlers<Environment, BrowserProcessExitedEventArgs>,
+    new_version: Handlers<Environment, NewBrowserVersionAvailableEventArgs>,
     exit_waiters: RefCell<Vec<Resolver<BrowserProcessExitedEventArgs>>>,
     next_webview: Cell<u64>,
 }
@@ -292,6 +300,21 @@ impl Environment {
     /// Removes a handler; returns whether it was registered.
     pub fn remove_browser_process_exited(&self, token: EventToken) -> bool {
         self.inner.exited.remove(token)
+    }
+
+    /// Registers a handler for a new runtime or WebKitGTK being installed: the running browser
+    /// process keeps the old one; the next one started (after every webview of this folder
+    /// closed) uses the new one.
+    pub fn on_new_browser_version_available(
+        &self,
+        handler: impl FnMut(&Environment, &NewBrowserVersionAvailableEventArgs) + 'static,
+    ) -> EventToken {
+        self.inner.new_version.add(handler)
+    }
+
+    /// Removes a new-version handler.
+    pub fn remove_new_browser_version_available(&self, token: EventToken) -> bool {
+        self.inner.new_version.remove(token)
     }
 
     /// Completes at the next exit of a browser process of this environment (the one-shot form
@@ -458,6 +481,12 @@ impl Environment {
                 *session.children.borrow_mut() = fds;
             }
             RuntimeMessage::Exiting => session.exiting.set(true),
+            RuntimeMessage::NewBrowserVersionAvailable => {
+                let args = NewBrowserVersionAvailableEventArgs {
+                    _ui_thread: PhantomData,
+                };
+                self.inner.new_version.raise(self, &args);
+            }
             RuntimeMessage::Welcome { .. } | RuntimeMessage::OptionsMismatch { .. } => {
                 log::warn!("unexpected handshake message from the browser process");
             }

@@ -39,7 +39,8 @@ mod webview;
 
 pub use deferral::Deferral;
 pub use environment::{
-    BrowserProcessExitKind, BrowserProcessExitedEventArgs, Environment, EnvironmentBuilder, WebViewOptions,
+    BrowserProcessExitKind, BrowserProcessExitedEventArgs, Environment, EnvironmentBuilder,
+    NewBrowserVersionAvailableEventArgs, WebViewOptions,
 };
 pub use error::{Error, Result};
 pub use event_loop::{EventLoop, LoopProxy};
