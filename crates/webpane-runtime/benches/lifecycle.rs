@@ -1,0 +1,106 @@
+//! Browser process lifecycle timings, side by side in one run (medians over several rounds):
+//! - cold: environment creation to the first NavigationCompleted, starting a new runtime;
+//! - warm: the same with a runtime already serving the folder (another environment keeps it);
+//! - kill -9 of the runtime to BrowserProcessExited in the app.
+//!
+//! `cargo xtask bench` runs it under Xvfb; `-- --json` prints JSON. Times are taken in the app.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use webpane::{Environment, EventLoop, WebViewOptions};
+
+const ROUNDS: usize = 7;
+
+fn env(event_loop: &EventLoop, folder: &std::path::Path) -> Environment {
+    event_loop
+        .block_on(
+            Environment::builder()
+                .user_data_folder(folder)
+                .runtime_path(env!("CARGO_BIN_EXE_webpane-runtime"))
+                .shutdown_grace(Duration::from_millis(100))
+                .build(event_loop),
+        )
+        .unwrap()
+        .unwrap()
+}
+
+/// Environment creation to first NavigationCompleted; returns the time and the webview.
+fn start_to_first_load(event_loop: &EventLoop, folder: &std::path::Path) -> (Duration, Environment, webpane::WebView) {
+    let t = Instant::now();
+    let env = env(event_loop, folder);
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::headless(800, 600)))
+        .unwrap()
+        .unwrap();
+    let done = Rc::new(RefCell::new(false));
+    let d = done.clone();
+    webview.on_navigation_completed(move |_, _| *d.borrow_mut() = true);
+    webview.navigate_to_string("<h1>first page</h1>").unwrap();
+    while !*done.borrow() {
+        event_loop.dispatch(Some(Duration::from_millis(100))).unwrap();
+    }
+    (t.elapsed(), env, webview)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let json = std::env::args().any(|a| a == "--json");
+    let event_loop = EventLoop::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cold, mut warm, mut kill) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let folder = dir.path().join(format!("udf{round}"));
+        let (t, keeper_env, keeper) = start_to_first_load(&event_loop, &folder);
+        cold.push(t);
+        let (t, warm_env, warm_view) = start_to_first_load(&event_loop, &folder);
+        warm.push(t);
+        assert_eq!(warm_view.browser_process_id(), keeper.browser_process_id());
+
+        let exit = keeper_env.browser_process_exited();
+        let pid = keeper.browser_process_id();
+        let t = Instant::now();
+        rustix::process::kill_process(
+            rustix::process::Pid::from_raw(pid as i32).unwrap(),
+            rustix::process::Signal::KILL,
+        )
+        .unwrap();
+        event_loop.block_on(exit).unwrap().unwrap();
+        kill.push(t.elapsed());
+        drop((warm_view, warm_env, keeper));
+    }
+    let rows = [
+        ("environment to first NavigationCompleted, cold runtime", median(cold)),
+        (
+            "environment to first NavigationCompleted, warm shared runtime",
+            median(warm),
+        ),
+        ("kill -9 of the runtime to BrowserProcessExited", median(kill)),
+    ];
+    let ratio = rows[0].1.as_secs_f64() / rows[1].1.as_secs_f64();
+    if json {
+        let items: Vec<String> = rows
+            .iter()
+            .map(|(n, d)| format!("{{\"name\":\"{n}\",\"median_ms\":{:.2}}}", d.as_secs_f64() * 1e3))
+            .collect();
+        println!(
+            "{{\"lifecycle\":[{}],\"cold_over_warm\":{ratio:.2},\"rounds\":{ROUNDS}}}",
+            items.join(",")
+        );
+        return;
+    }
+    println!(
+        "{:<64} {:>10}",
+        format!("browser process lifecycle (median of {ROUNDS})"),
+        "ms"
+    );
+    for (name, d) in rows {
+        println!("{name:<64} {:>10.1}", d.as_secs_f64() * 1e3);
+    }
+    println!("{:<64} {ratio:>9.2}x", "cold / warm");
+}
