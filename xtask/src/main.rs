@@ -14,8 +14,8 @@ use std::process::{Command, ExitCode};
 const BUILD_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev"];
 /// Debian packages the tests need on top: a virtual X server for the tests that show web pages.
 const TEST_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth"];
-/// Debian packages the demo needs.
-const DEMO_PACKAGES: &[&str] = &[];
+/// Debian packages the demo needs (it runs under a virtual X display when there is none).
+const DEMO_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -102,14 +102,36 @@ fn is_root() -> bool {
 
 fn demo() -> Result {
     ensure_packages(DEMO_PACKAGES)?;
-    run(cargo().args(["run", "--release", "-p", "webpane-ipc", "--example", "ipc_tour"]))
+    run(cargo().args(["run", "--release", "-p", "webpane-ipc", "--example", "ipc_tour"]))?;
+    // The SDK finds the runtime next to the example's folder, so build it first.
+    run(cargo().args(["build", "--release", "-p", "webpane-runtime"]))?;
+    let mut cmd = with_display();
+    cmd.args(["run", "--release", "-p", "webpane", "--example", "lifecycle_tour"]);
+    run(&mut cmd)
+}
+
+/// `cargo` as is when a display exists, else under `xvfb-run`.
+fn with_display() -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if std::env::var_os("DISPLAY").is_some() {
+        return Command::new(cargo);
+    }
+    eprintln!("xtask: no DISPLAY: running under Xvfb");
+    let mut cmd = Command::new("xvfb-run");
+    cmd.args(["-a", "-s", "-screen 0 1280x1024x24"]).arg(cargo);
+    cmd
+}
+
+fn xvfb_cargo() -> Command {
+    let mut cmd = Command::new("xvfb-run");
+    cmd.args(["-a", "-s", "-screen 0 1280x1024x24"]);
+    cmd.arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd
 }
 
 fn test(extra: &[String]) -> Result {
     ensure_packages(TEST_PACKAGES)?;
-    let mut cmd = Command::new("xvfb-run");
-    cmd.args(["-a", "-s", "-screen 0 1280x1024x24"]);
-    cmd.arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut cmd = xvfb_cargo();
     cmd.args(["test", "--workspace"]).args(extra);
     run(&mut cmd)
 }

@@ -132,8 +132,27 @@ fn completing_a_deferral_after_the_browser_process_died_is_harmless() {
         rustix::process::Signal::KILL,
     )
     .unwrap();
+    let failed = recorder();
+    {
+        let failed = failed.clone();
+        s.webview.on_process_failed(move |_, a| {
+            failed
+                .borrow_mut()
+                .push((a.kind(), a.reason(), a.signal(), a.process_id()))
+        });
+    }
     let args = s.event_loop.block_on(exit).unwrap().unwrap();
     assert_eq!(args.kind(), BrowserProcessExitKind::Failed);
+    // This app started the browser process, so it knows how it ended.
+    assert_eq!(
+        *failed.borrow(),
+        vec![(
+            webpane::ProcessFailedKind::BrowserProcessExited,
+            webpane::ProcessFailedReason::Terminated,
+            Some(9),
+            Some(pid)
+        )]
+    );
     assert!(
         !held.borrow_mut().take().unwrap().complete(),
         "the peer is gone: not delivered, no panic"

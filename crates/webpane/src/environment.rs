@@ -201,6 +201,10 @@ pub(crate) struct Session {
     pub(crate) pending_creates: RefCell<HashMap<WebViewId, (Resolver<WebView>, WebViewOptions)>>,
     exiting: Cell<bool>,
     pub(crate) ended: Cell<bool>,
+    /// Webviews closed by an unexpected end, to be told once the process is gone.
+    failed_views: RefCell<Vec<WebView>>,
+    /// The exit code and signal, once reaped (known only to the app that started it).
+    exit_status: RefCell<(Option<i32>, Option<i32>)>,
 }
 
 impl Session {
@@ -406,6 +410,8 @@ impl Environment {
             pending_creates: RefCell::new(HashMap::new()),
             exiting: Cell::new(false),
             ended: Cell::new(false),
+            failed_views: RefCell::new(Vec::new()),
+            exit_status: RefCell::new((None, None)),
         });
         let weak_env = Rc::downgrade(&self.inner);
         let weak_session = Rc::downgrade(&session);
@@ -531,24 +537,12 @@ impl Environment {
             .drain()
             .filter_map(|(_, w)| w.upgrade())
             .collect();
-        let (exit_code, signal) = self.reap_if_ours(session, false);
+        // Closed at once (calls now return Closed); ProcessFailed waits until the process itself
+        // is gone, so that the app that started it can say how it ended.
         for inner in webviews {
             let webview = WebView { inner };
-            let was_open = webview.mark_closed();
-            if was_open && !normal {
-                let args = ProcessFailedEventArgs::new(
-                    ProcessFailedKind::BrowserProcessExited,
-                    if signal.is_some() {
-                        ProcessFailedReason::Crashed
-                    } else {
-                        ProcessFailedReason::Unexpected
-                    },
-                    Some(session.pid),
-                    exit_code,
-                    signal,
-                    "webpane-runtime".into(),
-                );
-                webview.raise_process_failed(&args);
+            if webview.mark_closed() && !normal {
+                session.failed_views.borrow_mut().push(webview);
             }
         }
         self.wait_for_exit(session.clone(), Instant::now());
@@ -575,6 +569,29 @@ impl Environment {
 
     fn wait_for_exit(&self, session: Rc<Session>, since: Instant) {
         let process_gone = session.pidfd.as_ref().is_none_or(is_readable);
+        if process_gone {
+            let views: Vec<WebView> = session.failed_views.borrow_mut().drain(..).collect();
+            if !views.is_empty() {
+                let (exit_code, signal) = self.reap_if_ours(&session, false);
+                *session.exit_status.borrow_mut() = (exit_code, signal);
+                let reason = match (exit_code, signal) {
+                    (_, Some(9 | 15)) => ProcessFailedReason::Terminated,
+                    (_, Some(_)) => ProcessFailedReason::Crashed,
+                    _ => ProcessFailedReason::Unexpected,
+                };
+                let args = ProcessFailedEventArgs::new(
+                    ProcessFailedKind::BrowserProcessExited,
+                    reason,
+                    Some(session.pid),
+                    exit_code,
+                    signal,
+                    "webpane-runtime".into(),
+                );
+                for webview in views {
+                    webview.raise_process_failed(&args);
+                }
+            }
+        }
         let children_gone = session.children.borrow().iter().all(is_readable);
         let lock_free = lock_is_free(&self.inner.folder, session.pid);
         if !(process_gone && children_gone && lock_free) {
@@ -591,7 +608,8 @@ impl Environment {
                 return;
             }
         }
-        let (_, signal) = self.reap_if_ours(&session, true);
+        let (_, reaped_signal) = self.reap_if_ours(&session, true);
+        let signal = reaped_signal.or(session.exit_status.borrow().1);
         let kind = if session.exiting.get() && signal.is_none() {
             BrowserProcessExitKind::Normal
         } else {

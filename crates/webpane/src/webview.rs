@@ -148,7 +148,9 @@ impl ProcessFailedEventArgs {
     pub fn kind(&self) -> ProcessFailedKind {
         self.kind
     }
-    /// Why.
+    /// Why. For the browser process: `Terminated` when it was killed (SIGKILL, SIGTERM),
+    /// `Crashed` for another signal, `Unexpected` otherwise or when unknown (only the app that
+    /// started the browser process can see how it ended).
     pub fn reason(&self) -> ProcessFailedReason {
         self.reason
     }
