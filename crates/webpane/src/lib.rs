@@ -52,3 +52,8 @@ pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{
     NavigationCompletedEventArgs, ProcessFailedEventArgs, ProcessFailedKind, ProcessFailedReason, WebView,
 };
+
+/// The README's examples, compiled as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
