@@ -3,8 +3,9 @@
 //! Started by the `webpane` SDK (not by hand) for one user data folder; serves every app that
 //! uses that folder. See `udf.rs` for the folder's layout and `server.rs` for the main loop.
 //!
-//! Exit codes: 0 after a normal shutdown, 3 when another runtime already owns the folder, 1 on
-//! any other start-up failure.
+//! Exit codes: 0 after a normal shutdown, 3 when another runtime already owns the folder, 4 for
+//! engine arguments that are not `name=value` WebKitSettings properties, 1 on any other start-up
+//! failure.
 
 mod children;
 mod ffi;
@@ -20,6 +21,8 @@ use webpane_ipc::protocol::RuntimeOptions;
 
 /// Exit code when another runtime already owns the user data folder.
 const EXIT_ALREADY_OWNED: u8 = 3;
+/// Exit code for engine arguments that are not WebKitSettings properties.
+const EXIT_BAD_ARGUMENTS: u8 = 4;
 
 /// webpane's browser process (started by the webpane SDK).
 #[derive(Parser, Debug)]
@@ -28,7 +31,8 @@ struct Args {
     /// The user data folder this runtime owns.
     #[arg(long)]
     user_data_folder: PathBuf,
-    /// Extra engine arguments (must match between apps sharing the runtime).
+    /// Engine arguments: `name=value` WebKitSettings properties (e.g. `enable-developer-extras=true`);
+    /// must match between apps sharing the runtime.
     #[arg(long = "engine-arg", allow_hyphen_values = true)]
     additional_arguments: Vec<String>,
     /// UI language, such as en-US.
@@ -60,6 +64,11 @@ fn main() -> ExitCode {
     if let Err(e) = gtk::init() {
         eprintln!("webpane-runtime: cannot initialise GTK (is there a display?): {e}");
         return ExitCode::FAILURE;
+    }
+    // Engine arguments are WebKitSettings properties: refuse unknown or malformed ones up front.
+    if let Err(e) = server::apply_engine_arguments(&webkit2gtk::Settings::new(), &args.additional_arguments) {
+        eprintln!("webpane-runtime: {e}");
+        return ExitCode::from(EXIT_BAD_ARGUMENTS);
     }
     let options = RuntimeOptions {
         additional_arguments: args.additional_arguments,

@@ -325,6 +325,11 @@ impl Server {
             }
             return Ok(());
         }
+        if let Err(reason) = validate(&message) {
+            let id = request_view(&message);
+            self.send(client, &RuntimeMessage::RequestFailed { id, reason });
+            return Ok(());
+        }
         match message {
             AppMessage::Hello { .. } => return Err("Hello sent twice".into()),
             AppMessage::CreateWebView { id, mode } => {
@@ -404,6 +409,12 @@ impl Server {
 
     fn create_view(self: &Rc<Self>, client: &Rc<Client>, id: WebViewId, mode: &ViewMode) -> View {
         let webview = webkit2gtk::WebView::with_context(&self.context);
+        if let Some(settings) = WebViewExt::settings(&webview) {
+            // Checked when the runtime started (main.rs), so this cannot fail here.
+            if let Err(e) = apply_engine_arguments(&settings, &self.options.additional_arguments) {
+                log::warn!("{e}");
+            }
+        }
         let window = match mode {
             ViewMode::Headless { width, height } => {
                 let w = gtk::OffscreenWindow::new();
@@ -728,6 +739,93 @@ fn reload(view: &View) {
         (None, Some(LastNavigation::Uri(uri))) => view.webview.load_uri(uri),
         (None, None) => view.webview.reload(),
     }
+}
+
+/// The largest width or height a client may ask for.
+pub const MAX_VIEW_SIZE: u32 = 16384;
+
+/// Checks what GTK and WebKit cannot take: C strings with interior NULs (glib-rs panics on them
+/// in debug builds and truncates in release) and window sizes outside 1..=MAX_VIEW_SIZE.
+pub fn validate(message: &AppMessage) -> Result<(), String> {
+    let no_nul = |what: &str, s: &str| {
+        if s.contains('\0') {
+            Err(format!("the {what} contains a NUL character"))
+        } else {
+            Ok(())
+        }
+    };
+    let size = |w: u32, h: u32| {
+        if (1..=MAX_VIEW_SIZE).contains(&w) && (1..=MAX_VIEW_SIZE).contains(&h) {
+            Ok(())
+        } else {
+            Err(format!("size {w}x{h} is outside 1..={MAX_VIEW_SIZE}"))
+        }
+    };
+    match message {
+        AppMessage::CreateWebView { mode, .. } => match mode {
+            ViewMode::Headless { width, height } => size(*width, *height),
+            ViewMode::Window { title, width, height } => {
+                no_nul("title", title)?;
+                size(*width, *height)
+            }
+        },
+        AppMessage::Navigate { uri, .. } => no_nul("URI", uri),
+        AppMessage::NavigateToString { html, .. } => no_nul("document", html),
+        _ => Ok(()),
+    }
+}
+
+fn request_view(message: &AppMessage) -> Option<WebViewId> {
+    match message {
+        AppMessage::CreateWebView { id, .. }
+        | AppMessage::Navigate { id, .. }
+        | AppMessage::NavigateToString { id, .. }
+        | AppMessage::Reload { id }
+        | AppMessage::TerminateRenderProcess { id }
+        | AppMessage::NavigationStartingResponse { id, .. }
+        | AppMessage::Close { id } => Some(*id),
+        AppMessage::Hello { .. } => None,
+    }
+}
+
+/// Applies engine arguments (`name=value`, a WebKitSettings property) to `settings`.
+pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) -> Result<(), String> {
+    for arg in args {
+        let (name, value) = arg
+            .split_once('=')
+            .ok_or_else(|| format!("engine argument {arg:?} is not name=value"))?;
+        if name.contains('\0') || value.contains('\0') {
+            return Err(format!("engine argument {arg:?} contains a NUL character"));
+        }
+        let spec = settings
+            .find_property(name)
+            .ok_or_else(|| format!("engine argument {arg:?}: WebKitSettings has no property {name:?}"))?;
+        // set_property_* panics on properties it cannot set: check first.
+        let flags = spec.flags();
+        if !flags.contains(glib::ParamFlags::WRITABLE) || flags.contains(glib::ParamFlags::CONSTRUCT_ONLY) {
+            return Err(format!("engine argument {arg:?}: {name:?} cannot be set"));
+        }
+        let bad = || {
+            format!(
+                "engine argument {arg:?}: {value:?} is not a valid {}",
+                spec.value_type()
+            )
+        };
+        let value: glib::Value = match spec.value_type() {
+            t if t == glib::Type::BOOL => value.parse::<bool>().map_err(|_| bad())?.into(),
+            t if t == glib::Type::U32 => value.parse::<u32>().map_err(|_| bad())?.into(),
+            t if t == glib::Type::I32 => value.parse::<i32>().map_err(|_| bad())?.into(),
+            t if t == glib::Type::STRING => value.into(),
+            _ => {
+                return Err(format!(
+                    "engine argument {arg:?}: properties of type {} are not supported",
+                    spec.value_type()
+                ));
+            }
+        };
+        settings.set_property_from_value(name, &value);
+    }
+    Ok(())
 }
 
 fn destroy_view(view: View) {

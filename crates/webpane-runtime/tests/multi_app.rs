@@ -263,10 +263,115 @@ fn a_client_sending_garbage_is_dropped_and_the_others_are_served() {
         );
     }
 
+    // Requests GTK and WebKit could not take are refused with a reason, and the client stays.
+    let odd = webpane_ipc::Connection::connect(&socket).unwrap();
+    odd.send(
+        &webpane_ipc::protocol::AppMessage::Hello {
+            options: Default::default(),
+        },
+        webpane_ipc::Outgoing::new(),
+    )
+    .unwrap();
+    use webpane_ipc::protocol::{AppMessage, RuntimeMessage, ViewMode, WebViewId};
+    let requests = [
+        AppMessage::CreateWebView {
+            id: WebViewId(1),
+            mode: ViewMode::Window {
+                title: "nul\0title".into(),
+                width: 100,
+                height: 100,
+            },
+        },
+        AppMessage::CreateWebView {
+            id: WebViewId(2),
+            mode: ViewMode::Headless {
+                width: 0,
+                height: u32::MAX,
+            },
+        },
+        AppMessage::Navigate {
+            id: WebViewId(3),
+            uri: "about:\0blank".into(),
+        },
+        AppMessage::NavigateToString {
+            id: WebViewId(4),
+            html: "\0".into(),
+        },
+        AppMessage::Navigate {
+            id: WebViewId(5),
+            uri: "about:blank".into(),
+        }, // no such view
+    ];
+    for request in &requests {
+        odd.send(request, webpane_ipc::Outgoing::new()).unwrap();
+    }
+    let mut refused = Vec::new();
+    while refused.len() < requests.len() {
+        let got = odd
+            .recv_timeout::<RuntimeMessage>(Some(TIMEOUT))
+            .unwrap()
+            .expect("an answer");
+        if let RuntimeMessage::RequestFailed { id, reason } = got.message {
+            refused.push((id.unwrap().0, reason));
+        }
+    }
+    assert_eq!(
+        refused.iter().map(|r| r.0).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5],
+        "{refused:?}"
+    );
+    assert!(
+        refused[0].1.contains("NUL") && refused[1].1.contains("size"),
+        "{refused:?}"
+    );
+
     let loaded = recorder();
     let l = loaded.clone();
     webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
     webview.navigate_to_string("<p>still served</p>").unwrap();
     wait_until(&event_loop, "the good client's page", || !loaded.borrow().is_empty());
     assert_eq!(*loaded.borrow(), vec![true]);
+}
+
+#[test]
+fn engine_arguments_are_webkit_settings_and_bad_ones_are_refused() {
+    let event_loop = EventLoop::new().unwrap();
+    let build = |dir: &std::path::Path, arg: &str| {
+        Environment::builder()
+            .user_data_folder(dir)
+            .runtime_path(runtime())
+            .shutdown_grace(Duration::from_millis(300))
+            .additional_arguments([arg])
+            .build(&event_loop)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let env = event_loop
+        .block_on(build(dir.path(), "enable-developer-extras=true"))
+        .unwrap()
+        .unwrap();
+    assert!(env.browser_process_id().is_some());
+
+    let other = tempfile::tempdir().unwrap();
+    match event_loop.block_on(build(other.path(), "no-such-setting=1")).unwrap() {
+        Err(webpane::Error::LaunchFailed(message)) => assert!(message.contains("engine arguments"), "{message}"),
+        other => panic!("expected LaunchFailed, got {other:?}"),
+    }
+    assert!(matches!(
+        event_loop.block_on(build(other.path(), "not-a-pair")).unwrap(),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        webview.navigate("about:\0"),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        event_loop
+            .block_on(env.create_webview(WebViewOptions::headless(0, 10)))
+            .unwrap(),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
 }

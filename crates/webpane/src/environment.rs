@@ -27,6 +27,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 const EXIT_POLL: Duration = Duration::from_millis(10);
 /// Exit code of a runtime that found the folder owned by another one.
 const EXIT_ALREADY_OWNED: i32 = 3;
+/// Exit code of a runtime that refused its engine arguments.
+const EXIT_BAD_ARGUMENTS: i32 = 4;
 
 /// How a browser process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,7 +118,10 @@ impl EnvironmentBuilder {
         self
     }
 
-    /// Extra engine arguments. Apps sharing a browser process must pass the same ones.
+    /// Engine arguments: `name=value` pairs naming WebKitSettings properties (for example
+    /// `enable-developer-extras=true`), applied to every webview. Unknown names or bad values
+    /// make the browser process refuse to start ([`Error::LaunchFailed`]). Apps sharing a browser
+    /// process must pass the same ones.
     pub fn additional_arguments(mut self, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.options.additional_arguments = args.into_iter().map(Into::into).collect();
         self
@@ -139,6 +144,17 @@ impl EnvironmentBuilder {
     /// completes on the UI thread; the connecting itself happens on a helper thread.
     pub fn build(self, event_loop: &EventLoop) -> impl Future<Output = Result<Environment>> + 'static {
         let built = (|| -> Result<Environment> {
+            for arg in &self.options.additional_arguments {
+                if !arg.contains('=') {
+                    return Err(Error::InvalidArgument(format!(
+                        "engine argument {arg:?} is not name=value"
+                    )));
+                }
+                crate::error::no_nul("engine argument", arg)?;
+            }
+            if let Some(language) = &self.options.language {
+                crate::error::no_nul("language", language)?;
+            }
             let runtime = crate::locate::find_runtime(self.runtime_path.as_deref())?;
             let folder = match self.user_data_folder {
                 Some(folder) => folder,
@@ -333,6 +349,17 @@ impl Environment {
     pub fn create_webview(&self, options: WebViewOptions) -> impl Future<Output = Result<WebView>> + 'static {
         let env = self.clone();
         async move {
+            match &options.mode {
+                ViewMode::Headless { width, height } | ViewMode::Window { width, height, .. }
+                    if !(1..=16384).contains(width) || !(1..=16384).contains(height) =>
+                {
+                    return Err(Error::InvalidArgument(format!(
+                        "size {width}x{height} is outside 1..=16384"
+                    )));
+                }
+                ViewMode::Window { title, .. } => crate::error::no_nul("title", title)?,
+                ViewMode::Headless { .. } => {}
+            }
             let session = env.session().await?;
             let id = WebViewId(env.inner.next_webview.get());
             env.inner.next_webview.set(id.0 + 1);
@@ -722,6 +749,12 @@ fn connect_or_spawn(
                     // Another runtime owns the folder (or ours came and went): connect to it.
                     spawned = None;
                     false
+                }
+                Some(status) if status.code() == Some(EXIT_BAD_ARGUMENTS) => {
+                    return Err(Error::LaunchFailed(format!(
+                        "the browser process refused the engine arguments {:?} (its message is on stderr)",
+                        options.additional_arguments
+                    )));
                 }
                 Some(status) => {
                     return Err(Error::LaunchFailed(format!(

@@ -28,6 +28,10 @@ pub enum Error {
         /// What this environment asked for.
         requested: RuntimeOptions,
     },
+    /// An argument cannot be used (a string with a NUL character, a size of zero, an engine
+    /// argument that is not `name=value`); nothing was sent.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
     /// The object is closed (the webview was closed, or its browser process exited).
     #[error("closed")]
     Closed,
@@ -54,3 +58,12 @@ impl From<rustix::io::Errno> for Error {
 
 /// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Refuses strings the engine cannot take (C strings end at a NUL).
+pub(crate) fn no_nul(what: &str, s: &str) -> Result<()> {
+    if s.contains('\0') {
+        Err(Error::InvalidArgument(format!("the {what} contains a NUL character")))
+    } else {
+        Ok(())
+    }
+}

@@ -266,6 +266,7 @@ impl WebView {
 
     /// Navigates to `uri`.
     pub fn navigate(&self, uri: &str) -> Result<()> {
+        crate::error::no_nul("URI", uri)?;
         self.request(AppMessage::Navigate {
             id: self.inner.id,
             uri: uri.to_owned(),
@@ -274,6 +275,7 @@ impl WebView {
 
     /// Shows `html` as a document (its base URI is `about:blank`).
     pub fn navigate_to_string(&self, html: &str) -> Result<()> {
+        crate::error::no_nul("document", html)?;
         self.request(AppMessage::NavigateToString {
             id: self.inner.id,
             html: html.to_owned(),
