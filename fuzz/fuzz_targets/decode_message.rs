@@ -2,8 +2,9 @@
 //!
 //! The first input byte says how many fds (0–7) come with the message; one byte each then picks
 //! what the fd really is (sealed or unsealed memfd, read-only memfd, short memfd, pipe ends, a
-//! directory, a socket, a regular file). The rest is the message: the fd tags and a body of a type
-//! shaped like webpane's protocol. Whatever the input, decoding must return a typed result without
+//! directory, a socket, a regular file). The rest is the message: the fd tags and a body, decoded
+//! as webpane's `AppMessage`, `RuntimeMessage`, or a type with fd references of every kind.
+//! Whatever the input, decoding must return a typed result without
 //! panicking, taking fds as the body says must not panic, and no fd may outlive the message.
 
 #![no_main]
@@ -63,6 +64,18 @@ fuzz_target!(|data: &[u8]| {
     }
     let (selectors, bytes) = rest.split_at(count);
     let fds: Vec<OwnedFd> = selectors.iter().filter_map(|s| make_fd(*s)).collect();
+    // The real protocol types, as the runtime and the SDK decode them.
+    match count % 3 {
+        1 => {
+            let _ = decode_message::<webpane_ipc::protocol::AppMessage>(bytes, fds);
+            return;
+        }
+        2 => {
+            let _ = decode_message::<webpane_ipc::protocol::RuntimeMessage>(bytes, fds);
+            return;
+        }
+        _ => {}
+    }
     if let Ok(mut received) = decode_message::<Message>(bytes, fds) {
         let refs: Vec<FdRef> = match &received.message {
             Message::PostBuffer { memory, .. } => vec![*memory],

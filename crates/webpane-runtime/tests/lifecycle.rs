@@ -101,3 +101,28 @@ fn replacing_the_runtime_on_disk_raises_new_browser_version_available() {
     let exe = std::fs::read_link(format!("/proc/{}/exe", webview.browser_process_id())).unwrap();
     assert_eq!(exe, installed, "the new browser process runs the new file");
 }
+
+#[test]
+fn dropping_the_environment_and_webviews_lets_the_runtime_go_and_reaps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let pid = webview.browser_process_id();
+    drop(webview);
+    drop(env);
+    // The runtime sees the app go, closes its webview, exits after its grace period, and the
+    // thread the SDK left behind reaps it: no zombie.
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while alive(pid) {
+        assert!(std::time::Instant::now() < deadline, "runtime {pid} still there");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !dir.path().join("runtime.sock").exists(),
+        "the runtime removed its socket"
+    );
+}

@@ -224,6 +224,21 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// Stops watching the connection and the pidfd.
+    fn unwatch(&self, event_loop: &EventLoop) {
+        let sources: Vec<(u64, SourceFd)> = self.sources.borrow_mut().drain(..).collect();
+        for (token, which) in sources {
+            match which {
+                SourceFd::Connection => event_loop.remove_source(token, self.conn.as_fd()),
+                SourceFd::Pidfd => {
+                    if let Some(fd) = &self.pidfd {
+                        event_loop.remove_source(token, fd.as_fd());
+                    }
+                }
+            }
+        }
+    }
+
     /// Sends a request; a failure means the browser process is gone.
     pub(crate) fn send(&self, message: &AppMessage) -> Result<()> {
         if self.ended.get() {
@@ -248,6 +263,21 @@ pub(crate) struct EnvInner {
     new_version: Handlers<Environment, NewBrowserVersionAvailableEventArgs>,
     exit_waiters: RefCell<Vec<Resolver<BrowserProcessExitedEventArgs>>>,
     next_webview: Cell<u64>,
+}
+
+impl Drop for EnvInner {
+    fn drop(&mut self) {
+        // The app let go of the environment: stop watching its connection (closing it tells the
+        // browser process, which closes this app's webviews).
+        if let Some(session) = self.session.borrow_mut().take() {
+            session.unwatch(&self.event_loop);
+            // A browser process this app started may outlive the environment (other apps share
+            // it): reap it whenever it exits, so that it never lingers as a zombie.
+            if let Some(mut child) = session.child.borrow_mut().take() {
+                std::thread::spawn(move || child.wait());
+            }
+        }
+    }
 }
 
 /// One user data folder and the browser process serving it (WebView2's `CoreWebView2Environment`).
@@ -545,17 +575,7 @@ impl Environment {
         if session.ended.replace(true) {
             return;
         }
-        let sources: Vec<(u64, SourceFd)> = session.sources.borrow_mut().drain(..).collect();
-        for (token, which) in sources {
-            match which {
-                SourceFd::Connection => self.inner.event_loop.remove_source(token, session.conn.as_fd()),
-                SourceFd::Pidfd => {
-                    if let Some(fd) = &session.pidfd {
-                        self.inner.event_loop.remove_source(token, fd.as_fd());
-                    }
-                }
-            }
-        }
+        session.unwatch(&self.inner.event_loop);
         let normal = session.exiting.get();
         session.pending_creates.borrow_mut().clear();
         let webviews: Vec<Rc<WebViewInner>> = session
