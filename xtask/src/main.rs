@@ -4,7 +4,7 @@
 //! - `test`  — every test of the workspace, under a virtual X display (the README's second command).
 //! - `bench` — the benchmark suite; numbers side by side, with ratios.
 //! - `fuzz [SECONDS]` — the wire decoder's fuzz target (installs cargo-fuzz).
-//! - `ci`    — what `.ci/run` runs: format check, clippy (`ci-clippy` alone), tests.
+//! - `ci`    — what `.ci/run` runs: format check, clippy and docs (`ci-clippy` alone), tests.
 //!
 //! System packages come from Debian's apt and are installed only when missing, saying so first.
 
@@ -163,7 +163,11 @@ fn fuzz(seconds: &str) -> Result {
 
 fn clippy() -> Result {
     ensure_packages(BUILD_PACKAGES)?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    // API docs: every public item documented (missing_docs) and no broken links.
+    run(cargo()
+        .args(["doc", "--no-deps", "--workspace"])
+        .env("RUSTDOCFLAGS", "-D warnings"))
 }
 
 fn ci() -> Result {

@@ -2,7 +2,7 @@
 //!
 //! # Handshake
 //! Each side sends one 16-byte packet first: the magic `WEBPANE\0`, then
-//! [`PROTOCOL_VERSION`](crate::PROTOCOL_VERSION) and a reserved word, both little-endian `u32`.
+//! [`PROTOCOL_VERSION`] and a reserved word, both little-endian `u32`.
 //! This layout never changes, so any two versions can tell each other apart: a different version
 //! is [`IpcError::VersionMismatch`], anything else [`IpcError::BadHandshake`].
 //!
