@@ -58,6 +58,8 @@ pub enum AppMessage {
         id: WebViewId,
         /// How to show it.
         mode: ViewMode,
+        /// Per-view settings.
+        settings: ViewSettings,
     },
     /// Navigate to a URI.
     Navigate {
@@ -72,6 +74,53 @@ pub enum AppMessage {
         id: WebViewId,
         /// The document.
         html: String,
+    },
+    /// Stop loading.
+    Stop {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Go back in history.
+    GoBack {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Go forward in history.
+    GoForward {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Run a script in the main frame; answered by [`RuntimeMessage::ScriptResult`].
+    ExecuteScript {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The script.
+        script: String,
+    },
+    /// Run `script` at the start of every document (all frames) from now on.
+    AddDocumentCreatedScript {
+        /// The view.
+        id: WebViewId,
+        /// The app's id for the script.
+        script_id: u64,
+        /// The script.
+        script: String,
+    },
+    /// Stop running a script added with `AddDocumentCreatedScript`.
+    RemoveDocumentCreatedScript {
+        /// The view.
+        id: WebViewId,
+        /// The app's id for the script.
+        script_id: u64,
+    },
+    /// Deliver a web message (JSON text) to the page's `chrome.webview` `message` listeners.
+    PostWebMessage {
+        /// The view.
+        id: WebViewId,
+        /// The message as JSON.
+        json: String,
     },
     /// Reload the current page (also brings a page back after its renderer exited).
     Reload {
@@ -127,6 +176,24 @@ pub enum ProcessFailedReason {
     OutOfMemory,
 }
 
+/// Per-view settings fixed at creation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewSettings {
+    /// Whether pages get `window.chrome.webview` for web messages.
+    pub web_messages: bool,
+    /// Whether JavaScript runs at all.
+    pub scripts: bool,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self {
+            web_messages: true,
+            scripts: true,
+        }
+    }
+}
+
 /// Why a navigation failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebError {
@@ -163,7 +230,7 @@ pub enum RuntimeMessage {
     NavigationStarting {
         /// The view.
         id: WebViewId,
-        /// Identifies this request in the answer.
+        /// Identifies this request in the answer; also the navigation id of its later events.
         request: u64,
         /// Where to.
         uri: String,
@@ -171,6 +238,61 @@ pub enum RuntimeMessage {
         is_redirect: bool,
         /// Whether a user gesture started it.
         is_user_initiated: bool,
+    },
+    /// The new document started to arrive (WebView2's ContentLoading).
+    ContentLoading {
+        /// The view.
+        id: WebViewId,
+        /// The navigation.
+        navigation_id: u64,
+    },
+    /// The document's URI changed.
+    SourceChanged {
+        /// The view.
+        id: WebViewId,
+        /// The new URI.
+        uri: String,
+    },
+    /// The back/forward history changed.
+    HistoryChanged {
+        /// The view.
+        id: WebViewId,
+        /// Whether there is a page to go back to.
+        can_go_back: bool,
+        /// Whether there is a page to go forward to.
+        can_go_forward: bool,
+    },
+    /// The document's title changed.
+    DocumentTitleChanged {
+        /// The view.
+        id: WebViewId,
+        /// The new title.
+        title: String,
+    },
+    /// The main document's DOMContentLoaded fired.
+    DomContentLoaded {
+        /// The view.
+        id: WebViewId,
+        /// The navigation.
+        navigation_id: u64,
+    },
+    /// The outcome of [`AppMessage::ExecuteScript`]: the result as JSON, or the exception's message.
+    ScriptResult {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// JSON of the result, or the error.
+        result: Result<String, String>,
+    },
+    /// A page posted a message with `chrome.webview.postMessage`.
+    WebMessageReceived {
+        /// The view.
+        id: WebViewId,
+        /// The URI of the document that sent it.
+        source: String,
+        /// The message as JSON.
+        json: String,
     },
     /// A navigation ended.
     NavigationCompleted {

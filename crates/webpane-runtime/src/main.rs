@@ -11,6 +11,7 @@ mod children;
 mod ffi;
 mod server;
 mod udf;
+mod view;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,7 +46,12 @@ struct Args {
 
 fn main() -> ExitCode {
     if std::env::var_os("RUST_LOG").is_some() || std::env::var_os("WEBPANE_LOG").is_some() {
-        log::set_max_level(log::LevelFilter::Info);
+        let debug = std::env::var("WEBPANE_LOG").is_ok_and(|v| v == "debug");
+        log::set_max_level(if debug {
+            log::LevelFilter::Debug
+        } else {
+            log::LevelFilter::Info
+        });
         let _ = log::set_logger(&StderrLogger);
     }
     let args = Args::parse();

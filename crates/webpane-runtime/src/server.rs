@@ -10,56 +10,23 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::os::fd::{AsFd, AsRawFd};
 use std::rc::{Rc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use glib::{ControlFlow, IOCondition, SourceId};
 use gtk::prelude::*;
-use webkit2gtk::{
-    LoadEvent, NavigationPolicyDecisionExt, PolicyDecisionExt, PolicyDecisionType, URIRequestExt, WebContextExt,
-    WebProcessTerminationReason, WebViewExt,
-};
-use webpane_ipc::protocol::{
-    AppMessage, ProcessFailedKind, ProcessFailedReason, RuntimeMessage, RuntimeOptions, ViewMode, WebError, WebViewId,
-};
+use webkit2gtk::WebContextExt;
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, ViewMode, WebViewId};
 use webpane_ipc::{Connection, IpcError, Outgoing};
 
 use crate::udf::OwnedFolder;
+use crate::view::{Host, View};
 
 /// How long the runtime stays after its last webview closed (or after start, if none is created).
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
 /// How long a connecting client may take to complete the transport handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
-/// How often the watchdog pings each page, and reports it again while it stays unresponsive.
-const WATCHDOG_TICK: Duration = Duration::from_secs(1);
-/// How long a ping may stay unanswered before the page counts as unresponsive.
-const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
-/// How long to look for the pid of a render process that WebKit reported gone.
-const RENDER_EXIT_IDENTIFY: Duration = Duration::from_millis(500);
 /// How long a client may leave its queue full before it is dropped.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
-
-struct View {
-    webview: webkit2gtk::WebView,
-    window: gtk::Window,
-    watchdog: Rc<Watchdog>,
-    /// The last document requested, to bring it back after its render process is gone.
-    last: RefCell<Option<LastNavigation>>,
-    /// Navigations held until the app answers NavigationStarting.
-    decisions: Rc<RefCell<HashMap<u64, webkit2gtk::PolicyDecision>>>,
-}
-
-enum LastNavigation {
-    Uri(String),
-    Html(String),
-}
-
-/// Detects a hung page: a ping evaluated in an isolated world must come back in time.
-#[derive(Default)]
-struct Watchdog {
-    alive: Cell<bool>,
-    pending_since: Cell<Option<Instant>>,
-    timer: RefCell<Option<SourceId>>,
-}
 
 struct Client {
     id: u64,
@@ -67,6 +34,33 @@ struct Client {
     welcomed: Cell<bool>,
     views: RefCell<HashMap<WebViewId, View>>,
     watch: RefCell<Option<SourceId>>,
+}
+
+/// A view's link to the runtime and to the app that owns it.
+struct ClientHost {
+    server: Weak<Server>,
+    client: Weak<Client>,
+}
+
+impl Host for ClientHost {
+    fn send(&self, message: RuntimeMessage) {
+        if let (Some(server), Some(client)) = (self.server.upgrade(), self.client.upgrade()) {
+            server.send(&client, &message);
+        }
+    }
+
+    fn refresh_children(&self) {
+        if let Some(server) = self.server.upgrade() {
+            server.refresh_children();
+        }
+    }
+
+    fn known_children(&self) -> BTreeSet<u32> {
+        self.server
+            .upgrade()
+            .map(|s| s.known_children.borrow().clone())
+            .unwrap_or_default()
+    }
 }
 
 /// The runtime's state on the main thread.
@@ -284,11 +278,20 @@ impl Server {
     }
 
     fn send(&self, client: &Client, message: &RuntimeMessage) {
-        if let Err(e) = client.conn.send(message, Outgoing::new()) {
-            log::warn!("client {} is not reachable ({e}); dropping it", client.id);
-            // Its fd watch sees the hang-up and removes it, outside whatever callback we are in.
-            client.conn.shutdown();
+        match client.conn.send(message, Outgoing::new()) {
+            Ok(()) => {}
+            // Too big for the wire (a page can post anything): drop that message, keep the client.
+            Err(e @ (IpcError::MessageTooLarge { .. } | IpcError::Encode(_))) => {
+                log::warn!("dropped a message to client {}: {e}", client.id);
+            }
+            Err(e) => self.drop_unreachable(client, e),
         }
+    }
+
+    fn drop_unreachable(&self, client: &Client, e: IpcError) {
+        log::warn!("client {} is not reachable ({e}); dropping it", client.id);
+        // Its fd watch sees the hang-up and removes it, outside whatever callback we are in.
+        client.conn.shutdown();
     }
 
     /// Answers one request. An error means the client broke the protocol.
@@ -332,7 +335,7 @@ impl Server {
         }
         match message {
             AppMessage::Hello { .. } => return Err("Hello sent twice".into()),
-            AppMessage::CreateWebView { id, mode } => {
+            AppMessage::CreateWebView { id, mode, settings } => {
                 if client.views.borrow().contains_key(&id) || self.quitting.get() {
                     let reason = if self.quitting.get() {
                         "the runtime is shutting down"
@@ -348,34 +351,55 @@ impl Server {
                     );
                     return Ok(());
                 }
-                let view = self.create_view(client, id, &mode);
+                let host: Rc<dyn Host> = Rc::new(ClientHost {
+                    server: Rc::downgrade(self),
+                    client: Rc::downgrade(client),
+                });
+                let view = View::create(
+                    &self.context,
+                    &self.options.additional_arguments,
+                    id,
+                    &mode,
+                    &settings,
+                    host,
+                );
                 client.views.borrow_mut().insert(id, view);
                 self.cancel_idle_check();
                 self.send(client, &RuntimeMessage::WebViewCreated { id });
             }
-            AppMessage::Navigate { id, uri } => self.with_view(client, id, |v| {
-                v.webview.load_uri(&uri);
-                v.last.replace(Some(LastNavigation::Uri(uri)));
-            }),
-            AppMessage::NavigateToString { id, html } => self.with_view(client, id, |v| {
-                v.webview.load_html(&html, None);
-                v.last.replace(Some(LastNavigation::Html(html)));
-            }),
-            AppMessage::Reload { id } => self.with_view(client, id, reload),
-            AppMessage::NavigationStartingResponse { id, request, cancel } => self.with_view(client, id, |v| {
-                // An unknown request (already answered, or never asked) is ignored.
-                if let Some(decision) = v.decisions.borrow_mut().remove(&request) {
-                    if cancel { decision.ignore() } else { decision.use_() }
-                }
-            }),
-            AppMessage::TerminateRenderProcess { id } => {
-                self.with_view(client, id, |v| v.webview.terminate_web_process())
+            AppMessage::Navigate { id, uri } => self.with_view(client, id, |v| v.navigate(uri)),
+            AppMessage::NavigateToString { id, html } => self.with_view(client, id, |v| v.navigate_to_string(html)),
+            AppMessage::Reload { id } => self.with_view(client, id, View::reload),
+            AppMessage::Stop { id } => self.with_view(client, id, View::stop),
+            AppMessage::GoBack { id } => self.with_view(client, id, View::go_back),
+            AppMessage::GoForward { id } => self.with_view(client, id, View::go_forward),
+            AppMessage::TerminateRenderProcess { id } => self.with_view(client, id, View::terminate_render_process),
+            AppMessage::NavigationStartingResponse { id, request, cancel } => {
+                self.with_view(client, id, |v| v.answer_navigation(request, cancel))
             }
+            AppMessage::ExecuteScript { id, request, script } => {
+                let weak_server = Rc::downgrade(self);
+                let weak_client = Rc::downgrade(client);
+                self.with_view(client, id, move |v| {
+                    v.execute_script(&script, move |result| {
+                        if let (Some(server), Some(client)) = (weak_server.upgrade(), weak_client.upgrade()) {
+                            server.send(&client, &RuntimeMessage::ScriptResult { id, request, result });
+                        }
+                    })
+                })
+            }
+            AppMessage::AddDocumentCreatedScript { id, script_id, script } => {
+                self.with_view(client, id, |v| v.add_document_created_script(script_id, &script))
+            }
+            AppMessage::RemoveDocumentCreatedScript { id, script_id } => {
+                self.with_view(client, id, |v| v.remove_document_created_script(script_id))
+            }
+            AppMessage::PostWebMessage { id, json } => self.with_view(client, id, |v| v.post_web_message(&json)),
             AppMessage::Close { id } => {
                 let view = client.views.borrow_mut().remove(&id);
                 match view {
                     Some(view) => {
-                        destroy_view(view);
+                        view.destroy();
                         self.send(client, &RuntimeMessage::WebViewClosed { id });
                         self.schedule_idle_check();
                     }
@@ -407,225 +431,6 @@ impl Server {
         );
     }
 
-    fn create_view(self: &Rc<Self>, client: &Rc<Client>, id: WebViewId, mode: &ViewMode) -> View {
-        let webview = webkit2gtk::WebView::with_context(&self.context);
-        if let Some(settings) = WebViewExt::settings(&webview) {
-            // Checked when the runtime started (main.rs), so this cannot fail here.
-            if let Err(e) = apply_engine_arguments(&settings, &self.options.additional_arguments) {
-                log::warn!("{e}");
-            }
-        }
-        let window = match mode {
-            ViewMode::Headless { width, height } => {
-                let w = gtk::OffscreenWindow::new();
-                w.set_default_size(*width as i32, *height as i32);
-                w.upcast::<gtk::Window>()
-            }
-            ViewMode::Window { title, width, height } => {
-                let w = gtk::Window::new(gtk::WindowType::Toplevel);
-                w.set_title(title);
-                w.set_default_size(*width as i32, *height as i32);
-                w
-            }
-        };
-        window.add(&webview);
-        window.show_all();
-
-        let client_weak: Weak<Client> = Rc::downgrade(client);
-        let server_weak = Rc::downgrade(self);
-        let navigation = Rc::new(Cell::new(0u64));
-        let failure: Rc<RefCell<Option<WebError>>> = Rc::new(RefCell::new(None));
-        {
-            let failure = failure.clone();
-            webview.connect_load_failed(move |_, _, _, error| {
-                failure.replace(Some(WebError {
-                    domain: error.domain().as_str().to_string(),
-                    code: crate::ffi::error_code(error),
-                    message: error.message().to_string(),
-                }));
-                false
-            });
-        }
-        {
-            let (client_weak, server_weak) = (client_weak.clone(), server_weak.clone());
-            webview.connect_load_changed(move |_, event| {
-                if event == LoadEvent::Started {
-                    navigation.set(navigation.get() + 1);
-                    failure.replace(None);
-                }
-                let (Some(client), Some(server)) = (client_weak.upgrade(), server_weak.upgrade()) else {
-                    return;
-                };
-                // Loads are when WebKit starts processes: report them before the page's events,
-                // so an app always knows every process it must see exit.
-                server.refresh_children();
-                if event != LoadEvent::Finished {
-                    return;
-                }
-                let error = failure.take();
-                server.send(
-                    &client,
-                    &RuntimeMessage::NavigationCompleted {
-                        id,
-                        navigation_id: navigation.get(),
-                        is_success: error.is_none(),
-                        error,
-                    },
-                );
-            });
-        }
-        {
-            let (client_weak, server_weak) = (client_weak.clone(), server_weak.clone());
-            webview.connect_web_process_terminated(move |_, reason| {
-                let (Some(client), Some(server)) = (client_weak.upgrade(), server_weak.upgrade()) else {
-                    return;
-                };
-                let reason = match reason {
-                    WebProcessTerminationReason::Crashed => ProcessFailedReason::Crashed,
-                    WebProcessTerminationReason::ExceededMemoryLimit => ProcessFailedReason::OutOfMemory,
-                    WebProcessTerminationReason::TerminatedByApi => ProcessFailedReason::Terminated,
-                    _ => ProcessFailedReason::Unexpected,
-                };
-                // WebKit may notice before the kernel has marked the process exited: look for
-                // the one child that exited, for up to RENDER_EXIT_IDENTIFY, then report.
-                let known = server.known_children.borrow().clone();
-                let started = Instant::now();
-                glib::timeout_add_local(Duration::from_millis(10), move || {
-                    let exited = crate::children::exited_children(&known);
-                    let identified = match exited[..] {
-                        [(pid, code, signal)] => Some((Some(pid), code, signal)),
-                        _ if started.elapsed() >= RENDER_EXIT_IDENTIFY => Some((None, None, None)),
-                        _ => None,
-                    };
-                    let Some((process_id, exit_code, signal)) = identified else {
-                        return ControlFlow::Continue;
-                    };
-                    server.refresh_children();
-                    server.send(
-                        &client,
-                        &RuntimeMessage::ProcessFailed {
-                            id,
-                            kind: ProcessFailedKind::RenderProcessExited,
-                            reason,
-                            process_id,
-                            exit_code,
-                            signal,
-                            process_description: "WebKitWebProcess".into(),
-                        },
-                    );
-                    ControlFlow::Break
-                });
-            });
-        }
-        let decisions: Rc<RefCell<HashMap<u64, webkit2gtk::PolicyDecision>>> = Rc::default();
-        {
-            let (client_weak, server_weak, decisions) = (client_weak.clone(), server_weak.clone(), decisions.clone());
-            let next_request = Cell::new(1u64);
-            webview.connect_decide_policy(move |_, decision, kind| {
-                if kind != PolicyDecisionType::NavigationAction {
-                    return false;
-                }
-                let (Some(client), Some(server)) = (client_weak.upgrade(), server_weak.upgrade()) else {
-                    return false;
-                };
-                let Some(mut action) = decision
-                    .downcast_ref::<webkit2gtk::NavigationPolicyDecision>()
-                    .and_then(|d| d.navigation_action())
-                else {
-                    return false;
-                };
-                let uri = action
-                    .request()
-                    .and_then(|r| r.uri())
-                    .map(|u| u.to_string())
-                    .unwrap_or_default();
-                let request = next_request.replace(next_request.get() + 1);
-                // Hold the navigation (keep a ref, return TRUE) until the app answers.
-                decisions.borrow_mut().insert(request, decision.clone());
-                server.send(
-                    &client,
-                    &RuntimeMessage::NavigationStarting {
-                        id,
-                        request,
-                        uri,
-                        is_redirect: action.is_redirect(),
-                        is_user_initiated: action.is_user_gesture(),
-                    },
-                );
-                true
-            });
-        }
-        let watchdog = Rc::new(Watchdog::default());
-        {
-            // The page's process is alive once a load committed, until it terminates.
-            let watchdog = watchdog.clone();
-            webview.connect_load_changed(move |_, event| {
-                if event == LoadEvent::Committed {
-                    watchdog.alive.set(true);
-                }
-            });
-        }
-        {
-            let watchdog = watchdog.clone();
-            webview.connect_web_process_terminated(move |_, _| {
-                watchdog.alive.set(false);
-                watchdog.pending_since.set(None);
-            });
-        }
-        let weak_view = webview.downgrade();
-        let dog = watchdog.clone();
-        let timer = glib::timeout_add_local(WATCHDOG_TICK, move || {
-            let (Some(view), Some(client), Some(server)) =
-                (weak_view.upgrade(), client_weak.upgrade(), server_weak.upgrade())
-            else {
-                return ControlFlow::Break;
-            };
-            if !dog.alive.get() {
-                return ControlFlow::Continue;
-            }
-            match dog.pending_since.get() {
-                None => {
-                    dog.pending_since.set(Some(Instant::now()));
-                    let answer = dog.clone();
-                    // An isolated world: the page cannot see or intercept the ping.
-                    view.evaluate_javascript(
-                        "0",
-                        Some("webpane-watchdog"),
-                        None,
-                        None::<&gio::Cancellable>,
-                        move |_| {
-                            answer.pending_since.set(None);
-                        },
-                    );
-                }
-                Some(since) if since.elapsed() >= UNRESPONSIVE_AFTER => {
-                    server.send(
-                        &client,
-                        &RuntimeMessage::ProcessFailed {
-                            id,
-                            kind: ProcessFailedKind::RenderProcessUnresponsive,
-                            reason: ProcessFailedReason::Unresponsive,
-                            process_id: None,
-                            exit_code: None,
-                            signal: None,
-                            process_description: "WebKitWebProcess".into(),
-                        },
-                    );
-                }
-                Some(_) => {}
-            }
-            ControlFlow::Continue
-        });
-        watchdog.timer.replace(Some(timer));
-        View {
-            webview,
-            window,
-            watchdog,
-            last: RefCell::new(None),
-            decisions,
-        }
-    }
-
     fn remove_client(self: &Rc<Self>, id: u64) {
         let Some(client) = self.clients.borrow_mut().remove(&id) else {
             return;
@@ -634,7 +439,7 @@ impl Server {
         // never fired again once the fd closes with the client.
         let _ = client.watch.borrow_mut().take();
         let views: Vec<View> = client.views.borrow_mut().drain().map(|(_, v)| v).collect();
-        views.into_iter().for_each(destroy_view);
+        views.into_iter().for_each(View::destroy);
         self.schedule_idle_check();
     }
 
@@ -709,7 +514,7 @@ impl Server {
         let mut conns = Vec::new();
         for client in clients {
             let views: Vec<View> = client.views.borrow_mut().drain().map(|(_, v)| v).collect();
-            views.into_iter().for_each(destroy_view);
+            views.into_iter().for_each(View::destroy);
             if let Some(source) = client.watch.borrow_mut().take() {
                 source.remove();
             }
@@ -718,26 +523,6 @@ impl Server {
             }
         }
         (folder, conns)
-    }
-}
-
-/// Reloads; after the render process is gone WebKit's reload does nothing for a document loaded
-/// from a string, so the last navigation is issued again (the current URI if the page moved on).
-fn reload(view: &View) {
-    if view.watchdog.alive.get() {
-        view.webview.reload();
-        return;
-    }
-    let current = view
-        .webview
-        .uri()
-        .map(|u| u.to_string())
-        .filter(|u| !u.is_empty() && u != "about:blank");
-    match (current, &*view.last.borrow()) {
-        (Some(uri), _) => view.webview.load_uri(&uri),
-        (None, Some(LastNavigation::Html(html))) => view.webview.load_html(html, None),
-        (None, Some(LastNavigation::Uri(uri))) => view.webview.load_uri(uri),
-        (None, None) => view.webview.reload(),
     }
 }
 
@@ -762,6 +547,15 @@ pub fn validate(message: &AppMessage) -> Result<(), String> {
         }
     };
     match message {
+        AppMessage::ExecuteScript { script, .. } | AppMessage::AddDocumentCreatedScript { script, .. } => {
+            no_nul("script", script)
+        }
+        AppMessage::PostWebMessage { json, .. } => {
+            // Delivered as a JavaScript literal: it must be JSON, and nothing more.
+            serde_json::from_str::<serde::de::IgnoredAny>(json)
+                .map(|_| ())
+                .map_err(|e| format!("the web message is not JSON: {e}"))
+        }
         AppMessage::CreateWebView { mode, .. } => match mode {
             ViewMode::Headless { width, height } => size(*width, *height),
             ViewMode::Window { title, width, height } => {
@@ -778,6 +572,13 @@ pub fn validate(message: &AppMessage) -> Result<(), String> {
 fn request_view(message: &AppMessage) -> Option<WebViewId> {
     match message {
         AppMessage::CreateWebView { id, .. }
+        | AppMessage::Stop { id }
+        | AppMessage::GoBack { id }
+        | AppMessage::GoForward { id }
+        | AppMessage::ExecuteScript { id, .. }
+        | AppMessage::AddDocumentCreatedScript { id, .. }
+        | AppMessage::RemoveDocumentCreatedScript { id, .. }
+        | AppMessage::PostWebMessage { id, .. }
         | AppMessage::Navigate { id, .. }
         | AppMessage::NavigateToString { id, .. }
         | AppMessage::Reload { id }
@@ -826,12 +627,4 @@ pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) 
         settings.set_property_from_value(name, &value);
     }
     Ok(())
-}
-
-fn destroy_view(view: View) {
-    if let Some(source) = view.watchdog.timer.borrow_mut().take() {
-        source.remove();
-    }
-    view.window.remove(&view.webview);
-    view.window.close();
 }

@@ -281,6 +281,7 @@ fn a_client_sending_garbage_is_dropped_and_the_others_are_served() {
                 width: 100,
                 height: 100,
             },
+            settings: Default::default(),
         },
         AppMessage::CreateWebView {
             id: WebViewId(2),
@@ -288,6 +289,7 @@ fn a_client_sending_garbage_is_dropped_and_the_others_are_served() {
                 width: 0,
                 height: u32::MAX,
             },
+            settings: Default::default(),
         },
         AppMessage::Navigate {
             id: WebViewId(3),

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags};
 use rustix::fs::FlockOperation;
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, ViewMode, WebViewId};
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, ViewMode, ViewSettings, WebViewId};
 use webpane_ipc::{Connection, IpcError, Outgoing};
 
 use crate::error::{Error, Result};
@@ -68,6 +68,7 @@ pub struct NewBrowserVersionAvailableEventArgs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebViewOptions {
     pub(crate) mode: ViewMode,
+    pub(crate) settings: ViewSettings,
 }
 
 impl WebViewOptions {
@@ -75,7 +76,21 @@ impl WebViewOptions {
     pub fn headless(width: u32, height: u32) -> Self {
         Self {
             mode: ViewMode::Headless { width, height },
+            settings: ViewSettings::default(),
         }
+    }
+
+    /// Whether pages get `window.chrome.webview` for web messages (default: yes). Without it,
+    /// `chrome.webview.postMessage` is absent from the page.
+    pub fn web_messages(mut self, enabled: bool) -> Self {
+        self.settings.web_messages = enabled;
+        self
+    }
+
+    /// Whether JavaScript runs (default: yes).
+    pub fn scripts(mut self, enabled: bool) -> Self {
+        self.settings.scripts = enabled;
+        self
     }
     /// A top-level window of the browser process's own.
     pub fn window(title: &str, width: u32, height: u32) -> Self {
@@ -85,6 +100,7 @@ impl WebViewOptions {
                 width,
                 height,
             },
+            settings: ViewSettings::default(),
         }
     }
 }
@@ -398,7 +414,12 @@ impl Environment {
                 .pending_creates
                 .borrow_mut()
                 .insert(id, (resolver, options.clone()));
-            if let Err(e) = session.send(&AppMessage::CreateWebView { id, mode: options.mode }) {
+            let message = AppMessage::CreateWebView {
+                id,
+                mode: options.mode.clone(),
+                settings: options.settings.clone(),
+            };
+            if let Err(e) = session.send(&message) {
                 session.pending_creates.borrow_mut().remove(&id);
                 return Err(e);
             }
@@ -557,6 +578,13 @@ impl Environment {
                 let id = match &other {
                     RuntimeMessage::NavigationStarting { id, .. }
                     | RuntimeMessage::NavigationCompleted { id, .. }
+                    | RuntimeMessage::ContentLoading { id, .. }
+                    | RuntimeMessage::SourceChanged { id, .. }
+                    | RuntimeMessage::HistoryChanged { id, .. }
+                    | RuntimeMessage::DocumentTitleChanged { id, .. }
+                    | RuntimeMessage::DomContentLoaded { id, .. }
+                    | RuntimeMessage::ScriptResult { id, .. }
+                    | RuntimeMessage::WebMessageReceived { id, .. }
                     | RuntimeMessage::WebViewClosed { id }
                     | RuntimeMessage::ProcessFailed { id, .. } => *id,
                     _ => return,

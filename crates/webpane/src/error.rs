@@ -32,6 +32,21 @@ pub enum Error {
     /// argument that is not `name=value`); nothing was sent.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A URI that cannot be navigated to (it does not parse, or has no scheme).
+    #[error("invalid URI {uri:?}: {reason}")]
+    InvalidUri {
+        /// The URI given.
+        uri: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A script threw (or could not be compiled); carries the engine's message, such as
+    /// `"about:blank:1:28: TypeError: boom"`.
+    #[error("script error: {0}")]
+    Script(String),
+    /// A web message that is not what it claims (`try_web_message_as_string` on a non-string).
+    #[error("the web message is not a string")]
+    NotAString,
     /// The object is closed (the webview was closed, or its browser process exited).
     #[error("closed")]
     Closed,

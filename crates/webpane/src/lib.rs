@@ -32,6 +32,7 @@ mod deferral;
 mod environment;
 mod error;
 pub mod event_loop;
+mod events;
 mod handlers;
 mod locate;
 mod operation;
@@ -44,6 +45,10 @@ pub use environment::{
 };
 pub use error::{Error, Result};
 pub use event_loop::{EventLoop, LoopProxy};
+pub use events::{
+    ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
+    SourceChangedEventArgs, WebErrorStatus, WebMessageReceivedEventArgs,
+};
 pub use handlers::EventToken;
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use operation::Operation;

@@ -1,6 +1,7 @@
 //! [`WebView`]: a web page hosted in the browser process.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::rc::{Rc, Weak};
 
@@ -11,7 +12,12 @@ pub use webpane_ipc::protocol::{ProcessFailedKind, ProcessFailedReason};
 use crate::deferral::Deferral;
 use crate::environment::{Environment, Session};
 use crate::error::{Error, Result};
+use crate::events::{
+    ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
+    SourceChangedEventArgs, WebErrorStatus, WebMessageReceivedEventArgs,
+};
 use crate::handlers::{EventToken, Handlers};
+use crate::operation::{Operation, Resolver, operation};
 
 /// Arguments of [`WebView::on_navigation_completed`].
 #[derive(Debug, Clone)]
@@ -35,6 +41,10 @@ impl NavigationCompletedEventArgs {
     pub fn web_error(&self) -> Option<&WebError> {
         self.error.as_ref()
     }
+    /// WebView2's classification of the failure (`None` on success).
+    pub fn web_error_status(&self) -> Option<WebErrorStatus> {
+        self.error.as_ref().map(WebErrorStatus::of)
+    }
 }
 
 /// Arguments of [`WebView::on_navigation_starting`]: inspect, cancel, or defer the answer.
@@ -53,6 +63,11 @@ impl NavigationStartingEventArgs {
     /// Where the navigation goes.
     pub fn uri(&self) -> &str {
         &self.uri
+    }
+    /// Ties this navigation's events together (ContentLoading, DOMContentLoaded,
+    /// NavigationCompleted carry the same id).
+    pub fn navigation_id(&self) -> u64 {
+        self.decision.request
     }
     /// Whether it is a redirect.
     pub fn is_redirect(&self) -> bool {
@@ -180,6 +195,17 @@ pub(crate) struct WebViewInner {
     closed: Cell<bool>,
     navigation_starting: Handlers<WebView, NavigationStartingEventArgs>,
     navigation_completed: Handlers<WebView, NavigationCompletedEventArgs>,
+    content_loading: Handlers<WebView, ContentLoadingEventArgs>,
+    source_changed: Handlers<WebView, SourceChangedEventArgs>,
+    history_changed: Handlers<WebView, HistoryChangedEventArgs>,
+    document_title_changed: Handlers<WebView, DocumentTitleChangedEventArgs>,
+    dom_content_loaded: Handlers<WebView, DomContentLoadedEventArgs>,
+    web_message_received: Handlers<WebView, WebMessageReceivedEventArgs>,
+    source: RefCell<String>,
+    title: RefCell<String>,
+    history: Cell<(bool, bool)>,
+    next_request: Cell<u64>,
+    pending_scripts: RefCell<HashMap<u64, Resolver<String>>>,
     process_failed: Handlers<WebView, ProcessFailedEventArgs>,
 }
 
@@ -194,6 +220,27 @@ impl Drop for WebViewInner {
             }
         }
     }
+}
+
+/// Identifies a script added with
+/// [`WebView::add_script_to_execute_on_document_created`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ScriptId(u64);
+
+macro_rules! events {
+    ($($(#[doc = $doc:expr])* $on:ident, $remove:ident, $field:ident, $args:ty;)*) => {
+        $(
+            #[doc = concat!("Registers a handler called when", $($doc),*)]
+            pub fn $on(&self, handler: impl FnMut(&WebView, &$args) + 'static) -> EventToken {
+                self.inner.$field.add(handler)
+            }
+
+            #[doc = concat!("Removes a handler registered with [`", stringify!($on), "`](Self::", stringify!($on), ").")]
+            pub fn $remove(&self, token: EventToken) -> bool {
+                self.inner.$field.remove(token)
+            }
+        )*
+    };
 }
 
 /// A web page in the browser process (WebView2's `CoreWebView2` with its controller).
@@ -227,6 +274,17 @@ impl WebView {
                 closed: Cell::new(false),
                 navigation_starting: Handlers::default(),
                 navigation_completed: Handlers::default(),
+                content_loading: Handlers::default(),
+                source_changed: Handlers::default(),
+                history_changed: Handlers::default(),
+                document_title_changed: Handlers::default(),
+                dom_content_loaded: Handlers::default(),
+                web_message_received: Handlers::default(),
+                source: RefCell::new(String::new()),
+                title: RefCell::new(String::new()),
+                history: Cell::new((false, false)),
+                next_request: Cell::new(1),
+                pending_scripts: RefCell::new(HashMap::new()),
                 process_failed: Handlers::default(),
             }),
         }
@@ -267,6 +325,10 @@ impl WebView {
     /// Navigates to `uri`.
     pub fn navigate(&self, uri: &str) -> Result<()> {
         crate::error::no_nul("URI", uri)?;
+        url::Url::parse(uri).map_err(|e| Error::InvalidUri {
+            uri: uri.to_owned(),
+            reason: e.to_string(),
+        })?;
         self.request(AppMessage::Navigate {
             id: self.inner.id,
             uri: uri.to_owned(),
@@ -285,6 +347,108 @@ impl WebView {
     /// Reloads the page; after its render process exited, this starts a new one.
     pub fn reload(&self) -> Result<()> {
         self.request(AppMessage::Reload { id: self.inner.id })
+    }
+
+    /// Stops the current navigation.
+    pub fn stop(&self) -> Result<()> {
+        self.request(AppMessage::Stop { id: self.inner.id })
+    }
+
+    /// Goes back in history (nothing happens if [`can_go_back`](Self::can_go_back) is false).
+    pub fn go_back(&self) -> Result<()> {
+        self.request(AppMessage::GoBack { id: self.inner.id })
+    }
+
+    /// Goes forward in history.
+    pub fn go_forward(&self) -> Result<()> {
+        self.request(AppMessage::GoForward { id: self.inner.id })
+    }
+
+    /// Whether there is a page to go back to (as of the last HistoryChanged event).
+    pub fn can_go_back(&self) -> bool {
+        self.inner.history.get().0
+    }
+
+    /// Whether there is a page to go forward to (as of the last HistoryChanged event).
+    pub fn can_go_forward(&self) -> bool {
+        self.inner.history.get().1
+    }
+
+    /// The URI of the current document (as of the last SourceChanged event).
+    pub fn source(&self) -> String {
+        self.inner.source.borrow().clone()
+    }
+
+    /// The title of the current document (as of the last DocumentTitleChanged event).
+    pub fn document_title(&self) -> String {
+        self.inner.title.borrow().clone()
+    }
+
+    /// Runs `script` in the main frame and completes with the JSON of its result (`"null"` for
+    /// `undefined`; a promise is not awaited, as in WebView2). A thrown exception is
+    /// [`Error::Script`] with the engine's message.
+    pub fn execute_script(&self, script: &str) -> Operation<String> {
+        if let Err(e) = crate::error::no_nul("script", script) {
+            return Operation::ready(Err(e));
+        }
+        let request = self.inner.next_request.replace(self.inner.next_request.get() + 1);
+        let (resolver, op) = operation();
+        self.inner.pending_scripts.borrow_mut().insert(request, resolver);
+        let sent = self.request(AppMessage::ExecuteScript {
+            id: self.inner.id,
+            request,
+            script: script.to_owned(),
+        });
+        if let Err(e) = sent {
+            if let Some(r) = self.inner.pending_scripts.borrow_mut().remove(&request) {
+                r.resolve(Err(e));
+            }
+        }
+        op
+    }
+
+    /// Runs `script` at the start of every document from now on, in every frame, before the
+    /// page's own scripts. Returns an id for [`remove_script_to_execute_on_document_created`].
+    ///
+    /// [`remove_script_to_execute_on_document_created`]: Self::remove_script_to_execute_on_document_created
+    pub fn add_script_to_execute_on_document_created(&self, script: &str) -> Result<ScriptId> {
+        crate::error::no_nul("script", script)?;
+        let script_id = self.inner.next_request.replace(self.inner.next_request.get() + 1);
+        self.request(AppMessage::AddDocumentCreatedScript {
+            id: self.inner.id,
+            script_id,
+            script: script.to_owned(),
+        })?;
+        Ok(ScriptId(script_id))
+    }
+
+    /// Stops running a script added with `add_script_to_execute_on_document_created` (documents
+    /// created from now on).
+    pub fn remove_script_to_execute_on_document_created(&self, script: ScriptId) -> Result<()> {
+        self.request(AppMessage::RemoveDocumentCreatedScript {
+            id: self.inner.id,
+            script_id: script.0,
+        })
+    }
+
+    /// Posts `json` to the page: its `chrome.webview` `message` listeners get the parsed value as
+    /// `event.data`. Messages arrive in order; a document without listeners drops them.
+    pub fn post_web_message_as_json(&self, json: &str) -> Result<()> {
+        serde_json::from_str::<serde::de::IgnoredAny>(json)
+            .map_err(|e| Error::InvalidArgument(format!("the web message is not JSON: {e}")))?;
+        self.request(AppMessage::PostWebMessage {
+            id: self.inner.id,
+            json: json.to_owned(),
+        })
+    }
+
+    /// Posts a string to the page: `event.data` is that string.
+    pub fn post_web_message_as_string(&self, message: &str) -> Result<()> {
+        let json = serde_json::to_string(message).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        self.request(AppMessage::PostWebMessage {
+            id: self.inner.id,
+            json,
+        })
     }
 
     /// Terminates the render process (for a hung page); reported as `ProcessFailed`
@@ -327,6 +491,21 @@ impl WebView {
         self.inner.navigation_completed.remove(token)
     }
 
+    events! {
+        /// the new document started to arrive (after NavigationStarting, before NavigationCompleted).
+        on_content_loading, remove_content_loading, content_loading, ContentLoadingEventArgs;
+        /// the document's URI changed.
+        on_source_changed, remove_source_changed, source_changed, SourceChangedEventArgs;
+        /// the back/forward history changed.
+        on_history_changed, remove_history_changed, history_changed, HistoryChangedEventArgs;
+        /// the document's title changed.
+        on_document_title_changed, remove_document_title_changed, document_title_changed, DocumentTitleChangedEventArgs;
+        /// the main document's DOMContentLoaded fired.
+        on_dom_content_loaded, remove_dom_content_loaded, dom_content_loaded, DomContentLoadedEventArgs;
+        /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
+        on_web_message_received, remove_web_message_received, web_message_received, WebMessageReceivedEventArgs;
+    }
+
     /// Registers a handler for failures of the processes serving this webview.
     pub fn on_process_failed(&self, handler: impl FnMut(&WebView, &ProcessFailedEventArgs) + 'static) -> EventToken {
         self.inner.process_failed.add(handler)
@@ -339,6 +518,9 @@ impl WebView {
 
     /// Marks the view closed; returns whether it was open.
     pub(crate) fn mark_closed(&self) -> bool {
+        // Pending scripts complete with Closed (their resolvers are dropped).
+        let pending: Vec<_> = self.inner.pending_scripts.borrow_mut().drain().collect();
+        drop(pending);
         !self.inner.closed.replace(true)
     }
 
@@ -406,6 +588,44 @@ impl WebView {
                 let args =
                     ProcessFailedEventArgs::new(kind, reason, process_id, exit_code, signal, process_description);
                 self.raise_process_failed(&args);
+            }
+            RuntimeMessage::ContentLoading { navigation_id, .. } => {
+                self.inner
+                    .content_loading
+                    .raise(self, &ContentLoadingEventArgs::new(navigation_id));
+            }
+            RuntimeMessage::SourceChanged { uri, .. } => {
+                self.inner.source.replace(uri.clone());
+                self.inner.source_changed.raise(self, &SourceChangedEventArgs::new(uri));
+            }
+            RuntimeMessage::HistoryChanged {
+                can_go_back,
+                can_go_forward,
+                ..
+            } => {
+                self.inner.history.set((can_go_back, can_go_forward));
+                let args = HistoryChangedEventArgs::new(can_go_back, can_go_forward);
+                self.inner.history_changed.raise(self, &args);
+            }
+            RuntimeMessage::DocumentTitleChanged { title, .. } => {
+                self.inner.title.replace(title.clone());
+                self.inner
+                    .document_title_changed
+                    .raise(self, &DocumentTitleChangedEventArgs::new(title));
+            }
+            RuntimeMessage::DomContentLoaded { navigation_id, .. } => {
+                self.inner
+                    .dom_content_loaded
+                    .raise(self, &DomContentLoadedEventArgs::new(navigation_id));
+            }
+            RuntimeMessage::ScriptResult { request, result, .. } => {
+                if let Some(resolver) = self.inner.pending_scripts.borrow_mut().remove(&request) {
+                    resolver.resolve(result.map_err(Error::Script));
+                }
+            }
+            RuntimeMessage::WebMessageReceived { source, json, .. } => {
+                let args = WebMessageReceivedEventArgs::new(source, json);
+                self.inner.web_message_received.raise(self, &args);
             }
             RuntimeMessage::WebViewClosed { .. } => {
                 self.mark_closed();

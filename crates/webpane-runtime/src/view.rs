@@ -1,0 +1,585 @@
+//! One webview in the runtime: its WebKit view and window, its content manager (the
+//! `chrome.webview` shim, document-created scripts), its events, and its health watchdog.
+//!
+//! A view talks to the rest of the runtime only through [`Host`]: sending messages to the app that
+//! owns it, and asking about the runtime's child processes.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use glib::{ControlFlow, SourceId};
+use gtk::prelude::*;
+use javascriptcore::ValueExt;
+use webkit2gtk::{
+    LoadEvent, NavigationPolicyDecisionExt, PolicyDecisionExt, PolicyDecisionType, SettingsExt, URIRequestExt,
+    UserContentInjectedFrames, UserContentManagerExt, UserScriptInjectionTime, WebProcessTerminationReason, WebViewExt,
+};
+use webpane_ipc::protocol::{
+    ProcessFailedKind, ProcessFailedReason, RuntimeMessage, ViewMode, ViewSettings, WebError, WebViewId,
+};
+
+/// How often the watchdog pings each page, and reports it again while it stays unresponsive.
+const WATCHDOG_TICK: Duration = Duration::from_secs(1);
+/// How long a ping may stay unanswered before the page counts as unresponsive.
+const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
+/// How long to look for the pid of a render process that WebKit reported gone.
+const RENDER_EXIT_IDENTIFY: Duration = Duration::from_millis(500);
+/// The script message handler behind `chrome.webview.postMessage` (page world).
+const MESSAGE_HANDLER: &str = "webpane";
+/// The handler for the runtime's own page events (an isolated world the page cannot reach).
+const INTERNAL_HANDLER: &str = "webpane-internal";
+/// The isolated world of the runtime's own scripts.
+const INTERNAL_WORLD: &str = "webpane";
+
+/// What a view needs from the runtime around it.
+pub trait Host {
+    /// Sends a message to the app that owns the view.
+    fn send(&self, message: RuntimeMessage);
+    /// Rescans the runtime's children and tells apps if they changed.
+    fn refresh_children(&self);
+    /// The children known before the last rescan.
+    fn known_children(&self) -> BTreeSet<u32>;
+}
+
+enum LastNavigation {
+    Uri(String),
+    Html(String),
+}
+
+/// Detects a hung page: a ping evaluated in an isolated world must come back in time.
+#[derive(Default)]
+struct Watchdog {
+    alive: Cell<bool>,
+    pending_since: Cell<Option<Instant>>,
+    timer: RefCell<Option<SourceId>>,
+}
+
+/// Navigation ids: NavigationStarting's request id becomes the id of the load it allowed.
+#[derive(Default)]
+struct Navigations {
+    next: Cell<u64>,
+    allowed: Cell<Option<u64>>,
+    current: Cell<u64>,
+}
+
+impl Navigations {
+    fn fresh(&self) -> u64 {
+        let id = self.next.get() + 1;
+        self.next.set(id);
+        id
+    }
+}
+
+/// A webview hosted for an app.
+pub struct View {
+    webview: webkit2gtk::WebView,
+    window: gtk::Window,
+    content: webkit2gtk::UserContentManager,
+    watchdog: Rc<Watchdog>,
+    navigations: Rc<Navigations>,
+    last: RefCell<Option<LastNavigation>>,
+    decisions: Rc<RefCell<HashMap<u64, webkit2gtk::PolicyDecision>>>,
+    scripts: RefCell<HashMap<u64, webkit2gtk::UserScript>>,
+    token: String,
+    web_messages: bool,
+    id: WebViewId,
+    host: Rc<dyn Host>,
+    last_source: Rc<RefCell<String>>,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    if rustix::rand::getrandom(&mut bytes, rustix::rand::GetRandomFlags::empty()).is_err() {
+        // Fall back to something unguessable enough for a same-process page.
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        bytes[..16].copy_from_slice(&t.as_nanos().to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl View {
+    /// Creates the WebKit view, its window and its wiring.
+    pub fn create(
+        context: &webkit2gtk::WebContext,
+        engine_arguments: &[String],
+        id: WebViewId,
+        mode: &ViewMode,
+        settings: &ViewSettings,
+        host: Rc<dyn Host>,
+    ) -> View {
+        let content = webkit2gtk::UserContentManager::new();
+        let webview = webkit2gtk::WebView::builder()
+            .web_context(context)
+            .user_content_manager(&content)
+            .build();
+        if let Some(s) = WebViewExt::settings(&webview) {
+            // Checked when the runtime started (main.rs), so this cannot fail here.
+            if let Err(e) = crate::server::apply_engine_arguments(&s, engine_arguments) {
+                log::warn!("{e}");
+            }
+            s.set_enable_javascript(settings.scripts);
+        }
+        let window = match mode {
+            ViewMode::Headless { width, height } => {
+                let w = gtk::OffscreenWindow::new();
+                w.set_default_size(*width as i32, *height as i32);
+                w.upcast::<gtk::Window>()
+            }
+            ViewMode::Window { title, width, height } => {
+                let w = gtk::Window::new(gtk::WindowType::Toplevel);
+                w.set_title(title);
+                w.set_default_size(*width as i32, *height as i32);
+                w
+            }
+        };
+        window.add(&webview);
+        window.show_all();
+
+        let view = View {
+            webview,
+            window,
+            content,
+            watchdog: Rc::new(Watchdog::default()),
+            navigations: Rc::new(Navigations::default()),
+            last: RefCell::new(None),
+            decisions: Rc::default(),
+            scripts: RefCell::new(HashMap::new()),
+            token: random_token(),
+            web_messages: settings.web_messages,
+            id,
+            host: host.clone(),
+            last_source: Rc::default(),
+        };
+        view.wire_messages(id, &host);
+        view.wire_navigation(id, &host);
+        view.wire_health(id, &host);
+        view
+    }
+
+    /// `chrome.webview` in the page world, and the runtime's own DOMContentLoaded hook in an
+    /// isolated world.
+    fn wire_messages(&self, id: WebViewId, host: &Rc<dyn Host>) {
+        let internal = format!(
+            "if (window === window.top) document.addEventListener('DOMContentLoaded', () => \
+             window.webkit.messageHandlers['{INTERNAL_HANDLER}'].postMessage('dom-content-loaded'), {{ once: true }});"
+        );
+        self.content.add_script(&webkit2gtk::UserScript::for_world(
+            &internal,
+            UserContentInjectedFrames::TopFrame,
+            UserScriptInjectionTime::Start,
+            INTERNAL_WORLD,
+            &[],
+            &[],
+        ));
+        self.content
+            .register_script_message_handler_in_world(INTERNAL_HANDLER, INTERNAL_WORLD);
+        {
+            let (host, navigations) = (host.clone(), self.navigations.clone());
+            self.content
+                .connect_script_message_received(Some(INTERNAL_HANDLER), move |_, _| {
+                    host.send(RuntimeMessage::DomContentLoaded {
+                        id,
+                        navigation_id: navigations.current.get(),
+                    });
+                });
+        }
+        if !self.web_messages {
+            return;
+        }
+        let shim = include_str!("chrome_webview.js").replace("__TOKEN__", &self.token);
+        self.content.add_script(&webkit2gtk::UserScript::new(
+            &shim,
+            UserContentInjectedFrames::AllFrames,
+            UserScriptInjectionTime::Start,
+            &[],
+            &[],
+        ));
+        self.content.register_script_message_handler(MESSAGE_HANDLER);
+        let (host, token) = (host.clone(), self.token.clone());
+        self.content
+            .connect_script_message_received(Some(MESSAGE_HANDLER), move |_, result| {
+                let Some(value) = result.js_value() else { return };
+                match parse_page_message(&value.to_str(), &token) {
+                    Ok((source, json)) => host.send(RuntimeMessage::WebMessageReceived { id, source, json }),
+                    Err(why) => log::warn!("dropped a web message from view {}: {why}", id.0),
+                }
+            });
+    }
+
+    fn wire_navigation(&self, id: WebViewId, host: &Rc<dyn Host>) {
+        let failure: Rc<RefCell<Option<WebError>>> = Rc::default();
+        {
+            let failure = failure.clone();
+            self.webview.connect_load_failed(move |_, _, _, error| {
+                log::debug!("load failed: {error}");
+                failure.replace(Some(WebError {
+                    domain: error.domain().as_str().to_string(),
+                    code: crate::ffi::error_code(error),
+                    message: error.message().to_string(),
+                }));
+                false
+            });
+        }
+        {
+            let (host, navigations, watchdog) = (host.clone(), self.navigations.clone(), self.watchdog.clone());
+            let last_source = self.last_source.clone();
+            let history = Cell::new((false, false));
+            self.webview.connect_load_changed(move |view, event| {
+                // Loads are when WebKit starts processes: report them before the page's events,
+                // so an app always knows every process it must see exit.
+                host.refresh_children();
+                log::debug!("view {} load event {event:?}", id.0);
+                match event {
+                    LoadEvent::Started => {
+                        let nav = navigations.allowed.take().unwrap_or_else(|| navigations.fresh());
+                        navigations.current.set(nav);
+                        failure.replace(None);
+                    }
+                    LoadEvent::Committed => {
+                        watchdog.alive.set(true);
+                        report_source(view, id, &host, &last_source);
+                        host.send(RuntimeMessage::ContentLoading {
+                            id,
+                            navigation_id: navigations.current.get(),
+                        });
+                        let now = (view.can_go_back(), view.can_go_forward());
+                        if history.replace(now) != now {
+                            host.send(RuntimeMessage::HistoryChanged {
+                                id,
+                                can_go_back: now.0,
+                                can_go_forward: now.1,
+                            });
+                        }
+                    }
+                    LoadEvent::Finished => {
+                        let error = failure.take();
+                        host.send(RuntimeMessage::NavigationCompleted {
+                            id,
+                            navigation_id: navigations.current.get(),
+                            is_success: error.is_none(),
+                            error,
+                        });
+                    }
+                    _ => {}
+                }
+            });
+        }
+        {
+            // WebKit changes `uri` as soon as a load is requested; WebView2 raises SourceChanged
+            // after NavigationStarting. So: report at commit (below), and directly only for
+            // same-document changes (fragment, pushState), which happen while not loading.
+            let (host, last) = (host.clone(), self.last_source.clone());
+            self.webview.connect_uri_notify(move |view| {
+                if !view.is_loading() {
+                    report_source(view, id, &host, &last);
+                }
+            });
+        }
+        {
+            let host = host.clone();
+            self.webview.connect_title_notify(move |view| {
+                host.send(RuntimeMessage::DocumentTitleChanged {
+                    id,
+                    title: view.title().map(|t| t.to_string()).unwrap_or_default(),
+                });
+            });
+        }
+        {
+            let (host, decisions, navigations) = (host.clone(), self.decisions.clone(), self.navigations.clone());
+            self.webview.connect_decide_policy(move |_, decision, kind| {
+                if kind != PolicyDecisionType::NavigationAction {
+                    return false;
+                }
+                let Some(mut action) = decision
+                    .downcast_ref::<webkit2gtk::NavigationPolicyDecision>()
+                    .and_then(|d| d.navigation_action())
+                else {
+                    return false;
+                };
+                let uri = action
+                    .request()
+                    .and_then(|r| r.uri())
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                let request = navigations.fresh();
+                // Hold the navigation (keep a ref, return TRUE) until the app answers.
+                decisions.borrow_mut().insert(request, decision.clone());
+                host.send(RuntimeMessage::NavigationStarting {
+                    id,
+                    request,
+                    uri,
+                    is_redirect: action.is_redirect(),
+                    is_user_initiated: action.is_user_gesture(),
+                });
+                true
+            });
+        }
+    }
+
+    fn wire_health(&self, id: WebViewId, host: &Rc<dyn Host>) {
+        {
+            let (host, watchdog) = (host.clone(), self.watchdog.clone());
+            self.webview.connect_web_process_terminated(move |_, reason| {
+                watchdog.alive.set(false);
+                watchdog.pending_since.set(None);
+                let reason = match reason {
+                    WebProcessTerminationReason::Crashed => ProcessFailedReason::Crashed,
+                    WebProcessTerminationReason::ExceededMemoryLimit => ProcessFailedReason::OutOfMemory,
+                    WebProcessTerminationReason::TerminatedByApi => ProcessFailedReason::Terminated,
+                    _ => ProcessFailedReason::Unexpected,
+                };
+                // WebKit may notice before the kernel has marked the process exited: look for
+                // the one child that exited, for up to RENDER_EXIT_IDENTIFY, then report.
+                let known = host.known_children();
+                let started = Instant::now();
+                let host = host.clone();
+                glib::timeout_add_local(Duration::from_millis(10), move || {
+                    let exited = crate::children::exited_children(&known);
+                    let identified = match exited[..] {
+                        [(pid, code, signal)] => Some((Some(pid), code, signal)),
+                        _ if started.elapsed() >= RENDER_EXIT_IDENTIFY => Some((None, None, None)),
+                        _ => None,
+                    };
+                    let Some((process_id, exit_code, signal)) = identified else {
+                        return ControlFlow::Continue;
+                    };
+                    host.refresh_children();
+                    host.send(RuntimeMessage::ProcessFailed {
+                        id,
+                        kind: ProcessFailedKind::RenderProcessExited,
+                        reason,
+                        process_id,
+                        exit_code,
+                        signal,
+                        process_description: "WebKitWebProcess".into(),
+                    });
+                    ControlFlow::Break
+                });
+            });
+        }
+        let weak_view = self.webview.downgrade();
+        let dog = self.watchdog.clone();
+        let host = host.clone();
+        let timer = glib::timeout_add_local(WATCHDOG_TICK, move || {
+            let Some(view) = weak_view.upgrade() else {
+                return ControlFlow::Break;
+            };
+            if !dog.alive.get() {
+                return ControlFlow::Continue;
+            }
+            match dog.pending_since.get() {
+                None => {
+                    dog.pending_since.set(Some(Instant::now()));
+                    let answer = dog.clone();
+                    // An isolated world: the page cannot see or intercept the ping.
+                    view.evaluate_javascript(
+                        "0",
+                        Some("webpane-watchdog"),
+                        None,
+                        None::<&gio::Cancellable>,
+                        move |_| {
+                            answer.pending_since.set(None);
+                        },
+                    );
+                }
+                Some(since) if since.elapsed() >= UNRESPONSIVE_AFTER => {
+                    host.send(RuntimeMessage::ProcessFailed {
+                        id,
+                        kind: ProcessFailedKind::RenderProcessUnresponsive,
+                        reason: ProcessFailedReason::Unresponsive,
+                        process_id: None,
+                        exit_code: None,
+                        signal: None,
+                        process_description: "WebKitWebProcess".into(),
+                    });
+                }
+                Some(_) => {}
+            }
+            ControlFlow::Continue
+        });
+        self.watchdog.timer.replace(Some(timer));
+    }
+
+    /// Navigates to a URI.
+    pub fn navigate(&self, uri: String) {
+        self.webview.load_uri(&uri);
+        self.last.replace(Some(LastNavigation::Uri(uri)));
+    }
+
+    /// Shows an HTML document.
+    pub fn navigate_to_string(&self, html: String) {
+        self.webview.load_html(&html, None);
+        self.last.replace(Some(LastNavigation::Html(html)));
+    }
+
+    /// Reloads; after the render process is gone WebKit's reload does nothing for a document
+    /// loaded from a string, so the last navigation is issued again (the current URI if the page
+    /// moved on).
+    pub fn reload(&self) {
+        if self.watchdog.alive.get() {
+            self.webview.reload();
+            return;
+        }
+        let current = self
+            .webview
+            .uri()
+            .map(|u| u.to_string())
+            .filter(|u| !u.is_empty() && u != "about:blank");
+        match (current, &*self.last.borrow()) {
+            (Some(uri), _) => self.webview.load_uri(&uri),
+            (None, Some(LastNavigation::Html(html))) => self.webview.load_html(html, None),
+            (None, Some(LastNavigation::Uri(uri))) => self.webview.load_uri(uri),
+            (None, None) => self.webview.reload(),
+        }
+    }
+
+    /// Stops loading.
+    pub fn stop(&self) {
+        // A navigation allowed but not started yet vanishes silently in WebKit: complete it here.
+        if let Some(pending) = self.navigations.allowed.take() {
+            self.cancelled(pending);
+        }
+        self.webview.stop_loading();
+    }
+
+    /// Goes back, if it can.
+    pub fn go_back(&self) {
+        self.webview.go_back();
+    }
+
+    /// Goes forward, if it can.
+    pub fn go_forward(&self) {
+        self.webview.go_forward();
+    }
+
+    /// Terminates the render process.
+    pub fn terminate_render_process(&self) {
+        self.webview.terminate_web_process();
+    }
+
+    /// Answers a NavigationStarting; unknown requests (already answered, never asked) are ignored.
+    ///
+    /// Every NavigationStarting gets exactly one NavigationCompleted, as in WebView2: a cancelled
+    /// navigation, or one superseded before it started, completes with OperationCanceled.
+    pub fn answer_navigation(&self, request: u64, cancel: bool) {
+        let Some(decision) = self.decisions.borrow_mut().remove(&request) else {
+            return;
+        };
+        if cancel {
+            decision.ignore();
+            self.cancelled(request);
+        } else {
+            if let Some(superseded) = self.navigations.allowed.replace(Some(request)) {
+                self.cancelled(superseded);
+            }
+            decision.use_();
+        }
+    }
+
+    fn cancelled(&self, navigation_id: u64) {
+        self.host.send(RuntimeMessage::NavigationCompleted {
+            id: self.id,
+            navigation_id,
+            is_success: false,
+            error: Some(WebError {
+                domain: "WebKitNetworkError".into(),
+                code: 302,
+                message: "the navigation was cancelled".into(),
+            }),
+        });
+    }
+
+    /// Runs a script in the main frame's page world; `done` gets the result as JSON or the error.
+    pub fn execute_script(&self, script: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+        self.webview
+            .evaluate_javascript(script, None, None, None::<&gio::Cancellable>, move |result| {
+                done(match result {
+                    Ok(value) => Ok(value.to_json(0).map(|j| j.to_string()).unwrap_or_else(|| "null".into())),
+                    Err(e) => Err(e.message().to_string()),
+                })
+            });
+    }
+
+    /// Adds a script run at the start of every document, in every frame.
+    pub fn add_document_created_script(&self, script_id: u64, source: &str) {
+        let script = webkit2gtk::UserScript::new(
+            source,
+            UserContentInjectedFrames::AllFrames,
+            UserScriptInjectionTime::Start,
+            &[],
+            &[],
+        );
+        self.content.add_script(&script);
+        if let Some(old) = self.scripts.borrow_mut().insert(script_id, script) {
+            self.content.remove_script(&old);
+        }
+    }
+
+    /// Removes a script added with `add_document_created_script`.
+    pub fn remove_document_created_script(&self, script_id: u64) {
+        if let Some(script) = self.scripts.borrow_mut().remove(&script_id) {
+            self.content.remove_script(&script);
+        }
+    }
+
+    /// Delivers a web message to the main frame's `chrome.webview` listeners (dropped if the
+    /// page has none, as in WebView2).
+    pub fn post_web_message(&self, json: &str) {
+        if !self.web_messages {
+            return;
+        }
+        let script = format!(
+            "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneDispatch(\"{}\", {json}); void 0",
+            self.token
+        );
+        self.webview
+            .evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |result| {
+                if let Err(e) = result {
+                    log::warn!("a web message could not be delivered: {e}");
+                }
+            });
+    }
+
+    /// Closes the window and stops the watchdog.
+    pub fn destroy(self) {
+        if let Some(source) = self.watchdog.timer.borrow_mut().take() {
+            source.remove();
+        }
+        self.window.remove(&self.webview);
+        self.window.close();
+    }
+}
+
+/// Sends SourceChanged if the view's URI differs from the last one reported.
+fn report_source(view: &webkit2gtk::WebView, id: WebViewId, host: &Rc<dyn Host>, last: &RefCell<String>) {
+    let uri = view.uri().map(|u| u.to_string()).unwrap_or_default();
+    if *last.borrow() != uri {
+        last.replace(uri.clone());
+        host.send(RuntimeMessage::SourceChanged { id, uri });
+    }
+}
+
+/// Checks a message from the page's `chrome.webview` and returns (source, JSON).
+///
+/// The page may send anything: non-JSON, deep JSON, wrong tokens, huge strings. Everything that is
+/// not our envelope is refused with a reason; nothing here can panic.
+pub fn parse_page_message(text: &str, token: &str) -> Result<(String, String), String> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        t: String,
+        s: String,
+        d: String,
+    }
+    let envelope: Envelope = serde_json::from_str(text).map_err(|e| format!("not a webpane envelope ({e})"))?;
+    if envelope.t != token {
+        return Err("wrong token (not sent through chrome.webview)".into());
+    }
+    // The body was produced by JSON.stringify in the page; check it is JSON (serde_json limits
+    // nesting, so deep JSON is refused, not a stack overflow).
+    serde_json::from_str::<serde::de::IgnoredAny>(&envelope.d).map_err(|e| format!("the message is not JSON ({e})"))?;
+    Ok((envelope.s, envelope.d))
+}

@@ -1,0 +1,151 @@
+//! Event arguments of [`WebView`](crate::WebView) events beyond the process and navigation-start
+//! ones. All are `!Send`: they belong to the UI thread like the webview that raised them.
+
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use webpane_ipc::protocol::WebError;
+
+use crate::error::{Error, Result};
+
+/// WebView2's `COREWEBVIEW2_WEB_ERROR_STATUS`, mapped from WebKit's error domains and codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebErrorStatus {
+    /// No better classification.
+    Unknown,
+    /// The server's certificate is not valid.
+    CertificateIsInvalid,
+    /// The host name could not be resolved.
+    HostNameNotResolved,
+    /// A connection could not be made.
+    CannotConnect,
+    /// The navigation was cancelled (by the app, a newer navigation, or `stop()`).
+    OperationCanceled,
+    /// The scheme is not supported.
+    UnsupportedScheme,
+    /// The file does not exist.
+    FileNotFound,
+    /// A redirect failed.
+    RedirectFailed,
+}
+
+impl WebErrorStatus {
+    /// Classifies a WebKit error.
+    pub fn of(error: &WebError) -> WebErrorStatus {
+        match (error.domain.as_str(), error.code) {
+            ("WebKitNetworkError", 302) | ("WebKitPolicyError", 102) => WebErrorStatus::OperationCanceled,
+            ("WebKitNetworkError", 300) => WebErrorStatus::CannotConnect,
+            ("WebKitNetworkError", 301) | ("WebKitPolicyError", 101) => WebErrorStatus::UnsupportedScheme,
+            ("WebKitNetworkError", 303) | ("g-io-error-quark", 1) => WebErrorStatus::FileNotFound,
+            ("g-resolver-error-quark", _) => WebErrorStatus::HostNameNotResolved,
+            ("g-tls-error-quark", _) | ("WebKitTLSError", _) => WebErrorStatus::CertificateIsInvalid,
+            ("g-io-error-quark", 39) | ("g-io-error-quark", 40) => WebErrorStatus::CannotConnect,
+            ("soup-session-error-quark", 5) => WebErrorStatus::RedirectFailed,
+            _ => WebErrorStatus::Unknown,
+        }
+    }
+}
+
+macro_rules! ui_args {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            $(pub(crate) $field: $ty,)*
+            pub(crate) _ui_thread: PhantomData<Rc<()>>,
+        }
+        impl $name {
+            #[allow(dead_code)]
+            pub(crate) fn new($($field: $ty),*) -> Self {
+                Self { $($field,)* _ui_thread: PhantomData }
+            }
+        }
+    };
+}
+
+ui_args!(
+    /// Arguments of [`WebView::on_content_loading`](crate::WebView::on_content_loading): the new
+    /// document started to arrive.
+    ContentLoadingEventArgs { navigation_id: u64 }
+);
+ui_args!(
+    /// Arguments of [`WebView::on_source_changed`](crate::WebView::on_source_changed).
+    SourceChangedEventArgs { source: String }
+);
+ui_args!(
+    /// Arguments of [`WebView::on_history_changed`](crate::WebView::on_history_changed).
+    HistoryChangedEventArgs { can_go_back: bool, can_go_forward: bool }
+);
+ui_args!(
+    /// Arguments of [`WebView::on_document_title_changed`](crate::WebView::on_document_title_changed).
+    DocumentTitleChangedEventArgs { title: String }
+);
+ui_args!(
+    /// Arguments of [`WebView::on_dom_content_loaded`](crate::WebView::on_dom_content_loaded).
+    DomContentLoadedEventArgs { navigation_id: u64 }
+);
+ui_args!(
+    /// Arguments of [`WebView::on_web_message_received`](crate::WebView::on_web_message_received):
+    /// what a page sent with `chrome.webview.postMessage`.
+    WebMessageReceivedEventArgs { source: String, json: String }
+);
+
+impl ContentLoadingEventArgs {
+    /// The navigation this belongs to.
+    pub fn navigation_id(&self) -> u64 {
+        self.navigation_id
+    }
+}
+
+impl SourceChangedEventArgs {
+    /// The new URI of the document.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+impl HistoryChangedEventArgs {
+    /// Whether there is a page to go back to.
+    pub fn can_go_back(&self) -> bool {
+        self.can_go_back
+    }
+    /// Whether there is a page to go forward to.
+    pub fn can_go_forward(&self) -> bool {
+        self.can_go_forward
+    }
+}
+
+impl DocumentTitleChangedEventArgs {
+    /// The new title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+}
+
+impl DomContentLoadedEventArgs {
+    /// The navigation this belongs to.
+    pub fn navigation_id(&self) -> u64 {
+        self.navigation_id
+    }
+}
+
+impl WebMessageReceivedEventArgs {
+    /// The URI of the document that sent the message (WebView2's `Source`).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The message as JSON (what the page passed to `postMessage`, through `JSON.stringify`).
+    pub fn web_message_as_json(&self) -> &str {
+        &self.json
+    }
+
+    /// The message, if the page posted a string; [`Error::NotAString`] otherwise.
+    pub fn try_web_message_as_string(&self) -> Result<String> {
+        match serde_json::from_str::<serde_json::Value>(&self.json) {
+            Ok(serde_json::Value::String(s)) => Ok(s),
+            _ => Err(Error::NotAString),
+        }
+    }
+}
