@@ -1,0 +1,224 @@
+//! `webpane`: host a web page in a webpane webview from the command line.
+//!
+//! `webpane run page.html` shows a page and bridges its web messages to the terminal: every
+//! `chrome.webview.postMessage(value)` from the page is printed to stdout as one JSON line, and
+//! every JSON line on stdin is posted to the page (`chrome.webview.addEventListener('message',
+//! e => e.data)`). The page ends the run with `chrome.webview.postMessage({exit: code})`.
+//! That makes a web UI scriptable from any language.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use webpane::{Environment, EventLoop, ProcessFailedKind, WebViewOptions};
+
+/// Exit code: bad arguments, missing page, or the browser could not start.
+const EXIT_USAGE: u8 = 2;
+/// Exit code: the browser process failed.
+const EXIT_BROWSER_FAILED: u8 = 3;
+/// Exit code: the page's render process failed.
+const EXIT_RENDERER_FAILED: u8 = 4;
+/// Exit code: the page did not load.
+const EXIT_LOAD_FAILED: u8 = 5;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "webpane",
+    version,
+    about = "Web pages in a crash-isolated browser process, scriptable over JSON lines."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Host a page and bridge its web messages to stdin/stdout as JSON lines.
+    ///
+    /// Messages the page posts with chrome.webview.postMessage(value) are printed to stdout, one
+    /// JSON document per line. Each JSON line read from stdin is posted to the page as a web
+    /// message (event.data in its 'message' listener); lines that are not JSON are reported on
+    /// stderr and skipped. The page ends the run with chrome.webview.postMessage({exit: CODE}).
+    ///
+    /// Exit codes: the page's CODE; 2 usage or start-up error; 3 the browser process failed;
+    /// 4 the page's render process failed; 5 the page did not load.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// A file path or a URL (http:, https:, file:, data:, ...).
+    page: String,
+    /// Show no window (the default when there is no DISPLAY).
+    #[arg(long, conflicts_with = "window")]
+    headless: bool,
+    /// Show the page in a window of the browser process (the default when DISPLAY is set).
+    #[arg(long)]
+    window: bool,
+    /// The user data folder (cookies, storage, the shared browser process). Default:
+    /// $XDG_DATA_HOME/webpane/webpane.
+    #[arg(long, value_name = "DIR")]
+    user_data_folder: Option<PathBuf>,
+    /// Window or viewport size, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1024x768", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Window title (with --window).
+    #[arg(long, default_value = "webpane")]
+    title: String,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once('x').ok_or("expected WIDTHxHEIGHT, such as 800x600")?;
+    let w = w.parse().map_err(|_| format!("bad width {w:?}"))?;
+    let h = h.parse().map_err(|_| format!("bad height {h:?}"))?;
+    if w == 0 || h == 0 {
+        return Err("width and height must be positive".into());
+    }
+    Ok((w, h))
+}
+
+/// A URL as given, or a file path made into a file: URL.
+fn page_uri(page: &str) -> Result<String, String> {
+    if let Ok(url) = url::Url::parse(page) {
+        if url.scheme().len() > 1 {
+            return Ok(url.into());
+        }
+    }
+    let path = std::fs::canonicalize(page).map_err(|e| format!("cannot open {page}: {e}"))?;
+    url::Url::from_file_path(&path)
+        .map(String::from)
+        .map_err(|()| format!("cannot make a URL of {}", path.display()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run(args),
+    }
+}
+
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("webpane: {message}");
+    ExitCode::from(code)
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let uri = match page_uri(&args.page) {
+        Ok(uri) => uri,
+        Err(e) => return fail(EXIT_USAGE, e),
+    };
+    let event_loop = match EventLoop::new() {
+        Ok(l) => l,
+        Err(e) => return fail(EXIT_USAGE, e),
+    };
+    let mut builder = Environment::builder();
+    if let Some(folder) = &args.user_data_folder {
+        builder = builder.user_data_folder(folder);
+    }
+    let env = match event_loop.block_on(builder.build(&event_loop)) {
+        Ok(Ok(env)) => env,
+        Ok(Err(e)) | Err(e) => return fail(EXIT_USAGE, format!("cannot start the browser process: {e}")),
+    };
+    let windowed = args.window || (!args.headless && std::env::var_os("DISPLAY").is_some());
+    let (w, h) = args.size;
+    let options = if windowed {
+        WebViewOptions::window(&args.title, w, h)
+    } else {
+        WebViewOptions::headless(w, h)
+    };
+    let webview = match event_loop.block_on(env.create_webview(options)) {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) | Err(e) => return fail(EXIT_USAGE, format!("cannot create the webview: {e}")),
+    };
+
+    // The outcome, set by handlers; the loop below ends when it is.
+    let outcome: std::rc::Rc<std::cell::Cell<Option<ExitCode>>> = Default::default();
+    {
+        let outcome = outcome.clone();
+        webview.on_web_message_received(move |_, message| {
+            let json = message.web_message_as_json();
+            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) {
+                if let (1, Some(code)) = (map.len(), map.get("exit").and_then(|c| c.as_i64())) {
+                    outcome.set(Some(ExitCode::from(code.clamp(0, 255) as u8)));
+                    return;
+                }
+            }
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{json}").and_then(|()| out.flush());
+        });
+    }
+    // Lines from stdin wait until the page has loaded: a document without listeners drops
+    // messages (as in WebView2), and the page's scripts have run by NavigationCompleted.
+    let loaded = std::rc::Rc::new(std::cell::Cell::new(false));
+    {
+        let (outcome, loaded) = (outcome.clone(), loaded.clone());
+        let first = std::cell::Cell::new(true);
+        webview.on_navigation_completed(move |_, args| {
+            loaded.set(true);
+            if first.replace(false) && !args.is_success() {
+                let why = args.web_error().map(|e| e.message.clone()).unwrap_or_default();
+                eprintln!("webpane: the page did not load: {why}");
+                outcome.set(Some(ExitCode::from(EXIT_LOAD_FAILED)));
+            }
+        });
+    }
+    {
+        let outcome = outcome.clone();
+        let warned = std::cell::Cell::new(false);
+        webview.on_process_failed(move |_, failure| match failure.kind() {
+            ProcessFailedKind::BrowserProcessExited => {
+                eprintln!(
+                    "webpane: the browser process exited unexpectedly ({:?})",
+                    failure.reason()
+                );
+                outcome.set(Some(ExitCode::from(EXIT_BROWSER_FAILED)));
+            }
+            ProcessFailedKind::RenderProcessExited => {
+                eprintln!("webpane: the page's render process failed ({:?})", failure.reason());
+                outcome.set(Some(ExitCode::from(EXIT_RENDERER_FAILED)));
+            }
+            ProcessFailedKind::RenderProcessUnresponsive => {
+                if !warned.replace(true) {
+                    eprintln!("webpane: the page is not responding");
+                }
+            }
+        });
+    }
+
+    // stdin: JSON lines to the page, read on a helper thread and handed over through the proxy.
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    let proxy = event_loop.proxy();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            let tx = lines_tx.clone();
+            if proxy.post(move || drop(tx.send(line))).is_err() {
+                break;
+            }
+        }
+    });
+
+    if let Err(e) = webview.navigate(&uri) {
+        return fail(EXIT_USAGE, e);
+    }
+    loop {
+        if let Some(code) = outcome.take() {
+            let _ = webview.close();
+            return code;
+        }
+        if let Err(e) = event_loop.dispatch(Some(Duration::from_millis(200))) {
+            return fail(EXIT_USAGE, e);
+        }
+        while loaded.get() {
+            let Ok(line) = lines_rx.try_recv() else { break };
+            if line.trim().is_empty() {
+                continue;
+            }
+            if let Err(e) = webview.post_web_message_as_json(&line) {
+                eprintln!("webpane: skipped a line from stdin: {e}");
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `webpane run` end to end: the CLI binary, the browser process, and a page, under Xvfb.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+const ECHO_PAGE: &str = r#"<!doctype html><title>echo</title><script>
+chrome.webview.postMessage({ready: true});
+chrome.webview.addEventListener('message', e => {
+  if (e.data && e.data.quit !== undefined) chrome.webview.postMessage({exit: e.data.quit});
+  else chrome.webview.postMessage({echo: e.data});
+});
+</script>"#;
+
+struct Run {
+    child: Child,
+    lines: Receiver<String>,
+    _dir: tempfile::TempDir,
+}
+
+/// The runtime the CLI should use: the one cargo built for this workspace.
+fn runtime() -> PathBuf {
+    let path = Path::new(env!("CARGO_BIN_EXE_webpane")).with_file_name("webpane-runtime");
+    assert!(
+        path.exists(),
+        "{} is not built: run the tests with `cargo xtask test`",
+        path.display()
+    );
+    path
+}
+
+fn start(page_html: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, page_html).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .arg("run")
+        .arg(&page)
+        .args(["--headless", "--user-data-folder"])
+        .arg(dir.path().join("udf"))
+        .args(extra)
+        .env("WEBPANE_RUNTIME", runtime())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    Run {
+        child,
+        lines: rx,
+        _dir: dir,
+    }
+}
+
+impl Run {
+    fn line(&self) -> String {
+        self.lines.recv_timeout(TIMEOUT).expect("no output from webpane run")
+    }
+    fn send(&mut self, line: &str) {
+        writeln!(self.child.stdin.as_mut().unwrap(), "{line}").unwrap();
+    }
+    fn wait(mut self) -> (i32, String) {
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(self.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        (status.code().unwrap_or(-1), stderr)
+    }
+}
+
+#[test]
+fn json_lines_go_both_ways_and_the_page_sets_the_exit_code() {
+    let mut run = start(ECHO_PAGE, &[]);
+    assert_eq!(run.line(), r#"{"ready":true}"#);
+    run.send(r#"{"x": [1, "two"]}"#);
+    run.send("this is not json");
+    run.send("42");
+    assert_eq!(run.line(), r#"{"echo":{"x":[1,"two"]}}"#);
+    assert_eq!(run.line(), r#"{"echo":42}"#);
+    run.send(r#"{"quit": 7}"#);
+    let (code, stderr) = run.wait();
+    assert_eq!(code, 7);
+    assert!(stderr.contains("skipped a line from stdin"), "{stderr}");
+}
+
+#[test]
+fn lines_sent_before_the_page_loaded_are_not_lost() {
+    let mut run = start(ECHO_PAGE, &[]);
+    // Written at once, before the browser process has even started.
+    run.send(r#""early""#);
+    run.send(r#"{"quit": 0}"#);
+    assert_eq!(run.line(), r#"{"ready":true}"#);
+    assert_eq!(run.line(), r#"{"echo":"early"}"#);
+    assert_eq!(run.wait().0, 0);
+}
+
+#[test]
+fn a_missing_page_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(["run", "/nonexistent/webpane-page.html", "--headless"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /nonexistent/webpane-page.html"));
+}
+
+#[test]
+fn a_page_that_does_not_load_exits_5() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener); // nothing listens there now
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .arg("run")
+        .arg(format!("http://127.0.0.1:{port}/"))
+        .args(["--headless", "--user-data-folder"])
+        .arg(dir.path())
+        .env("WEBPANE_RUNTIME", runtime())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not load"));
+}
+
+#[test]
+fn a_killed_browser_process_exits_3_with_a_message() {
+    let run = start(ECHO_PAGE, &[]);
+    assert_eq!(run.line(), r#"{"ready":true}"#);
+    // The CLI started the browser process: it is the CLI's child.
+    let cli = run.child.id();
+    let runtime_pid = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .find(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            stat.contains("(webpane-runtim")
+                && stat.rsplit(')').next().and_then(|r| r.split(' ').nth(2)) == Some(&cli.to_string())
+        })
+        .expect("the CLI's browser process");
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(runtime_pid as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    let (code, stderr) = run.wait();
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("browser process exited unexpectedly"), "{stderr}");
+}
