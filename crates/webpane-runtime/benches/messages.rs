@@ -1,0 +1,133 @@
+//! Web message timings, app ⇄ page through the browser process, measured in the app:
+//! - round trip of a small message (app → page → app), p50 and p95 over 1,000;
+//! - a 10,000-message one-way burst page → app (first to last), and app → page (until the page
+//!   reports it saw the last one).
+//!
+//! `cargo xtask bench` runs it under Xvfb; `-- --json` prints JSON.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use webpane::{Environment, EventLoop, WebViewOptions};
+
+const ROUND_TRIPS: usize = 1000;
+const BURST: usize = 10_000;
+
+fn main() {
+    let json = std::env::args().any(|a| a == "--json");
+    let event_loop = EventLoop::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = event_loop
+        .block_on(
+            Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(env!("CARGO_BIN_EXE_webpane-runtime"))
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
+        .unwrap()
+        .unwrap();
+    let inbox: Rc<RefCell<Vec<(Instant, String)>>> = Rc::default();
+    {
+        let inbox = inbox.clone();
+        webview.on_web_message_received(move |_, m| {
+            inbox
+                .borrow_mut()
+                .push((Instant::now(), m.web_message_as_json().to_owned()))
+        });
+    }
+    webview
+        .navigate_to_string(
+            r#"<script>
+            chrome.webview.addEventListener('message', e => {
+              const d = e.data;
+              if (d.burst) { for (let i = 0; i < d.burst; i++) chrome.webview.postMessage(i); }
+              else if (d.count !== undefined) { if (d.count === d.last) chrome.webview.postMessage('got all'); }
+              else chrome.webview.postMessage(d);
+            });
+            chrome.webview.postMessage('ready');
+            </script>"#,
+        )
+        .unwrap();
+    let wait = |n: usize| {
+        while inbox.borrow().len() < n {
+            event_loop.dispatch(Some(Duration::from_millis(100))).unwrap();
+        }
+    };
+    wait(1);
+    inbox.borrow_mut().clear();
+
+    // Round trips, one at a time.
+    let mut rtt = Vec::with_capacity(ROUND_TRIPS);
+    for i in 0..ROUND_TRIPS {
+        let t = Instant::now();
+        webview.post_web_message_as_json(&format!("{{\"ping\":{i}}}")).unwrap();
+        wait(i + 1);
+        rtt.push(t.elapsed());
+    }
+    rtt.sort();
+    let p50 = rtt[rtt.len() / 2];
+    let p95 = rtt[rtt.len() * 95 / 100];
+    inbox.borrow_mut().clear();
+
+    // Page → app burst.
+    let t = Instant::now();
+    webview
+        .post_web_message_as_json(&format!("{{\"burst\":{BURST}}}"))
+        .unwrap();
+    wait(BURST);
+    let page_to_app = t.elapsed();
+    let in_order = inbox.borrow().iter().enumerate().all(|(i, (_, m))| *m == i.to_string());
+    assert!(in_order, "the burst arrived out of order");
+    inbox.borrow_mut().clear();
+
+    // App → page burst.
+    let t = Instant::now();
+    for i in 0..BURST {
+        webview
+            .post_web_message_as_json(&format!("{{\"count\":{i},\"last\":{}}}", BURST - 1))
+            .unwrap();
+    }
+    wait(1);
+    let app_to_page = t.elapsed();
+
+    if json {
+        println!(
+            "{{\"round_trip_p50_us\":{:.1},\"round_trip_p95_us\":{:.1},\"burst_page_to_app_ms\":{:.1},\"burst_app_to_page_ms\":{:.1},\"burst\":{BURST}}}",
+            p50.as_secs_f64() * 1e6,
+            p95.as_secs_f64() * 1e6,
+            page_to_app.as_secs_f64() * 1e3,
+            app_to_page.as_secs_f64() * 1e3
+        );
+        return;
+    }
+    println!("{:<56} {:>12}", "web messages (app ⇄ page through the runtime)", "");
+    println!(
+        "{:<56} {:>9.0} µs",
+        format!("small round trip app → page → app, p50 of {ROUND_TRIPS}"),
+        p50.as_secs_f64() * 1e6
+    );
+    println!(
+        "{:<56} {:>9.0} µs",
+        format!("small round trip app → page → app, p95 of {ROUND_TRIPS}"),
+        p95.as_secs_f64() * 1e6
+    );
+    println!(
+        "{:<56} {:>9.1} ms",
+        format!("{BURST}-message burst page → app"),
+        page_to_app.as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<56} {:>9.1} ms",
+        format!("{BURST}-message burst app → page"),
+        app_to_page.as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<56} {:>12}",
+        "wry in-process, same machine (DESIGN.md): p50 / burst", "231 µs / 200 ms"
+    );
+}
