@@ -18,8 +18,10 @@
 //! # Blocking
 //! Sockets are non-blocking underneath. [`Connection::recv`] waits; [`Connection::try_recv`] returns
 //! `None` when no complete message is there, so an event loop can poll [`Connection::as_fd`] for
-//! readability and drain. Sending waits for room in the peer's queue, up to the send timeout if one
-//! is set ([`Connection::set_send_timeout`]).
+//! readability and drain. [`Connection::send`] waits for room in the peer's queue, up to the send
+//! timeout if one is set ([`Connection::set_send_timeout`]); [`Connection::queue`] never waits:
+//! what the socket does not take stays in an outgoing queue, sent in order by later calls
+//! ([`Connection::flush`] when the socket is writable).
 //!
 //! ```
 //! use webpane_ipc::{Connection, Outgoing};
@@ -35,6 +37,7 @@
 //! - [`unix(7)`](https://man7.org/linux/man-pages/man7/unix.7.html) (SCM_RIGHTS, SO_PEERCRED)
 //! - [`recvmsg(2)`](https://man7.org/linux/man-pages/man2/recvmsg.2.html) (MSG_TRUNC, MSG_CTRUNC)
 
+use std::collections::VecDeque;
 use std::io::{IoSlice, IoSliceMut};
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -80,6 +83,60 @@ pub struct PeerCredentials {
     pub gid: u32,
 }
 
+/// One framed packet waiting to be sent, with the fds it carries (first packets only).
+struct Packet {
+    data: Vec<u8>,
+    fds: Vec<OwnedFd>,
+}
+
+/// Packets not yet accepted by the socket, in order. Holding the lock while sending keeps the
+/// packets of concurrent senders from interleaving.
+#[derive(Default)]
+struct Outbox {
+    packets: VecDeque<Packet>,
+    bytes: usize,
+}
+
+impl Outbox {
+    /// Frames a logical message into packets and queues them; fds are duplicated so that the
+    /// caller's borrow can end (take-mode fds are closed by the caller's `Outgoing` as before).
+    fn push(&mut self, bytes: &[u8], fds: &[BorrowedFd<'_>]) -> Result<(), IpcError> {
+        if bytes.len() > MAX_MESSAGE_SIZE {
+            return Err(IpcError::MessageTooLarge {
+                size: bytes.len(),
+                max: MAX_MESSAGE_SIZE,
+            });
+        }
+        if fds.len() > MAX_FDS_PER_MESSAGE {
+            return Err(IpcError::TooManyFds {
+                count: fds.len(),
+                max: MAX_FDS_PER_MESSAGE,
+            });
+        }
+        let mut owned = Vec::with_capacity(fds.len());
+        for fd in fds {
+            owned.push(rustix::io::fcntl_dupfd_cloexec(fd, 0)?);
+        }
+        let chunk = MAX_PACKET_SIZE - 1;
+        let count = bytes.len().div_ceil(chunk).max(1);
+        for i in 0..count {
+            let body = &bytes[(i * chunk).min(bytes.len())..((i + 1) * chunk).min(bytes.len())];
+            let mut data = Vec::with_capacity(body.len() + 1);
+            data.push(if i + 1 < count { FLAG_MORE } else { 0 });
+            data.extend_from_slice(body);
+            self.bytes += data.len();
+            let fds = if i == 0 { std::mem::take(&mut owned) } else { Vec::new() };
+            self.packets.push_back(Packet { data, fds });
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.packets.clear();
+        self.bytes = 0;
+    }
+}
+
 #[derive(Default)]
 struct RecvState {
     partial: Vec<u8>,
@@ -95,7 +152,7 @@ struct RecvState {
 pub struct Connection {
     fd: OwnedFd,
     peer: PeerCredentials,
-    send_lock: Mutex<()>,
+    outbox: Mutex<Outbox>,
     recv_state: Mutex<RecvState>,
     send_timeout: Mutex<Option<Duration>>,
 }
@@ -196,7 +253,7 @@ impl Connection {
                 uid: cred.uid.as_raw(),
                 gid: cred.gid.as_raw(),
             },
-            send_lock: Mutex::new(()),
+            outbox: Mutex::new(Outbox::default()),
             recv_state: Mutex::new(RecvState::default()),
             send_timeout: Mutex::new(None),
         })
@@ -226,48 +283,78 @@ impl Connection {
         self.send_bytes(&bytes, &borrowed)
     }
 
-    /// Sends an already encoded logical message. Exposed so tests and fuzzers can put arbitrary
-    /// bytes and fds on the wire; the receiver treats them like any other message.
+    /// Sends an already encoded logical message, waiting for room (up to the send timeout).
+    /// Exposed so tests and fuzzers can put arbitrary bytes and fds on the wire; the receiver
+    /// treats them like any other message. Messages queued earlier go first.
     pub fn send_bytes(&self, bytes: &[u8], fds: &[BorrowedFd<'_>]) -> Result<(), IpcError> {
-        if bytes.len() > MAX_MESSAGE_SIZE {
-            return Err(IpcError::MessageTooLarge {
-                size: bytes.len(),
-                max: MAX_MESSAGE_SIZE,
-            });
-        }
-        if fds.len() > MAX_FDS_PER_MESSAGE {
-            return Err(IpcError::TooManyFds {
-                count: fds.len(),
-                max: MAX_FDS_PER_MESSAGE,
-            });
-        }
-        let _guard = self.send_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        outbox.push(bytes, fds)?;
         let timeout = *self.send_timeout.lock().unwrap_or_else(|p| p.into_inner());
         let deadline = timeout.map(|t| Instant::now() + t);
-        let chunk = MAX_PACKET_SIZE - 1;
-        let count = bytes.len().div_ceil(chunk).max(1);
-        for i in 0..count {
-            let body = &bytes[(i * chunk).min(bytes.len())..((i + 1) * chunk).min(bytes.len())];
-            let flags = [if i + 1 < count { FLAG_MORE } else { 0 }];
-            let packet_fds = if i == 0 { fds } else { &[] };
-            if let Err(e) = self.send_packet(&flags, body, packet_fds, deadline) {
-                if i > 0 {
-                    self.shutdown();
-                }
-                return Err(e);
+        match self.flush_locked(&mut outbox, Some(deadline)) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                // Part of a message may be on the wire: the peer must not see the rest of the
+                // stream out of step, so the connection ends here.
+                outbox.clear();
+                self.shutdown();
+                Err(e)
             }
         }
-        Ok(())
     }
 
-    fn send_packet(
-        &self,
-        header: &[u8],
-        body: &[u8],
-        fds: &[BorrowedFd<'_>],
-        deadline: Option<Instant>,
-    ) -> Result<(), IpcError> {
-        let iov = [IoSlice::new(header), IoSlice::new(body)];
+    /// Queues a message without waiting and sends as much as the socket takes now. Returns
+    /// whether everything queued has gone out; if not, poll [`as_fd`](AsFd::as_fd) for
+    /// writability and call [`flush`](Self::flush). For event loops that must never block on a
+    /// slow peer; [`queued_bytes`](Self::queued_bytes) tells how far behind the peer is.
+    pub fn queue<T: Serialize + ?Sized>(&self, message: &T, fds: Outgoing<'_>) -> Result<bool, IpcError> {
+        let bytes = encode_message(message, &fds.kinds())?;
+        let borrowed = fds.borrowed();
+        let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        outbox.push(&bytes, &borrowed)?;
+        self.flush_locked(&mut outbox, None)
+    }
+
+    /// Sends queued packets until the socket is full; returns whether the queue is empty.
+    pub fn flush(&self) -> Result<bool, IpcError> {
+        let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        self.flush_locked(&mut outbox, None)
+    }
+
+    /// Bytes queued and not yet accepted by the socket.
+    pub fn queued_bytes(&self) -> usize {
+        self.outbox.lock().unwrap_or_else(|p| p.into_inner()).bytes
+    }
+
+    /// `wait`: None → never wait (return false when the socket is full); Some(deadline) → wait.
+    fn flush_locked(&self, outbox: &mut Outbox, wait_until: Option<Option<Instant>>) -> Result<bool, IpcError> {
+        while let Some(packet) = outbox.packets.front() {
+            let fds: Vec<BorrowedFd<'_>> = packet.fds.iter().map(|f| f.as_fd()).collect();
+            match self.send_packet(&packet.data, &fds) {
+                Ok(true) => {
+                    let sent = outbox.packets.pop_front().map_or(0, |p| p.data.len());
+                    outbox.bytes -= sent;
+                }
+                Ok(false) => match wait_until {
+                    None => return Ok(false),
+                    Some(deadline) => {
+                        if !wait(self.fd.as_fd(), PollFlags::OUT, deadline)? {
+                            return Err(IpcError::Io(std::io::Error::new(
+                                std::io::ErrorKind::TimedOut,
+                                "the peer does not read its messages",
+                            )));
+                        }
+                    }
+                },
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+
+    /// One attempt to send one packet: Ok(false) when the socket is full.
+    fn send_packet(&self, data: &[u8], fds: &[BorrowedFd<'_>]) -> Result<bool, IpcError> {
+        let iov = [IoSlice::new(data)];
         let mut space = [MaybeUninit::<u8>::uninit(); CMSG_SPACE];
         loop {
             let mut control = SendAncillaryBuffer::new(&mut space);
@@ -278,15 +365,8 @@ impl Connection {
                 });
             }
             match rustix::net::sendmsg(&self.fd, &iov, &mut control, SendFlags::NOSIGNAL | SendFlags::DONTWAIT) {
-                Ok(_) => return Ok(()),
-                Err(Errno::AGAIN) => {
-                    if !wait(self.fd.as_fd(), PollFlags::OUT, deadline)? {
-                        return Err(IpcError::Io(std::io::Error::new(
-                            std::io::ErrorKind::TimedOut,
-                            "the peer does not read its messages",
-                        )));
-                    }
-                }
+                Ok(_) => return Ok(true),
+                Err(Errno::AGAIN) => return Ok(false),
                 Err(Errno::INTR) => {}
                 Err(Errno::PIPE | Errno::CONNRESET | Errno::NOTCONN) => return Err(IpcError::Disconnected),
                 Err(e) => return Err(e.into()),

@@ -301,3 +301,44 @@ fn random_bytes_never_panic_the_decoder() {
         "random input is mostly rejected, with a typed error ({rejected})"
     );
 }
+
+#[test]
+fn queue_never_blocks_and_delivers_in_order_once_the_peer_reads() {
+    let (a, b) = Connection::pair().unwrap();
+    let mut all_sent = true;
+    for i in 0..2000u32 {
+        all_sent &= a
+            .queue(&Msg::Big(vec![(i % 251) as u8; 10_000]), Outgoing::new())
+            .unwrap();
+    }
+    assert!(!all_sent, "a peer that does not read leaves messages queued");
+    assert!(a.queued_bytes() > 1 << 20);
+    // A message with an fd queued behind them: the fd is kept open by the queue.
+    let (r, w) = rustix::pipe::pipe().unwrap();
+    let mut out = Outgoing::new();
+    out.raw(
+        FdKind::Pipe {
+            access: FileAccess::Read,
+        },
+        r.as_fd(),
+    );
+    a.queue(&Msg::Small(7), out).unwrap();
+    drop(r);
+    rustix::io::write(&w, b"through the queue").unwrap();
+    for i in 0..2000u32 {
+        let Msg::Big(v) = b.recv::<Msg>().unwrap().message else {
+            panic!()
+        };
+        assert_eq!(v[0], (i % 251) as u8, "message {i} out of order");
+        a.flush().unwrap();
+    }
+    while !a.flush().unwrap() {}
+    let mut got = b.recv::<Msg>().unwrap();
+    assert_eq!(got.message, Msg::Small(7));
+    let (file, _) = got.fds.take_file(webpane_ipc::FdRef(0)).unwrap();
+    drop(w);
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut &file, &mut text).unwrap();
+    assert_eq!(text, "through the queue");
+    assert_eq!(a.queued_bytes(), 0);
+}
