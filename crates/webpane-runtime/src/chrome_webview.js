@@ -2,6 +2,11 @@
 // start of every document (all frames, page world). __TOKEN__ is replaced per webview: messages
 // without it are dropped by the runtime, and the literal never appears in a function the page can
 // reach (toString of the functions below shows the variable name only).
+//
+// Back-pressure (top frame): at most WINDOW messages and WINDOW_BYTES are in flight to the app; the
+// runtime acknowledges each once it has left for the app's socket. Further messages wait here, in
+// order; if QUEUE_BYTES are already waiting because the app does not read, postMessage throws
+// instead of growing memory without bound. Nothing accepted by postMessage is lost.
 (() => {
   const token = "__TOKEN__";
   const handlers = window.webkit && window.webkit.messageHandlers;
@@ -9,12 +14,45 @@
   if (!channel || (window.chrome && window.chrome.webview)) return;
   const send = channel.postMessage.bind(channel);
   const stringify = JSON.stringify;
+  const windowed = window === window.top;
+  const WINDOW = 8192;
+  const WINDOW_BYTES = 16 * 1024 * 1024;
+  const QUEUE_BYTES = 64 * 1024 * 1024;
+  const inFlight = [];
+  let inFlightBytes = 0;
+  const waiting = [];
+  let waitingHead = 0;
+  let waitingBytes = 0;
+  const pump = () => {
+    while (waitingHead < waiting.length && inFlight.length < WINDOW && (inFlightBytes < WINDOW_BYTES || inFlight.length === 0)) {
+      const envelope = waiting[waitingHead];
+      waiting[waitingHead++] = undefined;
+      waitingBytes -= envelope.length;
+      inFlight.push(envelope.length);
+      inFlightBytes += envelope.length;
+      send(envelope);
+    }
+    if (waitingHead === waiting.length) {
+      waiting.length = 0;
+      waitingHead = 0;
+    }
+  };
   const target = new EventTarget();
   const webview = {
     postMessage(message) {
       const json = stringify(message);
       if (json === undefined) throw new TypeError("chrome.webview.postMessage: the message cannot be serialized as JSON");
-      send(stringify({ t: token, s: String(location.href), d: json }));
+      const envelope = stringify({ t: token, s: String(location.href), d: json, w: windowed ? 1 : 0 });
+      if (!windowed) {
+        send(envelope);
+        return;
+      }
+      if (waitingBytes + envelope.length > QUEUE_BYTES && waitingBytes > 0) {
+        throw new Error("chrome.webview.postMessage: the app is not reading its messages (64 MiB waiting); try again later");
+      }
+      waiting.push(envelope);
+      waitingBytes += envelope.length;
+      pump();
     },
     addEventListener(type, listener, options) {
       target.addEventListener(type, listener, options);
@@ -26,6 +64,13 @@
   Object.defineProperty(webview, "__webpaneDispatch", {
     value: (key, data) => {
       if (key === token) target.dispatchEvent(new MessageEvent("message", { data, source: window }));
+    },
+  });
+  Object.defineProperty(webview, "__webpaneAck", {
+    value: (key, count) => {
+      if (key !== token) return;
+      for (let i = 0; i < count && inFlight.length; i++) inFlightBytes -= inFlight.shift();
+      pump();
     },
   });
   if (!window.chrome) window.chrome = {};

@@ -25,8 +25,9 @@ use crate::view::{Host, View};
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
 /// How long a connecting client may take to complete the transport handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long a client may leave its queue full before it is dropped.
-const SEND_TIMEOUT: Duration = Duration::from_secs(5);
+/// How much may wait for a client that does not read before it is considered stuck and dropped.
+/// Pages cannot push a client there: their messages are flow-controlled (see `chrome_webview.js`).
+pub const MAX_CLIENT_BACKLOG: usize = 256 << 20;
 
 struct Client {
     id: u64,
@@ -34,6 +35,10 @@ struct Client {
     welcomed: Cell<bool>,
     views: RefCell<HashMap<WebViewId, View>>,
     watch: RefCell<Option<SourceId>>,
+    /// Set while the outgoing queue waits for the socket to become writable.
+    writable_watch: RefCell<Option<SourceId>>,
+    /// Run once everything queued so far has gone to the socket (page acknowledgements).
+    when_sent: RefCell<Vec<Box<dyn FnOnce()>>>,
 }
 
 /// A view's link to the runtime and to the app that owns it.
@@ -46,6 +51,12 @@ impl Host for ClientHost {
     fn send(&self, message: RuntimeMessage) {
         if let (Some(server), Some(client)) = (self.server.upgrade(), self.client.upgrade()) {
             server.send(&client, &message);
+        }
+    }
+
+    fn when_sent(&self, f: Box<dyn FnOnce()>) {
+        if let (Some(server), Some(client)) = (self.server.upgrade(), self.client.upgrade()) {
+            server.when_sent(&client, f);
         }
     }
 
@@ -214,7 +225,6 @@ impl Server {
                 log::warn!("refused a client of uid {}", conn.peer_credentials().uid);
                 continue;
             }
-            conn.set_send_timeout(Some(SEND_TIMEOUT));
             self.add_client(conn);
         }
     }
@@ -229,6 +239,8 @@ impl Server {
             welcomed: Cell::new(false),
             views: RefCell::new(HashMap::new()),
             watch: RefCell::new(None),
+            writable_watch: RefCell::new(None),
+            when_sent: RefCell::new(Vec::new()),
         });
         let weak = Rc::downgrade(self);
         let watch = glib::source::unix_fd_add_local(
@@ -277,14 +289,63 @@ impl Server {
         }
     }
 
-    fn send(&self, client: &Client, message: &RuntimeMessage) {
-        match client.conn.send(message, Outgoing::new()) {
-            Ok(()) => {}
+    /// Queues a message for a client without ever blocking the main loop; a client whose backlog
+    /// passes [`MAX_CLIENT_BACKLOG`] is considered stuck and dropped.
+    fn send(&self, client: &Rc<Client>, message: &RuntimeMessage) {
+        match client.conn.queue(message, Outgoing::new()) {
+            Ok(true) => {}
+            Ok(false) if client.conn.queued_bytes() > MAX_CLIENT_BACKLOG => {
+                self.drop_unreachable(client, IpcError::Io(std::io::ErrorKind::WouldBlock.into()));
+            }
+            Ok(false) => self.watch_writable(client),
             // Too big for the wire (a page can post anything): drop that message, keep the client.
             Err(e @ (IpcError::MessageTooLarge { .. } | IpcError::Encode(_))) => {
                 log::warn!("dropped a message to client {}: {e}", client.id);
             }
             Err(e) => self.drop_unreachable(client, e),
+        }
+    }
+
+    /// Flushes the client's queue whenever its socket is writable, until it is empty.
+    fn watch_writable(&self, client: &Rc<Client>) {
+        if client.writable_watch.borrow().is_some() {
+            return;
+        }
+        let weak = Rc::downgrade(client);
+        let fd = client.conn.as_fd().as_raw_fd();
+        let source = glib::source::unix_fd_add_local(
+            fd,
+            IOCondition::OUT | IOCondition::ERR | IOCondition::HUP,
+            move |_, _| {
+                let Some(client) = weak.upgrade() else {
+                    return ControlFlow::Break;
+                };
+                match client.conn.flush() {
+                    Ok(false) => ControlFlow::Continue,
+                    Ok(true) => {
+                        client.writable_watch.replace(None);
+                        let callbacks: Vec<_> = client.when_sent.borrow_mut().drain(..).collect();
+                        callbacks.into_iter().for_each(|f| f());
+                        ControlFlow::Break
+                    }
+                    Err(e) => {
+                        client.writable_watch.replace(None);
+                        log::warn!("client {} is not reachable ({e}); dropping it", client.id);
+                        client.conn.shutdown();
+                        ControlFlow::Break
+                    }
+                }
+            },
+        );
+        client.writable_watch.replace(Some(source));
+    }
+
+    /// Runs `f` once everything queued for `client` so far has gone to its socket.
+    fn when_sent(&self, client: &Client, f: Box<dyn FnOnce()>) {
+        if client.writable_watch.borrow().is_some() {
+            client.when_sent.borrow_mut().push(f);
+        } else {
+            f();
         }
     }
 
@@ -410,7 +471,7 @@ impl Server {
         Ok(())
     }
 
-    fn with_view(&self, client: &Client, id: WebViewId, f: impl FnOnce(&View)) {
+    fn with_view(&self, client: &Rc<Client>, id: WebViewId, f: impl FnOnce(&View)) {
         let views = client.views.borrow();
         match views.get(&id) {
             Some(view) => f(view),
@@ -421,7 +482,7 @@ impl Server {
         }
     }
 
-    fn unknown_view(&self, client: &Client, id: WebViewId) {
+    fn unknown_view(&self, client: &Rc<Client>, id: WebViewId) {
         self.send(
             client,
             &RuntimeMessage::RequestFailed {

@@ -35,8 +35,10 @@ const INTERNAL_WORLD: &str = "webpane";
 
 /// What a view needs from the runtime around it.
 pub trait Host {
-    /// Sends a message to the app that owns the view.
+    /// Sends a message to the app that owns the view (never blocks).
     fn send(&self, message: RuntimeMessage);
+    /// Runs `f` once everything sent so far has left for the app's socket.
+    fn when_sent(&self, f: Box<dyn FnOnce()>);
     /// Rescans the runtime's children and tells apps if they changed.
     fn refresh_children(&self);
     /// The children known before the last rescan.
@@ -199,13 +201,31 @@ impl View {
             &[],
         ));
         self.content.register_script_message_handler(MESSAGE_HANDLER);
-        let (host, token) = (host.clone(), self.token.clone());
+        let (host, token, webview) = (host.clone(), self.token.clone(), self.webview.downgrade());
+        let acks = Rc::new(Acks::default());
         self.content
             .connect_script_message_received(Some(MESSAGE_HANDLER), move |_, result| {
                 let Some(value) = result.js_value() else { return };
-                match parse_page_message(&value.to_str(), &token) {
-                    Ok((source, json)) => host.send(RuntimeMessage::WebMessageReceived { id, source, json }),
-                    Err(why) => log::warn!("dropped a web message from view {}: {why}", id.0),
+                let windowed = match parse_page_message(&value.to_str(), &token) {
+                    Ok(message) => {
+                        let windowed = message.windowed;
+                        host.send(RuntimeMessage::WebMessageReceived {
+                            id,
+                            source: message.source,
+                            json: message.json,
+                        });
+                        windowed
+                    }
+                    Err(rejected) => {
+                        log::warn!("dropped a web message from view {}: {}", id.0, rejected.reason);
+                        rejected.windowed
+                    }
+                };
+                if windowed {
+                    // Flow control: the page may have more in flight once this one has left for
+                    // the app (or was dropped as too big).
+                    let (acks, webview, token) = (acks.clone(), webview.clone(), token.clone());
+                    host.when_sent(Box::new(move || acks.acknowledge(&webview, &token)));
                 }
             });
     }
@@ -563,23 +583,80 @@ fn report_source(view: &webkit2gtk::WebView, id: WebViewId, host: &Rc<dyn Host>,
     }
 }
 
-/// Checks a message from the page's `chrome.webview` and returns (source, JSON).
+/// Acknowledgements of page messages, batched into one script evaluation per main-loop turn.
+#[derive(Default)]
+struct Acks {
+    pending: Cell<u32>,
+    scheduled: Cell<bool>,
+}
+
+impl Acks {
+    fn acknowledge(self: Rc<Self>, webview: &glib::WeakRef<webkit2gtk::WebView>, token: &str) {
+        self.pending.set(self.pending.get() + 1);
+        if self.scheduled.replace(true) {
+            return;
+        }
+        let (webview, token) = (webview.clone(), token.to_owned());
+        glib::idle_add_local_once(move || {
+            self.scheduled.set(false);
+            let n = self.pending.replace(0);
+            if let Some(view) = webview.upgrade() {
+                let script = format!(
+                    "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneAck(\"{token}\", {n}); void 0"
+                );
+                view.evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {});
+            }
+        });
+    }
+}
+
+/// A checked message from a page's `chrome.webview`.
+#[derive(Debug, PartialEq)]
+pub struct PageMessage {
+    /// The sender document's URI.
+    pub source: String,
+    /// The message as JSON.
+    pub json: String,
+    /// Whether the sender is flow-controlled (the top frame) and waits for an acknowledgement.
+    pub windowed: bool,
+}
+
+/// A page message that was refused.
+#[derive(Debug, PartialEq)]
+pub struct Rejected {
+    /// Why.
+    pub reason: String,
+    /// Whether it came through the flow-controlled shim (and must still be acknowledged).
+    pub windowed: bool,
+}
+
+/// Checks a message from the page's `chrome.webview`.
 ///
 /// The page may send anything: non-JSON, deep JSON, wrong tokens, huge strings. Everything that is
 /// not our envelope is refused with a reason; nothing here can panic.
-pub fn parse_page_message(text: &str, token: &str) -> Result<(String, String), String> {
+pub fn parse_page_message(text: &str, token: &str) -> Result<PageMessage, Rejected> {
+    let reject = |reason: String, windowed: bool| Rejected { reason, windowed };
     #[derive(serde::Deserialize)]
     struct Envelope {
         t: String,
         s: String,
         d: String,
+        #[serde(default)]
+        w: u8,
     }
-    let envelope: Envelope = serde_json::from_str(text).map_err(|e| format!("not a webpane envelope ({e})"))?;
+    let envelope: Envelope =
+        serde_json::from_str(text).map_err(|e| reject(format!("not a webpane envelope ({e})"), false))?;
     if envelope.t != token {
-        return Err("wrong token (not sent through chrome.webview)".into());
+        return Err(reject("wrong token (not sent through chrome.webview)".into(), false));
     }
+    let windowed = envelope.w == 1;
     // The body was produced by JSON.stringify in the page; check it is JSON (serde_json limits
     // nesting, so deep JSON is refused, not a stack overflow).
-    serde_json::from_str::<serde::de::IgnoredAny>(&envelope.d).map_err(|e| format!("the message is not JSON ({e})"))?;
-    Ok((envelope.s, envelope.d))
+    serde_json::from_str::<serde::de::IgnoredAny>(&envelope.d)
+        .map_err(|e| reject(format!("the message is not JSON ({e})"), windowed))?;
+    Ok(PageMessage {
+        source: envelope.s,
+        json: envelope.d,
+        windowed,
+    })
 }

@@ -378,3 +378,46 @@ fn eight_webviews_in_one_app_each_talk_to_their_own_page() {
             .all(|v| v.browser_process_id() == views[0].browser_process_id())
     );
 }
+
+#[test]
+fn a_page_flooding_a_stalled_app_is_held_back_and_loses_nothing() {
+    let v = view();
+    v.load_html(
+        r#"<script>
+        let accepted = 0, refused = 0;
+        const payload = 'x'.repeat(512);
+        const finish = () => {
+          try { chrome.webview.postMessage({done: accepted, refused}) } catch (e) { setTimeout(finish, 10) }
+        };
+        const flood = () => {
+          for (let i = 0; i < 5000; i++) {
+            try { chrome.webview.postMessage({n: accepted, p: payload}); accepted++ } catch (e) { refused++ }
+          }
+          if (accepted + refused < 200000) setTimeout(flood, 0); else finish();
+        };
+        setTimeout(flood, 0);
+        </script>"#,
+    );
+    // The app stops reading for a while: its socket, then the runtime's queue for it, then the
+    // page's window fill up; the page's postMessage starts refusing instead of growing memory.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    wait_until(&v.event_loop, "the page's summary", || {
+        v.messages
+            .borrow()
+            .last()
+            .is_some_and(|m| m.1.starts_with(r#"{"done""#))
+    });
+    let messages = v.messages.borrow();
+    let summary: serde_json::Value = serde_json::from_str(&messages.last().unwrap().1).unwrap();
+    let accepted = summary["done"].as_u64().unwrap() as usize;
+    assert!(
+        summary["refused"].as_u64().unwrap() > 0,
+        "back-pressure never reached the page"
+    );
+    assert_eq!(messages.len() - 1, accepted, "every accepted message arrived");
+    for (i, m) in messages[..accepted].iter().enumerate() {
+        assert!(m.1.starts_with(&format!(r#"{{"n":{i},"#)), "message {i} out of order");
+    }
+    drop(messages);
+    assert_eq!(v.script("'still responsive'").unwrap(), r#""still responsive""#);
+}
