@@ -12,8 +12,9 @@ use webpane::{BrowserProcessExitKind, Environment, EventLoop, WebViewOptions};
 
 /// Entry point of the app processes the tests spawn; does nothing in a normal run.
 ///
-/// Reports: `pid <browser pid>`, `loaded`, `failed <kind> <reason> <t>`, `exited <kind> <pid> <t>`
-/// (t: monotonic ns). Commands on stdin: `close` (close the webview).
+/// Reports: `pid <browser pid>`, `loaded`, `message <json>`, `failed <kind> <reason> <t>`,
+/// `exited <kind> <pid> <t>` (t: monotonic ns). Commands on stdin: `close` (close the webview),
+/// `ping <json>` (post a web message to the page, which answers).
 #[test]
 fn app_process_entry_point() {
     let Ok(role) = std::env::var(APP_ROLE) else { return };
@@ -47,7 +48,14 @@ fn app_process_entry_point() {
         ))
     });
     webview.on_navigation_completed(|_, args| report(&format!("loaded {}", args.is_success())));
-    webview.navigate_to_string(&format!("<p>{role}</p>")).unwrap();
+    webview.on_web_message_received(|_, m| report(&format!("message {}", m.web_message_as_json())));
+    // The page answers web messages with its own role, so a test can check who answered.
+    webview
+        .navigate_to_string(&format!(
+            "<p>{role}</p><script>chrome.webview.addEventListener('message', e => \
+             chrome.webview.postMessage({{from: '{role}', got: e.data}}))</script>"
+        ))
+        .unwrap();
 
     // Commands arrive on a reader thread and reach the UI thread through the loop's proxy.
     let (tx, rx) = std::sync::mpsc::channel::<String>();
@@ -65,6 +73,7 @@ fn app_process_entry_point() {
         while let Ok(command) = rx.try_recv() {
             match command.as_str() {
                 "close" => webview.close().unwrap(),
+                ping if ping.starts_with("ping ") => webview.post_web_message_as_json(&ping[5..]).unwrap(),
                 other => panic!("unknown command {other}"),
             }
         }
@@ -83,6 +92,16 @@ fn two_apps_share_one_runtime_and_both_see_its_normal_exit() {
     a.expect("loaded");
     b.expect("loaded");
     let pid: u32 = pid_a.parse().unwrap();
+
+    // Both apps talk to their own pages through the shared runtime at the same time.
+    for i in 0..50 {
+        a.command(&format!("ping {i}"));
+        b.command(&format!("ping {}", 1000 + i));
+    }
+    for i in 0..50 {
+        assert_eq!(a.expect("message")[1], format!(r#"{{"from":"a","got":{i}}}"#));
+        assert_eq!(b.expect("message")[1], format!(r#"{{"from":"b","got":{}}}"#, 1000 + i));
+    }
 
     a.command("close");
     // B still has a webview: the runtime stays (well past its grace period).
