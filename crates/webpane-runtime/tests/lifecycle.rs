@@ -104,13 +104,7 @@ fn replacing_the_runtime_on_disk_raises_new_browser_version_available() {
 
 #[test]
 fn dropping_the_environment_and_webviews_lets_the_runtime_go_and_reaps_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let event_loop = EventLoop::new().unwrap();
-    let env = env_for(&event_loop, dir.path());
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
+    let (_event_loop, env, webview, dir) = open_webview();
     let pid = webview.browser_process_id();
     drop(webview);
     drop(env);

@@ -243,13 +243,7 @@ fn options_must_match_between_apps_sharing_a_runtime() {
 
 #[test]
 fn a_client_sending_garbage_is_dropped_and_the_others_are_served() {
-    let dir = tempfile::tempdir().unwrap();
-    let event_loop = EventLoop::new().unwrap();
-    let env = env_for(&event_loop, dir.path());
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
+    let (event_loop, _env, webview, dir) = open_webview();
     let socket = dir.path().join("runtime.sock");
 
     // Not a webpane peer at all: bytes where the handshake should be.

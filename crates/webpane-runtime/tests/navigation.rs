@@ -18,13 +18,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let event_loop = EventLoop::new().unwrap();
-    let env = env_for(&event_loop, dir.path());
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
+    let (event_loop, env, webview, dir) = open_webview();
     let starting = recorder();
     let completed = recorder();
     {

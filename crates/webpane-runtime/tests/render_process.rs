@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use webpane::{EventLoop, ProcessFailedKind, ProcessFailedReason, WebView, WebViewOptions};
+use webpane::{EventLoop, ProcessFailedKind, ProcessFailedReason, WebView};
 
 type Failure = (ProcessFailedKind, ProcessFailedReason, Option<u32>, Option<i32>);
 
@@ -17,13 +17,7 @@ struct Page {
 }
 
 fn page(html: &str) -> Page {
-    let dir = tempfile::tempdir().unwrap();
-    let event_loop = EventLoop::new().unwrap();
-    let env = env_for(&event_loop, dir.path());
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
+    let (event_loop, env, webview, dir) = open_webview();
     let loaded = recorder();
     let failures = recorder();
     {

@@ -465,33 +465,13 @@ impl WebView {
         session.send(&AppMessage::Close { id: self.inner.id })
     }
 
-    /// Registers a handler called before each navigation; it may cancel it or defer the answer.
-    pub fn on_navigation_starting(
-        &self,
-        handler: impl FnMut(&WebView, &NavigationStartingEventArgs) + 'static,
-    ) -> EventToken {
-        self.inner.navigation_starting.add(handler)
-    }
-
-    /// Removes a navigation-starting handler.
-    pub fn remove_navigation_starting(&self, token: EventToken) -> bool {
-        self.inner.navigation_starting.remove(token)
-    }
-
-    /// Registers a handler for the end of each navigation.
-    pub fn on_navigation_completed(
-        &self,
-        handler: impl FnMut(&WebView, &NavigationCompletedEventArgs) + 'static,
-    ) -> EventToken {
-        self.inner.navigation_completed.add(handler)
-    }
-
-    /// Removes a navigation-completed handler.
-    pub fn remove_navigation_completed(&self, token: EventToken) -> bool {
-        self.inner.navigation_completed.remove(token)
-    }
-
     events! {
+        /// a navigation is about to start; the handler may cancel it or defer the answer.
+        on_navigation_starting, remove_navigation_starting, navigation_starting, NavigationStartingEventArgs;
+        /// a navigation ended (successfully or not); every NavigationStarting gets one.
+        on_navigation_completed, remove_navigation_completed, navigation_completed, NavigationCompletedEventArgs;
+        /// a process serving this webview failed (browser, renderer, or an unresponsive renderer).
+        on_process_failed, remove_process_failed, process_failed, ProcessFailedEventArgs;
         /// the new document started to arrive (after NavigationStarting, before NavigationCompleted).
         on_content_loading, remove_content_loading, content_loading, ContentLoadingEventArgs;
         /// the document's URI changed.
@@ -504,16 +484,6 @@ impl WebView {
         on_dom_content_loaded, remove_dom_content_loaded, dom_content_loaded, DomContentLoadedEventArgs;
         /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
         on_web_message_received, remove_web_message_received, web_message_received, WebMessageReceivedEventArgs;
-    }
-
-    /// Registers a handler for failures of the processes serving this webview.
-    pub fn on_process_failed(&self, handler: impl FnMut(&WebView, &ProcessFailedEventArgs) + 'static) -> EventToken {
-        self.inner.process_failed.add(handler)
-    }
-
-    /// Removes a process-failed handler.
-    pub fn remove_process_failed(&self, token: EventToken) -> bool {
-        self.inner.process_failed.remove(token)
     }
 
     /// Marks the view closed; returns whether it was open.

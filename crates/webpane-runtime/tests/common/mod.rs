@@ -29,6 +29,18 @@ pub fn env_for(event_loop: &EventLoop, folder: &Path) -> Environment {
         .unwrap()
 }
 
+/// An event loop, an environment on a new private folder, and one default webview.
+pub fn open_webview() -> (EventLoop, Environment, webpane::WebView, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    (event_loop, env, webview, dir)
+}
+
 /// Dispatches the loop until `done()` is true; panics after `TIMEOUT`.
 pub fn wait_until(event_loop: &EventLoop, what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + TIMEOUT;
