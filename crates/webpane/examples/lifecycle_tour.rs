@@ -1,6 +1,7 @@
 //! A tour of webpane's process and threading model, end to end, with real processes.
 //!
-//! 1. An environment starts the browser process (cold) and shows a page in its own window.
+//! 1. An environment starts the browser process (cold) and shows a page in its own window; the
+//!    app and the page exchange web messages (`window.chrome.webview`) and run a script.
 //! 2. A second environment on the same folder shares that browser process (warm).
 //! 3. NavigationStarting cancels one navigation and holds another with a deferral.
 //! 4. The page's render process is killed: ProcessFailed, then reload brings the page back.
@@ -23,7 +24,10 @@ const PAGE: &str = r#"<!doctype html><title>webpane tour</title>
 <body style="margin:0;font:24px sans-serif;background:linear-gradient(135deg,#1d3557,#457b9d);color:white">
 <div style="padding:40px"><h1>webpane</h1><p>This page lives in a separate browser process.</p>
 <p id="clock"></p></div>
-<script>setInterval(() => document.getElementById('clock').textContent = new Date().toLocaleTimeString(), 250)</script>"#;
+<script>
+setInterval(() => document.getElementById('clock').textContent = new Date().toLocaleTimeString(), 250);
+chrome.webview.addEventListener('message', e => chrome.webview.postMessage({pong: e.data.ping, title: document.title}));
+</script>"#;
 
 fn wait(event_loop: &EventLoop, what: &str, mut done: impl FnMut() -> bool) -> Duration {
     let t = Instant::now();
@@ -78,6 +82,21 @@ fn main() -> Result<(), webpane::Error> {
     let cold = t.elapsed();
     let pid = webview.browser_process_id();
     println!("1. browser process {pid} started; environment to first page: {cold:?} (cold)");
+
+    // Web messages, WebView2-style: the page answers through window.chrome.webview.
+    let replies: Rc<RefCell<Vec<String>>> = Rc::default();
+    let r = replies.clone();
+    webview.on_web_message_received(move |_, m| r.borrow_mut().push(m.web_message_as_json().to_owned()));
+    let t = Instant::now();
+    webview.post_web_message_as_json(r#"{"ping": 1}"#)?;
+    wait(&event_loop, "the page's answer", || !replies.borrow().is_empty());
+    println!(
+        "   web message round trip: {:?}, the page answered {}",
+        t.elapsed(),
+        replies.borrow()[0]
+    );
+    let title = event_loop.block_on(webview.execute_script("document.title"))??;
+    println!("   execute_script(\"document.title\") = {title}");
     {
         let l = log.clone();
         env.on_browser_process_exited(move |_, a| {
