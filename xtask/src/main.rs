@@ -137,10 +137,18 @@ fn test(extra: &[String]) -> Result {
 }
 
 fn bench(extra: &[String]) -> Result {
-    ensure_packages(DEMO_PACKAGES)?;
+    ensure_packages(TEST_PACKAGES)?;
     run(cargo()
         .args(["bench", "-p", "webpane-ipc", "--bench", "floors", "--"])
-        .args(extra))
+        .args(extra))?;
+    // The browser process benchmarks need a display: Xvfb.
+    for bench in ["lifecycle", "messages"] {
+        let mut cmd = xvfb_cargo();
+        cmd.args(["bench", "-p", "webpane-runtime", "--bench", bench, "--"])
+            .args(extra);
+        run(&mut cmd)?;
+    }
+    Ok(())
 }
 
 fn fuzz(seconds: &str) -> Result {
