@@ -19,6 +19,20 @@ use webpane::{BrowserProcessExitKind, Environment, EventLoop, WebViewOptions};
 fn app_process_entry_point() {
     let Ok(role) = std::env::var(APP_ROLE) else { return };
     let folder = std::path::PathBuf::from(std::env::var(APP_FOLDER).unwrap());
+    if role == "other-user" {
+        // Runs as another uid: reach the socket, complete the handshake, and be hung up on.
+        let conn = webpane_ipc::Connection::connect(folder.join("runtime.sock")).unwrap();
+        let hello = webpane_ipc::protocol::AppMessage::Hello {
+            options: Default::default(),
+        };
+        let _ = conn.send(&hello, webpane_ipc::Outgoing::new());
+        let answer = conn.recv_timeout::<webpane_ipc::protocol::RuntimeMessage>(Some(TIMEOUT));
+        report(&format!(
+            "answer {}",
+            matches!(answer, Err(webpane_ipc::IpcError::Disconnected))
+        ));
+        return;
+    }
     let event_loop = EventLoop::new().unwrap();
     let env = env_for(&event_loop, &folder);
     report(&format!("pid {}", env.browser_process_id().unwrap()));
@@ -389,4 +403,38 @@ fn engine_arguments_are_webkit_settings_and_bad_ones_are_refused() {
             .unwrap(),
         Err(webpane::Error::InvalidArgument(_))
     ));
+}
+
+#[test]
+fn a_client_of_another_user_is_refused_even_if_it_can_reach_the_socket() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let (event_loop, _env, webview, dir) = open_webview();
+    // Loosen what normally stops other users first (the 0700 folder, the 0600 socket), so that the
+    // runtime's own uid check is what is tested.
+    for (path, mode) in [
+        (dir.path().to_path_buf(), 0o755),
+        (dir.path().join("runtime.sock"), 0o777),
+    ] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["app_process_entry_point", "--exact", "--nocapture", "--test-threads=1"])
+        .env(APP_ROLE, "other-user")
+        .env(APP_FOLDER, dir.path())
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("@@answer true"),
+        "the runtime did not hang up on uid 65534: {stdout}"
+    );
+    // The rightful app is still served.
+    let loaded = recorder();
+    let l = loaded.clone();
+    webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    webview.navigate_to_string("<p>still mine</p>").unwrap();
+    wait_until(&event_loop, "the owner's page", || !loaded.borrow().is_empty());
 }
