@@ -37,6 +37,19 @@ fn setup() -> Setup {
     }
 }
 
+/// Navigates to `uri` with a handler that keeps the navigation's deferral; returns it once taken.
+fn navigate_holding_a_deferral(s: &Setup, uri: &str) -> Rc<RefCell<Option<Deferral>>> {
+    let held: Rc<RefCell<Option<Deferral>>> = Rc::default();
+    {
+        let held = held.clone();
+        s.webview
+            .on_navigation_starting(move |_, a| *held.borrow_mut() = Some(a.get_deferral()));
+    }
+    s.webview.navigate(uri).unwrap();
+    wait_until(&s.event_loop, "the deferral", || held.borrow().is_some());
+    held
+}
+
 const PAGE_A: &str = "data:text/html,<p>A</p>";
 const PAGE_B: &str = "data:text/html,<p>B</p>";
 
@@ -63,14 +76,7 @@ fn a_cancelled_navigation_never_loads() {
 #[test]
 fn a_deferral_holds_the_navigation_until_completed() {
     let s = setup();
-    let held: Rc<RefCell<Option<Deferral>>> = Rc::default();
-    {
-        let held = held.clone();
-        s.webview
-            .on_navigation_starting(move |_, a| *held.borrow_mut() = Some(a.get_deferral()));
-    }
-    s.webview.navigate(PAGE_A).unwrap();
-    wait_until(&s.event_loop, "the deferral", || held.borrow().is_some());
+    let held = navigate_holding_a_deferral(&s, PAGE_A);
     // Nothing completes while the deferral is held (the runtime waits for our answer).
     for _ in 0..10 {
         s.event_loop
@@ -117,14 +123,7 @@ fn a_dropped_deferral_and_a_panicking_handler_still_answer() {
 #[test]
 fn completing_a_deferral_after_the_browser_process_died_is_harmless() {
     let s = setup();
-    let held: Rc<RefCell<Option<Deferral>>> = Rc::default();
-    {
-        let held = held.clone();
-        s.webview
-            .on_navigation_starting(move |_, a| *held.borrow_mut() = Some(a.get_deferral()));
-    }
-    s.webview.navigate(PAGE_A).unwrap();
-    wait_until(&s.event_loop, "the deferral", || held.borrow().is_some());
+    let held = navigate_holding_a_deferral(&s, PAGE_A);
     let pid = s.webview.browser_process_id();
     let exit = s.env.browser_process_exited();
     rustix::process::kill_process(

@@ -71,6 +71,14 @@ fn view() -> View {
 }
 
 impl View {
+    fn last_completed(&self) -> String {
+        let events = self.events.borrow();
+        events
+            .iter()
+            .rfind(|e| e.starts_with("completed"))
+            .cloned()
+            .expect("a completed navigation")
+    }
     fn completed(&self) -> usize {
         self.events
             .borrow()
@@ -156,13 +164,7 @@ fn invalid_uris_are_typed_errors_and_failed_loads_say_why() {
     assert!(matches!(v.webview.navigate("not a uri"), Err(Error::InvalidUri { .. })));
     assert!(matches!(v.webview.navigate(""), Err(Error::InvalidUri { .. })));
     v.load("file:///nonexistent/webpane/page.html");
-    let last = v
-        .events
-        .borrow()
-        .iter()
-        .rfind(|e| e.starts_with("completed"))
-        .cloned()
-        .unwrap();
+    let last = v.last_completed();
     assert!(last.ends_with("false Some(FileNotFound)"), "{last}");
     // An unknown scheme is WebKit's to show; the navigation still completes.
     v.load("webpane-no-such-scheme://x/");
@@ -186,13 +188,7 @@ fn stop_cancels_a_navigation_that_hangs() {
     });
     v.webview.stop().unwrap();
     wait_until(&v.event_loop, "the cancelled navigation", || v.completed() == 1);
-    let last = v
-        .events
-        .borrow()
-        .iter()
-        .rfind(|e| e.starts_with("completed"))
-        .cloned()
-        .unwrap();
+    let last = v.last_completed();
     assert!(last.ends_with("false Some(OperationCanceled)"), "{last}");
     server.join().unwrap();
 }

@@ -17,9 +17,10 @@ use webpane_ipc::{Connection, IpcError, Outgoing};
 
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
+use crate::events::ProcessFailedEventArgs;
 use crate::handlers::{EventToken, Handlers};
 use crate::operation::{Operation, Resolver, operation};
-use crate::webview::{ProcessFailedEventArgs, ProcessFailedKind, ProcessFailedReason, WebView, WebViewInner};
+use crate::webview::{ProcessFailedKind, ProcessFailedReason, WebView, WebViewInner};
 
 /// How long an app waits for a browser process to come up.
 const START_TIMEOUT: Duration = Duration::from_secs(30);

@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-use webpane_ipc::protocol::WebError;
+use webpane_ipc::protocol::{ProcessFailedKind, ProcessFailedReason, WebError};
 
 use crate::error::{Error, Result};
 
@@ -64,6 +64,21 @@ macro_rules! ui_args {
     };
 }
 
+ui_args!(
+    /// Arguments of [`WebView::on_navigation_completed`](crate::WebView::on_navigation_completed).
+    NavigationCompletedEventArgs { navigation_id: u64, is_success: bool, error: Option<WebError> }
+);
+ui_args!(
+    /// Arguments of [`WebView::on_process_failed`](crate::WebView::on_process_failed).
+    ProcessFailedEventArgs {
+        kind: ProcessFailedKind,
+        reason: ProcessFailedReason,
+        process_id: Option<u32>,
+        exit_code: Option<i32>,
+        signal: Option<i32>,
+        process_description: String,
+    }
+);
 ui_args!(
     /// Arguments of [`WebView::on_content_loading`](crate::WebView::on_content_loading): the new
     /// document started to arrive.
@@ -147,5 +162,53 @@ impl WebMessageReceivedEventArgs {
             Ok(serde_json::Value::String(s)) => Ok(s),
             _ => Err(Error::NotAString),
         }
+    }
+}
+
+impl NavigationCompletedEventArgs {
+    /// Counts this webview's navigations from 1; ties a navigation's events together.
+    pub fn navigation_id(&self) -> u64 {
+        self.navigation_id
+    }
+    /// Whether the page loaded.
+    pub fn is_success(&self) -> bool {
+        self.is_success
+    }
+    /// Why it did not (the engine's error domain, code and message).
+    pub fn web_error(&self) -> Option<&WebError> {
+        self.error.as_ref()
+    }
+    /// WebView2's classification of the failure (`None` on success).
+    pub fn web_error_status(&self) -> Option<WebErrorStatus> {
+        self.error.as_ref().map(WebErrorStatus::of)
+    }
+}
+
+impl ProcessFailedEventArgs {
+    /// Which process failed.
+    pub fn kind(&self) -> ProcessFailedKind {
+        self.kind
+    }
+    /// Why. For the browser process: `Terminated` when it was killed (SIGKILL, SIGTERM),
+    /// `Crashed` for another signal, `Unexpected` otherwise or when unknown (only the app that
+    /// started the browser process can see how it ended).
+    pub fn reason(&self) -> ProcessFailedReason {
+        self.reason
+    }
+    /// The failed process's id, when known.
+    pub fn process_id(&self) -> Option<u32> {
+        self.process_id
+    }
+    /// Its exit code, when known (the app that started a browser process learns it).
+    pub fn exit_code(&self) -> Option<i32> {
+        self.exit_code
+    }
+    /// The signal that ended it, when known.
+    pub fn signal(&self) -> Option<i32> {
+        self.signal
+    }
+    /// What the process was (`webpane-runtime`, `WebKitWebProcess`).
+    pub fn process_description(&self) -> &str {
+        &self.process_description
     }
 }

@@ -47,16 +47,15 @@ pub use error::{Error, Result};
 pub use event_loop::{EventLoop, LoopProxy};
 pub use events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
-    SourceChangedEventArgs, WebErrorStatus, WebMessageReceivedEventArgs,
+    NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebErrorStatus,
+    WebMessageReceivedEventArgs,
 };
 pub use handlers::EventToken;
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use operation::Operation;
 pub use webpane_ipc::protocol::WebError;
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
-pub use webview::{
-    NavigationCompletedEventArgs, ProcessFailedEventArgs, ProcessFailedKind, ProcessFailedReason, WebView,
-};
+pub use webview::{NavigationStartingEventArgs, ProcessFailedKind, ProcessFailedReason, ScriptId, WebView};
 
 /// The README's examples, compiled as doctests so they cannot go stale.
 #[cfg(doctest)]

@@ -2,10 +2,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::marker::PhantomData;
 use std::rc::{Rc, Weak};
 
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebError, WebViewId};
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
 
 pub use webpane_ipc::protocol::{ProcessFailedKind, ProcessFailedReason};
 
@@ -14,38 +13,10 @@ use crate::environment::{Environment, Session};
 use crate::error::{Error, Result};
 use crate::events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
-    SourceChangedEventArgs, WebErrorStatus, WebMessageReceivedEventArgs,
+    NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
 };
 use crate::handlers::{EventToken, Handlers};
 use crate::operation::{Operation, Resolver, operation};
-
-/// Arguments of [`WebView::on_navigation_completed`].
-#[derive(Debug, Clone)]
-pub struct NavigationCompletedEventArgs {
-    navigation_id: u64,
-    is_success: bool,
-    error: Option<WebError>,
-    _ui_thread: PhantomData<Rc<()>>,
-}
-
-impl NavigationCompletedEventArgs {
-    /// Counts this webview's navigations from 1; ties a navigation's events together.
-    pub fn navigation_id(&self) -> u64 {
-        self.navigation_id
-    }
-    /// Whether the page loaded.
-    pub fn is_success(&self) -> bool {
-        self.is_success
-    }
-    /// Why it did not (the engine's error domain, code and message).
-    pub fn web_error(&self) -> Option<&WebError> {
-        self.error.as_ref()
-    }
-    /// WebView2's classification of the failure (`None` on success).
-    pub fn web_error_status(&self) -> Option<WebErrorStatus> {
-        self.error.as_ref().map(WebErrorStatus::of)
-    }
-}
 
 /// Arguments of [`WebView::on_navigation_starting`]: inspect, cancel, or defer the answer.
 ///
@@ -125,65 +96,6 @@ impl NavigationDecision {
             cancel: self.cancel.get(),
         };
         self.session.upgrade().is_some_and(|s| s.send(&message).is_ok())
-    }
-}
-
-/// Arguments of [`WebView::on_process_failed`].
-#[derive(Debug, Clone)]
-pub struct ProcessFailedEventArgs {
-    kind: ProcessFailedKind,
-    reason: ProcessFailedReason,
-    process_id: Option<u32>,
-    exit_code: Option<i32>,
-    signal: Option<i32>,
-    process_description: String,
-    _ui_thread: PhantomData<Rc<()>>,
-}
-
-impl ProcessFailedEventArgs {
-    pub(crate) fn new(
-        kind: ProcessFailedKind,
-        reason: ProcessFailedReason,
-        process_id: Option<u32>,
-        exit_code: Option<i32>,
-        signal: Option<i32>,
-        process_description: String,
-    ) -> Self {
-        Self {
-            kind,
-            reason,
-            process_id,
-            exit_code,
-            signal,
-            process_description,
-            _ui_thread: PhantomData,
-        }
-    }
-    /// Which process failed.
-    pub fn kind(&self) -> ProcessFailedKind {
-        self.kind
-    }
-    /// Why. For the browser process: `Terminated` when it was killed (SIGKILL, SIGTERM),
-    /// `Crashed` for another signal, `Unexpected` otherwise or when unknown (only the app that
-    /// started the browser process can see how it ended).
-    pub fn reason(&self) -> ProcessFailedReason {
-        self.reason
-    }
-    /// The failed process's id, when known.
-    pub fn process_id(&self) -> Option<u32> {
-        self.process_id
-    }
-    /// Its exit code, when known (the app that started a browser process learns it).
-    pub fn exit_code(&self) -> Option<i32> {
-        self.exit_code
-    }
-    /// The signal that ended it, when known.
-    pub fn signal(&self) -> Option<i32> {
-        self.signal
-    }
-    /// What the process was (`webpane-runtime`, `WebKitWebProcess`).
-    pub fn process_description(&self) -> &str {
-        &self.process_description
     }
 }
 
@@ -538,12 +450,7 @@ impl WebView {
                 error,
                 ..
             } => {
-                let args = NavigationCompletedEventArgs {
-                    navigation_id,
-                    is_success,
-                    error,
-                    _ui_thread: PhantomData,
-                };
+                let args = NavigationCompletedEventArgs::new(navigation_id, is_success, error);
                 self.inner.navigation_completed.raise(self, &args);
             }
             RuntimeMessage::ProcessFailed {
