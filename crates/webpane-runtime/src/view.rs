@@ -25,7 +25,7 @@ const WATCHDOG_TICK: Duration = Duration::from_secs(1);
 /// How long a ping may stay unanswered before the page counts as unresponsive.
 const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
 /// How long to look for the pid of a render process that WebKit reported gone.
-const RENDER_EXIT_IDENTIFY: Duration = Duration::from_millis(500);
+const RENDER_EXIT_IDENTIFY: Duration = Duration::from_secs(2);
 /// The script message handler behind `chrome.webview.postMessage` (page world).
 const MESSAGE_HANDLER: &str = "webpane";
 /// The handler for the runtime's own page events (an isolated world the page cannot reach).

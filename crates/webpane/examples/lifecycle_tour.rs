@@ -56,6 +56,9 @@ fn watch(webview: &WebView, log: &Log) {
     });
 }
 
+/// A successful load (cancelled and superseded navigations complete with ok=false).
+const LOADED: &str = "NavigationCompleted ok=true";
+
 fn count(log: &Log, prefix: &str) -> usize {
     log.borrow().iter().filter(|l| l.starts_with(prefix)).count()
 }
@@ -76,9 +79,7 @@ fn main() -> Result<(), webpane::Error> {
     let webview = event_loop.block_on(env.create_webview(WebViewOptions::window("webpane tour", 900, 600)))??;
     watch(&webview, &log);
     webview.navigate_to_string(PAGE)?;
-    wait(&event_loop, "the first page", || {
-        count(&log, "NavigationCompleted") == 1
-    });
+    wait(&event_loop, "the first page", || count(&log, LOADED) == 1);
     let cold = t.elapsed();
     let pid = webview.browser_process_id();
     println!("1. browser process {pid} started; environment to first page: {cold:?} (cold)");
@@ -140,22 +141,22 @@ fn main() -> Result<(), webpane::Error> {
     webview.navigate("data:text/html,<p>allowed later</p>")?;
     wait(&event_loop, "the deferral", || held.borrow().is_some());
     let delivered = held.borrow_mut().take().map(Deferral::complete);
-    wait(&event_loop, "the deferred page", || {
-        count(&log, "NavigationCompleted") == 2
-    });
-    println!("3. a navigation was cancelled, another held by a deferral and let go (delivered: {delivered:?})");
+    wait(&event_loop, "the deferred page", || count(&log, LOADED) == 2);
+    let cancelled = count(&log, "NavigationCompleted ok=false");
+    println!(
+        "3. a navigation was cancelled (its NavigationCompleted says so: {cancelled}), another held by a deferral \
+         and let go (delivered: {delivered:?}), then loaded"
+    );
 
     // 4. Kill the render process; reload brings the page back.
     webview.navigate_to_string(PAGE)?;
-    wait(&event_loop, "the page again", || {
-        count(&log, "NavigationCompleted") == 3
-    });
+    wait(&event_loop, "the page again", || count(&log, LOADED) == 3);
     webview.terminate_render_process()?;
     wait(&event_loop, "ProcessFailed", || {
         count(&log, "ProcessFailed RenderProcessExited") == 1
     });
     webview.reload()?;
-    wait(&event_loop, "the reload", || count(&log, "NavigationCompleted") == 4);
+    wait(&event_loop, "the reload", || count(&log, LOADED) == 4);
     println!(
         "4. render process terminated -> {:?}; reload brought the page back",
         log.borrow().iter().rfind(|l| l.starts_with("ProcessFailed"))
@@ -192,10 +193,8 @@ fn main() -> Result<(), webpane::Error> {
         event_loop.block_on(env.create_webview(WebViewOptions::window("webpane tour (restarted)", 900, 600)))??;
     watch(&webview, &log);
     webview.navigate_to_string(PAGE)?;
-    let before = count(&log, "NavigationCompleted");
-    wait(&event_loop, "the restarted page", || {
-        count(&log, "NavigationCompleted") > before
-    });
+    let before = count(&log, LOADED);
+    wait(&event_loop, "the restarted page", || count(&log, LOADED) > before);
     println!(
         "   the next webview started browser process {}",
         webview.browser_process_id()
