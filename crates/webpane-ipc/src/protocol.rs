@@ -23,6 +23,9 @@ pub struct RuntimeOptions {
     pub language: Option<String>,
 }
 
+/// The largest width or height of a webview.
+pub const MAX_VIEW_SIZE: u32 = 16384;
+
 /// How a webview is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ViewMode {
@@ -42,6 +45,27 @@ pub enum ViewMode {
         /// Height in pixels.
         height: u32,
     },
+}
+
+impl ViewMode {
+    /// Checks what GTK cannot take: a size outside `1..=MAX_VIEW_SIZE`, or a title with a NUL
+    /// character (a C string would end there).
+    pub fn validate(&self) -> Result<(), String> {
+        let (width, height) = match self {
+            ViewMode::Headless { width, height } => (*width, *height),
+            ViewMode::Window { title, width, height } => {
+                if title.contains('\0') {
+                    return Err("the title contains a NUL character".into());
+                }
+                (*width, *height)
+            }
+        };
+        if (1..=MAX_VIEW_SIZE).contains(&width) && (1..=MAX_VIEW_SIZE).contains(&height) {
+            Ok(())
+        } else {
+            Err(format!("size {width}x{height} is outside 1..={MAX_VIEW_SIZE}"))
+        }
+    }
 }
 
 /// From the app to the runtime.
@@ -146,6 +170,29 @@ pub enum AppMessage {
         /// The view.
         id: WebViewId,
     },
+}
+
+impl AppMessage {
+    /// The webview the request is about (`None` for `Hello`).
+    pub fn webview(&self) -> Option<WebViewId> {
+        match self {
+            AppMessage::Hello { .. } => None,
+            AppMessage::CreateWebView { id, .. }
+            | AppMessage::Navigate { id, .. }
+            | AppMessage::NavigateToString { id, .. }
+            | AppMessage::Stop { id }
+            | AppMessage::GoBack { id }
+            | AppMessage::GoForward { id }
+            | AppMessage::ExecuteScript { id, .. }
+            | AppMessage::AddDocumentCreatedScript { id, .. }
+            | AppMessage::RemoveDocumentCreatedScript { id, .. }
+            | AppMessage::PostWebMessage { id, .. }
+            | AppMessage::Reload { id }
+            | AppMessage::TerminateRenderProcess { id }
+            | AppMessage::NavigationStartingResponse { id, .. }
+            | AppMessage::Close { id } => Some(*id),
+        }
+    }
 }
 
 /// Which process failed (WebView2's `COREWEBVIEW2_PROCESS_FAILED_KIND`, where WebKit has one).
@@ -346,4 +393,30 @@ pub enum RuntimeMessage {
         /// Why.
         reason: String,
     },
+}
+
+impl RuntimeMessage {
+    /// The webview an event is about (`None` for messages about the runtime or the connection).
+    pub fn webview(&self) -> Option<WebViewId> {
+        match self {
+            RuntimeMessage::WebViewCreated { id }
+            | RuntimeMessage::WebViewClosed { id }
+            | RuntimeMessage::NavigationStarting { id, .. }
+            | RuntimeMessage::ContentLoading { id, .. }
+            | RuntimeMessage::SourceChanged { id, .. }
+            | RuntimeMessage::HistoryChanged { id, .. }
+            | RuntimeMessage::DocumentTitleChanged { id, .. }
+            | RuntimeMessage::DomContentLoaded { id, .. }
+            | RuntimeMessage::ScriptResult { id, .. }
+            | RuntimeMessage::WebMessageReceived { id, .. }
+            | RuntimeMessage::NavigationCompleted { id, .. }
+            | RuntimeMessage::ProcessFailed { id, .. } => Some(*id),
+            RuntimeMessage::RequestFailed { id, .. } => *id,
+            RuntimeMessage::Welcome { .. }
+            | RuntimeMessage::OptionsMismatch { .. }
+            | RuntimeMessage::ChildProcesses { .. }
+            | RuntimeMessage::Exiting
+            | RuntimeMessage::NewBrowserVersionAvailable => None,
+        }
+    }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use glib::{ControlFlow, IOCondition, SourceId};
 use gtk::prelude::*;
 use webkit2gtk::WebContextExt;
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, ViewMode, WebViewId};
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, WebViewId};
 use webpane_ipc::{Connection, IpcError, Outgoing};
 
 use crate::udf::OwnedFolder;
@@ -390,7 +390,7 @@ impl Server {
             return Ok(());
         }
         if let Err(reason) = validate(&message) {
-            let id = request_view(&message);
+            let id = message.webview();
             self.send(client, &RuntimeMessage::RequestFailed { id, reason });
             return Ok(());
         }
@@ -504,17 +504,16 @@ impl Server {
         self.schedule_idle_check();
     }
 
-    /// Rescans the direct children; tells clients when the set changed. Returns the pids gone.
-    fn refresh_children(&self) -> Vec<u32> {
+    /// Rescans the direct children; tells clients when the set changed.
+    fn refresh_children(&self) {
         let now: BTreeSet<u32> = crate::children::children()
             .iter()
             .map(|p| p.as_raw_nonzero().get() as u32)
             .collect();
         let mut known = self.known_children.borrow_mut();
         if *known == now {
-            return Vec::new();
+            return;
         }
-        let gone: Vec<u32> = known.difference(&now).copied().collect();
         *known = now;
         let pids: Vec<u32> = known.iter().copied().collect();
         drop(known);
@@ -522,7 +521,6 @@ impl Server {
         for client in clients.iter().filter(|c| c.welcomed.get()) {
             self.send(client, &RuntimeMessage::ChildProcesses { pids: pids.clone() });
         }
-        gone
     }
 
     fn view_count(&self) -> usize {
@@ -587,24 +585,14 @@ impl Server {
     }
 }
 
-/// The largest width or height a client may ask for.
-pub const MAX_VIEW_SIZE: u32 = 16384;
-
 /// Checks what GTK and WebKit cannot take: C strings with interior NULs (glib-rs panics on them
-/// in debug builds and truncates in release) and window sizes outside 1..=MAX_VIEW_SIZE.
+/// in debug builds and truncates in release), bad window sizes, web messages that are not JSON.
 pub fn validate(message: &AppMessage) -> Result<(), String> {
     let no_nul = |what: &str, s: &str| {
         if s.contains('\0') {
             Err(format!("the {what} contains a NUL character"))
         } else {
             Ok(())
-        }
-    };
-    let size = |w: u32, h: u32| {
-        if (1..=MAX_VIEW_SIZE).contains(&w) && (1..=MAX_VIEW_SIZE).contains(&h) {
-            Ok(())
-        } else {
-            Err(format!("size {w}x{h} is outside 1..={MAX_VIEW_SIZE}"))
         }
     };
     match message {
@@ -617,36 +605,10 @@ pub fn validate(message: &AppMessage) -> Result<(), String> {
                 .map(|_| ())
                 .map_err(|e| format!("the web message is not JSON: {e}"))
         }
-        AppMessage::CreateWebView { mode, .. } => match mode {
-            ViewMode::Headless { width, height } => size(*width, *height),
-            ViewMode::Window { title, width, height } => {
-                no_nul("title", title)?;
-                size(*width, *height)
-            }
-        },
+        AppMessage::CreateWebView { mode, .. } => mode.validate(),
         AppMessage::Navigate { uri, .. } => no_nul("URI", uri),
         AppMessage::NavigateToString { html, .. } => no_nul("document", html),
         _ => Ok(()),
-    }
-}
-
-fn request_view(message: &AppMessage) -> Option<WebViewId> {
-    match message {
-        AppMessage::CreateWebView { id, .. }
-        | AppMessage::Stop { id }
-        | AppMessage::GoBack { id }
-        | AppMessage::GoForward { id }
-        | AppMessage::ExecuteScript { id, .. }
-        | AppMessage::AddDocumentCreatedScript { id, .. }
-        | AppMessage::RemoveDocumentCreatedScript { id, .. }
-        | AppMessage::PostWebMessage { id, .. }
-        | AppMessage::Navigate { id, .. }
-        | AppMessage::NavigateToString { id, .. }
-        | AppMessage::Reload { id }
-        | AppMessage::TerminateRenderProcess { id }
-        | AppMessage::NavigationStartingResponse { id, .. }
-        | AppMessage::Close { id } => Some(*id),
-        AppMessage::Hello { .. } => None,
     }
 }
 

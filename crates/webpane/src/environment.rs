@@ -396,17 +396,7 @@ impl Environment {
     pub fn create_webview(&self, options: WebViewOptions) -> impl Future<Output = Result<WebView>> + 'static {
         let env = self.clone();
         async move {
-            match &options.mode {
-                ViewMode::Headless { width, height } | ViewMode::Window { width, height, .. }
-                    if !(1..=16384).contains(width) || !(1..=16384).contains(height) =>
-                {
-                    return Err(Error::InvalidArgument(format!(
-                        "size {width}x{height} is outside 1..=16384"
-                    )));
-                }
-                ViewMode::Window { title, .. } => crate::error::no_nul("title", title)?,
-                ViewMode::Headless { .. } => {}
-            }
+            options.mode.validate().map_err(Error::InvalidArgument)?;
             let session = env.session().await?;
             let id = WebViewId(env.inner.next_webview.get());
             env.inner.next_webview.set(id.0 + 1);
@@ -576,20 +566,7 @@ impl Environment {
                 log::warn!("unexpected handshake message from the browser process");
             }
             other => {
-                let id = match &other {
-                    RuntimeMessage::NavigationStarting { id, .. }
-                    | RuntimeMessage::NavigationCompleted { id, .. }
-                    | RuntimeMessage::ContentLoading { id, .. }
-                    | RuntimeMessage::SourceChanged { id, .. }
-                    | RuntimeMessage::HistoryChanged { id, .. }
-                    | RuntimeMessage::DocumentTitleChanged { id, .. }
-                    | RuntimeMessage::DomContentLoaded { id, .. }
-                    | RuntimeMessage::ScriptResult { id, .. }
-                    | RuntimeMessage::WebMessageReceived { id, .. }
-                    | RuntimeMessage::WebViewClosed { id }
-                    | RuntimeMessage::ProcessFailed { id, .. } => *id,
-                    _ => return,
-                };
+                let Some(id) = other.webview() else { return };
                 let webview = session.webviews.borrow().get(&id).and_then(Weak::upgrade);
                 if let Some(inner) = webview {
                     WebView { inner }.on_message(other);
