@@ -21,6 +21,140 @@ pub struct RuntimeOptions {
     pub additional_arguments: Vec<String>,
     /// The UI language (e.g. `en-US`), if set.
     pub language: Option<String>,
+    /// Custom URI schemes served by apps through `WebResourceRequested`.
+    pub custom_schemes: Vec<CustomScheme>,
+}
+
+/// A custom URI scheme (WebView2's `CoreWebView2CustomSchemeRegistration`): requests for it go to
+/// the app that owns the requesting webview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomScheme {
+    /// The scheme, lowercase (`app` for `app://…`).
+    pub name: String,
+    /// Origins of other schemes whose documents may request URIs of this scheme (`*` matches any
+    /// run of characters, e.g. `https://*.example.com`). Documents of the scheme itself always may.
+    pub allowed_origins: Vec<String>,
+    /// Whether documents of the scheme count as secure contexts (like `https`).
+    pub treat_as_secure: bool,
+}
+
+/// Schemes the engine handles itself; they cannot be registered.
+pub const RESERVED_SCHEMES: &[&str] = &[
+    "http",
+    "https",
+    "file",
+    "about",
+    "data",
+    "blob",
+    "javascript",
+    "ws",
+    "wss",
+    "ftp",
+    "webkit",
+    "resource",
+];
+
+impl CustomScheme {
+    /// Checks the name (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`; lowercase here),
+    /// that it is not one the engine owns, and that no string holds a NUL.
+    pub fn validate(&self) -> Result<(), String> {
+        let name = &self.name;
+        let mut chars = name.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+        if !first_ok || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c)) {
+            return Err(format!(
+                "{name:?} is not a scheme name (a lowercase letter, then lowercase letters, digits, '+', '-' or '.')"
+            ));
+        }
+        if RESERVED_SCHEMES.contains(&name.as_str()) {
+            return Err(format!("the scheme {name:?} belongs to the engine"));
+        }
+        if self.allowed_origins.iter().any(|o| o.contains('\0')) {
+            return Err(format!("an allowed origin of {name:?} contains a NUL character"));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` matches `pattern`, where `*` matches any run of characters (WebView2's
+/// wildcard for resource filters and allowed origins).
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// The body of a response to [`RuntimeMessage::WebResourceRequested`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResponseBody {
+    /// No body.
+    Empty,
+    /// A small body carried in the message.
+    Inline(Vec<u8>),
+    /// A body read from an fd attached to the message (a file, a memfd, or the read end of a
+    /// stream the app writes from any thread) until its end.
+    Fd {
+        /// The attached fd.
+        fd: crate::wire::FdRef,
+        /// The length, when known (sent as the stream length).
+        length: Option<u64>,
+    },
+}
+
+/// An app's answer to a web resource request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceResponse {
+    /// The HTTP status (100..=599).
+    pub status: u16,
+    /// The reason phrase.
+    pub reason: String,
+    /// Response headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: ResponseBody,
+}
+
+impl ResourceResponse {
+    /// Checks what the engine cannot take: a status outside 100..=599, header names that are not
+    /// HTTP tokens, CR, LF or NUL in values or the reason.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(100..=599).contains(&self.status) {
+            return Err(format!("status {} is outside 100..=599", self.status));
+        }
+        let bad_text = |s: &str| s.contains(['\0', '\r', '\n']);
+        if bad_text(&self.reason) {
+            return Err("the reason phrase contains CR, LF or NUL".into());
+        }
+        for (name, value) in &self.headers {
+            let token = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !token {
+                return Err(format!("{name:?} is not a header name"));
+            }
+            if bad_text(value) {
+                return Err(format!("the value of header {name:?} contains CR, LF or NUL"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The largest width or height of a webview.
@@ -165,6 +299,30 @@ pub enum AppMessage {
         /// Whether to cancel the navigation.
         cancel: bool,
     },
+    /// Raise WebResourceRequested for requests whose URI matches `filter` (`*` wildcards).
+    AddWebResourceRequestedFilter {
+        /// The view.
+        id: WebViewId,
+        /// The URI pattern.
+        filter: String,
+    },
+    /// Remove a filter added with `AddWebResourceRequestedFilter`.
+    RemoveWebResourceRequestedFilter {
+        /// The view.
+        id: WebViewId,
+        /// The URI pattern.
+        filter: String,
+    },
+    /// The answer to [`RuntimeMessage::WebResourceRequested`]; `None` asks for the default
+    /// response (404).
+    WebResourceResponse {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The response.
+        response: Option<ResourceResponse>,
+    },
     /// Close a webview.
     Close {
         /// The view.
@@ -190,6 +348,9 @@ impl AppMessage {
             | AppMessage::Reload { id }
             | AppMessage::TerminateRenderProcess { id }
             | AppMessage::NavigationStartingResponse { id, .. }
+            | AppMessage::AddWebResourceRequestedFilter { id, .. }
+            | AppMessage::RemoveWebResourceRequestedFilter { id, .. }
+            | AppMessage::WebResourceResponse { id, .. }
             | AppMessage::Close { id } => Some(*id),
         }
     }
@@ -352,6 +513,22 @@ pub enum RuntimeMessage {
         /// Why not, if it did not.
         error: Option<WebError>,
     },
+    /// A page requested a custom-scheme URI that matches one of the view's filters; the app
+    /// answers with [`AppMessage::WebResourceResponse`].
+    WebResourceRequested {
+        /// The view.
+        id: WebViewId,
+        /// Identifies this request in the answer.
+        request: u64,
+        /// The HTTP method.
+        method: String,
+        /// The URI.
+        uri: String,
+        /// Request headers, in order.
+        headers: Vec<(String, String)>,
+        /// The read end of a pipe carrying the request body, if it has one.
+        body: Option<crate::wire::FdRef>,
+    },
     /// A webview was closed (by request or because its window went away).
     WebViewClosed {
         /// The view.
@@ -409,6 +586,7 @@ impl RuntimeMessage {
             | RuntimeMessage::DomContentLoaded { id, .. }
             | RuntimeMessage::ScriptResult { id, .. }
             | RuntimeMessage::WebMessageReceived { id, .. }
+            | RuntimeMessage::WebResourceRequested { id, .. }
             | RuntimeMessage::NavigationCompleted { id, .. }
             | RuntimeMessage::ProcessFailed { id, .. } => Some(*id),
             RuntimeMessage::RequestFailed { id, .. } => *id,
@@ -418,5 +596,61 @@ impl RuntimeMessage {
             | RuntimeMessage::Exiting
             | RuntimeMessage::NewBrowserVersionAvailable => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_runs_of_characters() {
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("app://*", "app://host/x.png"));
+        assert!(wildcard_match("app://host/*.png", "app://host/a/b.png"));
+        assert!(!wildcard_match("app://host/*.png", "app://host/a/b.png?x"));
+        assert!(wildcard_match("https://*.example.com", "https://a.b.example.com"));
+        assert!(!wildcard_match("https://*.example.com", "https://example.org"));
+        assert!(wildcard_match("a*b*c", "aXXbYYc"));
+        assert!(!wildcard_match("a*b*c", "aXXcYYb"));
+        assert!(wildcard_match("exact", "exact"));
+        assert!(!wildcard_match("exact", "exactly"));
+    }
+
+    #[test]
+    fn scheme_names_are_checked() {
+        let scheme = |name: &str| CustomScheme {
+            name: name.into(),
+            allowed_origins: vec![],
+            treat_as_secure: false,
+        };
+        assert!(scheme("app").validate().is_ok());
+        assert!(scheme("my-app+v1.2").validate().is_ok());
+        for bad in ["", "App", "1app", "a b", "https", "file", "a:b", "a\0"] {
+            assert!(scheme(bad).validate().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn responses_are_checked() {
+        let ok = ResourceResponse {
+            status: 200,
+            reason: "OK".into(),
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: ResponseBody::Empty,
+        };
+        assert!(ok.validate().is_ok());
+        let mut bad = ok.clone();
+        bad.status = 99;
+        assert!(bad.validate().is_err());
+        let mut bad = ok.clone();
+        bad.headers.push(("X Bad".into(), "v".into()));
+        assert!(bad.validate().is_err());
+        let mut bad = ok.clone();
+        bad.headers.push(("X-Split".into(), "a\r\nSet-Cookie: x".into()));
+        assert!(bad.validate().is_err());
+        let mut bad = ok;
+        bad.reason = "O\nK".into();
+        assert!(bad.validate().is_err());
     }
 }

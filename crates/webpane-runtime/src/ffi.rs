@@ -6,3 +6,18 @@ pub fn error_code(error: &glib::Error) -> i32 {
     // SAFETY: `raw` points to the GError owned by `error`, which is borrowed for this call.
     unsafe { (*raw).code }
 }
+
+/// A GIO input stream that reads `fd` (a file, pipe or stream socket) and closes it when done.
+pub fn input_stream(fd: std::os::fd::OwnedFd) -> gio::InputStream {
+    use glib::prelude::Cast;
+    // SAFETY: `fd` is an open descriptor owned by us; ownership moves into the stream (which
+    // closes it), and `OwnedFd` -> raw fd transfer guarantees no one else closes it.
+    unsafe { gio::UnixInputStream::take_fd(fd) }.upcast()
+}
+
+/// A GIO output stream that writes `fd` (a pipe's write end) and closes it when done.
+pub fn output_stream(fd: std::os::fd::OwnedFd) -> gio::OutputStream {
+    use glib::prelude::Cast;
+    // SAFETY: as in `input_stream`: an owned, open descriptor whose ownership moves to the stream.
+    unsafe { gio::UnixOutputStream::take_fd(fd) }.upcast()
+}

@@ -9,6 +9,7 @@
 
 mod children;
 mod ffi;
+mod schemes;
 mod server;
 mod udf;
 mod view;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use webpane_ipc::protocol::RuntimeOptions;
+use webpane_ipc::protocol::{CustomScheme, RuntimeOptions};
 
 /// Exit code when another runtime already owns the user data folder.
 const EXIT_ALREADY_OWNED: u8 = 3;
@@ -39,6 +40,10 @@ struct Args {
     /// UI language, such as en-US.
     #[arg(long)]
     language: Option<String>,
+    /// A custom URI scheme to serve through apps, as JSON (`{"name":"app","allowed_origins":[],
+    /// "treat_as_secure":true}`); repeatable. Must match between apps sharing the runtime.
+    #[arg(long = "custom-scheme")]
+    custom_schemes: Vec<String>,
     /// Milliseconds to stay after the last webview closed.
     #[arg(long, default_value_t = server::DEFAULT_GRACE.as_millis() as u64)]
     grace_ms: u64,
@@ -76,9 +81,25 @@ fn main() -> ExitCode {
         eprintln!("webpane-runtime: {e}");
         return ExitCode::from(EXIT_BAD_ARGUMENTS);
     }
+    let mut custom_schemes = Vec::new();
+    for json in &args.custom_schemes {
+        let scheme: CustomScheme = match serde_json::from_str(json) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("webpane-runtime: --custom-scheme {json:?}: {e}");
+                return ExitCode::from(EXIT_BAD_ARGUMENTS);
+            }
+        };
+        if let Err(e) = scheme.validate() {
+            eprintln!("webpane-runtime: --custom-scheme: {e}");
+            return ExitCode::from(EXIT_BAD_ARGUMENTS);
+        }
+        custom_schemes.push(scheme);
+    }
     let options = RuntimeOptions {
         additional_arguments: args.additional_arguments,
         language: args.language,
+        custom_schemes,
     };
     let server = server::Server::start(folder, options, Duration::from_millis(args.grace_ms));
     gtk::main();

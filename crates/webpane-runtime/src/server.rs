@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use glib::{ControlFlow, IOCondition, SourceId};
 use gtk::prelude::*;
-use webkit2gtk::WebContextExt;
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, WebViewId};
-use webpane_ipc::{Connection, IpcError, Outgoing};
+use webkit2gtk::{SecurityManagerExt, URISchemeRequestExt, WebContextExt};
+use webpane_ipc::protocol::{AppMessage, CustomScheme, RuntimeMessage, RuntimeOptions, WebViewId};
+use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 
 use crate::udf::OwnedFolder;
 use crate::view::{Host, View};
@@ -48,9 +48,9 @@ struct ClientHost {
 }
 
 impl Host for ClientHost {
-    fn send(&self, message: RuntimeMessage) {
+    fn send_with_fds(&self, message: RuntimeMessage, fds: Outgoing<'static>) {
         if let (Some(server), Some(client)) = (self.server.upgrade(), self.client.upgrade()) {
-            server.send(&client, &message);
+            server.send_with_fds(&client, &message, fds);
         }
     }
 
@@ -118,6 +118,7 @@ impl Server {
             new_version: Cell::new(false),
         });
         server.watch_for_new_versions();
+        server.register_schemes();
 
         let weak = Rc::downgrade(&server);
         let listener_fd = server
@@ -196,6 +197,42 @@ impl Server {
         }
     }
 
+    /// Registers the custom schemes with WebKit; their requests go to the view that made them.
+    fn register_schemes(self: &Rc<Self>) {
+        let security = self.context.security_manager();
+        for scheme in &self.options.custom_schemes {
+            let weak = Rc::downgrade(self);
+            let config = scheme.clone();
+            self.context
+                .register_uri_scheme(&scheme.name, move |request| match weak.upgrade() {
+                    Some(server) => server.scheme_request(&config, request),
+                    None => crate::schemes::fail(request, "the browser process is shutting down"),
+                });
+            if let Some(security) = &security {
+                security.register_uri_scheme_as_cors_enabled(&scheme.name);
+                if scheme.treat_as_secure {
+                    security.register_uri_scheme_as_secure(&scheme.name);
+                }
+            }
+        }
+    }
+
+    fn scheme_request(&self, scheme: &CustomScheme, request: &webkit2gtk::URISchemeRequest) {
+        let Some(webview) = request.web_view() else {
+            crate::schemes::fail(request, "the request comes from no webview");
+            return;
+        };
+        let clients: Vec<Rc<Client>> = self.clients.borrow().values().cloned().collect();
+        for client in clients {
+            let views = client.views.borrow();
+            if let Some(view) = views.values().find(|v| v.is(&webview)) {
+                view.resource_request(scheme, request);
+                return;
+            }
+        }
+        crate::schemes::fail(request, "the requesting webview belongs to no app");
+    }
+
     fn new_version_available(&self) {
         if self.new_version.replace(true) {
             return;
@@ -268,8 +305,8 @@ impl Server {
         };
         loop {
             match client.conn.try_recv::<AppMessage>() {
-                Ok(Some(received)) => {
-                    if let Err(why) = self.handle(&client, received.message) {
+                Ok(Some(mut received)) => {
+                    if let Err(why) = self.handle(&client, received.message, &mut received.fds) {
                         log::warn!("dropping client {id}: {why}");
                         self.remove_client(id);
                         return false;
@@ -292,7 +329,12 @@ impl Server {
     /// Queues a message for a client without ever blocking the main loop; a client whose backlog
     /// passes [`MAX_CLIENT_BACKLOG`] is considered stuck and dropped.
     fn send(&self, client: &Rc<Client>, message: &RuntimeMessage) {
-        match client.conn.queue(message, Outgoing::new()) {
+        self.send_with_fds(client, message, Outgoing::new());
+    }
+
+    /// [`send`](Self::send) with fds attached (closed here once queued: the queue keeps copies).
+    fn send_with_fds(&self, client: &Rc<Client>, message: &RuntimeMessage, fds: Outgoing<'_>) {
+        match client.conn.queue(message, fds) {
             Ok(true) => {}
             Ok(false) if client.conn.queued_bytes() > MAX_CLIENT_BACKLOG => {
                 self.drop_unreachable(client, IpcError::Io(std::io::ErrorKind::WouldBlock.into()));
@@ -356,7 +398,7 @@ impl Server {
     }
 
     /// Answers one request. An error means the client broke the protocol.
-    fn handle(self: &Rc<Self>, client: &Rc<Client>, message: AppMessage) -> Result<(), String> {
+    fn handle(self: &Rc<Self>, client: &Rc<Client>, message: AppMessage, fds: &mut ReceivedFds) -> Result<(), String> {
         if !client.welcomed.get() {
             let AppMessage::Hello { options } = message else {
                 return Err("the first message must be Hello".into());
@@ -422,6 +464,7 @@ impl Server {
                     id,
                     &mode,
                     &settings,
+                    &self.options.custom_schemes,
                     host,
                 );
                 client.views.borrow_mut().insert(id, view);
@@ -456,6 +499,21 @@ impl Server {
                 self.with_view(client, id, |v| v.remove_document_created_script(script_id))
             }
             AppMessage::PostWebMessage { id, json } => self.with_view(client, id, |v| v.post_web_message(&json)),
+            AppMessage::AddWebResourceRequestedFilter { id, filter } => {
+                self.with_view(client, id, |v| v.add_resource_filter(filter))
+            }
+            AppMessage::RemoveWebResourceRequestedFilter { id, filter } => {
+                self.with_view(client, id, |v| v.remove_resource_filter(&filter))
+            }
+            AppMessage::WebResourceResponse { id, request, response } => {
+                let mut refused = None;
+                self.with_view(client, id, |v| {
+                    refused = v.answer_resource(request, response, fds).err()
+                });
+                if let Some(reason) = refused {
+                    self.send(client, &RuntimeMessage::RequestFailed { id: Some(id), reason });
+                }
+            }
             AppMessage::Close { id } => {
                 let view = client.views.borrow_mut().remove(&id);
                 match view {
@@ -608,6 +666,12 @@ pub fn validate(message: &AppMessage) -> Result<(), String> {
         AppMessage::CreateWebView { mode, .. } => mode.validate(),
         AppMessage::Navigate { uri, .. } => no_nul("URI", uri),
         AppMessage::NavigateToString { html, .. } => no_nul("document", html),
+        AppMessage::AddWebResourceRequestedFilter { filter, .. }
+        | AppMessage::RemoveWebResourceRequestedFilter { filter, .. } => no_nul("filter", filter),
+        AppMessage::WebResourceResponse {
+            response: Some(response),
+            ..
+        } => response.validate(),
         _ => Ok(()),
     }
 }

@@ -17,8 +17,12 @@ use webkit2gtk::{
     UserContentInjectedFrames, UserContentManagerExt, UserScriptInjectionTime, WebProcessTerminationReason, WebViewExt,
 };
 use webpane_ipc::protocol::{
-    ProcessFailedKind, ProcessFailedReason, RuntimeMessage, ViewMode, ViewSettings, WebError, WebViewId,
+    CustomScheme, ProcessFailedKind, ProcessFailedReason, ResourceResponse, RuntimeMessage, ViewMode, ViewSettings,
+    WebError, WebViewId,
 };
+use webpane_ipc::{Outgoing, ReceivedFds};
+
+use crate::schemes::Resources;
 
 /// How often the watchdog pings each page, and reports it again while it stays unresponsive.
 const WATCHDOG_TICK: Duration = Duration::from_secs(1);
@@ -36,7 +40,11 @@ const INTERNAL_WORLD: &str = "webpane";
 /// What a view needs from the runtime around it.
 pub trait Host {
     /// Sends a message to the app that owns the view (never blocks).
-    fn send(&self, message: RuntimeMessage);
+    fn send(&self, message: RuntimeMessage) {
+        self.send_with_fds(message, Outgoing::new());
+    }
+    /// Sends a message with fds to the app that owns the view (never blocks).
+    fn send_with_fds(&self, message: RuntimeMessage, fds: Outgoing<'static>);
     /// Runs `f` once everything sent so far has left for the app's socket.
     fn when_sent(&self, f: Box<dyn FnOnce()>);
     /// Rescans the runtime's children and tells apps if they changed.
@@ -89,6 +97,7 @@ pub struct View {
     id: WebViewId,
     host: Rc<dyn Host>,
     last_source: Rc<RefCell<String>>,
+    resources: Resources,
 }
 
 fn random_token() -> String {
@@ -111,6 +120,7 @@ impl View {
         id: WebViewId,
         mode: &ViewMode,
         settings: &ViewSettings,
+        schemes: &[CustomScheme],
         host: Rc<dyn Host>,
     ) -> View {
         let content = webkit2gtk::UserContentManager::new();
@@ -155,11 +165,31 @@ impl View {
             id,
             host: host.clone(),
             last_source: Rc::default(),
+            resources: Resources::default(),
         };
+        view.protect_scheme_bodies(schemes);
         view.wire_messages(id, &host);
         view.wire_navigation(id, &host);
         view.wire_health(id, &host);
         view
+    }
+
+    /// Custom-scheme request bodies that WebKit's browser process cannot read (Blobs: it hangs)
+    /// are turned into bytes in the page first; see `scheme_bodies.js`.
+    fn protect_scheme_bodies(&self, schemes: &[CustomScheme]) {
+        if schemes.is_empty() {
+            return;
+        }
+        let protocols: Vec<String> = schemes.iter().map(|s| format!("{}:", s.name)).collect();
+        let list = serde_json::to_string(&protocols).unwrap_or_else(|_| "[]".into());
+        let script = include_str!("scheme_bodies.js").replace("__SCHEMES__", &list);
+        self.content.add_script(&webkit2gtk::UserScript::new(
+            &script,
+            UserContentInjectedFrames::AllFrames,
+            UserScriptInjectionTime::Start,
+            &[],
+            &[],
+        ));
     }
 
     /// `chrome.webview` in the page world, and the runtime's own DOMContentLoaded hook in an
@@ -564,8 +594,41 @@ impl View {
             });
     }
 
+    /// Whether `webview` is this view's WebKit view.
+    pub fn is(&self, webview: &webkit2gtk::WebView) -> bool {
+        self.webview == *webview
+    }
+
+    /// Handles a request of a custom scheme made by this view's page.
+    pub fn resource_request(&self, scheme: &CustomScheme, request: &webkit2gtk::URISchemeRequest) {
+        let document = self.webview.uri().map(|u| u.to_string()).unwrap_or_default();
+        self.resources.request(self.id, &self.host, scheme, &document, request);
+    }
+
+    /// Raises WebResourceRequested for URIs matching `filter`.
+    pub fn add_resource_filter(&self, filter: String) {
+        self.resources.add_filter(filter);
+    }
+
+    /// Removes a filter.
+    pub fn remove_resource_filter(&self, filter: &str) {
+        self.resources.remove_filter(filter);
+    }
+
+    /// Answers a WebResourceRequested; an answer the engine cannot take fails the request and
+    /// returns why.
+    pub fn answer_resource(
+        &self,
+        request: u64,
+        response: Option<ResourceResponse>,
+        fds: &mut ReceivedFds,
+    ) -> Result<(), String> {
+        self.resources.answer(request, response, fds)
+    }
+
     /// Closes the window and stops the watchdog.
     pub fn destroy(self) {
+        self.resources.fail_pending();
         if let Some(source) = self.watchdog.timer.borrow_mut().take() {
             source.remove();
         }

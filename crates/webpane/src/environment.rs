@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use rustix::event::{PollFd, PollFlags};
 use rustix::fs::FlockOperation;
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, ViewMode, ViewSettings, WebViewId};
-use webpane_ipc::{Connection, IpcError, Outgoing};
+use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
@@ -150,6 +150,14 @@ impl EnvironmentBuilder {
         self
     }
 
+    /// Registers a custom URI scheme whose requests the app answers (see
+    /// [`WebView::on_web_resource_requested`](crate::WebView::on_web_resource_requested)).
+    /// Apps sharing a browser process must register the same schemes.
+    pub fn custom_scheme(mut self, scheme: crate::CustomSchemeRegistration) -> Self {
+        self.options.custom_schemes.push(scheme.scheme);
+        self
+    }
+
     /// How long a browser process this environment starts stays after its last webview closed
     /// (default: the runtime's, 2 s).
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
@@ -171,6 +179,9 @@ impl EnvironmentBuilder {
             }
             if let Some(language) = &self.options.language {
                 crate::error::no_nul("language", language)?;
+            }
+            for scheme in &self.options.custom_schemes {
+                scheme.validate().map_err(Error::InvalidArgument)?;
             }
             let runtime = crate::locate::find_runtime(self.runtime_path.as_deref())?;
             let folder = match self.user_data_folder {
@@ -258,10 +269,15 @@ impl Session {
 
     /// Sends a request; a failure means the browser process is gone.
     pub(crate) fn send(&self, message: &AppMessage) -> Result<()> {
+        self.send_with_fds(message, Outgoing::new())
+    }
+
+    /// Sends a request with fds attached.
+    pub(crate) fn send_with_fds(&self, message: &AppMessage, fds: Outgoing<'_>) -> Result<()> {
         if self.ended.get() {
             return Err(Error::Closed);
         }
-        self.conn.send(message, Outgoing::new()).map_err(|e| match e {
+        self.conn.send(message, fds).map_err(|e| match e {
             IpcError::Disconnected => Error::Closed,
             e => e.into(),
         })
@@ -515,7 +531,7 @@ impl Environment {
                 return;
             }
             match session.conn.try_recv::<RuntimeMessage>() {
-                Ok(Some(received)) => self.on_message(session, received.message),
+                Ok(Some(mut received)) => self.on_message(session, received.message, &mut received.fds),
                 Ok(None) => return,
                 Err(e) => {
                     if !matches!(e, IpcError::Disconnected) {
@@ -528,7 +544,7 @@ impl Environment {
         }
     }
 
-    fn on_message(&self, session: &Rc<Session>, message: RuntimeMessage) {
+    fn on_message(&self, session: &Rc<Session>, message: RuntimeMessage, fds: &mut ReceivedFds) {
         match message {
             RuntimeMessage::WebViewCreated { id } => {
                 let Some((resolver, _options)) = session.pending_creates.borrow_mut().remove(&id) else {
@@ -569,7 +585,7 @@ impl Environment {
                 let Some(id) = other.webview() else { return };
                 let webview = session.webviews.borrow().get(&id).and_then(Weak::upgrade);
                 if let Some(inner) = webview {
-                    WebView { inner }.on_message(other);
+                    WebView { inner }.on_message(other, fds);
                 }
             }
         }
@@ -758,7 +774,10 @@ fn connect_or_spawn(
                         });
                     }
                     RuntimeMessage::OptionsMismatch { runtime, requested } => {
-                        return Err(Error::OptionsMismatch { runtime, requested });
+                        return Err(Error::OptionsMismatch {
+                            runtime: Box::new(runtime),
+                            requested: Box::new(requested),
+                        });
                     }
                     other => return Err(Error::LaunchFailed(format!("unexpected first message {other:?}"))),
                 },
@@ -778,7 +797,7 @@ fn connect_or_spawn(
                 }
                 Some(status) if status.code() == Some(EXIT_BAD_ARGUMENTS) => {
                     return Err(Error::LaunchFailed(format!(
-                        "the browser process refused the engine arguments {:?} (its message is on stderr)",
+                        "the browser process refused the engine arguments {:?} or custom schemes (its message is on stderr)",
                         options.additional_arguments
                     )));
                 }
@@ -799,6 +818,10 @@ fn connect_or_spawn(
             }
             if let Some(language) = &options.language {
                 cmd.arg("--language").arg(language);
+            }
+            for scheme in &options.custom_schemes {
+                let json = serde_json::to_string(scheme).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+                cmd.arg(format!("--custom-scheme={json}"));
             }
             if let Some(grace) = grace {
                 cmd.arg("--grace-ms").arg(grace.as_millis().to_string());

@@ -24,9 +24,9 @@ pub enum Error {
     )]
     OptionsMismatch {
         /// The running runtime's options.
-        runtime: RuntimeOptions,
+        runtime: Box<RuntimeOptions>,
         /// What this environment asked for.
-        requested: RuntimeOptions,
+        requested: Box<RuntimeOptions>,
     },
     /// An argument cannot be used (a string with a NUL character, a size of zero, an engine
     /// argument that is not `name=value`); nothing was sent.
@@ -60,6 +60,9 @@ pub enum Error {
     /// Talking to the runtime failed.
     #[error(transparent)]
     Ipc(#[from] IpcError),
+    /// A file cannot be handed to the browser process (a directory, a socket, …).
+    #[error(transparent)]
+    Handle(#[from] webpane_ipc::HandleError),
     /// A system call failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

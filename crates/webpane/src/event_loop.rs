@@ -349,9 +349,24 @@ impl EventLoop {
     }
 
     /// Runs `work` on a new thread, then `on_done` with its result on this (the UI) thread.
-    /// Blocking work never runs on the UI thread. If the loop is gone by then, the result is
-    /// dropped on the helper thread.
-    pub(crate) fn spawn_blocking<T: Send + 'static>(
+    /// Blocking work never runs on the UI thread; `on_done` may hold `!Send` things (a
+    /// [`Deferral`](crate::Deferral), a [`WebView`](crate::WebView)). If the loop is gone by then,
+    /// the result is dropped on the helper thread.
+    ///
+    /// ```
+    /// let event_loop = webpane::EventLoop::new()?;
+    /// let quit = event_loop.clone_handle();
+    /// let answer = std::rc::Rc::new(std::cell::Cell::new(0));
+    /// let seen = answer.clone();
+    /// event_loop.spawn_blocking(|| (1..=10u64).sum::<u64>(), move |sum| {
+    ///     seen.set(sum);
+    ///     quit.quit();
+    /// });
+    /// event_loop.run()?;
+    /// assert_eq!(answer.get(), 55);
+    /// # Ok::<(), webpane::Error>(())
+    /// ```
+    pub fn spawn_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
         on_done: impl FnOnce(T) + 'static,

@@ -36,6 +36,7 @@ mod events;
 mod handlers;
 mod locate;
 mod operation;
+mod resources;
 mod webview;
 
 pub use deferral::Deferral;
@@ -53,6 +54,10 @@ pub use events::{
 pub use handlers::EventToken;
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use operation::Operation;
+pub use resources::{
+    CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
+    WebResourceRequestedEventArgs, WebResourceResponse,
+};
 pub use webpane_ipc::protocol::WebError;
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ProcessFailedKind, ProcessFailedReason, ScriptId, WebView};

@@ -4,11 +4,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
+use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
 
 pub use webpane_ipc::protocol::{ProcessFailedKind, ProcessFailedReason};
 
-use crate::deferral::Deferral;
+use crate::deferral::{Answer, Deferral, Deferred};
 use crate::environment::{Environment, Session};
 use crate::error::{Error, Result};
 use crate::events::{
@@ -17,6 +18,7 @@ use crate::events::{
 };
 use crate::handlers::{EventToken, Handlers};
 use crate::operation::{Operation, Resolver, operation};
+use crate::resources::WebResourceRequestedEventArgs;
 
 /// Arguments of [`WebView::on_navigation_starting`]: inspect, cancel, or defer the answer.
 ///
@@ -27,7 +29,7 @@ pub struct NavigationStartingEventArgs {
     uri: String,
     is_redirect: bool,
     is_user_initiated: bool,
-    decision: Rc<NavigationDecision>,
+    decision: Rc<Deferred<NavigationAnswer>>,
 }
 
 impl NavigationStartingEventArgs {
@@ -38,7 +40,7 @@ impl NavigationStartingEventArgs {
     /// Ties this navigation's events together (ContentLoading, DOMContentLoaded,
     /// NavigationCompleted carry the same id).
     pub fn navigation_id(&self) -> u64 {
-        self.decision.request
+        self.decision.answer.request
     }
     /// Whether it is a redirect.
     pub fn is_redirect(&self) -> bool {
@@ -50,46 +52,30 @@ impl NavigationStartingEventArgs {
     }
     /// Whether the navigation will be cancelled.
     pub fn cancel(&self) -> bool {
-        self.decision.cancel.get()
+        self.decision.answer.cancel.get()
     }
     /// Cancels (or un-cancels) the navigation.
     pub fn set_cancel(&self, cancel: bool) {
-        self.decision.cancel.set(cancel);
+        self.decision.answer.cancel.set(cancel);
     }
     /// Holds the navigation until the returned deferral is completed or dropped, so that the
     /// handler can decide later (after asking the user, say). `set_cancel` still works meanwhile.
     pub fn get_deferral(&self) -> Deferral {
-        let decision = self.decision.clone();
-        decision.outstanding.set(decision.outstanding.get() + 1);
-        Deferral::new(move || {
-            decision.outstanding.set(decision.outstanding.get() - 1);
-            decision.answer_if_ready()
-        })
+        self.decision.deferral()
     }
 }
 
-/// The shared state of one NavigationStarting answer.
+/// The answer to one NavigationStarting.
 #[derive(Debug)]
-struct NavigationDecision {
+struct NavigationAnswer {
     session: Weak<Session>,
     id: WebViewId,
     request: u64,
     cancel: Cell<bool>,
-    outstanding: Cell<usize>,
-    handlers_done: Cell<bool>,
-    answered: Cell<bool>,
 }
 
-impl NavigationDecision {
-    /// Answers once every handler returned and no deferral is outstanding. Returns whether the
-    /// answer (now or earlier) reached the browser process; false if it is gone.
-    fn answer_if_ready(&self) -> bool {
-        if !self.handlers_done.get() || self.outstanding.get() > 0 {
-            return true;
-        }
-        if self.answered.replace(true) {
-            return true;
-        }
+impl Answer for NavigationAnswer {
+    fn send(&self) -> bool {
         let message = AppMessage::NavigationStartingResponse {
             id: self.id,
             request: self.request,
@@ -113,6 +99,7 @@ pub(crate) struct WebViewInner {
     document_title_changed: Handlers<WebView, DocumentTitleChangedEventArgs>,
     dom_content_loaded: Handlers<WebView, DomContentLoadedEventArgs>,
     web_message_received: Handlers<WebView, WebMessageReceivedEventArgs>,
+    web_resource_requested: Handlers<WebView, WebResourceRequestedEventArgs>,
     source: RefCell<String>,
     title: RefCell<String>,
     history: Cell<(bool, bool)>,
@@ -192,6 +179,7 @@ impl WebView {
                 document_title_changed: Handlers::default(),
                 dom_content_loaded: Handlers::default(),
                 web_message_received: Handlers::default(),
+                web_resource_requested: Handlers::default(),
                 source: RefCell::new(String::new()),
                 title: RefCell::new(String::new()),
                 history: Cell::new((false, false)),
@@ -363,6 +351,29 @@ impl WebView {
         })
     }
 
+    /// Raises [`on_web_resource_requested`](Self::on_web_resource_requested) for requests of a
+    /// registered custom scheme whose URI matches `uri_pattern` (`*` matches any run of
+    /// characters, e.g. `app://assets/*`). Requests that match no filter get `404 Not Found`.
+    ///
+    /// WebKitGTK lets an embedder answer only its own schemes: `http(s)` requests are not raised.
+    pub fn add_web_resource_requested_filter(&self, uri_pattern: &str) -> Result<()> {
+        crate::error::no_nul("filter", uri_pattern)?;
+        self.request(AppMessage::AddWebResourceRequestedFilter {
+            id: self.inner.id,
+            filter: uri_pattern.to_owned(),
+        })
+    }
+
+    /// Removes a filter added with
+    /// [`add_web_resource_requested_filter`](Self::add_web_resource_requested_filter).
+    pub fn remove_web_resource_requested_filter(&self, uri_pattern: &str) -> Result<()> {
+        crate::error::no_nul("filter", uri_pattern)?;
+        self.request(AppMessage::RemoveWebResourceRequestedFilter {
+            id: self.inner.id,
+            filter: uri_pattern.to_owned(),
+        })
+    }
+
     /// Terminates the render process (for a hung page); reported as `ProcessFailed`
     /// (RenderProcessExited, Terminated). [`reload`](Self::reload) brings the page back.
     pub fn terminate_render_process(&self) -> Result<()> {
@@ -394,6 +405,9 @@ impl WebView {
         on_document_title_changed, remove_document_title_changed, document_title_changed, DocumentTitleChangedEventArgs;
         /// the main document's DOMContentLoaded fired.
         on_dom_content_loaded, remove_dom_content_loaded, dom_content_loaded, DomContentLoadedEventArgs;
+        /// a page requested a URI of a custom scheme that matches one of the webview's filters
+        /// ([`add_web_resource_requested_filter`](Self::add_web_resource_requested_filter)).
+        on_web_resource_requested, remove_web_resource_requested, web_resource_requested, WebResourceRequestedEventArgs;
         /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
         on_web_message_received, remove_web_message_received, web_message_received, WebMessageReceivedEventArgs;
     }
@@ -410,8 +424,35 @@ impl WebView {
         self.inner.process_failed.raise(self, args);
     }
 
-    pub(crate) fn on_message(&self, message: RuntimeMessage) {
+    pub(crate) fn on_message(&self, message: RuntimeMessage, fds: &mut ReceivedFds) {
         match message {
+            RuntimeMessage::WebResourceRequested {
+                request,
+                method,
+                uri,
+                headers,
+                body,
+                ..
+            } => {
+                let body = body.and_then(|r| match fds.take_file(r) {
+                    Ok((file, _)) => Some(file),
+                    Err(e) => {
+                        log::warn!("a request body could not be taken: {e}");
+                        None
+                    }
+                });
+                let args = WebResourceRequestedEventArgs::new(
+                    self.inner.session.clone(),
+                    self.inner.id,
+                    request,
+                    method,
+                    uri,
+                    headers,
+                    body,
+                );
+                let answer = args.deferred();
+                answer.raise(|| self.inner.web_resource_requested.raise(self, &args));
+            }
             RuntimeMessage::NavigationStarting {
                 request,
                 uri,
@@ -423,26 +464,15 @@ impl WebView {
                     uri,
                     is_redirect,
                     is_user_initiated,
-                    decision: Rc::new(NavigationDecision {
+                    decision: Deferred::new(NavigationAnswer {
                         session: self.inner.session.clone(),
                         id: self.inner.id,
                         request,
                         cancel: Cell::new(false),
-                        outstanding: Cell::new(0),
-                        handlers_done: Cell::new(false),
-                        answered: Cell::new(false),
                     }),
                 };
-                // Answer even if a handler panics: the guard completes the decision on unwind.
-                struct Done(Rc<NavigationDecision>);
-                impl Drop for Done {
-                    fn drop(&mut self) {
-                        self.0.handlers_done.set(true);
-                        self.0.answer_if_ready();
-                    }
-                }
-                let _done = Done(args.decision.clone());
-                self.inner.navigation_starting.raise(self, &args);
+                let decision = args.decision.clone();
+                decision.raise(|| self.inner.navigation_starting.raise(self, &args));
             }
             RuntimeMessage::NavigationCompleted {
                 navigation_id,

@@ -1,0 +1,346 @@
+//! Custom URI schemes and WebResourceRequested.
+//!
+//! Every scheme in the runtime's options is registered on the WebKit context. WebKit hands each
+//! request of such a scheme to [`Server`](crate::server::Server), which finds the view that asked
+//! and gives the request to that view's [`Resources`]:
+//!
+//! 1. the requesting origin is checked against the scheme's allowed origins (documents of the
+//!    scheme itself always pass); a refused request fails like a network error;
+//! 2. a CORS preflight from an allowed origin is answered here, without the app;
+//! 3. a request that matches none of the view's filters gets the default response (404);
+//! 4. otherwise the app gets `WebResourceRequested`, with the request body (if any) streamed to
+//!    it through a pipe as WebKit produces it — the runtime never gathers it;
+//! 5. the app's answer carries its body inline (small), or as an fd (a file, a memfd, or a socket
+//!    the app writes from any thread) that WebKit reads as a stream.
+//!
+//! A request still pending when its view closes fails with an error.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gio::prelude::*;
+
+use webkit2gtk::{URISchemeRequestExt, URISchemeResponseExt};
+use webpane_ipc::protocol::{CustomScheme, ResourceResponse, ResponseBody, RuntimeMessage, WebViewId, wildcard_match};
+use webpane_ipc::{FdKind, FileAccess, FileForTransit, Outgoing, ReceivedFds};
+
+use crate::view::Host;
+
+/// How long a CORS preflight answer may be cached by the engine.
+const PREFLIGHT_MAX_AGE: &str = "600";
+
+/// Fails a request with a message the page's console shows.
+pub fn fail(request: &webkit2gtk::URISchemeRequest, message: &str) {
+    let mut error = glib::Error::new(gio::IOErrorEnum::Failed, message);
+    request.finish_error(&mut error);
+}
+
+/// The origin (`scheme://host[:port]`) of a URI, `null` for URIs without a host.
+pub fn origin_of(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(u) => match u.host_str() {
+            Some(host) => match u.port() {
+                Some(port) => format!("{}://{host}:{port}", u.scheme()),
+                None => format!("{}://{host}", u.scheme()),
+            },
+            None => "null".into(),
+        },
+        Err(_) => "null".into(),
+    }
+}
+
+/// Whether documents of `origin` may request URIs of `scheme`.
+pub fn origin_allowed(scheme: &CustomScheme, origin: &str) -> bool {
+    origin.starts_with(&format!("{}:", scheme.name)) || scheme.allowed_origins.iter().any(|p| wildcard_match(p, origin))
+}
+
+struct Pending {
+    request: webkit2gtk::URISchemeRequest,
+    /// The cross-origin requester to name in `Access-Control-Allow-Origin`, if any.
+    cors_origin: Option<String>,
+}
+
+/// A view's resource filters and the requests waiting for its app.
+#[derive(Default)]
+pub struct Resources {
+    filters: RefCell<Vec<String>>,
+    pending: RefCell<HashMap<u64, Pending>>,
+    next: Cell<u64>,
+}
+
+impl Resources {
+    /// Adds a URI filter (duplicates count once).
+    pub fn add_filter(&self, filter: String) {
+        let mut filters = self.filters.borrow_mut();
+        if !filters.contains(&filter) {
+            filters.push(filter);
+        }
+    }
+
+    /// Removes a URI filter.
+    pub fn remove_filter(&self, filter: &str) {
+        self.filters.borrow_mut().retain(|f| f != filter);
+    }
+
+    /// Handles a request of `scheme` made by this view, whose document is at `document_uri`.
+    pub fn request(
+        &self,
+        id: WebViewId,
+        host: &Rc<dyn Host>,
+        scheme: &CustomScheme,
+        document_uri: &str,
+        request: &webkit2gtk::URISchemeRequest,
+    ) {
+        let uri = request.uri().map(|u| u.to_string()).unwrap_or_default();
+        log::debug!("view {}: scheme request {uri}", id.0);
+        let method = request
+            .http_method()
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| "GET".into());
+        let mut headers = Vec::new();
+        if let Some(h) = request.http_headers() {
+            h.foreach(|name, value| headers.push((name.to_owned(), value.to_owned())));
+        }
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        // The Origin header names the requesting document for CORS requests; otherwise it is
+        // the view's document (top-level navigations show their target here already).
+        let origin = header("Origin")
+            .filter(|o| o != "null")
+            .unwrap_or_else(|| origin_of(document_uri));
+        if !origin_allowed(scheme, &origin) {
+            log::warn!("view {}: {origin} may not load {uri} (not an allowed origin)", id.0);
+            fail(
+                request,
+                &format!("{origin} is not allowed to load {}: URIs", scheme.name),
+            );
+            return;
+        }
+        // Cross-origin requests (another scheme, or another host of this one) need CORS headers.
+        let cors_origin = (origin != origin_of(&uri)).then_some(origin);
+        if method == "OPTIONS" && header("Access-Control-Request-Method").is_some() {
+            preflight(
+                request,
+                cors_origin.as_deref(),
+                header("Access-Control-Request-Headers"),
+            );
+            return;
+        }
+        if !self.filters.borrow().iter().any(|f| wildcard_match(f, &uri)) {
+            finish_default(request, cors_origin.as_deref());
+            return;
+        }
+        let mut fds = Outgoing::new();
+        // Blob bodies never get here: WebKit would hang in http_body() (see scheme_bodies.js).
+        let body = match request.http_body() {
+            Some(stream) => match stream_to_pipe(stream) {
+                Ok(read_end) => Some(fds.file(read_end)),
+                Err(e) => {
+                    fail(request, &format!("cannot pass the request body on: {e}"));
+                    return;
+                }
+            },
+            None => None,
+        };
+        let number = self.next.get() + 1;
+        self.next.set(number);
+        self.pending.borrow_mut().insert(
+            number,
+            Pending {
+                request: request.clone(),
+                cors_origin,
+            },
+        );
+        host.send_with_fds(
+            RuntimeMessage::WebResourceRequested {
+                id,
+                request: number,
+                method,
+                uri,
+                headers,
+                body,
+            },
+            fds,
+        );
+    }
+
+    /// Answers request `number` with the app's response (`None`: the default one). An answer the
+    /// engine cannot take fails the request and returns why; unknown numbers are ignored.
+    pub fn answer(&self, number: u64, response: Option<ResourceResponse>, fds: &mut ReceivedFds) -> Result<(), String> {
+        let Some(pending) = self.pending.borrow_mut().remove(&number) else {
+            return Ok(());
+        };
+        let Some(response) = response else {
+            finish_default(&pending.request, pending.cors_origin.as_deref());
+            return Ok(());
+        };
+        match build_response(response, pending.cors_origin.as_deref(), fds) {
+            Ok(built) => {
+                pending.request.finish_with_response(&built);
+                Ok(())
+            }
+            Err(why) => {
+                fail(&pending.request, &format!("the app's response was refused: {why}"));
+                Err(why)
+            }
+        }
+    }
+
+    /// Fails every request still waiting (the view is closing).
+    pub fn fail_pending(&self) {
+        let pending: Vec<Pending> = self.pending.borrow_mut().drain().map(|(_, p)| p).collect();
+        for p in pending {
+            fail(&p.request, "the webview closed");
+        }
+    }
+}
+
+/// Copies the engine's request body stream into a new pipe, asynchronously (never blocking the
+/// main loop, never holding more than a buffer of it); returns the read end for the app.
+fn stream_to_pipe(stream: gio::InputStream) -> Result<FileForTransit, String> {
+    let (read_end, write_end) =
+        rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+    let output = crate::ffi::output_stream(write_end);
+    output.splice_async(
+        &stream,
+        gio::OutputStreamSpliceFlags::CLOSE_SOURCE | gio::OutputStreamSpliceFlags::CLOSE_TARGET,
+        glib::Priority::DEFAULT,
+        None::<&gio::Cancellable>,
+        |result| {
+            // An app that drops the body unread closes the pipe: that is its choice, not an error.
+            if let Err(e) = result {
+                log::debug!("request body not fully passed on: {e}");
+            }
+        },
+    );
+    FileForTransit::take(read_end).map_err(|e| e.to_string())
+}
+
+fn headers_for(pairs: &[(String, String)], cors_origin: Option<&str>) -> soup::MessageHeaders {
+    let headers = soup::MessageHeaders::new(soup::MessageHeadersType::Response);
+    for (name, value) in pairs {
+        headers.append(name, value);
+    }
+    if let Some(origin) = cors_origin {
+        if !pairs
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("Access-Control-Allow-Origin"))
+        {
+            headers.append("Access-Control-Allow-Origin", origin);
+        }
+    }
+    headers
+}
+
+fn make_response(
+    status: u16,
+    reason: &str,
+    headers: soup::MessageHeaders,
+    stream: gio::InputStream,
+    length: i64,
+) -> webkit2gtk::URISchemeResponse {
+    let response = webkit2gtk::URISchemeResponse::new(&stream, length);
+    response.set_status(u32::from(status), Some(reason));
+    if let Some(content_type) = headers.one("Content-Type").map(|t| t.to_string()) {
+        response.set_content_type(&content_type);
+    }
+    response.set_http_headers(headers);
+    response
+}
+
+fn respond(request: &webkit2gtk::URISchemeRequest, status: u16, reason: &str, headers: soup::MessageHeaders) {
+    let empty: gio::InputStream = gio::MemoryInputStream::new().upcast();
+    request.finish_with_response(&make_response(status, reason, headers, empty, 0));
+}
+
+/// The documented default response: `404 Not Found`, empty body.
+pub fn finish_default(request: &webkit2gtk::URISchemeRequest, cors_origin: Option<&str>) {
+    respond(request, 404, "Not Found", headers_for(&[], cors_origin));
+}
+
+fn preflight(request: &webkit2gtk::URISchemeRequest, cors_origin: Option<&str>, asked_headers: Option<String>) {
+    let mut pairs = vec![
+        (
+            "Access-Control-Allow-Methods".to_owned(),
+            "GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS".to_owned(),
+        ),
+        ("Access-Control-Max-Age".to_owned(), PREFLIGHT_MAX_AGE.to_owned()),
+    ];
+    if let Some(asked) = asked_headers {
+        pairs.push(("Access-Control-Allow-Headers".to_owned(), asked));
+    }
+    respond(request, 204, "No Content", headers_for(&pairs, cors_origin));
+}
+
+fn build_response(
+    response: ResourceResponse,
+    cors_origin: Option<&str>,
+    fds: &mut ReceivedFds,
+) -> Result<webkit2gtk::URISchemeResponse, String> {
+    response.validate()?;
+    let (stream, length): (gio::InputStream, i64) = match response.body {
+        ResponseBody::Empty => (gio::MemoryInputStream::new().upcast(), 0),
+        ResponseBody::Inline(bytes) => {
+            let length = bytes.len() as i64;
+            let bytes = glib::Bytes::from_owned(bytes);
+            (gio::MemoryInputStream::from_bytes(&bytes).upcast(), length)
+        }
+        ResponseBody::Fd { fd, length } => {
+            let readable = match fds.kind(fd) {
+                Some(FdKind::File { access } | FdKind::Pipe { access }) => access != FileAccess::Write,
+                Some(FdKind::Socket) => true,
+                _ => false,
+            };
+            if !readable {
+                return Err(format!("the body fd is missing or not readable ({:?})", fds.kind(fd)));
+            }
+            let owned = if matches!(fds.kind(fd), Some(FdKind::Socket)) {
+                fds.take_socket(fd).map_err(|e| e.to_string())?
+            } else {
+                fds.take_file(fd).map_err(|e| e.to_string())?.0.into()
+            };
+            let length = match length {
+                Some(n) => i64::try_from(n).map_err(|_| format!("body length {n} is too large"))?,
+                None => -1,
+            };
+            (crate::ffi::input_stream(owned), length)
+        }
+    };
+    let headers = headers_for(&response.headers, cors_origin);
+    Ok(make_response(
+        response.status,
+        &response.reason,
+        headers,
+        stream,
+        length,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("https://example.com/a?b"), "https://example.com");
+        assert_eq!(origin_of("http://127.0.0.1:8080/x"), "http://127.0.0.1:8080");
+        assert_eq!(origin_of("app://host/index.html"), "app://host");
+        assert_eq!(origin_of("about:blank"), "null");
+        assert_eq!(origin_of("not a uri"), "null");
+        let scheme = CustomScheme {
+            name: "app".into(),
+            allowed_origins: vec!["http://127.0.0.1:*".into()],
+            treat_as_secure: false,
+        };
+        assert!(origin_allowed(&scheme, "app://host"));
+        assert!(origin_allowed(&scheme, "http://127.0.0.1:4000"));
+        assert!(!origin_allowed(&scheme, "https://evil.example"));
+        assert!(!origin_allowed(&scheme, "null"));
+        assert!(!origin_allowed(&scheme, "apple://x"));
+    }
+}
