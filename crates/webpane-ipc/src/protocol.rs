@@ -100,6 +100,18 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
+/// What becomes of a page's request for a new window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NewWindowDecision {
+    /// No window: `window.open` returns `null`.
+    Deny,
+    /// The runtime opens a window of its own (closed when the page calls `window.close()` or its
+    /// opener closes).
+    Default,
+    /// The app's webview (created with this opener) becomes the new window.
+    Use(WebViewId),
+}
+
 /// The body of a response to [`RuntimeMessage::WebResourceRequested`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ResponseBody {
@@ -218,6 +230,9 @@ pub enum AppMessage {
         mode: ViewMode,
         /// Per-view settings.
         settings: ViewSettings,
+        /// The app's view whose `NewWindowRequested` this view will answer: it is created
+        /// related to that opener (same render process, a real `window.open` result).
+        opener: Option<WebViewId>,
     },
     /// Navigate to a URI.
     Navigate {
@@ -323,6 +338,15 @@ pub enum AppMessage {
         /// The response.
         response: Option<ResourceResponse>,
     },
+    /// The answer to [`RuntimeMessage::NewWindowRequested`].
+    NewWindowResponse {
+        /// The opener.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// What to do.
+        decision: NewWindowDecision,
+    },
     /// Close a webview.
     Close {
         /// The view.
@@ -351,6 +375,7 @@ impl AppMessage {
             | AppMessage::AddWebResourceRequestedFilter { id, .. }
             | AppMessage::RemoveWebResourceRequestedFilter { id, .. }
             | AppMessage::WebResourceResponse { id, .. }
+            | AppMessage::NewWindowResponse { id, .. }
             | AppMessage::Close { id } => Some(*id),
         }
     }
@@ -529,6 +554,20 @@ pub enum RuntimeMessage {
         /// The read end of a pipe carrying the request body, if it has one.
         body: Option<crate::wire::FdRef>,
     },
+    /// A page asked for a new window (`window.open`, a link with a target); the page waits until
+    /// the app answers with [`AppMessage::NewWindowResponse`].
+    NewWindowRequested {
+        /// The opener.
+        id: WebViewId,
+        /// Identifies this request in the answer.
+        request: u64,
+        /// The URI to open (empty for `about:blank`).
+        uri: String,
+        /// Whether a user gesture asked for it.
+        is_user_initiated: bool,
+        /// The target window name given by the page, if any.
+        name: Option<String>,
+    },
     /// A webview was closed (by request or because its window went away).
     WebViewClosed {
         /// The view.
@@ -587,6 +626,7 @@ impl RuntimeMessage {
             | RuntimeMessage::ScriptResult { id, .. }
             | RuntimeMessage::WebMessageReceived { id, .. }
             | RuntimeMessage::WebResourceRequested { id, .. }
+            | RuntimeMessage::NewWindowRequested { id, .. }
             | RuntimeMessage::NavigationCompleted { id, .. }
             | RuntimeMessage::ProcessFailed { id, .. } => Some(*id),
             RuntimeMessage::RequestFailed { id, .. } => *id,

@@ -19,7 +19,7 @@ use webpane_ipc::protocol::{AppMessage, CustomScheme, RuntimeMessage, RuntimeOpt
 use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 
 use crate::udf::OwnedFolder;
-use crate::view::{Host, View};
+use crate::view::{Engine, Host, View};
 
 /// How long the runtime stays after its last webview closed (or after start, if none is created).
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
@@ -64,6 +64,20 @@ impl Host for ClientHost {
         if let Some(server) = self.server.upgrade() {
             server.refresh_children();
         }
+    }
+
+    fn connected(&self) -> bool {
+        match (self.server.upgrade(), self.client.upgrade()) {
+            (Some(server), Some(client)) => server.clients.borrow().contains_key(&client.id),
+            _ => false,
+        }
+    }
+
+    fn view_opened_by(&self, id: WebViewId, opener: WebViewId) -> Option<webkit2gtk::WebView> {
+        let client = self.client.upgrade()?;
+        let views = client.views.borrow();
+        let view = views.get(&id)?;
+        (view.opener() == Some(opener)).then(|| view.webkit().clone())
     }
 
     fn known_children(&self) -> BTreeSet<u32> {
@@ -438,7 +452,12 @@ impl Server {
         }
         match message {
             AppMessage::Hello { .. } => return Err("Hello sent twice".into()),
-            AppMessage::CreateWebView { id, mode, settings } => {
+            AppMessage::CreateWebView {
+                id,
+                mode,
+                settings,
+                opener,
+            } => {
                 if client.views.borrow().contains_key(&id) || self.quitting.get() {
                     let reason = if self.quitting.get() {
                         "the runtime is shutting down"
@@ -454,17 +473,31 @@ impl Server {
                     );
                     return Ok(());
                 }
+                let related = match opener {
+                    Some(opener) => match client.views.borrow().get(&opener) {
+                        Some(view) => Some((opener, view.webkit().clone())),
+                        None => {
+                            self.unknown_view(client, opener);
+                            return Ok(());
+                        }
+                    },
+                    None => None,
+                };
                 let host: Rc<dyn Host> = Rc::new(ClientHost {
                     server: Rc::downgrade(self),
                     client: Rc::downgrade(client),
                 });
+                let engine = Engine {
+                    context: &self.context,
+                    arguments: &self.options.additional_arguments,
+                    schemes: &self.options.custom_schemes,
+                };
                 let view = View::create(
-                    &self.context,
-                    &self.options.additional_arguments,
+                    &engine,
                     id,
                     &mode,
                     &settings,
-                    &self.options.custom_schemes,
+                    related.as_ref().map(|(id, view)| (*id, view)),
                     host,
                 );
                 client.views.borrow_mut().insert(id, view);
@@ -499,6 +532,9 @@ impl Server {
                 self.with_view(client, id, |v| v.remove_document_created_script(script_id))
             }
             AppMessage::PostWebMessage { id, json } => self.with_view(client, id, |v| v.post_web_message(&json)),
+            AppMessage::NewWindowResponse { id, request, decision } => {
+                self.with_view(client, id, |v| v.answer_new_window(request, decision))
+            }
             AppMessage::AddWebResourceRequestedFilter { id, filter } => {
                 self.with_view(client, id, |v| v.add_resource_filter(filter))
             }

@@ -17,8 +17,8 @@ use webkit2gtk::{
     UserContentInjectedFrames, UserContentManagerExt, UserScriptInjectionTime, WebProcessTerminationReason, WebViewExt,
 };
 use webpane_ipc::protocol::{
-    CustomScheme, ProcessFailedKind, ProcessFailedReason, ResourceResponse, RuntimeMessage, ViewMode, ViewSettings,
-    WebError, WebViewId,
+    CustomScheme, NewWindowDecision, ProcessFailedKind, ProcessFailedReason, ResourceResponse, RuntimeMessage,
+    ViewMode, ViewSettings, WebError, WebViewId,
 };
 use webpane_ipc::{Outgoing, ReceivedFds};
 
@@ -51,6 +51,20 @@ pub trait Host {
     fn refresh_children(&self);
     /// The children known before the last rescan.
     fn known_children(&self) -> BTreeSet<u32>;
+    /// Whether the app that owns the view is still connected.
+    fn connected(&self) -> bool;
+    /// The WebKit view of the app's view `id`, if it exists and was created for `opener`.
+    fn view_opened_by(&self, id: WebViewId, opener: WebViewId) -> Option<webkit2gtk::WebView>;
+}
+
+/// How long a page's `window.open` may wait for the app's answer before it is denied.
+const NEW_WINDOW_WAIT: Duration = Duration::from_secs(30);
+
+thread_local! {
+    /// How deep the main loop is nested in new-window waits.
+    static NESTED: Cell<u32> = const { Cell::new(0) };
+    /// Views closed while a new-window wait was running: destroyed once it returns.
+    static DEFERRED_DESTROY: RefCell<Vec<View>> = const { RefCell::new(Vec::new()) };
 }
 
 enum LastNavigation {
@@ -62,6 +76,8 @@ enum LastNavigation {
 #[derive(Default)]
 struct Watchdog {
     alive: Cell<bool>,
+    /// Set while the page waits for the app (window.open): not a hang.
+    paused: Cell<bool>,
     pending_since: Cell<Option<Instant>>,
     timer: RefCell<Option<SourceId>>,
 }
@@ -82,6 +98,16 @@ impl Navigations {
     }
 }
 
+/// What every view of the runtime shares.
+pub struct Engine<'a> {
+    /// WebKit's context (data folder, schemes).
+    pub context: &'a webkit2gtk::WebContext,
+    /// Engine arguments (WebKitSettings `name=value`).
+    pub arguments: &'a [String],
+    /// The registered custom schemes.
+    pub schemes: &'a [CustomScheme],
+}
+
 /// A webview hosted for an app.
 pub struct View {
     webview: webkit2gtk::WebView,
@@ -98,6 +124,12 @@ pub struct View {
     host: Rc<dyn Host>,
     last_source: Rc<RefCell<String>>,
     resources: Resources,
+    /// New-window requests waiting for the app's answer.
+    new_windows: Rc<RefCell<HashMap<u64, Option<NewWindowDecision>>>>,
+    /// Windows the runtime opened for this page (closed with it).
+    popups: Rc<RefCell<Vec<gtk::Window>>>,
+    /// The opener this view was created for, if any.
+    opener: Option<WebViewId>,
 }
 
 fn random_token() -> String {
@@ -115,25 +147,29 @@ fn random_token() -> String {
 impl View {
     /// Creates the WebKit view, its window and its wiring.
     pub fn create(
-        context: &webkit2gtk::WebContext,
-        engine_arguments: &[String],
+        engine: &Engine<'_>,
         id: WebViewId,
         mode: &ViewMode,
         settings: &ViewSettings,
-        schemes: &[CustomScheme],
+        opener: Option<(WebViewId, &webkit2gtk::WebView)>,
         host: Rc<dyn Host>,
     ) -> View {
         let content = webkit2gtk::UserContentManager::new();
-        let webview = webkit2gtk::WebView::builder()
-            .web_context(context)
-            .user_content_manager(&content)
-            .build();
+        let builder = webkit2gtk::WebView::builder().user_content_manager(&content);
+        // A view for a new window shares its opener's context and render process.
+        let webview = match opener {
+            Some((_, related)) => builder.related_view(related).build(),
+            None => builder.web_context(engine.context).build(),
+        };
         if let Some(s) = WebViewExt::settings(&webview) {
             // Checked when the runtime started (main.rs), so this cannot fail here.
-            if let Err(e) = crate::server::apply_engine_arguments(&s, engine_arguments) {
+            if let Err(e) = crate::server::apply_engine_arguments(&s, engine.arguments) {
                 log::warn!("{e}");
             }
             s.set_enable_javascript(settings.scripts);
+            // Every window.open reaches the app as NewWindowRequested (with is_user_initiated),
+            // as in WebView2; the app decides, not WebKit's popup blocker.
+            s.set_javascript_can_open_windows_automatically(true);
         }
         let window = match mode {
             ViewMode::Headless { width, height } => {
@@ -166,12 +202,100 @@ impl View {
             host: host.clone(),
             last_source: Rc::default(),
             resources: Resources::default(),
+            new_windows: Rc::default(),
+            popups: Rc::default(),
+            opener: opener.map(|(id, _)| id),
         };
-        view.protect_scheme_bodies(schemes);
+        view.protect_scheme_bodies(engine.schemes);
         view.wire_messages(id, &host);
         view.wire_navigation(id, &host);
         view.wire_health(id, &host);
+        view.wire_new_windows(id, &host, mode);
         view
+    }
+
+    /// The opener this view was created for, if any.
+    pub fn opener(&self) -> Option<WebViewId> {
+        self.opener
+    }
+
+    /// The WebKit view.
+    pub fn webkit(&self) -> &webkit2gtk::WebView {
+        &self.webview
+    }
+
+    /// `window.open`: WebKit wants the new view synchronously, so the page waits while the main
+    /// loop runs nested until the app answers (other apps and views are served meanwhile).
+    fn wire_new_windows(&self, id: WebViewId, host: &Rc<dyn Host>, mode: &ViewMode) {
+        let (host, pending, navigations) = (host.clone(), self.new_windows.clone(), self.navigations.clone());
+        let (watchdog, popups, mode) = (self.watchdog.clone(), self.popups.clone(), mode.clone());
+        self.webview.connect_create(move |opener, action| {
+            let mut action = action.clone();
+            let uri = action
+                .request()
+                .and_then(|r| r.uri())
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let request = navigations.fresh();
+            pending.borrow_mut().insert(request, None);
+            host.send(RuntimeMessage::NewWindowRequested {
+                id,
+                request,
+                uri,
+                is_user_initiated: action.is_user_gesture(),
+                name: action.frame_name().map(|n| n.to_string()).filter(|n| !n.is_empty()),
+            });
+            watchdog.paused.set(true);
+            let deadline = Instant::now() + NEW_WINDOW_WAIT;
+            let answered = || pending.borrow().get(&request).copied().flatten();
+            NESTED.with(|n| n.set(n.get() + 1));
+            // Wakes the nested loop now and then, so that the deadline is noticed.
+            let tick = glib::timeout_add_local(Duration::from_millis(100), || ControlFlow::Continue);
+            let context = glib::MainContext::default();
+            while answered().is_none() && host.connected() && Instant::now() < deadline {
+                context.iteration(true);
+            }
+            tick.remove();
+            NESTED.with(|n| n.set(n.get() - 1));
+            watchdog.paused.set(false);
+            watchdog.pending_since.set(None);
+            let decision = answered().unwrap_or_else(|| {
+                log::warn!("view {}: no answer to a new-window request; denied", id.0);
+                NewWindowDecision::Deny
+            });
+            pending.borrow_mut().remove(&request);
+            let closed = DEFERRED_DESTROY.with(|d| d.borrow().iter().any(|v| v.webview == *opener));
+            let widget = match decision {
+                _ if closed => None,
+                NewWindowDecision::Deny => None,
+                NewWindowDecision::Default => Some(open_popup(opener, &mode, &popups)),
+                NewWindowDecision::Use(new) => match host.view_opened_by(new, id) {
+                    Some(view) => Some(view.upcast::<gtk::Widget>()),
+                    None => {
+                        host.send(RuntimeMessage::RequestFailed {
+                            id: Some(id),
+                            reason: format!("webview {} was not created for this opener", new.0),
+                        });
+                        None
+                    }
+                },
+            };
+            if NESTED.with(Cell::get) == 0 {
+                let closed: Vec<View> = DEFERRED_DESTROY.with(|d| d.borrow_mut().drain(..).collect());
+                // After this handler returns: WebKit still uses the opener until then.
+                if !closed.is_empty() {
+                    glib::idle_add_local_once(move || closed.into_iter().for_each(View::destroy));
+                }
+            }
+            widget
+        });
+    }
+
+    /// Answers a NewWindowRequested; unknown requests (answered, timed out) are ignored.
+    pub fn answer_new_window(&self, request: u64, decision: NewWindowDecision) {
+        if let Some(slot) = self.new_windows.borrow_mut().get_mut(&request) {
+            *slot = Some(decision);
+        }
     }
 
     /// Custom-scheme request bodies that WebKit's browser process cannot read (Blobs: it hangs)
@@ -418,7 +542,7 @@ impl View {
             let Some(view) = weak_view.upgrade() else {
                 return ControlFlow::Break;
             };
-            if !dog.alive.get() {
+            if !dog.alive.get() || dog.paused.get() {
                 return ControlFlow::Continue;
             }
             match dog.pending_since.get() {
@@ -626,15 +750,64 @@ impl View {
         self.resources.answer(request, response, fds)
     }
 
-    /// Closes the window and stops the watchdog.
+    /// Closes the window and stops the watchdog (later, if a new-window wait is running: WebKit
+    /// may be inside this view's or its opener's handler).
     pub fn destroy(self) {
+        if NESTED.with(Cell::get) > 0 {
+            DEFERRED_DESTROY.with(|d| d.borrow_mut().push(self));
+            return;
+        }
         self.resources.fail_pending();
+        for popup in self.popups.borrow_mut().drain(..) {
+            popup.close();
+        }
         if let Some(source) = self.watchdog.timer.borrow_mut().take() {
             source.remove();
         }
         self.window.remove(&self.webview);
         self.window.close();
     }
+}
+
+/// A window of the runtime's own for a page's `window.open` (the default answer): shown when
+/// WebKit says it is ready, closed by the page's `window.close()` or with its opener.
+fn open_popup(opener: &webkit2gtk::WebView, mode: &ViewMode, popups: &Rc<RefCell<Vec<gtk::Window>>>) -> gtk::Widget {
+    let popup = webkit2gtk::WebView::builder().related_view(opener).build();
+    let window = match mode {
+        ViewMode::Headless { width, height } => {
+            let w = gtk::OffscreenWindow::new();
+            w.set_default_size(*width as i32, *height as i32);
+            w.upcast::<gtk::Window>()
+        }
+        ViewMode::Window { width, height, .. } => {
+            let w = gtk::Window::new(gtk::WindowType::Toplevel);
+            w.set_default_size(*width as i32, *height as i32);
+            w
+        }
+    };
+    window.add(&popup);
+    let weak = window.downgrade();
+    popup.connect_ready_to_show(move |_| {
+        if let Some(w) = weak.upgrade() {
+            w.show_all();
+        }
+    });
+    let (weak, list) = (window.downgrade(), Rc::downgrade(popups));
+    popup.connect_close(move |_| {
+        if let Some(w) = weak.upgrade() {
+            if let Some(list) = list.upgrade() {
+                list.borrow_mut().retain(|p| *p != w);
+            }
+            w.close();
+        }
+    });
+    popup.connect_title_notify(|view| {
+        if let Some(w) = view.toplevel().and_then(|t| t.downcast::<gtk::Window>().ok()) {
+            w.set_title(view.title().as_deref().unwrap_or(""));
+        }
+    });
+    popups.borrow_mut().push(window);
+    popup.upcast()
 }
 
 /// Sends SourceChanged if the view's URI differs from the last one reported.

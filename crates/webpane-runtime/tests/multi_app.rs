@@ -309,6 +309,7 @@ fn a_client_sending_garbage_is_dropped_and_the_others_are_served() {
                 height: 100,
             },
             settings: Default::default(),
+            opener: None,
         },
         AppMessage::CreateWebView {
             id: WebViewId(2),
@@ -317,6 +318,7 @@ fn a_client_sending_garbage_is_dropped_and_the_others_are_served() {
                 height: u32::MAX,
             },
             settings: Default::default(),
+            opener: None,
         },
         AppMessage::Navigate {
             id: WebViewId(3),

@@ -362,24 +362,6 @@ fn deferrals_defaults_filters_and_headers() {
     assert_eq!(seen.borrow().len(), before);
 }
 
-/// Serves `body` as text/html to every connection on a loopback port, until the test ends.
-fn http_server(body: String) -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut conn in listener.incoming().map_while(Result::ok) {
-            let mut request = [0u8; 4096];
-            let _ = conn.read(&mut request);
-            let _ = write!(
-                conn,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    port
-}
-
 #[test]
 fn allowed_origins_decide_which_pages_may_fetch() {
     let s = served(vec![

@@ -70,6 +70,7 @@ pub struct NewBrowserVersionAvailableEventArgs {
 pub struct WebViewOptions {
     pub(crate) mode: ViewMode,
     pub(crate) settings: ViewSettings,
+    pub(crate) opener: Option<WebViewId>,
 }
 
 impl WebViewOptions {
@@ -78,7 +79,16 @@ impl WebViewOptions {
         Self {
             mode: ViewMode::Headless { width, height },
             settings: ViewSettings::default(),
+            opener: None,
         }
+    }
+
+    /// Creates the webview for a page's new-window request, to hand over with
+    /// [`NewWindowRequestedEventArgs::set_new_window`](crate::NewWindowRequestedEventArgs::set_new_window):
+    /// it shares the opener's render process and becomes the page's `window.open` result.
+    pub fn opener(mut self, request: &crate::NewWindowRequestedEventArgs) -> Self {
+        self.opener = Some(request.opener());
+        self
     }
 
     /// Whether pages get `window.chrome.webview` for web messages (default: yes). Without it,
@@ -102,6 +112,7 @@ impl WebViewOptions {
                 height,
             },
             settings: ViewSettings::default(),
+            opener: None,
         }
     }
 }
@@ -425,6 +436,7 @@ impl Environment {
                 id,
                 mode: options.mode.clone(),
                 settings: options.settings.clone(),
+                opener: options.opener,
             };
             if let Err(e) = session.send(&message) {
                 session.pending_creates.borrow_mut().remove(&id);
@@ -547,10 +559,10 @@ impl Environment {
     fn on_message(&self, session: &Rc<Session>, message: RuntimeMessage, fds: &mut ReceivedFds) {
         match message {
             RuntimeMessage::WebViewCreated { id } => {
-                let Some((resolver, _options)) = session.pending_creates.borrow_mut().remove(&id) else {
+                let Some((resolver, options)) = session.pending_creates.borrow_mut().remove(&id) else {
                     return;
                 };
-                let webview = WebView::new(self.clone(), session, id);
+                let webview = WebView::new(self.clone(), session, id, options.opener);
                 session.webviews.borrow_mut().insert(id, Rc::downgrade(&webview.inner));
                 resolver.resolve(Ok(webview));
             }

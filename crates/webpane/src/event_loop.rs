@@ -61,6 +61,37 @@ type PendingCompletion = Box<dyn FnOnce(Box<dyn std::any::Any>)>;
 thread_local! {
     /// Completions of `spawn_blocking` work, kept on the UI thread (they hold `!Send` resolvers).
     static PENDING: RefCell<HashMap<u64, PendingCompletion>> = RefCell::new(HashMap::new());
+    /// Futures started with `spawn_local`, kept on their UI thread.
+    static TASKS: RefCell<HashMap<u64, LocalFuture>> = RefCell::new(HashMap::new());
+}
+
+type LocalFuture = std::pin::Pin<Box<dyn Future<Output = ()>>>;
+
+/// Task ids, unique across loops on one thread.
+static NEXT_TASK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Polls task `id` once on its UI thread; its waker posts the next poll through `proxy`.
+fn poll_task(id: u64, proxy: LoopProxy) {
+    let Some(mut task) = TASKS.with(|t| t.borrow_mut().remove(&id)) else {
+        return;
+    };
+    struct TaskWaker {
+        id: u64,
+        proxy: LoopProxy,
+    }
+    impl Wake for TaskWaker {
+        fn wake(self: Arc<Self>) {
+            let (id, proxy) = (self.id, self.proxy.clone());
+            let _ = self.proxy.post(move || poll_task(id, proxy));
+        }
+    }
+    let waker = Waker::from(Arc::new(TaskWaker {
+        id,
+        proxy: proxy.clone(),
+    }));
+    if task.as_mut().poll(&mut Context::from_waker(&waker)).is_pending() {
+        TASKS.with(|t| t.borrow_mut().insert(id, task));
+    }
 }
 const TIMER_TOKEN: u64 = 1;
 
@@ -346,6 +377,28 @@ impl EventLoop {
             }
             self.dispatch(None)?;
         }
+    }
+
+    /// Runs `future` on this (the UI) loop, from a later turn, without blocking: the way to await
+    /// SDK operations inside an event handler (where [`block_on`](Self::block_on) would be
+    /// re-entrant). The future may hold `!Send` things.
+    ///
+    /// ```
+    /// let event_loop = webpane::EventLoop::new()?;
+    /// let quit = event_loop.clone_handle();
+    /// event_loop.spawn_local(async move {
+    ///     let ready = std::future::ready(42).await;
+    ///     assert_eq!(ready, 42);
+    ///     quit.quit();
+    /// });
+    /// event_loop.run()?;
+    /// # Ok::<(), webpane::Error>(())
+    /// ```
+    pub fn spawn_local(&self, future: impl Future<Output = ()> + 'static) {
+        let id = NEXT_TASK.fetch_add(1, Ordering::Relaxed);
+        TASKS.with(|t| t.borrow_mut().insert(id, Box::pin(future)));
+        let proxy = self.proxy();
+        self.post(move || poll_task(id, proxy));
     }
 
     /// Runs `work` on a new thread, then `on_done` with its result on this (the UI) thread.

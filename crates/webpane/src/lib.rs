@@ -35,6 +35,7 @@ pub mod event_loop;
 mod events;
 mod handlers;
 mod locate;
+mod new_window;
 mod operation;
 mod resources;
 mod webview;
@@ -53,6 +54,7 @@ pub use events::{
 };
 pub use handlers::EventToken;
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
+pub use new_window::NewWindowRequestedEventArgs;
 pub use operation::Operation;
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,

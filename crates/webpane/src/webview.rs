@@ -17,6 +17,7 @@ use crate::events::{
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
 };
 use crate::handlers::{EventToken, Handlers};
+use crate::new_window::NewWindowRequestedEventArgs;
 use crate::operation::{Operation, Resolver, operation};
 use crate::resources::WebResourceRequestedEventArgs;
 
@@ -100,6 +101,8 @@ pub(crate) struct WebViewInner {
     dom_content_loaded: Handlers<WebView, DomContentLoadedEventArgs>,
     web_message_received: Handlers<WebView, WebMessageReceivedEventArgs>,
     web_resource_requested: Handlers<WebView, WebResourceRequestedEventArgs>,
+    new_window_requested: Handlers<WebView, NewWindowRequestedEventArgs>,
+    opener: Option<WebViewId>,
     source: RefCell<String>,
     title: RefCell<String>,
     history: Cell<(bool, bool)>,
@@ -163,7 +166,7 @@ impl std::fmt::Debug for WebView {
 }
 
 impl WebView {
-    pub(crate) fn new(env: Environment, session: &Rc<Session>, id: WebViewId) -> WebView {
+    pub(crate) fn new(env: Environment, session: &Rc<Session>, id: WebViewId, opener: Option<WebViewId>) -> WebView {
         WebView {
             inner: Rc::new(WebViewInner {
                 env,
@@ -180,6 +183,8 @@ impl WebView {
                 dom_content_loaded: Handlers::default(),
                 web_message_received: Handlers::default(),
                 web_resource_requested: Handlers::default(),
+                new_window_requested: Handlers::default(),
+                opener,
                 source: RefCell::new(String::new()),
                 title: RefCell::new(String::new()),
                 history: Cell::new((false, false)),
@@ -203,6 +208,15 @@ impl WebView {
 
     fn request(&self, message: AppMessage) -> Result<()> {
         self.session()?.send(&message)
+    }
+
+    pub(crate) fn id(&self) -> WebViewId {
+        self.inner.id
+    }
+
+    /// The opener this webview was created for (see [`WebViewOptions::opener`](crate::WebViewOptions::opener)).
+    pub(crate) fn opener_id(&self) -> Option<WebViewId> {
+        self.inner.opener
     }
 
     /// The environment this webview belongs to.
@@ -408,6 +422,9 @@ impl WebView {
         /// a page requested a URI of a custom scheme that matches one of the webview's filters
         /// ([`add_web_resource_requested_filter`](Self::add_web_resource_requested_filter)).
         on_web_resource_requested, remove_web_resource_requested, web_resource_requested, WebResourceRequestedEventArgs;
+        /// the page asks for a new window (`window.open`, a link with a target): deny it, let the
+        /// browser process open one, or hand over a webview of the app's.
+        on_new_window_requested, remove_new_window_requested, new_window_requested, NewWindowRequestedEventArgs;
         /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
         on_web_message_received, remove_web_message_received, web_message_received, WebMessageReceivedEventArgs;
     }
@@ -426,6 +443,24 @@ impl WebView {
 
     pub(crate) fn on_message(&self, message: RuntimeMessage, fds: &mut ReceivedFds) {
         match message {
+            RuntimeMessage::NewWindowRequested {
+                request,
+                uri,
+                is_user_initiated,
+                name,
+                ..
+            } => {
+                let args = NewWindowRequestedEventArgs::new(
+                    self.inner.session.clone(),
+                    self.inner.id,
+                    request,
+                    uri,
+                    is_user_initiated,
+                    name,
+                );
+                let answer = args.deferred();
+                answer.raise(|| self.inner.new_window_requested.raise(self, &args));
+            }
             RuntimeMessage::WebResourceRequested {
                 request,
                 method,

@@ -182,3 +182,23 @@ impl Drop for AppProcess {
 pub fn report(words: &str) {
     println!("@@{words}");
 }
+
+/// Serves `body` as text/html to every connection on a loopback port, until the test ends.
+pub fn http_server(body: String) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let mut request = [0u8; 4096];
+            let _ = std::io::Read::read(&mut conn, &mut request);
+            let _ = std::io::Write::write_fmt(
+                &mut conn,
+                format_args!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+            );
+        }
+    });
+    port
+}
