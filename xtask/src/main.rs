@@ -103,8 +103,9 @@ fn is_root() -> bool {
 fn demo() -> Result {
     ensure_packages(DEMO_PACKAGES)?;
     run(cargo().args(["run", "--release", "-p", "webpane-ipc", "--example", "ipc_tour"]))?;
-    // The SDK finds the runtime next to the example's folder, so build it first.
-    run(cargo().args(["build", "--release", "-p", "webpane-runtime"]))?;
+    // The SDK finds the runtime next to the example's folder, and the runtime its web process
+    // extension next to itself: build both first.
+    run(cargo().args(["build", "--release", "-p", "webpane-runtime", "-p", "webpane-webext"]))?;
     let mut cmd = with_display();
     cmd.args(["run", "--release", "-p", "webpane", "--example", "lifecycle_tour"]);
     run(&mut cmd)
@@ -131,6 +132,9 @@ fn xvfb_cargo() -> Command {
 
 fn test(extra: &[String]) -> Result {
     ensure_packages(TEST_PACKAGES)?;
+    // The runtime loads its web process extension from next to itself (a cdylib, which
+    // `cargo test` does not build).
+    run(cargo().args(["build", "-p", "webpane-webext"]))?;
     let mut cmd = xvfb_cargo();
     cmd.args(["test", "--workspace"]).args(extra);
     run(&mut cmd)
@@ -138,6 +142,7 @@ fn test(extra: &[String]) -> Result {
 
 fn bench(extra: &[String]) -> Result {
     ensure_packages(TEST_PACKAGES)?;
+    run(cargo().args(["build", "--release", "-p", "webpane-webext"]))?;
     run(cargo()
         .args(["bench", "-p", "webpane-ipc", "--bench", "floors", "--"])
         .args(extra))?;

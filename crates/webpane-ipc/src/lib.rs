@@ -51,6 +51,7 @@ pub mod protocol;
 pub mod shm;
 mod sys;
 pub mod transport;
+pub mod webext;
 pub mod wire;
 
 pub use buffer::{MemoryBuffer, MemoryBufferError, MemoryBufferReference, SharedBuffer, SharedBufferError};

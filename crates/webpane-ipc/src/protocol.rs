@@ -263,10 +263,12 @@ pub enum AppMessage {
         /// The view.
         id: WebViewId,
     },
-    /// Run a script in the main frame; answered by [`RuntimeMessage::ScriptResult`].
+    /// Run a script in the main frame or a subframe; answered by [`RuntimeMessage::ScriptResult`].
     ExecuteScript {
         /// The view.
         id: WebViewId,
+        /// A subframe (from [`RuntimeMessage::FrameCreated`]), or `None` for the main frame.
+        frame: Option<u64>,
         /// Identifies the answer.
         request: u64,
         /// The script.
@@ -292,6 +294,8 @@ pub enum AppMessage {
     PostWebMessage {
         /// The view.
         id: WebViewId,
+        /// A subframe, or `None` for the main frame.
+        frame: Option<u64>,
         /// The message as JSON.
         json: String,
     },
@@ -522,6 +526,8 @@ pub enum RuntimeMessage {
     WebMessageReceived {
         /// The view.
         id: WebViewId,
+        /// The sending subframe, or `None` for the main frame.
+        frame: Option<u64>,
         /// The URI of the document that sent it.
         source: String,
         /// The message as JSON.
@@ -567,6 +573,33 @@ pub enum RuntimeMessage {
         is_user_initiated: bool,
         /// The target window name given by the page, if any.
         name: Option<String>,
+    },
+    /// A subframe (an iframe) got its first document.
+    FrameCreated {
+        /// The view.
+        id: WebViewId,
+        /// The frame's id within the view.
+        frame: u64,
+        /// The frame's name.
+        name: String,
+        /// The frame's document URI.
+        source: String,
+    },
+    /// A subframe loaded another document.
+    FrameNavigated {
+        /// The view.
+        id: WebViewId,
+        /// The frame.
+        frame: u64,
+        /// The new document URI.
+        source: String,
+    },
+    /// A subframe went away (removed, its parent navigated, or its render process exited).
+    FrameDestroyed {
+        /// The view.
+        id: WebViewId,
+        /// The frame.
+        frame: u64,
     },
     /// A webview was closed (by request or because its window went away).
     WebViewClosed {
@@ -627,6 +660,9 @@ impl RuntimeMessage {
             | RuntimeMessage::WebMessageReceived { id, .. }
             | RuntimeMessage::WebResourceRequested { id, .. }
             | RuntimeMessage::NewWindowRequested { id, .. }
+            | RuntimeMessage::FrameCreated { id, .. }
+            | RuntimeMessage::FrameNavigated { id, .. }
+            | RuntimeMessage::FrameDestroyed { id, .. }
             | RuntimeMessage::NavigationCompleted { id, .. }
             | RuntimeMessage::ProcessFailed { id, .. } => Some(*id),
             RuntimeMessage::RequestFailed { id, .. } => *id,

@@ -15,6 +15,9 @@
   const send = channel.postMessage.bind(channel);
   const stringify = JSON.stringify;
   const windowed = window === window.top;
+  // Set read-only by webpane's web process extension before any page script: says which frame
+  // sends (the app's WebMessageReceived carries it).
+  const frame = typeof window.__webpaneFrame === "string" ? window.__webpaneFrame : "";
   const WINDOW = 8192;
   const WINDOW_BYTES = 16 * 1024 * 1024;
   const QUEUE_BYTES = 64 * 1024 * 1024;
@@ -42,7 +45,7 @@
     postMessage(message) {
       const json = stringify(message);
       if (json === undefined) throw new TypeError("chrome.webview.postMessage: the message cannot be serialized as JSON");
-      const envelope = stringify({ t: token, s: String(location.href), d: json, w: windowed ? 1 : 0 });
+      const envelope = stringify({ t: token, s: String(location.href), d: json, w: windowed ? 1 : 0, f: frame });
       if (!windowed) {
         send(envelope);
         return;

@@ -114,6 +114,10 @@ impl Server {
             .base_cache_directory(data.join("cache").to_string_lossy().as_ref())
             .build();
         let context = webkit2gtk::WebContext::with_website_data_manager(&manager);
+        // Before any web process exists: WebKit loads every library in this folder into each.
+        if let Some(dir) = install_extension(folder.path()) {
+            context.set_web_extensions_directory(&dir.to_string_lossy());
+        }
         if let Some(language) = &options.language {
             context.set_preferred_languages(&[language.as_str()]);
         }
@@ -514,11 +518,16 @@ impl Server {
             AppMessage::NavigationStartingResponse { id, request, cancel } => {
                 self.with_view(client, id, |v| v.answer_navigation(request, cancel))
             }
-            AppMessage::ExecuteScript { id, request, script } => {
+            AppMessage::ExecuteScript {
+                id,
+                frame,
+                request,
+                script,
+            } => {
                 let weak_server = Rc::downgrade(self);
                 let weak_client = Rc::downgrade(client);
                 self.with_view(client, id, move |v| {
-                    v.execute_script(&script, move |result| {
+                    v.execute_script(frame, &script, move |result| {
                         if let (Some(server), Some(client)) = (weak_server.upgrade(), weak_client.upgrade()) {
                             server.send(&client, &RuntimeMessage::ScriptResult { id, request, result });
                         }
@@ -531,7 +540,9 @@ impl Server {
             AppMessage::RemoveDocumentCreatedScript { id, script_id } => {
                 self.with_view(client, id, |v| v.remove_document_created_script(script_id))
             }
-            AppMessage::PostWebMessage { id, json } => self.with_view(client, id, |v| v.post_web_message(&json)),
+            AppMessage::PostWebMessage { id, frame, json } => {
+                self.with_view(client, id, |v| v.post_web_message(frame, &json))
+            }
             AppMessage::NewWindowResponse { id, request, decision } => {
                 self.with_view(client, id, |v| v.answer_new_window(request, decision))
             }
@@ -676,6 +687,41 @@ impl Server {
             }
         }
         (folder, conns)
+    }
+}
+
+/// The file name of webpane's web process extension.
+const WEBEXT_NAME: &str = "libwebpane_webext.so";
+
+/// Puts the web process extension (`$WEBPANE_WEBEXT`, or next to this binary) into a folder of
+/// its own under the user data folder (WebKit loads every library in the folder it is given, and
+/// adds it read-only to the sandbox). Without it, frames are not reported and cannot be reached.
+fn install_extension(folder: &std::path::Path) -> Option<std::path::PathBuf> {
+    let source = match std::env::var_os("WEBPANE_WEBEXT") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => std::env::current_exe().ok()?.parent()?.join(WEBEXT_NAME),
+    };
+    if !source.is_file() {
+        log::warn!(
+            "web process extension not found at {}: frames are unavailable",
+            source.display()
+        );
+        return None;
+    }
+    let dir = folder.join(crate::udf::WEBKIT_DIR).join("extensions");
+    let target = dir.join(WEBEXT_NAME);
+    let installed = std::fs::create_dir_all(&dir)
+        .and_then(|()| match std::fs::remove_file(&target) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        })
+        .and_then(|()| std::fs::hard_link(&source, &target).or_else(|_| std::fs::copy(&source, &target).map(|_| ())));
+    match installed {
+        Ok(()) => Some(dir),
+        Err(e) => {
+            log::warn!("cannot install the web process extension into {}: {e}", dir.display());
+            None
+        }
     }
 }
 

@@ -14,12 +14,14 @@ use gtk::prelude::*;
 use javascriptcore::ValueExt;
 use webkit2gtk::{
     LoadEvent, NavigationPolicyDecisionExt, PolicyDecisionExt, PolicyDecisionType, SettingsExt, URIRequestExt,
-    UserContentInjectedFrames, UserContentManagerExt, UserScriptInjectionTime, WebProcessTerminationReason, WebViewExt,
+    UserContentInjectedFrames, UserContentManagerExt, UserMessageExt, UserScriptInjectionTime,
+    WebProcessTerminationReason, WebViewExt,
 };
 use webpane_ipc::protocol::{
     CustomScheme, NewWindowDecision, ProcessFailedKind, ProcessFailedReason, ResourceResponse, RuntimeMessage,
     ViewMode, ViewSettings, WebError, WebViewId,
 };
+use webpane_ipc::webext;
 use webpane_ipc::{Outgoing, ReceivedFds};
 
 use crate::schemes::Resources;
@@ -130,6 +132,8 @@ pub struct View {
     popups: Rc<RefCell<Vec<gtk::Window>>>,
     /// The opener this view was created for, if any.
     opener: Option<WebViewId>,
+    /// The subframes the web process extension reported, by WebKit frame id.
+    frames: Rc<RefCell<BTreeSet<u64>>>,
 }
 
 fn random_token() -> String {
@@ -205,12 +209,14 @@ impl View {
             new_windows: Rc::default(),
             popups: Rc::default(),
             opener: opener.map(|(id, _)| id),
+            frames: Rc::default(),
         };
         view.protect_scheme_bodies(engine.schemes);
         view.wire_messages(id, &host);
         view.wire_navigation(id, &host);
         view.wire_health(id, &host);
         view.wire_new_windows(id, &host, mode);
+        view.wire_frames(id, &host);
         view
     }
 
@@ -291,6 +297,58 @@ impl View {
         });
     }
 
+    /// Frames, as the web process extension reports them.
+    fn wire_frames(&self, id: WebViewId, host: &Rc<dyn Host>) {
+        let (host, frames) = (host.clone(), self.frames.clone());
+        self.webview.connect_user_message_received(move |_, message| {
+            let name = message.name().map(|n| n.to_string()).unwrap_or_default();
+            let json = message
+                .parameters()
+                .and_then(|p| p.str().map(str::to_owned))
+                .unwrap_or_default();
+            match name.as_str() {
+                webext::FRAME_CREATED | webext::FRAME_NAVIGATED => {
+                    let Ok(info) = serde_json::from_str::<webext::FrameInfo>(&json) else {
+                        log::warn!("view {}: malformed {name} from the web process", id.0);
+                        return true;
+                    };
+                    if frames.borrow_mut().insert(info.frame) {
+                        host.send(RuntimeMessage::FrameCreated {
+                            id,
+                            frame: info.frame,
+                            name: info.name,
+                            source: info.uri,
+                        });
+                    } else {
+                        host.send(RuntimeMessage::FrameNavigated {
+                            id,
+                            frame: info.frame,
+                            source: info.uri,
+                        });
+                    }
+                    true
+                }
+                webext::FRAME_DESTROYED => {
+                    if let Ok(gone) = serde_json::from_str::<webext::FrameGone>(&json) {
+                        if frames.borrow_mut().remove(&gone.frame) {
+                            host.send(RuntimeMessage::FrameDestroyed { id, frame: gone.frame });
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            }
+        });
+        // A render process that exits takes its frames along.
+        let (host, frames) = (self.host.clone(), self.frames.clone());
+        self.webview.connect_web_process_terminated(move |_, _| {
+            let gone: Vec<u64> = std::mem::take(&mut *frames.borrow_mut()).into_iter().collect();
+            for frame in gone {
+                host.send(RuntimeMessage::FrameDestroyed { id, frame });
+            }
+        });
+    }
+
     /// Answers a NewWindowRequested; unknown requests (answered, timed out) are ignored.
     pub fn answer_new_window(&self, request: u64, decision: NewWindowDecision) {
         if let Some(slot) = self.new_windows.borrow_mut().get_mut(&request) {
@@ -356,6 +414,7 @@ impl View {
         ));
         self.content.register_script_message_handler(MESSAGE_HANDLER);
         let (host, token, webview) = (host.clone(), self.token.clone(), self.webview.downgrade());
+        let frames = self.frames.clone();
         let acks = Rc::new(Acks::default());
         self.content
             .connect_script_message_received(Some(MESSAGE_HANDLER), move |_, result| {
@@ -363,8 +422,10 @@ impl View {
                 let windowed = match parse_page_message(&value.to_str(), &token) {
                     Ok(message) => {
                         let windowed = message.windowed;
+                        let frame = message.frame.filter(|f| frames.borrow().contains(f));
                         host.send(RuntimeMessage::WebMessageReceived {
                             id,
+                            frame,
                             source: message.source,
                             json: message.json,
                         });
@@ -667,8 +728,18 @@ impl View {
         });
     }
 
-    /// Runs a script in the main frame's page world; `done` gets the result as JSON or the error.
-    pub fn execute_script(&self, script: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+    /// Runs a script in the page world of the main frame or of a subframe (through the web
+    /// process extension); `done` gets the result as JSON or the error.
+    pub fn execute_script(
+        &self,
+        frame: Option<u64>,
+        script: &str,
+        done: impl FnOnce(Result<String, String>) + 'static,
+    ) {
+        if let Some(frame) = frame {
+            self.run_in_frame(frame, script, done);
+            return;
+        }
         self.webview
             .evaluate_javascript(script, None, None, None::<&gio::Cancellable>, move |result| {
                 done(match result {
@@ -700,9 +771,36 @@ impl View {
         }
     }
 
-    /// Delivers a web message to the main frame's `chrome.webview` listeners (dropped if the
-    /// page has none, as in WebView2).
-    pub fn post_web_message(&self, json: &str) {
+    fn run_in_frame(&self, frame: u64, script: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+        if !self.frames.borrow().contains(&frame) {
+            done(Err("the frame is gone".into()));
+            return;
+        }
+        let request = webext::FrameScript {
+            frame,
+            script: script.to_owned(),
+        };
+        let json = serde_json::to_string(&request).unwrap_or_default();
+        let message = webkit2gtk::UserMessage::new(webext::FRAME_SCRIPT, Some(&json.to_variant()));
+        self.webview
+            .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
+                let outcome = reply.map_err(|e| e.message().to_string()).and_then(|reply| {
+                    let json = reply
+                        .parameters()
+                        .and_then(|p| p.str().map(str::to_owned))
+                        .unwrap_or_default();
+                    serde_json::from_str::<webext::ScriptOutcome>(&json).map_err(|e| e.to_string())
+                });
+                done(match outcome {
+                    Ok(webext::ScriptOutcome::Ok(json)) => Ok(json),
+                    Ok(webext::ScriptOutcome::Err(e)) | Err(e) => Err(e),
+                })
+            });
+    }
+
+    /// Delivers a web message to the `chrome.webview` listeners of the main frame or a subframe
+    /// (dropped if the document has none, as in WebView2).
+    pub fn post_web_message(&self, frame: Option<u64>, json: &str) {
         if !self.web_messages {
             return;
         }
@@ -710,6 +808,14 @@ impl View {
             "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneDispatch(\"{}\", {json}); void 0",
             self.token
         );
+        if let Some(frame) = frame {
+            self.run_in_frame(frame, &script, |result| {
+                if let Err(e) = result {
+                    log::warn!("a web message could not be delivered to a frame: {e}");
+                }
+            });
+            return;
+        }
         self.webview
             .evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |result| {
                 if let Err(e) = result {
@@ -855,6 +961,8 @@ pub struct PageMessage {
     pub json: String,
     /// Whether the sender is flow-controlled (the top frame) and waits for an acknowledgement.
     pub windowed: bool,
+    /// The sending frame's WebKit id, as the web process extension set it.
+    pub frame: Option<u64>,
 }
 
 /// A page message that was refused.
@@ -879,6 +987,8 @@ pub fn parse_page_message(text: &str, token: &str) -> Result<PageMessage, Reject
         d: String,
         #[serde(default)]
         w: u8,
+        #[serde(default)]
+        f: String,
     }
     let envelope: Envelope =
         serde_json::from_str(text).map_err(|e| reject(format!("not a webpane envelope ({e})"), false))?;
@@ -894,5 +1004,6 @@ pub fn parse_page_message(text: &str, token: &str) -> Result<PageMessage, Reject
         source: envelope.s,
         json: envelope.d,
         windowed,
+        frame: envelope.f.parse().ok(),
     })
 }

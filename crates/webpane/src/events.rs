@@ -103,7 +103,7 @@ ui_args!(
 ui_args!(
     /// Arguments of [`WebView::on_web_message_received`](crate::WebView::on_web_message_received):
     /// what a page sent with `chrome.webview.postMessage`.
-    WebMessageReceivedEventArgs { source: String, json: String }
+    WebMessageReceivedEventArgs { source: String, json: String, frame: Option<crate::Frame> }
 );
 
 impl ContentLoadingEventArgs {
@@ -149,6 +149,11 @@ impl WebMessageReceivedEventArgs {
     /// The URI of the document that sent the message (WebView2's `Source`).
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The iframe that sent the message, or `None` for the main document.
+    pub fn frame(&self) -> Option<&crate::Frame> {
+        self.frame.as_ref()
     }
 
     /// The message as JSON (what the page passed to `postMessage`, through `JSON.stringify`).

@@ -33,6 +33,7 @@ mod environment;
 mod error;
 pub mod event_loop;
 mod events;
+mod frame;
 mod handlers;
 mod locate;
 mod new_window;
@@ -52,6 +53,7 @@ pub use events::{
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebErrorStatus,
     WebMessageReceivedEventArgs,
 };
+pub use frame::{Frame, FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;

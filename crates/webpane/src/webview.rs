@@ -16,6 +16,7 @@ use crate::events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
 };
+use crate::frame::{Frame, FrameCreatedEventArgs};
 use crate::handlers::{EventToken, Handlers};
 use crate::new_window::NewWindowRequestedEventArgs;
 use crate::operation::{Operation, Resolver, operation};
@@ -102,6 +103,8 @@ pub(crate) struct WebViewInner {
     web_message_received: Handlers<WebView, WebMessageReceivedEventArgs>,
     web_resource_requested: Handlers<WebView, WebResourceRequestedEventArgs>,
     new_window_requested: Handlers<WebView, NewWindowRequestedEventArgs>,
+    frame_created: Handlers<WebView, FrameCreatedEventArgs>,
+    frames: RefCell<HashMap<u64, Frame>>,
     opener: Option<WebViewId>,
     source: RefCell<String>,
     title: RefCell<String>,
@@ -184,6 +187,8 @@ impl WebView {
                 web_message_received: Handlers::default(),
                 web_resource_requested: Handlers::default(),
                 new_window_requested: Handlers::default(),
+                frame_created: Handlers::default(),
+                frames: RefCell::new(HashMap::new()),
                 opener,
                 source: RefCell::new(String::new()),
                 title: RefCell::new(String::new()),
@@ -302,6 +307,10 @@ impl WebView {
     /// `undefined`; a promise is not awaited, as in WebView2). A thrown exception is
     /// [`Error::Script`] with the engine's message.
     pub fn execute_script(&self, script: &str) -> Operation<String> {
+        self.execute_script_in(None, script)
+    }
+
+    pub(crate) fn execute_script_in(&self, frame: Option<u64>, script: &str) -> Operation<String> {
         if let Err(e) = crate::error::no_nul("script", script) {
             return Operation::ready(Err(e));
         }
@@ -310,6 +319,7 @@ impl WebView {
         self.inner.pending_scripts.borrow_mut().insert(request, resolver);
         let sent = self.request(AppMessage::ExecuteScript {
             id: self.inner.id,
+            frame,
             request,
             script: script.to_owned(),
         });
@@ -348,10 +358,15 @@ impl WebView {
     /// Posts `json` to the page: its `chrome.webview` `message` listeners get the parsed value as
     /// `event.data`. Messages arrive in order; a document without listeners drops them.
     pub fn post_web_message_as_json(&self, json: &str) -> Result<()> {
+        self.post_web_message_to(None, json)
+    }
+
+    pub(crate) fn post_web_message_to(&self, frame: Option<u64>, json: &str) -> Result<()> {
         serde_json::from_str::<serde::de::IgnoredAny>(json)
             .map_err(|e| Error::InvalidArgument(format!("the web message is not JSON: {e}")))?;
         self.request(AppMessage::PostWebMessage {
             id: self.inner.id,
+            frame,
             json: json.to_owned(),
         })
     }
@@ -359,10 +374,7 @@ impl WebView {
     /// Posts a string to the page: `event.data` is that string.
     pub fn post_web_message_as_string(&self, message: &str) -> Result<()> {
         let json = serde_json::to_string(message).map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        self.request(AppMessage::PostWebMessage {
-            id: self.inner.id,
-            json,
-        })
+        self.post_web_message_to(None, &json)
     }
 
     /// Raises [`on_web_resource_requested`](Self::on_web_resource_requested) for requests of a
@@ -425,6 +437,8 @@ impl WebView {
         /// the page asks for a new window (`window.open`, a link with a target): deny it, let the
         /// browser process open one, or hand over a webview of the app's.
         on_new_window_requested, remove_new_window_requested, new_window_requested, NewWindowRequestedEventArgs;
+        /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`].
+        on_frame_created, remove_frame_created, frame_created, FrameCreatedEventArgs;
         /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
         on_web_message_received, remove_web_message_received, web_message_received, WebMessageReceivedEventArgs;
     }
@@ -434,6 +448,8 @@ impl WebView {
         // Pending scripts complete with Closed (their resolvers are dropped).
         let pending: Vec<_> = self.inner.pending_scripts.borrow_mut().drain().collect();
         drop(pending);
+        let frames: Vec<Frame> = self.inner.frames.borrow_mut().drain().map(|(_, f)| f).collect();
+        frames.iter().for_each(Frame::destroy);
         !self.inner.closed.replace(true)
     }
 
@@ -565,9 +581,37 @@ impl WebView {
                     resolver.resolve(result.map_err(Error::Script));
                 }
             }
-            RuntimeMessage::WebMessageReceived { source, json, .. } => {
-                let args = WebMessageReceivedEventArgs::new(source, json);
+            RuntimeMessage::WebMessageReceived {
+                source, json, frame, ..
+            } => {
+                let frame = frame.and_then(|f| self.inner.frames.borrow().get(&f).cloned());
+                let args = WebMessageReceivedEventArgs::new(source, json, frame.clone());
                 self.inner.web_message_received.raise(self, &args);
+                if let Some(frame) = frame {
+                    frame.raise_web_message(&args);
+                }
+            }
+            RuntimeMessage::FrameCreated {
+                frame, name, source, ..
+            } => {
+                let frame = Frame::new(self, frame, name, source);
+                self.inner.frames.borrow_mut().insert(frame.id(), frame.clone());
+                let args = FrameCreatedEventArgs {
+                    frame,
+                    _ui_thread: std::marker::PhantomData,
+                };
+                self.inner.frame_created.raise(self, &args);
+            }
+            RuntimeMessage::FrameNavigated { frame, source, .. } => {
+                if let Some(frame) = self.inner.frames.borrow().get(&frame).cloned() {
+                    frame.navigated(source);
+                }
+            }
+            RuntimeMessage::FrameDestroyed { frame, .. } => {
+                let frame = self.inner.frames.borrow_mut().remove(&frame);
+                if let Some(frame) = frame {
+                    frame.destroy();
+                }
             }
             RuntimeMessage::WebViewClosed { .. } => {
                 self.mark_closed();

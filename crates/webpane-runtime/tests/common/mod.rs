@@ -13,7 +13,14 @@ use webpane::{Environment, EventLoop};
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn runtime() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_webpane-runtime"))
+    let runtime = PathBuf::from(env!("CARGO_BIN_EXE_webpane-runtime"));
+    let webext = runtime.with_file_name("libwebpane_webext.so");
+    assert!(
+        webext.is_file(),
+        "{} is missing: build it with `cargo build -p webpane-webext` (`cargo xtask test` does)",
+        webext.display()
+    );
+    runtime
 }
 
 pub fn env_for(event_loop: &EventLoop, folder: &Path) -> Environment {

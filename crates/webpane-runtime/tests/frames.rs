@@ -1,0 +1,94 @@
+//! Frames end to end (through the web process extension): FrameCreated, per-frame scripts and
+//! messages into a cross-origin iframe, messages that say which frame sent them, and the end.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use common::*;
+use webpane::{Error, Frame};
+
+#[test]
+fn iframes_are_reported_reachable_and_destroyed() {
+    let port = http_server(
+        "<title>inner</title><script>
+        chrome.webview.addEventListener('message', e => chrome.webview.postMessage({ echo: e.data }));
+        chrome.webview.postMessage('iframe up');
+        </script>"
+            .into(),
+    );
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let frames: Rc<RefCell<Vec<Frame>>> = Rc::default();
+    let f = frames.clone();
+    webview.on_frame_created(move |_, args| f.borrow_mut().push(args.frame().clone()));
+    let messages = recorder();
+    let m = messages.clone();
+    webview.on_web_message_received(move |_, args| {
+        m.borrow_mut()
+            .push((args.frame().map(Frame::id), args.web_message_as_json().to_owned()))
+    });
+    let uri = format!("http://127.0.0.1:{port}/inner");
+    webview
+        .navigate_to_string(&format!(
+            "<script>chrome.webview.postMessage('main up')</script><iframe name=child src='{uri}'></iframe>"
+        ))
+        .unwrap();
+    wait_until(&event_loop, "both documents' messages", || messages.borrow().len() >= 2);
+    let frame = frames.borrow().last().cloned().expect("FrameCreated for the iframe");
+    assert_eq!(frame.name(), "child");
+    {
+        let messages = messages.borrow();
+        assert!(messages.contains(&(None, r#""main up""#.into())), "{messages:?}");
+        assert!(
+            messages.contains(&(Some(frame.id()), r#""iframe up""#.into())),
+            "{messages:?}"
+        );
+    }
+    assert_eq!(frame.source(), uri);
+    let frame_messages = recorder();
+    let fm = frame_messages.clone();
+    frame.on_web_message_received(move |f, args| fm.borrow_mut().push((f.id(), args.web_message_as_json().to_owned())));
+
+    // A script and a message aimed at the cross-origin iframe alone.
+    let title = event_loop
+        .block_on(frame.execute_script("document.title"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(title, r#""inner""#);
+    match event_loop
+        .block_on(frame.execute_script("throw new RangeError('in frame')"))
+        .unwrap()
+    {
+        Err(Error::Script(message)) => assert!(message.contains("RangeError: in frame"), "{message}"),
+        other => panic!("expected a script error, got {other:?}"),
+    }
+    frame.post_web_message_as_json(r#"{"to":"frame"}"#).unwrap();
+    wait_until(&event_loop, "the iframe's echo", || !frame_messages.borrow().is_empty());
+    assert_eq!(
+        frame_messages.borrow()[0],
+        (frame.id(), r#"{"echo":{"to":"frame"}}"#.to_owned())
+    );
+    // The main frame did not get it (its document has no listener that echoes).
+    assert!(
+        !messages
+            .borrow()
+            .iter()
+            .any(|(f, json)| f.is_none() && json.contains("echo"))
+    );
+
+    // Removing the iframe destroys the frame.
+    let destroyed = Rc::new(RefCell::new(false));
+    let d = destroyed.clone();
+    frame.on_destroyed(move |_, _| *d.borrow_mut() = true);
+    event_loop
+        .block_on(webview.execute_script("document.querySelector('iframe').remove()"))
+        .unwrap()
+        .unwrap();
+    wait_until(&event_loop, "FrameDestroyed", || *destroyed.borrow());
+    assert!(frame.is_destroyed());
+    assert!(matches!(
+        event_loop.block_on(frame.execute_script("1")).unwrap(),
+        Err(Error::Closed)
+    ));
+}

@@ -1,0 +1,155 @@
+//! `webpane-webext`: the web process extension of webpane.
+//!
+//! The runtime points WebKit's web-extensions directory at a folder holding this library, so
+//! WebKit loads it into every WebKitWebProcess. It sees what the browser process cannot:
+//!
+//! - **frames**: every frame's window object as it is created (`window-object-cleared`); subframes
+//!   are reported to the runtime (created, navigated, destroyed), and each frame's window gets a
+//!   read-only `__webpaneFrame` id that the `chrome.webview` shim puts on its messages, so the app
+//!   learns which frame sent what;
+//! - **per-frame scripts**: the runtime asks it to run a script in one frame (WebKitGTK's
+//!   UI-process API can only reach the main frame); web messages to a frame go the same way.
+//!
+//! Messages with the runtime are WebKit user messages, described in [`webpane_ipc::webext`].
+//! `unsafe` lives in `ffi.rs` only.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod ffi;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::c_void;
+
+use glib::prelude::*;
+use javascriptcore::{ContextExt, ExceptionExt, ValueExt};
+use webpane_ipc::webext::{
+    FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript, ScriptOutcome,
+};
+
+thread_local! {
+    /// Per page id: the frames seen so far (weakly), by WebKit frame id.
+    static FRAMES: RefCell<HashMap<u64, HashMap<u64, glib::WeakRef<glib::Object>>>> = RefCell::new(HashMap::new());
+}
+
+/// WebKit's entry point, called once per web process when it loads the extension.
+///
+/// # Safety
+/// Called by WebKit with a live `WebKitWebExtension` (and user data we do not use).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn webkit_web_extension_initialize_with_user_data(extension: *mut c_void, _data: *const c_void) {
+    // SAFETY: WebKit passes a live WebKitWebExtension.
+    let extension = unsafe { ffi::object_from_raw(extension) };
+    extension.connect_local("page-created", false, |args| {
+        let page = args.get(1)?.get::<glib::Object>().ok()?;
+        page.connect_local("user-message-received", false, |args| {
+            let page = args.first()?.get::<glib::Object>().ok()?;
+            let message = args.get(1)?.get::<glib::Object>().ok()?;
+            Some(message_received(&page, &message).to_value())
+        });
+        None
+    });
+    ffi::default_script_world().connect_local("window-object-cleared", false, |args| {
+        let page = args.get(1)?.get::<glib::Object>().ok()?;
+        let frame = args.get(2)?.get::<glib::Object>().ok()?;
+        window_object_cleared(&page, &frame);
+        None
+    });
+}
+
+/// A WebKitUserMessage named `name` whose parameters are the JSON of `value`.
+fn user_message(name: &str, value: &impl serde::Serialize) -> glib::Object {
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+    glib::Object::builder_with_type(ffi::user_message_type())
+        .property("name", name)
+        .property("parameters", glib::Variant::from(json.as_str()))
+        .build()
+}
+
+/// A frame's window object was (re)created: a new document in it.
+fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
+    let (id, is_main, uri) = ffi::frame_facts(frame);
+    let mut name = String::new();
+    if let Some(context) = ffi::frame_context(frame) {
+        // Before any page script runs: read-only and not configurable, so pages cannot forge it.
+        context.evaluate(&format!(
+            "Object.defineProperty(window, '__webpaneFrame', {{ value: '{id}', enumerable: false }})"
+        ));
+        if let Some(value) = context.evaluate("window.name") {
+            name = value.to_str().to_string();
+        }
+        context.clear_exception();
+    }
+    let page_id = ffi::page_id(page);
+    let known = FRAMES.with(|f| {
+        let mut frames = f.borrow_mut();
+        let page_frames = frames.entry(page_id).or_default();
+        let known = page_frames.contains_key(&id);
+        page_frames.insert(id, frame.downgrade());
+        known
+    });
+    if is_main {
+        return;
+    }
+    let info = FrameInfo { frame: id, uri, name };
+    if known {
+        ffi::send_message_to_view(page, &user_message(FRAME_NAVIGATED, &info));
+        return;
+    }
+    ffi::send_message_to_view(page, &user_message(FRAME_CREATED, &info));
+    let page = page.downgrade();
+    // The frame object goes away with the frame.
+    std::mem::forget(frame.add_weak_ref_notify_local(move || {
+        FRAMES.with(|f| {
+            if let Some(frames) = f.borrow_mut().get_mut(&page_id) {
+                frames.remove(&id);
+            }
+        });
+        if let Some(page) = page.upgrade() {
+            ffi::send_message_to_view(&page, &user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
+        }
+    }));
+}
+
+/// A message from the runtime; true if it is ours (and answered).
+fn message_received(page: &glib::Object, message: &glib::Object) -> bool {
+    let name: Option<String> = message.property("name");
+    if name.as_deref() != Some(FRAME_SCRIPT) {
+        return false;
+    }
+    let parameters: Option<glib::Variant> = message.property("parameters");
+    let request = parameters
+        .as_ref()
+        .and_then(|v| v.str())
+        .and_then(|json| serde_json::from_str::<FrameScript>(json).ok());
+    let outcome = match request {
+        Some(request) => run_in_frame(ffi::page_id(page), &request),
+        None => ScriptOutcome::Err("malformed frame script request".into()),
+    };
+    ffi::send_reply(message, &user_message(FRAME_SCRIPT, &outcome));
+    true
+}
+
+fn run_in_frame(page_id: u64, request: &FrameScript) -> ScriptOutcome {
+    let frame = FRAMES.with(|f| {
+        f.borrow()
+            .get(&page_id)
+            .and_then(|frames| frames.get(&request.frame))
+            .and_then(glib::WeakRef::upgrade)
+    });
+    let Some(context) = frame.as_ref().and_then(ffi::frame_context) else {
+        return ScriptOutcome::Err("the frame is gone".into());
+    };
+    context.clear_exception();
+    let value = context.evaluate(&request.script);
+    if let Some(exception) = context.exception() {
+        context.clear_exception();
+        return ScriptOutcome::Err(exception.to_str().to_string());
+    }
+    match value {
+        Some(value) if !value.is_undefined() => {
+            ScriptOutcome::Ok(value.to_json(0).map(|j| j.to_string()).unwrap_or_else(|| "null".into()))
+        }
+        _ => ScriptOutcome::Ok("null".into()),
+    }
+}

@@ -1,0 +1,172 @@
+//! [`Frame`]: an iframe of a webview's page (WebView2's `CoreWebView2Frame`).
+
+use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
+use std::rc::{Rc, Weak};
+
+use crate::error::{Error, Result};
+use crate::events::WebMessageReceivedEventArgs;
+use crate::handlers::{EventToken, Handlers};
+use crate::operation::Operation;
+use crate::webview::{WebView, WebViewInner};
+
+/// Arguments of [`WebView::on_frame_created`](crate::WebView::on_frame_created).
+#[derive(Debug, Clone)]
+pub struct FrameCreatedEventArgs {
+    pub(crate) frame: Frame,
+    pub(crate) _ui_thread: PhantomData<Rc<()>>,
+}
+
+impl FrameCreatedEventArgs {
+    /// The new frame.
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+}
+
+/// Arguments of [`Frame::on_destroyed`].
+#[derive(Debug, Clone)]
+pub struct FrameDestroyedEventArgs {
+    pub(crate) _ui_thread: PhantomData<Rc<()>>,
+}
+
+pub(crate) struct FrameInner {
+    webview: Weak<WebViewInner>,
+    id: u64,
+    name: String,
+    source: RefCell<String>,
+    destroyed: Cell<bool>,
+    destroyed_handlers: Handlers<Frame, FrameDestroyedEventArgs>,
+    web_message_received: Handlers<Frame, WebMessageReceivedEventArgs>,
+}
+
+/// An iframe in a webview's page: its name and document URI, scripts and web messages aimed at
+/// it alone, and its end.
+///
+/// `!Send`; a cheap handle. Once destroyed (the iframe was removed, its parent document went
+/// away, or the render process exited), calls return [`Error::Closed`].
+#[derive(Clone)]
+pub struct Frame {
+    pub(crate) inner: Rc<FrameInner>,
+}
+
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Frame")
+            .field("id", &self.inner.id)
+            .field("name", &self.inner.name)
+            .field("source", &self.inner.source.borrow())
+            .field("destroyed", &self.inner.destroyed.get())
+            .finish()
+    }
+}
+
+impl Frame {
+    pub(crate) fn new(webview: &WebView, id: u64, name: String, source: String) -> Frame {
+        Frame {
+            inner: Rc::new(FrameInner {
+                webview: Rc::downgrade(&webview.inner),
+                id,
+                name,
+                source: RefCell::new(source),
+                destroyed: Cell::new(false),
+                destroyed_handlers: Handlers::default(),
+                web_message_received: Handlers::default(),
+            }),
+        }
+    }
+
+    fn webview(&self) -> Result<WebView> {
+        if self.inner.destroyed.get() {
+            return Err(Error::Closed);
+        }
+        self.inner
+            .webview
+            .upgrade()
+            .map(|inner| WebView { inner })
+            .ok_or(Error::Closed)
+    }
+
+    /// The frame's id, unique within its webview.
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
+    /// The frame's name (the iframe's `name` attribute) when it was created.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The URI of the frame's document (as of the last report).
+    pub fn source(&self) -> String {
+        self.inner.source.borrow().clone()
+    }
+
+    /// Whether the frame is gone.
+    pub fn is_destroyed(&self) -> bool {
+        self.inner.destroyed.get()
+    }
+
+    /// Runs `script` in this frame and completes with the JSON of its result, like
+    /// [`WebView::execute_script`].
+    pub fn execute_script(&self, script: &str) -> Operation<String> {
+        match self.webview() {
+            Ok(webview) => webview.execute_script_in(Some(self.inner.id), script),
+            Err(e) => Operation::ready(Err(e)),
+        }
+    }
+
+    /// Posts `json` to this frame's `chrome.webview` `message` listeners.
+    pub fn post_web_message_as_json(&self, json: &str) -> Result<()> {
+        self.webview()?.post_web_message_to(Some(self.inner.id), json)
+    }
+
+    /// Posts a string to this frame's `chrome.webview` `message` listeners.
+    pub fn post_web_message_as_string(&self, message: &str) -> Result<()> {
+        let json = serde_json::to_string(message).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        self.webview()?.post_web_message_to(Some(self.inner.id), &json)
+    }
+
+    /// Registers a handler for the frame's end.
+    pub fn on_destroyed(&self, handler: impl FnMut(&Frame, &FrameDestroyedEventArgs) + 'static) -> EventToken {
+        self.inner.destroyed_handlers.add(handler)
+    }
+
+    /// Removes a handler registered with [`on_destroyed`](Self::on_destroyed).
+    pub fn remove_destroyed(&self, token: EventToken) -> bool {
+        self.inner.destroyed_handlers.remove(token)
+    }
+
+    /// Registers a handler for messages this frame's document posts with
+    /// `chrome.webview.postMessage` (the webview's own handlers get them too, with
+    /// [`WebMessageReceivedEventArgs::frame`] set).
+    pub fn on_web_message_received(
+        &self,
+        handler: impl FnMut(&Frame, &WebMessageReceivedEventArgs) + 'static,
+    ) -> EventToken {
+        self.inner.web_message_received.add(handler)
+    }
+
+    /// Removes a handler registered with [`on_web_message_received`](Self::on_web_message_received).
+    pub fn remove_web_message_received(&self, token: EventToken) -> bool {
+        self.inner.web_message_received.remove(token)
+    }
+
+    pub(crate) fn navigated(&self, source: String) {
+        self.inner.source.replace(source);
+    }
+
+    pub(crate) fn raise_web_message(&self, args: &WebMessageReceivedEventArgs) {
+        self.inner.web_message_received.raise(self, args);
+    }
+
+    /// Marks the frame gone and tells its handlers (once).
+    pub(crate) fn destroy(&self) {
+        if !self.inner.destroyed.replace(true) {
+            let args = FrameDestroyedEventArgs {
+                _ui_thread: PhantomData,
+            };
+            self.inner.destroyed_handlers.raise(self, &args);
+        }
+    }
+}
