@@ -342,6 +342,21 @@ pub enum AppMessage {
         /// The response.
         response: Option<ResourceResponse>,
     },
+    /// Give the page (or a subframe) a shared buffer: the memfd is attached (read-write, or an
+    /// `O_RDONLY` reopen for read-only access). Answered by
+    /// [`RuntimeMessage::SharedBufferDelivered`].
+    PostSharedBuffer {
+        /// The view.
+        id: WebViewId,
+        /// A subframe, or `None` for the main frame.
+        frame: Option<u64>,
+        /// The app's id of this post (unique within the view).
+        buffer: u64,
+        /// The attached shared memory.
+        memory: crate::wire::FdRef,
+        /// JSON for the page event's `additionalData`.
+        additional_data: Option<String>,
+    },
     /// The answer to [`RuntimeMessage::NewWindowRequested`].
     NewWindowResponse {
         /// The opener.
@@ -380,6 +395,7 @@ impl AppMessage {
             | AppMessage::RemoveWebResourceRequestedFilter { id, .. }
             | AppMessage::WebResourceResponse { id, .. }
             | AppMessage::NewWindowResponse { id, .. }
+            | AppMessage::PostSharedBuffer { id, .. }
             | AppMessage::Close { id } => Some(*id),
         }
     }
@@ -601,6 +617,24 @@ pub enum RuntimeMessage {
         /// The frame.
         frame: u64,
     },
+    /// The outcome of [`AppMessage::PostSharedBuffer`]: the page's `sharedbufferreceived`
+    /// listeners ran, or why not.
+    SharedBufferDelivered {
+        /// The view.
+        id: WebViewId,
+        /// The post.
+        buffer: u64,
+        /// Delivered, or why not.
+        result: Result<(), String>,
+    },
+    /// The page no longer maps a shared buffer (released, its document went away, or its render
+    /// process exited).
+    SharedBufferReleased {
+        /// The view.
+        id: WebViewId,
+        /// The post.
+        buffer: u64,
+    },
     /// A webview was closed (by request or because its window went away).
     WebViewClosed {
         /// The view.
@@ -661,6 +695,8 @@ impl RuntimeMessage {
             | RuntimeMessage::WebResourceRequested { id, .. }
             | RuntimeMessage::NewWindowRequested { id, .. }
             | RuntimeMessage::FrameCreated { id, .. }
+            | RuntimeMessage::SharedBufferDelivered { id, .. }
+            | RuntimeMessage::SharedBufferReleased { id, .. }
             | RuntimeMessage::FrameNavigated { id, .. }
             | RuntimeMessage::FrameDestroyed { id, .. }
             | RuntimeMessage::NavigationCompleted { id, .. }

@@ -51,3 +51,43 @@ pub enum ScriptOutcome {
     /// Why it failed (an exception, or no such frame).
     Err(String),
 }
+
+/// Runtime → extension: give a frame's page a shared buffer ([`SharedBufferPost`], with the
+/// memfd as the message's only fd); the reply carries a [`Delivery`] under the same name.
+pub const SHARED_BUFFER: &str = "webpane.shared-buffer";
+/// Extension → runtime: a page let go of a shared buffer ([`BufferGone`]): released, its frame
+/// navigated or went away, or the page closed.
+pub const BUFFER_RELEASED: &str = "webpane.buffer-released";
+
+/// A shared buffer for a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedBufferPost {
+    /// The runtime's id of the post (unique within the view).
+    pub buffer: u64,
+    /// The frame, or `None` for the main frame.
+    pub frame: Option<u64>,
+    /// The buffer's size in bytes.
+    pub size: u64,
+    /// Whether the page gets it read-only (the fd is then `O_RDONLY`).
+    pub read_only: bool,
+    /// JSON for the event's `additionalData`.
+    pub additional_data: Option<String>,
+    /// The view's `chrome.webview` token.
+    pub token: String,
+}
+
+/// Whether a page received a shared buffer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Delivery {
+    /// The page's `sharedbufferreceived` listeners ran.
+    Delivered,
+    /// Why not.
+    Failed(String),
+}
+
+/// A shared buffer a page no longer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BufferGone {
+    /// The runtime's id of the post.
+    pub buffer: u64,
+}

@@ -63,7 +63,30 @@
     removeEventListener(type, listener, options) {
       target.removeEventListener(type, listener, options);
     },
+    // WebView2's releaseBuffer: the shared memory leaves this page at once (even if the page
+    // transferred the buffer: what it kept reads zeros), and the buffer is detached.
+    releaseBuffer(buffer) {
+      const release = releases.get(buffer);
+      if (!release) return;
+      releases.delete(buffer);
+      release();
+      if (!buffer.detached) buffer.transfer(0);
+    },
   };
+  // Shared buffers from the app (webpane's web process extension calls this with the buffer).
+  const releases = new WeakMap();
+  Object.defineProperty(webview, "__webpaneSharedBuffer", {
+    value: (key, buffer, additionalData, release) => {
+      if (key !== token) return false;
+      releases.set(buffer, release);
+      const event = new Event("sharedbufferreceived");
+      const data = additionalData == null ? null : JSON.parse(additionalData);
+      Object.defineProperty(event, "additionalData", { value: data, enumerable: true });
+      Object.defineProperty(event, "getBuffer", { value: () => buffer });
+      target.dispatchEvent(event);
+      return true;
+    },
+  });
   Object.defineProperty(webview, "__webpaneDispatch", {
     value: (key, data) => {
       if (key === token) target.dispatchEvent(new MessageEvent("message", { data, source: window }));
@@ -78,4 +101,7 @@
   });
   if (!window.chrome) window.chrome = {};
   Object.defineProperty(window.chrome, "webview", { value: Object.freeze(webview), enumerable: true });
+  // Pages cannot swap window.chrome for an object of their own (webpane's web process
+  // extension calls into window.chrome.webview).
+  Object.defineProperty(window, "chrome", { value: window.chrome, writable: false, configurable: false });
 })();

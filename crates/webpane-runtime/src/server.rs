@@ -19,7 +19,7 @@ use webpane_ipc::protocol::{AppMessage, CustomScheme, RuntimeMessage, RuntimeOpt
 use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 
 use crate::udf::OwnedFolder;
-use crate::view::{Engine, Host, View};
+use crate::view::{BufferPost, Engine, Host, View};
 
 /// How long the runtime stays after its last webview closed (or after start, if none is created).
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
@@ -543,6 +543,43 @@ impl Server {
             AppMessage::PostWebMessage { id, frame, json } => {
                 self.with_view(client, id, |v| v.post_web_message(frame, &json))
             }
+            AppMessage::PostSharedBuffer {
+                id,
+                frame,
+                buffer,
+                memory,
+                additional_data,
+            } => {
+                let (fd, size, read_only) = match fds.kind(memory) {
+                    Some(webpane_ipc::FdKind::SharedMemory { access, size }) => {
+                        let read_only = access == webpane_ipc::Access::ReadOnly;
+                        let fd = if read_only {
+                            fds.take_shared_memory_read_only(memory).map(|m| m.into_fd())
+                        } else {
+                            fds.take_shared_memory(memory).map(|m| m.into_fd())
+                        };
+                        (fd.map_err(|e| e.to_string())?, size, read_only)
+                    }
+                    other => return Err(format!("PostSharedBuffer without shared memory ({other:?})")),
+                };
+                let weak_server = Rc::downgrade(self);
+                let weak_client = Rc::downgrade(client);
+                self.with_view(client, id, move |v| {
+                    let post = BufferPost {
+                        frame,
+                        buffer,
+                        memory: fd,
+                        size,
+                        read_only,
+                        additional_data,
+                    };
+                    v.post_shared_buffer(post, move |result| {
+                        if let (Some(server), Some(client)) = (weak_server.upgrade(), weak_client.upgrade()) {
+                            server.send(&client, &RuntimeMessage::SharedBufferDelivered { id, buffer, result });
+                        }
+                    })
+                })
+            }
             AppMessage::NewWindowResponse { id, request, decision } => {
                 self.with_view(client, id, |v| v.answer_new_window(request, decision))
             }
@@ -754,6 +791,12 @@ pub fn validate(message: &AppMessage) -> Result<(), String> {
             response: Some(response),
             ..
         } => response.validate(),
+        AppMessage::PostSharedBuffer {
+            additional_data: Some(json),
+            ..
+        } => serde_json::from_str::<serde::de::IgnoredAny>(json)
+            .map(|_| ())
+            .map_err(|e| format!("the additional data is not JSON: {e}")),
         _ => Ok(()),
     }
 }

@@ -100,6 +100,22 @@ impl Navigations {
     }
 }
 
+/// A shared buffer on its way to a page.
+pub struct BufferPost {
+    /// A subframe, or `None` for the main frame.
+    pub frame: Option<u64>,
+    /// The app's id of the post.
+    pub buffer: u64,
+    /// The memfd (`O_RDONLY` for read-only access).
+    pub memory: std::os::fd::OwnedFd,
+    /// Its size.
+    pub size: u64,
+    /// Whether the page maps it read-only.
+    pub read_only: bool,
+    /// JSON for the event's `additionalData`.
+    pub additional_data: Option<String>,
+}
+
 /// What every view of the runtime shares.
 pub struct Engine<'a> {
     /// WebKit's context (data folder, schemes).
@@ -134,6 +150,8 @@ pub struct View {
     opener: Option<WebViewId>,
     /// The subframes the web process extension reported, by WebKit frame id.
     frames: Rc<RefCell<BTreeSet<u64>>>,
+    /// Shared buffers posted to the page and not released yet.
+    buffers: Rc<RefCell<BTreeSet<u64>>>,
 }
 
 fn random_token() -> String {
@@ -210,6 +228,7 @@ impl View {
             popups: Rc::default(),
             opener: opener.map(|(id, _)| id),
             frames: Rc::default(),
+            buffers: Rc::default(),
         };
         view.protect_scheme_bodies(engine.schemes);
         view.wire_messages(id, &host);
@@ -299,7 +318,7 @@ impl View {
 
     /// Frames, as the web process extension reports them.
     fn wire_frames(&self, id: WebViewId, host: &Rc<dyn Host>) {
-        let (host, frames) = (host.clone(), self.frames.clone());
+        let (host, frames, buffers) = (host.clone(), self.frames.clone(), self.buffers.clone());
         self.webview.connect_user_message_received(move |_, message| {
             let name = message.name().map(|n| n.to_string()).unwrap_or_default();
             let json = message
@@ -328,6 +347,17 @@ impl View {
                     }
                     true
                 }
+                webext::BUFFER_RELEASED => {
+                    if let Ok(gone) = serde_json::from_str::<webext::BufferGone>(&json) {
+                        if buffers.borrow_mut().remove(&gone.buffer) {
+                            host.send(RuntimeMessage::SharedBufferReleased {
+                                id,
+                                buffer: gone.buffer,
+                            });
+                        }
+                    }
+                    true
+                }
                 webext::FRAME_DESTROYED => {
                     if let Ok(gone) = serde_json::from_str::<webext::FrameGone>(&json) {
                         if frames.borrow_mut().remove(&gone.frame) {
@@ -339,12 +369,16 @@ impl View {
                 _ => false,
             }
         });
-        // A render process that exits takes its frames along.
-        let (host, frames) = (self.host.clone(), self.frames.clone());
+        // A render process that exits takes its frames and mappings along.
+        let (host, frames, buffers) = (self.host.clone(), self.frames.clone(), self.buffers.clone());
         self.webview.connect_web_process_terminated(move |_, _| {
             let gone: Vec<u64> = std::mem::take(&mut *frames.borrow_mut()).into_iter().collect();
             for frame in gone {
                 host.send(RuntimeMessage::FrameDestroyed { id, frame });
+            }
+            let released: Vec<u64> = std::mem::take(&mut *buffers.borrow_mut()).into_iter().collect();
+            for buffer in released {
+                host.send(RuntimeMessage::SharedBufferReleased { id, buffer });
             }
         });
     }
@@ -769,6 +803,62 @@ impl View {
         if let Some(script) = self.scripts.borrow_mut().remove(&script_id) {
             self.content.remove_script(&script);
         }
+    }
+
+    /// Hands shared memory to the page (or a subframe) through the web process extension; the
+    /// runtime keeps neither the fd nor a mapping. `done` gets whether the page received it.
+    pub fn post_shared_buffer(&self, post: BufferPost, done: impl FnOnce(Result<(), String>) + 'static) {
+        let BufferPost {
+            frame,
+            buffer,
+            memory,
+            size,
+            read_only,
+            additional_data,
+        } = post;
+        if !self.web_messages {
+            done(Err(
+                "web messages are off for this webview: the page has no chrome.webview".into(),
+            ));
+            return;
+        }
+        if frame.is_some_and(|f| !self.frames.borrow().contains(&f)) {
+            done(Err("the frame is gone".into()));
+            return;
+        }
+        let post = webext::SharedBufferPost {
+            buffer,
+            frame,
+            size,
+            read_only,
+            additional_data,
+            token: self.token.clone(),
+        };
+        let json = serde_json::to_string(&post).unwrap_or_default();
+        let fds = gio::UnixFDList::from_array([memory]);
+        let message =
+            webkit2gtk::UserMessage::with_fd_list(webext::SHARED_BUFFER, Some(&json.to_variant()), Some(&fds));
+        drop(fds);
+        self.buffers.borrow_mut().insert(buffer);
+        let (buffers, host, id) = (self.buffers.clone(), self.host.clone(), self.id);
+        self.webview
+            .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
+                let delivery = reply.map_err(|e| e.message().to_string()).and_then(|reply| {
+                    let json = reply
+                        .parameters()
+                        .and_then(|p| p.str().map(str::to_owned))
+                        .unwrap_or_default();
+                    serde_json::from_str::<webext::Delivery>(&json).map_err(|e| e.to_string())
+                });
+                let result = match delivery {
+                    Ok(webext::Delivery::Delivered) => Ok(()),
+                    Ok(webext::Delivery::Failed(why)) | Err(why) => Err(why),
+                };
+                if result.is_err() && buffers.borrow_mut().remove(&buffer) {
+                    host.send(RuntimeMessage::SharedBufferReleased { id, buffer });
+                }
+                done(result);
+            });
     }
 
     fn run_in_frame(&self, frame: u64, script: &str, done: impl FnOnce(Result<String, String>) + 'static) {

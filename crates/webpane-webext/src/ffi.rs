@@ -101,3 +101,162 @@ pub fn frame_context(frame: &glib::Object) -> Option<javascriptcore::Context> {
         (!raw.is_null()).then(|| javascriptcore::Context::from_glib_full(raw))
     }
 }
+
+/// The storage of an ArrayBuffer: its address and length.
+pub fn array_buffer_data(value: &javascriptcore::Value) -> Option<(usize, usize)> {
+    let mut size: usize = 0;
+    // SAFETY: `value` is a live JSCValue; for a non-ArrayBuffer the call returns NULL. The
+    // address is only used as a number (to place a mapping inside the buffer).
+    let data = unsafe { javascriptcore_rs_sys::jsc_value_array_buffer_get_data(value.to_glib_none().0, &mut size) };
+    (!data.is_null()).then_some((data as usize, size))
+}
+
+type OnFree = Box<dyn FnOnce()>;
+
+unsafe extern "C" fn free_trampoline(user_data: glib::ffi::gpointer) {
+    // SAFETY: `user_data` is the Box<OnFree> leaked in `external_array_buffer`, handed back by
+    // JSC exactly once.
+    let on_free = unsafe { Box::from_raw(user_data as *mut OnFree) };
+    on_free();
+}
+
+/// An ArrayBuffer over `len` bytes at `addr`, which must lie inside memory JSC allocated (the
+/// gigacage: JSC aborts the process for buffers outside it). `on_free` runs when JSC drops the
+/// buffer's contents (possibly during garbage collection: it must not call into JSC).
+///
+/// # Safety
+/// `[addr, addr + len)` must stay mapped, readable (and writable unless read-only is intended)
+/// until `on_free` runs.
+pub unsafe fn external_array_buffer(
+    context: &javascriptcore::Context,
+    addr: usize,
+    len: usize,
+    on_free: impl FnOnce() + 'static,
+) -> Option<javascriptcore::Value> {
+    let user_data = Box::into_raw(Box::new(Box::new(on_free) as OnFree));
+    // SAFETY: the caller guarantees the memory; JSC calls `free_trampoline` once with our box.
+    unsafe {
+        let raw = javascriptcore_rs_sys::jsc_value_new_array_buffer(
+            context.to_glib_none().0,
+            addr as glib::ffi::gpointer,
+            len,
+            Some(free_trampoline),
+            user_data as glib::ffi::gpointer,
+        );
+        if raw.is_null() {
+            drop(Box::from_raw(user_data));
+            None
+        } else {
+            Some(javascriptcore::Value::from_glib_full(raw))
+        }
+    }
+}
+
+type Native = Box<dyn Fn()>;
+
+unsafe extern "C" fn native_trampoline(user_data: glib::ffi::gpointer) {
+    // SAFETY: `user_data` is the Box<Native> owned by the function object (see `native_function`).
+    let f = unsafe { &*(user_data as *const Native) };
+    f();
+}
+
+unsafe extern "C" fn native_destroy(user_data: glib::ffi::gpointer) {
+    // SAFETY: called once by JSC when the function object dies; the box was leaked for it.
+    drop(unsafe { Box::from_raw(user_data as *mut Native) });
+}
+
+/// A JavaScript function of no arguments that calls `f` (on the web process's main thread).
+pub fn native_function(context: &javascriptcore::Context, name: &str, f: impl Fn() + 'static) -> javascriptcore::Value {
+    let user_data = Box::into_raw(Box::new(Box::new(f) as Native));
+    // A zero-parameter callback is `void (*)(gpointer user_data)` (JSC's GCallback convention).
+    let callback: unsafe extern "C" fn(glib::ffi::gpointer) = native_trampoline;
+    // SAFETY: the callback signature matches n_parameters = 0 and G_TYPE_NONE; JSC owns the box
+    // and frees it through `native_destroy`.
+    unsafe {
+        javascriptcore::Value::from_glib_full(javascriptcore_rs_sys::jsc_value_new_function(
+            context.to_glib_none().0,
+            name.to_glib_none().0,
+            Some(std::mem::transmute::<
+                unsafe extern "C" fn(glib::ffi::gpointer),
+                unsafe extern "C" fn(),
+            >(callback)),
+            user_data as glib::ffi::gpointer,
+            Some(native_destroy),
+            glib::gobject_ffi::G_TYPE_NONE,
+            0,
+        ))
+    }
+}
+
+/// Calls a JavaScript function with arguments.
+pub fn call(function: &javascriptcore::Value, args: &[&javascriptcore::Value]) -> Option<javascriptcore::Value> {
+    let mut raw: Vec<*mut javascriptcore_rs_sys::JSCValue> = args.iter().map(|a| a.to_glib_none().0).collect();
+    // SAFETY: live values; JSC references the parameters for the call only; result transfer full.
+    unsafe {
+        let result = javascriptcore_rs_sys::jsc_value_function_callv(
+            function.to_glib_none().0,
+            raw.len() as u32,
+            raw.as_mut_ptr(),
+        );
+        (!result.is_null()).then(|| javascriptcore::Value::from_glib_full(result))
+    }
+}
+
+/// Maps `fd` (shared memory) over `[addr, addr + len)`, replacing what was there.
+///
+/// # Safety
+/// The range must be page-aligned memory this process owns and that nothing else uses as
+/// ordinary memory (here: the inside of a holder ArrayBuffer whose contents nobody reads).
+pub unsafe fn map_shared_at(
+    addr: usize,
+    len: usize,
+    fd: std::os::fd::BorrowedFd<'_>,
+    writable: bool,
+) -> rustix::io::Result<()> {
+    use rustix::mm::{MapFlags, ProtFlags};
+    let prot = if writable {
+        ProtFlags::READ | ProtFlags::WRITE
+    } else {
+        ProtFlags::READ
+    };
+    // SAFETY: the caller vouches for the range; MAP_FIXED replaces it in one step.
+    unsafe {
+        rustix::mm::mmap(
+            addr as *mut c_void,
+            len,
+            prot,
+            MapFlags::SHARED | MapFlags::FIXED,
+            fd,
+            0,
+        )
+    }
+    .map(|_| ())
+}
+
+/// Puts private zero pages back over `[addr, addr + len)`: the shared memory is unmapped from
+/// this process at once, and anything still pointing there reads zeros instead of faulting.
+///
+/// # Safety
+/// As for `map_shared_at`: a range we mapped there ourselves.
+pub unsafe fn unmap_shared_at(addr: usize, len: usize) -> rustix::io::Result<()> {
+    use rustix::mm::{MapFlags, ProtFlags};
+    // SAFETY: the caller vouches for the range.
+    unsafe {
+        rustix::mm::mmap_anonymous(
+            addr as *mut c_void,
+            len,
+            ProtFlags::READ | ProtFlags::WRITE,
+            MapFlags::PRIVATE | MapFlags::FIXED,
+        )
+    }
+    .map(|_| ())
+}
+
+/// Takes (a duplicate of) fd `index` of a message's fd list.
+pub fn take_fd(list: &gio::UnixFDList, index: i32) -> Option<std::os::fd::OwnedFd> {
+    use gio::prelude::*;
+    use std::os::fd::FromRawFd;
+    let raw = list.get(index).ok()?;
+    // SAFETY: g_unix_fd_list_get returns a new descriptor (a dup) that the caller owns.
+    (raw >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) })
+}

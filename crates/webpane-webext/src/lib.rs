@@ -15,6 +15,7 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod buffers;
 mod ffi;
 
 use std::cell::RefCell;
@@ -24,12 +25,24 @@ use std::ffi::c_void;
 use glib::prelude::*;
 use javascriptcore::{ContextExt, ExceptionExt, ValueExt};
 use webpane_ipc::webext::{
-    FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript, ScriptOutcome,
+    Delivery, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript,
+    SHARED_BUFFER, ScriptOutcome, SharedBufferPost,
 };
 
 thread_local! {
     /// Per page id: the frames seen so far (weakly), by WebKit frame id.
     static FRAMES: RefCell<HashMap<u64, HashMap<u64, glib::WeakRef<glib::Object>>>> = RefCell::new(HashMap::new());
+    /// Per page id: its main frame's id.
+    static MAIN_FRAMES: RefCell<HashMap<u64, u64>> = RefCell::new(HashMap::new());
+}
+
+/// A frame of a page by id (`None`: the main frame).
+fn find_frame(page_id: u64, frame: Option<u64>) -> Option<glib::Object> {
+    let frame = match frame {
+        Some(frame) => frame,
+        None => MAIN_FRAMES.with(|m| m.borrow().get(&page_id).copied())?,
+    };
+    FRAMES.with(|f| f.borrow().get(&page_id)?.get(&frame)?.upgrade())
 }
 
 /// WebKit's entry point, called once per web process when it loads the extension.
@@ -42,6 +55,13 @@ pub unsafe extern "C" fn webkit_web_extension_initialize_with_user_data(extensio
     let extension = unsafe { ffi::object_from_raw(extension) };
     extension.connect_local("page-created", false, |args| {
         let page = args.get(1)?.get::<glib::Object>().ok()?;
+        let page_id = ffi::page_id(&page);
+        // The page's end (its webview closed): its frames and shared memory go.
+        std::mem::forget(page.add_weak_ref_notify_local(move || {
+            FRAMES.with(|f| f.borrow_mut().remove(&page_id));
+            MAIN_FRAMES.with(|m| m.borrow_mut().remove(&page_id));
+            buffers::page_gone(page_id);
+        }));
         page.connect_local("user-message-received", false, |args| {
             let page = args.first()?.get::<glib::Object>().ok()?;
             let message = args.get(1)?.get::<glib::Object>().ok()?;
@@ -58,7 +78,7 @@ pub unsafe extern "C" fn webkit_web_extension_initialize_with_user_data(extensio
 }
 
 /// A WebKitUserMessage named `name` whose parameters are the JSON of `value`.
-fn user_message(name: &str, value: &impl serde::Serialize) -> glib::Object {
+pub(crate) fn user_message(name: &str, value: &impl serde::Serialize) -> glib::Object {
     let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
     glib::Object::builder_with_type(ffi::user_message_type())
         .property("name", name)
@@ -88,7 +108,12 @@ fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
         page_frames.insert(id, frame.downgrade());
         known
     });
+    if known {
+        // The frame's previous document is gone, and with it that document's shared buffers.
+        buffers::frame_gone(page_id, id);
+    }
     if is_main {
+        MAIN_FRAMES.with(|m| m.borrow_mut().insert(page_id, id));
         return;
     }
     let info = FrameInfo { frame: id, uri, name };
@@ -105,6 +130,7 @@ fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
                 frames.remove(&id);
             }
         });
+        buffers::frame_gone(page_id, id);
         if let Some(page) = page.upgrade() {
             ffi::send_message_to_view(&page, &user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
         }
@@ -114,9 +140,39 @@ fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
 /// A message from the runtime; true if it is ours (and answered).
 fn message_received(page: &glib::Object, message: &glib::Object) -> bool {
     let name: Option<String> = message.property("name");
-    if name.as_deref() != Some(FRAME_SCRIPT) {
-        return false;
+    match name.as_deref() {
+        Some(FRAME_SCRIPT) => frame_script(page, message),
+        Some(SHARED_BUFFER) => shared_buffer(page, message),
+        _ => return false,
     }
+    true
+}
+
+fn parameters<T: serde::de::DeserializeOwned>(message: &glib::Object) -> Option<T> {
+    let parameters: Option<glib::Variant> = message.property("parameters");
+    parameters
+        .as_ref()
+        .and_then(|v| v.str())
+        .and_then(|json| serde_json::from_str::<T>(json).ok())
+}
+
+fn shared_buffer(page: &glib::Object, message: &glib::Object) {
+    let page_id = ffi::page_id(page);
+    let fds: Option<gio::UnixFDList> = message.property("fd-list");
+    let delivery = match (
+        parameters::<SharedBufferPost>(message),
+        fds.and_then(|l| ffi::take_fd(&l, 0)),
+    ) {
+        (Some(post), Some(fd)) => match find_frame(page_id, post.frame) {
+            Some(frame) => buffers::receive(page, page_id, &frame, &post, fd),
+            None => Delivery::Failed("the frame is gone".into()),
+        },
+        _ => Delivery::Failed("malformed shared buffer message".into()),
+    };
+    ffi::send_reply(message, &user_message(SHARED_BUFFER, &delivery));
+}
+
+fn frame_script(page: &glib::Object, message: &glib::Object) {
     let parameters: Option<glib::Variant> = message.property("parameters");
     let request = parameters
         .as_ref()
@@ -127,7 +183,6 @@ fn message_received(page: &glib::Object, message: &glib::Object) -> bool {
         None => ScriptOutcome::Err("malformed frame script request".into()),
     };
     ffi::send_reply(message, &user_message(FRAME_SCRIPT, &outcome));
-    true
 }
 
 fn run_in_frame(page_id: u64, request: &FrameScript) -> ScriptOutcome {

@@ -127,6 +127,18 @@ impl Frame {
         self.webview()?.post_web_message_to(Some(self.inner.id), &json)
     }
 
+    /// Gives this frame's document a shared buffer, like
+    /// [`WebView::post_shared_buffer_to_script`](crate::WebView::post_shared_buffer_to_script).
+    pub fn post_shared_buffer_to_script(
+        &self,
+        buffer: &crate::SharedBuffer,
+        access: crate::SharedBufferAccess,
+        additional_data_json: Option<&str>,
+    ) -> Result<Operation<()>> {
+        self.webview()?
+            .post_shared_buffer_to(Some(self.inner.id), buffer, access, additional_data_json)
+    }
+
     /// Registers a handler for the frame's end.
     pub fn on_destroyed(&self, handler: impl FnMut(&Frame, &FrameDestroyedEventArgs) + 'static) -> EventToken {
         self.inner.destroyed_handlers.add(handler)

@@ -39,6 +39,7 @@ mod locate;
 mod new_window;
 mod operation;
 mod resources;
+mod shared_buffers;
 mod webview;
 
 pub use deferral::Deferral;
@@ -62,6 +63,7 @@ pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
+pub use shared_buffers::{SharedBufferAccess, SharedBufferMappings};
 pub use webpane_ipc::protocol::WebError;
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ProcessFailedKind, ProcessFailedReason, ScriptId, WebView};

@@ -21,6 +21,7 @@ use crate::handlers::{EventToken, Handlers};
 use crate::new_window::NewWindowRequestedEventArgs;
 use crate::operation::{Operation, Resolver, operation};
 use crate::resources::WebResourceRequestedEventArgs;
+use crate::shared_buffers::PostedBuffers;
 
 /// Arguments of [`WebView::on_navigation_starting`]: inspect, cancel, or defer the answer.
 ///
@@ -105,6 +106,7 @@ pub(crate) struct WebViewInner {
     new_window_requested: Handlers<WebView, NewWindowRequestedEventArgs>,
     frame_created: Handlers<WebView, FrameCreatedEventArgs>,
     frames: RefCell<HashMap<u64, Frame>>,
+    pub(crate) buffers: PostedBuffers,
     opener: Option<WebViewId>,
     source: RefCell<String>,
     title: RefCell<String>,
@@ -189,6 +191,7 @@ impl WebView {
                 new_window_requested: Handlers::default(),
                 frame_created: Handlers::default(),
                 frames: RefCell::new(HashMap::new()),
+                buffers: PostedBuffers::default(),
                 opener,
                 source: RefCell::new(String::new()),
                 title: RefCell::new(String::new()),
@@ -209,6 +212,10 @@ impl WebView {
             .upgrade()
             .filter(|s| !s.ended.get())
             .ok_or(Error::Closed)
+    }
+
+    pub(crate) fn session_for_request(&self) -> Result<Rc<Session>> {
+        self.session()
     }
 
     fn request(&self, message: AppMessage) -> Result<()> {
@@ -448,6 +455,7 @@ impl WebView {
         // Pending scripts complete with Closed (their resolvers are dropped).
         let pending: Vec<_> = self.inner.pending_scripts.borrow_mut().drain().collect();
         drop(pending);
+        self.inner.buffers.clear();
         let frames: Vec<Frame> = self.inner.frames.borrow_mut().drain().map(|(_, f)| f).collect();
         frames.iter().for_each(Frame::destroy);
         !self.inner.closed.replace(true)
@@ -601,6 +609,12 @@ impl WebView {
                     _ui_thread: std::marker::PhantomData,
                 };
                 self.inner.frame_created.raise(self, &args);
+            }
+            RuntimeMessage::SharedBufferDelivered { buffer, result, .. } => {
+                self.inner.buffers.delivered(buffer, result);
+            }
+            RuntimeMessage::SharedBufferReleased { buffer, .. } => {
+                self.inner.buffers.released(buffer);
             }
             RuntimeMessage::FrameNavigated { frame, source, .. } => {
                 if let Some(frame) = self.inner.frames.borrow().get(&frame).cloned() {

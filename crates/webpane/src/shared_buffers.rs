@@ -1,0 +1,148 @@
+//! Posting [`SharedBuffer`]s to page script (WebView2's `PostSharedBufferToScript`).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use webpane_ipc::protocol::AppMessage;
+use webpane_ipc::{Outgoing, SharedBuffer, SharedBufferError};
+
+use crate::error::{Error, Result};
+use crate::operation::{Operation, Resolver, operation};
+use crate::webview::WebView;
+
+/// How the page may use a posted buffer (WebView2's `COREWEBVIEW2_SHARED_BUFFER_ACCESS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SharedBufferAccess {
+    /// The page can only read. Enforced by the kernel: the web process gets a read-only fd and
+    /// maps it read-only; a write kills the render process (reported as `ProcessFailed`).
+    ReadOnly,
+    /// The page can read and write; each side sees the other's writes.
+    ReadWrite,
+}
+
+/// The shared buffers a webview's pages map right now (beyond WebView2: its users asked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SharedBufferMappings {
+    /// How many buffers.
+    pub count: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+}
+
+/// Posted buffers of one webview: delivery futures and live mappings.
+#[derive(Default)]
+pub(crate) struct PostedBuffers {
+    next: std::cell::Cell<u64>,
+    pending: RefCell<HashMap<u64, (Resolver<()>, u64)>>,
+    live: RefCell<HashMap<u64, u64>>,
+}
+
+impl PostedBuffers {
+    pub(crate) fn delivered(&self, buffer: u64, result: std::result::Result<(), String>) {
+        let Some((resolver, size)) = self.pending.borrow_mut().remove(&buffer) else {
+            return;
+        };
+        if result.is_ok() {
+            self.live.borrow_mut().insert(buffer, size);
+        }
+        resolver.resolve(result.map_err(Error::RequestFailed));
+    }
+
+    pub(crate) fn released(&self, buffer: u64) {
+        self.live.borrow_mut().remove(&buffer);
+    }
+
+    pub(crate) fn mappings(&self) -> SharedBufferMappings {
+        let live = self.live.borrow();
+        SharedBufferMappings {
+            count: live.len(),
+            bytes: live.values().sum(),
+        }
+    }
+
+    /// The webview closed: nothing is mapped any more, nothing will be delivered.
+    pub(crate) fn clear(&self) {
+        self.live.borrow_mut().clear();
+        let pending: Vec<_> = self.pending.borrow_mut().drain().collect();
+        drop(pending);
+    }
+}
+
+fn closed(e: SharedBufferError) -> Error {
+    match e {
+        SharedBufferError::Closed => Error::Closed,
+        other => Error::InvalidArgument(other.to_string()),
+    }
+}
+
+impl WebView {
+    /// Gives the page `buffer` without copying it: the page's
+    /// `chrome.webview.addEventListener('sharedbufferreceived', e => e.getBuffer())` gets an
+    /// `ArrayBuffer` over the same memory, and `e.additionalData` is `additional_data_json`
+    /// parsed (or `null`). The page ends its access with `chrome.webview.releaseBuffer(buffer)`;
+    /// navigating away or closing the webview ends it too.
+    ///
+    /// Returns at once; the [`Operation`] completes when the page's listeners have run (or
+    /// fails with why not). [`Error::Closed`] for a closed buffer. Closing the buffer here
+    /// afterwards does not take it from the page; the memory is freed once both let go.
+    pub fn post_shared_buffer_to_script(
+        &self,
+        buffer: &SharedBuffer,
+        access: SharedBufferAccess,
+        additional_data_json: Option<&str>,
+    ) -> Result<Operation<()>> {
+        self.post_shared_buffer_to(None, buffer, access, additional_data_json)
+    }
+
+    /// What the pages of this webview map right now (posted, delivered, not yet released).
+    pub fn shared_buffer_mappings(&self) -> SharedBufferMappings {
+        self.inner.buffers.mappings()
+    }
+
+    pub(crate) fn post_shared_buffer_to(
+        &self,
+        frame: Option<u64>,
+        buffer: &SharedBuffer,
+        access: SharedBufferAccess,
+        additional_data_json: Option<&str>,
+    ) -> Result<Operation<()>> {
+        if let Some(json) = additional_data_json {
+            serde_json::from_str::<serde::de::IgnoredAny>(json)
+                .map_err(|e| Error::InvalidArgument(format!("the additional data is not JSON: {e}")))?;
+        }
+        let size = buffer.size().map_err(closed)? as u64;
+        let posts = &self.inner.buffers;
+        let id = posts.next.get() + 1;
+        posts.next.set(id);
+        let message = |memory| AppMessage::PostSharedBuffer {
+            id: self.id(),
+            frame,
+            buffer: id,
+            memory,
+            additional_data: additional_data_json.map(str::to_owned),
+        };
+        let session = self.session_for_request()?;
+        let (resolver, op) = operation();
+        posts.pending.borrow_mut().insert(id, (resolver, size));
+        let sent = match access {
+            SharedBufferAccess::ReadWrite => buffer
+                .with_memory(|memory| {
+                    let mut fds = Outgoing::new();
+                    let r = fds.shared_memory(memory);
+                    session.send_with_fds(&message(r), fds)
+                })
+                .map_err(closed)
+                .and_then(|r| r),
+            SharedBufferAccess::ReadOnly => buffer.read_only_memory().map_err(closed).and_then(|memory| {
+                let mut fds = Outgoing::new();
+                let r = fds.shared_memory_read_only(&memory);
+                session.send_with_fds(&message(r), fds)
+            }),
+        };
+        if let Err(e) = sent {
+            posts.pending.borrow_mut().remove(&id);
+            return Err(e);
+        }
+        Ok(op)
+    }
+}
