@@ -13,7 +13,15 @@ use std::process::{Command, ExitCode};
 /// Debian packages needed to build the browser process (GTK3 + WebKitGTK 4.1 headers).
 const BUILD_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev"];
 /// Debian packages the tests need on top: a virtual X server for the tests that show web pages.
-const TEST_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth"];
+const TEST_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "xvfb",
+    "xauth",
+    // WebKit's web process sandbox (a test runs pages in it).
+    "bubblewrap",
+    "xdg-dbus-proxy",
+];
 /// Debian packages the demo needs (it runs under a virtual X display when there is none).
 const DEMO_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth"];
 

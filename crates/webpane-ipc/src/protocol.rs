@@ -23,6 +23,8 @@ pub struct RuntimeOptions {
     pub language: Option<String>,
     /// Custom URI schemes served by apps through `WebResourceRequested`.
     pub custom_schemes: Vec<CustomScheme>,
+    /// Whether web processes run in WebKit's sandbox (bubblewrap).
+    pub sandbox: bool,
 }
 
 /// A custom URI scheme (WebView2's `CoreWebView2CustomSchemeRegistration`): requests for it go to

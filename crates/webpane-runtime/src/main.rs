@@ -44,6 +44,9 @@ struct Args {
     /// "treat_as_secure":true}`); repeatable. Must match between apps sharing the runtime.
     #[arg(long = "custom-scheme")]
     custom_schemes: Vec<String>,
+    /// Run web processes in WebKit's sandbox (bubblewrap).
+    #[arg(long)]
+    sandbox: bool,
     /// Milliseconds to stay after the last webview closed.
     #[arg(long, default_value_t = server::DEFAULT_GRACE.as_millis() as u64)]
     grace_ms: u64,
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         additional_arguments: args.additional_arguments,
         language: args.language,
         custom_schemes,
+        sandbox: args.sandbox,
     };
     let server = server::Server::start(folder, options, Duration::from_millis(args.grace_ms));
     gtk::main();

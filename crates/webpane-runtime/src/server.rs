@@ -121,6 +121,8 @@ impl Server {
         if let Some(language) = &options.language {
             context.set_preferred_languages(&[language.as_str()]);
         }
+        // Only before the first web process exists.
+        context.set_sandbox_enabled(options.sandbox);
         let server = Rc::new(Server {
             options,
             context,

@@ -123,3 +123,211 @@ fn page_and_app_share_memory_both_ways_until_released() {
         webview.shared_buffer_mappings().count == 0
     });
 }
+
+/// The inode of a buffer's memfd.
+fn inode(buffer: &SharedBuffer) -> u64 {
+    use std::os::fd::AsFd;
+    let fd = buffer.fd().unwrap();
+    rustix::fs::fstat(fd.as_fd()).unwrap().st_ino
+}
+
+/// Every (pid, how) that holds memfd `ino`: as an open fd, or as a mapping.
+fn holders(ino: u64) -> Vec<(u32, &'static str)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        if let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) {
+            for fd in fds.flatten() {
+                let is_memfd =
+                    std::fs::read_link(fd.path()).is_ok_and(|l| l.to_string_lossy().contains("memfd:webpane-shm"));
+                if is_memfd && std::fs::metadata(fd.path()).is_ok_and(|m| m.ino() == ino) {
+                    found.push((pid, "fd"));
+                }
+            }
+        }
+        if let Ok(maps) = std::fs::read_to_string(format!("/proc/{pid}/maps")) {
+            let mapped = maps.lines().any(|l| {
+                l.contains("memfd:webpane-shm")
+                    && l.split_whitespace().nth(4).and_then(|i| i.parse::<u64>().ok()) == Some(ino)
+            });
+            if mapped {
+                found.push((pid, "map"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn release_unmaps_at_once_even_after_a_transfer() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let buffer = SharedBuffer::new(1 << 20).unwrap();
+    buffer.write_at(0, &[42]).unwrap();
+    let ino = inode(&buffer);
+    let op = webview
+        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
+        .unwrap();
+    page.next();
+    event_loop.block_on(op).unwrap().unwrap();
+    let me = std::process::id();
+    let web = holders(ino);
+    // The web process maps it (and keeps no fd); the runtime keeps nothing.
+    let web_pid = web
+        .iter()
+        .find(|(pid, how)| *pid != me && *how == "map")
+        .map(|(pid, _)| *pid)
+        .expect("a web process maps the buffer");
+    assert!(!web.iter().any(|(pid, how)| *pid == web_pid && *how == "fd"), "{web:?}");
+    assert_eq!(
+        web.iter().filter(|(pid, _)| *pid != me).count(),
+        1,
+        "only the web process besides the app: {web:?}"
+    );
+    // The page moves the buffer elsewhere, then releases the original.
+    let script = "(() => { window.kept = buffer.transfer(); const before = new Uint8Array(window.kept)[0]; \
+                  chrome.webview.releaseBuffer(buffer); return [before, new Uint8Array(window.kept)[0], buffer.detached]; })()";
+    let result = event_loop.block_on(webview.execute_script(script)).unwrap().unwrap();
+    assert_eq!(
+        result, "[42,0,true]",
+        "the transferred buffer must lose the shared memory"
+    );
+    assert!(
+        !holders(ino).iter().any(|(pid, _)| *pid == web_pid),
+        "still mapped in the web process"
+    );
+    // The app's side keeps working.
+    buffer.write_at(1, &[7]).unwrap();
+    let mut two = [0u8; 2];
+    buffer.read_at(0, &mut two).unwrap();
+    assert_eq!(two, [42, 7]);
+}
+
+#[test]
+fn memory_is_freed_once_app_runtime_and_page_let_go() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let buffer = SharedBuffer::new(4 << 20).unwrap();
+    let ino = inode(&buffer);
+    let op = webview
+        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
+        .unwrap();
+    page.next();
+    event_loop.block_on(op).unwrap().unwrap();
+    buffer.close().unwrap();
+    drop(buffer);
+    // Still mapped by the page: the app closing does not take it away.
+    assert!(!holders(ino).is_empty());
+    assert_eq!(page.command(serde_json::json!({"op": "release"}))["released"], true);
+    wait_until(&event_loop, "the memfd to leave every process", || {
+        holders(ino).is_empty()
+    });
+}
+
+#[test]
+fn navigating_away_or_closing_releases_the_mappings() {
+    let (event_loop, env, webview, _dir) = open_webview();
+    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let buffer = SharedBuffer::new(1 << 20).unwrap();
+    let ino = inode(&buffer);
+    let me = std::process::id();
+    let others = || holders(ino).into_iter().filter(|(pid, _)| *pid != me).count();
+    let op = webview
+        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
+        .unwrap();
+    page.next();
+    event_loop.block_on(op).unwrap().unwrap();
+    assert_eq!(others(), 1);
+    webview.navigate_to_string("<p>elsewhere</p>").unwrap();
+    wait_until(&event_loop, "the mapping to go with the document", || {
+        others() == 0 && webview.shared_buffer_mappings().count == 0
+    });
+
+    let second = event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let page = Page::open(second.clone(), event_loop.clone_handle());
+    let op = second
+        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
+        .unwrap();
+    page.next();
+    event_loop.block_on(op).unwrap().unwrap();
+    assert_eq!(others(), 1);
+    second.close().unwrap();
+    wait_until(&event_loop, "the mapping to go with the webview", || others() == 0);
+}
+
+#[test]
+fn two_webviews_share_one_buffer() {
+    let (event_loop, env, first, _dir) = open_webview();
+    let second = event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let a = Page::open(first.clone(), event_loop.clone_handle());
+    let b = Page::open(second.clone(), event_loop.clone_handle());
+    let buffer = SharedBuffer::new(64 << 10).unwrap();
+    for (view, page) in [(&first, &a), (&second, &b)] {
+        view.post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
+            .unwrap();
+        page.next();
+    }
+    assert_eq!(
+        a.command(serde_json::json!({"op": "write", "value": 5, "start": 10, "end": 11}))["wrote"],
+        true
+    );
+    assert_eq!(b.command(serde_json::json!({"op": "read", "at": 10}))["byte"], 5);
+    let mut byte = [0u8];
+    buffer.read_at(10, &mut byte).unwrap();
+    assert_eq!(byte, [5]);
+}
+
+#[test]
+fn a_sandboxed_web_process_gets_buffers_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = event_loop
+        .block_on(
+            webpane::Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(runtime())
+                .sandbox(true)
+                .shutdown_grace(std::time::Duration::from_millis(300))
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let webview = event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let buffer = SharedBuffer::new(1 << 20).unwrap();
+    buffer.write_at(0, &vec![1u8; 1 << 20]).unwrap();
+    webview
+        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
+        .unwrap();
+    let received = page.next();
+    assert_eq!(received["received"], 1 << 20);
+    assert_eq!(received["sum"], 1 << 20);
+    // The process that maps it is sandboxed: it lives in a pid namespace of its own.
+    let me = std::process::id();
+    let (web_pid, _) = holders(inode(&buffer))
+        .into_iter()
+        .find(|(pid, _)| *pid != me)
+        .expect("the web process maps the buffer");
+    let status = std::fs::read_to_string(format!("/proc/{web_pid}/status")).unwrap();
+    let nspid = status.lines().find(|l| l.starts_with("NSpid:")).unwrap();
+    assert_eq!(nspid.split_whitespace().count(), 3, "not in a pid namespace: {nspid}");
+    assert_eq!(
+        page.command(serde_json::json!({"op": "write", "value": 3, "start": 0, "end": 1}))["wrote"],
+        true
+    );
+    let mut byte = [0u8];
+    buffer.read_at(0, &mut byte).unwrap();
+    assert_eq!(byte, [3]);
+}

@@ -161,6 +161,14 @@ impl EnvironmentBuilder {
         self
     }
 
+    /// Runs web processes in WebKit's sandbox (bubblewrap: no network, a private `/tmp`, no
+    /// view of other processes). Default: off, as in WebKitGTK. Apps sharing a browser process
+    /// must agree.
+    pub fn sandbox(mut self, enabled: bool) -> Self {
+        self.options.sandbox = enabled;
+        self
+    }
+
     /// Registers a custom URI scheme whose requests the app answers (see
     /// [`WebView::on_web_resource_requested`](crate::WebView::on_web_resource_requested)).
     /// Apps sharing a browser process must register the same schemes.
@@ -834,6 +842,9 @@ fn connect_or_spawn(
             for scheme in &options.custom_schemes {
                 let json = serde_json::to_string(scheme).map_err(|e| Error::InvalidArgument(e.to_string()))?;
                 cmd.arg(format!("--custom-scheme={json}"));
+            }
+            if options.sandbox {
+                cmd.arg("--sandbox");
             }
             if let Some(grace) = grace {
                 cmd.arg("--grace-ms").arg(grace.as_millis().to_string());
