@@ -272,9 +272,11 @@ fn two_webviews_share_one_buffer() {
     let b = Page::open(second.clone(), event_loop.clone_handle());
     let buffer = SharedBuffer::new(64 << 10).unwrap();
     for (view, page) in [(&first, &a), (&second, &b)] {
-        view.post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
+        let delivered = view
+            .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
             .unwrap();
         page.next();
+        event_loop.block_on(delivered).unwrap().unwrap();
     }
     assert_eq!(
         a.command(serde_json::json!({"op": "write", "value": 5, "start": 10, "end": 11}))["wrote"],
@@ -308,10 +310,11 @@ fn a_sandboxed_web_process_gets_buffers_too() {
     let page = Page::open(webview.clone(), event_loop.clone_handle());
     let buffer = SharedBuffer::new(1 << 20).unwrap();
     buffer.write_at(0, &vec![1u8; 1 << 20]).unwrap();
-    webview
+    let delivered = webview
         .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
         .unwrap();
     let received = page.next();
+    event_loop.block_on(delivered).unwrap().unwrap();
     assert_eq!(received["received"], 1 << 20);
     assert_eq!(received["sum"], 1 << 20);
     // The process that maps it is sandboxed: it lives in a pid namespace of its own.
