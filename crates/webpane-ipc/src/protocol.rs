@@ -429,6 +429,9 @@ pub enum ProcessFailedReason {
     LaunchFailed,
     /// Ran out of memory (WebKit's memory limit).
     OutOfMemory,
+    /// The page wrote to a shared buffer it was given read-only: the kernel stopped the write
+    /// and the render process died (beyond WebView2, which does not say why).
+    ReadOnlySharedBufferWrite,
 }
 
 /// Per-view settings fixed at creation.

@@ -6,6 +6,13 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Extension → runtime, once per page: a report socket (the message's only fd). The runtime
+/// reads the web process's pid from it (SO_PEERCRED) and, if the process dies writing to a
+/// read-only shared buffer, the record [`READ_ONLY_WRITE`].
+pub const HELLO: &str = "webpane.hello";
+/// What a report socket carries when the page wrote to a read-only shared buffer.
+pub const READ_ONLY_WRITE: &[u8] = b"read-only-shared-buffer-write";
+
 /// Extension → runtime: a subframe got its first document ([`FrameInfo`]).
 pub const FRAME_CREATED: &str = "webpane.frame-created";
 /// Extension → runtime: a subframe loaded another document ([`FrameInfo`]).

@@ -152,6 +152,29 @@ pub struct View {
     frames: Rc<RefCell<BTreeSet<u64>>>,
     /// Shared buffers posted to the page and not released yet.
     buffers: Rc<RefCell<BTreeSet<u64>>>,
+    /// The web process extension's report socket for this page (see `webpane-webext`'s fault.rs).
+    report: Rc<Report>,
+}
+
+/// What the web process extension tells about its process.
+#[derive(Default)]
+struct Report {
+    socket: RefCell<Option<std::os::fd::OwnedFd>>,
+    /// The web process's pid (from the socket's credentials).
+    pid: Cell<Option<u32>>,
+}
+
+impl Report {
+    /// Whether the process said, before dying, that the page wrote to a read-only buffer.
+    fn read_only_write(&self) -> bool {
+        let socket = self.socket.borrow();
+        let Some(socket) = socket.as_ref() else { return false };
+        let mut buf = [0u8; 64];
+        matches!(
+            rustix::net::recv(socket, &mut buf, rustix::net::RecvFlags::DONTWAIT),
+            Ok((n, _)) if &buf[..n] == webext::READ_ONLY_WRITE
+        )
+    }
 }
 
 fn random_token() -> String {
@@ -229,6 +252,7 @@ impl View {
             opener: opener.map(|(id, _)| id),
             frames: Rc::default(),
             buffers: Rc::default(),
+            report: Rc::default(),
         };
         view.protect_scheme_bodies(engine.schemes);
         view.wire_messages(id, &host);
@@ -319,6 +343,7 @@ impl View {
     /// Frames, as the web process extension reports them.
     fn wire_frames(&self, id: WebViewId, host: &Rc<dyn Host>) {
         let (host, frames, buffers) = (host.clone(), self.frames.clone(), self.buffers.clone());
+        let report = self.report.clone();
         self.webview.connect_user_message_received(move |_, message| {
             let name = message.name().map(|n| n.to_string()).unwrap_or_default();
             let json = message
@@ -326,6 +351,17 @@ impl View {
                 .and_then(|p| p.str().map(str::to_owned))
                 .unwrap_or_default();
             match name.as_str() {
+                webext::HELLO => {
+                    if let Some(socket) = message.fd_list().and_then(|l| crate::ffi::take_fd(&l, 0)) {
+                        let pid = rustix::net::sockopt::socket_peercred(&socket)
+                            .ok()
+                            .map(|c| c.pid.as_raw_nonzero().get() as u32);
+                        log::debug!("view {}: web process {pid:?} says hello", id.0);
+                        report.pid.set(pid);
+                        report.socket.replace(Some(socket));
+                    }
+                    true
+                }
                 webext::FRAME_CREATED | webext::FRAME_NAVIGATED => {
                     let Ok(info) = serde_json::from_str::<webext::FrameInfo>(&json) else {
                         log::warn!("view {}: malformed {name} from the web process", id.0);
@@ -591,7 +627,7 @@ impl View {
 
     fn wire_health(&self, id: WebViewId, host: &Rc<dyn Host>) {
         {
-            let (host, watchdog) = (host.clone(), self.watchdog.clone());
+            let (host, watchdog, report) = (host.clone(), self.watchdog.clone(), self.report.clone());
             self.webview.connect_web_process_terminated(move |_, reason| {
                 watchdog.alive.set(false);
                 watchdog.pending_since.set(None);
@@ -603,14 +639,28 @@ impl View {
                 };
                 // WebKit may notice before the kernel has marked the process exited: look for
                 // the one child that exited, for up to RENDER_EXIT_IDENTIFY, then report.
+                let reason = if report.read_only_write() {
+                    ProcessFailedReason::ReadOnlySharedBufferWrite
+                } else {
+                    reason
+                };
+                let reported_pid = report.pid.take();
+                report.socket.replace(None);
                 let known = host.known_children();
                 let started = Instant::now();
                 let host = host.clone();
                 glib::timeout_add_local(Duration::from_millis(10), move || {
                     let exited = crate::children::exited_children(&known);
                     let identified = match exited[..] {
-                        [(pid, code, signal)] => Some((Some(pid), code, signal)),
-                        _ if started.elapsed() >= RENDER_EXIT_IDENTIFY => Some((None, None, None)),
+                        [(pid, code, signal)] if reported_pid.is_none_or(|p| p == pid) => {
+                            Some((Some(pid), code, signal))
+                        }
+                        // Told apart by the extension's socket credentials.
+                        _ if reported_pid.is_some_and(|p| exited.iter().any(|e| e.0 == p)) => exited
+                            .iter()
+                            .find(|e| Some(e.0) == reported_pid)
+                            .map(|&(pid, code, signal)| (Some(pid), code, signal)),
+                        _ if started.elapsed() >= RENDER_EXIT_IDENTIFY => Some((reported_pid, None, None)),
                         _ => None,
                     };
                     let Some((process_id, exit_code, signal)) = identified else {

@@ -334,3 +334,55 @@ fn a_sandboxed_web_process_gets_buffers_too() {
     buffer.read_at(0, &mut byte).unwrap();
     assert_eq!(byte, [3]);
 }
+
+#[test]
+fn a_read_only_buffer_cannot_be_written_and_the_app_hears_why() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let failures = recorder();
+    let f = failures.clone();
+    webview.on_process_failed(move |_, a| f.borrow_mut().push((a.kind(), a.reason(), a.process_id())));
+    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let buffer = SharedBuffer::new(1 << 20).unwrap();
+    buffer.write_at(0, &[1, 2, 3]).unwrap();
+    let ino = inode(&buffer);
+    let delivered = webview
+        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadOnly, None)
+        .unwrap();
+    assert_eq!(page.next()["sum"], 6);
+    event_loop.block_on(delivered).unwrap().unwrap();
+    // The page sees the app's later writes.
+    buffer.write_at(500, &[99]).unwrap();
+    assert_eq!(page.command(serde_json::json!({"op": "read", "at": 500}))["byte"], 99);
+    // The web process got a read-only fd and mapped it read-only.
+    let me = std::process::id();
+    let (web_pid, _) = holders(ino).into_iter().find(|(pid, _)| *pid != me).unwrap();
+    let maps = std::fs::read_to_string(format!("/proc/{web_pid}/maps")).unwrap();
+    let line = maps
+        .lines()
+        .find(|l| l.split_whitespace().nth(4).and_then(|i| i.parse::<u64>().ok()) == Some(ino))
+        .unwrap();
+    assert!(line.split_whitespace().nth(1).unwrap().starts_with("r--s"), "{line}");
+
+    // A write: the kernel stops it, the render process dies, the app is told why.
+    webview
+        .post_web_message_as_json(r#"{"op":"write","value":7,"start":0,"end":3}"#)
+        .unwrap();
+    wait_until(&event_loop, "ProcessFailed", || !failures.borrow().is_empty());
+    assert_eq!(
+        failures.borrow()[0],
+        (
+            webpane::ProcessFailedKind::RenderProcessExited,
+            webpane::ProcessFailedReason::ReadOnlySharedBufferWrite,
+            Some(web_pid)
+        )
+    );
+    let mut first = [0u8; 3];
+    buffer.read_at(0, &mut first).unwrap();
+    assert_eq!(first, [1, 2, 3], "no write reached the app");
+    wait_until(&event_loop, "the mapping to be counted gone", || {
+        webview.shared_buffer_mappings().count == 0
+    });
+    // The page comes back.
+    webview.reload().unwrap();
+    assert_eq!(page.next()["ready"], true);
+}

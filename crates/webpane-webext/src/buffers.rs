@@ -92,6 +92,9 @@ fn map_and_dispatch(
     // and which no script can reach (the holder never leaves this module).
     unsafe { ffi::map_shared_at(addr, len, fd.as_fd(), !post.read_only) }.map_err(|e| format!("mmap: {e}"))?;
     drop(fd);
+    if post.read_only {
+        crate::fault::watch(addr, addr + len);
+    }
     let key = NEXT_KEY.with(|k| k.replace(k.get() + 1));
     MAPPINGS.with(|m| {
         m.borrow_mut().insert(
@@ -154,6 +157,7 @@ fn release(key: u64) {
             return None;
         }
         mapping.shared = false;
+        crate::fault::unwatch(mapping.addr);
         // SAFETY: our own mapping, inside the holder we still keep.
         if let Err(e) = unsafe { ffi::unmap_shared_at(mapping.addr, mapping.len) } {
             log::debug(&format!("could not unmap a shared buffer: {e}"));

@@ -2,6 +2,7 @@
 //! covers (webkit2gtk-rs binds the UI-process side only). Everything else in the crate is safe.
 
 use std::ffi::{CStr, c_char, c_void};
+use std::os::fd::OwnedFd;
 
 use glib::translate::{FromGlibPtrFull, FromGlibPtrNone, ToGlibPtr};
 
@@ -259,4 +260,75 @@ pub fn take_fd(list: &gio::UnixFDList, index: i32) -> Option<std::os::fd::OwnedF
     let raw = list.get(index).ok()?;
     // SAFETY: g_unix_fd_list_get returns a new descriptor (a dup) that the caller owns.
     (raw >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) })
+}
+
+/// `send(fd, bytes, MSG_NOSIGNAL | MSG_DONTWAIT)` on a raw fd, ignoring errors
+/// (async-signal-safe: one system call).
+pub fn send_raw(fd: i32, bytes: &[u8]) {
+    // SAFETY: plain syscall on a descriptor the caller keeps open; the buffer outlives the call.
+    unsafe {
+        libc::send(
+            fd,
+            bytes.as_ptr() as *const c_void,
+            bytes.len(),
+            libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
+        );
+    }
+}
+
+/// The SIGSEGV / SIGBUS actions that were installed before ours, chained to for other faults.
+static PREVIOUS: std::sync::OnceLock<(libc::sigaction, libc::sigaction)> = std::sync::OnceLock::new();
+
+extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut c_void) {
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    let addr = unsafe { (*info).si_addr() } as usize;
+    if crate::fault::is_read_only(addr) {
+        crate::fault::report();
+    } else if let Some((segv, bus)) = PREVIOUS.get() {
+        let previous = if signal == libc::SIGBUS { bus } else { segv };
+        let handler = previous.sa_sigaction;
+        if handler != libc::SIG_DFL && handler != libc::SIG_IGN {
+            if previous.sa_flags & libc::SA_SIGINFO != 0 {
+                // SAFETY: the previous handler was installed as an SA_SIGINFO handler.
+                let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut c_void) =
+                    unsafe { std::mem::transmute(handler) };
+                f(signal, info, context);
+            } else {
+                // SAFETY: a plain handler of the classic signature.
+                let f: extern "C" fn(libc::c_int) = unsafe { std::mem::transmute(handler) };
+                f(signal);
+            }
+            return;
+        }
+    }
+    // Ours, or nobody else's: the default action (the fault recurs on return and kills us).
+    // SAFETY: resetting a signal's disposition is async-signal-safe.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+    }
+}
+
+/// Installs the fault handler for SIGSEGV and SIGBUS, chaining to whatever was there.
+pub fn install_fault_handler() {
+    // SAFETY: sigaction with a zeroed struct, our handler and SA_SIGINFO | SA_ONSTACK; the
+    // previous actions are saved before ours can run for a fault that is not ours.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_fault as *const () as usize;
+        action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+        libc::sigemptyset(&mut action.sa_mask);
+        let mut segv: libc::sigaction = std::mem::zeroed();
+        let mut bus: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut segv);
+        libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut bus);
+        if PREVIOUS.set((segv, bus)).is_ok() {
+            libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut());
+            libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+/// A GUnixFDList holding `fd` (which moves into it).
+pub fn fd_list_with(fd: OwnedFd) -> gio::UnixFDList {
+    gio::UnixFDList::from_array([fd])
 }

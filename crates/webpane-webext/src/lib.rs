@@ -16,6 +16,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod buffers;
+mod fault;
 mod ffi;
 
 use std::cell::RefCell;
@@ -25,7 +26,7 @@ use std::ffi::c_void;
 use glib::prelude::*;
 use javascriptcore::{ContextExt, ExceptionExt, ValueExt};
 use webpane_ipc::webext::{
-    Delivery, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript,
+    Delivery, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript, HELLO,
     SHARED_BUFFER, ScriptOutcome, SharedBufferPost,
 };
 
@@ -53,6 +54,7 @@ fn find_frame(page_id: u64, frame: Option<u64>) -> Option<glib::Object> {
 pub unsafe extern "C" fn webkit_web_extension_initialize_with_user_data(extension: *mut c_void, _data: *const c_void) {
     // SAFETY: WebKit passes a live WebKitWebExtension.
     let extension = unsafe { ffi::object_from_raw(extension) };
+    ffi::install_fault_handler();
     extension.connect_local("page-created", false, |args| {
         let page = args.get(1)?.get::<glib::Object>().ok()?;
         let page_id = ffi::page_id(&page);
@@ -62,6 +64,7 @@ pub unsafe extern "C" fn webkit_web_extension_initialize_with_user_data(extensio
             MAIN_FRAMES.with(|m| m.borrow_mut().remove(&page_id));
             buffers::page_gone(page_id);
         }));
+        say_hello(&page);
         page.connect_local("user-message-received", false, |args| {
             let page = args.first()?.get::<glib::Object>().ok()?;
             let message = args.get(1)?.get::<glib::Object>().ok()?;
@@ -75,6 +78,22 @@ pub unsafe extern "C" fn webkit_web_extension_initialize_with_user_data(extensio
         window_object_cleared(&page, &frame);
         None
     });
+}
+
+/// Gives the page's view a report socket: the runtime learns this process's pid from it
+/// (SO_PEERCRED; WebKit has no API for it) and why it died, if a read-only buffer was written.
+fn say_hello(page: &glib::Object) {
+    use rustix::net::{AddressFamily, SocketFlags, SocketType, socketpair};
+    let Ok((ours, theirs)) = socketpair(AddressFamily::UNIX, SocketType::SEQPACKET, SocketFlags::CLOEXEC, None) else {
+        return;
+    };
+    fault::add_report_socket(ours);
+    let message: glib::Object = glib::Object::builder_with_type(ffi::user_message_type())
+        .property("name", HELLO)
+        .property("parameters", glib::Variant::from("{}"))
+        .property("fd-list", ffi::fd_list_with(theirs))
+        .build();
+    ffi::send_message_to_view(page, &message);
 }
 
 /// A WebKitUserMessage named `name` whose parameters are the JSON of `value`.
