@@ -29,27 +29,39 @@ pub struct SharedBufferMappings {
     pub bytes: u64,
 }
 
+/// A post whose delivery is not confirmed yet.
+struct Pending {
+    resolver: Resolver<()>,
+    size: u64,
+    /// The page released it before the confirmation arrived (a listener may release at once).
+    released: bool,
+}
+
 /// Posted buffers of one webview: delivery futures and live mappings.
 #[derive(Default)]
 pub(crate) struct PostedBuffers {
     next: std::cell::Cell<u64>,
-    pending: RefCell<HashMap<u64, (Resolver<()>, u64)>>,
+    pending: RefCell<HashMap<u64, Pending>>,
     live: RefCell<HashMap<u64, u64>>,
 }
 
 impl PostedBuffers {
     pub(crate) fn delivered(&self, buffer: u64, result: std::result::Result<(), String>) {
-        let Some((resolver, size)) = self.pending.borrow_mut().remove(&buffer) else {
+        let Some(pending) = self.pending.borrow_mut().remove(&buffer) else {
             return;
         };
-        if result.is_ok() {
-            self.live.borrow_mut().insert(buffer, size);
+        if result.is_ok() && !pending.released {
+            self.live.borrow_mut().insert(buffer, pending.size);
         }
-        resolver.resolve(result.map_err(Error::RequestFailed));
+        pending.resolver.resolve(result.map_err(Error::RequestFailed));
     }
 
     pub(crate) fn released(&self, buffer: u64) {
-        self.live.borrow_mut().remove(&buffer);
+        if self.live.borrow_mut().remove(&buffer).is_none() {
+            if let Some(pending) = self.pending.borrow_mut().get_mut(&buffer) {
+                pending.released = true;
+            }
+        }
     }
 
     pub(crate) fn mappings(&self) -> SharedBufferMappings {
@@ -123,7 +135,14 @@ impl WebView {
         };
         let session = self.session_for_request()?;
         let (resolver, op) = operation();
-        posts.pending.borrow_mut().insert(id, (resolver, size));
+        posts.pending.borrow_mut().insert(
+            id,
+            Pending {
+                resolver,
+                size,
+                released: false,
+            },
+        );
         let sent = match access {
             SharedBufferAccess::ReadWrite => buffer
                 .with_memory(|memory| {
