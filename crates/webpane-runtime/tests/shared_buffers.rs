@@ -452,7 +452,6 @@ fn many_post_release_cycles_neither_stall_nor_leak() {
     let web = web[0];
     let base = [footprint(std::process::id()), footprint(runtime), footprint(web)];
     let started = std::time::Instant::now();
-    let maps_before = std::fs::read_to_string(format!("/proc/{web}/maps")).unwrap();
     for i in 100..100 + cycles {
         warm(i);
     }
