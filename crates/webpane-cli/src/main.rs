@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use webpane::{Environment, EventLoop, ProcessFailedKind, WebViewOptions};
+use webpane::{Environment, EventLoop, ProcessFailedKind, SharedBuffer, SharedBufferAccess, WebViewOptions};
 
 /// Exit code: bad arguments, missing page, or the browser could not start.
 const EXIT_USAGE: u8 = 2;
@@ -68,6 +68,68 @@ struct RunArgs {
     /// Window title (with --window).
     #[arg(long, default_value = "webpane")]
     title: String,
+    /// Share FILE's bytes with the page as a read-write shared buffer (no copy into the page):
+    /// chrome.webview.addEventListener('sharedbufferreceived', e => e.getBuffer()), with
+    /// e.additionalData = {name, path, access}. The page's writes are saved to FILE when it
+    /// releases the buffer (chrome.webview.releaseBuffer) and when the run ends. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    share: Vec<PathBuf>,
+    /// Share FILE's bytes with the page read-only (the kernel refuses the page's writes: a write
+    /// ends the run with exit code 4). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    share_read_only: Vec<PathBuf>,
+}
+
+/// A file shared with the page.
+struct Share {
+    path: PathBuf,
+    buffer: SharedBuffer,
+    access: SharedBufferAccess,
+}
+
+impl Share {
+    fn open(path: &std::path::Path, access: SharedBufferAccess) -> Result<Share, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if bytes.is_empty() {
+            return Err(format!("{} is empty: there is nothing to share", path.display()));
+        }
+        let buffer = SharedBuffer::new(bytes.len()).map_err(|e| e.to_string())?;
+        buffer.write_at(0, &bytes).map_err(|e| e.to_string())?;
+        Ok(Share {
+            path: path.to_owned(),
+            buffer,
+            access,
+        })
+    }
+
+    fn additional_data(&self) -> String {
+        serde_json::json!({
+            "name": self.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "path": self.path.to_string_lossy(),
+            "access": match self.access {
+                SharedBufferAccess::ReadOnly => "ReadOnly",
+                SharedBufferAccess::ReadWrite => "ReadWrite",
+            },
+        })
+        .to_string()
+    }
+
+    /// Saves the page's writes (read-write shares only).
+    fn save(&self) {
+        if self.access != SharedBufferAccess::ReadWrite {
+            return;
+        }
+        let Ok(size) = self.buffer.size() else { return };
+        let mut bytes = vec![0u8; size];
+        let saved = self
+            .buffer
+            .read_at(0, &mut bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|_| std::fs::write(&self.path, &bytes).map_err(|e| e.to_string()));
+        if let Err(e) = saved {
+            eprintln!("webpane: cannot save the page's writes to {}: {e}", self.path.display());
+        }
+    }
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -110,6 +172,18 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(uri) => uri,
         Err(e) => return fail(EXIT_USAGE, e),
     };
+    let mut shares = Vec::new();
+    for (paths, access) in [
+        (&args.share, SharedBufferAccess::ReadWrite),
+        (&args.share_read_only, SharedBufferAccess::ReadOnly),
+    ] {
+        for path in paths {
+            match Share::open(path, access) {
+                Ok(share) => shares.push(share),
+                Err(e) => return fail(EXIT_USAGE, e),
+            }
+        }
+    }
     let event_loop = match EventLoop::new() {
         Ok(l) => l,
         Err(e) => return fail(EXIT_USAGE, e),
@@ -150,9 +224,12 @@ fn run(args: RunArgs) -> ExitCode {
             let _ = writeln!(out, "{json}").and_then(|()| out.flush());
         });
     }
-    // Lines from stdin wait until the page has loaded: a document without listeners drops
-    // messages (as in WebView2), and the page's scripts have run by NavigationCompleted.
+    // Lines from stdin (and shared files) wait until the page has loaded: a document without
+    // listeners drops messages (as in WebView2), and the page's scripts have run by
+    // NavigationCompleted.
     let loaded = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut shared = false;
+    let mut mapped = 0;
     {
         let (outcome, loaded) = (outcome.clone(), loaded.clone());
         let first = std::cell::Cell::new(true);
@@ -206,8 +283,25 @@ fn run(args: RunArgs) -> ExitCode {
     loop {
         if let Some(code) = outcome.take() {
             let _ = webview.close();
+            shares.iter().for_each(Share::save);
             return code;
         }
+        if loaded.get() && !shared {
+            shared = true;
+            for share in &shares {
+                let posted =
+                    webview.post_shared_buffer_to_script(&share.buffer, share.access, Some(&share.additional_data()));
+                if let Err(e) = posted {
+                    return fail(EXIT_USAGE, format!("cannot share {}: {e}", share.path.display()));
+                }
+            }
+        }
+        // The page released a buffer: save what it wrote.
+        let now = webview.shared_buffer_mappings().count;
+        if now < mapped {
+            shares.iter().for_each(Share::save);
+        }
+        mapped = now;
         if let Err(e) = event_loop.dispatch(Some(Duration::from_millis(200))) {
             return fail(EXIT_USAGE, e);
         }

@@ -157,3 +157,51 @@ fn a_killed_browser_process_exits_3_with_a_message() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("browser process exited unexpectedly"), "{stderr}");
 }
+
+const SHARE_PAGE: &str = r#"<!doctype html><script>
+let buffer = null;
+chrome.webview.addEventListener('sharedbufferreceived', e => {
+  buffer = e.getBuffer();
+  chrome.webview.postMessage({ got: e.additionalData, first: Array.from(new Uint8Array(buffer)) });
+});
+// Writes when told to (after the app has read the first message: a crash loses what is unsent).
+chrome.webview.addEventListener('message', e => {
+  try {
+    new Uint8Array(buffer)[0] = 42;
+    chrome.webview.releaseBuffer(buffer);
+    chrome.webview.postMessage({ exit: 0 });
+  } catch (err) { chrome.webview.postMessage({ error: err.name }); }
+});
+</script>"#;
+
+#[test]
+fn share_hands_a_file_to_the_page_and_keeps_its_writes() {
+    let file_dir = tempfile::tempdir().unwrap();
+    let file = file_dir.path().join("data.bin");
+    std::fs::write(&file, [1u8, 2, 3, 4]).unwrap();
+    let mut run = start(SHARE_PAGE, &["--share", file.to_str().unwrap()]);
+    let got: serde_json::Value = serde_json::from_str(&run.line()).unwrap();
+    run.send(r#""write""#);
+    assert_eq!(got["first"], serde_json::json!([1, 2, 3, 4]));
+    assert_eq!(got["got"]["name"], "data.bin");
+    assert_eq!(got["got"]["access"], "ReadWrite");
+    let (code, stderr) = run.wait();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read(&file).unwrap(), [42, 2, 3, 4]);
+}
+
+#[test]
+fn share_read_only_refuses_the_pages_writes() {
+    let file_dir = tempfile::tempdir().unwrap();
+    let file = file_dir.path().join("ro.bin");
+    std::fs::write(&file, [9u8, 8, 7]).unwrap();
+    let mut run = start(SHARE_PAGE, &["--share-read-only", file.to_str().unwrap()]);
+    let got: serde_json::Value = serde_json::from_str(&run.line()).unwrap();
+    run.send(r#""write""#);
+    assert_eq!(got["first"], serde_json::json!([9, 8, 7]));
+    assert_eq!(got["got"]["access"], "ReadOnly");
+    let (code, stderr) = run.wait();
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("ReadOnlySharedBufferWrite"), "{stderr}");
+    assert_eq!(std::fs::read(&file).unwrap(), [9, 8, 7]);
+}
