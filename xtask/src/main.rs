@@ -155,7 +155,7 @@ fn bench(extra: &[String]) -> Result {
         .args(["bench", "-p", "webpane-ipc", "--bench", "floors", "--"])
         .args(extra))?;
     // The browser process benchmarks need a display: Xvfb.
-    for bench in ["lifecycle", "messages"] {
+    for bench in ["lifecycle", "messages", "bulk"] {
         let mut cmd = xvfb_cargo();
         cmd.args(["bench", "-p", "webpane-runtime", "--bench", bench, "--"])
             .args(extra);

@@ -530,6 +530,18 @@ impl Server {
                 let weak_client = Rc::downgrade(client);
                 self.with_view(client, id, move |v| {
                     v.execute_script(frame, &script, move |result| {
+                        // A result the wire cannot carry is an error for the app, not silence.
+                        let result = result.and_then(|json| {
+                            if json.len() > webpane_ipc::MAX_MESSAGE_SIZE - 4096 {
+                                Err(format!(
+                                    "the result ({} bytes of JSON) is larger than the {} MiB message limit",
+                                    json.len(),
+                                    webpane_ipc::MAX_MESSAGE_SIZE >> 20
+                                ))
+                            } else {
+                                Ok(json)
+                            }
+                        });
                         if let (Some(server), Some(client)) = (weak_server.upgrade(), weak_client.upgrade()) {
                             server.send(&client, &RuntimeMessage::ScriptResult { id, request, result });
                         }

@@ -1,0 +1,458 @@
+//! Bulk data app ⇄ page, per path, side by side in one run (issue 5's benchmark):
+//!
+//! - host → page: time from "the app has the bytes" until the page has checksummed every byte;
+//! - page → host: time from the app's request until the app has checksummed every byte the page
+//!   produced (producing them costs the same on every path);
+//!
+//! for a shared buffer, postMessage of a base64 string, a custom-scheme `fetch()`, and
+//! `execute_script` with an inline (base64) literal; 1 KiB to 256 MiB. MB/s, and the ratio of
+//! each path to the shared buffer and to a plain memcpy of the same size in this run. Then the
+//! cost of posting a shared buffer alone (call, and until the page's listener ran) at 1 MiB,
+//! 64 MiB and 1 GiB: it must not grow with the size.
+//!
+//! `cargo xtask bench` runs it under Xvfb; `-- --json` prints JSON; `-- --quick` stops at 16 MiB.
+
+use std::cell::RefCell;
+use std::io::Read;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use webpane::{
+    CustomSchemeRegistration, Environment, EventLoop, SharedBuffer, SharedBufferAccess, WebResourceResponse, WebView,
+    WebViewOptions,
+};
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * 1024;
+/// Web messages and script results are capped (webpane-ipc's MAX_MESSAGE_SIZE, 64 MiB): base64
+/// paths stop below it.
+const BASE64_CAP: usize = webpane_ipc::MAX_MESSAGE_SIZE - 4096;
+/// A path whose last size took longer than this is not run at larger sizes.
+const TOO_SLOW: Duration = Duration::from_secs(15);
+
+const PAGE: &str = r#"<script>
+const sum = (bytes) => {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  let s = 0;
+  for (let i = 0; i < words.length; i++) s = (s + words[i]) >>> 0;
+  return s;
+};
+const fill = (bytes) => {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] = Math.imul(i, 2654435761) >>> 0;
+  return bytes;
+};
+const produce = (n) => fill(new Uint8Array(n));
+const fromBase64 = (s) => Uint8Array.fromBase64 ? Uint8Array.fromBase64(s)
+  : Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const toBase64 = (b) => b.toBase64 ? b.toBase64() : btoa(String.fromCharCode.apply(null, b));
+let shared = null;
+chrome.webview.addEventListener('sharedbufferreceived', (e) => {
+  const buffer = e.getBuffer();
+  const mode = e.additionalData.mode;
+  if (mode === 'read') { chrome.webview.postMessage({ sum: sum(new Uint8Array(buffer)) }); chrome.webview.releaseBuffer(buffer); }
+  else if (mode === 'keep') { shared = buffer; chrome.webview.postMessage({ kept: true }); }
+  else chrome.webview.releaseBuffer(buffer);
+});
+chrome.webview.addEventListener('message', async (e) => {
+  const d = e.data;
+  if (typeof d === 'string') { chrome.webview.postMessage({ sum: sum(fromBase64(d)) }); return; }
+  if (d.fetch) { const r = await fetch('bench://data/' + d.fetch); chrome.webview.postMessage({ sum: sum(new Uint8Array(await r.arrayBuffer())) }); return; }
+  if (d.produceShared) { fill(new Uint8Array(shared, 0, d.produceShared)); chrome.webview.postMessage({ produced: true }); return; }
+  if (d.produceBase64) { chrome.webview.postMessage(toBase64(produce(d.produceBase64))); return; }
+  if (d.upload) { await fetch('bench://upload', { method: 'POST', body: produce(d.upload) }); chrome.webview.postMessage({ uploaded: true }); return; }
+  if (d.release) { chrome.webview.releaseBuffer(shared); shared = null; chrome.webview.postMessage({ released: true }); }
+});
+chrome.webview.postMessage({ ready: true });
+</script>"#;
+
+/// The checksum both sides compute: the wrapping sum of little-endian u32 words.
+fn sum(bytes: &[u8]) -> u32 {
+    bytes.chunks_exact(4).fold(0u32, |s, w| {
+        s.wrapping_add(u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+    })
+}
+
+/// What the page's `produce(n)` makes.
+fn produced(n: usize) -> Vec<u8> {
+    (0..n / 4)
+        .flat_map(|i| ((i as u32).wrapping_mul(2654435761)).to_le_bytes())
+        .collect()
+}
+
+struct Bench {
+    event_loop: EventLoop,
+    webview: WebView,
+    inbox: Rc<RefCell<Vec<serde_json::Value>>>,
+    /// What the scheme handler serves, and what it last received (its checksum).
+    serve: Rc<RefCell<Vec<u8>>>,
+    uploaded: Rc<RefCell<Option<(usize, u32)>>>,
+    _env: Environment,
+    _dir: tempfile::TempDir,
+}
+
+impl Bench {
+    fn next(&self) -> serde_json::Value {
+        while self.inbox.borrow().is_empty() {
+            self.event_loop.dispatch(Some(Duration::from_millis(100))).unwrap();
+        }
+        self.inbox.borrow_mut().remove(0)
+    }
+
+    fn send(&self, json: serde_json::Value) {
+        self.webview.post_web_message_as_json(&json.to_string()).unwrap();
+    }
+
+    fn checked(&self, expected: u32) {
+        let got = self.next();
+        assert_eq!(got["sum"], expected, "the page's checksum is wrong: {got}");
+    }
+
+    fn shared_to_page(&self, data: &[u8]) -> Duration {
+        let buffer = SharedBuffer::new(data.len()).unwrap();
+        buffer.write_at(0, data).unwrap(); // the app's data lives in the buffer already
+        let t = Instant::now();
+        let _ = self
+            .webview
+            .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadOnly, Some(r#"{"mode":"read"}"#))
+            .unwrap();
+        self.checked(sum(data));
+        t.elapsed()
+    }
+
+    fn base64_to_page(&self, data: &[u8]) -> Duration {
+        let t = Instant::now();
+        let text = base64::engine::general_purpose::STANDARD.encode(data);
+        self.webview.post_web_message_as_string(&text).unwrap();
+        self.checked(sum(data));
+        t.elapsed()
+    }
+
+    fn fetch_to_page(&self, data: &[u8]) -> Duration {
+        self.serve.replace(data.to_vec());
+        let t = Instant::now();
+        self.send(serde_json::json!({ "fetch": data.len() }));
+        self.checked(sum(data));
+        t.elapsed()
+    }
+
+    fn script_to_page(&self, data: &[u8]) -> Duration {
+        let t = Instant::now();
+        let text = base64::engine::general_purpose::STANDARD.encode(data);
+        let script = format!("sum(fromBase64(\"{text}\"))");
+        let result = self
+            .event_loop
+            .block_on(self.webview.execute_script(&script))
+            .unwrap()
+            .unwrap();
+        assert_eq!(result, sum(data).to_string());
+        t.elapsed()
+    }
+
+    fn shared_from_page(&self, n: usize, expected: u32) -> Duration {
+        let buffer = SharedBuffer::new(n).unwrap();
+        let _ = self
+            .webview
+            .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, Some(r#"{"mode":"keep"}"#))
+            .unwrap();
+        assert_eq!(self.next()["kept"], true);
+        let t = Instant::now();
+        self.send(serde_json::json!({ "produceShared": n }));
+        assert_eq!(self.next()["produced"], true);
+        let mut bytes = vec![0u8; n];
+        buffer.read_at(0, &mut bytes).unwrap();
+        assert_eq!(sum(&bytes), expected);
+        let elapsed = t.elapsed();
+        self.send(serde_json::json!({ "release": true }));
+        assert_eq!(self.next()["released"], true);
+        elapsed
+    }
+
+    fn base64_from_page(&self, n: usize, expected: u32) -> Duration {
+        let t = Instant::now();
+        self.send(serde_json::json!({ "produceBase64": n }));
+        let text = self.next();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.as_str().unwrap())
+            .unwrap();
+        assert_eq!(sum(&bytes), expected);
+        t.elapsed()
+    }
+
+    fn fetch_from_page(&self, n: usize, expected: u32) -> Duration {
+        let t = Instant::now();
+        self.send(serde_json::json!({ "upload": n }));
+        assert_eq!(self.next()["uploaded"], true);
+        let (len, got) = self.uploaded.take().expect("the upload reached the app");
+        assert_eq!((len, got), (n, expected));
+        t.elapsed()
+    }
+
+    fn script_from_page(&self, n: usize, expected: u32) -> Duration {
+        let t = Instant::now();
+        let script = format!("toBase64(produce({n}))");
+        let json = self
+            .event_loop
+            .block_on(self.webview.execute_script(&script))
+            .unwrap()
+            .unwrap();
+        let text: String = serde_json::from_str(&json).unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text).unwrap();
+        assert_eq!(sum(&bytes), expected);
+        t.elapsed()
+    }
+}
+
+fn setup() -> Bench {
+    let event_loop = EventLoop::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = event_loop
+        .block_on(
+            Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(env!("CARGO_BIN_EXE_webpane-runtime"))
+                .custom_scheme(CustomSchemeRegistration::new("bench"))
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
+        .unwrap()
+        .unwrap();
+    let inbox: Rc<RefCell<Vec<serde_json::Value>>> = Rc::default();
+    let i = inbox.clone();
+    webview.on_web_message_received(move |_, m| {
+        i.borrow_mut()
+            .push(serde_json::from_str(m.web_message_as_json()).unwrap())
+    });
+    webview.add_web_resource_requested_filter("bench://*").unwrap();
+    let serve: Rc<RefCell<Vec<u8>>> = Rc::default();
+    let uploaded: Rc<RefCell<Option<(usize, u32)>>> = Rc::default();
+    let (s, u) = (serve.clone(), uploaded.clone());
+    webview.on_web_resource_requested(move |_, args| {
+        let request = args.request();
+        let response = if request.uri() == "bench://host/" {
+            WebResourceResponse::new(200, "OK")
+                .with_header("Content-Type", "text/html")
+                .with_body(PAGE)
+                .unwrap()
+        } else if request.method() == "POST" {
+            let mut bytes = Vec::new();
+            if let Some(mut body) = request.take_body() {
+                body.read_to_end(&mut bytes).unwrap();
+            }
+            u.replace(Some((bytes.len(), sum(&bytes))));
+            WebResourceResponse::new(204, "No Content")
+        } else {
+            WebResourceResponse::new(200, "OK")
+                .with_header("Content-Type", "application/octet-stream")
+                .with_body(s.borrow().as_slice())
+                .unwrap()
+        };
+        args.set_response(response).unwrap();
+    });
+    webview.navigate("bench://host/").unwrap();
+    let bench = Bench {
+        event_loop,
+        webview,
+        inbox,
+        serve,
+        uploaded,
+        _env: env,
+        _dir: dir,
+    };
+    assert_eq!(bench.next()["ready"], true);
+    bench
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn reps(size: usize) -> usize {
+    if size <= MIB {
+        5
+    } else if size <= 16 * MIB {
+        3
+    } else {
+        1
+    }
+}
+
+fn memcpy(size: usize) -> Duration {
+    let src = vec![7u8; size];
+    let mut dst = vec![0u8; size];
+    dst.copy_from_slice(&src); // touch both first
+    let times = (0..reps(size).max(3))
+        .map(|_| {
+            let t = Instant::now();
+            dst.copy_from_slice(std::hint::black_box(&src));
+            std::hint::black_box(&dst);
+            t.elapsed()
+        })
+        .collect();
+    median(times)
+}
+
+fn human(size: usize) -> String {
+    if size >= MIB {
+        format!("{} MiB", size / MIB)
+    } else {
+        format!("{} KiB", size / KIB)
+    }
+}
+
+fn main() {
+    let json = std::env::args().any(|a| a == "--json");
+    let quick = std::env::args().any(|a| a == "--quick");
+    let mut sizes = vec![KIB, 64 * KIB, MIB, 16 * MIB, 64 * MIB, 256 * MIB];
+    if quick {
+        sizes.retain(|&s| s <= 16 * MIB);
+    }
+    let bench = setup();
+    type ToPage = fn(&Bench, &[u8]) -> Duration;
+    type FromPage = fn(&Bench, usize, u32) -> Duration;
+    let to_page: [(&str, ToPage); 4] = [
+        ("shared buffer", Bench::shared_to_page),
+        ("postMessage base64", Bench::base64_to_page),
+        ("custom-scheme fetch", Bench::fetch_to_page),
+        ("execute_script literal", Bench::script_to_page),
+    ];
+    let from_page: [(&str, FromPage); 4] = [
+        ("shared buffer", Bench::shared_from_page),
+        ("postMessage base64", Bench::base64_from_page),
+        ("custom-scheme fetch", Bench::fetch_from_page),
+        ("execute_script literal", Bench::script_from_page),
+    ];
+    // (direction, path, size, seconds)
+    let mut rows: Vec<(&str, &str, usize, f64)> = Vec::new();
+    let mut memcpys = Vec::new();
+    for &size in &sizes {
+        memcpys.push((size, memcpy(size).as_secs_f64()));
+    }
+    let mut slow = std::collections::HashSet::new();
+    for &size in &sizes {
+        let data = produced(size);
+        let expected = sum(&data);
+        let over_cap = size.div_ceil(3) * 4 > BASE64_CAP;
+        for (name, f) in to_page {
+            if slow.contains(&("host → page", name))
+                || (over_cap && name != "shared buffer" && name != "custom-scheme fetch")
+            {
+                continue;
+            }
+            let t = median((0..reps(size)).map(|_| f(&bench, &data)).collect());
+            if t > TOO_SLOW {
+                slow.insert(("host → page", name));
+            }
+            rows.push(("host → page", name, size, t.as_secs_f64()));
+        }
+        for (name, f) in from_page {
+            if slow.contains(&("page → host", name))
+                || (over_cap && name != "shared buffer" && name != "custom-scheme fetch")
+            {
+                continue;
+            }
+            let t = median((0..reps(size)).map(|_| f(&bench, size, expected)).collect());
+            if t > TOO_SLOW {
+                slow.insert(("page → host", name));
+            }
+            rows.push(("page → host", name, size, t.as_secs_f64()));
+        }
+    }
+
+    // Posting alone: the call, and until the page's listener ran (it releases at once).
+    let mut posts = Vec::new();
+    for size in [MIB, 64 * MIB, 1024 * MIB] {
+        let buffer = SharedBuffer::new(size).unwrap();
+        let mut calls = Vec::new();
+        let mut acks = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let delivered = bench
+                .webview
+                .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, Some(r#"{"mode":"drop"}"#))
+                .unwrap();
+            calls.push(t.elapsed());
+            bench.event_loop.block_on(delivered).unwrap().unwrap();
+            acks.push(t.elapsed());
+        }
+        posts.push((size, median(calls).as_secs_f64(), median(acks).as_secs_f64()));
+    }
+
+    let shared_time = |dir: &str, size: usize| {
+        rows.iter()
+            .find(|r| r.0 == dir && r.1 == "shared buffer" && r.2 == size)
+            .map(|r| r.3)
+    };
+    let memcpy_time = |size: usize| memcpys.iter().find(|m| m.0 == size).map(|m| m.1).unwrap_or(f64::NAN);
+    if json {
+        let rows: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|&(dir, path, size, secs)| {
+                serde_json::json!({
+                    "direction": dir, "path": path, "bytes": size, "ms": secs * 1e3,
+                    "mb_per_s": size as f64 / secs / 1e6,
+                    "vs_shared_buffer": shared_time(dir, size).map(|s| secs / s),
+                    "vs_memcpy": secs / memcpy_time(size),
+                })
+            })
+            .collect();
+        let posts: Vec<serde_json::Value> = posts
+            .iter()
+            .map(|&(size, call, ack)| serde_json::json!({"bytes": size, "call_us": call * 1e6, "delivered_us": ack * 1e6}))
+            .collect();
+        let memcpys: Vec<serde_json::Value> = memcpys
+            .iter()
+            .map(|&(size, secs)| serde_json::json!({"bytes": size, "ms": secs * 1e3}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({ "bulk": rows, "post_cost": posts, "memcpy": memcpys })
+        );
+        return;
+    }
+    println!(
+        "{:<12} {:<24} {:>8} {:>11} {:>10} {:>12} {:>10}",
+        "direction", "path", "size", "time", "MB/s", "× shared", "× memcpy"
+    );
+    for &(dir, path, size, secs) in &rows {
+        let vs_shared = shared_time(dir, size).map_or("-".into(), |s| format!("{:.1}", secs / s));
+        println!(
+            "{:<12} {:<24} {:>8} {:>8.2} ms {:>10.0} {:>12} {:>10.0}",
+            dir,
+            path,
+            human(size),
+            secs * 1e3,
+            size as f64 / secs / 1e6,
+            vs_shared,
+            secs / memcpy_time(size)
+        );
+    }
+    for (size, secs) in &memcpys {
+        println!(
+            "{:<12} {:<24} {:>8} {:>8.2} ms {:>10.0}",
+            "in app",
+            "memcpy",
+            human(*size),
+            secs * 1e3,
+            *size as f64 / secs / 1e6
+        );
+    }
+    println!(
+        "(base64 paths stop below the {} MiB message limit: {} MiB of data)",
+        webpane_ipc::MAX_MESSAGE_SIZE >> 20,
+        BASE64_CAP * 3 / 4 / MIB
+    );
+    println!();
+    println!(
+        "{:<40} {:>12} {:>16}",
+        "posting a shared buffer alone", "call", "until delivered"
+    );
+    for (size, call, ack) in posts {
+        println!("{:<40} {:>9.0} µs {:>13.0} µs", human(size), call * 1e6, ack * 1e6);
+    }
+}
