@@ -113,8 +113,7 @@ impl Bench {
         let buffer = SharedBuffer::new(data.len()).unwrap();
         buffer.write_at(0, data).unwrap(); // the app's data lives in the buffer already
         let t = Instant::now();
-        let _ = self
-            .webview
+        self.webview
             .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadOnly, Some(r#"{"mode":"read"}"#))
             .unwrap();
         self.checked(sum(data));
@@ -152,8 +151,7 @@ impl Bench {
 
     fn shared_from_page(&self, n: usize, expected: u32) -> Duration {
         let buffer = SharedBuffer::new(n).unwrap();
-        let _ = self
-            .webview
+        self.webview
             .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, Some(r#"{"mode":"keep"}"#))
             .unwrap();
         assert_eq!(self.next()["kept"], true);
@@ -377,7 +375,7 @@ fn main() {
                 .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, Some(r#"{"mode":"drop"}"#))
                 .unwrap();
             calls.push(t.elapsed());
-            bench.event_loop.block_on(delivered).unwrap().unwrap();
+            bench.event_loop.block_on(delivered.acknowledged()).unwrap().unwrap();
             acks.push(t.elapsed());
         }
         posts.push((size, median(calls).as_secs_f64(), median(acks).as_secs_f64()));

@@ -87,7 +87,7 @@ fn page_and_app_share_memory_both_ways_until_released() {
     assert_eq!(received["received"], size);
     assert_eq!(received["sum"], expected_sum);
     assert_eq!(received["data"], serde_json::json!({"kind": "frame", "n": 1}));
-    event_loop.block_on(delivered).unwrap().unwrap();
+    event_loop.block_on(delivered.acknowledged()).unwrap().unwrap();
     assert_eq!(
         webview.shared_buffer_mappings(),
         SharedBufferMappings {
@@ -172,7 +172,7 @@ fn release_unmaps_at_once_even_after_a_transfer() {
         .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
         .unwrap();
     page.next();
-    event_loop.block_on(op).unwrap().unwrap();
+    event_loop.block_on(op.acknowledged()).unwrap().unwrap();
     let me = std::process::id();
     let web = holders(ino);
     // The web process maps it (and keeps no fd); the runtime keeps nothing.
@@ -216,7 +216,7 @@ fn memory_is_freed_once_app_runtime_and_page_let_go() {
         .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
         .unwrap();
     page.next();
-    event_loop.block_on(op).unwrap().unwrap();
+    event_loop.block_on(op.acknowledged()).unwrap().unwrap();
     buffer.close().unwrap();
     drop(buffer);
     // Still mapped by the page: the app closing does not take it away.
@@ -239,7 +239,7 @@ fn navigating_away_or_closing_releases_the_mappings() {
         .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
         .unwrap();
     page.next();
-    event_loop.block_on(op).unwrap().unwrap();
+    event_loop.block_on(op.acknowledged()).unwrap().unwrap();
     assert_eq!(others(), 1);
     webview.navigate_to_string("<p>elsewhere</p>").unwrap();
     wait_until(&event_loop, "the mapping to go with the document", || {
@@ -255,7 +255,7 @@ fn navigating_away_or_closing_releases_the_mappings() {
         .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
         .unwrap();
     page.next();
-    event_loop.block_on(op).unwrap().unwrap();
+    event_loop.block_on(op.acknowledged()).unwrap().unwrap();
     assert_eq!(others(), 1);
     second.close().unwrap();
     wait_until(&event_loop, "the mapping to go with the webview", || others() == 0);
@@ -276,7 +276,7 @@ fn two_webviews_share_one_buffer() {
             .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
             .unwrap();
         page.next();
-        event_loop.block_on(delivered).unwrap().unwrap();
+        event_loop.block_on(delivered.acknowledged()).unwrap().unwrap();
     }
     assert_eq!(
         a.command(serde_json::json!({"op": "write", "value": 5, "start": 10, "end": 11}))["wrote"],
@@ -314,7 +314,7 @@ fn a_sandboxed_web_process_gets_buffers_too() {
         .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
         .unwrap();
     let received = page.next();
-    event_loop.block_on(delivered).unwrap().unwrap();
+    event_loop.block_on(delivered.acknowledged()).unwrap().unwrap();
     assert_eq!(received["received"], 1 << 20);
     assert_eq!(received["sum"], 1 << 20);
     // The process that maps it is sandboxed: it lives in a pid namespace of its own.
@@ -349,7 +349,7 @@ fn a_read_only_buffer_cannot_be_written_and_the_app_hears_why() {
         .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadOnly, None)
         .unwrap();
     assert_eq!(page.next()["sum"], 6);
-    event_loop.block_on(delivered).unwrap().unwrap();
+    event_loop.block_on(delivered.acknowledged()).unwrap().unwrap();
     // The page sees the app's later writes.
     buffer.write_at(500, &[99]).unwrap();
     assert_eq!(page.command(serde_json::json!({"op": "read", "at": 500}))["byte"], 99);
@@ -438,7 +438,7 @@ fn many_post_release_cycles_neither_stall_nor_leak() {
         let delivered = webview
             .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
             .unwrap();
-        event_loop.block_on(delivered).unwrap().unwrap();
+        event_loop.block_on(delivered.acknowledged()).unwrap().unwrap();
     };
     // Warm up, then take the baseline of every process involved.
     for i in 0..100 {

@@ -134,7 +134,7 @@ impl Frame {
         buffer: &crate::SharedBuffer,
         access: crate::SharedBufferAccess,
         additional_data_json: Option<&str>,
-    ) -> Result<Operation<()>> {
+    ) -> Result<crate::SharedBufferPost> {
         self.webview()?
             .post_shared_buffer_to(Some(self.inner.id), buffer, access, additional_data_json)
     }

@@ -63,7 +63,7 @@ pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
-pub use shared_buffers::{SharedBufferAccess, SharedBufferMappings};
+pub use shared_buffers::{SharedBufferAccess, SharedBufferMappings, SharedBufferPost};
 pub use webpane_ipc::protocol::WebError;
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ProcessFailedKind, ProcessFailedReason, ScriptId, WebView};

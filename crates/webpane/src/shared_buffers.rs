@@ -20,6 +20,22 @@ pub enum SharedBufferAccess {
     ReadWrite,
 }
 
+/// A posted shared buffer (returned by
+/// [`WebView::post_shared_buffer_to_script`]): drop it if the delivery does not matter, or
+/// wait for [`acknowledged`](Self::acknowledged).
+#[derive(Debug)]
+pub struct SharedBufferPost {
+    delivered: Operation<()>,
+}
+
+impl SharedBufferPost {
+    /// Completes when the page's `sharedbufferreceived` listeners have run (beyond WebView2,
+    /// WebView2Feedback #3331), or fails with why not (no `chrome.webview`, the frame is gone).
+    pub fn acknowledged(self) -> Operation<()> {
+        self.delivered
+    }
+}
+
 /// The shared buffers a webview's pages map right now (beyond WebView2: its users asked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SharedBufferMappings {
@@ -94,15 +110,15 @@ impl WebView {
     /// parsed (or `null`). The page ends its access with `chrome.webview.releaseBuffer(buffer)`;
     /// navigating away or closing the webview ends it too.
     ///
-    /// Returns at once; the [`Operation`] completes when the page's listeners have run (or
-    /// fails with why not). [`Error::Closed`] for a closed buffer. Closing the buffer here
+    /// Returns at once; [`SharedBufferPost::acknowledged`] completes when the page's listeners
+    /// have run (or fails with why not). [`Error::Closed`] for a closed buffer. Closing the buffer here
     /// afterwards does not take it from the page; the memory is freed once both let go.
     pub fn post_shared_buffer_to_script(
         &self,
         buffer: &SharedBuffer,
         access: SharedBufferAccess,
         additional_data_json: Option<&str>,
-    ) -> Result<Operation<()>> {
+    ) -> Result<SharedBufferPost> {
         self.post_shared_buffer_to(None, buffer, access, additional_data_json)
     }
 
@@ -117,7 +133,7 @@ impl WebView {
         buffer: &SharedBuffer,
         access: SharedBufferAccess,
         additional_data_json: Option<&str>,
-    ) -> Result<Operation<()>> {
+    ) -> Result<SharedBufferPost> {
         if let Some(json) = additional_data_json {
             serde_json::from_str::<serde::de::IgnoredAny>(json)
                 .map_err(|e| Error::InvalidArgument(format!("the additional data is not JSON: {e}")))?;
@@ -162,6 +178,6 @@ impl WebView {
             posts.pending.borrow_mut().remove(&id);
             return Err(e);
         }
-        Ok(op)
+        Ok(SharedBufferPost { delivered: op })
     }
 }
