@@ -102,6 +102,76 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
+/// An image format for [`AppMessage::CapturePreview`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ImageFormat {
+    /// PNG.
+    Png,
+    /// JPEG (quality 90).
+    Jpeg,
+}
+
+/// Where a PDF or MHTML document goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutputTarget {
+    /// A path the browser process opens (PDF only).
+    Path(String),
+    /// A file the app opened and delivered: the browser process writes into it without ever
+    /// opening a path.
+    File(crate::wire::FdRef),
+}
+
+/// A cookie, as plain data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cookie {
+    /// The name.
+    pub name: String,
+    /// The value.
+    pub value: String,
+    /// The domain (a leading dot matches subdomains).
+    pub domain: String,
+    /// The path.
+    pub path: String,
+    /// Expiry in seconds since the Unix epoch; `None` for a session cookie.
+    pub expires: Option<i64>,
+    /// Hidden from scripts.
+    pub http_only: bool,
+    /// Sent over secure connections only.
+    pub secure: bool,
+    /// `None`, `Lax` or `Strict`.
+    pub same_site: String,
+}
+
+/// Settings a webview can change at any time (WebView2's `CoreWebView2Settings` and controller).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Setting {
+    /// Whether JavaScript runs.
+    Scripts(bool),
+    /// Whether right-click shows the engine's context menu.
+    DefaultContextMenus(bool),
+    /// Whether the web inspector can be opened.
+    DevTools(bool),
+    /// The zoom factor (1.0 = 100 %).
+    ZoomFactor(f64),
+    /// The user agent (`None`: the engine's default).
+    UserAgent(Option<String>),
+    /// The background drawn before the page paints: red, green, blue, alpha in 0..=255.
+    BackgroundColor([u8; 4]),
+    /// Whether the view is shown.
+    Visible(bool),
+}
+
+/// What [`AppMessage::ClearBrowsingData`] clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowsingDataKinds {
+    /// Cookies.
+    pub cookies: bool,
+    /// The HTTP cache (memory and disk).
+    pub cache: bool,
+    /// localStorage, sessionStorage, IndexedDB.
+    pub storage: bool,
+}
+
 /// What becomes of a page's request for a new window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NewWindowDecision {
@@ -368,6 +438,77 @@ pub enum AppMessage {
         /// What to do.
         decision: NewWindowDecision,
     },
+    /// Take a picture of the visible page; answered by [`RuntimeMessage::CaptureResult`].
+    CapturePreview {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// PNG or JPEG.
+        format: ImageFormat,
+    },
+    /// Print the page to PDF; answered by [`RuntimeMessage::OperationDone`].
+    PrintToPdf {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// Where to.
+        target: OutputTarget,
+    },
+    /// Save the page as MHTML into a delivered file; answered by [`RuntimeMessage::OperationDone`].
+    SaveAsMhtml {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The delivered file (paths are refused: the browser process never opens one).
+        target: OutputTarget,
+    },
+    /// Cookies for a URI (all cookies if `None`); answered by [`RuntimeMessage::CookiesResult`].
+    GetCookies {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The URI.
+        uri: Option<String>,
+    },
+    /// Add or replace a cookie; answered by [`RuntimeMessage::OperationDone`].
+    SetCookie {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The cookie.
+        cookie: Cookie,
+    },
+    /// Delete the cookies matching name, domain and path; answered by
+    /// [`RuntimeMessage::OperationDone`].
+    DeleteCookie {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The cookie (name, domain and path are matched).
+        cookie: Cookie,
+    },
+    /// Clear browsing data of the profile; answered by [`RuntimeMessage::OperationDone`].
+    ClearBrowsingData {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// What to clear.
+        kinds: BrowsingDataKinds,
+    },
+    /// Change a setting.
+    UpdateSetting {
+        /// The view.
+        id: WebViewId,
+        /// The setting.
+        setting: Setting,
+    },
     /// Close a webview.
     Close {
         /// The view.
@@ -398,6 +539,14 @@ impl AppMessage {
             | AppMessage::WebResourceResponse { id, .. }
             | AppMessage::NewWindowResponse { id, .. }
             | AppMessage::PostSharedBuffer { id, .. }
+            | AppMessage::CapturePreview { id, .. }
+            | AppMessage::PrintToPdf { id, .. }
+            | AppMessage::SaveAsMhtml { id, .. }
+            | AppMessage::GetCookies { id, .. }
+            | AppMessage::SetCookie { id, .. }
+            | AppMessage::DeleteCookie { id, .. }
+            | AppMessage::ClearBrowsingData { id, .. }
+            | AppMessage::UpdateSetting { id, .. }
             | AppMessage::Close { id } => Some(*id),
         }
     }
@@ -640,6 +789,33 @@ pub enum RuntimeMessage {
         /// The post.
         buffer: u64,
     },
+    /// The picture asked for with [`AppMessage::CapturePreview`].
+    CaptureResult {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The encoded image, or why not.
+        result: Result<Vec<u8>, String>,
+    },
+    /// The cookies asked for with [`AppMessage::GetCookies`].
+    CookiesResult {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The cookies, or why not.
+        result: Result<Vec<Cookie>, String>,
+    },
+    /// A request without data to return finished (PDF, MHTML, cookie changes, clearing).
+    OperationDone {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// Done, or why not.
+        result: Result<(), String>,
+    },
     /// A webview was closed (by request or because its window went away).
     WebViewClosed {
         /// The view.
@@ -701,6 +877,9 @@ impl RuntimeMessage {
             | RuntimeMessage::NewWindowRequested { id, .. }
             | RuntimeMessage::FrameCreated { id, .. }
             | RuntimeMessage::SharedBufferDelivered { id, .. }
+            | RuntimeMessage::CaptureResult { id, .. }
+            | RuntimeMessage::CookiesResult { id, .. }
+            | RuntimeMessage::OperationDone { id, .. }
             | RuntimeMessage::SharedBufferReleased { id, .. }
             | RuntimeMessage::FrameNavigated { id, .. }
             | RuntimeMessage::FrameDestroyed { id, .. }

@@ -9,6 +9,8 @@
 
 mod children;
 mod ffi;
+mod output;
+mod profile;
 mod schemes;
 mod server;
 mod udf;

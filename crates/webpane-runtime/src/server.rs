@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use glib::{ControlFlow, IOCondition, SourceId};
 use gtk::prelude::*;
-use webkit2gtk::{SecurityManagerExt, URISchemeRequestExt, WebContextExt};
-use webpane_ipc::protocol::{AppMessage, CustomScheme, RuntimeMessage, RuntimeOptions, WebViewId};
+use webkit2gtk::{CookieManagerExt, SecurityManagerExt, URISchemeRequestExt, WebContextExt, WebsiteDataManagerExt};
+use webpane_ipc::protocol::{AppMessage, CustomScheme, OutputTarget, RuntimeMessage, RuntimeOptions, WebViewId};
 use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 
 use crate::udf::OwnedFolder;
@@ -92,6 +92,8 @@ impl Host for ClientHost {
 pub struct Server {
     options: RuntimeOptions,
     context: webkit2gtk::WebContext,
+    /// The profile: cookies, caches, storage.
+    data: webkit2gtk::WebsiteDataManager,
     clients: RefCell<HashMap<u64, Rc<Client>>>,
     next_client: Cell<u64>,
     grace: Duration,
@@ -114,6 +116,11 @@ impl Server {
             .base_cache_directory(data.join("cache").to_string_lossy().as_ref())
             .build();
         let context = webkit2gtk::WebContext::with_website_data_manager(&manager);
+        // WebKit keeps cookies in memory only unless told where to store them.
+        if let Some(cookies) = manager.cookie_manager() {
+            let path = data.join("cookies.sqlite");
+            cookies.set_persistent_storage(&path.to_string_lossy(), webkit2gtk::CookiePersistentStorage::Sqlite);
+        }
         // Before any web process exists: WebKit loads every library in this folder into each.
         if let Some(dir) = install_extension(folder.path()) {
             context.set_web_extensions_directory(&dir.to_string_lossy());
@@ -126,6 +133,7 @@ impl Server {
         let server = Rc::new(Server {
             options,
             context,
+            data: manager,
             clients: RefCell::new(HashMap::new()),
             next_client: Cell::new(1),
             grace,
@@ -594,6 +602,62 @@ impl Server {
                     })
                 })
             }
+            AppMessage::CapturePreview { id, request, format } => {
+                let reply = self.replier(client);
+                self.with_view(client, id, |v| {
+                    crate::output::capture(v.webkit(), format, move |result| {
+                        reply(RuntimeMessage::CaptureResult { id, request, result })
+                    })
+                })
+            }
+            AppMessage::PrintToPdf { id, request, target } => {
+                let reply = self.replier(client);
+                let done = move |result| reply(RuntimeMessage::OperationDone { id, request, result });
+                match output_target(target, fds) {
+                    Ok(target) => self.with_view(client, id, |v| crate::output::print_to_pdf(v.webkit(), target, done)),
+                    Err(e) => done(Err(e)),
+                }
+            }
+            AppMessage::SaveAsMhtml { id, request, target } => {
+                let reply = self.replier(client);
+                let done = move |result| reply(RuntimeMessage::OperationDone { id, request, result });
+                match output_target(target, fds) {
+                    Ok(crate::output::Target::File(file)) => {
+                        self.with_view(client, id, |v| crate::output::save_mhtml(v.webkit(), file, done))
+                    }
+                    Ok(crate::output::Target::Path(_)) => done(Err(
+                        "MHTML is written into a delivered file only, never to a path".into(),
+                    )),
+                    Err(e) => done(Err(e)),
+                }
+            }
+            AppMessage::GetCookies { id, request, uri } => {
+                let reply = self.replier(client);
+                let done = move |result| reply(RuntimeMessage::CookiesResult { id, request, result });
+                match uri {
+                    Some(uri) => crate::profile::cookies(&self.data, &uri, done),
+                    None => done(Err("WebKitGTK 2.50 lists cookies per URI only: pass a URI".into())),
+                }
+            }
+            AppMessage::SetCookie { id, request, cookie } => {
+                let reply = self.replier(client);
+                crate::profile::add_cookie(&self.data, &cookie, move |result| {
+                    reply(RuntimeMessage::OperationDone { id, request, result })
+                });
+            }
+            AppMessage::DeleteCookie { id, request, cookie } => {
+                let reply = self.replier(client);
+                crate::profile::delete_cookie(&self.data, &cookie, move |result| {
+                    reply(RuntimeMessage::OperationDone { id, request, result })
+                });
+            }
+            AppMessage::ClearBrowsingData { id, request, kinds } => {
+                let reply = self.replier(client);
+                crate::profile::clear(&self.data, kinds, move |result| {
+                    reply(RuntimeMessage::OperationDone { id, request, result })
+                });
+            }
+            AppMessage::UpdateSetting { id, setting } => self.with_view(client, id, |v| v.apply_setting(setting)),
             AppMessage::NewWindowResponse { id, request, decision } => {
                 self.with_view(client, id, |v| v.answer_new_window(request, decision))
             }
@@ -625,6 +689,16 @@ impl Server {
             }
         }
         Ok(())
+    }
+
+    /// Sends to `client` later (from an engine callback), if both it and the runtime are still there.
+    fn replier(self: &Rc<Self>, client: &Rc<Client>) -> impl Fn(RuntimeMessage) + Clone + 'static {
+        let (server, client) = (Rc::downgrade(self), Rc::downgrade(client));
+        move |message| {
+            if let (Some(server), Some(client)) = (server.upgrade(), client.upgrade()) {
+                server.send(&client, &message);
+            }
+        }
     }
 
     fn with_view(&self, client: &Rc<Client>, id: WebViewId, f: impl FnOnce(&View)) {
@@ -741,6 +815,22 @@ impl Server {
     }
 }
 
+/// A PDF or MHTML target: a path, or a delivered file the app opened for writing.
+fn output_target(target: OutputTarget, fds: &mut ReceivedFds) -> Result<crate::output::Target, String> {
+    match target {
+        OutputTarget::Path(path) => Ok(crate::output::Target::Path(path)),
+        OutputTarget::File(fd) => {
+            let (file, access) = fds.take_file(fd).map_err(|e| e.to_string())?;
+            match fds.kind(fd) {
+                Some(webpane_ipc::FdKind::File { .. }) if access != webpane_ipc::FileAccess::Read => {
+                    Ok(crate::output::Target::File(file))
+                }
+                _ => Err("the delivered file must be a regular file open for writing".into()),
+            }
+        }
+    }
+}
+
 /// The file name of webpane's web process extension.
 const WEBEXT_NAME: &str = "libwebpane_webext.so";
 
@@ -805,6 +895,32 @@ pub fn validate(message: &AppMessage) -> Result<(), String> {
             response: Some(response),
             ..
         } => response.validate(),
+        AppMessage::GetCookies { uri: Some(uri), .. } => no_nul("URI", uri),
+        AppMessage::SetCookie { cookie, .. } | AppMessage::DeleteCookie { cookie, .. } => {
+            for (what, text) in [
+                ("cookie name", &cookie.name),
+                ("cookie value", &cookie.value),
+                ("cookie domain", &cookie.domain),
+                ("cookie path", &cookie.path),
+            ] {
+                no_nul(what, text)?;
+            }
+            if cookie.name.is_empty() || cookie.domain.is_empty() {
+                return Err("a cookie needs a name and a domain".into());
+            }
+            Ok(())
+        }
+        AppMessage::PrintToPdf {
+            target: OutputTarget::Path(path),
+            ..
+        } => no_nul("path", path),
+        AppMessage::UpdateSetting { setting, .. } => match setting {
+            webpane_ipc::protocol::Setting::UserAgent(Some(agent)) => no_nul("user agent", agent),
+            webpane_ipc::protocol::Setting::ZoomFactor(z) if !(z.is_finite() && (0.1..=10.0).contains(z)) => {
+                Err(format!("zoom factor {z} is outside 0.1..=10"))
+            }
+            _ => Ok(()),
+        },
         AppMessage::PostSharedBuffer {
             additional_data: Some(json),
             ..

@@ -18,7 +18,7 @@ use webkit2gtk::{
     WebProcessTerminationReason, WebViewExt,
 };
 use webpane_ipc::protocol::{
-    CustomScheme, NewWindowDecision, ProcessFailedKind, ProcessFailedReason, ResourceResponse, RuntimeMessage,
+    CustomScheme, NewWindowDecision, ProcessFailedKind, ProcessFailedReason, ResourceResponse, RuntimeMessage, Setting,
     ViewMode, ViewSettings, WebError, WebViewId,
 };
 use webpane_ipc::webext;
@@ -154,6 +154,8 @@ pub struct View {
     buffers: Rc<RefCell<BTreeSet<u64>>>,
     /// The web process extension's report socket for this page (see `webpane-webext`'s fault.rs).
     report: Rc<Report>,
+    /// Whether right-click shows WebKit's context menu.
+    context_menus: Rc<Cell<bool>>,
 }
 
 /// What the web process extension tells about its process.
@@ -253,7 +255,10 @@ impl View {
             frames: Rc::default(),
             buffers: Rc::default(),
             report: Rc::default(),
+            context_menus: Rc::new(Cell::new(true)),
         };
+        let menus = view.context_menus.clone();
+        view.webview.connect_context_menu(move |_, _, _, _| !menus.get());
         view.protect_scheme_bodies(engine.schemes);
         view.wire_messages(id, &host);
         view.wire_navigation(id, &host);
@@ -261,6 +266,29 @@ impl View {
         view.wire_new_windows(id, &host, mode);
         view.wire_frames(id, &host);
         view
+    }
+
+    /// Applies a setting.
+    pub fn apply_setting(&self, setting: Setting) {
+        let settings = WebViewExt::settings(&self.webview);
+        match setting {
+            Setting::Scripts(on) => settings.iter().for_each(|s| s.set_enable_javascript(on)),
+            Setting::DevTools(on) => settings.iter().for_each(|s| s.set_enable_developer_extras(on)),
+            Setting::DefaultContextMenus(on) => self.context_menus.set(on),
+            Setting::ZoomFactor(zoom) => self.webview.set_zoom_level(zoom),
+            Setting::UserAgent(agent) => settings.iter().for_each(|s| s.set_user_agent(agent.as_deref())),
+            Setting::BackgroundColor([r, g, b, a]) => {
+                let rgba = gtk::gdk::RGBA::new(
+                    f64::from(r) / 255.0,
+                    f64::from(g) / 255.0,
+                    f64::from(b) / 255.0,
+                    f64::from(a) / 255.0,
+                );
+                self.webview.set_background_color(&rgba);
+            }
+            Setting::Visible(true) => self.window.show_all(),
+            Setting::Visible(false) => self.window.hide(),
+        }
     }
 
     /// The opener this view was created for, if any.

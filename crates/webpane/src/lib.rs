@@ -38,6 +38,7 @@ mod handlers;
 mod locate;
 mod new_window;
 mod operation;
+mod output;
 mod resources;
 mod shared_buffers;
 mod webview;
@@ -59,6 +60,7 @@ pub use handlers::EventToken;
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;
 pub use operation::Operation;
+pub use output::{BrowsingData, Cookie, CookieManager, ImageFormat};
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse,

@@ -20,6 +20,7 @@ use crate::frame::{Frame, FrameCreatedEventArgs};
 use crate::handlers::{EventToken, Handlers};
 use crate::new_window::NewWindowRequestedEventArgs;
 use crate::operation::{Operation, Resolver, operation};
+use crate::output::PendingOutput;
 use crate::resources::WebResourceRequestedEventArgs;
 use crate::shared_buffers::PostedBuffers;
 
@@ -107,6 +108,7 @@ pub(crate) struct WebViewInner {
     frame_created: Handlers<WebView, FrameCreatedEventArgs>,
     frames: RefCell<HashMap<u64, Frame>>,
     pub(crate) buffers: PostedBuffers,
+    pub(crate) output: PendingOutput,
     opener: Option<WebViewId>,
     source: RefCell<String>,
     title: RefCell<String>,
@@ -192,6 +194,7 @@ impl WebView {
                 frame_created: Handlers::default(),
                 frames: RefCell::new(HashMap::new()),
                 buffers: PostedBuffers::default(),
+                output: PendingOutput::default(),
                 opener,
                 source: RefCell::new(String::new()),
                 title: RefCell::new(String::new()),
@@ -212,6 +215,10 @@ impl WebView {
             .upgrade()
             .filter(|s| !s.ended.get())
             .ok_or(Error::Closed)
+    }
+
+    pub(crate) fn next_request_id(&self) -> u64 {
+        self.inner.next_request.replace(self.inner.next_request.get() + 1)
     }
 
     pub(crate) fn session_for_request(&self) -> Result<Rc<Session>> {
@@ -456,6 +463,7 @@ impl WebView {
         let pending: Vec<_> = self.inner.pending_scripts.borrow_mut().drain().collect();
         drop(pending);
         self.inner.buffers.clear();
+        self.inner.output.clear();
         let frames: Vec<Frame> = self.inner.frames.borrow_mut().drain().map(|(_, f)| f).collect();
         frames.iter().for_each(Frame::destroy);
         !self.inner.closed.replace(true)
@@ -609,6 +617,21 @@ impl WebView {
                     _ui_thread: std::marker::PhantomData,
                 };
                 self.inner.frame_created.raise(self, &args);
+            }
+            RuntimeMessage::CaptureResult { request, result, .. } => {
+                if let Some(r) = self.inner.output.bytes.borrow_mut().remove(&request) {
+                    r.resolve(result.map_err(Error::RequestFailed));
+                }
+            }
+            RuntimeMessage::CookiesResult { request, result, .. } => {
+                if let Some(r) = self.inner.output.cookies.borrow_mut().remove(&request) {
+                    r.resolve(result.map_err(Error::RequestFailed));
+                }
+            }
+            RuntimeMessage::OperationDone { request, result, .. } => {
+                if let Some(r) = self.inner.output.done.borrow_mut().remove(&request) {
+                    r.resolve(result.map_err(Error::RequestFailed));
+                }
             }
             RuntimeMessage::SharedBufferDelivered { buffer, result, .. } => {
                 self.inner.buffers.delivered(buffer, result);

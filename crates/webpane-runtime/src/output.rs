@@ -1,0 +1,113 @@
+//! Output of a page: a picture (PNG, JPEG), PDF, MHTML — into bytes, a path, or a file the app
+//! opened and delivered (the browser process then writes into it without opening any path).
+
+use std::fs::File;
+use std::os::fd::OwnedFd;
+
+use gtk::prelude::*;
+use webkit2gtk::{PrintOperationExt, SaveMode, SnapshotOptions, SnapshotRegion, WebViewExt};
+use webpane_ipc::protocol::ImageFormat;
+
+/// Where a document goes.
+pub enum Target {
+    /// A path (PDF only).
+    Path(String),
+    /// A delivered file, opened for writing by the app.
+    File(File),
+}
+
+/// Takes a picture of the visible part of the page.
+pub fn capture(
+    webview: &webkit2gtk::WebView,
+    format: ImageFormat,
+    done: impl FnOnce(Result<Vec<u8>, String>) + 'static,
+) {
+    webview.snapshot(
+        SnapshotRegion::Visible,
+        SnapshotOptions::NONE,
+        None::<&gio::Cancellable>,
+        move |result| {
+            done(
+                result
+                    .map_err(|e| e.message().to_string())
+                    .and_then(|surface| encode(&surface, format)),
+            )
+        },
+    );
+}
+
+fn encode(surface: &cairo::Surface, format: ImageFormat) -> Result<Vec<u8>, String> {
+    let image = cairo::ImageSurface::try_from(surface.clone()).map_err(|_| "not an image surface".to_string())?;
+    match format {
+        ImageFormat::Png => {
+            let mut png = Vec::new();
+            image.write_to_png(&mut png).map_err(|e| e.to_string())?;
+            Ok(png)
+        }
+        ImageFormat::Jpeg => {
+            let pixbuf = gtk::gdk::pixbuf_get_from_surface(&image, 0, 0, image.width(), image.height())
+                .ok_or("the picture cannot be converted")?;
+            pixbuf
+                .save_to_bufferv("jpeg", &[("quality", "90")])
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Prints the page to a PDF file, without a dialog.
+pub fn print_to_pdf(webview: &webkit2gtk::WebView, target: Target, done: impl FnOnce(Result<(), String>) + 'static) {
+    let (uri, keep) = match target {
+        Target::Path(path) => match gio::File::for_path(&path).uri() {
+            uri if !uri.is_empty() => (uri.to_string(), None),
+            _ => return done(Err(format!("{path:?} is not a usable path"))),
+        },
+        // GTK's print-to-file backend writes to a URI; /proc/self/fd/N names the delivered file
+        // (a regular file: pipes do not work there).
+        Target::File(file) => {
+            use std::os::fd::AsRawFd;
+            (format!("file:///proc/self/fd/{}", file.as_raw_fd()), Some(file))
+        }
+    };
+    let settings = gtk::PrintSettings::new();
+    settings.set_printer("Print to File");
+    settings.set(gtk::PRINT_SETTINGS_OUTPUT_FILE_FORMAT, Some("pdf"));
+    settings.set(gtk::PRINT_SETTINGS_OUTPUT_URI, Some(&uri));
+    let operation = webkit2gtk::PrintOperation::new(webview);
+    operation.set_print_settings(&settings);
+    let done = std::rc::Rc::new(std::cell::RefCell::new(Some(
+        Box::new(done) as Box<dyn FnOnce(Result<(), String>)>
+    )));
+    let failed = done.clone();
+    operation.connect_failed(move |_, error| {
+        if let Some(done) = failed.borrow_mut().take() {
+            done(Err(error.message().to_string()));
+        }
+    });
+    let keep = std::cell::RefCell::new(keep);
+    operation.connect_finished(move |_| {
+        // The delivered file stays open until printing ended.
+        drop(keep.borrow_mut().take());
+        if let Some(done) = done.borrow_mut().take() {
+            done(Ok(()));
+        }
+    });
+    operation.print();
+}
+
+/// Saves the page as MHTML into a delivered file.
+pub fn save_mhtml(webview: &webkit2gtk::WebView, file: File, done: impl FnOnce(Result<(), String>) + 'static) {
+    webview.save(SaveMode::Mhtml, None::<&gio::Cancellable>, move |result| {
+        let stream = match result {
+            Ok(stream) => stream,
+            Err(e) => return done(Err(e.message().to_string())),
+        };
+        let output = crate::ffi::output_stream(OwnedFd::from(file));
+        output.splice_async(
+            &stream,
+            gio::OutputStreamSpliceFlags::CLOSE_SOURCE | gio::OutputStreamSpliceFlags::CLOSE_TARGET,
+            glib::Priority::DEFAULT,
+            None::<&gio::Cancellable>,
+            move |written| done(written.map(|_| ()).map_err(|e| e.message().to_string())),
+        );
+    });
+}

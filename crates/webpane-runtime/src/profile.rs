@@ -1,0 +1,115 @@
+//! The profile behind every view of a user data folder: cookies and browsing data.
+
+use glib::thread_guard::ThreadGuard;
+use webkit2gtk::{CookieManagerExt, WebsiteDataManagerExt, WebsiteDataManagerExtManual, WebsiteDataTypes};
+use webpane_ipc::protocol::{BrowsingDataKinds, Cookie};
+
+fn to_plain(mut cookie: soup::Cookie) -> Cookie {
+    Cookie {
+        name: cookie.name().map(|s| s.to_string()).unwrap_or_default(),
+        value: cookie.value().map(|s| s.to_string()).unwrap_or_default(),
+        domain: cookie.domain().map(|s| s.to_string()).unwrap_or_default(),
+        path: cookie.path().map(|s| s.to_string()).unwrap_or_default(),
+        expires: cookie.expires().map(|d| d.to_unix()),
+        http_only: cookie.is_http_only(),
+        secure: cookie.is_secure(),
+        same_site: match cookie.same_site_policy() {
+            soup::SameSitePolicy::Lax => "Lax",
+            soup::SameSitePolicy::Strict => "Strict",
+            _ => "None",
+        }
+        .into(),
+    }
+}
+
+fn to_soup(cookie: &Cookie) -> Result<soup::Cookie, String> {
+    let mut soup_cookie = soup::Cookie::new(&cookie.name, &cookie.value, &cookie.domain, &cookie.path, -1);
+    if let Some(expires) = cookie.expires {
+        let date = glib::DateTime::from_unix_utc(expires).map_err(|_| format!("bad expiry {expires}"))?;
+        soup_cookie.set_expires(&date);
+    }
+    soup_cookie.set_http_only(cookie.http_only);
+    soup_cookie.set_secure(cookie.secure);
+    soup_cookie.set_same_site_policy(match cookie.same_site.as_str() {
+        "Lax" => soup::SameSitePolicy::Lax,
+        "Strict" => soup::SameSitePolicy::Strict,
+        _ => soup::SameSitePolicy::None,
+    });
+    Ok(soup_cookie)
+}
+
+fn manager(data: &webkit2gtk::WebsiteDataManager) -> Result<webkit2gtk::CookieManager, String> {
+    data.cookie_manager().ok_or_else(|| "no cookie manager".to_string())
+}
+
+/// The cookies that would be sent to `uri`.
+pub fn cookies(
+    data: &webkit2gtk::WebsiteDataManager,
+    uri: &str,
+    done: impl FnOnce(Result<Vec<Cookie>, String>) + 'static,
+) {
+    match manager(data) {
+        Ok(m) => m.cookies(uri, None::<&gio::Cancellable>, move |r| {
+            done(
+                r.map(|list| list.into_iter().map(to_plain).collect())
+                    .map_err(|e| e.message().to_string()),
+            )
+        }),
+        Err(e) => done(Err(e)),
+    }
+}
+
+/// Adds or replaces a cookie.
+pub fn add_cookie(
+    data: &webkit2gtk::WebsiteDataManager,
+    cookie: &Cookie,
+    done: impl FnOnce(Result<(), String>) + 'static,
+) {
+    match manager(data).and_then(|m| Ok((m, to_soup(cookie)?))) {
+        Ok((m, mut c)) => m.add_cookie(&mut c, None::<&gio::Cancellable>, move |r| {
+            done(r.map_err(|e| e.message().to_string()))
+        }),
+        Err(e) => done(Err(e)),
+    }
+}
+
+/// Deletes the cookie with this name, domain and path.
+pub fn delete_cookie(
+    data: &webkit2gtk::WebsiteDataManager,
+    cookie: &Cookie,
+    done: impl FnOnce(Result<(), String>) + 'static,
+) {
+    match manager(data).and_then(|m| Ok((m, to_soup(cookie)?))) {
+        Ok((m, mut c)) => m.delete_cookie(&mut c, None::<&gio::Cancellable>, move |r| {
+            done(r.map_err(|e| e.message().to_string()))
+        }),
+        Err(e) => done(Err(e)),
+    }
+}
+
+/// Clears browsing data of every time.
+pub fn clear(
+    data: &webkit2gtk::WebsiteDataManager,
+    kinds: BrowsingDataKinds,
+    done: impl FnOnce(Result<(), String>) + 'static,
+) {
+    let mut types = WebsiteDataTypes::empty();
+    if kinds.cookies {
+        types |= WebsiteDataTypes::COOKIES;
+    }
+    if kinds.cache {
+        types |= WebsiteDataTypes::MEMORY_CACHE | WebsiteDataTypes::DISK_CACHE;
+    }
+    if kinds.storage {
+        types |=
+            WebsiteDataTypes::LOCAL_STORAGE | WebsiteDataTypes::SESSION_STORAGE | WebsiteDataTypes::INDEXEDDB_DATABASES;
+    }
+    // The binding wants a Send callback; ours stays on this (the main) thread.
+    let done = ThreadGuard::new(done);
+    data.clear(
+        types,
+        glib::TimeSpan::from_seconds(0),
+        None::<&gio::Cancellable>,
+        move |r| (done.into_inner())(r.map_err(|e| e.message().to_string())),
+    );
+}

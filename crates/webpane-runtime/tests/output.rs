@@ -1,0 +1,209 @@
+//! Capture, PDF, MHTML into a delivered file, cookies and settings, end to end.
+
+mod common;
+
+use std::io::{Read, Seek};
+
+use common::*;
+use webpane::{BrowsingData, Cookie, Error, FileForTransit, ImageFormat};
+
+/// The RGBA of pixel (x, y) of a PNG.
+fn pixel(png_bytes: &[u8], x: u32, y: u32) -> [u8; 4] {
+    let decoder = png::Decoder::new(png_bytes);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let at = ((y * info.width + x) as usize) * channels;
+    let p = &buf[at..at + channels];
+    match channels {
+        4 => [p[0], p[1], p[2], p[3]],
+        3 => [p[0], p[1], p[2], 255],
+        _ => panic!("unexpected PNG layout {:?}", info.color_type),
+    }
+}
+
+fn load(event_loop: &webpane::EventLoop, webview: &webpane::WebView, html: &str) {
+    let done = std::rc::Rc::new(std::cell::Cell::new(false));
+    let d = done.clone();
+    let token = webview.on_navigation_completed(move |_, _| d.set(true));
+    webview.navigate_to_string(html).unwrap();
+    wait_until(event_loop, "the page", || done.get());
+    webview.remove_navigation_completed(token);
+}
+
+#[test]
+fn capture_preview_gives_png_and_jpeg_of_what_is_shown() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    load(
+        &event_loop,
+        &webview,
+        "<style>html,body{margin:0;height:100%}</style><body style='background:rgb(255,0,0)'>\
+         <div style='position:absolute;left:0;top:0;width:100px;height:100px;background:rgb(0,0,255)'></div></body>",
+    );
+    let png = event_loop
+        .block_on(webview.capture_preview(ImageFormat::Png))
+        .unwrap()
+        .unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(pixel(&png, 50, 50), [0, 0, 255, 255], "the blue square");
+    assert_eq!(pixel(&png, 400, 300), [255, 0, 0, 255], "the red page");
+    let jpeg = event_loop
+        .block_on(webview.capture_preview(ImageFormat::Jpeg))
+        .unwrap()
+        .unwrap();
+    assert_eq!(&jpeg[..3], b"\xff\xd8\xff");
+}
+
+#[test]
+fn pdf_to_a_path_and_into_a_delivered_file() {
+    let (event_loop, _env, webview, dir) = open_webview();
+    load(&event_loop, &webview, "<h1>Printed by webpane</h1>");
+    let path = dir.path().join("page.pdf");
+    event_loop.block_on(webview.print_to_pdf(&path)).unwrap().unwrap();
+    assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF"));
+
+    // A delivered file whose path is gone: the browser process can only write through the fd.
+    let path = dir.path().join("delivered.pdf");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let copy = FileForTransit::duplicate(&file).unwrap();
+    event_loop.block_on(webview.print_to_pdf_file(copy)).unwrap().unwrap();
+    let mut pdf = Vec::new();
+    file.rewind().unwrap();
+    file.read_to_end(&mut pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "{} bytes", pdf.len());
+}
+
+#[test]
+fn mhtml_goes_into_the_delivered_file_only() {
+    let (event_loop, _env, webview, dir) = open_webview();
+    load(&event_loop, &webview, "<title>saved</title><p>webpanesavedword</p>");
+    let path = dir.path().join("page.mhtml");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    event_loop
+        .block_on(webview.save_as_mhtml(FileForTransit::duplicate(&file).unwrap()))
+        .unwrap()
+        .unwrap();
+    let mut text = String::new();
+    file.rewind().unwrap();
+    file.read_to_string(&mut text).unwrap();
+    assert!(text.contains("MIME-Version"), "{text:.200}");
+    let decoded = text.replace("=\r\n", "").replace("=\n", ""); // quoted-printable soft breaks
+    assert!(decoded.contains("webpanesavedword"), "{text}");
+    // A file opened read-only is refused with a clear error.
+    let readonly = std::fs::File::open("/etc/hostname").unwrap();
+    match event_loop
+        .block_on(webview.save_as_mhtml(FileForTransit::take(readonly).unwrap()))
+        .unwrap()
+    {
+        Err(Error::RequestFailed(why)) => assert!(why.contains("open for writing"), "{why}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn cookies_are_plain_data_and_reach_the_page() {
+    let port = http_server("<title>cookies</title>".into());
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let uri = format!("http://127.0.0.1:{port}/");
+    let done = std::rc::Rc::new(std::cell::Cell::new(false));
+    let d = done.clone();
+    webview.on_navigation_completed(move |_, _| d.set(true));
+    webview.navigate(&uri).unwrap();
+    wait_until(&event_loop, "the page", || done.get());
+    let cookies = webview.cookie_manager();
+    let cookie = Cookie {
+        name: "flavour".into(),
+        value: "oat".into(),
+        domain: "127.0.0.1".into(),
+        path: "/".into(),
+        expires: Some(4_102_444_800),
+        http_only: false,
+        secure: false,
+        same_site: "Lax".into(),
+    };
+    event_loop
+        .block_on(cookies.add_or_update_cookie(&cookie))
+        .unwrap()
+        .unwrap();
+    let got = event_loop.block_on(cookies.get_cookies(&uri)).unwrap().unwrap();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].name.as_str(), got[0].value.as_str()), ("flavour", "oat"));
+    assert_eq!(got[0].expires, Some(4_102_444_800));
+    let seen = event_loop
+        .block_on(webview.execute_script("document.cookie"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen, r#""flavour=oat""#);
+    event_loop.block_on(cookies.delete_cookie(&got[0])).unwrap().unwrap();
+    assert!(
+        event_loop
+            .block_on(cookies.get_cookies(&uri))
+            .unwrap()
+            .unwrap()
+            .is_empty()
+    );
+    event_loop
+        .block_on(cookies.add_or_update_cookie(&cookie))
+        .unwrap()
+        .unwrap();
+    event_loop.block_on(cookies.delete_all_cookies()).unwrap().unwrap();
+    assert!(
+        event_loop
+            .block_on(cookies.get_cookies(&uri))
+            .unwrap()
+            .unwrap()
+            .is_empty()
+    );
+    event_loop
+        .block_on(webview.clear_browsing_data(BrowsingData::all()))
+        .unwrap()
+        .unwrap();
+}
+
+#[test]
+fn settings_take_effect() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    webview.set_user_agent(Some("webpane-test/1.0")).unwrap();
+    load(&event_loop, &webview, "<p>ua</p>");
+    let agent = event_loop
+        .block_on(webview.execute_script("navigator.userAgent"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(agent, r#""webpane-test/1.0""#);
+    // A transparent page shows the default background colour.
+    webview.set_default_background_color([0, 255, 0, 255]).unwrap();
+    load(
+        &event_loop,
+        &webview,
+        "<style>html,body{background:transparent}</style>",
+    );
+    let png = event_loop
+        .block_on(webview.capture_preview(ImageFormat::Png))
+        .unwrap()
+        .unwrap();
+    assert_eq!(pixel(&png, 10, 10), [0, 255, 0, 255]);
+    // Zoom: the page's CSS pixels get bigger.
+    webview.set_zoom_factor(2.0).unwrap();
+    let width = event_loop
+        .block_on(webview.execute_script("window.innerWidth"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(width, "400", "800 device pixels at 200 %");
+    assert!(matches!(webview.set_zoom_factor(0.0), Err(Error::InvalidArgument(_))));
+    webview.set_dev_tools_enabled(true).unwrap();
+    webview.set_default_context_menus_enabled(false).unwrap();
+    webview.set_scripts_enabled(true).unwrap();
+}

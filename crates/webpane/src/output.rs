@@ -1,0 +1,257 @@
+//! Pictures, PDF, MHTML, cookies, browsing data and settings of a [`WebView`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+
+use webpane_ipc::protocol::{AppMessage, BrowsingDataKinds, OutputTarget, Setting};
+use webpane_ipc::{FileForTransit, Outgoing};
+
+pub use webpane_ipc::protocol::{Cookie, ImageFormat};
+
+use crate::error::{Error, Result};
+use crate::operation::{Operation, Resolver, operation};
+use crate::webview::WebView;
+
+/// Requests waiting for the browser process, by request id.
+#[derive(Default)]
+pub(crate) struct PendingOutput {
+    pub(crate) bytes: RefCell<HashMap<u64, Resolver<Vec<u8>>>>,
+    pub(crate) cookies: RefCell<HashMap<u64, Resolver<Vec<Cookie>>>>,
+    pub(crate) done: RefCell<HashMap<u64, Resolver<()>>>,
+}
+
+impl PendingOutput {
+    pub(crate) fn clear(&self) {
+        let bytes: Vec<_> = self.bytes.borrow_mut().drain().collect();
+        let cookies: Vec<_> = self.cookies.borrow_mut().drain().collect();
+        let done: Vec<_> = self.done.borrow_mut().drain().collect();
+        drop((bytes, cookies, done));
+    }
+}
+
+/// What [`WebView::clear_browsing_data`] clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BrowsingData {
+    /// Cookies.
+    pub cookies: bool,
+    /// The HTTP cache.
+    pub cache: bool,
+    /// localStorage, sessionStorage, IndexedDB.
+    pub storage: bool,
+}
+
+impl BrowsingData {
+    /// Everything.
+    pub fn all() -> Self {
+        Self {
+            cookies: true,
+            cache: true,
+            storage: true,
+        }
+    }
+}
+
+/// The cookies of a webview's profile (WebView2's `CoreWebView2CookieManager`); results are
+/// plain data ([`Cookie`]). Every webview of an environment shares them.
+#[derive(Debug, Clone)]
+pub struct CookieManager {
+    webview: WebView,
+}
+
+impl CookieManager {
+    /// The cookies that would be sent to `uri`.
+    pub fn get_cookies(&self, uri: &str) -> Operation<Vec<Cookie>> {
+        if let Err(e) = crate::error::no_nul("URI", uri) {
+            return Operation::ready(Err(e));
+        }
+        let webview = &self.webview;
+        webview.ask(&webview.inner.output.cookies, |request| AppMessage::GetCookies {
+            id: webview.id(),
+            request,
+            uri: Some(uri.to_owned()),
+        })
+    }
+
+    /// Adds a cookie, or replaces the one with the same name, domain and path.
+    pub fn add_or_update_cookie(&self, cookie: &Cookie) -> Operation<()> {
+        let webview = &self.webview;
+        webview.ask(&webview.inner.output.done, |request| AppMessage::SetCookie {
+            id: webview.id(),
+            request,
+            cookie: cookie.clone(),
+        })
+    }
+
+    /// Deletes the cookie with this name, domain and path.
+    pub fn delete_cookie(&self, cookie: &Cookie) -> Operation<()> {
+        let webview = &self.webview;
+        webview.ask(&webview.inner.output.done, |request| AppMessage::DeleteCookie {
+            id: webview.id(),
+            request,
+            cookie: cookie.clone(),
+        })
+    }
+
+    /// Deletes every cookie of the profile.
+    pub fn delete_all_cookies(&self) -> Operation<()> {
+        self.webview.clear_browsing_data(BrowsingData {
+            cookies: true,
+            ..BrowsingData::default()
+        })
+    }
+}
+
+impl WebView {
+    /// Sends a request answered later through `map` (by request id).
+    fn ask<T: 'static>(
+        &self,
+        map: &RefCell<HashMap<u64, Resolver<T>>>,
+        message: impl FnOnce(u64) -> AppMessage,
+    ) -> Operation<T> {
+        self.ask_with_fds(map, |request| (message(request), Outgoing::new()))
+    }
+
+    fn ask_with_fds<T: 'static>(
+        &self,
+        map: &RefCell<HashMap<u64, Resolver<T>>>,
+        message: impl FnOnce(u64) -> (AppMessage, Outgoing<'static>),
+    ) -> Operation<T> {
+        let request = self.next_request_id();
+        let (resolver, op) = operation();
+        map.borrow_mut().insert(request, resolver);
+        let (message, fds) = message(request);
+        let sent = self.session_for_request().and_then(|s| s.send_with_fds(&message, fds));
+        if let Err(e) = sent {
+            if let Some(r) = map.borrow_mut().remove(&request) {
+                r.resolve(Err(e));
+            }
+        }
+        op
+    }
+
+    /// A picture of the visible page, encoded as PNG or JPEG (WebView2's `CapturePreview`).
+    pub fn capture_preview(&self, format: ImageFormat) -> Operation<Vec<u8>> {
+        self.ask(&self.inner.output.bytes, |request| AppMessage::CapturePreview {
+            id: self.id(),
+            request,
+            format,
+        })
+    }
+
+    /// Prints the page to a PDF file at `path` (opened by the browser process), without a dialog.
+    pub fn print_to_pdf(&self, path: impl AsRef<Path>) -> Operation<()> {
+        let path = path.as_ref().to_string_lossy().into_owned();
+        if let Err(e) = crate::error::no_nul("path", &path) {
+            return Operation::ready(Err(e));
+        }
+        self.ask(&self.inner.output.done, |request| AppMessage::PrintToPdf {
+            id: self.id(),
+            request,
+            target: OutputTarget::Path(path),
+        })
+    }
+
+    /// Prints the page to PDF into a file the app opened for writing: the browser process
+    /// writes into the delivered file and never opens a path.
+    pub fn print_to_pdf_file(&self, file: FileForTransit) -> Operation<()> {
+        self.ask_with_fds(&self.inner.output.done, |request| {
+            let mut fds = Outgoing::new();
+            let fd = fds.file(file);
+            let target = OutputTarget::File(fd);
+            (
+                AppMessage::PrintToPdf {
+                    id: self.id(),
+                    request,
+                    target,
+                },
+                fds,
+            )
+        })
+    }
+
+    /// Saves the page as MHTML into a file the app opened for writing and hands over
+    /// ([`FileForTransit::take`] or [`FileForTransit::duplicate`]); the browser process writes
+    /// into it without ever opening a path.
+    pub fn save_as_mhtml(&self, file: FileForTransit) -> Operation<()> {
+        self.ask_with_fds(&self.inner.output.done, |request| {
+            let mut fds = Outgoing::new();
+            let fd = fds.file(file);
+            let target = OutputTarget::File(fd);
+            (
+                AppMessage::SaveAsMhtml {
+                    id: self.id(),
+                    request,
+                    target,
+                },
+                fds,
+            )
+        })
+    }
+
+    /// The profile's cookies (shared by every webview of the environment).
+    pub fn cookie_manager(&self) -> CookieManager {
+        CookieManager { webview: self.clone() }
+    }
+
+    /// Clears browsing data of the profile (the user data folder's), of every time.
+    pub fn clear_browsing_data(&self, kinds: BrowsingData) -> Operation<()> {
+        self.ask(&self.inner.output.done, |request| AppMessage::ClearBrowsingData {
+            id: self.id(),
+            request,
+            kinds: BrowsingDataKinds {
+                cookies: kinds.cookies,
+                cache: kinds.cache,
+                storage: kinds.storage,
+            },
+        })
+    }
+
+    fn set(&self, setting: Setting) -> Result<()> {
+        self.session_for_request()?
+            .send(&AppMessage::UpdateSetting { id: self.id(), setting })
+    }
+
+    /// Whether JavaScript runs (WebView2's `IsScriptEnabled`), from the next document on.
+    pub fn set_scripts_enabled(&self, enabled: bool) -> Result<()> {
+        self.set(Setting::Scripts(enabled))
+    }
+
+    /// Whether right-click shows the engine's context menu (`AreDefaultContextMenusEnabled`).
+    pub fn set_default_context_menus_enabled(&self, enabled: bool) -> Result<()> {
+        self.set(Setting::DefaultContextMenus(enabled))
+    }
+
+    /// Whether the web inspector can be opened (`AreDevToolsEnabled`).
+    pub fn set_dev_tools_enabled(&self, enabled: bool) -> Result<()> {
+        self.set(Setting::DevTools(enabled))
+    }
+
+    /// The zoom factor, 0.1 to 10 (`ZoomFactor`).
+    pub fn set_zoom_factor(&self, zoom: f64) -> Result<()> {
+        if !(zoom.is_finite() && (0.1..=10.0).contains(&zoom)) {
+            return Err(Error::InvalidArgument(format!(
+                "zoom factor {zoom} is outside 0.1..=10"
+            )));
+        }
+        self.set(Setting::ZoomFactor(zoom))
+    }
+
+    /// The user agent; `None` restores the engine's (`UserAgent`).
+    pub fn set_user_agent(&self, user_agent: Option<&str>) -> Result<()> {
+        if let Some(agent) = user_agent {
+            crate::error::no_nul("user agent", agent)?;
+        }
+        self.set(Setting::UserAgent(user_agent.map(str::to_owned)))
+    }
+
+    /// The colour drawn before the page paints, RGBA (`DefaultBackgroundColor`).
+    pub fn set_default_background_color(&self, rgba: [u8; 4]) -> Result<()> {
+        self.set(Setting::BackgroundColor(rgba))
+    }
+
+    /// Shows or hides the view (`IsVisible`).
+    pub fn set_visible(&self, visible: bool) -> Result<()> {
+        self.set(Setting::Visible(visible))
+    }
+}
