@@ -21,6 +21,8 @@ const TEST_PACKAGES: &[&str] = &[
     // WebKit's web process sandbox (a test runs pages in it).
     "bubblewrap",
     "xdg-dbus-proxy",
+    // Keyboard and mouse input into embedded views.
+    "xdotool",
 ];
 /// Debian packages the demo needs (it runs under a virtual X display when there is none).
 const DEMO_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth"];

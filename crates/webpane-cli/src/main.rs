@@ -53,11 +53,15 @@ struct RunArgs {
     /// A file path or a URL (http:, https:, file:, data:, ...).
     page: String,
     /// Show no window (the default when there is no DISPLAY).
-    #[arg(long, conflicts_with = "window")]
+    #[arg(long, conflicts_with_all = ["window", "parent"])]
     headless: bool,
     /// Show the page in a window of the browser process (the default when DISPLAY is set).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "parent")]
     window: bool,
+    /// Embed the page into this X11 window (decimal or 0x-hex id) of any program; it fills
+    /// --size from the window's top-left corner. The run ends (exit 0) if the window goes away.
+    #[arg(long, value_name = "XID", value_parser = parse_xid)]
+    parent: Option<u64>,
     /// The user data folder (cookies, storage, the shared browser process). Default:
     /// $XDG_DATA_HOME/webpane/webpane.
     #[arg(long, value_name = "DIR")]
@@ -132,6 +136,14 @@ impl Share {
     }
 }
 
+fn parse_xid(s: &str) -> Result<u64, String> {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|_| format!("{s:?} is not an X11 window id"))
+}
+
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s.split_once('x').ok_or("expected WIDTHxHEIGHT, such as 800x600")?;
     let w = w.parse().map_err(|_| format!("bad width {w:?}"))?;
@@ -198,7 +210,9 @@ fn run(args: RunArgs) -> ExitCode {
     };
     let windowed = args.window || (!args.headless && std::env::var_os("DISPLAY").is_some());
     let (w, h) = args.size;
-    let options = if windowed {
+    let options = if let Some(parent) = args.parent {
+        WebViewOptions::embedded(parent, 0, 0, w, h)
+    } else if windowed {
         WebViewOptions::window(&args.title, w, h)
     } else {
         WebViewOptions::headless(w, h)
@@ -262,6 +276,15 @@ fn run(args: RunArgs) -> ExitCode {
                     eprintln!("webpane: the page is not responding");
                 }
             }
+        });
+    }
+
+    {
+        // The embedding window (or our own window) went away: the run is over.
+        let outcome = outcome.clone();
+        webview.on_closed(move |_, closed| {
+            eprintln!("webpane: the view was closed ({:?})", closed.reason());
+            outcome.set(Some(ExitCode::SUCCESS));
         });
     }
 

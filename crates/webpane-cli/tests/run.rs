@@ -34,13 +34,18 @@ fn runtime() -> PathBuf {
 }
 
 fn start(page_html: &str, extra: &[&str]) -> Run {
+    start_with(page_html, extra, true)
+}
+
+fn start_with(page_html: &str, extra: &[&str], headless: bool) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("page.html");
     std::fs::write(&page, page_html).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_webpane"))
         .arg("run")
         .arg(&page)
-        .args(["--headless", "--user-data-folder"])
+        .args(if headless { &["--headless"][..] } else { &[][..] })
+        .arg("--user-data-folder")
         .arg(dir.path().join("udf"))
         .args(extra)
         .env("WEBPANE_RUNTIME", runtime())
@@ -204,4 +209,39 @@ fn share_read_only_refuses_the_pages_writes() {
     assert_eq!(code, 4, "{stderr}");
     assert!(stderr.contains("ReadOnlySharedBufferWrite"), "{stderr}");
     assert_eq!(std::fs::read(&file).unwrap(), [9, 8, 7]);
+}
+
+#[test]
+fn parent_embeds_the_page_into_another_programs_window() {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ConnectionExt, CreateWindowAux, WindowClass};
+    let (conn, screen) = x11rb::connect(None).expect("an X display (run under xvfb-run)");
+    let root = conn.setup().roots[screen].root;
+    let parent = conn.generate_id().unwrap();
+    conn.create_window(
+        0,
+        parent,
+        root,
+        0,
+        0,
+        320,
+        240,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        0,
+        &CreateWindowAux::new(),
+    )
+    .unwrap();
+    conn.map_window(parent).unwrap();
+    conn.flush().unwrap();
+    let page = r#"<script>chrome.webview.postMessage({ width: innerWidth, height: innerHeight });</script>"#;
+    let xid = format!("{parent:#x}");
+    let run = start_with(page, &["--parent", &xid, "--size", "320x240"], false);
+    assert_eq!(run.line(), r#"{"width":320,"height":240}"#);
+    // The parent window goes away: the run ends.
+    conn.destroy_window(parent).unwrap();
+    conn.flush().unwrap();
+    let (code, stderr) = run.wait();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("ParentWindowDestroyed"), "{stderr}");
 }

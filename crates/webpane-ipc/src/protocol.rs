@@ -102,6 +102,17 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
+/// Why a webview closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CloseReason {
+    /// The app closed it.
+    Requested,
+    /// The X11 window it was embedded in went away.
+    ParentWindowDestroyed,
+    /// Its own window was closed (by the user or the window manager).
+    WindowClosed,
+}
+
 /// An image format for [`AppMessage::CapturePreview`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ImageFormat {
@@ -254,6 +265,19 @@ pub enum ViewMode {
         /// Height in pixels.
         height: u32,
     },
+    /// Inside another process's X11 window (any toolkit; XEmbed not required).
+    Embedded {
+        /// The parent window's X11 id.
+        parent: u64,
+        /// Position in the parent.
+        x: i32,
+        /// Position in the parent.
+        y: i32,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
     /// In a top-level window of the runtime's own.
     Window {
         /// The window title.
@@ -271,6 +295,14 @@ impl ViewMode {
     pub fn validate(&self) -> Result<(), String> {
         let (width, height) = match self {
             ViewMode::Headless { width, height } => (*width, *height),
+            ViewMode::Embedded {
+                parent, width, height, ..
+            } => {
+                if *parent == 0 || *parent > u64::from(u32::MAX) {
+                    return Err(format!("{parent:#x} is not an X11 window id"));
+                }
+                (*width, *height)
+            }
             ViewMode::Window { title, width, height } => {
                 if title.contains('\0') {
                     return Err("the title contains a NUL character".into());
@@ -502,6 +534,24 @@ pub enum AppMessage {
         /// What to clear.
         kinds: BrowsingDataKinds,
     },
+    /// Move and resize the view (in its parent for embedded views, on screen for windows).
+    SetBounds {
+        /// The view.
+        id: WebViewId,
+        /// Position.
+        x: i32,
+        /// Position.
+        y: i32,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// Give the page the keyboard focus.
+    MoveFocus {
+        /// The view.
+        id: WebViewId,
+    },
     /// Change a setting.
     UpdateSetting {
         /// The view.
@@ -547,6 +597,8 @@ impl AppMessage {
             | AppMessage::DeleteCookie { id, .. }
             | AppMessage::ClearBrowsingData { id, .. }
             | AppMessage::UpdateSetting { id, .. }
+            | AppMessage::SetBounds { id, .. }
+            | AppMessage::MoveFocus { id }
             | AppMessage::Close { id } => Some(*id),
         }
     }
@@ -820,6 +872,8 @@ pub enum RuntimeMessage {
     WebViewClosed {
         /// The view.
         id: WebViewId,
+        /// Why.
+        reason: CloseReason,
     },
     /// A process serving a webview failed.
     ProcessFailed {
@@ -864,7 +918,7 @@ impl RuntimeMessage {
     pub fn webview(&self) -> Option<WebViewId> {
         match self {
             RuntimeMessage::WebViewCreated { id }
-            | RuntimeMessage::WebViewClosed { id }
+            | RuntimeMessage::WebViewClosed { id, .. }
             | RuntimeMessage::NavigationStarting { id, .. }
             | RuntimeMessage::ContentLoading { id, .. }
             | RuntimeMessage::SourceChanged { id, .. }

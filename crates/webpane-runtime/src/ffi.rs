@@ -30,3 +30,18 @@ pub fn output_stream(fd: std::os::fd::OwnedFd) -> gio::OutputStream {
     // SAFETY: as in `input_stream`: an owned, open descriptor whose ownership moves to the stream.
     unsafe { gio::UnixOutputStream::take_fd(fd) }.upcast()
 }
+
+unsafe extern "C" {
+    fn gtk_plug_new(socket_id: std::ffi::c_ulong) -> *mut gtk::ffi::GtkWidget;
+}
+
+/// A GtkPlug (a GtkWindow) inside the X11 window `parent` of another process. gtk 0.18 only
+/// binds `gtk::Plug` when built for the X11 backend alone, so it is declared here.
+pub fn plug(parent: u64) -> gtk::Window {
+    use glib::translate::FromGlibPtrNone;
+    use gtk::prelude::Cast;
+    // SAFETY: gtk_plug_new returns a new toplevel GtkPlug (owned by GTK's toplevel list); we take
+    // our own reference. GtkPlug is a subclass of GtkWindow, so the cast is sound. A parent id
+    // that does not exist gives a plug that is never shown.
+    unsafe { gtk::Widget::from_glib_none(gtk_plug_new(parent as std::ffi::c_ulong)).unsafe_cast() }
+}

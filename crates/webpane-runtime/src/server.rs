@@ -15,7 +15,9 @@ use std::time::Duration;
 use glib::{ControlFlow, IOCondition, SourceId};
 use gtk::prelude::*;
 use webkit2gtk::{CookieManagerExt, SecurityManagerExt, URISchemeRequestExt, WebContextExt, WebsiteDataManagerExt};
-use webpane_ipc::protocol::{AppMessage, CustomScheme, OutputTarget, RuntimeMessage, RuntimeOptions, WebViewId};
+use webpane_ipc::protocol::{
+    AppMessage, CloseReason, CustomScheme, OutputTarget, RuntimeMessage, RuntimeOptions, ViewMode, WebViewId,
+};
 use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 
 use crate::udf::OwnedFolder;
@@ -70,6 +72,18 @@ impl Host for ClientHost {
         match (self.server.upgrade(), self.client.upgrade()) {
             (Some(server), Some(client)) => server.clients.borrow().contains_key(&client.id),
             _ => false,
+        }
+    }
+
+    fn view_closed(&self, id: WebViewId, reason: CloseReason) {
+        if let (Some(server), Some(client)) = (self.server.upgrade(), self.client.upgrade()) {
+            let view = client.views.borrow_mut().remove(&id);
+            if let Some(view) = view {
+                log::info!("view {} closed: {reason:?}", id.0);
+                view.destroy();
+                server.send(&client, &RuntimeMessage::WebViewClosed { id, reason });
+                server.schedule_idle_check();
+            }
         }
     }
 
@@ -658,6 +672,14 @@ impl Server {
                 });
             }
             AppMessage::UpdateSetting { id, setting } => self.with_view(client, id, |v| v.apply_setting(setting)),
+            AppMessage::SetBounds {
+                id,
+                x,
+                y,
+                width,
+                height,
+            } => self.with_view(client, id, |v| v.set_bounds(x, y, width, height)),
+            AppMessage::MoveFocus { id } => self.with_view(client, id, View::move_focus),
             AppMessage::NewWindowResponse { id, request, decision } => {
                 self.with_view(client, id, |v| v.answer_new_window(request, decision))
             }
@@ -681,7 +703,13 @@ impl Server {
                 match view {
                     Some(view) => {
                         view.destroy();
-                        self.send(client, &RuntimeMessage::WebViewClosed { id });
+                        self.send(
+                            client,
+                            &RuntimeMessage::WebViewClosed {
+                                id,
+                                reason: CloseReason::Requested,
+                            },
+                        );
                         self.schedule_idle_check();
                     }
                     None => self.unknown_view(client, id),
@@ -887,6 +915,11 @@ pub fn validate(message: &AppMessage) -> Result<(), String> {
                 .map_err(|e| format!("the web message is not JSON: {e}"))
         }
         AppMessage::CreateWebView { mode, .. } => mode.validate(),
+        AppMessage::SetBounds { width, height, .. } => ViewMode::Headless {
+            width: *width,
+            height: *height,
+        }
+        .validate(),
         AppMessage::Navigate { uri, .. } => no_nul("URI", uri),
         AppMessage::NavigateToString { html, .. } => no_nul("document", html),
         AppMessage::AddWebResourceRequestedFilter { filter, .. }

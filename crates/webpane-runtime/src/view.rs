@@ -18,8 +18,8 @@ use webkit2gtk::{
     WebProcessTerminationReason, WebViewExt,
 };
 use webpane_ipc::protocol::{
-    CustomScheme, NewWindowDecision, ProcessFailedKind, ProcessFailedReason, ResourceResponse, RuntimeMessage, Setting,
-    ViewMode, ViewSettings, WebError, WebViewId,
+    CloseReason, CustomScheme, NewWindowDecision, ProcessFailedKind, ProcessFailedReason, ResourceResponse,
+    RuntimeMessage, Setting, ViewMode, ViewSettings, WebError, WebViewId,
 };
 use webpane_ipc::webext;
 use webpane_ipc::{Outgoing, ReceivedFds};
@@ -55,6 +55,8 @@ pub trait Host {
     fn known_children(&self) -> BTreeSet<u32>;
     /// Whether the app that owns the view is still connected.
     fn connected(&self) -> bool;
+    /// The view's window went away under it (reported to the app, the view destroyed).
+    fn view_closed(&self, id: WebViewId, reason: CloseReason);
     /// The WebKit view of the app's view `id`, if it exists and was created for `opener`.
     fn view_opened_by(&self, id: WebViewId, opener: WebViewId) -> Option<webkit2gtk::WebView>;
 }
@@ -156,6 +158,30 @@ pub struct View {
     report: Rc<Report>,
     /// Whether right-click shows WebKit's context menu.
     context_menus: Rc<Cell<bool>>,
+    /// Set once the window is being closed (by us, or under us).
+    closing: Rc<Cell<bool>>,
+    /// Whether the view lives in another process's window.
+    embedded: bool,
+}
+
+/// An embedding parent can vanish at any time (killed, closed): GDK's next request on our plug
+/// then fails with BadWindow, which GDK treats as fatal unless an error trap is pushed. One trap,
+/// pushed once and never popped, makes X errors non-fatal for this process (GDK's own nested
+/// traps work as before); the plug's `destroy` then closes the view cleanly.
+fn ignore_x_errors_of_vanished_windows() {
+    thread_local!(static TRAPPED: Cell<bool> = const { Cell::new(false) });
+    if !TRAPPED.with(|t| t.replace(true)) {
+        gtk::gdk::error_trap_push();
+    }
+}
+
+/// Maps and places a plug's X window inside its parent.
+fn place_plug(window: &gtk::Window, x: i32, y: i32, width: u32, height: u32) {
+    window.resize(width as i32, height as i32);
+    if let Some(gdk_window) = window.window() {
+        gdk_window.move_resize(x, y, width as i32, height as i32);
+        gdk_window.show();
+    }
 }
 
 /// What the web process extension tells about its process.
@@ -230,9 +256,41 @@ impl View {
                 w.set_default_size(*width as i32, *height as i32);
                 w
             }
+            ViewMode::Embedded {
+                parent, width, height, ..
+            } => {
+                ignore_x_errors_of_vanished_windows();
+                let w = crate::ffi::plug(*parent);
+                w.set_default_size(*width as i32, *height as i32);
+                w
+            }
         };
         window.add(&webview);
         window.show_all();
+        if let ViewMode::Embedded {
+            x, y, width, height, ..
+        } = mode
+        {
+            // A parent that knows nothing of XEmbed never maps the plug: do it here.
+            place_plug(&window, *x, *y, *width, *height);
+        }
+        let closing = Rc::new(Cell::new(false));
+        {
+            // The window went away under us: the embedding parent died, or the user closed
+            // the runtime's window.
+            let (host, closing) = (host.clone(), closing.clone());
+            let reason = match mode {
+                ViewMode::Embedded { .. } => CloseReason::ParentWindowDestroyed,
+                _ => CloseReason::WindowClosed,
+            };
+            window.connect_destroy(move |_| {
+                if !closing.replace(true) {
+                    let host = host.clone();
+                    // After GTK's destroy has run: the server destroys the view then.
+                    glib::idle_add_local_once(move || host.view_closed(id, reason));
+                }
+            });
+        }
 
         let view = View {
             webview,
@@ -256,6 +314,8 @@ impl View {
             buffers: Rc::default(),
             report: Rc::default(),
             context_menus: Rc::new(Cell::new(true)),
+            closing,
+            embedded: matches!(mode, ViewMode::Embedded { .. }),
         };
         let menus = view.context_menus.clone();
         view.webview.connect_context_menu(move |_, _, _, _| !menus.get());
@@ -286,7 +346,12 @@ impl View {
                 );
                 self.webview.set_background_color(&rgba);
             }
-            Setting::Visible(true) => self.window.show_all(),
+            Setting::Visible(true) => {
+                self.window.show_all();
+                if let (true, Some(gdk_window)) = (self.embedded, self.window.window()) {
+                    gdk_window.show();
+                }
+            }
             Setting::Visible(false) => self.window.hide(),
         }
     }
@@ -1038,8 +1103,28 @@ impl View {
         if let Some(source) = self.watchdog.timer.borrow_mut().take() {
             source.remove();
         }
-        self.window.remove(&self.webview);
-        self.window.close();
+        if !self.closing.replace(true) {
+            self.window.remove(&self.webview);
+            self.window.close();
+        }
+    }
+
+    /// Moves and resizes the view.
+    pub fn set_bounds(&self, x: i32, y: i32, width: u32, height: u32) {
+        if self.embedded {
+            place_plug(&self.window, x, y, width, height);
+        } else {
+            self.window.move_(x, y);
+            self.window.resize(width as i32, height as i32);
+        }
+    }
+
+    /// Gives the page the keyboard focus (for an embedded view, the X input focus too).
+    pub fn move_focus(&self) {
+        self.webview.grab_focus();
+        if let Some(gdk_window) = self.window.window() {
+            gdk_window.focus(0); // GDK_CURRENT_TIME
+        }
     }
 }
 
@@ -1053,7 +1138,7 @@ fn open_popup(opener: &webkit2gtk::WebView, mode: &ViewMode, popups: &Rc<RefCell
             w.set_default_size(*width as i32, *height as i32);
             w.upcast::<gtk::Window>()
         }
-        ViewMode::Window { width, height, .. } => {
+        ViewMode::Window { width, height, .. } | ViewMode::Embedded { width, height, .. } => {
             let w = gtk::Window::new(gtk::WindowType::Toplevel);
             w.set_default_size(*width as i32, *height as i32);
             w

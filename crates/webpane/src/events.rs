@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-use webpane_ipc::protocol::{ProcessFailedKind, ProcessFailedReason, WebError};
+use webpane_ipc::protocol::{CloseReason, ProcessFailedKind, ProcessFailedReason, WebError};
 
 use crate::error::{Error, Result};
 
@@ -105,6 +105,18 @@ ui_args!(
     /// what a page sent with `chrome.webview.postMessage`.
     WebMessageReceivedEventArgs { source: String, json: String, frame: Option<crate::Frame> }
 );
+
+ui_args!(
+    /// Arguments of [`WebView::on_closed`](crate::WebView::on_closed).
+    WebViewClosedEventArgs { reason: CloseReason }
+);
+
+impl WebViewClosedEventArgs {
+    /// Why the browser process closed the webview.
+    pub fn reason(&self) -> CloseReason {
+        self.reason
+    }
+}
 
 impl ContentLoadingEventArgs {
     /// The navigation this belongs to.

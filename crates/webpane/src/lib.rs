@@ -53,7 +53,7 @@ pub use event_loop::{EventLoop, LoopProxy};
 pub use events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebErrorStatus,
-    WebMessageReceivedEventArgs,
+    WebMessageReceivedEventArgs, WebViewClosedEventArgs,
 };
 pub use frame::{Frame, FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
@@ -66,6 +66,7 @@ pub use resources::{
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
 pub use shared_buffers::{SharedBufferAccess, SharedBufferMappings, SharedBufferPost};
+pub use webpane_ipc::protocol::CloseReason;
 pub use webpane_ipc::protocol::WebError;
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ProcessFailedKind, ProcessFailedReason, ScriptId, WebView};

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
+    WebViewClosedEventArgs,
 };
 use crate::frame::{Frame, FrameCreatedEventArgs};
 use crate::handlers::{EventToken, Handlers};
@@ -106,6 +107,7 @@ pub(crate) struct WebViewInner {
     web_resource_requested: Handlers<WebView, WebResourceRequestedEventArgs>,
     new_window_requested: Handlers<WebView, NewWindowRequestedEventArgs>,
     frame_created: Handlers<WebView, FrameCreatedEventArgs>,
+    closed_handlers: Handlers<WebView, WebViewClosedEventArgs>,
     frames: RefCell<HashMap<u64, Frame>>,
     pub(crate) buffers: PostedBuffers,
     pub(crate) output: PendingOutput,
@@ -192,6 +194,7 @@ impl WebView {
                 web_resource_requested: Handlers::default(),
                 new_window_requested: Handlers::default(),
                 frame_created: Handlers::default(),
+                closed_handlers: Handlers::default(),
                 frames: RefCell::new(HashMap::new()),
                 buffers: PostedBuffers::default(),
                 output: PendingOutput::default(),
@@ -414,6 +417,27 @@ impl WebView {
         })
     }
 
+    /// Moves and resizes the view: inside its parent window when embedded, on screen for a
+    /// window of its own (WebView2's controller `Bounds`).
+    pub fn set_bounds(&self, x: i32, y: i32, width: u32, height: u32) -> Result<()> {
+        webpane_ipc::protocol::ViewMode::Headless { width, height }
+            .validate()
+            .map_err(Error::InvalidArgument)?;
+        self.request(AppMessage::SetBounds {
+            id: self.inner.id,
+            x,
+            y,
+            width,
+            height,
+        })
+    }
+
+    /// Gives the page the keyboard focus (WebView2's `MoveFocus(Programmatic)`); for an embedded
+    /// view, the X input focus moves to it.
+    pub fn move_focus(&self) -> Result<()> {
+        self.request(AppMessage::MoveFocus { id: self.inner.id })
+    }
+
     /// Terminates the render process (for a hung page); reported as `ProcessFailed`
     /// (RenderProcessExited, Terminated). [`reload`](Self::reload) brings the page back.
     pub fn terminate_render_process(&self) -> Result<()> {
@@ -451,6 +475,9 @@ impl WebView {
         /// the page asks for a new window (`window.open`, a link with a target): deny it, let the
         /// browser process open one, or hand over a webview of the app's.
         on_new_window_requested, remove_new_window_requested, new_window_requested, NewWindowRequestedEventArgs;
+        /// the browser process closed the webview: its embedding parent window went away, or the
+        /// user closed its window ([`WebViewClosedEventArgs::reason`]). Not raised for `close()`.
+        on_closed, remove_closed, closed_handlers, WebViewClosedEventArgs;
         /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`].
         on_frame_created, remove_frame_created, frame_created, FrameCreatedEventArgs;
         /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
@@ -650,8 +677,11 @@ impl WebView {
                     frame.destroy();
                 }
             }
-            RuntimeMessage::WebViewClosed { .. } => {
-                self.mark_closed();
+            RuntimeMessage::WebViewClosed { reason, .. } => {
+                if self.mark_closed() {
+                    let args = WebViewClosedEventArgs::new(reason);
+                    self.inner.closed_handlers.raise(self, &args);
+                }
             }
             _ => {}
         }
