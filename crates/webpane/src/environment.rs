@@ -115,6 +115,8 @@ impl WebViewOptions {
     ) -> Result<Self> {
         use raw_window_handle::RawWindowHandle;
         let xid = match handle {
+            // c_ulong: 64 bits here, 32 on other targets.
+            #[allow(clippy::unnecessary_cast)]
             RawWindowHandle::Xlib(h) => h.window as u64,
             RawWindowHandle::Xcb(h) => u64::from(h.window.get()),
             other => {

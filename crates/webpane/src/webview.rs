@@ -677,11 +677,9 @@ impl WebView {
                     frame.destroy();
                 }
             }
-            RuntimeMessage::WebViewClosed { reason, .. } => {
-                if self.mark_closed() {
-                    let args = WebViewClosedEventArgs::new(reason);
-                    self.inner.closed_handlers.raise(self, &args);
-                }
+            RuntimeMessage::WebViewClosed { reason, .. } if self.mark_closed() => {
+                let args = WebViewClosedEventArgs::new(reason);
+                self.inner.closed_handlers.raise(self, &args);
             }
             _ => {}
         }
