@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+
+mod doctor;
 use webpane::{Environment, EventLoop, ProcessFailedKind, SharedBuffer, SharedBufferAccess, WebViewOptions};
 
 /// Exit code: bad arguments, missing page, or the browser could not start.
@@ -46,6 +48,42 @@ enum Command {
     /// Exit codes: the page's CODE; 2 usage or start-up error; 3 the browser process failed;
     /// 4 the page's render process failed; 5 the page did not load.
     Run(RunArgs),
+    /// Load a page headless and write a PNG of it.
+    ///
+    /// Waits for the page to load (and paint), then captures the visible area (--size).
+    /// Exit codes: 0 written; 2 usage or start-up error; 5 the page did not load.
+    Screenshot(OutputArgs),
+    /// Load a page headless and print it to a PDF file (no dialog).
+    ///
+    /// Exit codes: 0 written; 2 usage or start-up error; 5 the page did not load.
+    Pdf(OutputArgs),
+    /// Check what webpane needs: the runtime binary and its web process extension, WebKitGTK,
+    /// the display, the sandbox tools, and the user data folder's state (a runtime running on
+    /// it? a stale lock or socket?). The first thing to run when something is wrong.
+    ///
+    /// Exit codes: 0 all needed parts work; 1 something needed is missing (the report says what).
+    Doctor(DoctorArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct OutputArgs {
+    /// A file path or a URL.
+    page: String,
+    /// Where to write the output.
+    out: PathBuf,
+    /// Viewport size, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1024x768", value_parser = parse_size)]
+    size: (u32, u32),
+    /// The user data folder. Default: $XDG_DATA_HOME/webpane/webpane.
+    #[arg(long, value_name = "DIR")]
+    user_data_folder: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct DoctorArgs {
+    /// The user data folder to inspect. Default: $XDG_DATA_HOME/webpane/webpane.
+    #[arg(long, value_name = "DIR")]
+    user_data_folder: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -171,6 +209,97 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Screenshot(args) => output(args, Output::Png),
+        Command::Pdf(args) => output(args, Output::Pdf),
+        Command::Doctor(args) => doctor::run(args.user_data_folder),
+    }
+}
+
+enum Output {
+    Png,
+    Pdf,
+}
+
+/// Progress on stderr (for anything that may take more than a second).
+fn progress(message: &str) {
+    eprintln!("webpane: {message}");
+}
+
+fn output(args: OutputArgs, what: Output) -> ExitCode {
+    let uri = match page_uri(&args.page) {
+        Ok(uri) => uri,
+        Err(e) => return fail(EXIT_USAGE, e),
+    };
+    let event_loop = match EventLoop::new() {
+        Ok(l) => l,
+        Err(e) => return fail(EXIT_USAGE, e),
+    };
+    let mut builder = Environment::builder();
+    if let Some(folder) = &args.user_data_folder {
+        builder = builder.user_data_folder(folder);
+    }
+    progress("starting the browser process");
+    let env = match event_loop.block_on(builder.build(&event_loop)) {
+        Ok(Ok(env)) => env,
+        Ok(Err(e)) | Err(e) => return fail(EXIT_USAGE, format!("cannot start the browser process: {e}")),
+    };
+    let (w, h) = args.size;
+    let webview = match event_loop.block_on(env.create_webview(WebViewOptions::headless(w, h))) {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) | Err(e) => return fail(EXIT_USAGE, format!("cannot create the webview: {e}")),
+    };
+    let loaded: std::rc::Rc<std::cell::Cell<Option<Result<(), String>>>> = Default::default();
+    {
+        let loaded = loaded.clone();
+        webview.on_navigation_completed(move |_, done| {
+            let result = if done.is_success() {
+                Ok(())
+            } else {
+                Err(done.web_error().map(|e| e.message.clone()).unwrap_or_default())
+            };
+            loaded.set(Some(result));
+        });
+    }
+    progress(&format!("loading {uri}"));
+    if let Err(e) = webview.navigate(&uri) {
+        return fail(EXIT_USAGE, e);
+    }
+    let outcome = loop {
+        if let Some(outcome) = loaded.take() {
+            break outcome;
+        }
+        if let Err(e) = event_loop.dispatch(Some(Duration::from_millis(100))) {
+            return fail(EXIT_USAGE, e);
+        }
+    };
+    if let Err(why) = outcome {
+        return fail(EXIT_LOAD_FAILED, format!("the page did not load: {why}"));
+    }
+    // Let the page paint its first frames.
+    let settle = std::time::Instant::now() + Duration::from_millis(300);
+    while std::time::Instant::now() < settle {
+        let _ = event_loop.dispatch(Some(Duration::from_millis(50)));
+    }
+    let written = match what {
+        Output::Png => event_loop
+            .block_on(webview.capture_preview(webpane::ImageFormat::Png))
+            .and_then(|r| r)
+            .and_then(|png| std::fs::write(&args.out, png).map_err(Into::into)),
+        Output::Pdf => {
+            let out = match std::path::absolute(&args.out) {
+                Ok(p) => p,
+                Err(e) => return fail(EXIT_USAGE, format!("{}: {e}", args.out.display())),
+            };
+            event_loop.block_on(webview.print_to_pdf(&out)).and_then(|r| r)
+        }
+    };
+    let _ = webview.close();
+    match written {
+        Ok(()) => {
+            progress(&format!("wrote {}", args.out.display()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(EXIT_USAGE, format!("cannot write {}: {e}", args.out.display())),
     }
 }
 

@@ -245,3 +245,80 @@ fn parent_embeds_the_page_into_another_programs_window() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("ParentWindowDestroyed"), "{stderr}");
 }
+
+fn webpane(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(args)
+        .env("WEBPANE_RUNTIME", runtime())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn screenshot_and_pdf_write_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    std::fs::write(
+        &page,
+        "<body style='margin:0;background:rgb(0,128,0)'><h1>hi</h1></body>",
+    )
+    .unwrap();
+    let udf = dir.path().join("udf");
+    let png = dir.path().join("out.png");
+    let out = webpane(&[
+        "screenshot",
+        page.to_str().unwrap(),
+        png.to_str().unwrap(),
+        "--size",
+        "320x200",
+        "--user-data-folder",
+        udf.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // The IHDR says 320 × 200.
+    assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 320);
+    assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 200);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote"));
+
+    let pdf = dir.path().join("out.pdf");
+    let out = webpane(&[
+        "pdf",
+        page.to_str().unwrap(),
+        pdf.to_str().unwrap(),
+        "--user-data-folder",
+        udf.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    let out = webpane(&["screenshot", "/nonexistent/page.html", png.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn doctor_reports_the_parts_and_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = webpane(&["doctor", "--user-data-folder", dir.path().to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    for part in [
+        "runtime binary",
+        "WebKitGTK",
+        "display (GTK)",
+        "web process extension",
+        "browser process",
+    ] {
+        assert!(text.contains(part), "{part} missing from:\n{text}");
+    }
+    assert!(text.contains("none running"), "{text}");
+    // A folder with a running browser process says so.
+    let run = start(ECHO_PAGE, &[]);
+    assert_eq!(run.line(), r#"{"ready":true}"#);
+    let folder = run._dir.path().join("udf");
+    let out = webpane(&["doctor", "--user-data-folder", folder.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("running, pid"), "{text}");
+}

@@ -45,3 +45,16 @@ pub fn plug(parent: u64) -> gtk::Window {
     // that does not exist gives a plug that is never shown.
     unsafe { gtk::Widget::from_glib_none(gtk_plug_new(parent as std::ffi::c_ulong)).unsafe_cast() }
 }
+
+/// The version of the WebKitGTK library loaded (not the one built against).
+pub fn webkit_version() -> String {
+    // SAFETY: plain getters of constants compiled into the library.
+    let (major, minor, micro) = unsafe {
+        (
+            webkit2gtk::ffi::webkit_get_major_version(),
+            webkit2gtk::ffi::webkit_get_minor_version(),
+            webkit2gtk::ffi::webkit_get_micro_version(),
+        )
+    };
+    format!("{major}.{minor}.{micro}")
+}

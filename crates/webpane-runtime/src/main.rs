@@ -33,8 +33,12 @@ const EXIT_BAD_ARGUMENTS: u8 = 4;
 #[command(version, about)]
 struct Args {
     /// The user data folder this runtime owns.
+    #[arg(long, required_unless_present = "doctor")]
+    user_data_folder: Option<PathBuf>,
+    /// Print what this runtime would run with (WebKitGTK version, display, sandbox, web process
+    /// extension) as JSON, and exit; used by `webpane doctor`.
     #[arg(long)]
-    user_data_folder: PathBuf,
+    doctor: bool,
     /// Engine arguments: `name=value` WebKitSettings properties (e.g. `enable-developer-extras=true`);
     /// must match between apps sharing the runtime.
     #[arg(long = "engine-arg", allow_hyphen_values = true)]
@@ -65,7 +69,15 @@ fn main() -> ExitCode {
         let _ = log::set_logger(&StderrLogger);
     }
     let args = Args::parse();
-    let folder = match udf::OwnedFolder::acquire(&args.user_data_folder) {
+    if args.doctor {
+        println!("{}", doctor());
+        return ExitCode::SUCCESS;
+    }
+    let Some(user_data_folder) = &args.user_data_folder else {
+        eprintln!("webpane-runtime: --user-data-folder is required");
+        return ExitCode::FAILURE;
+    };
+    let folder = match udf::OwnedFolder::acquire(user_data_folder) {
         Ok(folder) => folder,
         Err(udf::UdfError::AlreadyOwned(path)) => {
             // Expected when several apps start at once: the others connect to the winner.
@@ -124,6 +136,33 @@ fn main() -> ExitCode {
     }
     drop(connections);
     ExitCode::SUCCESS
+}
+
+/// What `webpane doctor` wants to know about this runtime, as JSON.
+fn doctor() -> String {
+    let display = match gtk::init() {
+        Ok(()) => Ok(gtk::gdk::Display::default()
+            .map(|d| d.name().to_string())
+            .unwrap_or_default()),
+        Err(e) => Err(e.to_string()),
+    };
+    let webext = server::web_extension_source();
+    let on_path = |tool: &str| {
+        std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+            .unwrap_or(false)
+    };
+    serde_json::json!({
+        "runtime": std::env::current_exe().ok(),
+        "runtime_version": env!("CARGO_PKG_VERSION"),
+        "webkitgtk": ffi::webkit_version(),
+        "display": display.as_ref().ok(),
+        "display_error": display.as_ref().err(),
+        "web_extension": webext.as_ref().filter(|p| p.is_file()),
+        "sandbox_tools": { "bwrap": on_path("bwrap"), "xdg-dbus-proxy": on_path("xdg-dbus-proxy") },
+        "protocol_version": webpane_ipc::PROTOCOL_VERSION,
+    })
+    .to_string()
 }
 
 struct StderrLogger;

@@ -862,14 +862,19 @@ fn output_target(target: OutputTarget, fds: &mut ReceivedFds) -> Result<crate::o
 /// The file name of webpane's web process extension.
 const WEBEXT_NAME: &str = "libwebpane_webext.so";
 
+/// Where the web process extension is taken from: `$WEBPANE_WEBEXT`, or next to this binary.
+pub fn web_extension_source() -> Option<std::path::PathBuf> {
+    match std::env::var_os("WEBPANE_WEBEXT") {
+        Some(path) => Some(std::path::PathBuf::from(path)),
+        None => Some(std::env::current_exe().ok()?.parent()?.join(WEBEXT_NAME)),
+    }
+}
+
 /// Puts the web process extension (`$WEBPANE_WEBEXT`, or next to this binary) into a folder of
 /// its own under the user data folder (WebKit loads every library in the folder it is given, and
 /// adds it read-only to the sandbox). Without it, frames are not reported and cannot be reached.
 fn install_extension(folder: &std::path::Path) -> Option<std::path::PathBuf> {
-    let source = match std::env::var_os("WEBPANE_WEBEXT") {
-        Some(path) => std::path::PathBuf::from(path),
-        None => std::env::current_exe().ok()?.parent()?.join(WEBEXT_NAME),
-    };
+    let source = web_extension_source()?;
     if !source.is_file() {
         log::warn!(
             "web process extension not found at {}: frames are unavailable",

@@ -1,0 +1,148 @@
+//! `webpane doctor`: what webpane needs, checked one by one.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+struct Report {
+    problems: usize,
+}
+
+impl Report {
+    fn ok(&self, what: &str, detail: impl std::fmt::Display) {
+        println!("  ok       {what:<28} {detail}");
+    }
+    fn note(&self, what: &str, detail: impl std::fmt::Display) {
+        println!("  note     {what:<28} {detail}");
+    }
+    fn problem(&mut self, what: &str, detail: impl std::fmt::Display) {
+        self.problems += 1;
+        println!("  PROBLEM  {what:<28} {detail}");
+    }
+}
+
+fn default_folder() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join("webpane").join("webpane"))
+}
+
+/// Checks everything; the exit code says whether webpane can work here.
+pub fn run(folder: Option<PathBuf>) -> ExitCode {
+    let mut report = Report { problems: 0 };
+    println!("webpane {} doctor", env!("CARGO_PKG_VERSION"));
+    match webpane::find_runtime(None) {
+        Ok(runtime) => {
+            report.ok("runtime binary", runtime.display());
+            runtime_facts(&mut report, &runtime);
+        }
+        Err(e) => report.problem("runtime binary", e),
+    }
+    match std::env::var("DISPLAY") {
+        Ok(display) if !display.is_empty() => report.ok("DISPLAY", display),
+        _ => report.note("DISPLAY", "not set (xvfb-run provides one)"),
+    }
+    match folder.or_else(default_folder) {
+        Some(folder) => folder_state(&mut report, &folder),
+        None => report.note("user data folder", "no default (neither XDG_DATA_HOME nor HOME is set)"),
+    }
+    if report.problems == 0 {
+        println!("all needed parts are there");
+        ExitCode::SUCCESS
+    } else {
+        println!("{} problem(s): see above", report.problems);
+        ExitCode::FAILURE
+    }
+}
+
+fn runtime_facts(report: &mut Report, runtime: &Path) {
+    let output = match Command::new(runtime).arg("--doctor").output() {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            report.problem(
+                "runtime start",
+                format!(
+                    "exited with {}: {}",
+                    o.status,
+                    String::from_utf8_lossy(&o.stderr).trim()
+                ),
+            );
+            return;
+        }
+        Err(e) => {
+            report.problem("runtime start", e);
+            return;
+        }
+    };
+    let Ok(facts) = serde_json::from_slice::<serde_json::Value>(&output.stdout) else {
+        report.problem("runtime facts", "unreadable (a runtime of another version?)");
+        return;
+    };
+    report.ok("WebKitGTK", facts["webkitgtk"].as_str().unwrap_or("?"));
+    if facts["runtime_version"].as_str() != Some(env!("CARGO_PKG_VERSION")) {
+        report.note(
+            "runtime version",
+            format!("{} (this CLI: {})", facts["runtime_version"], env!("CARGO_PKG_VERSION")),
+        );
+    }
+    match facts["display"].as_str() {
+        Some(display) => report.ok("display (GTK)", display),
+        None => report.problem(
+            "display (GTK)",
+            format!(
+                "{}: the browser process needs a display, even for headless pages (run under xvfb-run)",
+                facts["display_error"].as_str().unwrap_or("none")
+            ),
+        ),
+    }
+    match facts["web_extension"].as_str() {
+        Some(path) => report.ok("web process extension", path),
+        None => report.problem(
+            "web process extension",
+            "libwebpane_webext.so is not next to the runtime: frames and shared buffers cannot work (cargo build -p webpane-webext)",
+        ),
+    }
+    let tools = &facts["sandbox_tools"];
+    if tools["bwrap"].as_bool() == Some(true) && tools["xdg-dbus-proxy"].as_bool() == Some(true) {
+        report.ok(
+            "sandbox",
+            "bwrap and xdg-dbus-proxy found (EnvironmentBuilder::sandbox works)",
+        );
+    } else {
+        report.note(
+            "sandbox",
+            "bwrap or xdg-dbus-proxy missing: the web process sandbox cannot be enabled",
+        );
+    }
+}
+
+fn folder_state(report: &mut Report, folder: &Path) {
+    if !folder.exists() {
+        report.ok("user data folder", format!("{} (not created yet)", folder.display()));
+        return;
+    }
+    report.ok("user data folder", folder.display());
+    let lock = folder.join("runtime.lock");
+    let socket = folder.join("runtime.sock");
+    let holder = std::fs::read_to_string(&lock)
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok());
+    let held = std::fs::File::open(&lock).ok().is_some_and(|f| {
+        match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared) {
+            Ok(()) => {
+                let _ = rustix::fs::flock(&f, rustix::fs::FlockOperation::Unlock);
+                false
+            }
+            Err(_) => true,
+        }
+    });
+    match (held, holder) {
+        (true, Some(pid)) => report.ok("browser process", format!("running, pid {pid}, serving this folder")),
+        (true, None) => report.ok("browser process", "running (lock held)"),
+        (false, _) if socket.exists() => report.note(
+            "browser process",
+            "none running; a stale socket from a killed one is left (the next start replaces it)",
+        ),
+        (false, _) => report.ok("browser process", "none running"),
+    }
+}
