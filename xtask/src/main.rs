@@ -112,12 +112,11 @@ fn is_root() -> bool {
 
 fn demo() -> Result {
     ensure_packages(DEMO_PACKAGES)?;
-    run(cargo().args(["run", "--release", "-p", "webpane-ipc", "--example", "ipc_tour"]))?;
     // The SDK finds the runtime next to the example's folder, and the runtime its web process
     // extension next to itself: build both first.
     run(cargo().args(["build", "--release", "-p", "webpane-runtime", "-p", "webpane-webext"]))?;
     let mut cmd = with_display();
-    cmd.args(["run", "--release", "-p", "webpane", "--example", "lifecycle_tour"]);
+    cmd.args(["run", "--release", "-p", "webpane", "--example", "demo"]);
     run(&mut cmd)
 }
 
@@ -152,18 +151,23 @@ fn test(extra: &[String]) -> Result {
 
 fn bench(extra: &[String]) -> Result {
     ensure_packages(TEST_PACKAGES)?;
-    run(cargo().args(["build", "--release", "-p", "webpane-webext"]))?;
-    run(cargo()
-        .args(["bench", "-p", "webpane-ipc", "--bench", "floors", "--"])
-        .args(extra))?;
-    // The browser process benchmarks need a display: Xvfb.
-    for bench in ["lifecycle", "messages", "bulk"] {
-        let mut cmd = xvfb_cargo();
-        cmd.args(["bench", "-p", "webpane-runtime", "--bench", bench, "--"])
-            .args(extra);
-        run(&mut cmd)?;
-    }
-    Ok(())
+    // The suite lives in `webpane bench`; the CLI finds the runtime next to itself, and the
+    // runtime its web process extension.
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "webpane-cli",
+        "-p",
+        "webpane-runtime",
+        "-p",
+        "webpane-webext",
+    ]))?;
+    let mut cmd = Command::new("xvfb-run");
+    cmd.args(["-a", "-s", "-screen 0 1280x1024x24", "target/release/webpane", "bench"])
+        .args(["--out", "target/webpane-bench.json"])
+        .args(extra);
+    run(&mut cmd)
 }
 
 fn fuzz(seconds: &str) -> Result {

@@ -63,6 +63,29 @@ enum Command {
     ///
     /// Exit codes: 0 all needed parts work; 1 something needed is missing (the report says what).
     Doctor(DoctorArgs),
+    /// Run the benchmark suite, side by side in one run: physical floors (memcpy, memfd first
+    /// touch, socket round trips), browser process start-up (cold and warm) and exit, web
+    /// message round trips and bursts, bulk data app ⇄ page per path (shared buffer,
+    /// postMessage, custom-scheme fetch, execute_script) from 1 KiB to 256 MiB, and memory
+    /// (PSS of every process with 1 and 8 webviews). Tables of medians and ratios on stdout,
+    /// the same as JSON in a file. Takes a few minutes; progress on stderr.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct BenchArgs {
+    /// Print the JSON document on stdout instead of the tables.
+    #[arg(long)]
+    json: bool,
+    /// Smaller sizes only (bulk data stops at 16 MiB).
+    #[arg(long)]
+    quick: bool,
+    /// Run only these parts (floors, lifecycle, messages, bulk, memory); repeatable.
+    #[arg(long, value_name = "PART")]
+    only: Vec<String>,
+    /// Where to write the JSON document.
+    #[arg(long, value_name = "FILE", default_value = "webpane-bench.json")]
+    out: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -212,6 +235,40 @@ fn main() -> ExitCode {
         Command::Screenshot(args) => output(args, Output::Png),
         Command::Pdf(args) => output(args, Output::Pdf),
         Command::Doctor(args) => doctor::run(args.user_data_folder),
+        Command::Bench(args) => bench(args),
+    }
+}
+
+fn bench(args: BenchArgs) -> ExitCode {
+    if let Some(unknown) = args
+        .only
+        .iter()
+        .find(|o| !webpane_bench::PARTS.iter().any(|p| p.contains(o.as_str())))
+    {
+        return fail(
+            EXIT_USAGE,
+            format!(
+                "no benchmark part {unknown:?}; parts: {}",
+                webpane_bench::PARTS.join(", ")
+            ),
+        );
+    }
+    let options = webpane_bench::Options {
+        json: args.json,
+        quick: args.quick,
+        only: args.only,
+    };
+    let report = webpane_bench::run(&options);
+    let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    if args.json {
+        println!("{text}");
+    }
+    match std::fs::write(&args.out, &text) {
+        Ok(()) => {
+            eprintln!("webpane bench: JSON written to {}", args.out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(EXIT_USAGE, format!("cannot write {}: {e}", args.out.display())),
     }
 }
 

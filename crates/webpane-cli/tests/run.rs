@@ -322,3 +322,30 @@ fn doctor_reports_the_parts_and_the_folder() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("running, pid"), "{text}");
 }
+
+#[test]
+fn bench_writes_json_and_refuses_unknown_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("bench.json");
+    let out = webpane(&[
+        "bench",
+        "--quick",
+        "--only",
+        "floors",
+        "--json",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    assert_eq!(printed, written);
+    assert!(
+        printed["floors"]["floors"]
+            .as_array()
+            .is_some_and(|rows| !rows.is_empty()),
+        "{printed}"
+    );
+    let out = webpane(&["bench", "--only", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -3,7 +3,7 @@
 //! - warm: the same with a runtime already serving the folder (another environment keeps it);
 //! - kill -9 of the runtime to BrowserProcessExited in the app.
 //!
-//! `cargo xtask bench` runs it under Xvfb; `-- --json` prints JSON. Times are taken in the app.
+//! Times are taken in the app.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,7 +18,7 @@ fn env(event_loop: &EventLoop, folder: &std::path::Path) -> Environment {
         .block_on(
             Environment::builder()
                 .user_data_folder(folder)
-                .runtime_path(env!("CARGO_BIN_EXE_webpane-runtime"))
+                .runtime_path(crate::runtime())
                 .shutdown_grace(Duration::from_millis(100))
                 .build(event_loop),
         )
@@ -49,8 +49,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn main() {
-    let json = std::env::args().any(|a| a == "--json");
+/// Runs the lifecycle timings; prints the table unless `opts.json`; returns the JSON.
+pub fn run(opts: &crate::Options) -> serde_json::Value {
+    let json = opts.json;
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (mut cold, mut warm, mut kill) = (Vec::new(), Vec::new(), Vec::new());
@@ -83,16 +84,13 @@ fn main() {
         ("kill -9 of the runtime to BrowserProcessExited", median(kill)),
     ];
     let ratio = rows[0].1.as_secs_f64() / rows[1].1.as_secs_f64();
+    let items: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(n, d)| serde_json::json!({"name": n, "median_ms": d.as_secs_f64() * 1e3}))
+        .collect();
+    let value = serde_json::json!({"lifecycle": items, "cold_over_warm": ratio, "rounds": ROUNDS});
     if json {
-        let items: Vec<String> = rows
-            .iter()
-            .map(|(n, d)| format!("{{\"name\":\"{n}\",\"median_ms\":{:.2}}}", d.as_secs_f64() * 1e3))
-            .collect();
-        println!(
-            "{{\"lifecycle\":[{}],\"cold_over_warm\":{ratio:.2},\"rounds\":{ROUNDS}}}",
-            items.join(",")
-        );
-        return;
+        return value;
     }
     println!(
         "{:<64} {:>10}",
@@ -103,4 +101,5 @@ fn main() {
         println!("{name:<64} {:>10.1}", d.as_secs_f64() * 1e3);
     }
     println!("{:<64} {ratio:>9.2}x", "cold / warm");
+    value
 }

@@ -10,7 +10,7 @@
 //! cost of posting a shared buffer alone (call, and until the page's listener ran) at 1 MiB,
 //! 64 MiB and 1 GiB: it must not grow with the size.
 //!
-//! `cargo xtask bench` runs it under Xvfb; `-- --json` prints JSON; `-- --quick` stops at 16 MiB.
+//! `--quick` stops at 16 MiB.
 
 use std::cell::RefCell;
 use std::io::Read;
@@ -209,7 +209,7 @@ fn setup() -> Bench {
         .block_on(
             Environment::builder()
                 .user_data_folder(dir.path())
-                .runtime_path(env!("CARGO_BIN_EXE_webpane-runtime"))
+                .runtime_path(crate::runtime())
                 .custom_scheme(CustomSchemeRegistration::new("bench"))
                 .build(&event_loop),
         )
@@ -303,9 +303,10 @@ fn human(size: usize) -> String {
     }
 }
 
-fn main() {
-    let json = std::env::args().any(|a| a == "--json");
-    let quick = std::env::args().any(|a| a == "--quick");
+/// Runs the bulk timings; prints the table unless `opts.json`; returns the JSON.
+pub fn run(opts: &crate::Options) -> serde_json::Value {
+    let json = opts.json;
+    let quick = opts.quick;
     let mut sizes = vec![KIB, 64 * KIB, MIB, 16 * MIB, 64 * MIB, 256 * MIB];
     if quick {
         sizes.retain(|&s| s <= 16 * MIB);
@@ -387,7 +388,7 @@ fn main() {
             .map(|r| r.3)
     };
     let memcpy_time = |size: usize| memcpys.iter().find(|m| m.0 == size).map(|m| m.1).unwrap_or(f64::NAN);
-    if json {
+    let value = {
         let rows: Vec<serde_json::Value> = rows
             .iter()
             .map(|&(dir, path, size, secs)| {
@@ -407,11 +408,10 @@ fn main() {
             .iter()
             .map(|&(size, secs)| serde_json::json!({"bytes": size, "ms": secs * 1e3}))
             .collect();
-        println!(
-            "{}",
-            serde_json::json!({ "bulk": rows, "post_cost": posts, "memcpy": memcpys })
-        );
-        return;
+        serde_json::json!({ "bulk": rows, "post_cost": posts, "memcpy": memcpys })
+    };
+    if json {
+        return value;
     }
     println!(
         "{:<12} {:<24} {:>8} {:>11} {:>10} {:>12} {:>10}",
@@ -453,4 +453,5 @@ fn main() {
     for (size, call, ack) in posts {
         println!("{:<40} {:>9.0} µs {:>13.0} µs", human(size), call * 1e6, ack * 1e6);
     }
+    value
 }

@@ -1,10 +1,5 @@
 //! Physical floors of this machine, side by side in one run: what any webpane path is measured
-//! against. `cargo xtask bench` (or `cargo bench -p webpane-ipc --bench floors`); `-- --json`
-//! prints JSON instead of the table. The table also goes to `target/bench/floors.json`.
-//!
-//! Timing is done here rather than with criterion because the point is one table of medians with
-//! ratios between paths measured in the same run, plus a JSON file; criterion reports each
-//! benchmark on its own.
+//! against (memcpy, first touch of fresh memory, memfd set-up, socket round trips).
 
 use std::hint::black_box;
 use std::os::fd::AsFd;
@@ -69,8 +64,9 @@ fn echo_peer(conn: Connection) -> std::thread::JoinHandle<()> {
     })
 }
 
-fn main() {
-    let json_only = std::env::args().any(|a| a == "--json");
+/// Runs the floors; prints the table unless `opts.json`; returns the JSON.
+pub fn run(opts: &crate::Options) -> serde_json::Value {
+    let json_only = opts.json;
     let mut rows = Vec::new();
 
     let src = vec![7u8; 64 * MIB];
@@ -196,12 +192,9 @@ fn main() {
             ratios_json.join(",")
         )
     };
-    let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
-    let _ = std::fs::create_dir_all(&out_dir);
-    let _ = std::fs::write(out_dir.join("floors.json"), &json);
+    let value = serde_json::from_str(&json).unwrap_or_default();
     if json_only {
-        print!("{json}");
-        return;
+        return value;
     }
     println!(
         "{:<40} {:>12} {:>12} {:>10}",
@@ -219,7 +212,7 @@ fn main() {
     for (name, v) in ratios {
         println!("{name:<48} {v:>8.2}x");
     }
-    println!("\n(JSON: target/bench/floors.json)");
+    value
 }
 
 fn gib_s(r: &Row) -> f64 {

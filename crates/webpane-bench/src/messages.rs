@@ -3,7 +3,7 @@
 //! - a 10,000-message one-way burst page → app (first to last), and app → page (until the page
 //!   reports it saw the last one).
 //!
-//! `cargo xtask bench` runs it under Xvfb; `-- --json` prints JSON.
+//! Times are taken in the app.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,15 +14,16 @@ use webpane::{Environment, EventLoop, WebViewOptions};
 const ROUND_TRIPS: usize = 1000;
 const BURST: usize = 10_000;
 
-fn main() {
-    let json = std::env::args().any(|a| a == "--json");
+/// Runs the web message timings; prints the table unless `opts.json`; returns the JSON.
+pub fn run(opts: &crate::Options) -> serde_json::Value {
+    let json = opts.json;
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let env = event_loop
         .block_on(
             Environment::builder()
                 .user_data_folder(dir.path())
-                .runtime_path(env!("CARGO_BIN_EXE_webpane-runtime"))
+                .runtime_path(crate::runtime())
                 .build(&event_loop),
         )
         .unwrap()
@@ -95,15 +96,15 @@ fn main() {
     wait(1);
     let app_to_page = t.elapsed();
 
+    let value = serde_json::json!({
+        "round_trip_p50_us": p50.as_secs_f64() * 1e6,
+        "round_trip_p95_us": p95.as_secs_f64() * 1e6,
+        "burst_page_to_app_ms": page_to_app.as_secs_f64() * 1e3,
+        "burst_app_to_page_ms": app_to_page.as_secs_f64() * 1e3,
+        "burst": BURST,
+    });
     if json {
-        println!(
-            "{{\"round_trip_p50_us\":{:.1},\"round_trip_p95_us\":{:.1},\"burst_page_to_app_ms\":{:.1},\"burst_app_to_page_ms\":{:.1},\"burst\":{BURST}}}",
-            p50.as_secs_f64() * 1e6,
-            p95.as_secs_f64() * 1e6,
-            page_to_app.as_secs_f64() * 1e3,
-            app_to_page.as_secs_f64() * 1e3
-        );
-        return;
+        return value;
     }
     println!("{:<56} {:>12}", "web messages (app ⇄ page through the runtime)", "");
     println!(
@@ -130,4 +131,5 @@ fn main() {
         "{:<56} {:>12}",
         "wry in-process, same machine (DESIGN.md): p50 / burst", "231 µs / 200 ms"
     );
+    value
 }

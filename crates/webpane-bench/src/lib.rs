@@ -1,0 +1,60 @@
+//! webpane's benchmark suite: `webpane bench` and `cargo xtask bench` run it.
+//!
+//! Everything is measured side by side in one run (the machine may be shared and noisy: compare
+//! paths within a run, not across runs): physical floors, browser process lifecycle, web
+//! messages, bulk data per path, and memory. Each part prints a table of medians and ratios, and
+//! the whole run is also one JSON document.
+//!
+//! Timing is hand-written rather than done with criterion: the point is one table of ratios
+//! across paths measured in the same run, plus JSON; criterion reports each benchmark alone.
+
+mod bulk;
+mod floors;
+mod lifecycle;
+mod memory;
+mod messages;
+
+use std::path::PathBuf;
+
+/// What to run and how to report it.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Print nothing but the JSON document (to stdout).
+    pub json: bool,
+    /// Smaller sizes only (bulk stops at 16 MiB).
+    pub quick: bool,
+    /// Run only the parts whose name contains one of these (empty: all).
+    pub only: Vec<String>,
+}
+
+/// The parts of the suite, in the order they run.
+pub const PARTS: &[&str] = &["floors", "lifecycle", "messages", "bulk", "memory"];
+
+/// The runtime binary the benchmarks start (found like any app finds it).
+pub(crate) fn runtime() -> PathBuf {
+    webpane::find_runtime(None).expect("webpane-runtime (build it next to this binary, or set WEBPANE_RUNTIME)")
+}
+
+/// Runs the suite; prints tables (unless `json`) and returns the JSON document.
+pub fn run(opts: &Options) -> serde_json::Value {
+    let mut report = serde_json::Map::new();
+    for part in PARTS {
+        if !opts.only.is_empty() && !opts.only.iter().any(|o| part.contains(o.as_str())) {
+            continue;
+        }
+        if !opts.json {
+            println!("\n== {part} ==");
+        } else {
+            eprintln!("webpane bench: {part}");
+        }
+        let value = match *part {
+            "floors" => floors::run(opts),
+            "lifecycle" => lifecycle::run(opts),
+            "messages" => messages::run(opts),
+            "bulk" => bulk::run(opts),
+            _ => memory::run(opts),
+        };
+        report.insert(part.to_string(), value);
+    }
+    serde_json::Value::Object(report)
+}

@@ -1,0 +1,132 @@
+//! Memory: the proportional set size (PSS, shared pages split between their users) of the app,
+//! the browser process, and WebKit's web and network processes, with 1 and with 8 webviews.
+
+use std::time::Duration;
+
+use webpane::{Environment, EventLoop, WebViewOptions};
+
+/// PSS of `pid` in KiB (`/proc/<pid>/smaps_rollup`), 0 if unreadable.
+fn pss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Pss:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// The direct children of `parent` whose command name starts with `prefix`.
+fn children_named(parent: u32, prefix: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|pid| {
+                    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                    let comm_ok =
+                        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.starts_with(prefix));
+                    let ppid = stat
+                        .rfind(')')
+                        .and_then(|i| stat[i + 2..].split(' ').nth(1))
+                        .and_then(|p| p.parse::<u32>().ok());
+                    comm_ok && ppid == Some(parent)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+struct Sample {
+    app: u64,
+    runtime: u64,
+    web: u64,
+    web_processes: usize,
+    network: u64,
+}
+
+fn sample(runtime: u32) -> Sample {
+    let web: Vec<u32> = children_named(runtime, "WebKitWebProces");
+    let network: Vec<u32> = children_named(runtime, "WebKitNetworkPr");
+    Sample {
+        app: pss_kib(std::process::id()),
+        runtime: pss_kib(runtime),
+        web: web.iter().map(|p| pss_kib(*p)).sum(),
+        web_processes: web.len(),
+        network: network.iter().map(|p| pss_kib(*p)).sum(),
+    }
+}
+
+const PAGE: &str = "<title>memory</title><body><h1>A page</h1><p>With a little text and a script.</p>\
+    <script>chrome.webview.postMessage('loaded')</script></body>";
+
+/// Runs the memory measurement; prints the table unless `opts.json`; returns the JSON.
+pub fn run(opts: &crate::Options) -> serde_json::Value {
+    let event_loop = EventLoop::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = event_loop
+        .block_on(
+            Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(crate::runtime())
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let runtime = env.browser_process_id().unwrap();
+    let loaded = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let mut webviews = Vec::new();
+    let mut samples = Vec::new();
+    for target in [1usize, 8] {
+        while webviews.len() < target {
+            let webview = event_loop
+                .block_on(env.create_webview(WebViewOptions::headless(800, 600)))
+                .unwrap()
+                .unwrap();
+            let l = loaded.clone();
+            webview.on_web_message_received(move |_, _| l.set(l.get() + 1));
+            webview.navigate_to_string(PAGE).unwrap();
+            webviews.push(webview);
+        }
+        while loaded.get() < target {
+            event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
+        }
+        // Let the processes settle (lazy allocations after the first paint).
+        let until = std::time::Instant::now() + Duration::from_millis(700);
+        while std::time::Instant::now() < until {
+            event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
+        }
+        samples.push((target, sample(runtime)));
+    }
+    let value = serde_json::Value::Array(
+        samples
+            .iter()
+            .map(|(n, s)| {
+                serde_json::json!({
+                    "webviews": n, "app_pss_kib": s.app, "runtime_pss_kib": s.runtime,
+                    "web_pss_kib": s.web, "web_processes": s.web_processes, "network_pss_kib": s.network,
+                })
+            })
+            .collect(),
+    );
+    if opts.json {
+        return value;
+    }
+    println!(
+        "{:<32} {:>9} {:>9} {:>14} {:>9} {:>9}",
+        "memory (PSS, MiB)", "app", "runtime", "web (count)", "network", "total"
+    );
+    for (n, s) in &samples {
+        let mib = |k: u64| k as f64 / 1024.0;
+        println!(
+            "{:<32} {:>9.1} {:>9.1} {:>9.1} ({:>2}) {:>9.1} {:>9.1}",
+            format!("{n} webview{}", if *n == 1 { "" } else { "s" }),
+            mib(s.app),
+            mib(s.runtime),
+            mib(s.web),
+            s.web_processes,
+            mib(s.network),
+            mib(s.app + s.runtime + s.web + s.network)
+        );
+    }
+    value
+}
