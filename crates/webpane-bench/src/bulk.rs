@@ -205,16 +205,9 @@ impl Bench {
 fn setup() -> Bench {
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let env = event_loop
-        .block_on(
-            Environment::builder()
-                .user_data_folder(dir.path())
-                .runtime_path(crate::runtime())
-                .custom_scheme(CustomSchemeRegistration::new("bench"))
-                .build(&event_loop),
-        )
-        .unwrap()
-        .unwrap();
+    let env = crate::environment(&event_loop, dir.path(), |b| {
+        b.custom_scheme(CustomSchemeRegistration::new("bench"))
+    });
     let webview = event_loop
         .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
         .unwrap()

@@ -35,6 +35,21 @@ pub(crate) fn runtime() -> PathBuf {
     webpane::find_runtime(None).expect("webpane-runtime (build it next to this binary, or set WEBPANE_RUNTIME)")
 }
 
+/// An environment on `folder` with the runtime the suite uses; `configure` adds options.
+pub(crate) fn environment(
+    event_loop: &webpane::EventLoop,
+    folder: &std::path::Path,
+    configure: impl FnOnce(webpane::EnvironmentBuilder) -> webpane::EnvironmentBuilder,
+) -> webpane::Environment {
+    let builder = webpane::Environment::builder()
+        .user_data_folder(folder)
+        .runtime_path(runtime());
+    event_loop
+        .block_on(configure(builder).build(event_loop))
+        .expect("not re-entrant")
+        .expect("a browser process")
+}
+
 /// Runs the suite; prints tables (unless `json`) and returns the JSON document.
 pub fn run(opts: &Options) -> serde_json::Value {
     let mut report = serde_json::Map::new();
@@ -42,10 +57,10 @@ pub fn run(opts: &Options) -> serde_json::Value {
         if !opts.only.is_empty() && !opts.only.iter().any(|o| part.contains(o.as_str())) {
             continue;
         }
+        // Progress on stderr: the whole suite takes minutes.
+        eprintln!("webpane bench: running {part}");
         if !opts.json {
             println!("\n== {part} ==");
-        } else {
-            eprintln!("webpane bench: {part}");
         }
         let value = match *part {
             "floors" => floors::run(opts),

@@ -14,16 +14,7 @@ use webpane::{Environment, EventLoop, WebViewOptions};
 const ROUNDS: usize = 7;
 
 fn env(event_loop: &EventLoop, folder: &std::path::Path) -> Environment {
-    event_loop
-        .block_on(
-            Environment::builder()
-                .user_data_folder(folder)
-                .runtime_path(crate::runtime())
-                .shutdown_grace(Duration::from_millis(100))
-                .build(event_loop),
-        )
-        .unwrap()
-        .unwrap()
+    crate::environment(event_loop, folder, |b| b.shutdown_grace(Duration::from_millis(100)))
 }
 
 /// Environment creation to first NavigationCompleted; returns the time and the webview.

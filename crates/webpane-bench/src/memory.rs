@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use webpane::{Environment, EventLoop, WebViewOptions};
+use webpane::{EventLoop, WebViewOptions};
 
 /// PSS of `pid` in KiB (`/proc/<pid>/smaps_rollup`), 0 if unreadable.
 fn pss_kib(pid: u32) -> u64 {
@@ -63,15 +63,7 @@ const PAGE: &str = "<title>memory</title><body><h1>A page</h1><p>With a little t
 pub fn run(opts: &crate::Options) -> serde_json::Value {
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let env = event_loop
-        .block_on(
-            Environment::builder()
-                .user_data_folder(dir.path())
-                .runtime_path(crate::runtime())
-                .build(&event_loop),
-        )
-        .unwrap()
-        .unwrap();
+    let env = crate::environment(&event_loop, dir.path(), |b| b);
     let runtime = env.browser_process_id().unwrap();
     let loaded = std::rc::Rc::new(std::cell::Cell::new(0usize));
     let mut webviews = Vec::new();

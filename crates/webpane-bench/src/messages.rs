@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use webpane::{Environment, EventLoop, WebViewOptions};
+use webpane::{EventLoop, WebViewOptions};
 
 const ROUND_TRIPS: usize = 1000;
 const BURST: usize = 10_000;
@@ -19,15 +19,7 @@ pub fn run(opts: &crate::Options) -> serde_json::Value {
     let json = opts.json;
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let env = event_loop
-        .block_on(
-            Environment::builder()
-                .user_data_folder(dir.path())
-                .runtime_path(crate::runtime())
-                .build(&event_loop),
-        )
-        .unwrap()
-        .unwrap();
+    let env = crate::environment(&event_loop, dir.path(), |b| b);
     let webview = event_loop
         .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
         .unwrap()

@@ -277,6 +277,28 @@ enum Output {
     Pdf,
 }
 
+/// An event loop, an environment on the folder (default if `None`) and one webview; a clear
+/// message and exit code 2 when any of it fails.
+fn open_webview(
+    folder: Option<&std::path::Path>,
+    options: WebViewOptions,
+) -> Result<(EventLoop, Environment, webpane::WebView), ExitCode> {
+    let event_loop = EventLoop::new().map_err(|e| fail(EXIT_USAGE, e))?;
+    let mut builder = Environment::builder();
+    if let Some(folder) = folder {
+        builder = builder.user_data_folder(folder);
+    }
+    let env = match event_loop.block_on(builder.build(&event_loop)) {
+        Ok(Ok(env)) => env,
+        Ok(Err(e)) | Err(e) => return Err(fail(EXIT_USAGE, format!("cannot start the browser process: {e}"))),
+    };
+    let webview = match event_loop.block_on(env.create_webview(options)) {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) | Err(e) => return Err(fail(EXIT_USAGE, format!("cannot create the webview: {e}"))),
+    };
+    Ok((event_loop, env, webview))
+}
+
 /// Progress on stderr (for anything that may take more than a second).
 fn progress(message: &str) {
     eprintln!("webpane: {message}");
@@ -287,24 +309,13 @@ fn output(args: OutputArgs, what: Output) -> ExitCode {
         Ok(uri) => uri,
         Err(e) => return fail(EXIT_USAGE, e),
     };
-    let event_loop = match EventLoop::new() {
-        Ok(l) => l,
-        Err(e) => return fail(EXIT_USAGE, e),
-    };
-    let mut builder = Environment::builder();
-    if let Some(folder) = &args.user_data_folder {
-        builder = builder.user_data_folder(folder);
-    }
     progress("starting the browser process");
-    let env = match event_loop.block_on(builder.build(&event_loop)) {
-        Ok(Ok(env)) => env,
-        Ok(Err(e)) | Err(e) => return fail(EXIT_USAGE, format!("cannot start the browser process: {e}")),
-    };
     let (w, h) = args.size;
-    let webview = match event_loop.block_on(env.create_webview(WebViewOptions::headless(w, h))) {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) | Err(e) => return fail(EXIT_USAGE, format!("cannot create the webview: {e}")),
-    };
+    let (event_loop, _env, webview) =
+        match open_webview(args.user_data_folder.as_deref(), WebViewOptions::headless(w, h)) {
+            Ok(opened) => opened,
+            Err(code) => return code,
+        };
     let loaded: std::rc::Rc<std::cell::Cell<Option<Result<(), String>>>> = Default::default();
     {
         let loaded = loaded.clone();
@@ -382,18 +393,6 @@ fn run(args: RunArgs) -> ExitCode {
             }
         }
     }
-    let event_loop = match EventLoop::new() {
-        Ok(l) => l,
-        Err(e) => return fail(EXIT_USAGE, e),
-    };
-    let mut builder = Environment::builder();
-    if let Some(folder) = &args.user_data_folder {
-        builder = builder.user_data_folder(folder);
-    }
-    let env = match event_loop.block_on(builder.build(&event_loop)) {
-        Ok(Ok(env)) => env,
-        Ok(Err(e)) | Err(e) => return fail(EXIT_USAGE, format!("cannot start the browser process: {e}")),
-    };
     let windowed = args.window || (!args.headless && std::env::var_os("DISPLAY").is_some());
     let (w, h) = args.size;
     let options = if let Some(parent) = args.parent {
@@ -403,9 +402,9 @@ fn run(args: RunArgs) -> ExitCode {
     } else {
         WebViewOptions::headless(w, h)
     };
-    let webview = match event_loop.block_on(env.create_webview(options)) {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) | Err(e) => return fail(EXIT_USAGE, format!("cannot create the webview: {e}")),
+    let (event_loop, _env, webview) = match open_webview(args.user_data_folder.as_deref(), options) {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
 
     // The outcome, set by handlers; the loop below ends when it is.

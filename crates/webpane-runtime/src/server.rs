@@ -25,6 +25,8 @@ use crate::view::{BufferPost, Engine, Host, View};
 
 /// How long the runtime stays after its last webview closed (or after start, if none is created).
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+/// How long a new runtime waits for its first webview, at least.
+const STARTUP_GRACE: Duration = Duration::from_secs(2);
 /// How long a connecting client may take to complete the transport handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How much may wait for a client that does not read before it is considered stuck and dropped.
@@ -197,7 +199,9 @@ impl Server {
             ControlFlow::Break
         });
 
-        server.schedule_idle_check();
+        // A runtime just started is waited for by the app that started it: give that app time
+        // to connect and ask for its first webview, whatever the grace.
+        server.schedule_idle_check_after(grace.max(STARTUP_GRACE));
         server
     }
 
@@ -793,11 +797,15 @@ impl Server {
 
     /// After the grace period, quits if there is still no webview.
     fn schedule_idle_check(self: &Rc<Self>) {
+        self.schedule_idle_check_after(self.grace);
+    }
+
+    fn schedule_idle_check_after(self: &Rc<Self>, grace: Duration) {
         if self.view_count() > 0 || self.idle_timer.borrow().is_some() {
             return;
         }
         let weak = Rc::downgrade(self);
-        let source = glib::timeout_add_local_once(self.grace, move || {
+        let source = glib::timeout_add_local_once(grace, move || {
             let Some(server) = weak.upgrade() else { return };
             server.idle_timer.replace(None);
             if server.view_count() == 0 {

@@ -439,10 +439,7 @@ impl View {
         let report = self.report.clone();
         self.webview.connect_user_message_received(move |_, message| {
             let name = message.name().map(|n| n.to_string()).unwrap_or_default();
-            let json = message
-                .parameters()
-                .and_then(|p| p.str().map(str::to_owned))
-                .unwrap_or_default();
+            let json = parameters_json(message);
             match name.as_str() {
                 webext::HELLO => {
                     if let Some(socket) = message.fd_list().and_then(|l| crate::ffi::take_fd(&l, 0)) {
@@ -986,14 +983,7 @@ impl View {
         let (buffers, host, id) = (self.buffers.clone(), self.host.clone(), self.id);
         self.webview
             .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
-                let delivery = reply.map_err(|e| e.message().to_string()).and_then(|reply| {
-                    let json = reply
-                        .parameters()
-                        .and_then(|p| p.str().map(str::to_owned))
-                        .unwrap_or_default();
-                    serde_json::from_str::<webext::Delivery>(&json).map_err(|e| e.to_string())
-                });
-                let result = match delivery {
+                let result = match decode_reply::<webext::Delivery>(reply) {
                     Ok(webext::Delivery::Delivered) => Ok(()),
                     Ok(webext::Delivery::Failed(why)) | Err(why) => Err(why),
                 };
@@ -1017,14 +1007,7 @@ impl View {
         let message = webkit2gtk::UserMessage::new(webext::FRAME_SCRIPT, Some(&json.to_variant()));
         self.webview
             .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
-                let outcome = reply.map_err(|e| e.message().to_string()).and_then(|reply| {
-                    let json = reply
-                        .parameters()
-                        .and_then(|p| p.str().map(str::to_owned))
-                        .unwrap_or_default();
-                    serde_json::from_str::<webext::ScriptOutcome>(&json).map_err(|e| e.to_string())
-                });
-                done(match outcome {
+                done(match decode_reply::<webext::ScriptOutcome>(reply) {
                     Ok(webext::ScriptOutcome::Ok(json)) => Ok(json),
                     Ok(webext::ScriptOutcome::Err(e)) | Err(e) => Err(e),
                 })
@@ -1126,6 +1109,22 @@ impl View {
             gdk_window.focus(0); // GDK_CURRENT_TIME
         }
     }
+}
+
+/// The parameters of a user message from the web process extension: one JSON string.
+fn parameters_json(message: &webkit2gtk::UserMessage) -> String {
+    message
+        .parameters()
+        .and_then(|p| p.str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The extension's reply to a user message, decoded.
+fn decode_reply<T: serde::de::DeserializeOwned>(
+    reply: Result<webkit2gtk::UserMessage, glib::Error>,
+) -> Result<T, String> {
+    let reply = reply.map_err(|e| e.message().to_string())?;
+    serde_json::from_str(&parameters_json(&reply)).map_err(|e| e.to_string())
 }
 
 /// A window of the runtime's own for a page's `window.open` (the default answer): shown when

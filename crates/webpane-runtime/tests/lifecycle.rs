@@ -120,3 +120,37 @@ fn dropping_the_environment_and_webviews_lets_the_runtime_go_and_reaps_it() {
         "the runtime removed its socket"
     );
 }
+
+#[test]
+fn a_webview_asked_for_while_the_runtime_shuts_down_gets_one_all_the_same() {
+    // No grace: the runtime starts shutting down as soon as its last webview closes, so the next
+    // request races its exit (how closely depends on timing); it must get a webview every time,
+    // from the old browser process or a new one.
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = webpane::EventLoop::new().unwrap();
+    let env = event_loop
+        .block_on(
+            webpane::Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(common::runtime())
+                .shutdown_grace(std::time::Duration::ZERO)
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    for delay_ms in [0, 1, 5, 20, 50] {
+        let webview = event_loop
+            .block_on(env.create_webview(webpane::WebViewOptions::default()))
+            .unwrap()
+            .unwrap_or_else(|e| panic!("no webview after a {delay_ms} ms pause: {e}"));
+        assert_eq!(
+            event_loop.block_on(webview.execute_script("1 + 1")).unwrap().unwrap(),
+            "2"
+        );
+        webview.close().unwrap();
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(delay_ms);
+        while std::time::Instant::now() < until {
+            event_loop.dispatch(Some(std::time::Duration::from_millis(1))).unwrap();
+        }
+    }
+}

@@ -23,6 +23,27 @@ fn pixel(png_bytes: &[u8], x: u32, y: u32) -> [u8; 4] {
     }
 }
 
+/// A file open for reading and writing whose path is already gone: the browser process can
+/// only write into it through a delivered fd.
+fn unlinked_file(dir: &std::path::Path) -> std::fs::File {
+    let path = dir.join("delivered");
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    file
+}
+
+fn contents(file: &mut std::fs::File) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    file.rewind().unwrap();
+    file.read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
 fn load(event_loop: &webpane::EventLoop, webview: &webpane::WebView, html: &str) {
     let done = std::rc::Rc::new(std::cell::Cell::new(false));
     let d = done.clone();
@@ -63,20 +84,10 @@ fn pdf_to_a_path_and_into_a_delivered_file() {
     event_loop.block_on(webview.print_to_pdf(&path)).unwrap().unwrap();
     assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF"));
 
-    // A delivered file whose path is gone: the browser process can only write through the fd.
-    let path = dir.path().join("delivered.pdf");
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .unwrap();
-    std::fs::remove_file(&path).unwrap();
+    let mut file = unlinked_file(dir.path());
     let copy = FileForTransit::duplicate(&file).unwrap();
     event_loop.block_on(webview.print_to_pdf_file(copy)).unwrap().unwrap();
-    let mut pdf = Vec::new();
-    file.rewind().unwrap();
-    file.read_to_end(&mut pdf).unwrap();
+    let pdf = contents(&mut file);
     assert!(pdf.starts_with(b"%PDF"), "{} bytes", pdf.len());
 }
 
@@ -84,21 +95,12 @@ fn pdf_to_a_path_and_into_a_delivered_file() {
 fn mhtml_goes_into_the_delivered_file_only() {
     let (event_loop, _env, webview, dir) = open_webview();
     load(&event_loop, &webview, "<title>saved</title><p>webpanesavedword</p>");
-    let path = dir.path().join("page.mhtml");
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .unwrap();
-    std::fs::remove_file(&path).unwrap();
+    let mut file = unlinked_file(dir.path());
     event_loop
         .block_on(webview.save_as_mhtml(FileForTransit::duplicate(&file).unwrap()))
         .unwrap()
         .unwrap();
-    let mut text = String::new();
-    file.rewind().unwrap();
-    file.read_to_string(&mut text).unwrap();
+    let text = String::from_utf8(contents(&mut file)).unwrap();
     assert!(text.contains("MIME-Version"), "{text:.200}");
     let decoded = text.replace("=\r\n", "").replace("=\n", ""); // quoted-printable soft breaks
     assert!(decoded.contains("webpanesavedword"), "{text}");

@@ -477,25 +477,56 @@ impl Environment {
         let env = self.clone();
         async move {
             options.mode.validate().map_err(Error::InvalidArgument)?;
-            let session = env.session().await?;
-            let id = WebViewId(env.inner.next_webview.get());
-            env.inner.next_webview.set(id.0 + 1);
-            let (resolver, op) = operation();
-            session
-                .pending_creates
-                .borrow_mut()
-                .insert(id, (resolver, options.clone()));
-            let message = AppMessage::CreateWebView {
-                id,
-                mode: options.mode.clone(),
-                settings: options.settings.clone(),
-                opener: options.opener,
-            };
-            if let Err(e) = session.send(&message) {
-                session.pending_creates.borrow_mut().remove(&id);
-                return Err(e);
+            // A browser process whose grace period ran out is shutting down and takes no new
+            // webviews: wait until it is gone, and the next attempt starts a new one.
+            const ATTEMPTS: usize = 3;
+            for attempt in 1..=ATTEMPTS {
+                let session = env.session().await?;
+                let last = attempt == ATTEMPTS;
+                if session.exiting.get() && !last {
+                    env.outlive(&session).await;
+                    continue;
+                }
+                let id = WebViewId(env.inner.next_webview.get());
+                env.inner.next_webview.set(id.0 + 1);
+                let (resolver, op) = operation();
+                session
+                    .pending_creates
+                    .borrow_mut()
+                    .insert(id, (resolver, options.clone()));
+                let message = AppMessage::CreateWebView {
+                    id,
+                    mode: options.mode.clone(),
+                    settings: options.settings.clone(),
+                    opener: options.opener,
+                };
+                if let Err(e) = session.send(&message) {
+                    session.pending_creates.borrow_mut().remove(&id);
+                    if !last && matches!(e, Error::Closed) {
+                        env.outlive(&session).await;
+                        continue;
+                    }
+                    return Err(e);
+                }
+                match op.await {
+                    Err(Error::RequestFailed(_) | Error::Closed)
+                        if !last && (session.exiting.get() || session.ended.get()) =>
+                    {
+                        env.outlive(&session).await;
+                    }
+                    other => return other,
+                }
             }
-            op.await
+            Err(Error::Closed)
+        }
+    }
+
+    /// Waits until `session`'s browser process has exited (at once if its end was already reported).
+    async fn outlive(&self, session: &Rc<Session>) {
+        // Exits are reported only after the session has ended: before that, the one-shot waiter
+        // cannot miss it.
+        if !session.ended.get() {
+            let _ = self.browser_process_exited().await;
         }
     }
 
