@@ -373,11 +373,7 @@ impl View {
         let (watchdog, popups, mode) = (self.watchdog.clone(), self.popups.clone(), mode.clone());
         self.webview.connect_create(move |opener, action| {
             let mut action = action.clone();
-            let uri = action
-                .request()
-                .and_then(|r| r.uri())
-                .map(|u| u.to_string())
-                .unwrap_or_default();
+            let uri = action_uri(&mut action);
             let request = navigations.fresh();
             pending.borrow_mut().insert(request, None);
             host.send(RuntimeMessage::NewWindowRequested {
@@ -695,11 +691,7 @@ impl View {
                 else {
                     return false;
                 };
-                let uri = action
-                    .request()
-                    .and_then(|r| r.uri())
-                    .map(|u| u.to_string())
-                    .unwrap_or_default();
+                let uri = action_uri(&mut action);
                 let request = navigations.fresh();
                 // Hold the navigation (keep a ref, return TRUE) until the app answers.
                 decisions.borrow_mut().insert(request, decision.clone());
@@ -1109,6 +1101,15 @@ impl View {
             gdk_window.focus(0); // GDK_CURRENT_TIME
         }
     }
+}
+
+/// The URI a navigation action goes to.
+fn action_uri(action: &mut webkit2gtk::NavigationAction) -> String {
+    action
+        .request()
+        .and_then(|r| r.uri())
+        .map(|u| u.to_string())
+        .unwrap_or_default()
 }
 
 /// The parameters of a user message from the web process extension: one JSON string.

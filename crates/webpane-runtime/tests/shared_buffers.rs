@@ -60,6 +60,14 @@ impl Page {
         self.messages.borrow_mut().remove(0)
     }
 
+    /// Posts `buffer` to the page; returns the page's report once delivery is acknowledged.
+    fn receive(&self, buffer: &SharedBuffer, access: SharedBufferAccess) -> serde_json::Value {
+        let post = self.webview.post_shared_buffer_to_script(buffer, access, None).unwrap();
+        let report = self.next();
+        self.event_loop.block_on(post.acknowledged()).unwrap().unwrap();
+        report
+    }
+
     fn command(&self, json: serde_json::Value) -> serde_json::Value {
         self.webview.post_web_message_as_json(&json.to_string()).unwrap();
         self.next()
@@ -168,11 +176,7 @@ fn release_unmaps_at_once_even_after_a_transfer() {
     let buffer = SharedBuffer::new(1 << 20).unwrap();
     buffer.write_at(0, &[42]).unwrap();
     let ino = inode(&buffer);
-    let op = webview
-        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
-        .unwrap();
-    page.next();
-    event_loop.block_on(op.acknowledged()).unwrap().unwrap();
+    page.receive(&buffer, SharedBufferAccess::ReadWrite);
     let me = std::process::id();
     let web = holders(ino);
     // The web process maps it (and keeps no fd); the runtime keeps nothing.
@@ -212,11 +216,7 @@ fn memory_is_freed_once_app_runtime_and_page_let_go() {
     let page = Page::open(webview.clone(), event_loop.clone_handle());
     let buffer = SharedBuffer::new(4 << 20).unwrap();
     let ino = inode(&buffer);
-    let op = webview
-        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
-        .unwrap();
-    page.next();
-    event_loop.block_on(op.acknowledged()).unwrap().unwrap();
+    page.receive(&buffer, SharedBufferAccess::ReadWrite);
     buffer.close().unwrap();
     drop(buffer);
     // Still mapped by the page: the app closing does not take it away.
@@ -235,11 +235,7 @@ fn navigating_away_or_closing_releases_the_mappings() {
     let ino = inode(&buffer);
     let me = std::process::id();
     let others = || holders(ino).into_iter().filter(|(pid, _)| *pid != me).count();
-    let op = webview
-        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
-        .unwrap();
-    page.next();
-    event_loop.block_on(op.acknowledged()).unwrap().unwrap();
+    page.receive(&buffer, SharedBufferAccess::ReadWrite);
     assert_eq!(others(), 1);
     webview.navigate_to_string("<p>elsewhere</p>").unwrap();
     wait_until(&event_loop, "the mapping to go with the document", || {
@@ -251,11 +247,7 @@ fn navigating_away_or_closing_releases_the_mappings() {
         .unwrap()
         .unwrap();
     let page = Page::open(second.clone(), event_loop.clone_handle());
-    let op = second
-        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
-        .unwrap();
-    page.next();
-    event_loop.block_on(op.acknowledged()).unwrap().unwrap();
+    page.receive(&buffer, SharedBufferAccess::ReadWrite);
     assert_eq!(others(), 1);
     second.close().unwrap();
     wait_until(&event_loop, "the mapping to go with the webview", || others() == 0);
