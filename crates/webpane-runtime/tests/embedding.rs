@@ -189,3 +189,30 @@ fn a_parent_that_dies_closes_its_view_and_the_runtime_goes_on() {
         "4"
     );
 }
+
+#[test]
+fn a_parent_window_that_does_not_exist_harms_nothing() {
+    let (event_loop, env, other, _dir) = open_webview();
+    // A window id nobody owns: the view is reported closed (or never shows); the browser process
+    // goes on.
+    let closed = recorder();
+    match event_loop
+        .block_on(env.create_webview(WebViewOptions::embedded(0x7fff_fff0, 0, 0, 100, 100)))
+        .unwrap()
+    {
+        Ok(webview) => {
+            let c = closed.clone();
+            webview.on_closed(move |_, args| c.borrow_mut().push(args.reason()));
+            let _ = webview.navigate_to_string("<p>nowhere</p>");
+        }
+        Err(e) => println!("refused: {e}"),
+    }
+    // Whatever became of it, the runtime serves the other webview and new ones.
+    assert_eq!(event_loop.block_on(other.execute_script("5 * 5")).unwrap().unwrap(), "25");
+    let again = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(event_loop.block_on(again.execute_script("1")).unwrap().unwrap(), "1");
+    assert!(closed.borrow().iter().all(|r| *r == CloseReason::ParentWindowDestroyed));
+}
