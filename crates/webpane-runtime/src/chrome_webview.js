@@ -3,7 +3,7 @@
 // without it are dropped by the runtime, and the literal never appears in a function the page can
 // reach (toString of the functions below shows the variable name only).
 //
-// Back-pressure (top frame): at most WINDOW messages and WINDOW_BYTES are in flight to the app; the
+// Back-pressure (every frame): at most WINDOW messages and WINDOW_BYTES are in flight to the app; the
 // runtime acknowledges each once it has left for the app's socket. Further messages wait here, in
 // order; if QUEUE_BYTES are already waiting because the app does not read, postMessage throws
 // instead of growing memory without bound. Nothing accepted by postMessage is lost.
@@ -14,10 +14,10 @@
   if (!channel || (window.chrome && window.chrome.webview)) return;
   const send = channel.postMessage.bind(channel);
   const stringify = JSON.stringify;
-  const windowed = window === window.top;
   // Set read-only by webpane's web process extension before any page script: says which frame
-  // sends (the app's WebMessageReceived carries it).
+  // sends (the app's WebMessageReceived carries it, and acknowledgements find their way back).
   const frame = typeof window.__webpaneFrame === "string" ? window.__webpaneFrame : "";
+  const windowed = window === window.top || frame !== "";
   const WINDOW = 8192;
   const WINDOW_BYTES = 16 * 1024 * 1024;
   const QUEUE_BYTES = 64 * 1024 * 1024;

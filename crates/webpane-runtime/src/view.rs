@@ -575,9 +575,8 @@ impl View {
         self.content
             .connect_script_message_received(Some(MESSAGE_HANDLER), move |_, result| {
                 let Some(value) = result.js_value() else { return };
-                let windowed = match parse_page_message(&value.to_str(), &token) {
+                let (windowed, frame) = match parse_page_message(&value.to_str(), &token) {
                     Ok(message) => {
-                        let windowed = message.windowed;
                         let frame = message.frame.filter(|f| frames.borrow().contains(f));
                         host.send(RuntimeMessage::WebMessageReceived {
                             id,
@@ -585,18 +584,21 @@ impl View {
                             source: message.source,
                             json: message.json,
                         });
-                        windowed
+                        (message.windowed, frame)
                     }
                     Err(rejected) => {
                         log::warn!("dropped a web message from view {}: {}", id.0, rejected.reason);
-                        rejected.windowed
+                        (
+                            rejected.windowed,
+                            rejected.frame.filter(|f| frames.borrow().contains(f)),
+                        )
                     }
                 };
                 if windowed {
-                    // Flow control: the page may have more in flight once this one has left for
-                    // the app (or was dropped as too big).
+                    // Flow control: the sending frame may have more in flight once this one has
+                    // left for the app (or was dropped as too big).
                     let (acks, webview, token) = (acks.clone(), webview.clone(), token.clone());
-                    host.when_sent(Box::new(move || acks.acknowledge(&webview, &token)));
+                    host.when_sent(Box::new(move || acks.acknowledge(&webview, &token, frame)));
                 }
             });
     }
@@ -991,19 +993,7 @@ impl View {
             done(Err("the frame is gone".into()));
             return;
         }
-        let request = webext::FrameScript {
-            frame,
-            script: script.to_owned(),
-        };
-        let json = serde_json::to_string(&request).unwrap_or_default();
-        let message = webkit2gtk::UserMessage::new(webext::FRAME_SCRIPT, Some(&json.to_variant()));
-        self.webview
-            .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
-                done(match decode_reply::<webext::ScriptOutcome>(reply) {
-                    Ok(webext::ScriptOutcome::Ok(json)) => Ok(json),
-                    Ok(webext::ScriptOutcome::Err(e)) | Err(e) => Err(e),
-                })
-            });
+        script_in_frame(&self.webview, frame, script, done);
     }
 
     /// Delivers a web message to the `chrome.webview` listeners of the main frame or a subframe
@@ -1103,6 +1093,27 @@ impl View {
     }
 }
 
+/// Runs a script in a subframe through the web process extension.
+fn script_in_frame(
+    webview: &webkit2gtk::WebView,
+    frame: u64,
+    script: &str,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) {
+    let request = webext::FrameScript {
+        frame,
+        script: script.to_owned(),
+    };
+    let json = serde_json::to_string(&request).unwrap_or_default();
+    let message = webkit2gtk::UserMessage::new(webext::FRAME_SCRIPT, Some(&json.to_variant()));
+    webview.send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
+        done(match decode_reply::<webext::ScriptOutcome>(reply) {
+            Ok(webext::ScriptOutcome::Ok(json)) => Ok(json),
+            Ok(webext::ScriptOutcome::Err(e)) | Err(e) => Err(e),
+        })
+    });
+}
+
 /// The URI a navigation action goes to.
 fn action_uri(action: &mut webkit2gtk::NavigationAction) -> String {
     action
@@ -1181,25 +1192,30 @@ fn report_source(view: &webkit2gtk::WebView, id: WebViewId, host: &Rc<dyn Host>,
 /// Acknowledgements of page messages, batched into one script evaluation per main-loop turn.
 #[derive(Default)]
 struct Acks {
-    pending: Cell<u32>,
+    /// Per sending frame (`None`: the main frame), messages acknowledged but not yet told.
+    pending: RefCell<HashMap<Option<u64>, u32>>,
     scheduled: Cell<bool>,
 }
 
 impl Acks {
-    fn acknowledge(self: Rc<Self>, webview: &glib::WeakRef<webkit2gtk::WebView>, token: &str) {
-        self.pending.set(self.pending.get() + 1);
+    fn acknowledge(self: Rc<Self>, webview: &glib::WeakRef<webkit2gtk::WebView>, token: &str, frame: Option<u64>) {
+        *self.pending.borrow_mut().entry(frame).or_default() += 1;
         if self.scheduled.replace(true) {
             return;
         }
         let (webview, token) = (webview.clone(), token.to_owned());
         glib::idle_add_local_once(move || {
             self.scheduled.set(false);
-            let n = self.pending.replace(0);
-            if let Some(view) = webview.upgrade() {
+            let pending: Vec<(Option<u64>, u32)> = self.pending.borrow_mut().drain().collect();
+            let Some(view) = webview.upgrade() else { return };
+            for (frame, n) in pending {
                 let script = format!(
                     "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneAck(\"{token}\", {n}); void 0"
                 );
-                view.evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {});
+                match frame {
+                    None => view.evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {}),
+                    Some(frame) => script_in_frame(&view, frame, &script, |_| {}),
+                }
             }
         });
     }
@@ -1212,7 +1228,7 @@ pub struct PageMessage {
     pub source: String,
     /// The message as JSON.
     pub json: String,
-    /// Whether the sender is flow-controlled (the top frame) and waits for an acknowledgement.
+    /// Whether the sender is flow-controlled and waits for an acknowledgement.
     pub windowed: bool,
     /// The sending frame's WebKit id, as the web process extension set it.
     pub frame: Option<u64>,
@@ -1225,6 +1241,8 @@ pub struct Rejected {
     pub reason: String,
     /// Whether it came through the flow-controlled shim (and must still be acknowledged).
     pub windowed: bool,
+    /// The sending frame, when the envelope said.
+    pub frame: Option<u64>,
 }
 
 /// Checks a message from the page's `chrome.webview`.
@@ -1232,7 +1250,11 @@ pub struct Rejected {
 /// The page may send anything: non-JSON, deep JSON, wrong tokens, huge strings. Everything that is
 /// not our envelope is refused with a reason; nothing here can panic.
 pub fn parse_page_message(text: &str, token: &str) -> Result<PageMessage, Rejected> {
-    let reject = |reason: String, windowed: bool| Rejected { reason, windowed };
+    let reject = |reason: String, windowed: bool, frame: Option<u64>| Rejected {
+        reason,
+        windowed,
+        frame,
+    };
     #[derive(serde::Deserialize)]
     struct Envelope {
         t: String,
@@ -1244,19 +1266,24 @@ pub fn parse_page_message(text: &str, token: &str) -> Result<PageMessage, Reject
         f: String,
     }
     let envelope: Envelope =
-        serde_json::from_str(text).map_err(|e| reject(format!("not a webpane envelope ({e})"), false))?;
+        serde_json::from_str(text).map_err(|e| reject(format!("not a webpane envelope ({e})"), false, None))?;
     if envelope.t != token {
-        return Err(reject("wrong token (not sent through chrome.webview)".into(), false));
+        return Err(reject(
+            "wrong token (not sent through chrome.webview)".into(),
+            false,
+            None,
+        ));
     }
     let windowed = envelope.w == 1;
+    let frame = envelope.f.parse().ok();
     // The body was produced by JSON.stringify in the page; check it is JSON (serde_json limits
     // nesting, so deep JSON is refused, not a stack overflow).
     serde_json::from_str::<serde::de::IgnoredAny>(&envelope.d)
-        .map_err(|e| reject(format!("the message is not JSON ({e})"), windowed))?;
+        .map_err(|e| reject(format!("the message is not JSON ({e})"), windowed, frame))?;
     Ok(PageMessage {
         source: envelope.s,
         json: envelope.d,
         windowed,
-        frame: envelope.f.parse().ok(),
+        frame,
     })
 }

@@ -208,7 +208,10 @@ fn a_parent_window_that_does_not_exist_harms_nothing() {
         Err(e) => println!("refused: {e}"),
     }
     // Whatever became of it, the runtime serves the other webview and new ones.
-    assert_eq!(event_loop.block_on(other.execute_script("5 * 5")).unwrap().unwrap(), "25");
+    assert_eq!(
+        event_loop.block_on(other.execute_script("5 * 5")).unwrap().unwrap(),
+        "25"
+    );
     let again = event_loop
         .block_on(env.create_webview(WebViewOptions::default()))
         .unwrap()

@@ -92,3 +92,27 @@ fn iframes_are_reported_reachable_and_destroyed() {
         Err(Error::Closed)
     ));
 }
+
+#[test]
+fn an_iframe_is_flow_controlled_and_loses_nothing() {
+    // More messages than the in-flight window (8,192): they all arrive, in order, only if the
+    // acknowledgements find their way back to the iframe.
+    const COUNT: usize = 20_000;
+    let port = http_server(format!(
+        "<script>for (let i = 0; i < {COUNT}; i++) chrome.webview.postMessage(i);</script>"
+    ));
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let received = recorder();
+    let r = received.clone();
+    webview.on_web_message_received(move |_, args| {
+        if args.frame().is_some() {
+            r.borrow_mut().push(args.web_message_as_json().to_owned());
+        }
+    });
+    webview
+        .navigate_to_string(&format!("<iframe src='http://127.0.0.1:{port}/'></iframe>"))
+        .unwrap();
+    wait_until(&event_loop, "every iframe message", || received.borrow().len() >= COUNT);
+    let in_order = received.borrow().iter().enumerate().all(|(i, m)| *m == i.to_string());
+    assert!(in_order, "the iframe's messages arrived out of order");
+}
