@@ -58,3 +58,58 @@ pub fn webkit_version() -> String {
     };
     format!("{major}.{minor}.{micro}")
 }
+
+unsafe extern "C" {
+    // WebKitGTK 2.42+ (this machine has 2.50); webkit2gtk-rs 2.0 binds up to 2.40.
+    fn webkit_cookie_manager_get_all_cookies(
+        manager: *mut webkit2gtk::ffi::WebKitCookieManager,
+        cancellable: *mut gio::ffi::GCancellable,
+        callback: gio::ffi::GAsyncReadyCallback,
+        user_data: glib::ffi::gpointer,
+    );
+    fn webkit_cookie_manager_get_all_cookies_finish(
+        manager: *mut webkit2gtk::ffi::WebKitCookieManager,
+        result: *mut gio::ffi::GAsyncResult,
+        error: *mut *mut glib::ffi::GError,
+    ) -> *mut glib::ffi::GList;
+}
+
+type CookiesDone = Box<dyn FnOnce(Result<Vec<soup::Cookie>, glib::Error>)>;
+
+unsafe extern "C" fn all_cookies_ready(
+    source: *mut glib::gobject_ffi::GObject,
+    result: *mut gio::ffi::GAsyncResult,
+    user_data: glib::ffi::gpointer,
+) {
+    use glib::translate::{FromGlibPtrContainer, from_glib_full};
+    // SAFETY: `user_data` is the box leaked in `all_cookies`, handed back once; `source` is the
+    // cookie manager the call was made on; the list and the error are ours (transfer full).
+    unsafe {
+        let done = Box::from_raw(user_data as *mut CookiesDone);
+        let mut error = std::ptr::null_mut();
+        let list = webkit_cookie_manager_get_all_cookies_finish(source as *mut _, result, &mut error);
+        if error.is_null() {
+            done(Ok(FromGlibPtrContainer::from_glib_full(list)));
+        } else {
+            done(Err(from_glib_full(error)));
+        }
+    }
+}
+
+/// Every cookie of the profile (`webkit_cookie_manager_get_all_cookies`, 2.42).
+pub fn all_cookies(
+    manager: &webkit2gtk::CookieManager,
+    done: impl FnOnce(Result<Vec<soup::Cookie>, glib::Error>) + 'static,
+) {
+    use glib::translate::ToGlibPtr;
+    let user_data = Box::into_raw(Box::new(Box::new(done) as CookiesDone));
+    // SAFETY: a live cookie manager; the callback receives our box exactly once.
+    unsafe {
+        webkit_cookie_manager_get_all_cookies(
+            manager.to_glib_none().0,
+            std::ptr::null_mut(),
+            Some(all_cookies_ready),
+            user_data as glib::ffi::gpointer,
+        )
+    }
+}

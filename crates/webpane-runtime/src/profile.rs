@@ -42,20 +42,20 @@ fn manager(data: &webkit2gtk::WebsiteDataManager) -> Result<webkit2gtk::CookieMa
     data.cookie_manager().ok_or_else(|| "no cookie manager".to_string())
 }
 
-/// The cookies that would be sent to `uri`.
+/// The cookies that would be sent to `uri`, or every cookie of the profile for `None`.
 pub fn cookies(
     data: &webkit2gtk::WebsiteDataManager,
-    uri: &str,
+    uri: Option<&str>,
     done: impl FnOnce(Result<Vec<Cookie>, String>) + 'static,
 ) {
-    match manager(data) {
-        Ok(m) => m.cookies(uri, None::<&gio::Cancellable>, move |r| {
-            done(
-                r.map(|list| list.into_iter().map(to_plain).collect())
-                    .map_err(|e| e.message().to_string()),
-            )
-        }),
-        Err(e) => done(Err(e)),
+    let plain = |r: Result<Vec<soup::Cookie>, glib::Error>| {
+        r.map(|list| list.into_iter().map(to_plain).collect())
+            .map_err(|e| e.message().to_string())
+    };
+    match (manager(data), uri) {
+        (Ok(m), Some(uri)) => m.cookies(uri, None::<&gio::Cancellable>, move |r| done(plain(r))),
+        (Ok(m), None) => crate::ffi::all_cookies(&m, move |r| done(plain(r))),
+        (Err(e), _) => done(Err(e)),
     }
 }
 

@@ -652,10 +652,7 @@ impl Server {
             AppMessage::GetCookies { id, request, uri } => {
                 let reply = self.replier(client);
                 let done = move |result| reply(RuntimeMessage::CookiesResult { id, request, result });
-                match uri {
-                    Some(uri) => crate::profile::cookies(&self.data, &uri, done),
-                    None => done(Err("WebKitGTK 2.50 lists cookies per URI only: pass a URI".into())),
-                }
+                crate::profile::cookies(&self.data, uri.as_deref(), done);
             }
             AppMessage::SetCookie { id, request, cookie } => {
                 let reply = self.replier(client);

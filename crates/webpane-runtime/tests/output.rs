@@ -144,6 +144,12 @@ fn cookies_are_plain_data_and_reach_the_page() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!((got[0].name.as_str(), got[0].value.as_str()), ("flavour", "oat"));
     assert_eq!(got[0].expires, Some(4_102_444_800));
+    // "" lists every cookie of the profile, as in WebView2.
+    let all = event_loop.block_on(cookies.get_cookies("")).unwrap().unwrap();
+    assert!(
+        all.iter().any(|c| c.name == "flavour" && c.domain == "127.0.0.1"),
+        "{all:?}"
+    );
     let seen = event_loop
         .block_on(webview.execute_script("document.cookie"))
         .unwrap()

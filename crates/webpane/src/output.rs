@@ -60,7 +60,8 @@ pub struct CookieManager {
 }
 
 impl CookieManager {
-    /// The cookies that would be sent to `uri`.
+    /// The cookies that would be sent to `uri`; every cookie of the profile for `""` (as in
+    /// WebView2).
     pub fn get_cookies(&self, uri: &str) -> Operation<Vec<Cookie>> {
         if let Err(e) = crate::error::no_nul("URI", uri) {
             return Operation::ready(Err(e));
@@ -69,7 +70,7 @@ impl CookieManager {
         webview.ask(&webview.inner.output.cookies, |request| AppMessage::GetCookies {
             id: webview.id(),
             request,
-            uri: Some(uri.to_owned()),
+            uri: (!uri.is_empty()).then(|| uri.to_owned()),
         })
     }
 
