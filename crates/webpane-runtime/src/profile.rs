@@ -65,12 +65,7 @@ pub fn add_cookie(
     cookie: &Cookie,
     done: impl FnOnce(Result<(), String>) + 'static,
 ) {
-    match manager(data).and_then(|m| Ok((m, to_soup(cookie)?))) {
-        Ok((m, mut c)) => m.add_cookie(&mut c, None::<&gio::Cancellable>, move |r| {
-            done(r.map_err(|e| e.message().to_string()))
-        }),
-        Err(e) => done(Err(e)),
-    }
+    change_cookie(data, cookie, true, done);
 }
 
 /// Deletes the cookie with this name, domain and path.
@@ -79,11 +74,24 @@ pub fn delete_cookie(
     cookie: &Cookie,
     done: impl FnOnce(Result<(), String>) + 'static,
 ) {
-    match manager(data).and_then(|m| Ok((m, to_soup(cookie)?))) {
-        Ok((m, mut c)) => m.delete_cookie(&mut c, None::<&gio::Cancellable>, move |r| {
-            done(r.map_err(|e| e.message().to_string()))
-        }),
-        Err(e) => done(Err(e)),
+    change_cookie(data, cookie, false, done);
+}
+
+fn change_cookie(
+    data: &webkit2gtk::WebsiteDataManager,
+    cookie: &Cookie,
+    add: bool,
+    done: impl FnOnce(Result<(), String>) + 'static,
+) {
+    let (manager, mut cookie) = match manager(data).and_then(|m| Ok((m, to_soup(cookie)?))) {
+        Ok(both) => both,
+        Err(e) => return done(Err(e)),
+    };
+    let finished = move |r: Result<(), glib::Error>| done(r.map_err(|e| e.message().to_string()));
+    if add {
+        manager.add_cookie(&mut cookie, None::<&gio::Cancellable>, finished);
+    } else {
+        manager.delete_cookie(&mut cookie, None::<&gio::Cancellable>, finished);
     }
 }
 

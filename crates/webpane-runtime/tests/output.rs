@@ -155,26 +155,15 @@ fn cookies_are_plain_data_and_reach_the_page() {
         .unwrap()
         .unwrap();
     assert_eq!(seen, r#""flavour=oat""#);
+    let cookies_for_uri = || event_loop.block_on(cookies.get_cookies(&uri)).unwrap().unwrap();
     event_loop.block_on(cookies.delete_cookie(&got[0])).unwrap().unwrap();
-    assert!(
-        event_loop
-            .block_on(cookies.get_cookies(&uri))
-            .unwrap()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(cookies_for_uri().is_empty());
     event_loop
         .block_on(cookies.add_or_update_cookie(&cookie))
         .unwrap()
         .unwrap();
     event_loop.block_on(cookies.delete_all_cookies()).unwrap().unwrap();
-    assert!(
-        event_loop
-            .block_on(cookies.get_cookies(&uri))
-            .unwrap()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(cookies_for_uri().is_empty());
     event_loop
         .block_on(webview.clear_browsing_data(BrowsingData::all()))
         .unwrap()

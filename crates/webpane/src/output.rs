@@ -156,18 +156,10 @@ impl WebView {
     /// Prints the page to PDF into a file the app opened for writing: the browser process
     /// writes into the delivered file and never opens a path.
     pub fn print_to_pdf_file(&self, file: FileForTransit) -> Operation<()> {
-        self.ask_with_fds(&self.inner.output.done, |request| {
-            let mut fds = Outgoing::new();
-            let fd = fds.file(file);
-            let target = OutputTarget::File(fd);
-            (
-                AppMessage::PrintToPdf {
-                    id: self.id(),
-                    request,
-                    target,
-                },
-                fds,
-            )
+        self.ask_with_file(file, |id, request, target| AppMessage::PrintToPdf {
+            id,
+            request,
+            target,
         })
     }
 
@@ -175,18 +167,23 @@ impl WebView {
     /// ([`FileForTransit::take`] or [`FileForTransit::duplicate`]); the browser process writes
     /// into it without ever opening a path.
     pub fn save_as_mhtml(&self, file: FileForTransit) -> Operation<()> {
+        self.ask_with_file(file, |id, request, target| AppMessage::SaveAsMhtml {
+            id,
+            request,
+            target,
+        })
+    }
+
+    /// A request answered by OperationDone that writes into a delivered file.
+    fn ask_with_file(
+        &self,
+        file: FileForTransit,
+        message: impl FnOnce(webpane_ipc::protocol::WebViewId, u64, OutputTarget) -> AppMessage,
+    ) -> Operation<()> {
         self.ask_with_fds(&self.inner.output.done, |request| {
             let mut fds = Outgoing::new();
-            let fd = fds.file(file);
-            let target = OutputTarget::File(fd);
-            (
-                AppMessage::SaveAsMhtml {
-                    id: self.id(),
-                    request,
-                    target,
-                },
-                fds,
-            )
+            let target = OutputTarget::File(fds.file(file));
+            (message(self.id(), request, target), fds)
         })
     }
 
