@@ -23,6 +23,15 @@ pub const FRAME_DESTROYED: &str = "webpane.frame-destroyed";
 /// [`ScriptOutcome`] under the same name.
 pub const FRAME_SCRIPT: &str = "webpane.frame-script";
 
+/// Extension → runtime: a page's `chrome.webview.postMessage`. The parameters are not JSON but
+/// a GVariant tuple `(tbss)`: the sending frame's WebKit id, whether it is the main frame, the
+/// frame's document URI, and the message (JSON made by the page). The frame and URI come from
+/// the `WebKitFrame` whose script context called (the extension binds a native function to each
+/// frame's window before any page script runs), never from anything page script can reach.
+pub const WEB_MESSAGE: &str = "webpane.web-message";
+/// The GVariant type of [`WEB_MESSAGE`]'s parameters.
+pub const WEB_MESSAGE_TYPE: &str = "(tbss)";
+
 /// A frame as the extension sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrameInfo {

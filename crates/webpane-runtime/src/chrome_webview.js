@@ -1,7 +1,13 @@
 // window.chrome.webview, WebView2-compatible web messages. Injected by webpane-runtime at the
-// start of every document (all frames, page world). __TOKEN__ is replaced per webview: messages
-// without it are dropped by the runtime, and the literal never appears in a function the page can
-// reach (toString of the functions below shows the variable name only).
+// start of every document (all frames, page world), before any page script. __TOKEN__ is
+// replaced per webview; it guards the entry points the runtime calls (it never leaves this
+// closure: no page-reachable function or object ever sees it).
+//
+// Who sends is not this script's to say: webpane's web process extension binds a native
+// function to each frame's window (`__webpaneSend`, taken and deleted here before any page script
+// runs). It tells the runtime which WebKit frame called and that frame's document URI; nothing
+// page script can reach or replace (globals, prototypes, this object) goes into the sender's
+// identity.
 //
 // Back-pressure (every frame): at most WINDOW messages and WINDOW_BYTES are in flight to the app; the
 // runtime acknowledges each once it has left for the app's socket. Further messages wait here, in
@@ -9,52 +15,53 @@
 // instead of growing memory without bound. Nothing accepted by postMessage is lost.
 (() => {
   const token = "__TOKEN__";
-  const handlers = window.webkit && window.webkit.messageHandlers;
-  const channel = handlers && handlers.webpane;
-  if (!channel || (window.chrome && window.chrome.webview)) return;
-  const send = channel.postMessage.bind(channel);
+  const native = Object.getOwnPropertyDescriptor(window, "__webpaneSend");
+  delete window.__webpaneSend;
+  if (!native || typeof native.value !== "function" || (window.chrome && window.chrome.webview)) return;
+  const send = native.value;
   const stringify = JSON.stringify;
-  // Set read-only by webpane's web process extension before any page script: says which frame
-  // sends (the app's WebMessageReceived carries it, and acknowledgements find their way back).
-  const frame = typeof window.__webpaneFrame === "string" ? window.__webpaneFrame : "";
-  const windowed = window === window.top || frame !== "";
+  const TypeErrorCtor = TypeError;
+  const ErrorCtor = Error;
   const WINDOW = 8192;
   const WINDOW_BYTES = 16 * 1024 * 1024;
   const QUEUE_BYTES = 64 * 1024 * 1024;
+  // Plain index arithmetic, no array methods: the page may replace Array.prototype's.
   const inFlight = [];
+  let inFlightHead = 0;
   let inFlightBytes = 0;
   const waiting = [];
   let waitingHead = 0;
   let waitingBytes = 0;
+  let inFlightTail = 0;
+  let waitingTail = 0;
   const pump = () => {
-    while (waitingHead < waiting.length && inFlight.length < WINDOW && (inFlightBytes < WINDOW_BYTES || inFlight.length === 0)) {
-      const envelope = waiting[waitingHead];
+    while (waitingHead < waitingTail && inFlightTail - inFlightHead < WINDOW && (inFlightBytes < WINDOW_BYTES || inFlightTail === inFlightHead)) {
+      const json = waiting[waitingHead];
       waiting[waitingHead++] = undefined;
-      waitingBytes -= envelope.length;
-      inFlight.push(envelope.length);
-      inFlightBytes += envelope.length;
-      send(envelope);
+      waitingBytes -= json.length;
+      inFlight[inFlightTail++] = json.length;
+      inFlightBytes += json.length;
+      send(json);
     }
-    if (waitingHead === waiting.length) {
+    if (waitingHead === waitingTail) {
       waiting.length = 0;
-      waitingHead = 0;
+      waitingHead = waitingTail = 0;
+    }
+    if (inFlightHead === inFlightTail) {
+      inFlight.length = 0;
+      inFlightHead = inFlightTail = 0;
     }
   };
   const target = new EventTarget();
   const webview = {
     postMessage(message) {
       const json = stringify(message);
-      if (json === undefined) throw new TypeError("chrome.webview.postMessage: the message cannot be serialized as JSON");
-      const envelope = stringify({ t: token, s: String(location.href), d: json, w: windowed ? 1 : 0, f: frame });
-      if (!windowed) {
-        send(envelope);
-        return;
+      if (typeof json !== "string") throw new TypeErrorCtor("chrome.webview.postMessage: the message cannot be serialized as JSON");
+      if (waitingBytes + json.length > QUEUE_BYTES && waitingBytes > 0) {
+        throw new ErrorCtor("chrome.webview.postMessage: the app is not reading its messages (64 MiB waiting); try again later");
       }
-      if (waitingBytes + envelope.length > QUEUE_BYTES && waitingBytes > 0) {
-        throw new Error("chrome.webview.postMessage: the app is not reading its messages (64 MiB waiting); try again later");
-      }
-      waiting.push(envelope);
-      waitingBytes += envelope.length;
+      waiting[waitingTail++] = json;
+      waitingBytes += json.length;
       pump();
     },
     addEventListener(type, listener, options) {
@@ -95,7 +102,10 @@
   Object.defineProperty(webview, "__webpaneAck", {
     value: (key, count) => {
       if (key !== token) return;
-      for (let i = 0; i < count && inFlight.length; i++) inFlightBytes -= inFlight.shift();
+      for (let i = 0; i < count && inFlightHead < inFlightTail; i++) {
+        inFlightBytes -= inFlight[inFlightHead];
+        inFlight[inFlightHead++] = undefined;
+      }
       pump();
     },
   });

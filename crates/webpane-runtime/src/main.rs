@@ -10,6 +10,7 @@
 mod children;
 mod ffi;
 mod output;
+mod page_messages;
 mod profile;
 mod schemes;
 mod server;

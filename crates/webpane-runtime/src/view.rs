@@ -24,6 +24,7 @@ use webpane_ipc::protocol::{
 use webpane_ipc::webext;
 use webpane_ipc::{Outgoing, ReceivedFds};
 
+use crate::page_messages::{self, Acks};
 use crate::schemes::Resources;
 
 /// How often the watchdog pings each page, and reports it again while it stays unresponsive.
@@ -32,8 +33,6 @@ const WATCHDOG_TICK: Duration = Duration::from_secs(1);
 const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
 /// How long to look for the pid of a render process that WebKit reported gone.
 const RENDER_EXIT_IDENTIFY: Duration = Duration::from_secs(2);
-/// The script message handler behind `chrome.webview.postMessage` (page world).
-const MESSAGE_HANDLER: &str = "webpane";
 /// The handler for the runtime's own page events (an isolated world the page cannot reach).
 const INTERNAL_HANDLER: &str = "webpane-internal";
 /// The isolated world of the runtime's own scripts.
@@ -557,50 +556,60 @@ impl View {
                     });
                 });
         }
-        if !self.web_messages {
-            return;
+        let enabled = self.web_messages;
+        if enabled {
+            let shim = include_str!("chrome_webview.js").replace("__TOKEN__", &self.token);
+            self.content.add_script(&webkit2gtk::UserScript::new(
+                &shim,
+                UserContentInjectedFrames::AllFrames,
+                UserScriptInjectionTime::Start,
+                &[],
+                &[],
+            ));
         }
-        let shim = include_str!("chrome_webview.js").replace("__TOKEN__", &self.token);
-        self.content.add_script(&webkit2gtk::UserScript::new(
-            &shim,
-            UserContentInjectedFrames::AllFrames,
-            UserScriptInjectionTime::Start,
-            &[],
-            &[],
-        ));
-        self.content.register_script_message_handler(MESSAGE_HANDLER);
         let (host, token, webview) = (host.clone(), self.token.clone(), self.webview.downgrade());
         let frames = self.frames.clone();
         let acks = Rc::new(Acks::default());
-        self.content
-            .connect_script_message_received(Some(MESSAGE_HANDLER), move |_, result| {
-                let Some(value) = result.js_value() else { return };
-                let (windowed, frame) = match parse_page_message(&value.to_str(), &token) {
-                    Ok(message) => {
-                        let frame = message.frame.filter(|f| frames.borrow().contains(f));
-                        host.send(RuntimeMessage::WebMessageReceived {
-                            id,
-                            frame,
-                            source: message.source,
-                            json: message.json,
-                        });
-                        (message.windowed, frame)
-                    }
-                    Err(rejected) => {
-                        log::warn!("dropped a web message from view {}: {}", id.0, rejected.reason);
-                        (
-                            rejected.windowed,
-                            rejected.frame.filter(|f| frames.borrow().contains(f)),
-                        )
-                    }
-                };
-                if windowed {
-                    // Flow control: the sending frame may have more in flight once this one has
-                    // left for the app (or was dropped as too big).
-                    let (acks, webview, token) = (acks.clone(), webview.clone(), token.clone());
-                    host.when_sent(Box::new(move || acks.acknowledge(&webview, &token, frame)));
+        self.webview.connect_user_message_received(move |_, message| {
+            if message.name().as_deref() != Some(webext::WEB_MESSAGE) {
+                return false;
+            }
+            if !enabled {
+                // No shim, so no chrome.webview: whatever called the extension's sender is not
+                // one of ours to pass on.
+                return true;
+            }
+            let message = match page_messages::decode(message.parameters().as_ref()) {
+                Ok(message) => message,
+                Err(why) => {
+                    log::warn!("view {}: dropped a web message: {why}", id.0);
+                    return true;
                 }
-            });
+            };
+            // The frame is WebKit's word (through the extension), never the page's.
+            let frame = if message.is_main {
+                None
+            } else if frames.borrow().contains(&message.frame) {
+                Some(message.frame)
+            } else {
+                log::warn!("view {}: dropped a web message from a frame that is gone", id.0);
+                return true;
+            };
+            match page_messages::check_json(&message.json) {
+                Ok(()) => host.send(RuntimeMessage::WebMessageReceived {
+                    id,
+                    frame,
+                    source: message.source,
+                    json: message.json,
+                }),
+                Err(why) => log::warn!("view {}: dropped a web message: {why}", id.0),
+            }
+            // Flow control: the sending frame may have more in flight once this one has left
+            // for the app (or was dropped).
+            let (acks, webview, token) = (acks.clone(), webview.clone(), token.clone());
+            host.when_sent(Box::new(move || acks.acknowledge(&webview, &token, frame)));
+            true
+        });
     }
 
     fn wire_navigation(&self, id: WebViewId, host: &Rc<dyn Host>) {
@@ -1094,7 +1103,7 @@ impl View {
 }
 
 /// Runs a script in a subframe through the web process extension.
-fn script_in_frame(
+pub(crate) fn script_in_frame(
     webview: &webkit2gtk::WebView,
     frame: u64,
     script: &str,
@@ -1187,103 +1196,4 @@ fn report_source(view: &webkit2gtk::WebView, id: WebViewId, host: &Rc<dyn Host>,
         last.replace(uri.clone());
         host.send(RuntimeMessage::SourceChanged { id, uri });
     }
-}
-
-/// Acknowledgements of page messages, batched into one script evaluation per main-loop turn.
-#[derive(Default)]
-struct Acks {
-    /// Per sending frame (`None`: the main frame), messages acknowledged but not yet told.
-    pending: RefCell<HashMap<Option<u64>, u32>>,
-    scheduled: Cell<bool>,
-}
-
-impl Acks {
-    fn acknowledge(self: Rc<Self>, webview: &glib::WeakRef<webkit2gtk::WebView>, token: &str, frame: Option<u64>) {
-        *self.pending.borrow_mut().entry(frame).or_default() += 1;
-        if self.scheduled.replace(true) {
-            return;
-        }
-        let (webview, token) = (webview.clone(), token.to_owned());
-        glib::idle_add_local_once(move || {
-            self.scheduled.set(false);
-            let pending: Vec<(Option<u64>, u32)> = self.pending.borrow_mut().drain().collect();
-            let Some(view) = webview.upgrade() else { return };
-            for (frame, n) in pending {
-                let script = format!(
-                    "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneAck(\"{token}\", {n}); void 0"
-                );
-                match frame {
-                    None => view.evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {}),
-                    Some(frame) => script_in_frame(&view, frame, &script, |_| {}),
-                }
-            }
-        });
-    }
-}
-
-/// A checked message from a page's `chrome.webview`.
-#[derive(Debug, PartialEq)]
-pub struct PageMessage {
-    /// The sender document's URI.
-    pub source: String,
-    /// The message as JSON.
-    pub json: String,
-    /// Whether the sender is flow-controlled and waits for an acknowledgement.
-    pub windowed: bool,
-    /// The sending frame's WebKit id, as the web process extension set it.
-    pub frame: Option<u64>,
-}
-
-/// A page message that was refused.
-#[derive(Debug, PartialEq)]
-pub struct Rejected {
-    /// Why.
-    pub reason: String,
-    /// Whether it came through the flow-controlled shim (and must still be acknowledged).
-    pub windowed: bool,
-    /// The sending frame, when the envelope said.
-    pub frame: Option<u64>,
-}
-
-/// Checks a message from the page's `chrome.webview`.
-///
-/// The page may send anything: non-JSON, deep JSON, wrong tokens, huge strings. Everything that is
-/// not our envelope is refused with a reason; nothing here can panic.
-pub fn parse_page_message(text: &str, token: &str) -> Result<PageMessage, Rejected> {
-    let reject = |reason: String, windowed: bool, frame: Option<u64>| Rejected {
-        reason,
-        windowed,
-        frame,
-    };
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        t: String,
-        s: String,
-        d: String,
-        #[serde(default)]
-        w: u8,
-        #[serde(default)]
-        f: String,
-    }
-    let envelope: Envelope =
-        serde_json::from_str(text).map_err(|e| reject(format!("not a webpane envelope ({e})"), false, None))?;
-    if envelope.t != token {
-        return Err(reject(
-            "wrong token (not sent through chrome.webview)".into(),
-            false,
-            None,
-        ));
-    }
-    let windowed = envelope.w == 1;
-    let frame = envelope.f.parse().ok();
-    // The body was produced by JSON.stringify in the page; check it is JSON (serde_json limits
-    // nesting, so deep JSON is refused, not a stack overflow).
-    serde_json::from_str::<serde::de::IgnoredAny>(&envelope.d)
-        .map_err(|e| reject(format!("the message is not JSON ({e})"), windowed, frame))?;
-    Ok(PageMessage {
-        source: envelope.s,
-        json: envelope.d,
-        windowed,
-        frame,
-    })
 }

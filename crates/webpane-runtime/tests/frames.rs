@@ -116,3 +116,78 @@ fn an_iframe_is_flow_controlled_and_loses_nothing() {
     let in_order = received.borrow().iter().enumerate().all(|(i, m)| *m == i.to_string());
     assert!(in_order, "the iframe's messages arrived out of order");
 }
+
+#[test]
+fn a_cross_origin_iframe_cannot_speak_for_the_main_frame() {
+    // The iframe replaces every global and prototype the shim could use, tries to take
+    // chrome.webview over, fishes for the view's token and for native entry points, and sends
+    // forged envelopes through whatever it found. Every message it manages to send must still
+    // say: this iframe, this iframe's URI.
+    let port = http_server(
+        r#"<script>
+        const found = [];
+        const realStringify = JSON.stringify;
+        Object.prototype.toJSON = function () { found[found.length] = this; return this; };
+        const realPush = Array.prototype.push;
+        Array.prototype.push = function (...items) { for (const i of items) found[found.length] = i; return realPush.apply(this, items); };
+        const realCall = Function.prototype.call, realApply = Function.prototype.apply;
+        Function.prototype.call = function (self, ...args) { found[found.length] = self; for (const a of args) found[found.length] = a; return realApply.bind(this)(self, args); };
+        Function.prototype.apply = function (self, args) { found[found.length] = self; return Reflect.apply(this, self, args || []); };
+        JSON.stringify = function (v, ...rest) { found[found.length] = v; return realStringify(v, ...rest); };
+        window.String = function () { return 'about:blank'; };
+        try { window.chrome = { webview: { postMessage() {} } }; } catch (e) {}
+        try { Object.defineProperty(window, 'chrome', { value: {} }); } catch (e) {}
+        try { chrome.webview = {}; } catch (e) {}
+        try { chrome.webview.postMessage = () => {}; } catch (e) {}
+        chrome.webview.postMessage({ forged: 'plain' });
+        // Whatever carried a token-like field, replayed as from the main frame.
+        const raw = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.webpane;
+        const tokens = found.filter(o => o && typeof o === 'object' && typeof o.t === 'string').map(o => o.t);
+        for (const t of tokens) {
+            const forged = realStringify({ t, s: 'about:blank', d: '{"forged":"envelope"}', w: 1, f: '' });
+            if (raw) raw.postMessage(forged);
+        }
+        if (typeof window.__webpaneSend === 'function') window.__webpaneSend('{"forged":"native"}');
+        try { parent.chrome.webview.postMessage({ forged: 'parent' }); } catch (e) {}
+        chrome.webview.postMessage({ forged: 'done', tokens: tokens.length });
+        </script>"#
+            .into(),
+    );
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let frames: Rc<RefCell<Vec<Frame>>> = Rc::default();
+    let f = frames.clone();
+    webview.on_frame_created(move |_, args| f.borrow_mut().push(args.frame().clone()));
+    let messages = recorder();
+    let m = messages.clone();
+    webview.on_web_message_received(move |_, args| {
+        m.borrow_mut().push((
+            args.frame().map(Frame::id),
+            args.source().to_owned(),
+            args.web_message_as_json().to_owned(),
+        ))
+    });
+    webview
+        .navigate_to_string(&format!(
+            "<script>chrome.webview.postMessage('main')</script><iframe src='http://127.0.0.1:{port}/evil'></iframe>"
+        ))
+        .unwrap();
+    wait_until(&event_loop, "the iframe's last message", || {
+        messages.borrow().iter().any(|(_, _, json)| json.contains("done"))
+    });
+    let frame = frames.borrow().last().cloned().expect("FrameCreated for the iframe");
+    let messages = messages.borrow();
+    assert!(
+        messages.contains(&(None, "about:blank".into(), r#""main""#.into())),
+        "{messages:?}"
+    );
+    let forged: Vec<_> = messages.iter().filter(|(_, _, json)| json.contains("forged")).collect();
+    assert!(forged.len() >= 2, "the iframe's own messages arrived: {messages:?}");
+    for (from, source, json) in forged {
+        assert_eq!(*from, Some(frame.id()), "{json} claimed another frame: {messages:?}");
+        assert_eq!(
+            source,
+            &format!("http://127.0.0.1:{port}/evil"),
+            "{json} claimed another URI"
+        );
+    }
+}

@@ -189,6 +189,55 @@ pub fn native_function(context: &javascriptcore::Context, name: &str, f: impl Fn
     }
 }
 
+type NativeWithArgs = Box<dyn Fn(&[javascriptcore::Value])>;
+
+unsafe extern "C" fn native_args_trampoline(args: *mut glib::ffi::GPtrArray, user_data: glib::ffi::gpointer) {
+    // SAFETY: `user_data` is the Box<NativeWithArgs> owned by the function object (see
+    // `native_function_with_args`); `args` is JSC's array of borrowed JSCValue pointers, alive
+    // for the call.
+    let (f, values) = unsafe {
+        let f = &*(user_data as *const NativeWithArgs);
+        let array = &*args;
+        let values: Vec<javascriptcore::Value> = (0..array.len as usize)
+            .map(|i| javascriptcore::Value::from_glib_none(*array.pdata.add(i) as *mut javascriptcore_rs_sys::JSCValue))
+            .collect();
+        (f, values)
+    };
+    f(&values);
+}
+
+unsafe extern "C" fn native_args_destroy(user_data: glib::ffi::gpointer) {
+    // SAFETY: called once by JSC when the function object dies; the box was leaked for it.
+    drop(unsafe { Box::from_raw(user_data as *mut NativeWithArgs) });
+}
+
+/// A JavaScript function taking any arguments that calls `f` with them (on the web process's
+/// main thread) and returns `undefined`.
+pub fn native_function_with_args(
+    context: &javascriptcore::Context,
+    name: &str,
+    f: impl Fn(&[javascriptcore::Value]) + 'static,
+) -> javascriptcore::Value {
+    let user_data = Box::into_raw(Box::new(Box::new(f) as NativeWithArgs));
+    // A variadic callback is `void (*)(GPtrArray *args, gpointer user_data)` for G_TYPE_NONE.
+    let callback: unsafe extern "C" fn(*mut glib::ffi::GPtrArray, glib::ffi::gpointer) = native_args_trampoline;
+    // SAFETY: the callback signature matches a variadic function returning G_TYPE_NONE; JSC
+    // owns the box and frees it through `native_args_destroy`.
+    unsafe {
+        javascriptcore::Value::from_glib_full(javascriptcore_rs_sys::jsc_value_new_function_variadic(
+            context.to_glib_none().0,
+            name.to_glib_none().0,
+            Some(std::mem::transmute::<
+                unsafe extern "C" fn(*mut glib::ffi::GPtrArray, glib::ffi::gpointer),
+                unsafe extern "C" fn(),
+            >(callback)),
+            user_data as glib::ffi::gpointer,
+            Some(native_args_destroy),
+            glib::gobject_ffi::G_TYPE_NONE,
+        ))
+    }
+}
+
 /// Calls a JavaScript function with arguments.
 pub fn call(function: &javascriptcore::Value, args: &[&javascriptcore::Value]) -> Option<javascriptcore::Value> {
     let mut raw: Vec<*mut javascriptcore_rs_sys::JSCValue> = args.iter().map(|a| a.to_glib_none().0).collect();

@@ -4,9 +4,10 @@
 //! WebKit loads it into every WebKitWebProcess. It sees what the browser process cannot:
 //!
 //! - **frames**: every frame's window object as it is created (`window-object-cleared`); subframes
-//!   are reported to the runtime (created, navigated, destroyed), and each frame's window gets a
-//!   read-only `__webpaneFrame` id that the `chrome.webview` shim puts on its messages, so the app
-//!   learns which frame sent what;
+//!   are reported to the runtime (created, navigated, destroyed);
+//! - **who sends a web message**: each frame's window gets a native function, bound to that
+//!   `WebKitFrame`, that the `chrome.webview` shim takes before any page script runs; the runtime
+//!   hears the frame and its URI from here, never from values page script built;
 //! - **per-frame scripts**: the runtime asks it to run a script in one frame (WebKitGTK's
 //!   UI-process API can only reach the main frame); web messages to a frame go the same way.
 //!
@@ -27,7 +28,7 @@ use glib::prelude::*;
 use javascriptcore::{ContextExt, ExceptionExt, ValueExt};
 use webpane_ipc::webext::{
     Delivery, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript, HELLO,
-    SHARED_BUFFER, ScriptOutcome, SharedBufferPost,
+    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
 };
 
 thread_local! {
@@ -110,10 +111,7 @@ fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
     let (id, is_main, uri) = ffi::frame_facts(frame);
     let mut name = String::new();
     if let Some(context) = ffi::frame_context(frame) {
-        // Before any page script runs: read-only and not configurable, so pages cannot forge it.
-        context.evaluate(&format!(
-            "Object.defineProperty(window, '__webpaneFrame', {{ value: '{id}', enumerable: false }})"
-        ));
+        install_sender(&context, page, frame, id, is_main);
         if let Some(value) = context.evaluate("window.name") {
             name = value.to_str().to_string();
         }
@@ -154,6 +152,42 @@ fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
             ffi::send_message_to_view(&page, &user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
         }
     }));
+}
+
+/// Puts `window.__webpaneSend(json)` on a frame's new window, before any page script runs (the
+/// `chrome.webview` shim takes it and deletes it). It is bound to this `WebKitFrame`: the runtime
+/// learns the sender's frame and URI from WebKit, so no page script can claim to be another frame.
+fn install_sender(
+    context: &javascriptcore::Context,
+    page: &glib::Object,
+    frame: &glib::Object,
+    id: u64,
+    is_main: bool,
+) {
+    let (page, frame) = (page.downgrade(), frame.downgrade());
+    let send = ffi::native_function_with_args(context, "send", move |args| {
+        let (Some(page), Some(frame)) = (page.upgrade(), frame.upgrade()) else {
+            return;
+        };
+        let Some(json) = args.first().filter(|v| v.is_string()) else {
+            return;
+        };
+        let (_, _, uri) = ffi::frame_facts(&frame);
+        let json = json.to_str();
+        let parameters = (id, is_main, uri.as_str(), json.as_str()).to_variant();
+        let message: glib::Object = glib::Object::builder_with_type(ffi::user_message_type())
+            .property("name", WEB_MESSAGE)
+            .property("parameters", parameters)
+            .build();
+        ffi::send_message_to_view(&page, &message);
+    });
+    let define = context.evaluate(
+        "(f => Object.defineProperty(window, '__webpaneSend', { value: f, configurable: true, enumerable: false }))",
+    );
+    if let Some(define) = define.filter(|d| d.is_function()) {
+        ffi::call(&define, &[&send]);
+    }
+    context.clear_exception();
 }
 
 /// A message from the runtime; true if it is ours (and answered).

@@ -1,0 +1,129 @@
+//! Web messages from pages (`chrome.webview.postMessage`): who sent them, whether they are JSON,
+//! and the acknowledgements that let the sending frame send more (flow control).
+//!
+//! Messages come from webpane's web process extension as [`webext::WEB_MESSAGE`] user messages.
+//! The sender's frame and URI in them come from WebKit (the `WebKitFrame` whose script context
+//! called), not from anything page script built (DESIGN.md §10): a hostile iframe cannot make its
+//! messages appear to come from the main frame or from another origin.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use webkit2gtk::WebViewExt;
+use webpane_ipc::webext;
+
+/// A web message as the web process extension reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageMessage {
+    /// The sending frame's WebKit id (unique within its web process).
+    pub frame: u64,
+    /// Whether the sender is the main frame.
+    pub is_main: bool,
+    /// The sending document's URI (from WebKit).
+    pub source: String,
+    /// The message, as JSON made by the page.
+    pub json: String,
+}
+
+/// Decodes a [`webext::WEB_MESSAGE`]'s parameters (a `(tbss)` tuple).
+///
+/// Anything else (another type, no parameters) is refused with a reason; nothing here can panic.
+pub fn decode(parameters: Option<&glib::Variant>) -> Result<PageMessage, String> {
+    let parameters = parameters.ok_or("a web message without parameters")?;
+    let (frame, is_main, source, json) = parameters.get::<(u64, bool, String, String)>().ok_or_else(|| {
+        format!(
+            "a web message of type {} (expected {})",
+            parameters.type_(),
+            webext::WEB_MESSAGE_TYPE
+        )
+    })?;
+    Ok(PageMessage {
+        frame,
+        is_main,
+        source,
+        json,
+    })
+}
+
+/// Checks that a page's message is JSON. The page's `JSON.stringify` made it, but the page may
+/// have replaced that; serde_json limits nesting, so deep JSON is refused, not a stack overflow.
+pub fn check_json(json: &str) -> Result<(), String> {
+    serde_json::from_str::<serde::de::IgnoredAny>(json)
+        .map(|_| ())
+        .map_err(|e| format!("the message is not JSON ({e})"))
+}
+
+/// Acknowledgements of page messages, batched into one script evaluation per frame and main-loop
+/// turn.
+#[derive(Default)]
+pub struct Acks {
+    /// Per sending frame (`None`: the main frame), messages acknowledged but not yet told.
+    pending: RefCell<HashMap<Option<u64>, u32>>,
+    scheduled: Cell<bool>,
+}
+
+impl Acks {
+    /// Counts one message of `frame` as delivered; the page hears of it on the next idle turn.
+    pub fn acknowledge(self: Rc<Self>, webview: &glib::WeakRef<webkit2gtk::WebView>, token: &str, frame: Option<u64>) {
+        *self.pending.borrow_mut().entry(frame).or_default() += 1;
+        if self.scheduled.replace(true) {
+            return;
+        }
+        let (webview, token) = (webview.clone(), token.to_owned());
+        glib::idle_add_local_once(move || {
+            self.scheduled.set(false);
+            let pending: Vec<(Option<u64>, u32)> = self.pending.borrow_mut().drain().collect();
+            let Some(view) = webview.upgrade() else { return };
+            for (frame, n) in pending {
+                let script = format!(
+                    "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneAck(\"{token}\", {n}); void 0"
+                );
+                match frame {
+                    None => view.evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {}),
+                    Some(frame) => crate::view::script_in_frame(&view, frame, &script, |_| {}),
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use glib::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn a_well_formed_web_message_decodes() {
+        let v = (7u64, false, "http://a.test/", "{\"x\":1}").to_variant();
+        let m = decode(Some(&v)).unwrap();
+        assert_eq!(
+            m,
+            PageMessage {
+                frame: 7,
+                is_main: false,
+                source: "http://a.test/".into(),
+                json: "{\"x\":1}".into()
+            }
+        );
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_a_reason() {
+        assert!(decode(None).is_err());
+        let wrong = "just a string".to_variant();
+        assert!(decode(Some(&wrong)).unwrap_err().contains("(tbss)"));
+        let short = (1u64, true).to_variant();
+        assert!(decode(Some(&short)).is_err());
+    }
+
+    #[test]
+    fn only_json_passes_and_deep_json_is_refused() {
+        assert!(check_json("{\"a\":[1,2,\"\\ud800\"]}").is_ok());
+        assert!(check_json("not json").is_err());
+        assert!(check_json("").is_err());
+        let deep = "[".repeat(5000) + &"]".repeat(5000);
+        assert!(check_json(&deep).is_err());
+    }
+}
