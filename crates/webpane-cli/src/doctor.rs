@@ -117,29 +117,57 @@ fn runtime_facts(report: &mut Report, runtime: &Path) {
 }
 
 fn folder_state(report: &mut Report, folder: &Path) {
-    if !folder.exists() {
+    use webpane_ipc::folder::{LOCK_FILE, SOCKET_FILE, fits_socket_address};
+    if !folder.exists() && std::fs::symlink_metadata(folder).is_err() {
         report.ok("user data folder", format!("{} (not created yet)", folder.display()));
         return;
     }
-    report.ok("user data folder", folder.display());
-    let lock = folder.join("runtime.lock");
-    let socket = folder.join("runtime.sock");
-    let holder = std::fs::read_to_string(&lock)
+    let checked = match webpane_ipc::Folder::open(folder, false) {
+        Ok(checked) => checked,
+        Err(e) => {
+            report.problem("user data folder", e);
+            return;
+        }
+    };
+    report.ok(
+        "user data folder",
+        format!("{} (ours, not writable by others)", folder.display()),
+    );
+    let socket_path = checked.socket_display_path();
+    if !fits_socket_address(socket_path.as_os_str()) {
+        report.note(
+            "socket path",
+            format!(
+                "{} is {} bytes, over the 107 a socket address holds: webpane reaches it through the folder's descriptor (/proc/self/fd), which needs /proc",
+                socket_path.display(),
+                socket_path.as_os_str().len()
+            ),
+        );
+    }
+    let lock = checked.open_file(LOCK_FILE, false, false);
+    if let Err(e @ (webpane_ipc::FolderError::Symlink { .. } | webpane_ipc::FolderError::WrongType { .. })) = &lock {
+        report.problem("lock file", e);
+        return;
+    }
+    let holder = lock
+        .as_ref()
         .ok()
+        .and_then(|f| std::io::read_to_string(f).ok())
         .and_then(|s| s.trim().parse::<u32>().ok());
-    let held = std::fs::File::open(&lock).ok().is_some_and(|f| {
-        match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared) {
+    let held = lock.as_ref().ok().is_some_and(|f| {
+        match rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockShared) {
             Ok(()) => {
-                let _ = rustix::fs::flock(&f, rustix::fs::FlockOperation::Unlock);
+                let _ = rustix::fs::flock(f, rustix::fs::FlockOperation::Unlock);
                 false
             }
             Err(_) => true,
         }
     });
+    let socket_exists = rustix::fs::statat(checked.as_fd(), SOCKET_FILE, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).is_ok();
     match (held, holder) {
         (true, Some(pid)) => report.ok("browser process", format!("running, pid {pid}, serving this folder")),
         (true, None) => report.ok("browser process", "running (lock held)"),
-        (false, _) if socket.exists() => report.note(
+        (false, _) if socket_exists => report.note(
             "browser process",
             "none running; a stale socket from a killed one is left (the next start replaces it)",
         ),

@@ -26,6 +26,17 @@ pub enum IpcError {
     /// The peer did not open the connection with a webpane handshake.
     #[error("the peer is not a webpane endpoint: {0}")]
     BadHandshake(&'static str),
+    /// The process listening on the socket runs as another user (neither ours nor root): nothing
+    /// was sent to it, not even the handshake.
+    #[error("the peer (pid {pid}) runs as uid {uid}, neither this user (uid {ours}) nor root")]
+    UntrustedPeer {
+        /// The peer's uid.
+        uid: u32,
+        /// The peer's pid.
+        pid: u32,
+        /// Our effective uid.
+        ours: u32,
+    },
     /// The peer did not complete the handshake in time.
     #[error("the peer did not complete the handshake within {0:?}")]
     HandshakeTimeout(std::time::Duration),

@@ -3,6 +3,7 @@
 //! - [`transport`]: Unix `SOCK_SEQPACKET` [`Connection`]s and [`Listener`]s with a
 //!   version handshake, typed messages (serde + [postcard]), fds passed with `SCM_RIGHTS`, and
 //!   peer credentials.
+//! - [`folder`]: the user data folder's names, when it is trusted, and how it is opened.
 //! - [`wire`]: the message format; every fd is tagged with its [`FdKind`] and checked on receipt.
 //! - [`handle`]: [`FileForTransit`], file handle delivery in *duplicate* or *take* mode;
 //!   directories refused.
@@ -46,6 +47,7 @@
 
 pub mod buffer;
 pub mod error;
+pub mod folder;
 pub mod handle;
 pub mod protocol;
 pub mod shm;
@@ -56,6 +58,7 @@ pub mod wire;
 
 pub use buffer::{MemoryBuffer, MemoryBufferError, MemoryBufferReference, SharedBuffer, SharedBufferError};
 pub use error::{BadMessage, FdRejection, HandleError, IpcError, ShmError};
+pub use folder::{Folder, FolderError};
 pub use handle::{FileForTransit, TransitMode};
 pub use shm::{ReadOnlyMapping, ReadOnlySharedMemory, SharedMapping, SharedMemory};
 pub use transport::{Connection, Listener, MAX_PACKET_SIZE, PeerCredentials};

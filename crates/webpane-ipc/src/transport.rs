@@ -228,6 +228,26 @@ impl Connection {
         Self::handshake(fd, DEFAULT_HANDSHAKE_TIMEOUT)
     }
 
+    /// Connects like [`connect`](Self::connect), but first checks who listens (`SO_PEERCRED`,
+    /// the listener's credentials): only a process of our effective uid, or root, is spoken to.
+    /// Anyone else gets nothing, not even the handshake: [`IpcError::UntrustedPeer`].
+    pub fn connect_trusted(path: impl AsRef<Path>) -> Result<Connection, IpcError> {
+        let fd = rustix::net::socket_with(AddressFamily::UNIX, SocketType::SEQPACKET, SocketFlags::CLOEXEC, None)?;
+        let addr = SocketAddrUnix::new(path.as_ref())?;
+        rustix::net::connect(&fd, &addr)?;
+        let cred = rustix::net::sockopt::socket_peercred(&fd)?;
+        let ours = rustix::process::geteuid().as_raw();
+        if cred.uid.as_raw() != ours && !cred.uid.is_root() {
+            return Err(IpcError::UntrustedPeer {
+                uid: cred.uid.as_raw(),
+                pid: cred.pid.as_raw_nonzero().get() as u32,
+                ours,
+            });
+        }
+        rustix::io::ioctl_fionbio(&fd, true)?;
+        Self::handshake(fd, DEFAULT_HANDSHAKE_TIMEOUT)
+    }
+
     /// Wraps an already connected `SOCK_SEQPACKET` socket (for example one received in a message)
     /// and performs the handshake, waiting at most `timeout` for the peer's half.
     pub fn from_fd(fd: OwnedFd, timeout: Duration) -> Result<Connection, IpcError> {

@@ -118,6 +118,8 @@ pub struct Server {
     known_children: RefCell<BTreeSet<u32>>,
     quitting: Cell<bool>,
     folder: RefCell<Option<OwnedFolder>>,
+    /// Whether the web process extension is installed (or why not).
+    extension: Result<(), String>,
     /// Watches on the runtime binary and the WebKitGTK library, kept alive with the server.
     monitors: RefCell<Vec<gio::FileMonitor>>,
     new_version: Cell<bool>,
@@ -126,7 +128,11 @@ pub struct Server {
 impl Server {
     /// Sets up WebKit's context with its data under the folder, and starts accepting clients.
     pub fn start(folder: OwnedFolder, options: RuntimeOptions, grace: Duration) -> Rc<Server> {
-        let data = folder.path().join(crate::udf::WEBKIT_DIR);
+        // WebKit's own folder: created here, and never a link planted in its place.
+        let data = folder.folder().subfolder(crate::udf::WEBKIT_DIR).unwrap_or_else(|e| {
+            log::error!("{e}");
+            folder.path().join(crate::udf::WEBKIT_DIR)
+        });
         let manager = webkit2gtk::WebsiteDataManager::builder()
             .base_data_directory(data.join("data").to_string_lossy().as_ref())
             .base_cache_directory(data.join("cache").to_string_lossy().as_ref())
@@ -138,8 +144,10 @@ impl Server {
             cookies.set_persistent_storage(&path.to_string_lossy(), webkit2gtk::CookiePersistentStorage::Sqlite);
         }
         // Before any web process exists: WebKit loads every library in this folder into each.
-        if let Some(dir) = install_extension(folder.path()) {
-            context.set_web_extensions_directory(&dir.to_string_lossy());
+        let extension = install_extension(&folder);
+        match &extension {
+            Ok(dir) => context.set_web_extensions_directory(&dir.to_string_lossy()),
+            Err(e) => log::error!("{e}; frames and shared buffers are unavailable"),
         }
         if let Some(language) = &options.language {
             context.set_preferred_languages(&[language.as_str()]);
@@ -147,6 +155,7 @@ impl Server {
         // Only before the first web process exists.
         context.set_sandbox_enabled(options.sandbox);
         let server = Rc::new(Server {
+            extension: extension.map(|_| ()),
             options,
             context,
             data: manager,
@@ -523,6 +532,7 @@ impl Server {
                     context: &self.context,
                     arguments: &self.options.additional_arguments,
                     schemes: &self.options.custom_schemes,
+                    extension: self.extension.as_ref().map(|_| ()).map_err(String::as_str),
                 };
                 let view = View::create(
                     &engine,
@@ -877,31 +887,25 @@ pub fn web_extension_source() -> Option<std::path::PathBuf> {
 
 /// Puts the web process extension (`$WEBPANE_WEBEXT`, or next to this binary) into a folder of
 /// its own under the user data folder (WebKit loads every library in the folder it is given, and
-/// adds it read-only to the sandbox). Without it, frames are not reported and cannot be reached.
-fn install_extension(folder: &std::path::Path) -> Option<std::path::PathBuf> {
-    let source = web_extension_source()?;
+/// adds it read-only to the sandbox). Without it, frames are not reported and cannot be reached,
+/// and shared buffers cannot be delivered. The copy is atomic and checked: a full disk leaves no
+/// truncated library for WebKit to load.
+fn install_extension(folder: &OwnedFolder) -> Result<std::path::PathBuf, String> {
+    let source = web_extension_source().ok_or("cannot tell where this binary is")?;
     if !source.is_file() {
-        log::warn!(
-            "web process extension not found at {}: frames are unavailable",
-            source.display()
-        );
-        return None;
+        return Err(format!("the web process extension is not at {}", source.display()));
     }
-    let dir = folder.join(crate::udf::WEBKIT_DIR).join("extensions");
-    let target = dir.join(WEBEXT_NAME);
-    let installed = std::fs::create_dir_all(&dir)
-        .and_then(|()| match std::fs::remove_file(&target) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        })
-        .and_then(|()| std::fs::hard_link(&source, &target).or_else(|_| std::fs::copy(&source, &target).map(|_| ())));
-    match installed {
-        Ok(()) => Some(dir),
-        Err(e) => {
-            log::warn!("cannot install the web process extension into {}: {e}", dir.display());
-            None
-        }
-    }
+    let webkit = folder
+        .folder()
+        .subfolder(crate::udf::WEBKIT_DIR)
+        .map_err(|e| e.to_string())?;
+    let webkit = webpane_ipc::Folder::open(&webkit, false).map_err(|e| e.to_string())?;
+    let dir = webkit.subfolder("extensions").map_err(|e| e.to_string())?;
+    let dir_folder = webpane_ipc::Folder::open(&dir, false).map_err(|e| e.to_string())?;
+    dir_folder
+        .install_copy(&source, WEBEXT_NAME)
+        .map_err(|e| format!("cannot install the web process extension: {e}"))?;
+    Ok(dir)
 }
 
 /// Checks what GTK and WebKit cannot take: C strings with interior NULs (glib-rs panics on them

@@ -1,12 +1,7 @@
 //! Owning a user data folder: a private folder, a lock held for the process's whole life, and the
 //! listening socket.
 //!
-//! ```text
-//! <udf>/               mode 0700
-//!   runtime.lock       flock(LOCK_EX) by the live runtime; holds its pid (informational)
-//!   runtime.sock       the listening SOCK_SEQPACKET socket, mode 0600
-//!   webkit/            WebKit's data (cookies, storage) and cache/
-//! ```
+//! The folder's layout and the rules for trusting it are `webpane_ipc::folder`'s.
 //!
 //! Whoever holds the lock owns the folder. A socket file found by the lock holder is stale (its
 //! runtime died without cleaning up) and is replaced. A lock file left by a killed runtime is not
@@ -14,18 +9,11 @@
 
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use rustix::fs::FlockOperation;
-use webpane_ipc::Listener;
-
-/// The lock file's name inside the user data folder.
-pub const LOCK_FILE: &str = "runtime.lock";
-/// The socket's name inside the user data folder.
-pub const SOCKET_FILE: &str = "runtime.sock";
-/// WebKit's data folder inside the user data folder.
-pub const WEBKIT_DIR: &str = "webkit";
+pub use webpane_ipc::folder::{LOCK_FILE, SOCKET_FILE, WEBKIT_DIR};
+use webpane_ipc::{Folder, FolderError, Listener};
 
 /// Errors while taking a user data folder.
 #[derive(Debug, thiserror::Error)]
@@ -33,10 +21,13 @@ pub enum UdfError {
     /// Another live runtime holds the folder's lock.
     #[error("another runtime already owns {0}")]
     AlreadyOwned(PathBuf),
-    /// The folder cannot be created or made private.
-    #[error("cannot prepare the user data folder {path}: {source}")]
-    Folder {
-        /// The folder.
+    /// The folder is not ours, or an entry in it is not what it should be.
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    /// The lock cannot be taken or written.
+    #[error("cannot take the lock {path}: {source}")]
+    Lock {
+        /// The lock file.
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
@@ -54,46 +45,40 @@ pub enum UdfError {
 /// A user data folder owned by this process: the lock is held until this is dropped.
 #[derive(Debug)]
 pub struct OwnedFolder {
-    path: PathBuf,
+    folder: Folder,
     lock: File,
     listener: Option<Listener>,
 }
 
 impl OwnedFolder {
-    /// Creates `path` (mode 0700) if needed, takes its lock without waiting, replaces any stale
-    /// socket and listens.
+    /// Opens `path` (created 0700 if missing; refused if it is not ours, see
+    /// [`webpane_ipc::folder`]), takes its lock without waiting, replaces any stale socket and
+    /// listens.
     pub fn acquire(path: &Path) -> Result<OwnedFolder, UdfError> {
-        let folder_err = |source| UdfError::Folder {
-            path: path.to_owned(),
+        let folder = Folder::open(path, true)?;
+        let mut lock = folder.open_file(LOCK_FILE, true, true)?;
+        let lock_err = |source: std::io::Error| UdfError::Lock {
+            path: path.join(LOCK_FILE),
             source,
         };
-        std::fs::create_dir_all(path).map_err(folder_err)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(folder_err)?;
-        let mut lock = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(path.join(LOCK_FILE))
-            .map_err(folder_err)?;
         match rustix::fs::flock(&lock, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
             Err(rustix::io::Errno::WOULDBLOCK) => return Err(UdfError::AlreadyOwned(path.to_owned())),
-            Err(e) => return Err(folder_err(e.into())),
+            Err(e) => return Err(lock_err(e.into())),
         }
-        lock.set_len(0).map_err(folder_err)?;
-        writeln!(lock, "{}", std::process::id()).map_err(folder_err)?;
+        lock.set_len(0).map_err(lock_err)?;
+        writeln!(lock, "{}", std::process::id()).map_err(lock_err)?;
 
-        let socket = path.join(SOCKET_FILE);
-        match std::fs::remove_file(&socket) {
-            Ok(()) => log::info!("replaced a stale socket at {}", socket.display()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(folder_err(e)),
+        if folder.remove(SOCKET_FILE)? {
+            log::info!("replaced a stale socket at {}", folder.socket_display_path().display());
         }
-        let listener = Listener::bind(&socket).map_err(|source| UdfError::Listen { path: socket, source })?;
+        // Through the folder's descriptor: any folder path length works.
+        let listener = Listener::bind(folder.entry_path(SOCKET_FILE)).map_err(|source| UdfError::Listen {
+            path: folder.socket_display_path(),
+            source,
+        })?;
         Ok(OwnedFolder {
-            path: path.to_owned(),
+            folder,
             lock,
             listener: Some(listener),
         })
@@ -101,7 +86,12 @@ impl OwnedFolder {
 
     /// The folder.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.folder.path()
+    }
+
+    /// The checked folder (to open entries in it).
+    pub fn folder(&self) -> &Folder {
+        &self.folder
     }
 
     /// The listening socket.
@@ -113,7 +103,7 @@ impl OwnedFolder {
     /// takes no new clients, and a new runtime cannot start until the lock is released.
     pub fn stop_listening(&mut self) {
         if self.listener.take().is_some() {
-            let _ = std::fs::remove_file(self.path.join(SOCKET_FILE));
+            let _ = self.folder.remove(SOCKET_FILE);
         }
     }
 

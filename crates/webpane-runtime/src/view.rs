@@ -125,6 +125,8 @@ pub struct Engine<'a> {
     pub arguments: &'a [String],
     /// The registered custom schemes.
     pub schemes: &'a [CustomScheme],
+    /// Whether the web process extension is installed, or why not.
+    pub extension: Result<(), &'a str>,
 }
 
 /// A webview hosted for an app.
@@ -138,6 +140,8 @@ pub struct View {
     decisions: Rc<RefCell<HashMap<u64, webkit2gtk::PolicyDecision>>>,
     scripts: RefCell<HashMap<u64, webkit2gtk::UserScript>>,
     token: String,
+    /// Why the web process extension is not there, if it is not (nothing reaches pages then).
+    extension_missing: Option<String>,
     web_messages: bool,
     id: WebViewId,
     host: Rc<dyn Host>,
@@ -302,6 +306,7 @@ impl View {
             scripts: RefCell::new(HashMap::new()),
             token: random_token(),
             web_messages: settings.web_messages,
+            extension_missing: engine.extension.err().map(str::to_owned),
             id,
             host: host.clone(),
             last_source: Rc::default(),
@@ -963,6 +968,10 @@ impl View {
             done(Err(
                 "web messages are off for this webview: the page has no chrome.webview".into(),
             ));
+            return;
+        }
+        if let Some(why) = &self.extension_missing {
+            done(Err(format!("the browser process has no web process extension ({why})")));
             return;
         }
         if frame.is_some_and(|f| !self.frames.borrow().contains(&f)) {

@@ -410,7 +410,9 @@ fn engine_arguments_are_webkit_settings_and_bad_ones_are_refused() {
 #[test]
 fn a_client_of_another_user_is_refused_even_if_it_can_reach_the_socket() {
     use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::process::CommandExt;
+    if !can_switch_users("a_client_of_another_user_is_refused_even_if_it_can_reach_the_socket") {
+        return;
+    }
     let (event_loop, _env, webview, dir) = open_webview();
     // Loosen what normally stops other users first (the 0700 folder, the 0600 socket), so that the
     // runtime's own uid check is what is tested.
@@ -420,14 +422,8 @@ fn a_client_of_another_user_is_refused_even_if_it_can_reach_the_socket() {
     ] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["app_process_entry_point", "--exact", "--nocapture", "--test-threads=1"])
-        .env(APP_ROLE, "other-user")
-        .env(APP_FOLDER, dir.path())
-        .uid(65534)
-        .gid(65534)
-        .output()
-        .unwrap();
+    let (mut command, _copy) = command_as_nobody("other-user", dir.path());
+    let out = command.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("@@answer true"),

@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags};
 use rustix::fs::FlockOperation;
+use webpane_ipc::folder::{LOCK_FILE, SOCKET_FILE};
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, ViewMode, ViewSettings, WebViewId};
-use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
+use webpane_ipc::{Connection, Folder, IpcError, Outgoing, ReceivedFds};
 
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
@@ -806,8 +807,8 @@ fn is_readable(fd: &OwnedFd) -> bool {
 
 /// Whether the folder's lock is no longer held by runtime `pid` (free, or taken by a newer one).
 fn lock_is_free(folder: &Path, pid: u32) -> bool {
-    let path = folder.join("runtime.lock");
-    let Ok(file) = std::fs::File::open(&path) else {
+    // Opened without following links (only a regular file of ours counts as the lock).
+    let Ok(file) = Folder::open(folder, false).and_then(|f| f.open_file(LOCK_FILE, false, false)) else {
         return true;
     };
     match rustix::fs::flock(&file, FlockOperation::NonBlockingLockShared) {
@@ -816,7 +817,7 @@ fn lock_is_free(folder: &Path, pid: u32) -> bool {
             true
         }
         // Held: by the old runtime (wait), or by a new one that already wrote its own pid.
-        Err(_) => std::fs::read_to_string(&path)
+        Err(_) => std::io::read_to_string(&file)
             .ok()
             .and_then(|s| s.trim().parse::<u32>().ok())
             .is_some_and(|holder| holder != pid),
@@ -836,15 +837,28 @@ fn connect_or_spawn(
     options: &RuntimeOptions,
     grace: Option<Duration>,
 ) -> Result<Connected> {
-    use std::os::unix::fs::DirBuilderExt;
     use std::os::unix::process::CommandExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(folder)?;
-    let socket = folder.join("runtime.sock");
+    // Ours, or refused with the reason (never chmod-ed, never through a link).
+    let checked = Folder::open(folder, true)?;
+    // Through the folder's descriptor: any folder path length works.
+    let socket = checked.entry_path(SOCKET_FILE);
     let deadline = Instant::now() + START_TIMEOUT;
     let mut spawned: Option<Child> = None;
     let mut backoff = Duration::from_millis(5);
     loop {
-        if let Ok(conn) = Connection::connect(&socket) {
+        let connected = match Connection::connect_trusted(&socket) {
+            Ok(conn) => Some(conn),
+            // Someone else listens there: say so, send nothing, start nothing.
+            Err(IpcError::UntrustedPeer { uid, pid, .. }) => {
+                return Err(Error::UntrustedBrowserProcess {
+                    socket: checked.socket_display_path(),
+                    uid,
+                    pid,
+                });
+            }
+            Err(_) => None,
+        };
+        if let Some(conn) = connected {
             conn.send(
                 &AppMessage::Hello {
                     options: options.clone(),

@@ -28,6 +28,24 @@ pub enum Error {
         /// What this environment asked for.
         requested: Box<RuntimeOptions>,
     },
+    /// The user data folder cannot be used: it belongs to another user, others can write into
+    /// it, it is a symbolic link or not a folder, or it cannot be created. The message names the
+    /// path and says why; the folder is left as it was.
+    #[error(transparent)]
+    UserDataFolder(#[from] webpane_ipc::FolderError),
+    /// The process listening on the user data folder's socket runs as another user (neither this
+    /// user nor root): nothing was sent to it, and no browser process was started.
+    #[error(
+        "the process listening at {socket} (pid {pid}) runs as uid {uid}, not as this user or root; nothing was sent to it"
+    )]
+    UntrustedBrowserProcess {
+        /// The socket.
+        socket: PathBuf,
+        /// The listener's uid.
+        uid: u32,
+        /// The listener's pid.
+        pid: u32,
+    },
     /// An argument cannot be used (a string with a NUL character, a size of zero, an engine
     /// argument that is not `name=value`); nothing was sent.
     #[error("invalid argument: {0}")]

@@ -209,3 +209,39 @@ pub fn http_server(body: String) -> u16 {
     });
     port
 }
+
+/// Whether this process may run others as another user (root); if not, says which test is
+/// skipped and why.
+pub fn can_switch_users(test: &str) -> bool {
+    let root = rustix::process::geteuid().is_root();
+    if !root {
+        eprintln!("skipped {test}: only root can run a process as another user here");
+    }
+    root
+}
+
+/// A command that runs this test binary's `app_process_entry_point` with `role` on `folder` as
+/// uid/gid 65534 (nobody). The binary is copied first into a folder nobody can reach: the
+/// checkout may sit in a 0700 folder (under /root, say) that nobody cannot enter. Keep the
+/// returned folder until the command is done.
+pub fn command_as_nobody(role: &str, folder: &Path) -> (std::process::Command, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let copy_dir = tempfile::Builder::new()
+        .prefix("webpane-nobody")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::set_permissions(copy_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let binary = copy_dir.path().join("app");
+    std::fs::copy(std::env::current_exe().unwrap(), &binary).unwrap();
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = std::process::Command::new(&binary);
+    command
+        .args(["app_process_entry_point", "--exact", "--nocapture", "--test-threads=1"])
+        .env(APP_ROLE, role)
+        .env(APP_FOLDER, folder)
+        .current_dir("/")
+        .uid(65534)
+        .gid(65534);
+    (command, copy_dir)
+}

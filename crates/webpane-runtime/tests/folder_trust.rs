@@ -1,0 +1,206 @@
+//! The user data folder and its socket are trusted only when they are ours (DESIGN.md §10):
+//! a browser process of another user is never spoken to; a folder others can write, a folder of
+//! another user, a link or a file in its place are refused with errors that name the path and
+//! are left as they were; a folder of any path length works.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use common::*;
+use webpane::{Environment, Error, EventLoop, WebViewOptions};
+
+/// App processes of this binary, by role.
+#[test]
+fn app_process_entry_point() {
+    let Ok(role) = std::env::var(APP_ROLE) else { return };
+    if role == "untrusted-runtime" {
+        // Runs as another uid with a bound socket as stdin: listen (so the socket's peer
+        // credentials are ours), take one client, and tell how many bytes it sent.
+        use std::os::fd::AsFd;
+        let stdin = std::io::stdin();
+        let socket = stdin.as_fd();
+        rustix::net::listen(socket, 8).unwrap();
+        report("listening");
+        let client = rustix::net::accept(socket).unwrap();
+        let mut total = 0;
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = rustix::net::recv(&client, &mut buf, rustix::net::RecvFlags::empty()) {
+            if n.0 == 0 {
+                break;
+            }
+            total += n.0;
+        }
+        report(&format!("received {total}"));
+    }
+}
+
+fn build(folder: &std::path::Path) -> Result<Environment, Error> {
+    let event_loop = EventLoop::new().unwrap();
+    event_loop
+        .block_on(
+            Environment::builder()
+                .user_data_folder(folder)
+                .runtime_path(runtime())
+                .shutdown_grace(std::time::Duration::from_millis(300))
+                .build(&event_loop),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_browser_process_of_another_user_is_never_spoken_to() {
+    if !can_switch_users("a_browser_process_of_another_user_is_never_spoken_to") {
+        return;
+    }
+    // The folder is ours; the process listening on its socket is not (uid 65534).
+    let dir = tempfile::tempdir().unwrap();
+    let socket = rustix::net::socket(
+        rustix::net::AddressFamily::UNIX,
+        rustix::net::SocketType::SEQPACKET,
+        None,
+    )
+    .unwrap();
+    let path = dir.path().join("runtime.sock");
+    rustix::net::bind(&socket, &rustix::net::SocketAddrUnix::new(&path).unwrap()).unwrap();
+    let (mut command, _copy) = command_as_nobody("untrusted-runtime", dir.path());
+    let mut child = command
+        .stdin(std::process::Stdio::from(socket))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let mut next = || {
+        lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.find("@@").map(|at| l[at + 2..].to_owned()))
+    };
+    assert_eq!(next().as_deref(), Some("listening"));
+
+    match build(dir.path()) {
+        Err(Error::UntrustedBrowserProcess { uid, socket, .. }) => {
+            assert_eq!(uid, 65534);
+            assert_eq!(socket, path);
+        }
+        other => panic!("expected UntrustedBrowserProcess, got {other:?}"),
+    }
+    // It heard nothing from us, not even the transport handshake.
+    assert_eq!(next().as_deref(), Some("received 0"));
+    // And no runtime of ours was started in its place.
+    assert!(!dir.path().join("runtime.lock").exists());
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_folder_others_can_write_is_refused_and_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("shared");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    match build(&folder) {
+        Err(e @ Error::UserDataFolder(webpane_ipc::FolderError::WritableByOthers { .. })) => {
+            let message = e.to_string();
+            assert!(message.contains(&folder.display().to_string()), "{message}");
+            assert!(message.contains("1777"), "{message}");
+        }
+        other => panic!("expected a folder error, got {other:?}"),
+    }
+    let mode = std::fs::metadata(&folder).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o1777, "the folder was chmod-ed");
+    assert_eq!(
+        std::fs::read_dir(&folder).unwrap().count(),
+        0,
+        "something was written into it"
+    );
+
+    // The runtime itself refuses it too (an app that skipped the SDK's check).
+    let out = std::process::Command::new(runtime())
+        .arg("--user-data-folder")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("writable by"));
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+}
+
+#[test]
+fn a_folder_of_another_user_is_refused() {
+    if !can_switch_users("a_folder_of_another_user_is_refused") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("theirs");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::os::unix::fs::chown(&folder, Some(65534), Some(65534)).unwrap();
+    match build(&folder) {
+        Err(Error::UserDataFolder(webpane_ipc::FolderError::NotOurs { owner, .. })) => assert_eq!(owner, 65534),
+        other => panic!("expected NotOurs, got {other:?}"),
+    }
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+}
+
+#[test]
+fn a_planted_lock_link_is_refused_and_its_target_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("udf");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::os::unix::fs::symlink(&victim, folder.join("runtime.lock")).unwrap();
+    let out = std::process::Command::new(runtime())
+        .arg("--user-data-folder")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("symbolic link") && stderr.contains("runtime.lock"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    // Through the SDK: a clear error, the target untouched.
+    assert!(build(&folder).is_err());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+}
+
+#[test]
+fn a_file_where_the_folder_should_be_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "").unwrap();
+    let error = build(&file).unwrap_err();
+    assert!(error.to_string().contains(&file.display().to_string()), "{error}");
+    let inside = file.join("udf");
+    let error = build(&inside).unwrap_err();
+    assert!(error.to_string().contains("not-a-folder"), "{error}");
+}
+
+#[test]
+fn a_folder_path_longer_than_a_socket_address_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut folder = dir.path().to_path_buf();
+    while folder.as_os_str().len() < 200 {
+        folder.push("a-folder-with-a-long-name");
+    }
+    assert!(folder.join("runtime.sock").as_os_str().len() > 108);
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, &folder);
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let loaded = recorder();
+    let l = loaded.clone();
+    webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    webview.navigate_to_string("<p>long path</p>").unwrap();
+    wait_until(&event_loop, "the page", || !loaded.borrow().is_empty());
+    assert_eq!(*loaded.borrow(), [true]);
+    // A second app (environment) finds the same runtime through the long path.
+    let again = env_for(&event_loop, &folder);
+    assert_eq!(again.browser_process_id(), env.browser_process_id());
+}
