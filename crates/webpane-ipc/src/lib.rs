@@ -49,6 +49,7 @@ pub mod buffer;
 pub mod error;
 pub mod folder;
 pub mod handle;
+mod handshake;
 pub mod protocol;
 pub mod shm;
 mod sys;
@@ -60,6 +61,7 @@ pub use buffer::{MemoryBuffer, MemoryBufferError, MemoryBufferReference, SharedB
 pub use error::{BadMessage, FdRejection, HandleError, IpcError, ShmError};
 pub use folder::{Folder, FolderError};
 pub use handle::{FileForTransit, TransitMode};
+pub use handshake::{Handshake, PendingConnection};
 pub use shm::{ReadOnlyMapping, ReadOnlySharedMemory, SharedMapping, SharedMemory};
 pub use transport::{Connection, Listener, MAX_PACKET_SIZE, PeerCredentials};
 pub use wire::{Access, FdKind, FdRef, FileAccess, Outgoing, Received, ReceivedFds, decode_message, encode_message};

@@ -45,7 +45,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rustix::event::{PollFd, PollFlags};
+use rustix::event::PollFlags;
 use rustix::io::Errno;
 use rustix::net::{
     AddressFamily, RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, ReturnFlags, SendAncillaryBuffer,
@@ -55,8 +55,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{BadMessage, IpcError};
+use crate::handshake::{PendingConnection, recv_hello, send_hello, wait};
 use crate::wire::{Outgoing, Received, decode_message, encode_message};
-use crate::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION};
+use crate::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE};
 
 /// The largest packet on the wire, header byte included. Larger messages are split.
 pub const MAX_PACKET_SIZE: usize = 64 * 1024;
@@ -64,10 +65,8 @@ pub const MAX_PACKET_SIZE: usize = 64 * 1024;
 /// How long a new connection waits for the peer's handshake by default.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-const MAGIC: [u8; 8] = *b"WEBPANE\0";
-const HELLO_LEN: usize = 16;
 const FLAG_MORE: u8 = 0x01;
-const CMSG_SPACE: usize = rustix::cmsg_space!(ScmRights(MAX_FDS_PER_MESSAGE));
+pub(crate) const CMSG_SPACE: usize = rustix::cmsg_space!(ScmRights(MAX_FDS_PER_MESSAGE));
 
 /// A logical message as it arrived: its bytes (fd tags and body, still encoded) and its fds.
 pub type RawMessage = (Vec<u8>, Vec<OwnedFd>);
@@ -175,33 +174,6 @@ fn seqpacket() -> rustix::io::Result<OwnedFd> {
     )
 }
 
-fn wait(fd: BorrowedFd<'_>, flags: PollFlags, deadline: Option<Instant>) -> Result<bool, IpcError> {
-    loop {
-        let timeout = match deadline {
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Ok(false);
-                }
-                Some(
-                    rustix::event::Timespec::try_from(left).unwrap_or(rustix::event::Timespec {
-                        tv_sec: i64::MAX,
-                        tv_nsec: 0,
-                    }),
-                )
-            }
-            None => None,
-        };
-        let mut fds = [PollFd::new(&fd, flags)];
-        match rustix::event::poll(&mut fds, timeout.as_ref()) {
-            Ok(0) => continue,
-            Ok(_) => return Ok(true),
-            Err(Errno::INTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
 impl Connection {
     /// A connected pair in this process (tests, threads, or handing one end to a child).
     pub fn pair() -> Result<(Connection, Connection), IpcError> {
@@ -264,7 +236,7 @@ impl Connection {
         Self::new(fd)
     }
 
-    fn new(fd: OwnedFd) -> Result<Connection, IpcError> {
+    pub(crate) fn new(fd: OwnedFd) -> Result<Connection, IpcError> {
         let cred = rustix::net::sockopt::socket_peercred(&fd)?;
         Ok(Connection {
             fd,
@@ -502,61 +474,6 @@ impl AsFd for Connection {
     }
 }
 
-fn send_hello(fd: BorrowedFd<'_>) -> Result<(), IpcError> {
-    let mut hello = [0u8; HELLO_LEN];
-    hello[..8].copy_from_slice(&MAGIC);
-    hello[8..12].copy_from_slice(&PROTOCOL_VERSION.to_le_bytes());
-    match rustix::net::send(fd, &hello, SendFlags::NOSIGNAL | SendFlags::DONTWAIT) {
-        Ok(_) => Ok(()),
-        Err(Errno::PIPE | Errno::CONNRESET | Errno::NOTCONN) => Err(IpcError::Disconnected),
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn recv_hello(fd: BorrowedFd<'_>, deadline: Option<Instant>) -> Result<(), IpcError> {
-    let mut buf = [0u8; HELLO_LEN + 1];
-    loop {
-        let mut space = [MaybeUninit::<u8>::uninit(); CMSG_SPACE];
-        let mut control = RecvAncillaryBuffer::new(&mut space);
-        let mut iov = [IoSliceMut::new(&mut buf)];
-        match rustix::net::recvmsg(
-            fd,
-            &mut iov,
-            &mut control,
-            RecvFlags::CMSG_CLOEXEC | RecvFlags::DONTWAIT,
-        ) {
-            Ok(msg) => {
-                let had_fds = control.drain().next().is_some();
-                if msg.bytes == 0 {
-                    return Err(IpcError::Disconnected);
-                }
-                if had_fds || msg.bytes != HELLO_LEN || msg.flags.contains(ReturnFlags::TRUNC) {
-                    return Err(IpcError::BadHandshake("the first packet is not a webpane hello"));
-                }
-                if buf[..8] != MAGIC {
-                    return Err(IpcError::BadHandshake("wrong magic"));
-                }
-                let theirs = u32::from_le_bytes([buf[8], buf[9], buf[10], buf[11]]);
-                if theirs != PROTOCOL_VERSION {
-                    return Err(IpcError::VersionMismatch {
-                        ours: PROTOCOL_VERSION,
-                        theirs,
-                    });
-                }
-                return Ok(());
-            }
-            Err(Errno::AGAIN) => {
-                if !wait(fd, PollFlags::IN, deadline)? {
-                    return Err(IpcError::Io(std::io::ErrorKind::TimedOut.into()));
-                }
-            }
-            Err(Errno::INTR) => {}
-            Err(Errno::CONNRESET) => return Err(IpcError::Disconnected),
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
 /// A listening socket at a filesystem path (mode 0600); accepts [`Connection`]s.
 #[derive(Debug)]
 pub struct Listener {
@@ -581,6 +498,17 @@ impl Listener {
                 return Ok(c);
             }
             wait(self.fd.as_fd(), PollFlags::IN, None)?;
+        }
+    }
+
+    /// Accepts a waiting client, if there is one, without talking to it: its credentials are
+    /// known at once, and the handshake is completed later without blocking
+    /// ([`PendingConnection::advance`]). A server checks who it is before saying anything.
+    pub fn try_accept_pending(&self) -> Result<Option<PendingConnection>, IpcError> {
+        match rustix::net::accept_with(&self.fd, SocketFlags::CLOEXEC | SocketFlags::NONBLOCK) {
+            Ok(fd) => PendingConnection::new(fd).map(Some),
+            Err(Errno::AGAIN | Errno::INTR | Errno::CONNABORTED) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -74,6 +74,7 @@ fn main() -> ExitCode {
         println!("{}", doctor());
         return ExitCode::SUCCESS;
     }
+    raise_fd_limit();
     let Some(user_data_folder) = &args.user_data_folder else {
         eprintln!("webpane-runtime: --user-data-folder is required");
         return ExitCode::FAILURE;
@@ -137,6 +138,23 @@ fn main() -> ExitCode {
     }
     drop(connections);
     ExitCode::SUCCESS
+}
+
+/// Raises the soft limit on open files to the hard one: every app connection, shared buffer in
+/// transit and WebKit child costs descriptors, and a busy browser process should not run out at
+/// the usual soft limit of 1,024 while the system allows more.
+fn raise_fd_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = rustix::process::Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if let Err(e) = setrlimit(Resource::Nofile, raised) {
+            log::warn!("cannot raise the open-file limit: {e}");
+        }
+    }
 }
 
 /// What `webpane doctor` wants to know about this runtime, as JSON.

@@ -20,6 +20,8 @@ use webpane_ipc::protocol::{
 };
 use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 
+mod accept;
+
 use crate::udf::OwnedFolder;
 use crate::view::{BufferPost, Engine, Host, View};
 
@@ -27,8 +29,6 @@ use crate::view::{BufferPost, Engine, Host, View};
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
 /// How long a new runtime waits for its first webview, at least.
 const STARTUP_GRACE: Duration = Duration::from_secs(2);
-/// How long a connecting client may take to complete the transport handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How much may wait for a client that does not read before it is considered stuck and dropped.
 /// Pages cannot push a client there: their messages are flow-controlled (see `chrome_webview.js`).
 pub const MAX_CLIENT_BACKLOG: usize = 256 << 20;
@@ -123,6 +123,8 @@ pub struct Server {
     /// Watches on the runtime binary and the WebKitGTK library, kept alive with the server.
     monitors: RefCell<Vec<gio::FileMonitor>>,
     new_version: Cell<bool>,
+    /// The listening socket's watch and the clients half-way through the handshake.
+    acceptor: accept::Acceptor,
 }
 
 impl Server {
@@ -169,25 +171,12 @@ impl Server {
             folder: RefCell::new(Some(folder)),
             monitors: RefCell::new(Vec::new()),
             new_version: Cell::new(false),
+            acceptor: accept::Acceptor::default(),
         });
         server.watch_for_new_versions();
         server.register_schemes();
 
-        let weak = Rc::downgrade(&server);
-        let listener_fd = server
-            .folder
-            .borrow()
-            .as_ref()
-            .map(|f| f.listener().as_fd().as_raw_fd());
-        if let Some(fd) = listener_fd {
-            glib::source::unix_fd_add_local(fd, IOCondition::IN, move |_, _| {
-                let Some(server) = weak.upgrade() else {
-                    return ControlFlow::Break;
-                };
-                server.accept_pending();
-                ControlFlow::Continue
-            });
-        }
+        server.watch_listener();
 
         // Child processes: report changes to every client, so that apps can wait for them all.
         let weak = Rc::downgrade(&server);
@@ -296,28 +285,6 @@ impl Server {
         let clients: Vec<Rc<Client>> = self.clients.borrow().values().cloned().collect();
         for client in clients.iter().filter(|c| c.welcomed.get()) {
             self.send(client, &RuntimeMessage::NewBrowserVersionAvailable);
-        }
-    }
-
-    fn accept_pending(self: &Rc<Self>) {
-        loop {
-            let accepted = match self.folder.borrow().as_ref() {
-                Some(folder) => folder.listener().try_accept(HANDSHAKE_TIMEOUT),
-                None => return,
-            };
-            let conn = match accepted {
-                Ok(Some(conn)) => conn,
-                Ok(None) => return,
-                Err(e) => {
-                    log::warn!("refused a client: {e}");
-                    continue;
-                }
-            };
-            if conn.peer_credentials().uid != self.uid {
-                log::warn!("refused a client of uid {}", conn.peer_credentials().uid);
-                continue;
-            }
-            self.add_client(conn);
         }
     }
 
@@ -838,6 +805,7 @@ impl Server {
     /// Closes every view, stops listening and hands back the folder (still locked) and the
     /// clients' connections: apps must see the disconnect only after the lock is released.
     pub fn tear_down(&self) -> (Option<OwnedFolder>, Vec<Connection>) {
+        self.acceptor.stop();
         let mut folder = self.folder.borrow_mut().take();
         if let Some(folder) = folder.as_mut() {
             folder.stop_listening();

@@ -1,0 +1,289 @@
+//! Accepting apps without ever blocking the main loop.
+//!
+//! - The caller's uid is checked at accept (`SO_PEERCRED`), before anything is said to it; a
+//!   client of another uid is closed at once.
+//! - The transport handshake then completes as the client's hello arrives (an fd watch), with a
+//!   deadline ([`HANDSHAKE_TIMEOUT`]); at most [`MAX_PENDING`] clients may be half-open, and a new
+//!   one evicts the oldest. A thousand silent connections cost the apps being served nothing.
+//! - When `accept` fails for want of resources (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`), the
+//!   listener is left alone for a while (100 ms, doubling to 2 s) instead of being retried in a
+//!   hot loop, logged once per episode, and served again as soon as descriptors free up. A
+//!   reserve of [`RESERVE_FDS`] descriptors is held while accepting and let go when accept
+//!   runs out: GLib aborts the process when it cannot get a descriptor it needs (a wakeup pipe),
+//!   so clients are never allowed to take the last ones. Accepting resumes only once the
+//!   reserve could be taken again.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::os::fd::{AsFd, AsRawFd};
+use std::rc::Rc;
+use std::time::Duration;
+
+use glib::{ControlFlow, IOCondition, SourceId};
+use webpane_ipc::{Handshake, IpcError, PendingConnection};
+
+use super::Server;
+
+/// How long a connecting client may take to complete the transport handshake.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How many clients may be between accept and a completed handshake at once.
+pub const MAX_PENDING: usize = 64;
+/// Descriptors kept back from clients for GLib, GTK and WebKit.
+pub const RESERVE_FDS: usize = 16;
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+struct Pending {
+    conn: Option<PendingConnection>,
+    watch: Option<SourceId>,
+    timer: Option<SourceId>,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(watch) = self.watch.take() {
+            watch.remove();
+        }
+        if let Some(timer) = self.timer.take() {
+            timer.remove();
+        }
+    }
+}
+
+/// The listener's watch and the clients half-way through the handshake.
+#[derive(Default)]
+pub struct Acceptor {
+    listener_watch: RefCell<Option<SourceId>>,
+    pending: RefCell<BTreeMap<u64, Pending>>,
+    next: Cell<u64>,
+    backoff: Cell<Option<Duration>>,
+    reserve: RefCell<Vec<std::os::fd::OwnedFd>>,
+}
+
+impl Acceptor {
+    /// How many clients are half-open now.
+    pub fn pending(&self) -> usize {
+        self.pending.borrow().len()
+    }
+
+    /// Takes the reserve descriptors back; false (holding none) if they are not to be had.
+    fn refill_reserve(&self) -> bool {
+        let mut reserve = self.reserve.borrow_mut();
+        while reserve.len() < RESERVE_FDS {
+            match rustix::fs::open(
+                "/dev/null",
+                rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+                rustix::fs::Mode::empty(),
+            ) {
+                Ok(fd) => reserve.push(fd),
+                Err(_) => {
+                    reserve.clear();
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Stops accepting and drops every half-open client.
+    pub fn stop(&self) {
+        if let Some(watch) = self.listener_watch.borrow_mut().take() {
+            watch.remove();
+        }
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        drop(pending);
+    }
+}
+
+enum Accepted {
+    Drained,
+    OutOfResources(IpcError),
+}
+
+impl Server {
+    /// Starts (or resumes) watching the listening socket.
+    pub(super) fn watch_listener(self: &Rc<Self>) {
+        if !self.acceptor.refill_reserve() {
+            self.pause_accepting(IpcError::Io(std::io::Error::from_raw_os_error(libc_errno::EMFILE)));
+            return;
+        }
+        let Some(fd) = self.folder.borrow().as_ref().map(|f| f.listener().as_fd().as_raw_fd()) else {
+            return;
+        };
+        let weak = Rc::downgrade(self);
+        let source = glib::source::unix_fd_add_local(fd, IOCondition::IN, move |_, _| {
+            let Some(server) = weak.upgrade() else {
+                return ControlFlow::Break;
+            };
+            match server.accept_pending() {
+                Accepted::Drained => {
+                    if server.acceptor.backoff.take().is_some() {
+                        log::info!("accepting clients again");
+                    }
+                    ControlFlow::Continue
+                }
+                Accepted::OutOfResources(e) => {
+                    server.acceptor.listener_watch.replace(None);
+                    server.pause_accepting(e);
+                    ControlFlow::Break
+                }
+            }
+        });
+        if let Some(old) = self.acceptor.listener_watch.replace(Some(source)) {
+            old.remove();
+        }
+    }
+
+    /// `accept` failed for want of descriptors or memory: try again later, not in a hot loop.
+    fn pause_accepting(self: &Rc<Self>, e: IpcError) {
+        // Room for GLib and WebKit while clients wait.
+        self.acceptor.reserve.borrow_mut().clear();
+        let delay = match self.acceptor.backoff.get() {
+            None => {
+                log::warn!(
+                    "cannot accept clients ({e}); {} clients, {} half-open; retrying every {FIRST_BACKOFF:?}–{MAX_BACKOFF:?} until descriptors free up",
+                    self.clients.borrow().len(),
+                    self.acceptor.pending()
+                );
+                FIRST_BACKOFF
+            }
+            Some(d) => (d * 2).min(MAX_BACKOFF),
+        };
+        self.acceptor.backoff.set(Some(delay));
+        let weak = Rc::downgrade(self);
+        glib::timeout_add_local_once(delay, move || {
+            if let Some(server) = weak.upgrade() {
+                if !server.quitting.get() {
+                    server.watch_listener();
+                }
+            }
+        });
+    }
+
+    fn accept_pending(self: &Rc<Self>) -> Accepted {
+        loop {
+            let accepted = match self.folder.borrow().as_ref() {
+                Some(folder) => folder.listener().try_accept_pending(),
+                None => return Accepted::Drained,
+            };
+            let pending = match accepted {
+                Ok(Some(pending)) => pending,
+                Ok(None) => return Accepted::Drained,
+                Err(IpcError::Io(e))
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc_errno::EMFILE | libc_errno::ENFILE | libc_errno::ENOBUFS | libc_errno::ENOMEM)
+                    ) =>
+                {
+                    return Accepted::OutOfResources(IpcError::Io(e));
+                }
+                Err(e) => {
+                    log::warn!("accept failed: {e}");
+                    return Accepted::Drained;
+                }
+            };
+            let peer = pending.peer_credentials();
+            if peer.uid != self.uid {
+                // Before a word is said to it.
+                log::warn!("refused a client of uid {} (pid {})", peer.uid, peer.pid);
+                continue;
+            }
+            self.advance_handshake(None, pending);
+        }
+    }
+
+    /// Moves a client's handshake on; `id` is its slot among the pending ones, if it has one.
+    fn advance_handshake(self: &Rc<Self>, id: Option<u64>, conn: PendingConnection) {
+        match conn.advance() {
+            Ok(Handshake::Done(conn)) => {
+                if let Some(id) = id {
+                    self.acceptor.pending.borrow_mut().remove(&id);
+                }
+                self.add_client(conn);
+            }
+            Ok(Handshake::Pending(conn)) => match id {
+                Some(id) => {
+                    if let Some(slot) = self.acceptor.pending.borrow_mut().get_mut(&id) {
+                        slot.conn = Some(conn);
+                    }
+                }
+                None => self.wait_for_hello(conn),
+            },
+            Err(e) => {
+                log::debug!("a client failed the handshake: {e}");
+                if let Some(id) = id {
+                    self.acceptor.pending.borrow_mut().remove(&id);
+                }
+            }
+        }
+    }
+
+    fn wait_for_hello(self: &Rc<Self>, conn: PendingConnection) {
+        let id = self.acceptor.next.get();
+        self.acceptor.next.set(id + 1);
+        let fd = conn.as_fd().as_raw_fd();
+        let weak = Rc::downgrade(self);
+        let watch = glib::source::unix_fd_add_local(
+            fd,
+            IOCondition::IN | IOCondition::HUP | IOCondition::ERR,
+            move |_, _| {
+                let Some(server) = weak.upgrade() else {
+                    return ControlFlow::Break;
+                };
+                let conn = server
+                    .acceptor
+                    .pending
+                    .borrow_mut()
+                    .get_mut(&id)
+                    .and_then(|p| p.conn.take());
+                match conn {
+                    Some(conn) => {
+                        server.advance_handshake(Some(id), conn);
+                        let still_pending = server.acceptor.pending.borrow().contains_key(&id);
+                        if still_pending {
+                            ControlFlow::Continue
+                        } else {
+                            // The slot is gone (its Drop must not remove this running source).
+                            ControlFlow::Break
+                        }
+                    }
+                    None => {
+                        server.acceptor.pending.borrow_mut().remove(&id);
+                        ControlFlow::Break
+                    }
+                }
+            },
+        );
+        let weak = Rc::downgrade(self);
+        let timer = glib::timeout_add_local_once(HANDSHAKE_TIMEOUT, move || {
+            if let Some(server) = weak.upgrade() {
+                let slot = server.acceptor.pending.borrow_mut().remove(&id);
+                if let Some(mut slot) = slot {
+                    slot.timer = None; // this very source, already finished
+                    log::debug!("a client did not complete the handshake within {HANDSHAKE_TIMEOUT:?}");
+                }
+            }
+        });
+        let mut pending = self.acceptor.pending.borrow_mut();
+        pending.insert(
+            id,
+            Pending {
+                conn: Some(conn),
+                watch: Some(watch),
+                timer: Some(timer),
+            },
+        );
+        while pending.len() > MAX_PENDING {
+            // The oldest half-open client makes room for the newest.
+            pending.pop_first();
+        }
+    }
+}
+
+/// The errno values `accept` reports when the process or system is out of resources.
+mod libc_errno {
+    pub const EMFILE: i32 = rustix::io::Errno::MFILE.raw_os_error();
+    pub const ENFILE: i32 = rustix::io::Errno::NFILE.raw_os_error();
+    pub const ENOBUFS: i32 = rustix::io::Errno::NOBUFS.raw_os_error();
+    pub const ENOMEM: i32 = rustix::io::Errno::NOMEM.raw_os_error();
+}

@@ -1,0 +1,190 @@
+//! The browser process stays available to the apps it serves, whatever other local processes
+//! do to its socket: silent connections cost nothing, running out of descriptors is survived.
+
+mod common;
+
+use std::os::fd::OwnedFd;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// Raises this process's soft limit on open files to the hard one (the tests open many).
+fn raise_fd_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let _ = setrlimit(
+        Resource::Nofile,
+        rustix::process::Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        },
+    );
+}
+
+/// Up to `count` connections to the socket that never say anything (stops early when the
+/// listen backlog stays full for a second).
+fn silent_connections(socket: &Path, count: usize) -> Vec<OwnedFd> {
+    use rustix::net::{AddressFamily, SocketAddrUnix, SocketFlags, SocketType};
+    let addr = SocketAddrUnix::new(socket).unwrap();
+    let mut open = Vec::new();
+    let mut stuck_since: Option<Instant> = None;
+    while open.len() < count {
+        let fd = rustix::net::socket_with(
+            AddressFamily::UNIX,
+            SocketType::SEQPACKET,
+            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+            None,
+        )
+        .unwrap();
+        match rustix::net::connect(&fd, &addr) {
+            Ok(()) => {
+                open.push(fd);
+                stuck_since = None;
+            }
+            // The backlog is full, or the runtime has bound but not yet listened.
+            Err(rustix::io::Errno::AGAIN | rustix::io::Errno::CONNREFUSED) => {
+                let since = *stuck_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > Duration::from_secs(1) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => panic!("connect: {e}"),
+        }
+    }
+    open
+}
+
+/// Whether the runtime has hung up on `fd` (after its hello, if it said one).
+fn hung_up(fd: &OwnedFd) -> bool {
+    let mut buf = [0u8; 64];
+    loop {
+        match rustix::net::recv(fd, &mut buf, rustix::net::RecvFlags::DONTWAIT) {
+            Ok((0, _)) => return true,
+            Ok(_) => continue,
+            Err(rustix::io::Errno::AGAIN) => return false,
+            Err(_) => return true,
+        }
+    }
+}
+
+#[test]
+fn a_thousand_silent_connections_do_not_stall_the_apps_being_served() {
+    raise_fd_limit();
+    let (event_loop, _env, webview, dir) = open_webview();
+    let loaded = recorder();
+    let l = loaded.clone();
+    webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    webview.navigate_to_string("<p>served</p>").unwrap();
+    wait_until(&event_loop, "the page", || !loaded.borrow().is_empty());
+
+    // Connections that send nothing, faster than any handshake deadline runs out.
+    let silent = silent_connections(&dir.path().join("runtime.sock"), 1000);
+    assert!(silent.len() >= 128, "only {} connections got through", silent.len());
+
+    // The app already connected is answered meanwhile (before the fix: 2 s per silent
+    // connection on the runtime's main loop, over half an hour in all).
+    let answer = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let a = answer.clone();
+    let script = webview.execute_script("6 * 7");
+    event_loop.spawn_local(async move {
+        *a.borrow_mut() = Some(script.await);
+    });
+    wait_until(&event_loop, "a script answer during the flood", || {
+        answer.borrow().is_some()
+    });
+    assert_eq!(answer.borrow().as_ref().unwrap().as_ref().unwrap(), "42");
+
+    // A new app gets in too.
+    let second = env_for(&event_loop, dir.path());
+    assert_eq!(second.browser_process_id(), _env.browser_process_id());
+
+    // Every silent connection is hung up on in the end: the runtime keeps none of them.
+    let deadline = Instant::now() + TIMEOUT;
+    while !silent.iter().all(hung_up) {
+        assert!(Instant::now() < deadline, "the runtime kept silent connections open");
+        event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
+    }
+}
+
+#[test]
+fn running_out_of_descriptors_is_survived_without_spinning() {
+    raise_fd_limit();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("runtime.log");
+    let folder = dir.path().join("udf");
+    // A runtime with few descriptors to spare (and no webview: kept alive by a long grace).
+    let mut runtime = std::process::Command::new("prlimit")
+        .arg("--nofile=48:48")
+        .arg(runtime())
+        .arg("--user-data-folder")
+        .arg(&folder)
+        .args(["--grace-ms", "120000"])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let socket = folder.join("runtime.sock");
+    let deadline = Instant::now() + TIMEOUT;
+    while !socket.exists() {
+        assert!(Instant::now() < deadline, "the runtime never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // More half-open connections than it has descriptors left: accept fails with EMFILE.
+    let silent = silent_connections(&socket, 200);
+    let deadline = Instant::now() + TIMEOUT;
+    while !std::fs::read_to_string(&log).unwrap().contains("cannot accept clients") {
+        assert!(Instant::now() < deadline, "the runtime never ran out of descriptors");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(silent);
+
+    // Once they are gone, a real app is served again.
+    let deadline = Instant::now() + TIMEOUT;
+    let conn = loop {
+        match webpane_ipc::Connection::connect_trusted(&socket) {
+            Ok(conn) => break conn,
+            Err(e) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "never served again: {e}; {:?}; its log:\n{}",
+                    runtime.try_wait(),
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    };
+    conn.send(
+        &webpane_ipc::protocol::AppMessage::Hello {
+            options: Default::default(),
+        },
+        webpane_ipc::Outgoing::new(),
+    )
+    .unwrap();
+    let welcome = conn
+        .recv_timeout::<webpane_ipc::protocol::RuntimeMessage>(Some(TIMEOUT))
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(welcome.message, webpane_ipc::protocol::RuntimeMessage::Welcome { .. }),
+        "{:?}",
+        welcome.message
+    );
+    drop(conn);
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&runtime),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    runtime.wait().unwrap();
+
+    // Said once per episode, not once per failed accept (before the fix: a hot loop that wrote
+    // gigabytes of log).
+    let text = std::fs::read_to_string(&log).unwrap();
+    let complaints = text.lines().filter(|l| l.contains("accept")).count();
+    assert!(complaints <= 20, "{complaints} lines about accept:\n{text}");
+}
