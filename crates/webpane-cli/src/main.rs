@@ -468,6 +468,11 @@ fn run(args: RunArgs) -> ExitCode {
         // The embedding window (or our own window) went away: the run is over.
         let outcome = outcome.clone();
         webview.on_closed(move |_, closed| {
+            if closed.reason() == webpane::CloseReason::Disconnected {
+                eprintln!("webpane: the browser process disconnected this run");
+                outcome.set(Some(ExitCode::from(EXIT_BROWSER_FAILED)));
+                return;
+            }
             eprintln!("webpane: the view was closed ({:?})", closed.reason());
             outcome.set(Some(ExitCode::SUCCESS));
         });

@@ -111,6 +111,10 @@ pub enum CloseReason {
     ParentWindowDestroyed,
     /// Its own window was closed (by the user or the window manager).
     WindowClosed,
+    /// The browser process, still running, hung up on this app (it fell too far behind reading
+    /// its messages, or it stopped answering); the app may create new webviews, which connect
+    /// again.
+    Disconnected,
 }
 
 /// An image format for [`AppMessage::CapturePreview`].
@@ -901,6 +905,12 @@ pub enum RuntimeMessage {
     /// The runtime is shutting down normally (its last webview closed); the connection closes
     /// once its children have exited and the folder's lock is released.
     Exiting,
+    /// The runtime goes on, but hangs up on this app now: its webviews are already closed. The
+    /// last message on the connection (what was queued before it is dropped).
+    Disconnecting {
+        /// Why (for example: the app fell more than 256 MiB behind reading its messages).
+        reason: String,
+    },
     /// The runtime binary or the WebKitGTK library it loaded was replaced on disk; the next
     /// browser process started will use the new one.
     NewBrowserVersionAvailable,
@@ -944,6 +954,7 @@ impl RuntimeMessage {
             | RuntimeMessage::OptionsMismatch { .. }
             | RuntimeMessage::ChildProcesses { .. }
             | RuntimeMessage::Exiting
+            | RuntimeMessage::Disconnecting { .. }
             | RuntimeMessage::NewBrowserVersionAvailable => None,
         }
     }

@@ -94,6 +94,8 @@ struct Packet {
 struct Outbox {
     packets: VecDeque<Packet>,
     bytes: usize,
+    /// Whether the last packet that left began or continued a message that is not finished.
+    mid_message: bool,
 }
 
 impl Outbox {
@@ -133,6 +135,21 @@ impl Outbox {
     fn clear(&mut self) {
         self.packets.clear();
         self.bytes = 0;
+        self.mid_message = false;
+    }
+
+    /// Drops every message that has not begun to leave; the rest of one that has is kept.
+    fn drop_unstarted(&mut self) {
+        let keep = if self.mid_message {
+            self.packets
+                .iter()
+                .position(|p| p.data.first().is_some_and(|f| f & FLAG_MORE == 0))
+                .map_or(self.packets.len(), |last| last + 1)
+        } else {
+            0
+        };
+        self.packets.truncate(keep);
+        self.bytes = self.packets.iter().map(|p| p.data.len()).sum();
     }
 }
 
@@ -218,6 +235,23 @@ impl Connection {
         }
         rustix::io::ioctl_fionbio(&fd, true)?;
         Self::handshake(fd, DEFAULT_HANDSHAKE_TIMEOUT)
+    }
+
+    /// The pid of the process listening at `path`, found without a word said (a connect and its
+    /// `SO_PEERCRED`; the connection is closed at once, never blocking, even if that process is
+    /// stopped). `None` when nobody listens there.
+    pub fn listener_pid(path: impl AsRef<Path>) -> Option<u32> {
+        let fd = rustix::net::socket_with(
+            AddressFamily::UNIX,
+            SocketType::SEQPACKET,
+            SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+            None,
+        )
+        .ok()?;
+        let addr = SocketAddrUnix::new(path.as_ref()).ok()?;
+        rustix::net::connect(&fd, &addr).ok()?;
+        let cred = rustix::net::sockopt::socket_peercred(&fd).ok()?;
+        Some(cred.pid.as_raw_nonzero().get() as u32)
     }
 
     /// Wraps an already connected `SOCK_SEQPACKET` socket (for example one received in a message)
@@ -307,6 +341,18 @@ impl Connection {
         self.flush_locked(&mut outbox, None)
     }
 
+    /// A last word to a peer that is being disconnected: every queued message that has not begun
+    /// to leave is dropped (one already partly sent is finished first, so the peer never sees
+    /// half a message), `message` is queued in their place, and what the socket takes is sent.
+    /// Returns whether the queue is empty.
+    pub fn replace_queue_with<T: Serialize + ?Sized>(&self, message: &T) -> Result<bool, IpcError> {
+        let bytes = encode_message(message, &[])?;
+        let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        outbox.drop_unstarted();
+        outbox.push(&bytes, &[])?;
+        self.flush_locked(&mut outbox, None)
+    }
+
     /// Sends queued packets until the socket is full; returns whether the queue is empty.
     pub fn flush(&self) -> Result<bool, IpcError> {
         let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
@@ -324,8 +370,11 @@ impl Connection {
             let fds: Vec<BorrowedFd<'_>> = packet.fds.iter().map(|f| f.as_fd()).collect();
             match self.send_packet(&packet.data, &fds) {
                 Ok(true) => {
-                    let sent = outbox.packets.pop_front().map_or(0, |p| p.data.len());
-                    outbox.bytes -= sent;
+                    let sent = outbox.packets.pop_front();
+                    outbox.mid_message = sent
+                        .as_ref()
+                        .is_some_and(|p| p.data.first().is_some_and(|f| f & FLAG_MORE != 0));
+                    outbox.bytes -= sent.map_or(0, |p| p.data.len());
                 }
                 Ok(false) => match wait_until {
                     None => return Ok(false),

@@ -342,3 +342,44 @@ fn queue_never_blocks_and_delivers_in_order_once_the_peer_reads() {
     assert_eq!(text, "through the queue");
     assert_eq!(a.queued_bytes(), 0);
 }
+
+#[test]
+fn a_last_word_replaces_what_has_not_left_and_never_cuts_a_message() {
+    let (a, b) = Connection::pair().unwrap();
+    let big = "x".repeat(300 * 1024);
+    // Queue until the socket is full, then some more that stays queued.
+    let mut queued = 0;
+    while a.queue(&big, Outgoing::new()).unwrap() {
+        queued += 1;
+    }
+    for _ in 0..5 {
+        a.queue(&big, Outgoing::new()).unwrap();
+        queued += 1;
+    }
+    assert!(a.queued_bytes() > 0);
+    let sent_everything = a.replace_queue_with(&"farewell".to_string()).unwrap();
+    assert!(!sent_everything);
+    // The reader gets whole messages, then the farewell, then nothing else.
+    let mut got = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "the farewell never arrived");
+        a.flush().unwrap();
+        let Some(received) = b.try_recv::<String>().unwrap() else {
+            continue;
+        };
+        let last = received.message == "farewell";
+        got.push(received.message);
+        if last {
+            break;
+        }
+    }
+    assert!(got[..got.len() - 1].iter().all(|m| *m == big), "a message was cut");
+    assert!(got.len() - 1 < queued, "nothing queued was dropped");
+    assert!(a.flush().unwrap());
+    a.shutdown();
+    assert!(matches!(
+        b.recv_timeout::<String>(Some(Duration::from_secs(10))),
+        Err(webpane_ipc::IpcError::Disconnected)
+    ));
+}

@@ -32,6 +32,11 @@ const STARTUP_GRACE: Duration = Duration::from_secs(2);
 /// How much may wait for a client that does not read before it is considered stuck and dropped.
 /// Pages cannot push a client there: their messages are flow-controlled (see `chrome_webview.js`).
 pub const MAX_CLIENT_BACKLOG: usize = 256 << 20;
+/// How much may wait for all clients together: past it, the client furthest behind is dropped.
+pub const MAX_TOTAL_BACKLOG: usize = 512 << 20;
+/// How long a dropped client's last message ([`RuntimeMessage::Disconnecting`]) may wait for it
+/// to read before the connection closes anyway.
+const FAREWELL_TIMEOUT: Duration = Duration::from_secs(5);
 
 struct Client {
     id: u64,
@@ -43,6 +48,8 @@ struct Client {
     writable_watch: RefCell<Option<SourceId>>,
     /// Run once everything queued so far has gone to the socket (page acknowledgements).
     when_sent: RefCell<Vec<Box<dyn FnOnce()>>>,
+    /// Being disconnected: nothing more is queued for it or read from it.
+    departing: Cell<bool>,
 }
 
 /// A view's link to the runtime and to the app that owns it.
@@ -106,6 +113,8 @@ impl Host for ClientHost {
 
 /// The runtime's state on the main thread.
 pub struct Server {
+    /// This server (for callbacks scheduled from `&self`).
+    me: Weak<Server>,
     options: RuntimeOptions,
     context: webkit2gtk::WebContext,
     /// The profile: cookies, caches, storage.
@@ -156,7 +165,8 @@ impl Server {
         }
         // Only before the first web process exists.
         context.set_sandbox_enabled(options.sandbox);
-        let server = Rc::new(Server {
+        let server = Rc::new_cyclic(|me| Server {
+            me: me.clone(),
             extension: extension.map(|_| ()),
             options,
             context,
@@ -300,6 +310,7 @@ impl Server {
             watch: RefCell::new(None),
             writable_watch: RefCell::new(None),
             when_sent: RefCell::new(Vec::new()),
+            departing: Cell::new(false),
         });
         let weak = Rc::downgrade(self);
         let watch = glib::source::unix_fd_add_local(
@@ -326,6 +337,11 @@ impl Server {
             return false;
         };
         loop {
+            if client.departing.get() {
+                // Requests of a client being disconnected are not answered (nor watched: its
+                // removal is scheduled).
+                return false;
+            }
             match client.conn.try_recv::<AppMessage>() {
                 Ok(Some(mut received)) => {
                     if let Err(why) = self.handle(&client, received.message, &mut received.fds) {
@@ -356,12 +372,24 @@ impl Server {
 
     /// [`send`](Self::send) with fds attached (closed here once queued: the queue keeps copies).
     fn send_with_fds(&self, client: &Rc<Client>, message: &RuntimeMessage, fds: Outgoing<'_>) {
+        if client.departing.get() {
+            return;
+        }
         match client.conn.queue(message, fds) {
             Ok(true) => {}
             Ok(false) if client.conn.queued_bytes() > MAX_CLIENT_BACKLOG => {
-                self.drop_unreachable(client, IpcError::Io(std::io::ErrorKind::WouldBlock.into()));
+                self.disconnect(
+                    client,
+                    format!(
+                        "the app fell more than {} MiB behind reading its messages",
+                        MAX_CLIENT_BACKLOG >> 20
+                    ),
+                );
             }
-            Ok(false) => self.watch_writable(client),
+            Ok(false) => {
+                self.watch_writable(client);
+                self.enforce_total_backlog();
+            }
             // Too big for the wire (a page can post anything): drop that message, keep the client.
             Err(e @ (IpcError::MessageTooLarge { .. } | IpcError::Encode(_))) => {
                 log::warn!("dropped a message to client {}: {e}", client.id);
@@ -388,6 +416,11 @@ impl Server {
                     Ok(false) => ControlFlow::Continue,
                     Ok(true) => {
                         client.writable_watch.replace(None);
+                        if client.departing.get() {
+                            // Its last message has gone: hang up.
+                            client.conn.shutdown();
+                            return ControlFlow::Break;
+                        }
                         let callbacks: Vec<_> = client.when_sent.borrow_mut().drain(..).collect();
                         callbacks.into_iter().for_each(|f| f());
                         ControlFlow::Break
@@ -410,6 +443,56 @@ impl Server {
             client.when_sent.borrow_mut().push(f);
         } else {
             f();
+        }
+    }
+
+    /// Hangs up on a client that is alive but stuck, telling it why: whatever was queued for it
+    /// is dropped (a message already partly sent is finished), [`RuntimeMessage::Disconnecting`]
+    /// goes last, and the connection closes once it has left, or after [`FAREWELL_TIMEOUT`]. Its
+    /// webviews close now (on the next main-loop turn, outside whatever signal we are in).
+    fn disconnect(&self, client: &Rc<Client>, reason: String) {
+        if client.departing.replace(true) {
+            return;
+        }
+        log::warn!("disconnecting client {}: {reason}", client.id);
+        client.when_sent.borrow_mut().clear();
+        match client
+            .conn
+            .replace_queue_with(&RuntimeMessage::Disconnecting { reason })
+        {
+            Ok(false) => self.watch_writable(client),
+            Ok(true) | Err(_) => client.conn.shutdown(),
+        }
+        let (server, id) = (self.me.clone(), client.id);
+        glib::idle_add_local_once(move || {
+            if let Some(server) = server.upgrade() {
+                server.remove_client(id);
+            }
+        });
+        // Keeps the connection open for its last message, at most this long.
+        let client = client.clone();
+        glib::timeout_add_local_once(FAREWELL_TIMEOUT, move || client.conn.shutdown());
+    }
+
+    /// Past [`MAX_TOTAL_BACKLOG`] queued for all clients together, the one furthest behind goes.
+    fn enforce_total_backlog(&self) {
+        let clients: Vec<Rc<Client>> = self.clients.borrow().values().cloned().collect();
+        let total: usize = clients.iter().map(|c| c.conn.queued_bytes()).sum();
+        if total <= MAX_TOTAL_BACKLOG {
+            return;
+        }
+        if let Some(worst) = clients
+            .iter()
+            .filter(|c| !c.departing.get())
+            .max_by_key(|c| c.conn.queued_bytes())
+        {
+            self.disconnect(
+                worst,
+                format!(
+                    "the apps together fell more than {} MiB behind reading their messages, this one most",
+                    MAX_TOTAL_BACKLOG >> 20
+                ),
+            );
         }
     }
 

@@ -8,6 +8,62 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::*;
+use webpane::{CloseReason, EventLoop, WebViewOptions};
+
+/// App processes of this binary, by role.
+#[test]
+fn app_process_entry_point() {
+    let Ok(role) = std::env::var(APP_ROLE) else { return };
+    let folder = std::path::PathBuf::from(std::env::var(APP_FOLDER).unwrap());
+    assert_eq!(role, "stuck");
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, &folder);
+    let pid = env.browser_process_id().unwrap();
+    report(&format!("pid {pid}"));
+    let exits = std::rc::Rc::new(std::cell::Cell::new(0));
+    let e = exits.clone();
+    env.on_browser_process_exited(move |_, args| {
+        e.set(e.get() + 1);
+        report(&format!("exited {:?} {}", args.kind(), args.browser_process_id()));
+    });
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let closed = recorder();
+    let c = closed.clone();
+    webview.on_closed(move |_, args| c.borrow_mut().push(args.reason()));
+    let loaded = recorder();
+    let l = loaded.clone();
+    webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    webview.navigate_to_string("<p>x</p>").unwrap();
+    wait_until(&event_loop, "the page", || !loaded.borrow().is_empty());
+
+    // Ask for far more than the runtime may queue for one app (256 MiB), and read none of it.
+    let answers: Vec<_> = (0..14)
+        .map(|_| webview.execute_script("'x'.repeat(24 << 20)"))
+        .collect();
+    report("asked");
+    // Not a byte read until the test saw the runtime decide (in its log).
+    let mut go = String::new();
+    std::io::stdin().read_line(&mut go).unwrap();
+    report("reading");
+    wait_until(&event_loop, "the webview's Closed", || !closed.borrow().is_empty());
+    drop(answers);
+    report(&format!("closed {:?}", closed.borrow()[0]));
+    assert_eq!(closed.borrow()[0], CloseReason::Disconnected);
+    assert_eq!(exits.get(), 0, "an exit was reported while the browser process lives");
+    report(&format!("alive {}", alive(pid)));
+    // A new webview connects again, to the same browser process.
+    let again = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    report(&format!("again {}", again.browser_process_id()));
+    again.close().unwrap();
+    wait_until(&event_loop, "the browser process's exit", || exits.get() > 0);
+    report(&format!("exits {}", exits.get()));
+}
 
 /// Raises this process's soft limit on open files to the hard one (the tests open many).
 fn raise_fd_limit() {
@@ -106,6 +162,37 @@ fn a_thousand_silent_connections_do_not_stall_the_apps_being_served() {
         assert!(Instant::now() < deadline, "the runtime kept silent connections open");
         event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
     }
+}
+
+#[test]
+fn an_app_that_does_not_read_is_told_it_was_disconnected_and_hears_no_false_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("udf");
+    let log = dir.path().join("log");
+    let mut app = AppProcess::spawn_logged("stuck", &folder, &log);
+    let pid = app.expect("pid")[1].clone();
+    app.expect("asked");
+    let deadline = Instant::now() + TIMEOUT;
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("disconnecting client")
+    {
+        assert!(Instant::now() < deadline, "the runtime never disconnected the app");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    app.command("go");
+    app.expect("reading");
+    assert_eq!(app.expect("closed")[1], "Disconnected");
+    assert_eq!(app.expect("alive")[1], "true");
+    assert_eq!(
+        app.expect("again")[1],
+        pid,
+        "a new webview uses the same browser process"
+    );
+    let exited = app.expect("exited");
+    assert_eq!(exited[1..], ["Normal".to_owned(), pid]);
+    assert_eq!(app.expect("exits")[1], "1");
+    app.finish();
 }
 
 #[test]

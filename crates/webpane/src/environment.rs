@@ -309,6 +309,8 @@ pub(crate) struct Session {
     pub(crate) webviews: RefCell<HashMap<WebViewId, Weak<WebViewInner>>>,
     pub(crate) pending_creates: RefCell<HashMap<WebViewId, (Resolver<WebView>, WebViewOptions)>>,
     exiting: Cell<bool>,
+    /// Why the browser process, still running, hung up on this app (its last message).
+    disconnected: RefCell<Option<String>>,
     pub(crate) ended: Cell<bool>,
     /// Webviews closed by an unexpected end, to be told once the process is gone.
     failed_views: RefCell<Vec<WebView>>,
@@ -591,6 +593,7 @@ impl Environment {
             webviews: RefCell::new(HashMap::new()),
             pending_creates: RefCell::new(HashMap::new()),
             exiting: Cell::new(false),
+            disconnected: RefCell::new(None),
             ended: Cell::new(false),
             failed_views: RefCell::new(Vec::new()),
             exit_status: RefCell::new((None, None)),
@@ -669,6 +672,10 @@ impl Environment {
                 *session.children.borrow_mut() = fds;
             }
             RuntimeMessage::Exiting => session.exiting.set(true),
+            RuntimeMessage::Disconnecting { reason } => {
+                log::warn!("browser process {} disconnected this app: {reason}", session.pid);
+                *session.disconnected.borrow_mut() = Some(reason);
+            }
             RuntimeMessage::NewBrowserVersionAvailable => {
                 let args = NewBrowserVersionAvailableEventArgs {
                     _ui_thread: PhantomData,
@@ -697,6 +704,17 @@ impl Environment {
         session.unwatch(&self.inner.event_loop);
         let normal = session.exiting.get();
         session.pending_creates.borrow_mut().clear();
+        if !normal && session.disconnected.borrow().is_none() && self.still_listening(session) {
+            // No word, but the same browser process still answers on the folder's socket: it hung
+            // up on this app (its last message may not have fitted), it did not exit.
+            *session.disconnected.borrow_mut() = Some("the connection was closed".into());
+        }
+        if session.disconnected.borrow().is_some() {
+            // The browser process lives on: no exit to report. The views close with the reason;
+            // a new webview connects again.
+            self.disconnected(session);
+            return;
+        }
         let webviews: Vec<Rc<WebViewInner>> = session
             .webviews
             .borrow_mut()
@@ -712,6 +730,42 @@ impl Environment {
             }
         }
         self.wait_for_exit(session.clone(), Instant::now());
+    }
+
+    /// Whether the session's browser process still listens on the folder's socket.
+    fn still_listening(&self, session: &Session) -> bool {
+        let Ok(folder) = Folder::open(&self.inner.folder, false) else {
+            return false;
+        };
+        Connection::listener_pid(folder.entry_path(SOCKET_FILE)) == Some(session.pid)
+    }
+
+    /// The browser process hung up on this app while it goes on running: every webview still
+    /// open closes with [`CloseReason::Disconnected`](crate::CloseReason::Disconnected); there is
+    /// no BrowserProcessExited (it has not exited).
+    fn disconnected(&self, session: &Rc<Session>) {
+        {
+            let mut current = self.inner.session.borrow_mut();
+            if current.as_ref().is_some_and(|s| Rc::ptr_eq(s, session)) {
+                *current = None;
+            }
+        }
+        let mut views: Vec<WebView> = session.failed_views.borrow_mut().drain(..).collect();
+        let open: Vec<Rc<WebViewInner>> = session
+            .webviews
+            .borrow_mut()
+            .drain()
+            .filter_map(|(_, w)| w.upgrade())
+            .collect();
+        for inner in open {
+            let webview = WebView { inner };
+            if webview.mark_closed() {
+                views.push(webview);
+            }
+        }
+        for webview in views {
+            webview.raise_closed(crate::CloseReason::Disconnected);
+        }
     }
 
     /// Reaps the browser process if this app started it; returns its exit code or signal.
@@ -761,6 +815,15 @@ impl Environment {
         let children_gone = session.children.borrow().iter().all(is_readable);
         let lock_free = lock_is_free(&self.inner.folder, session.pid);
         if !(process_gone && children_gone && lock_free) {
+            if !process_gone && since.elapsed() > Duration::from_secs(30) {
+                // Still running after the connection broke: it hung up on us, it did not exit.
+                log::warn!(
+                    "browser process {} closed the connection but is still running after 30 s: reporting a disconnect, not an exit",
+                    session.pid
+                );
+                self.disconnected(&session);
+                return;
+            }
             if since.elapsed() > Duration::from_secs(30) {
                 log::warn!(
                     "browser process {} still not fully gone after 30 s; reporting its exit",

@@ -496,6 +496,12 @@ impl WebView {
         !self.inner.closed.replace(true)
     }
 
+    /// Raises Closed with `reason` (the view must already be marked closed).
+    pub(crate) fn raise_closed(&self, reason: crate::CloseReason) {
+        let args = WebViewClosedEventArgs::new(reason);
+        self.inner.closed_handlers.raise(self, &args);
+    }
+
     pub(crate) fn raise_process_failed(&self, args: &ProcessFailedEventArgs) {
         self.inner.process_failed.raise(self, args);
     }
@@ -677,10 +683,7 @@ impl WebView {
                     frame.destroy();
                 }
             }
-            RuntimeMessage::WebViewClosed { reason, .. } if self.mark_closed() => {
-                let args = WebViewClosedEventArgs::new(reason);
-                self.inner.closed_handlers.raise(self, &args);
-            }
+            RuntimeMessage::WebViewClosed { reason, .. } if self.mark_closed() => self.raise_closed(reason),
             _ => {}
         }
     }

@@ -120,15 +120,28 @@ pub struct AppProcess {
 
 impl AppProcess {
     pub fn spawn(role: &str, folder: &Path) -> AppProcess {
+        Self::spawn_with(role, folder, |_| {})
+    }
+
+    /// [`spawn`](Self::spawn) with the app's (and so its runtime's) log in `log` (`RUST_LOG=info`).
+    pub fn spawn_logged(role: &str, folder: &Path, log: &Path) -> AppProcess {
+        let file = std::fs::File::create(log).unwrap();
+        Self::spawn_with(role, folder, move |c| {
+            c.env("RUST_LOG", "info").stderr(file);
+        })
+    }
+
+    fn spawn_with(role: &str, folder: &Path, adjust: impl FnOnce(&mut std::process::Command)) -> AppProcess {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
             .args(["app_process_entry_point", "--exact", "--nocapture", "--test-threads=1"])
             .env(APP_ROLE, role)
             .env(APP_FOLDER, folder)
             .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stdout(std::process::Stdio::piped());
+        adjust(&mut command);
+        let mut child = command.spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
         let stdin = child.stdin.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
