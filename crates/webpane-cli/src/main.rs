@@ -461,6 +461,11 @@ fn run(args: RunArgs) -> ExitCode {
                     eprintln!("webpane: the page is not responding");
                 }
             }
+            ProcessFailedKind::BrowserProcessUnresponsive => {
+                if !warned.replace(true) {
+                    eprintln!("webpane: the browser process is not responding");
+                }
+            }
         });
     }
 

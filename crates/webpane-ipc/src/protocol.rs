@@ -330,6 +330,12 @@ pub enum AppMessage {
         /// The app's options; must equal the runtime's.
         options: RuntimeOptions,
     },
+    /// Are you there? Answered with [`RuntimeMessage::Pong`] (the app's watchdog on a stopped or
+    /// hung browser process).
+    Ping {
+        /// Echoed back.
+        seq: u64,
+    },
     /// Create a webview.
     CreateWebView {
         /// The new view's id.
@@ -574,7 +580,7 @@ impl AppMessage {
     /// The webview the request is about (`None` for `Hello`).
     pub fn webview(&self) -> Option<WebViewId> {
         match self {
-            AppMessage::Hello { .. } => None,
+            AppMessage::Hello { .. } | AppMessage::Ping { .. } => None,
             AppMessage::CreateWebView { id, .. }
             | AppMessage::Navigate { id, .. }
             | AppMessage::NavigateToString { id, .. }
@@ -617,6 +623,10 @@ pub enum ProcessFailedKind {
     RenderProcessExited,
     /// The render process stopped responding (raised again while it stays so).
     RenderProcessUnresponsive,
+    /// The browser process (webpane-runtime) stopped answering: stopped (SIGSTOP) or hung.
+    /// Raised every second while it lasts; the webview stays open, and works again when the
+    /// process does. Not in WebView2.
+    BrowserProcessUnresponsive,
 }
 
 /// Why a process failed (WebView2's `COREWEBVIEW2_PROCESS_FAILED_REASON`).
@@ -905,6 +915,11 @@ pub enum RuntimeMessage {
     /// The runtime is shutting down normally (its last webview closed); the connection closes
     /// once its children have exited and the folder's lock is released.
     Exiting,
+    /// The answer to [`AppMessage::Ping`].
+    Pong {
+        /// The ping's `seq`.
+        seq: u64,
+    },
     /// The runtime goes on, but hangs up on this app now: its webviews are already closed. The
     /// last message on the connection (what was queued before it is dropped).
     Disconnecting {
@@ -955,6 +970,7 @@ impl RuntimeMessage {
             | RuntimeMessage::ChildProcesses { .. }
             | RuntimeMessage::Exiting
             | RuntimeMessage::Disconnecting { .. }
+            | RuntimeMessage::Pong { .. }
             | RuntimeMessage::NewBrowserVersionAvailable => None,
         }
     }

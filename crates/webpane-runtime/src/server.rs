@@ -543,6 +543,7 @@ impl Server {
         }
         match message {
             AppMessage::Hello { .. } => return Err("Hello sent twice".into()),
+            AppMessage::Ping { seq } => self.send(client, &RuntimeMessage::Pong { seq }),
             AppMessage::CreateWebView {
                 id,
                 mode,

@@ -275,3 +275,94 @@ fn running_out_of_descriptors_is_survived_without_spinning() {
     let complaints = text.lines().filter(|l| l.contains("accept")).count();
     assert!(complaints <= 20, "{complaints} lines about accept:\n{text}");
 }
+
+/// Sends SIGCONT to the process when dropped: a failing test never leaves a stopped runtime.
+struct Stopped(u32);
+
+impl Stopped {
+    fn stop(pid: u32) -> Stopped {
+        let p = rustix::process::Pid::from_raw(pid as i32).unwrap();
+        rustix::process::kill_process(p, rustix::process::Signal::STOP).unwrap();
+        Stopped(pid)
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let p = rustix::process::Pid::from_raw(self.0 as i32).unwrap();
+        let _ = rustix::process::kill_process(p, rustix::process::Signal::CONT);
+    }
+}
+
+#[test]
+fn a_stopped_browser_process_is_reported_nothing_waits_forever_and_nothing_is_lost() {
+    use webpane::{Environment, Error, ProcessFailedKind};
+    let (event_loop, env, webview, dir) = open_webview();
+    let echoes = recorder();
+    let e = echoes.clone();
+    webview.on_web_message_received(move |_, a| e.borrow_mut().push(a.web_message_as_json().to_owned()));
+    let failures = recorder();
+    let f = failures.clone();
+    webview.on_process_failed(move |_, a| f.borrow_mut().push(a.kind()));
+    let loaded = recorder();
+    let l = loaded.clone();
+    webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    webview
+        .navigate_to_string("<script>chrome.webview.addEventListener('message', e => chrome.webview.postMessage({echo: e.data}))</script>")
+        .unwrap();
+    wait_until(&event_loop, "the page", || !loaded.borrow().is_empty());
+    let pid = env.browser_process_id().unwrap();
+
+    let stopped = Stopped::stop(pid);
+    webview.post_web_message_as_json(r#""sent while stopped""#).unwrap();
+    // A request gets a typed error in the end, not an endless wait.
+    let answer = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let a = answer.clone();
+    let script = webview.execute_script("6 * 7");
+    event_loop.spawn_local(async move {
+        *a.borrow_mut() = Some(script.await);
+    });
+    wait_until(&event_loop, "the script's answer", || answer.borrow().is_some());
+    match answer.borrow_mut().take().unwrap() {
+        Err(Error::BrowserProcessUnresponsive { pid: p, .. }) => assert_eq!(p, pid),
+        other => panic!("expected BrowserProcessUnresponsive, got {other:?}"),
+    }
+    // Told, and told again while it lasts.
+    let unresponsive = failures
+        .borrow()
+        .iter()
+        .filter(|k| **k == ProcessFailedKind::BrowserProcessUnresponsive)
+        .count();
+    assert!(unresponsive >= 2, "{:?}", failures.borrow());
+    assert!(!webview.is_closed());
+
+    // A new app is told the same, typed, instead of a launch failure after 30 s.
+    let other = event_loop
+        .block_on(
+            Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(runtime())
+                .build(&event_loop),
+        )
+        .unwrap();
+    match other {
+        Err(Error::BrowserProcessUnresponsive { pid: p, .. }) => assert_eq!(p, pid),
+        other => panic!("expected BrowserProcessUnresponsive, got {other:?}"),
+    }
+
+    // Running again: the message posted meanwhile arrives, and requests are answered.
+    drop(stopped);
+    wait_until(&event_loop, "the echo of the message sent while stopped", || {
+        echoes.borrow().iter().any(|m| m.contains("sent while stopped"))
+    });
+    let answer = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let a = answer.clone();
+    let script = webview.execute_script("6 * 7");
+    event_loop.spawn_local(async move {
+        *a.borrow_mut() = Some(script.await);
+    });
+    wait_until(&event_loop, "a script answer after SIGCONT", || {
+        answer.borrow().is_some()
+    });
+    assert_eq!(answer.borrow_mut().take().unwrap().unwrap(), "42");
+}

@@ -25,6 +25,10 @@ use crate::webview::{ProcessFailedKind, ProcessFailedReason, WebView, WebViewInn
 
 /// How long an app waits for a browser process to come up.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a browser process may take to answer an app's Hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one send to the browser process may wait for room in its socket.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often the end of a browser process (its children, the folder's lock) is checked.
 const EXIT_POLL: Duration = Duration::from_millis(10);
 /// Exit code of a runtime that found the folder owned by another one.
@@ -316,6 +320,8 @@ pub(crate) struct Session {
     failed_views: RefCell<Vec<WebView>>,
     /// The exit code and signal, once reaped (known only to the app that started it).
     exit_status: RefCell<(Option<i32>, Option<i32>)>,
+    /// Whether the browser process answers.
+    pub(crate) health: crate::browser_health::Health,
 }
 
 impl Session {
@@ -331,6 +337,36 @@ impl Session {
                     }
                 }
             }
+        }
+    }
+
+    /// Queues a message without ever waiting (pings); a full socket keeps it for later.
+    pub(crate) fn queue(&self, message: &AppMessage) -> Result<()> {
+        if self.ended.get() {
+            return Err(Error::Closed);
+        }
+        self.conn
+            .queue(message, Outgoing::new())
+            .map(|_| ())
+            .map_err(Error::from)
+    }
+
+    /// The webviews of this session that are still open.
+    pub(crate) fn open_webviews(&self) -> Vec<WebView> {
+        self.webviews
+            .borrow()
+            .values()
+            .filter_map(Weak::upgrade)
+            .map(|inner| WebView { inner })
+            .filter(|w| !w.is_closed())
+            .collect()
+    }
+
+    /// Gives up every webview creation waiting for an answer.
+    pub(crate) fn fail_pending_creates(&self, error: impl Fn() -> Error) {
+        let waiting: Vec<_> = self.pending_creates.borrow_mut().drain().collect();
+        for (_, (resolver, _)) in waiting {
+            resolver.resolve(Err(error()));
         }
     }
 
@@ -411,6 +447,18 @@ impl std::fmt::Debug for Environment {
 }
 
 impl Environment {
+    pub(crate) fn downgrade(&self) -> Weak<EnvInner> {
+        Rc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn upgrade(weak: &Weak<EnvInner>) -> Option<Environment> {
+        weak.upgrade().map(|inner| Environment { inner })
+    }
+
+    pub(crate) fn event_loop(&self) -> &EventLoop {
+        &self.inner.event_loop
+    }
+
     /// Starts configuring an environment.
     pub fn builder() -> EnvironmentBuilder {
         EnvironmentBuilder::default()
@@ -597,7 +645,10 @@ impl Environment {
             ended: Cell::new(false),
             failed_views: RefCell::new(Vec::new()),
             exit_status: RefCell::new((None, None)),
+            health: Default::default(),
         });
+        // Nothing the app sends waits forever on a stopped browser process's full socket.
+        session.conn.set_send_timeout(Some(SEND_TIMEOUT));
         let weak_env = Rc::downgrade(&self.inner);
         let weak_session = Rc::downgrade(&session);
         let handler: Rc<dyn Fn()> = Rc::new(move || {
@@ -621,17 +672,21 @@ impl Environment {
             session.sources.borrow_mut().push((token, SourceFd::Pidfd));
         }
         *self.inner.session.borrow_mut() = Some(session.clone());
+        crate::browser_health::watch(self, &session);
         Ok(session)
     }
 
     /// Handles every message that has arrived from the browser process.
-    fn pump(&self, session: &Rc<Session>) {
+    pub(crate) fn pump(&self, session: &Rc<Session>) {
         loop {
             if session.ended.get() {
                 return;
             }
             match session.conn.try_recv::<RuntimeMessage>() {
-                Ok(Some(mut received)) => self.on_message(session, received.message, &mut received.fds),
+                Ok(Some(mut received)) => {
+                    session.health.heard();
+                    self.on_message(session, received.message, &mut received.fds)
+                }
                 Ok(None) => return,
                 Err(e) => {
                     if !matches!(e, IpcError::Disconnected) {
@@ -672,6 +727,7 @@ impl Environment {
                 *session.children.borrow_mut() = fds;
             }
             RuntimeMessage::Exiting => session.exiting.set(true),
+            RuntimeMessage::Pong { .. } => {}
             RuntimeMessage::Disconnecting { reason } => {
                 log::warn!("browser process {} disconnected this app: {reason}", session.pid);
                 *session.disconnected.borrow_mut() = Some(reason);
@@ -919,6 +975,13 @@ fn connect_or_spawn(
                     pid,
                 });
             }
+            // Someone listens but does not answer: a stopped or hung browser process.
+            Err(IpcError::HandshakeTimeout(waited)) => {
+                return Err(Error::BrowserProcessUnresponsive {
+                    pid: Connection::listener_pid(&socket).unwrap_or(0),
+                    waited,
+                });
+            }
             Err(_) => None,
         };
         if let Some(conn) = connected {
@@ -928,7 +991,7 @@ fn connect_or_spawn(
                 },
                 Outgoing::new(),
             )?;
-            match conn.recv_timeout::<RuntimeMessage>(Some(Duration::from_secs(10))) {
+            match conn.recv_timeout::<RuntimeMessage>(Some(HELLO_TIMEOUT)) {
                 Ok(Some(received)) => match received.message {
                     RuntimeMessage::Welcome { browser_process_id } => {
                         let child = match spawned.take() {
@@ -954,8 +1017,14 @@ fn connect_or_spawn(
                     }
                     other => return Err(Error::LaunchFailed(format!("unexpected first message {other:?}"))),
                 },
+                Ok(None) => {
+                    return Err(Error::BrowserProcessUnresponsive {
+                        pid: conn.peer_credentials().pid as u32,
+                        waited: HELLO_TIMEOUT,
+                    });
+                }
                 // It was shutting down: try again (a new one will be started).
-                Ok(None) | Err(IpcError::Disconnected) => {}
+                Err(IpcError::Disconnected) => {}
                 Err(e) => return Err(e.into()),
             }
         }

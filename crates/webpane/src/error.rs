@@ -46,6 +46,16 @@ pub enum Error {
         /// The listener's pid.
         pid: u32,
     },
+    /// The browser process did not answer for `waited` (it is stopped or hung): the request
+    /// was given up, or a new environment could not connect. An answer that comes later is
+    /// ignored; the webviews stay open and work again when the process does.
+    #[error("the browser process (pid {pid}) has not answered for {waited:?}")]
+    BrowserProcessUnresponsive {
+        /// The browser process.
+        pid: u32,
+        /// How long it was silent.
+        waited: std::time::Duration,
+    },
     /// An argument cannot be used (a string with a NUL character, a size of zero, an engine
     /// argument that is not `name=value`); nothing was sent.
     #[error("invalid argument: {0}")]

@@ -28,6 +28,7 @@
 
 #![warn(missing_docs)]
 
+mod browser_health;
 mod deferral;
 mod environment;
 mod error;

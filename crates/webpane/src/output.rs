@@ -28,6 +28,16 @@ impl PendingOutput {
         let done: Vec<_> = self.done.borrow_mut().drain().collect();
         drop((bytes, cookies, done));
     }
+
+    /// Resolves every waiting request with `error()`.
+    pub(crate) fn fail(&self, error: &dyn Fn() -> Error) {
+        let bytes: Vec<_> = self.bytes.borrow_mut().drain().collect();
+        let cookies: Vec<_> = self.cookies.borrow_mut().drain().collect();
+        let done: Vec<_> = self.done.borrow_mut().drain().collect();
+        bytes.into_iter().for_each(|(_, r)| r.resolve(Err(error())));
+        cookies.into_iter().for_each(|(_, r)| r.resolve(Err(error())));
+        done.into_iter().for_each(|(_, r)| r.resolve(Err(error())));
+    }
 }
 
 /// What [`WebView::clear_browsing_data`] clears.

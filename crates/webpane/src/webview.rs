@@ -496,6 +496,15 @@ impl WebView {
         !self.inner.closed.replace(true)
     }
 
+    /// Gives up every request of this view waiting for an answer (a later answer is ignored).
+    pub(crate) fn fail_pending(&self, error: impl Fn() -> crate::Error) {
+        let scripts: Vec<_> = self.inner.pending_scripts.borrow_mut().drain().collect();
+        for (_, resolver) in scripts {
+            resolver.resolve(Err(error()));
+        }
+        self.inner.output.fail(&error);
+    }
+
     /// Raises Closed with `reason` (the view must already be marked closed).
     pub(crate) fn raise_closed(&self, reason: crate::CloseReason) {
         let args = WebViewClosedEventArgs::new(reason);

@@ -1,0 +1,119 @@
+//! Whether the browser process answers (a stopped or hung `webpane-runtime`).
+//!
+//! While a session lives, the SDK pings the browser process every [`TICK`]. When no answer has
+//! come for [`UNRESPONSIVE_AFTER`], every webview of the session hears
+//! `ProcessFailed(BrowserProcessUnresponsive, Unresponsive)`, again every tick while it lasts
+//! (as WebView2 raises `RenderProcessUnresponsive`). Once nothing has come back for
+//! [`REQUEST_DEADLINE`], requests waiting for an answer are given up with
+//! [`Error::BrowserProcessUnresponsive`]; answers that come later are ignored. Nothing else is
+//! lost: when the process runs again (SIGCONT), messages flow both ways as before.
+
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
+use std::time::{Duration, Instant};
+
+use webpane_ipc::protocol::AppMessage;
+
+use crate::environment::{Environment, Session};
+use crate::error::Error;
+use crate::events::ProcessFailedEventArgs;
+use crate::webview::{ProcessFailedKind, ProcessFailedReason, WebView};
+
+/// How often the browser process is pinged.
+pub const TICK: Duration = Duration::from_secs(1);
+/// How long without an answer before webviews hear that the browser process is unresponsive.
+pub const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
+/// How long without an answer before waiting requests are given up.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+
+/// A session's view of its browser process's health.
+pub(crate) struct Health {
+    /// When the oldest ping still unanswered was sent (the app's own pauses do not count: no
+    /// ping is outstanding while its loop does not run).
+    waiting_since: Cell<Option<Instant>>,
+    next_ping: Cell<u64>,
+    /// Whether waiting requests were given up in the current unresponsive spell.
+    gave_up: Cell<bool>,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Self {
+            waiting_since: Cell::new(None),
+            next_ping: Cell::new(1),
+            gave_up: Cell::new(false),
+        }
+    }
+}
+
+impl Health {
+    /// The browser process said something (any message counts).
+    pub(crate) fn heard(&self) {
+        self.waiting_since.set(None);
+        self.gave_up.set(false);
+    }
+
+    /// How long the browser process has left a ping unanswered.
+    fn silent_for(&self) -> Duration {
+        self.waiting_since.get().map_or(Duration::ZERO, |since| since.elapsed())
+    }
+}
+
+/// Starts pinging for `session` (until it ends or the environment goes).
+pub(crate) fn watch(env: &Environment, session: &Rc<Session>) {
+    schedule(env, Rc::downgrade(session));
+}
+
+fn schedule(env: &Environment, session: Weak<Session>) {
+    let weak_env = env.downgrade();
+    env.event_loop().post_after(TICK, move || {
+        let (Some(env), Some(session)) = (Environment::upgrade(&weak_env), session.upgrade()) else {
+            return;
+        };
+        if session.ended.get() {
+            return;
+        }
+        // Whatever has arrived counts first (the app's loop may have been busy).
+        env.pump(&session);
+        if session.ended.get() {
+            return;
+        }
+        tick(&session);
+        schedule(&env, Rc::downgrade(&session));
+    });
+}
+
+fn tick(session: &Rc<Session>) {
+    let silent = session.health.silent_for();
+    let seq = session.health.next_ping.replace(session.health.next_ping.get() + 1);
+    // Queued without waiting: a stopped process's full socket never blocks the app.
+    let _ = session.queue(&AppMessage::Ping { seq });
+    if session.health.waiting_since.get().is_none() {
+        session.health.waiting_since.set(Some(Instant::now()));
+    }
+    if silent < UNRESPONSIVE_AFTER {
+        return;
+    }
+    let webviews: Vec<WebView> = session.open_webviews();
+    let args = ProcessFailedEventArgs::new(
+        ProcessFailedKind::BrowserProcessUnresponsive,
+        ProcessFailedReason::Unresponsive,
+        Some(session.pid),
+        None,
+        None,
+        "webpane-runtime".into(),
+    );
+    for webview in &webviews {
+        webview.raise_process_failed(&args);
+    }
+    if silent >= REQUEST_DEADLINE && !session.health.gave_up.replace(true) {
+        let error = || Error::BrowserProcessUnresponsive {
+            pid: session.pid,
+            waited: REQUEST_DEADLINE,
+        };
+        session.fail_pending_creates(error);
+        for webview in &webviews {
+            webview.fail_pending(error);
+        }
+    }
+}
