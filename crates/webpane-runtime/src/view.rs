@@ -1080,6 +1080,12 @@ impl View {
             return;
         }
         self.resources.fail_pending();
+        // Navigations held for the app's answer: a held decision keeps the page, and so its
+        // render process, alive after the view is gone.
+        let held: Vec<webkit2gtk::PolicyDecision> = self.decisions.borrow_mut().drain().map(|(_, d)| d).collect();
+        for decision in held {
+            decision.ignore();
+        }
         for popup in self.popups.borrow_mut().drain(..) {
             popup.close();
         }

@@ -127,3 +127,52 @@ fn a_hung_page_is_reported_unresponsive_repeatedly_until_terminated() {
     }
     assert_eq!(unresponsive(&p), count, "no unresponsive reports for a healthy page");
 }
+
+#[test]
+fn a_view_closed_while_its_navigation_waits_leaves_no_render_process_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let runtime_pid = env.browser_process_id().unwrap();
+    let render_processes = || {
+        processes_named("WebKitWebProces")
+            .into_iter()
+            .filter(|p| parent_of(*p) == Some(runtime_pid) && !exited(*p))
+            .count()
+    };
+    // One view that stays, so the browser process does too.
+    let keeper = event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let loaded = recorder();
+    let l = loaded.clone();
+    keeper.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    keeper.navigate_to_string("<p>keeper</p>").unwrap();
+    wait_until(&event_loop, "the keeper's page", || !loaded.borrow().is_empty());
+    let before = render_processes();
+
+    // Views whose NavigationStarting is never answered (the deferrals are kept), then closed.
+    let deferrals = recorder();
+    for _ in 0..3 {
+        let view = event_loop
+            .block_on(env.create_webview(webpane::WebViewOptions::default()))
+            .unwrap()
+            .unwrap();
+        let asked = recorder();
+        let (d, a) = (deferrals.clone(), asked.clone());
+        view.on_navigation_starting(move |_, args| {
+            d.borrow_mut().push(args.get_deferral());
+            a.borrow_mut().push(());
+        });
+        view.navigate_to_string("<p>never shown</p>").unwrap();
+        wait_until(&event_loop, "NavigationStarting", || !asked.borrow().is_empty());
+        view.close().unwrap();
+    }
+    // Their render processes go (before the fix: one left per view until the runtime exits).
+    wait_until(&event_loop, "the closed views' render processes to exit", || {
+        render_processes() <= before
+    });
+    drop(deferrals);
+    assert!(!keeper.is_closed());
+}
