@@ -31,6 +31,9 @@ use crate::schemes::Resources;
 const WATCHDOG_TICK: Duration = Duration::from_secs(1);
 /// How long a ping may stay unanswered before the page counts as unresponsive.
 const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
+/// The same while the page's document is still loading: a render process that just started on
+/// a busy machine (32 views opening at once on 2 cores) is slow, not hung.
+const LOADING_UNRESPONSIVE_AFTER: Duration = Duration::from_secs(10);
 /// How long to look for the pid of a render process that WebKit reported gone.
 const RENDER_EXIT_IDENTIFY: Duration = Duration::from_secs(2);
 /// The handler for the runtime's own page events (an isolated world the page cannot reach).
@@ -79,6 +82,9 @@ enum LastNavigation {
 #[derive(Default)]
 struct Watchdog {
     alive: Cell<bool>,
+    /// Set while the main frame loads a document: pings then get [`LOADING_UNRESPONSIVE_AFTER`]
+    /// (a machine busy starting many pages is not a hung page).
+    loading: Cell<bool>,
     /// Set while the page waits for the app (window.open): not a hang.
     paused: Cell<bool>,
     pending_since: Cell<Option<Instant>>,
@@ -642,6 +648,7 @@ impl View {
                 log::debug!("view {} load event {event:?}", id.0);
                 match event {
                     LoadEvent::Started => {
+                        watchdog.loading.set(true);
                         let nav = navigations.allowed.take().unwrap_or_else(|| navigations.fresh());
                         navigations.current.set(nav);
                         failure.replace(None);
@@ -663,6 +670,7 @@ impl View {
                         }
                     }
                     LoadEvent::Finished => {
+                        watchdog.loading.set(false);
                         let error = failure.take();
                         host.send(RuntimeMessage::NavigationCompleted {
                             id,
@@ -803,7 +811,14 @@ impl View {
                         },
                     );
                 }
-                Some(since) if since.elapsed() >= UNRESPONSIVE_AFTER => {
+                Some(since)
+                    if since.elapsed()
+                        >= if dog.loading.get() {
+                            LOADING_UNRESPONSIVE_AFTER
+                        } else {
+                            UNRESPONSIVE_AFTER
+                        } =>
+                {
                     host.send(RuntimeMessage::ProcessFailed {
                         id,
                         kind: ProcessFailedKind::RenderProcessUnresponsive,

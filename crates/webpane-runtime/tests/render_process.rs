@@ -176,3 +176,45 @@ fn a_view_closed_while_its_navigation_waits_leaves_no_render_process_behind() {
     drop(deferrals);
     assert!(!keeper.is_closed());
 }
+
+#[test]
+fn thirty_two_views_starting_at_once_are_not_called_unresponsive() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let failures = recorder();
+    let loaded = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let mut views = Vec::new();
+    for _ in 0..32 {
+        let view = event_loop
+            .block_on(env.create_webview(webpane::WebViewOptions::default()))
+            .unwrap()
+            .unwrap();
+        let f = failures.clone();
+        view.on_process_failed(move |_, a| f.borrow_mut().push((a.kind(), a.reason())));
+        let l = loaded.clone();
+        view.on_navigation_completed(move |_, _| l.set(l.get() + 1));
+        views.push(view);
+    }
+    // All at once, each with a little work to do while loading.
+    for view in &views {
+        view.navigate_to_string("<script>for (let i = 0; i < 3000; i++) document.write('<p>' + i + '</p>')</script>")
+            .unwrap();
+    }
+    let deadline = std::time::Instant::now() + TIMEOUT * 3;
+    while loaded.get() < views.len() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of 32 pages loaded",
+            loaded.get()
+        );
+        event_loop.dispatch(Some(std::time::Duration::from_millis(50))).unwrap();
+    }
+    let unresponsive: Vec<_> = failures
+        .borrow()
+        .iter()
+        .filter(|(kind, _)| *kind == ProcessFailedKind::RenderProcessUnresponsive)
+        .cloned()
+        .collect();
+    assert!(unresponsive.is_empty(), "false alarms while starting: {unresponsive:?}");
+}
