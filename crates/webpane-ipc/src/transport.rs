@@ -237,10 +237,10 @@ impl Connection {
         Self::handshake(fd, DEFAULT_HANDSHAKE_TIMEOUT)
     }
 
-    /// The pid of the process listening at `path`, found without a word said (a connect and its
-    /// `SO_PEERCRED`; the connection is closed at once, never blocking, even if that process is
-    /// stopped). `None` when nobody listens there.
-    pub fn listener_pid(path: impl AsRef<Path>) -> Option<u32> {
+    /// The pid of a live server listening at `path`: it must accept and say its hello within
+    /// `timeout` (we say nothing; the connection is closed at once). `None` when nobody
+    /// listens, or the listener is dying or does not answer. Never waits longer than `timeout`.
+    pub fn answering_listener_pid(path: impl AsRef<Path>, timeout: Duration) -> Option<u32> {
         let fd = rustix::net::socket_with(
             AddressFamily::UNIX,
             SocketType::SEQPACKET,
@@ -251,6 +251,12 @@ impl Connection {
         let addr = SocketAddrUnix::new(path.as_ref()).ok()?;
         rustix::net::connect(&fd, &addr).ok()?;
         let cred = rustix::net::sockopt::socket_peercred(&fd).ok()?;
+        let deadline = Instant::now() + timeout;
+        while !crate::handshake::try_recv_hello(fd.as_fd()).ok()? {
+            if !wait(fd.as_fd(), PollFlags::IN, Some(deadline)).ok()? {
+                return None;
+            }
+        }
         Some(cred.pid.as_raw_nonzero().get() as u32)
     }
 

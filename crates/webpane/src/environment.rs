@@ -793,7 +793,9 @@ impl Environment {
         let Ok(folder) = Folder::open(&self.inner.folder, false) else {
             return false;
         };
-        Connection::listener_pid(folder.entry_path(SOCKET_FILE)) == Some(session.pid)
+        // A dying process may still hold its listening socket for a moment: only one that says
+        // its hello counts as alive.
+        Connection::answering_listener_pid(folder.entry_path(SOCKET_FILE), Duration::from_secs(1)) == Some(session.pid)
     }
 
     /// The browser process hung up on this app while it goes on running: every webview still
@@ -924,6 +926,20 @@ fn is_readable(fd: &OwnedFd) -> bool {
     matches!(rustix::event::poll(&mut fds, Some(&rustix::event::Timespec { tv_sec: 0, tv_nsec: 0 })), Ok(n) if n > 0)
 }
 
+/// The pid of whoever listens at `socket` (nothing is said to it).
+fn listener_pid(socket: &Path) -> Option<u32> {
+    let fd = rustix::net::socket_with(
+        rustix::net::AddressFamily::UNIX,
+        rustix::net::SocketType::SEQPACKET,
+        rustix::net::SocketFlags::CLOEXEC | rustix::net::SocketFlags::NONBLOCK,
+        None,
+    )
+    .ok()?;
+    rustix::net::connect(&fd, &rustix::net::SocketAddrUnix::new(socket).ok()?).ok()?;
+    let cred = rustix::net::sockopt::socket_peercred(&fd).ok()?;
+    Some(cred.pid.as_raw_nonzero().get() as u32)
+}
+
 /// Whether the folder's lock is no longer held by runtime `pid` (free, or taken by a newer one).
 fn lock_is_free(folder: &Path, pid: u32) -> bool {
     // Opened without following links (only a regular file of ours counts as the lock).
@@ -978,7 +994,7 @@ fn connect_or_spawn(
             // Someone listens but does not answer: a stopped or hung browser process.
             Err(IpcError::HandshakeTimeout(waited)) => {
                 return Err(Error::BrowserProcessUnresponsive {
-                    pid: Connection::listener_pid(&socket).unwrap_or(0),
+                    pid: listener_pid(&socket).unwrap_or(0),
                     waited,
                 });
             }
