@@ -6,7 +6,6 @@
 //! e => e.data)`). The page ends the run with `chrome.webview.postMessage({exit: code})`.
 //! That makes a web UI scriptable from any language.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -14,16 +13,20 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 mod doctor;
-use webpane::{Environment, EventLoop, ProcessFailedKind, SharedBuffer, SharedBufferAccess, WebViewOptions};
+mod run;
+mod share;
+
+use run::run;
+use webpane::{Environment, EventLoop, WebViewOptions};
 
 /// Exit code: bad arguments, missing page, or the browser could not start.
-const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code: the browser process failed.
-const EXIT_BROWSER_FAILED: u8 = 3;
+pub(crate) const EXIT_BROWSER_FAILED: u8 = 3;
 /// Exit code: the page's render process failed.
-const EXIT_RENDERER_FAILED: u8 = 4;
+pub(crate) const EXIT_RENDERER_FAILED: u8 = 4;
 /// Exit code: the page did not load.
-const EXIT_LOAD_FAILED: u8 = 5;
+pub(crate) const EXIT_LOAD_FAILED: u8 = 5;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,8 +48,11 @@ enum Command {
     /// message (event.data in its 'message' listener); lines that are not JSON are reported on
     /// stderr and skipped. The page ends the run with chrome.webview.postMessage({exit: CODE}).
     ///
-    /// Exit codes: the page's CODE; 2 usage or start-up error; 3 the browser process failed;
-    /// 4 the page's render process failed; 5 the page did not load.
+    /// Exit codes: the page's CODE; 0 also when stdout's reader went away (`| head -1`) or the
+    /// window was closed; 2 usage or start-up error (a folder, a javascript: URL, a window id
+    /// that does not exist); 3 the browser process failed or disconnected the run; 4 the page's
+    /// render process failed; 5 the page did not load (an empty file, a refused address).
+    /// Lines on stdin that are not UTF-8 or not JSON are reported on stderr and skipped.
     Run(RunArgs),
     /// Load a page headless and write a PNG of it.
     ///
@@ -110,7 +116,7 @@ struct DoctorArgs {
 }
 
 #[derive(clap::Args, Debug)]
-struct RunArgs {
+pub(crate) struct RunArgs {
     /// A file path or a URL (http:, https:, file:, data:, ...).
     page: String,
     /// Show no window (the default when there is no DISPLAY).
@@ -136,65 +142,15 @@ struct RunArgs {
     /// Share FILE's bytes with the page as a read-write shared buffer (no copy into the page):
     /// chrome.webview.addEventListener('sharedbufferreceived', e => e.getBuffer()), with
     /// e.additionalData = {name, path, access}. The page's writes are saved to FILE when it
-    /// releases the buffer (chrome.webview.releaseBuffer) and when the run ends. Repeatable.
+    /// releases the buffer (chrome.webview.releaseBuffer) and when the run ends; only the 64 KiB
+    /// chunks the page changed are written, the rest of FILE is left alone. Regular files of
+    /// up to 1 GiB only. Repeatable.
     #[arg(long, value_name = "FILE")]
     share: Vec<PathBuf>,
     /// Share FILE's bytes with the page read-only (the kernel refuses the page's writes: a write
     /// ends the run with exit code 4). Repeatable.
     #[arg(long, value_name = "FILE")]
     share_read_only: Vec<PathBuf>,
-}
-
-/// A file shared with the page.
-struct Share {
-    path: PathBuf,
-    buffer: SharedBuffer,
-    access: SharedBufferAccess,
-}
-
-impl Share {
-    fn open(path: &std::path::Path, access: SharedBufferAccess) -> Result<Share, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if bytes.is_empty() {
-            return Err(format!("{} is empty: there is nothing to share", path.display()));
-        }
-        let buffer = SharedBuffer::new(bytes.len()).map_err(|e| e.to_string())?;
-        buffer.write_at(0, &bytes).map_err(|e| e.to_string())?;
-        Ok(Share {
-            path: path.to_owned(),
-            buffer,
-            access,
-        })
-    }
-
-    fn additional_data(&self) -> String {
-        serde_json::json!({
-            "name": self.path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            "path": self.path.to_string_lossy(),
-            "access": match self.access {
-                SharedBufferAccess::ReadOnly => "ReadOnly",
-                SharedBufferAccess::ReadWrite => "ReadWrite",
-            },
-        })
-        .to_string()
-    }
-
-    /// Saves the page's writes (read-write shares only).
-    fn save(&self) {
-        if self.access != SharedBufferAccess::ReadWrite {
-            return;
-        }
-        let Ok(size) = self.buffer.size() else { return };
-        let mut bytes = vec![0u8; size];
-        let saved = self
-            .buffer
-            .read_at(0, &mut bytes)
-            .map_err(|e| e.to_string())
-            .and_then(|_| std::fs::write(&self.path, &bytes).map_err(|e| e.to_string()));
-        if let Err(e) = saved {
-            eprintln!("webpane: cannot save the page's writes to {}: {e}", self.path.display());
-        }
-    }
 }
 
 fn parse_xid(s: &str) -> Result<u64, String> {
@@ -216,7 +172,7 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 }
 
 /// A URL as given, or a file path made into a file: URL.
-fn page_uri(page: &str) -> Result<String, String> {
+pub(crate) fn page_uri(page: &str) -> Result<String, String> {
     if let Ok(url) = url::Url::parse(page) {
         if url.scheme().len() > 1 {
             return Ok(url.into());
@@ -279,7 +235,7 @@ enum Output {
 
 /// An event loop, an environment on the folder (default if `None`) and one webview; a clear
 /// message and exit code 2 when any of it fails.
-fn open_webview(
+pub(crate) fn open_webview(
     folder: Option<&std::path::Path>,
     options: WebViewOptions,
 ) -> Result<(EventLoop, Environment, webpane::WebView), ExitCode> {
@@ -371,166 +327,7 @@ fn output(args: OutputArgs, what: Output) -> ExitCode {
     }
 }
 
-fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("webpane: {message}");
     ExitCode::from(code)
-}
-
-fn run(args: RunArgs) -> ExitCode {
-    let uri = match page_uri(&args.page) {
-        Ok(uri) => uri,
-        Err(e) => return fail(EXIT_USAGE, e),
-    };
-    let mut shares = Vec::new();
-    for (paths, access) in [
-        (&args.share, SharedBufferAccess::ReadWrite),
-        (&args.share_read_only, SharedBufferAccess::ReadOnly),
-    ] {
-        for path in paths {
-            match Share::open(path, access) {
-                Ok(share) => shares.push(share),
-                Err(e) => return fail(EXIT_USAGE, e),
-            }
-        }
-    }
-    let windowed = args.window || (!args.headless && std::env::var_os("DISPLAY").is_some());
-    let (w, h) = args.size;
-    let options = if let Some(parent) = args.parent {
-        WebViewOptions::embedded(parent, 0, 0, w, h)
-    } else if windowed {
-        WebViewOptions::window(&args.title, w, h)
-    } else {
-        WebViewOptions::headless(w, h)
-    };
-    let (event_loop, _env, webview) = match open_webview(args.user_data_folder.as_deref(), options) {
-        Ok(opened) => opened,
-        Err(code) => return code,
-    };
-
-    // The outcome, set by handlers; the loop below ends when it is.
-    let outcome: std::rc::Rc<std::cell::Cell<Option<ExitCode>>> = Default::default();
-    {
-        let outcome = outcome.clone();
-        webview.on_web_message_received(move |_, message| {
-            let json = message.web_message_as_json();
-            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) {
-                if let (1, Some(code)) = (map.len(), map.get("exit").and_then(|c| c.as_i64())) {
-                    outcome.set(Some(ExitCode::from(code.clamp(0, 255) as u8)));
-                    return;
-                }
-            }
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{json}").and_then(|()| out.flush());
-        });
-    }
-    // Lines from stdin (and shared files) wait until the page has loaded: a document without
-    // listeners drops messages (as in WebView2), and the page's scripts have run by
-    // NavigationCompleted.
-    let loaded = std::rc::Rc::new(std::cell::Cell::new(false));
-    let mut shared = false;
-    let mut mapped = 0;
-    {
-        let (outcome, loaded) = (outcome.clone(), loaded.clone());
-        let first = std::cell::Cell::new(true);
-        webview.on_navigation_completed(move |_, args| {
-            loaded.set(true);
-            if first.replace(false) && !args.is_success() {
-                let why = args.web_error().map(|e| e.message.clone()).unwrap_or_default();
-                eprintln!("webpane: the page did not load: {why}");
-                outcome.set(Some(ExitCode::from(EXIT_LOAD_FAILED)));
-            }
-        });
-    }
-    {
-        let outcome = outcome.clone();
-        let warned = std::cell::Cell::new(false);
-        webview.on_process_failed(move |_, failure| match failure.kind() {
-            ProcessFailedKind::BrowserProcessExited => {
-                eprintln!(
-                    "webpane: the browser process exited unexpectedly ({:?})",
-                    failure.reason()
-                );
-                outcome.set(Some(ExitCode::from(EXIT_BROWSER_FAILED)));
-            }
-            ProcessFailedKind::RenderProcessExited => {
-                eprintln!("webpane: the page's render process failed ({:?})", failure.reason());
-                outcome.set(Some(ExitCode::from(EXIT_RENDERER_FAILED)));
-            }
-            ProcessFailedKind::RenderProcessUnresponsive => {
-                if !warned.replace(true) {
-                    eprintln!("webpane: the page is not responding");
-                }
-            }
-            ProcessFailedKind::BrowserProcessUnresponsive => {
-                if !warned.replace(true) {
-                    eprintln!("webpane: the browser process is not responding");
-                }
-            }
-        });
-    }
-
-    {
-        // The embedding window (or our own window) went away: the run is over.
-        let outcome = outcome.clone();
-        webview.on_closed(move |_, closed| {
-            if closed.reason() == webpane::CloseReason::Disconnected {
-                eprintln!("webpane: the browser process disconnected this run");
-                outcome.set(Some(ExitCode::from(EXIT_BROWSER_FAILED)));
-                return;
-            }
-            eprintln!("webpane: the view was closed ({:?})", closed.reason());
-            outcome.set(Some(ExitCode::SUCCESS));
-        });
-    }
-
-    // stdin: JSON lines to the page, read on a helper thread and handed over through the proxy.
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    let proxy = event_loop.proxy();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lines().map_while(Result::ok) {
-            let tx = lines_tx.clone();
-            if proxy.post(move || drop(tx.send(line))).is_err() {
-                break;
-            }
-        }
-    });
-
-    if let Err(e) = webview.navigate(&uri) {
-        return fail(EXIT_USAGE, e);
-    }
-    loop {
-        if let Some(code) = outcome.take() {
-            let _ = webview.close();
-            shares.iter().for_each(Share::save);
-            return code;
-        }
-        if loaded.get() && !shared {
-            shared = true;
-            for share in &shares {
-                let posted =
-                    webview.post_shared_buffer_to_script(&share.buffer, share.access, Some(&share.additional_data()));
-                if let Err(e) = posted {
-                    return fail(EXIT_USAGE, format!("cannot share {}: {e}", share.path.display()));
-                }
-            }
-        }
-        // The page released a buffer: save what it wrote.
-        let now = webview.shared_buffer_mappings().count;
-        if now < mapped {
-            shares.iter().for_each(Share::save);
-        }
-        mapped = now;
-        if let Err(e) = event_loop.dispatch(Some(Duration::from_millis(200))) {
-            return fail(EXIT_USAGE, e);
-        }
-        while loaded.get() {
-            let Ok(line) = lines_rx.try_recv() else { break };
-            if line.trim().is_empty() {
-                continue;
-            }
-            if let Err(e) = webview.post_web_message_as_json(&line) {
-                eprintln!("webpane: skipped a line from stdin: {e}");
-            }
-        }
-    }
 }

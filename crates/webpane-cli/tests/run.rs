@@ -1,12 +1,12 @@
 //! `webpane run` end to end: the CLI binary, the browser process, and a page, under Xvfb.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
-use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(60);
+mod common;
+
+use common::{TIMEOUT, runtime};
 
 const ECHO_PAGE: &str = r#"<!doctype html><title>echo</title><script>
 chrome.webview.postMessage({ready: true});
@@ -20,17 +20,6 @@ struct Run {
     child: Child,
     lines: Receiver<String>,
     _dir: tempfile::TempDir,
-}
-
-/// The runtime the CLI should use: the one cargo built for this workspace.
-fn runtime() -> PathBuf {
-    let path = Path::new(env!("CARGO_BIN_EXE_webpane")).with_file_name("webpane-runtime");
-    assert!(
-        path.exists(),
-        "{} is not built: run the tests with `cargo xtask test`",
-        path.display()
-    );
-    path
 }
 
 fn start(page_html: &str, extra: &[&str]) -> Run {

@@ -33,6 +33,32 @@ pub fn output_stream(fd: std::os::fd::OwnedFd) -> gio::OutputStream {
 
 unsafe extern "C" {
     fn gtk_plug_new(socket_id: std::ffi::c_ulong) -> *mut gtk::ffi::GtkWidget;
+    fn gdk_x11_window_foreign_new_for_display(
+        display: *mut gtk::gdk::ffi::GdkDisplay,
+        window: std::ffi::c_ulong,
+    ) -> *mut gtk::gdk::ffi::GdkWindow;
+}
+
+/// Whether `xid` is a window on the default display (an X11 one; false on any other).
+pub fn x11_window_exists(xid: u64) -> bool {
+    use glib::prelude::ObjectExt;
+    use glib::translate::ToGlibPtr;
+    let Some(display) = gtk::gdk::Display::default() else {
+        return false;
+    };
+    if display.type_().name() != "GdkX11Display" {
+        return false;
+    }
+    // SAFETY: an X11 GdkDisplay (checked above); GDK traps the X error of a missing window and
+    // returns NULL; otherwise a new GdkWindow reference (transfer full) that we release at once.
+    unsafe {
+        let window = gdk_x11_window_foreign_new_for_display(display.to_glib_none().0, xid as std::ffi::c_ulong);
+        if window.is_null() {
+            return false;
+        }
+        glib::gobject_ffi::g_object_unref(window as *mut glib::gobject_ffi::GObject);
+        true
+    }
 }
 
 /// A GtkPlug (a GtkWindow) inside the X11 window `parent` of another process. gtk 0.18 only

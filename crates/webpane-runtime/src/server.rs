@@ -550,19 +550,20 @@ impl Server {
                 settings,
                 opener,
             } => {
-                if client.views.borrow().contains_key(&id) || self.quitting.get() {
-                    let reason = if self.quitting.get() {
-                        "the runtime is shutting down"
-                    } else {
-                        "the id is in use"
-                    };
-                    self.send(
-                        client,
-                        &RuntimeMessage::RequestFailed {
-                            id: Some(id),
-                            reason: reason.into(),
-                        },
-                    );
+                let refused = if self.quitting.get() {
+                    Some("the runtime is shutting down".to_owned())
+                } else if client.views.borrow().contains_key(&id) {
+                    Some("the id is in use".to_owned())
+                } else {
+                    match mode {
+                        ViewMode::Embedded { parent, .. } if !crate::ffi::x11_window_exists(parent) => Some(format!(
+                            "there is no X11 window {parent:#x} to embed into (embedding needs an X11 display)"
+                        )),
+                        _ => None,
+                    }
+                };
+                if let Some(reason) = refused {
+                    self.send(client, &RuntimeMessage::RequestFailed { id: Some(id), reason });
                     return Ok(());
                 }
                 let related = match opener {

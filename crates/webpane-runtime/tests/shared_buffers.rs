@@ -100,7 +100,8 @@ fn page_and_app_share_memory_both_ways_until_released() {
         webview.shared_buffer_mappings(),
         SharedBufferMappings {
             count: 1,
-            bytes: size as u64
+            bytes: size as u64,
+            released: 0,
         }
     );
 

@@ -43,6 +43,10 @@ pub struct SharedBufferMappings {
     pub count: usize,
     /// Their total size in bytes.
     pub bytes: u64,
+    /// How many posted buffers the pages have let go so far (released, navigated away),
+    /// counting those released before their delivery was confirmed: a change means there may
+    /// be page writes to save.
+    pub released: u64,
 }
 
 /// A post whose delivery is not confirmed yet.
@@ -59,6 +63,7 @@ pub(crate) struct PostedBuffers {
     next: std::cell::Cell<u64>,
     pending: RefCell<HashMap<u64, Pending>>,
     live: RefCell<HashMap<u64, u64>>,
+    releases: std::cell::Cell<u64>,
 }
 
 impl PostedBuffers {
@@ -73,6 +78,7 @@ impl PostedBuffers {
     }
 
     pub(crate) fn released(&self, buffer: u64) {
+        self.releases.set(self.releases.get() + 1);
         if self.live.borrow_mut().remove(&buffer).is_none() {
             if let Some(pending) = self.pending.borrow_mut().get_mut(&buffer) {
                 pending.released = true;
@@ -85,6 +91,7 @@ impl PostedBuffers {
         SharedBufferMappings {
             count: live.len(),
             bytes: live.values().sum(),
+            released: self.releases.get(),
         }
     }
 

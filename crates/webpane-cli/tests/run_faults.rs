@@ -1,0 +1,212 @@
+//! `webpane run` when users, pipes and pages are not friendly: nothing hangs, nothing is silent,
+//! nothing of a shared file but the page's own writes is touched.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::Stdio;
+
+use common::{TIMEOUT, run_command, wait_exit};
+
+const ECHO_PAGE: &str = r#"<!doctype html><script>
+chrome.webview.postMessage({ready: true});
+chrome.webview.addEventListener('message', e => {
+  if (e.data && e.data.quit !== undefined) chrome.webview.postMessage({exit: e.data.quit});
+  else chrome.webview.postMessage({echo: e.data});
+});
+</script>"#;
+
+fn page(dir: &std::path::Path, html: &str) -> String {
+    let page = dir.join("page.html");
+    std::fs::write(&page, html).unwrap();
+    page.to_string_lossy().into_owned()
+}
+
+/// Runs to the end with `stdin` as input; returns (exit code, stdout, stderr).
+fn run_to_end(dir: &std::path::Path, page: &str, extra: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = run_command(dir, page, extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let readers = std::thread::spawn(move || {
+        let (mut o, mut e) = (String::new(), String::new());
+        let _ = out.read_to_string(&mut o);
+        let _ = err.read_to_string(&mut e);
+        (o, e)
+    });
+    let code = wait_exit(&mut child, page);
+    let (o, e) = readers.join().unwrap();
+    (code, o, e)
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_reported_and_later_lines_still_go_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = page(dir.path(), ECHO_PAGE);
+    let (code, out, err) = run_to_end(
+        dir.path(),
+        &page,
+        &[],
+        b"{\"x\":1}\n\xff\xfe\n{\"x\":2}\n{\"quit\":7}\n",
+    );
+    assert_eq!(code, 7, "{err}");
+    assert!(
+        out.contains(r#"{"echo":{"x":1}}"#) && out.contains(r#"{"echo":{"x":2}}"#),
+        "{out}"
+    );
+    assert!(err.contains("line 2") && err.contains("not UTF-8"), "{err}");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // One message, then silence: the run must notice the reader went away by itself.
+    let page = page(dir.path(), "<script>chrome.webview.postMessage('one')</script>");
+    let mut child = run_command(dir.path(), &page, &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first.trim(), r#""one""#);
+    // The reader is gone now (like `| head -1`).
+    assert_eq!(wait_exit(&mut child, "after its stdout closed"), 0);
+}
+
+#[test]
+fn pages_that_cannot_be_shown_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.html");
+    std::fs::write(&empty, "").unwrap();
+    let folder = dir.path().to_string_lossy().into_owned();
+    for (page, code, says) in [
+        (folder.as_str(), 2, "is a folder"),
+        (empty.to_str().unwrap(), 5, "is empty"),
+        ("javascript:chrome.webview.postMessage(1)", 2, "javascript: URL"),
+        // WebKit refuses restricted ports by loading an empty page and calling it a success.
+        ("http://127.0.0.1:6000/", 5, "did not load"),
+    ] {
+        let (got, _, err) = run_to_end(dir.path(), page, &[], b"");
+        assert_eq!(got, code, "{page}: {err}");
+        assert!(err.contains(says), "{page}: {err}");
+    }
+}
+
+#[test]
+fn a_parent_window_that_does_not_exist_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = page(dir.path(), ECHO_PAGE);
+    let command = run_command(dir.path(), &page, &[]);
+    // --parent conflicts with --headless: build the command without it.
+    let args: Vec<_> = command
+        .get_args()
+        .filter(|a| *a != "--headless")
+        .map(|a| a.to_owned())
+        .collect();
+    let mut command = std::process::Command::new(command.get_program());
+    command
+        .args(args)
+        .args(["--parent", "0x7ffffff"])
+        .env("WEBPANE_RUNTIME", common::runtime());
+    let out = command.stdin(Stdio::null()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no X11 window 0x7ffffff"), "{err}");
+}
+
+#[test]
+fn share_takes_regular_files_only_and_never_hangs_on_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = page(dir.path(), ECHO_PAGE);
+    let fifo = dir.path().join("fifo");
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+    let big = dir.path().join("big");
+    std::fs::File::create(&big).unwrap().set_len((1 << 30) + 1).unwrap();
+    for (file, says) in [
+        ("/dev/zero", "not a regular file"),
+        (fifo.to_str().unwrap(), "not a regular file"),
+        (big.to_str().unwrap(), "at most"),
+        (dir.path().to_str().unwrap(), "Is a directory"),
+    ] {
+        let (code, _, err) = run_to_end(dir.path(), &page, &["--share", file], b"");
+        assert_eq!(code, 2, "{file}: {err}");
+        assert!(err.contains(says), "{file}: {err}");
+    }
+}
+
+#[test]
+fn share_writes_back_only_what_the_page_changed_and_saves_at_release() {
+    // The page gets a 3 MiB file, releases it at once from its listener (before the delivery is
+    // even confirmed), having written two bytes; meanwhile another program appends a line and
+    // changes a byte elsewhere. The page's writes must be in the file as soon as the page says
+    // so, even if the run is then killed; the other program's changes must survive.
+    const SIZE: usize = 3 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.bin");
+    std::fs::write(&data, vec![b'.'; SIZE]).unwrap();
+    let page = page(
+        dir.path(),
+        r#"<script>
+        chrome.webview.addEventListener('message', e => {
+          if (e.data !== 'go') return;
+          const b = new Uint8Array(window.shared);
+          b[0] = 65; b[1 << 20] = 66;
+          chrome.webview.releaseBuffer(window.shared);
+          chrome.webview.postMessage('released');
+        });
+        chrome.webview.addEventListener('sharedbufferreceived', e => {
+          window.shared = e.getBuffer();
+          chrome.webview.postMessage({ got: e.getBuffer().byteLength });
+        });
+        </script>"#,
+    );
+    let mut child = run_command(dir.path(), &page, &["--share", data.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || rx.recv_timeout(TIMEOUT).expect("no output from webpane run");
+    assert_eq!(next(), format!(r#"{{"got":{SIZE}}}"#));
+    // Another program, during the run.
+    {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::OpenOptions::new().write(true).open(&data).unwrap();
+        file.write_all_at(b"Z", 2 << 20).unwrap();
+        let mut append = std::fs::OpenOptions::new().append(true).open(&data).unwrap();
+        append.write_all(b"appended line\n").unwrap();
+    }
+    writeln!(child.stdin.as_mut().unwrap(), r#""go""#).unwrap();
+    assert_eq!(next(), r#""released""#);
+    // Saved by now: a killed run keeps the page's writes.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let bytes = std::fs::read(&data).unwrap();
+    assert_eq!(bytes[0], b'A', "the page's write was not saved at release");
+    assert_eq!(bytes[1 << 20], b'B');
+    assert_eq!(bytes[2 << 20], b'Z', "another program's change was overwritten");
+    assert!(bytes.ends_with(b"appended line\n"), "the appended line was lost");
+    assert_eq!(bytes.len(), SIZE + b"appended line\n".len());
+}
