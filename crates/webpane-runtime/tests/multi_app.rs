@@ -20,17 +20,21 @@ fn app_process_entry_point() {
     let Ok(role) = std::env::var(APP_ROLE) else { return };
     let folder = std::path::PathBuf::from(std::env::var(APP_FOLDER).unwrap());
     if role == "other-user" {
-        // Runs as another uid: reach the socket, complete the handshake, and be hung up on.
-        let conn = webpane_ipc::Connection::connect(folder.join("runtime.sock")).unwrap();
-        let hello = webpane_ipc::protocol::AppMessage::Hello {
-            options: Default::default(),
+        // Runs as another uid: reach the socket and be hung up on at once, before the runtime
+        // says a word (not even its handshake hello).
+        let hung_up = match webpane_ipc::Connection::connect(folder.join("runtime.sock")) {
+            Err(webpane_ipc::IpcError::Disconnected) => true,
+            Err(e) => panic!("unexpected {e}"),
+            Ok(conn) => {
+                let hello = webpane_ipc::protocol::AppMessage::Hello {
+                    options: Default::default(),
+                };
+                let _ = conn.send(&hello, webpane_ipc::Outgoing::new());
+                let answer = conn.recv_timeout::<webpane_ipc::protocol::RuntimeMessage>(Some(TIMEOUT));
+                matches!(answer, Err(webpane_ipc::IpcError::Disconnected))
+            }
         };
-        let _ = conn.send(&hello, webpane_ipc::Outgoing::new());
-        let answer = conn.recv_timeout::<webpane_ipc::protocol::RuntimeMessage>(Some(TIMEOUT));
-        report(&format!(
-            "answer {}",
-            matches!(answer, Err(webpane_ipc::IpcError::Disconnected))
-        ));
+        report(&format!("answer {hung_up}"));
         return;
     }
     let event_loop = EventLoop::new().unwrap();
