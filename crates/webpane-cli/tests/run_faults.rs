@@ -210,3 +210,64 @@ fn share_writes_back_only_what_the_page_changed_and_saves_at_release() {
     assert!(bytes.ends_with(b"appended line\n"), "the appended line was lost");
     assert_eq!(bytes.len(), SIZE + b"appended line\n".len());
 }
+
+#[test]
+fn a_download_no_one_decided_is_cancelled_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let page = page(
+        dir.path(),
+        r#"<a id=a download="evil.txt" href="data:text/plain,written%20by%20the%20page">x</a>
+        <script>
+        chrome.webview.addEventListener('message', () => chrome.webview.postMessage({exit: 0}));
+        document.getElementById('a').click();
+        </script>"#,
+    );
+    let mut child = run_command(dir.path(), &page, &[])
+        .env("HOME", &home)
+        .env_remove("XDG_DOWNLOAD_DIR")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // The runtime says it cancelled the download (before the fix: written into ~/Downloads).
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = rx.recv_timeout(left).expect("the download was never cancelled");
+        if line.contains("cancelled a download") {
+            break;
+        }
+    }
+    writeln!(child.stdin.as_mut().unwrap(), "\"done\"").unwrap();
+    assert_eq!(wait_exit(&mut child, "after the download"), 0);
+    // Nothing the page named was written anywhere under HOME (or next to the page).
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().map_while(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(&home, &mut all);
+    files(dir.path(), &mut all);
+    let written: Vec<_> = all
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("evil") || std::fs::read(p).is_ok_and(|b| b == b"written by the page"))
+        .collect();
+    assert!(written.is_empty(), "the download was written: {written:?}");
+}

@@ -8,6 +8,7 @@
 //! failure.
 
 mod children;
+mod downloads;
 mod ffi;
 mod output;
 mod page_messages;

@@ -165,6 +165,7 @@ impl Server {
         }
         // Only before the first web process exists.
         context.set_sandbox_enabled(options.sandbox);
+        crate::downloads::refuse_all(&context);
         let server = Rc::new_cyclic(|me| Server {
             me: me.clone(),
             extension: extension.map(|_| ()),
