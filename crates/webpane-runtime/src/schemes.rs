@@ -51,7 +51,13 @@ pub fn origin_of(uri: &str) -> String {
 }
 
 /// Whether documents of `origin` may request URIs of `scheme`.
+///
+/// An opaque origin (`null`: `about:blank`, `data:`, sandboxed frames, error pages) is allowed
+/// only where the registration lists `null` itself; no wildcard matches it.
 pub fn origin_allowed(scheme: &CustomScheme, origin: &str) -> bool {
+    if origin == "null" {
+        return scheme.allowed_origins.iter().any(|p| p == "null");
+    }
     origin.starts_with(&format!("{}:", scheme.name)) || scheme.allowed_origins.iter().any(|p| wildcard_match(p, origin))
 }
 
@@ -108,11 +114,10 @@ impl Resources {
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.clone())
         };
-        // The Origin header names the requesting document for CORS requests; otherwise it is
-        // the view's document (top-level navigations show their target here already).
-        let origin = header("Origin")
-            .filter(|o| o != "null")
-            .unwrap_or_else(|| origin_of(document_uri));
+        // The Origin header names the requesting document for CORS requests (`null` for an
+        // opaque origin, which stays `null`: never the view's earlier document); otherwise it
+        // is the view's document (top-level navigations show their target here already).
+        let origin = header("Origin").unwrap_or_else(|| origin_of(document_uri));
         if !origin_allowed(scheme, &origin) {
             log::warn!("view {}: {origin} may not load {uri} (not an allowed origin)", id.0);
             fail(
@@ -342,5 +347,17 @@ mod tests {
         assert!(!origin_allowed(&scheme, "https://evil.example"));
         assert!(!origin_allowed(&scheme, "null"));
         assert!(!origin_allowed(&scheme, "apple://x"));
+        // No wildcard matches an opaque origin; only `null` listed itself does.
+        let anything = CustomScheme {
+            allowed_origins: vec!["*".into()],
+            ..scheme.clone()
+        };
+        assert!(origin_allowed(&anything, "https://any.example"));
+        assert!(!origin_allowed(&anything, "null"));
+        let null_too = CustomScheme {
+            allowed_origins: vec!["null".into()],
+            ..scheme
+        };
+        assert!(origin_allowed(&null_too, "null"));
     }
 }

@@ -395,3 +395,61 @@ fn allowed_origins_decide_which_pages_may_fetch() {
         serde_json::json!(["200 GET app://host/data", "200 POST app://host/data", "error TypeError"])
     );
 }
+
+#[test]
+fn an_opaque_origin_is_refused_unless_the_registration_lists_null() {
+    // An allowed http page embeds a sandboxed iframe (an opaque origin: `null`). Before the fix,
+    // the iframe's requests were checked against the view's document and so let through.
+    let port = http_server(
+        r#"<script>
+        fetch('app://host/from-page').then(r => r.text()).then(t => chrome.webview.postMessage({page: t}),
+                                                            e => chrome.webview.postMessage({page: 'refused'}));
+        </script>
+        <iframe sandbox="allow-scripts" srcdoc="<script>
+        fetch('app://host/from-null').then(r => r.text()).then(t => chrome.webview.postMessage({iframe: t}),
+                                                            e => chrome.webview.postMessage({iframe: 'refused'}));
+        </script>"></iframe>"#
+            .into(),
+    );
+    for (allowed, iframe_expected) in [
+        (vec!["http://127.0.0.1:*"], "refused"),
+        (vec!["http://127.0.0.1:*", "null"], "served"),
+    ] {
+        let s = served(vec![
+            CustomSchemeRegistration::new("app").allowed_origins(allowed.clone()),
+        ]);
+        let asked = recorder();
+        let a = asked.clone();
+        s.webview.add_web_resource_requested_filter("app://*").unwrap();
+        s.webview.on_web_resource_requested(move |_, args| {
+            a.borrow_mut().push(args.request().uri().to_owned());
+            args.set_response(
+                WebResourceResponse::new(200, "OK")
+                    .with_header("Content-Type", "text/plain")
+                    .with_body("served")
+                    .unwrap(),
+            )
+            .unwrap();
+        });
+        s.webview.navigate(&format!("http://127.0.0.1:{port}/")).unwrap();
+        let (mut page, mut iframe) = (None, None);
+        while page.is_none() || iframe.is_none() {
+            let m = s.next_message();
+            if let Some(p) = m.get("page") {
+                page = p.as_str().map(str::to_owned);
+            }
+            if let Some(i) = m.get("iframe") {
+                iframe = i.as_str().map(str::to_owned);
+            }
+        }
+        assert_eq!(page.as_deref(), Some("served"), "{allowed:?}");
+        assert_eq!(iframe.as_deref(), Some(iframe_expected), "{allowed:?}");
+        let null_reached_the_app = asked.borrow().iter().any(|u| u.ends_with("from-null"));
+        assert_eq!(
+            null_reached_the_app,
+            iframe_expected == "served",
+            "{allowed:?}: {:?}",
+            asked.borrow()
+        );
+    }
+}

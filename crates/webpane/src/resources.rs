@@ -53,7 +53,9 @@ impl CustomSchemeRegistration {
     }
 
     /// Origins of other schemes whose pages may request this scheme's URIs; `*` matches any run
-    /// of characters (`https://*.example.com`, `http://127.0.0.1:*`).
+    /// of characters (`https://*.example.com`, `http://127.0.0.1:*`). Documents with an opaque
+    /// origin (`about:blank`, `data:`, sandboxed iframes, error pages) count as `null`, which
+    /// only `null` itself in this list allows; no wildcard matches it.
     pub fn allowed_origins(mut self, origins: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.scheme.allowed_origins = origins.into_iter().map(Into::into).collect();
         self
