@@ -271,3 +271,36 @@ fn a_download_no_one_decided_is_cancelled_and_writes_nothing() {
         .collect();
     assert!(written.is_empty(), "the download was written: {written:?}");
 }
+
+#[test]
+fn errors_name_what_they_are_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = page(dir.path(), ECHO_PAGE);
+    // No HOME and no folder given.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(["run", &page, "--headless"])
+        .env_remove("HOME")
+        .env_remove("XDG_DATA_HOME")
+        .env("WEBPANE_RUNTIME", common::runtime())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("HOME") && err.contains("--user-data-folder"), "{err}");
+    // A file where the user data folder should be.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(["run", &page, "--headless", "--user-data-folder", file.to_str().unwrap()])
+        .env("WEBPANE_RUNTIME", common::runtime())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(file.to_str().unwrap()) && err.contains("not a folder"),
+        "{err}"
+    );
+}

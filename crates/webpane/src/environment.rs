@@ -282,11 +282,16 @@ impl EnvironmentBuilder {
 }
 
 fn default_user_data_folder() -> Result<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+    // Empty or relative values do not count (the XDG base directory rules).
+    let absolute = |name: &str| std::env::var_os(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    let base = absolute("XDG_DATA_HOME")
+        .or_else(|| absolute("HOME").map(|h| h.join(".local/share")))
         .ok_or_else(|| {
-            Error::LaunchFailed("no user data folder given and neither XDG_DATA_HOME nor HOME is set".into())
+            Error::LaunchFailed(
+                "no user data folder given, and neither XDG_DATA_HOME nor HOME is set to an absolute path: \
+                 set one, or give a folder (EnvironmentBuilder::user_data_folder, --user-data-folder)"
+                    .into(),
+            )
         })?;
     let program = std::env::current_exe()
         .ok()
