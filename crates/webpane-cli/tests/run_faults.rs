@@ -304,3 +304,31 @@ fn errors_name_what_they_are_about() {
         "{err}"
     );
 }
+
+#[test]
+fn a_share_without_the_web_process_extension_ends_the_run_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = page(dir.path(), ECHO_PAGE);
+    let data = dir.path().join("data.bin");
+    std::fs::write(&data, b"bytes").unwrap();
+    let mut child = run_command(dir.path(), &page, &["--share", data.to_str().unwrap()])
+        .env("WEBPANE_WEBEXT", dir.path().join("missing.so"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let code = wait_exit(&mut child, "a share that cannot be delivered");
+    let err = reader.join().unwrap();
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("web process extension") && err.contains("missing.so"),
+        "{err}"
+    );
+}

@@ -15,7 +15,15 @@ use webpane::{CloseReason, EventLoop, WebViewOptions};
 fn app_process_entry_point() {
     let Ok(role) = std::env::var(APP_ROLE) else { return };
     let folder = std::path::PathBuf::from(std::env::var(APP_FOLDER).unwrap());
-    assert_eq!(role, "stuck");
+    // "stuck" asks for 14 results of 24 MiB (more than one app may have queued); "stuck-N"
+    // asks for N.
+    let count: usize = match role.strip_prefix("stuck-") {
+        Some(n) => n.parse().unwrap(),
+        None => {
+            assert_eq!(role, "stuck");
+            14
+        }
+    };
     let event_loop = EventLoop::new().unwrap();
     let env = env_for(&event_loop, &folder);
     let pid = env.browser_process_id().unwrap();
@@ -40,16 +48,27 @@ fn app_process_entry_point() {
     wait_until(&event_loop, "the page", || !loaded.borrow().is_empty());
 
     // Ask for far more than the runtime may queue for one app (256 MiB), and read none of it.
-    let answers: Vec<_> = (0..14)
-        .map(|_| webview.execute_script("'x'.repeat(24 << 20)"))
-        .collect();
+    let answered = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    for _ in 0..count {
+        let (script, answered) = (webview.execute_script("'x'.repeat(24 << 20)"), answered.clone());
+        event_loop.spawn_local(async move {
+            if script.await.is_ok() {
+                answered.set(answered.get() + 1);
+            }
+        });
+    }
     report("asked");
     // Not a byte read until the test saw the runtime decide (in its log).
     let mut go = String::new();
     std::io::stdin().read_line(&mut go).unwrap();
     report("reading");
-    wait_until(&event_loop, "the webview's Closed", || !closed.borrow().is_empty());
-    drop(answers);
+    wait_until(&event_loop, "the webview's Closed, or every answer", || {
+        !closed.borrow().is_empty() || answered.get() == count
+    });
+    if closed.borrow().is_empty() {
+        report(&format!("answered {}", answered.get()));
+        return;
+    }
     report(&format!("closed {:?}", closed.borrow()[0]));
     assert_eq!(closed.borrow()[0], CloseReason::Disconnected);
     assert_eq!(exits.get(), 0, "an exit was reported while the browser process lives");
@@ -193,6 +212,46 @@ fn an_app_that_does_not_read_is_told_it_was_disconnected_and_hears_no_false_exit
     assert_eq!(exited[1..], ["Normal".to_owned(), pid]);
     assert_eq!(app.expect("exits")[1], "1");
     app.finish();
+}
+
+#[test]
+fn past_the_total_cap_the_app_furthest_behind_is_disconnected_and_the_others_served() {
+    // Three apps, each 192 MiB behind (under the 256 MiB per app), 576 MiB together (over the
+    // 512 MiB for all): exactly one is disconnected; the others get every answer.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("udf");
+    let logs: Vec<_> = (0..3).map(|i| dir.path().join(format!("log{i}"))).collect();
+    let mut apps: Vec<AppProcess> = Vec::new();
+    for log in &logs {
+        let app = AppProcess::spawn_logged("stuck-8", &folder, log);
+        app.expect("pid");
+        apps.push(app);
+    }
+    for app in &apps {
+        app.expect("asked");
+    }
+    let deadline = Instant::now() + TIMEOUT;
+    while !logs
+        .iter()
+        .any(|l| std::fs::read_to_string(l).unwrap_or_default().contains("apps together"))
+    {
+        assert!(Instant::now() < deadline, "the total cap was never enforced");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for app in &mut apps {
+        app.command("go");
+    }
+    let mut outcomes = Vec::new();
+    for app in &apps {
+        app.expect("reading");
+        outcomes.push(app.next().join(" "));
+    }
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        ["answered 8", "answered 8", "closed Disconnected"],
+        "{outcomes:?}"
+    );
 }
 
 #[test]
