@@ -1,7 +1,9 @@
 //! Fuzzes the receive side of a message with bytes *and* file descriptors as input.
 //!
-//! The first input byte says how many fds (0–7) come with the message; one byte each then picks
-//! what the fd really is (sealed or unsealed memfd, read-only memfd, short memfd, pipe ends, a
+//! The first input byte says how many fds (0–7) come with the message (low three bits) and which
+//! type to decode it as (the next two bits: an app request, a runtime message, or a type with fd
+//! references of every kind; zero-fd requests reach the body decoder too); one byte each then
+//! picks what the fd really is (sealed or unsealed memfd, read-only memfd, short memfd, pipe ends, a
 //! directory, a socket, a regular file). The rest is the message: the fd tags and a body, decoded
 //! as webpane's `AppMessage`, `RuntimeMessage`, or a type with fd references of every kind.
 //! Whatever the input, decoding must return a typed result without
@@ -57,15 +59,16 @@ fn make_fd(selector: u8) -> Option<OwnedFd> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&count, rest)) = data.split_first() else { return };
-    let count = (count % 8) as usize;
+    let Some((&first, rest)) = data.split_first() else { return };
+    let count = (first & 7) as usize;
+    let kind = (first >> 3) % 3;
     if rest.len() < count {
         return;
     }
     let (selectors, bytes) = rest.split_at(count);
     let fds: Vec<OwnedFd> = selectors.iter().filter_map(|s| make_fd(*s)).collect();
     // The real protocol types, as the runtime and the SDK decode them.
-    match count % 3 {
+    match kind {
         1 => {
             let _ = decode_message::<webpane_ipc::protocol::AppMessage>(bytes, fds);
             return;

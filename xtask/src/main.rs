@@ -3,7 +3,7 @@
 //! - `demo`  — the most complete end-to-end example there is (the README's first command).
 //! - `test`  — every test of the workspace, under a virtual X display (the README's second command).
 //! - `bench` — the benchmark suite; numbers side by side, with ratios.
-//! - `fuzz [SECONDS]` — the wire decoder's fuzz target (installs cargo-fuzz).
+//! - `fuzz [SECONDS]` — every fuzz target for SECONDS each (installs cargo-fuzz).
 //! - `ci`    — what `.ci/run` runs: format check, clippy and docs (`ci-clippy` alone), tests.
 //!
 //! System packages come from Debian's apt and are installed only when missing, saying so first.
@@ -170,6 +170,9 @@ fn bench(extra: &[String]) -> Result {
     run(&mut cmd)
 }
 
+/// The fuzz targets in `fuzz/fuzz_targets/`, each run for the time given.
+const FUZZ_TARGETS: &[&str] = &["decode_message", "framing", "runtime_requests"];
+
 fn fuzz(seconds: &str) -> Result {
     let have = Command::new("cargo")
         .args(["fuzz", "--version"])
@@ -182,10 +185,15 @@ fn fuzz(seconds: &str) -> Result {
     }
     // cargo-fuzz needs nightly-only flags (sanitizers); RUSTC_BOOTSTRAP lets the stable compiler
     // accept them, since no other toolchain can be installed here.
-    run(cargo()
-        .args(["fuzz", "run", "decode_message", "--fuzz-dir", "fuzz", "--"])
-        .arg(format!("-max_total_time={seconds}"))
-        .env("RUSTC_BOOTSTRAP", "1"))
+    for target in FUZZ_TARGETS {
+        eprintln!("xtask: fuzzing {target} for {seconds} s");
+        run(cargo()
+            .args(["fuzz", "run", target, "--fuzz-dir", "fuzz", "--"])
+            .arg(format!("-max_total_time={seconds}"))
+            .arg("-print_final_stats=1")
+            .env("RUSTC_BOOTSTRAP", "1"))?;
+    }
+    Ok(())
 }
 
 fn clippy() -> Result {

@@ -4,6 +4,7 @@
 //!   version handshake, typed messages (serde + [postcard]), fds passed with `SCM_RIGHTS`, and
 //!   peer credentials.
 //! - [`folder`]: the user data folder's names, when it is trusted, and how it is opened.
+//! - [`validate`]: checks of requests beyond their types (NUL characters, JSON text, sizes).
 //! - [`wire`]: the message format; every fd is tagged with its [`FdKind`] and checked on receipt.
 //! - [`handle`]: [`FileForTransit`], file handle delivery in *duplicate* or *take* mode;
 //!   directories refused.
@@ -54,6 +55,7 @@ pub mod protocol;
 pub mod shm;
 mod sys;
 pub mod transport;
+pub mod validate;
 pub mod webext;
 pub mod wire;
 

@@ -46,12 +46,10 @@ pub fn decode(parameters: Option<&glib::Variant>) -> Result<PageMessage, String>
     })
 }
 
-/// Checks that a page's message is JSON. The page's `JSON.stringify` made it, but the page may
-/// have replaced that. Skipping (`IgnoredAny`) does not recurse: deep JSON is no stack overflow.
+/// Checks that a page's message is JSON: the page's `JSON.stringify` made it, but the page may
+/// have replaced that.
 pub fn check_json(json: &str) -> Result<(), String> {
-    serde_json::from_str::<serde::de::IgnoredAny>(json)
-        .map(|_| ())
-        .map_err(|e| format!("the message is not JSON ({e})"))
+    webpane_ipc::validate::json_text(json).map_err(|e| format!("the message is not JSON ({e})"))
 }
 
 /// Acknowledgements of page messages, batched into one script evaluation per frame and main-loop

@@ -537,7 +537,7 @@ impl Server {
             }
             return Ok(());
         }
-        if let Err(reason) = validate(&message) {
+        if let Err(reason) = webpane_ipc::validate::app_message(&message) {
             let id = message.webview();
             self.send(client, &RuntimeMessage::RequestFailed { id, reason });
             return Ok(());
@@ -962,75 +962,6 @@ fn install_extension(folder: &OwnedFolder) -> Result<std::path::PathBuf, String>
     Ok(dir)
 }
 
-/// Checks what GTK and WebKit cannot take: C strings with interior NULs (glib-rs panics on them
-/// in debug builds and truncates in release), bad window sizes, web messages that are not JSON.
-pub fn validate(message: &AppMessage) -> Result<(), String> {
-    let no_nul = |what: &str, s: &str| {
-        if s.contains('\0') {
-            Err(format!("the {what} contains a NUL character"))
-        } else {
-            Ok(())
-        }
-    };
-    match message {
-        AppMessage::ExecuteScript { script, .. } | AppMessage::AddDocumentCreatedScript { script, .. } => {
-            no_nul("script", script)
-        }
-        AppMessage::PostWebMessage { json, .. } => {
-            // Delivered as a JavaScript literal: it must be JSON, and nothing more.
-            serde_json::from_str::<serde::de::IgnoredAny>(json)
-                .map(|_| ())
-                .map_err(|e| format!("the web message is not JSON: {e}"))
-        }
-        AppMessage::CreateWebView { mode, .. } => mode.validate(),
-        AppMessage::SetBounds { width, height, .. } => ViewMode::Headless {
-            width: *width,
-            height: *height,
-        }
-        .validate(),
-        AppMessage::Navigate { uri, .. } => no_nul("URI", uri),
-        AppMessage::NavigateToString { html, .. } => no_nul("document", html),
-        AppMessage::AddWebResourceRequestedFilter { filter, .. }
-        | AppMessage::RemoveWebResourceRequestedFilter { filter, .. } => no_nul("filter", filter),
-        AppMessage::WebResourceResponse {
-            response: Some(response),
-            ..
-        } => response.validate(),
-        AppMessage::GetCookies { uri: Some(uri), .. } => no_nul("URI", uri),
-        AppMessage::SetCookie { cookie, .. } | AppMessage::DeleteCookie { cookie, .. } => {
-            for (what, text) in [
-                ("cookie name", &cookie.name),
-                ("cookie value", &cookie.value),
-                ("cookie domain", &cookie.domain),
-                ("cookie path", &cookie.path),
-            ] {
-                no_nul(what, text)?;
-            }
-            if cookie.name.is_empty() || cookie.domain.is_empty() {
-                return Err("a cookie needs a name and a domain".into());
-            }
-            Ok(())
-        }
-        AppMessage::PrintToPdf {
-            target: OutputTarget::Path(path),
-            ..
-        } => no_nul("path", path),
-        AppMessage::UpdateSetting { setting, .. } => match setting {
-            webpane_ipc::protocol::Setting::UserAgent(Some(agent)) => no_nul("user agent", agent),
-            webpane_ipc::protocol::Setting::ZoomFactor(z) if !(z.is_finite() && (0.1..=10.0).contains(z)) => {
-                Err(format!("zoom factor {z} is outside 0.1..=10"))
-            }
-            _ => Ok(()),
-        },
-        AppMessage::PostSharedBuffer {
-            additional_data: Some(json),
-            ..
-        } => serde_json::from_str::<serde::de::IgnoredAny>(json)
-            .map(|_| ())
-            .map_err(|e| format!("the additional data is not JSON: {e}")),
-        _ => Ok(()),
-    }
-}
 
 /// Applies engine arguments (`name=value`, a WebKitSettings property) to `settings`.
 pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) -> Result<(), String> {

@@ -1,0 +1,152 @@
+//! Checks of what crosses the process boundary beyond its type: what GTK and WebKit cannot take,
+//! and text that must be JSON. The runtime checks every app request with [`app_message`] before
+//! acting on it (a failure drops that app's connection: the SDK refuses such requests before
+//! sending). Nothing here can panic, whatever the input (fuzzed:
+//! `fuzz/fuzz_targets/runtime_requests.rs`).
+
+use crate::protocol::{AppMessage, OutputTarget, ViewMode};
+
+/// Whether `text` is one JSON document. Skipping (`IgnoredAny`) does not recurse: JSON of any
+/// depth is no stack overflow.
+pub fn json_text(text: &str) -> Result<(), String> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Checks what GTK and WebKit cannot take: C strings with interior NULs (glib-rs panics on them
+/// in debug builds and truncates in release), bad window sizes, web messages that are not JSON.
+pub fn app_message(message: &AppMessage) -> Result<(), String> {
+    let no_nul = |what: &str, s: &str| {
+        if s.contains('\0') {
+            Err(format!("the {what} contains a NUL character"))
+        } else {
+            Ok(())
+        }
+    };
+    match message {
+        AppMessage::ExecuteScript { script, .. } | AppMessage::AddDocumentCreatedScript { script, .. } => {
+            no_nul("script", script)
+        }
+        AppMessage::PostWebMessage { json, .. } => {
+            // Delivered as a JavaScript literal: it must be JSON, and nothing more.
+            json_text(json).map_err(|e| format!("the web message is not JSON: {e}"))
+        }
+        AppMessage::CreateWebView { mode, .. } => mode.validate(),
+        AppMessage::SetBounds { width, height, .. } => ViewMode::Headless {
+            width: *width,
+            height: *height,
+        }
+        .validate(),
+        AppMessage::Navigate { uri, .. } => no_nul("URI", uri),
+        AppMessage::NavigateToString { html, .. } => no_nul("document", html),
+        AppMessage::AddWebResourceRequestedFilter { filter, .. }
+        | AppMessage::RemoveWebResourceRequestedFilter { filter, .. } => no_nul("filter", filter),
+        AppMessage::WebResourceResponse {
+            response: Some(response),
+            ..
+        } => response.validate(),
+        AppMessage::GetCookies { uri: Some(uri), .. } => no_nul("URI", uri),
+        AppMessage::SetCookie { cookie, .. } | AppMessage::DeleteCookie { cookie, .. } => {
+            for (what, text) in [
+                ("cookie name", &cookie.name),
+                ("cookie value", &cookie.value),
+                ("cookie domain", &cookie.domain),
+                ("cookie path", &cookie.path),
+            ] {
+                no_nul(what, text)?;
+            }
+            if cookie.name.is_empty() || cookie.domain.is_empty() {
+                return Err("a cookie needs a name and a domain".into());
+            }
+            Ok(())
+        }
+        AppMessage::PrintToPdf {
+            target: OutputTarget::Path(path),
+            ..
+        } => no_nul("path", path),
+        AppMessage::UpdateSetting { setting, .. } => match setting {
+            crate::protocol::Setting::UserAgent(Some(agent)) => no_nul("user agent", agent),
+            crate::protocol::Setting::ZoomFactor(z) if !(z.is_finite() && (0.1..=10.0).contains(z)) => {
+                Err(format!("zoom factor {z} is outside 0.1..=10"))
+            }
+            _ => Ok(()),
+        },
+        AppMessage::PostSharedBuffer {
+            additional_data: Some(json),
+            ..
+        } => json_text(json).map_err(|e| format!("the additional data is not JSON: {e}")),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Cookie, Setting, WebViewId};
+
+    #[test]
+    fn json_of_any_depth_is_checked_without_recursion() {
+        assert!(json_text(r#"{"a":[1,"\ud800"]}"#).is_ok());
+        assert!(json_text("").is_err());
+        assert!(json_text("[1,]").is_err());
+        assert!(json_text("1 2").is_err());
+        let deep = "[".repeat(200_000) + &"]".repeat(200_000);
+        assert!(json_text(&deep).is_ok());
+        assert!(json_text(&deep[1..]).is_err());
+    }
+
+    #[test]
+    fn requests_the_engine_cannot_take_are_refused_with_a_reason() {
+        let id = WebViewId(1);
+        let refused = [
+            AppMessage::ExecuteScript {
+                id,
+                frame: None,
+                request: 1,
+                script: "a\0b".into(),
+            },
+            AppMessage::PostWebMessage {
+                id,
+                frame: None,
+                json: "{not json".into(),
+            },
+            AppMessage::Navigate {
+                id,
+                uri: "about:\0".into(),
+            },
+            AppMessage::UpdateSetting {
+                id,
+                setting: Setting::ZoomFactor(f64::NAN),
+            },
+            AppMessage::UpdateSetting {
+                id,
+                setting: Setting::ZoomFactor(100.0),
+            },
+        ];
+        for message in refused {
+            let why = app_message(&message).expect_err("must be refused");
+            assert!(!why.is_empty());
+        }
+        assert!(app_message(&AppMessage::PostWebMessage {
+            id,
+            frame: None,
+            json: "[1,2]".into(),
+        })
+        .is_ok());
+        let cookie = Cookie {
+            name: String::new(),
+            value: "v".into(),
+            domain: "example.com".into(),
+            path: "/".into(),
+            expires: None,
+            http_only: false,
+            secure: false,
+            same_site: "Lax".into(),
+        };
+        assert!(
+            app_message(&AppMessage::SetCookie { id, request: 1, cookie }).is_err(),
+            "a cookie needs a name"
+        );
+    }
+}
