@@ -1,6 +1,6 @@
 //! `webpane run` end to end: the CLI binary, the browser process, and a page, under Xvfb.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 
@@ -43,13 +43,7 @@ fn start_with(page_html: &str, extra: &[&str], headless: bool) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = common::lines_of(child.stdout.take().unwrap());
     Run {
         child,
         lines: rx,

@@ -181,13 +181,7 @@ fn share_writes_back_only_what_the_page_changed_and_saves_at_release() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = common::lines_of(child.stdout.take().unwrap());
     let next = || rx.recv_timeout(TIMEOUT).expect("no output from webpane run");
     assert_eq!(next(), format!(r#"{{"got":{SIZE}}}"#));
     // Another program, during the run.
@@ -233,13 +227,7 @@ fn a_download_no_one_decided_is_cancelled_and_writes_nothing() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = common::lines_of(child.stderr.take().unwrap());
     // The runtime says it cancelled the download (before the fix: written into ~/Downloads).
     let deadline = std::time::Instant::now() + TIMEOUT;
     loop {

@@ -129,14 +129,9 @@ pub enum Handshake {
 
 impl PendingConnection {
     pub(crate) fn new(fd: OwnedFd) -> Result<PendingConnection, IpcError> {
-        let cred = rustix::net::sockopt::socket_peercred(&fd)?;
         Ok(PendingConnection {
+            peer: PeerCredentials::of(&fd)?,
             fd,
-            peer: PeerCredentials {
-                pid: cred.pid.as_raw_nonzero().get(),
-                uid: cred.uid.as_raw(),
-                gid: cred.gid.as_raw(),
-            },
             said_hello: false,
         })
     }

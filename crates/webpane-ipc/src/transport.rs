@@ -2,7 +2,7 @@
 //!
 //! # Handshake
 //! Each side sends one 16-byte packet first: the magic `WEBPANE\0`, then
-//! [`PROTOCOL_VERSION`] and a reserved word, both little-endian `u32`.
+//! [`PROTOCOL_VERSION`](crate::PROTOCOL_VERSION) and a reserved word, both little-endian `u32`.
 //! This layout never changes, so any two versions can tell each other apart: a different version
 //! is [`IpcError::VersionMismatch`], anything else [`IpcError::BadHandshake`].
 //!
@@ -80,6 +80,18 @@ pub struct PeerCredentials {
     pub uid: u32,
     /// The peer's effective group id.
     pub gid: u32,
+}
+
+impl PeerCredentials {
+    /// The credentials of a connected Unix socket's peer (`SO_PEERCRED`).
+    pub(crate) fn of(fd: &OwnedFd) -> Result<PeerCredentials, IpcError> {
+        let cred = rustix::net::sockopt::socket_peercred(fd)?;
+        Ok(PeerCredentials {
+            pid: cred.pid.as_raw_nonzero().get(),
+            uid: cred.uid.as_raw(),
+            gid: cred.gid.as_raw(),
+        })
+    }
 }
 
 /// One framed packet waiting to be sent, with the fds it carries (first packets only).
@@ -277,14 +289,9 @@ impl Connection {
     }
 
     pub(crate) fn new(fd: OwnedFd) -> Result<Connection, IpcError> {
-        let cred = rustix::net::sockopt::socket_peercred(&fd)?;
         Ok(Connection {
+            peer: PeerCredentials::of(&fd)?,
             fd,
-            peer: PeerCredentials {
-                pid: cred.pid.as_raw_nonzero().get(),
-                uid: cred.uid.as_raw(),
-                gid: cred.gid.as_raw(),
-            },
             outbox: Mutex::new(Outbox::default()),
             recv_state: Mutex::new(RecvState::default()),
             send_timeout: Mutex::new(None),

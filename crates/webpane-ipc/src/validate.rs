@@ -128,12 +128,14 @@ mod tests {
             let why = app_message(&message).expect_err("must be refused");
             assert!(!why.is_empty());
         }
-        assert!(app_message(&AppMessage::PostWebMessage {
-            id,
-            frame: None,
-            json: "[1,2]".into(),
-        })
-        .is_ok());
+        assert!(
+            app_message(&AppMessage::PostWebMessage {
+                id,
+                frame: None,
+                json: "[1,2]".into(),
+            })
+            .is_ok()
+        );
         let cookie = Cookie {
             name: String::new(),
             value: "v".into(),

@@ -117,14 +117,12 @@ mod tests {
     }
 
     #[test]
-    fn only_json_passes_and_deep_json_is_no_stack_overflow() {
-        assert!(check_json("{\"a\":[1,2,\"\\ud800\"]}").is_ok());
-        assert!(check_json("not json").is_err());
-        assert!(check_json("").is_err());
-        assert!(check_json("[1,]").is_err());
-        // Valid however deep (skipped without recursion), and no stack overflow either way.
-        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
-        assert!(check_json(&deep).is_ok());
-        assert!(check_json(&deep[1..]).is_err());
+    fn a_message_that_is_not_json_is_refused_with_a_reason() {
+        assert!(check_json("[1,2]").is_ok());
+        assert!(
+            check_json("not json")
+                .unwrap_err()
+                .starts_with("the message is not JSON")
+        );
     }
 }

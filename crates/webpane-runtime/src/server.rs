@@ -962,7 +962,6 @@ fn install_extension(folder: &OwnedFolder) -> Result<std::path::PathBuf, String>
     Ok(dir)
 }
 
-
 /// Applies engine arguments (`name=value`, a WebKitSettings property) to `settings`.
 pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) -> Result<(), String> {
     for arg in args {

@@ -34,10 +34,7 @@ fn app_process_entry_point() {
         e.set(e.get() + 1);
         report(&format!("exited {:?} {}", args.kind(), args.browser_process_id()));
     });
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
+    let webview = new_webview(&event_loop, &env);
     let closed = recorder();
     let c = closed.clone();
     webview.on_closed(move |_, args| c.borrow_mut().push(args.reason()));
@@ -160,16 +157,7 @@ fn a_thousand_silent_connections_do_not_stall_the_apps_being_served() {
 
     // The app already connected is answered meanwhile (before the fix: 2 s per silent
     // connection on the runtime's main loop, over half an hour in all).
-    let answer = std::rc::Rc::new(std::cell::RefCell::new(None));
-    let a = answer.clone();
-    let script = webview.execute_script("6 * 7");
-    event_loop.spawn_local(async move {
-        *a.borrow_mut() = Some(script.await);
-    });
-    wait_until(&event_loop, "a script answer during the flood", || {
-        answer.borrow().is_some()
-    });
-    assert_eq!(answer.borrow().as_ref().unwrap().as_ref().unwrap(), "42");
+    assert_eq!(script_result(&event_loop, &webview, "6 * 7").unwrap(), "42");
 
     // A new app gets in too.
     let second = env_for(&event_loop, dir.path());
@@ -375,14 +363,7 @@ fn a_stopped_browser_process_is_reported_nothing_waits_forever_and_nothing_is_lo
     let stopped = Stopped::stop(pid);
     webview.post_web_message_as_json(r#""sent while stopped""#).unwrap();
     // A request gets a typed error in the end, not an endless wait.
-    let answer = std::rc::Rc::new(std::cell::RefCell::new(None));
-    let a = answer.clone();
-    let script = webview.execute_script("6 * 7");
-    event_loop.spawn_local(async move {
-        *a.borrow_mut() = Some(script.await);
-    });
-    wait_until(&event_loop, "the script's answer", || answer.borrow().is_some());
-    match answer.borrow_mut().take().unwrap() {
+    match script_result(&event_loop, &webview, "6 * 7") {
         Err(Error::BrowserProcessUnresponsive { pid: p, .. }) => assert_eq!(p, pid),
         other => panic!("expected BrowserProcessUnresponsive, got {other:?}"),
     }
@@ -414,14 +395,5 @@ fn a_stopped_browser_process_is_reported_nothing_waits_forever_and_nothing_is_lo
     wait_until(&event_loop, "the echo of the message sent while stopped", || {
         echoes.borrow().iter().any(|m| m.contains("sent while stopped"))
     });
-    let answer = std::rc::Rc::new(std::cell::RefCell::new(None));
-    let a = answer.clone();
-    let script = webview.execute_script("6 * 7");
-    event_loop.spawn_local(async move {
-        *a.borrow_mut() = Some(script.await);
-    });
-    wait_until(&event_loop, "a script answer after SIGCONT", || {
-        answer.borrow().is_some()
-    });
-    assert_eq!(answer.borrow_mut().take().unwrap().unwrap(), "42");
+    assert_eq!(script_result(&event_loop, &webview, "6 * 7").unwrap(), "42");
 }

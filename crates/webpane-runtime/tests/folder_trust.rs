@@ -8,7 +8,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 
 use common::*;
-use webpane::{Environment, Error, EventLoop, WebViewOptions};
+use webpane::{Environment, Error, EventLoop};
 
 /// App processes of this binary, by role.
 #[test]
@@ -33,6 +33,23 @@ fn app_process_entry_point() {
         }
         report(&format!("received {total}"));
     }
+}
+
+/// A new folder `name` in `dir` with permission bits `mode`.
+fn folder_with_mode(dir: &std::path::Path, name: &str, mode: u32) -> std::path::PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(mode)).unwrap();
+    folder
+}
+
+/// The runtime started by hand on `folder` (as an app that skipped the SDK would).
+fn runtime_on(folder: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(runtime())
+        .arg("--user-data-folder")
+        .arg(folder)
+        .output()
+        .unwrap()
 }
 
 fn build(folder: &std::path::Path) -> Result<Environment, Error> {
@@ -95,9 +112,7 @@ fn a_browser_process_of_another_user_is_never_spoken_to() {
 #[test]
 fn a_folder_others_can_write_is_refused_and_left_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("shared");
-    std::fs::create_dir(&folder).unwrap();
-    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let folder = folder_with_mode(dir.path(), "shared", 0o1777);
     match build(&folder) {
         Err(e @ Error::UserDataFolder(webpane_ipc::FolderError::WritableByOthers { .. })) => {
             let message = e.to_string();
@@ -115,11 +130,7 @@ fn a_folder_others_can_write_is_refused_and_left_as_it_is() {
     );
 
     // The runtime itself refuses it too (an app that skipped the SDK's check).
-    let out = std::process::Command::new(runtime())
-        .arg("--user-data-folder")
-        .arg(&folder)
-        .output()
-        .unwrap();
+    let out = runtime_on(&folder);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("writable by"));
     assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
@@ -131,9 +142,7 @@ fn a_folder_of_another_user_is_refused() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("theirs");
-    std::fs::create_dir(&folder).unwrap();
-    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let folder = folder_with_mode(dir.path(), "theirs", 0o700);
     std::os::unix::fs::chown(&folder, Some(65534), Some(65534)).unwrap();
     match build(&folder) {
         Err(Error::UserDataFolder(webpane_ipc::FolderError::NotOurs { owner, .. })) => assert_eq!(owner, 65534),
@@ -145,17 +154,11 @@ fn a_folder_of_another_user_is_refused() {
 #[test]
 fn a_planted_lock_link_is_refused_and_its_target_untouched() {
     let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("udf");
-    std::fs::create_dir(&folder).unwrap();
-    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let folder = folder_with_mode(dir.path(), "udf", 0o700);
     let victim = dir.path().join("victim");
     std::fs::write(&victim, "precious\n").unwrap();
     std::os::unix::fs::symlink(&victim, folder.join("runtime.lock")).unwrap();
-    let out = std::process::Command::new(runtime())
-        .arg("--user-data-folder")
-        .arg(&folder)
-        .output()
-        .unwrap();
+    let out = runtime_on(&folder);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -190,16 +193,8 @@ fn a_folder_path_longer_than_a_socket_address_works() {
     assert!(folder.join("runtime.sock").as_os_str().len() > 108);
     let event_loop = EventLoop::new().unwrap();
     let env = env_for(&event_loop, &folder);
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
-    let loaded = recorder();
-    let l = loaded.clone();
-    webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
-    webview.navigate_to_string("<p>long path</p>").unwrap();
-    wait_until(&event_loop, "the page", || !loaded.borrow().is_empty());
-    assert_eq!(*loaded.borrow(), [true]);
+    let webview = new_webview(&event_loop, &env);
+    assert!(load_html(&event_loop, &webview, "<p>long path</p>"));
     // A second app (environment) finds the same runtime through the long path.
     let again = env_for(&event_loop, &folder);
     assert_eq!(again.browser_process_id(), env.browser_process_id());

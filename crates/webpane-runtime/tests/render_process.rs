@@ -141,15 +141,8 @@ fn a_view_closed_while_its_navigation_waits_leaves_no_render_process_behind() {
             .count()
     };
     // One view that stays, so the browser process does too.
-    let keeper = event_loop
-        .block_on(env.create_webview(webpane::WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
-    let loaded = recorder();
-    let l = loaded.clone();
-    keeper.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
-    keeper.navigate_to_string("<p>keeper</p>").unwrap();
-    wait_until(&event_loop, "the keeper's page", || !loaded.borrow().is_empty());
+    let keeper = new_webview(&event_loop, &env);
+    load_html(&event_loop, &keeper, "<p>keeper</p>");
     let before = render_processes();
 
     // Views whose NavigationStarting is never answered (the deferrals are kept), then closed.

@@ -367,6 +367,20 @@ impl Session {
             .collect()
     }
 
+    /// Marks every webview of the session closed; returns those that were still open.
+    fn close_webviews(&self) -> Vec<WebView> {
+        let all: Vec<Rc<WebViewInner>> = self
+            .webviews
+            .borrow_mut()
+            .drain()
+            .filter_map(|(_, w)| w.upgrade())
+            .collect();
+        all.into_iter()
+            .map(|inner| WebView { inner })
+            .filter(WebView::mark_closed)
+            .collect()
+    }
+
     /// Gives up every webview creation waiting for an answer.
     pub(crate) fn fail_pending_creates(&self, error: impl Fn() -> Error) {
         let waiting: Vec<_> = self.pending_creates.borrow_mut().drain().collect();
@@ -776,19 +790,11 @@ impl Environment {
             self.disconnected(session);
             return;
         }
-        let webviews: Vec<Rc<WebViewInner>> = session
-            .webviews
-            .borrow_mut()
-            .drain()
-            .filter_map(|(_, w)| w.upgrade())
-            .collect();
         // Closed at once (calls now return Closed); ProcessFailed waits until the process itself
         // is gone, so that the app that started it can say how it ended.
-        for inner in webviews {
-            let webview = WebView { inner };
-            if webview.mark_closed() && !normal {
-                session.failed_views.borrow_mut().push(webview);
-            }
+        let closed = session.close_webviews();
+        if !normal {
+            session.failed_views.borrow_mut().extend(closed);
         }
         self.wait_for_exit(session.clone(), Instant::now());
     }
@@ -814,18 +820,7 @@ impl Environment {
             }
         }
         let mut views: Vec<WebView> = session.failed_views.borrow_mut().drain(..).collect();
-        let open: Vec<Rc<WebViewInner>> = session
-            .webviews
-            .borrow_mut()
-            .drain()
-            .filter_map(|(_, w)| w.upgrade())
-            .collect();
-        for inner in open {
-            let webview = WebView { inner };
-            if webview.mark_closed() {
-                views.push(webview);
-            }
-        }
+        views.extend(session.close_webviews());
         for webview in views {
             webview.raise_closed(crate::CloseReason::Disconnected);
         }

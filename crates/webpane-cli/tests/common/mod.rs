@@ -47,3 +47,15 @@ pub fn wait_exit(child: &mut std::process::Child, what: &str) -> i32 {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The lines of `reader` (a child's stdout or stderr), read on a helper thread.
+pub fn lines_of(reader: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(reader).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}

@@ -258,3 +258,34 @@ pub fn command_as_nobody(role: &str, folder: &Path) -> (std::process::Command, t
         .gid(65534);
     (command, copy_dir)
 }
+
+/// A new default webview of `env`.
+pub fn new_webview(event_loop: &EventLoop, env: &Environment) -> webpane::WebView {
+    event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::default()))
+        .unwrap()
+        .unwrap()
+}
+
+/// Loads `html` and waits for its NavigationCompleted; returns whether it succeeded.
+pub fn load_html(event_loop: &EventLoop, webview: &webpane::WebView, html: &str) -> bool {
+    let loaded = recorder();
+    let l = loaded.clone();
+    let token = webview.on_navigation_completed(move |_, a| l.borrow_mut().push(a.is_success()));
+    webview.navigate_to_string(html).unwrap();
+    wait_until(event_loop, "the page", || !loaded.borrow().is_empty());
+    webview.remove_navigation_completed(token);
+    loaded.borrow()[0]
+}
+
+/// Runs `script` in the page and waits for its result, dispatching the loop (never blocking it).
+pub fn script_result(event_loop: &EventLoop, webview: &webpane::WebView, script: &str) -> webpane::Result<String> {
+    let answer = Rc::new(RefCell::new(None));
+    let a = answer.clone();
+    let op = webview.execute_script(script);
+    event_loop.spawn_local(async move {
+        *a.borrow_mut() = Some(op.await);
+    });
+    wait_until(event_loop, "a script's answer", || answer.borrow().is_some());
+    answer.borrow_mut().take().unwrap()
+}
