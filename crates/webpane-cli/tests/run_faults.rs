@@ -320,3 +320,72 @@ fn a_share_without_the_web_process_extension_ends_the_run_with_the_reason() {
         "{err}"
     );
 }
+
+/// Unmounts a test's small file system when dropped.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_no_half_written_extension_and_the_run_says_why() {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!(
+            "skipped a_full_disk_leaves_no_half_written_extension_and_the_run_says_why: mounting a small file system needs root"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    // Far smaller than the web process extension (tens of MB in a debug build).
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs"])
+        .arg(&small)
+        .status()
+        .unwrap();
+    if !mounted.success() {
+        eprintln!("skipped a_full_disk_leaves_no_half_written_extension_and_the_run_says_why: mount refused here");
+        return;
+    }
+    let _unmount = Mounted(small.clone());
+    let page = page(dir.path(), ECHO_PAGE);
+    let data = dir.path().join("data.bin");
+    std::fs::write(&data, b"bytes").unwrap();
+    let udf = small.join("udf");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args([
+            "run",
+            &page,
+            "--headless",
+            "--share",
+            data.to_str().unwrap(),
+            "--user-data-folder",
+        ])
+        .arg(&udf)
+        .env("WEBPANE_RUNTIME", common::runtime())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let code = wait_exit(&mut child, "a run whose extension could not be installed");
+    let err = reader.join().unwrap();
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("web process extension"), "{err}");
+    // Nothing half-written is left for WebKit to load.
+    let extensions = udf.join("webkit/extensions");
+    let left: Vec<_> = std::fs::read_dir(&extensions)
+        .map(|d| d.map_while(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left in {}: {left:?}", extensions.display());
+}
