@@ -17,6 +17,7 @@ mod schemes;
 mod server;
 mod udf;
 mod view;
+mod watchdog;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

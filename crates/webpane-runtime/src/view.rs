@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use glib::{ControlFlow, SourceId};
+use glib::ControlFlow;
 use gtk::prelude::*;
 use javascriptcore::ValueExt;
 use webkit2gtk::{
@@ -26,14 +26,10 @@ use webpane_ipc::{Outgoing, ReceivedFds};
 
 use crate::page_messages::{self, Acks};
 use crate::schemes::Resources;
+use crate::watchdog::Watchdog;
 
 /// How often the watchdog pings each page, and reports it again while it stays unresponsive.
 const WATCHDOG_TICK: Duration = Duration::from_secs(1);
-/// How long a ping may stay unanswered before the page counts as unresponsive.
-const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
-/// The same while the page's document is still loading: a render process that just started on
-/// a busy machine (32 views opening at once on 2 cores) is slow, not hung.
-const LOADING_UNRESPONSIVE_AFTER: Duration = Duration::from_secs(10);
 /// How long to look for the pid of a render process that WebKit reported gone.
 const RENDER_EXIT_IDENTIFY: Duration = Duration::from_secs(2);
 /// The handler for the runtime's own page events (an isolated world the page cannot reach).
@@ -76,19 +72,6 @@ thread_local! {
 enum LastNavigation {
     Uri(String),
     Html(String),
-}
-
-/// Detects a hung page: a ping evaluated in an isolated world must come back in time.
-#[derive(Default)]
-struct Watchdog {
-    alive: Cell<bool>,
-    /// Set while the main frame loads a document: pings then get [`LOADING_UNRESPONSIVE_AFTER`]
-    /// (a machine busy starting many pages is not a hung page).
-    loading: Cell<bool>,
-    /// Set while the page waits for the app (window.open): not a hang.
-    paused: Cell<bool>,
-    pending_since: Cell<Option<Instant>>,
-    timer: RefCell<Option<SourceId>>,
 }
 
 /// Navigation ids: NavigationStarting's request id becomes the id of the load it allowed.
@@ -406,7 +389,7 @@ impl View {
             tick.remove();
             NESTED.with(|n| n.set(n.get() - 1));
             watchdog.paused.set(false);
-            watchdog.pending_since.set(None);
+            watchdog.answered();
             let decision = answered().unwrap_or_else(|| {
                 log::warn!("view {}: no answer to a new-window request; denied", id.0);
                 NewWindowDecision::Deny
@@ -736,7 +719,7 @@ impl View {
             let (host, watchdog, report) = (host.clone(), self.watchdog.clone(), self.report.clone());
             self.webview.connect_web_process_terminated(move |_, reason| {
                 watchdog.alive.set(false);
-                watchdog.pending_since.set(None);
+                watchdog.answered();
                 let reason = match reason {
                     WebProcessTerminationReason::Crashed => ProcessFailedReason::Crashed,
                     WebProcessTerminationReason::ExceededMemoryLimit => ProcessFailedReason::OutOfMemory,
@@ -787,7 +770,7 @@ impl View {
             });
         }
         let weak_view = self.webview.downgrade();
-        let dog = self.watchdog.clone();
+        let (dog, report) = (self.watchdog.clone(), self.report.clone());
         let host = host.clone();
         let timer = glib::timeout_add_local(WATCHDOG_TICK, move || {
             let Some(view) = weak_view.upgrade() else {
@@ -796,40 +779,27 @@ impl View {
             if !dog.alive.get() || dog.paused.get() {
                 return ControlFlow::Continue;
             }
-            match dog.pending_since.get() {
-                None => {
-                    dog.pending_since.set(Some(Instant::now()));
-                    let answer = dog.clone();
-                    // An isolated world: the page cannot see or intercept the ping.
-                    view.evaluate_javascript(
-                        "0",
-                        Some("webpane-watchdog"),
-                        None,
-                        None::<&gio::Cancellable>,
-                        move |_| {
-                            answer.pending_since.set(None);
-                        },
-                    );
-                }
-                Some(since)
-                    if since.elapsed()
-                        >= if dog.loading.get() {
-                            LOADING_UNRESPONSIVE_AFTER
-                        } else {
-                            UNRESPONSIVE_AFTER
-                        } =>
-                {
-                    host.send(RuntimeMessage::ProcessFailed {
-                        id,
-                        kind: ProcessFailedKind::RenderProcessUnresponsive,
-                        reason: ProcessFailedReason::Unresponsive,
-                        process_id: None,
-                        exit_code: None,
-                        signal: None,
-                        process_description: "WebKitWebProcess".into(),
-                    });
-                }
-                Some(_) => {}
+            if !dog.pinging() {
+                dog.ping_sent(report.pid.get());
+                let answer = dog.clone();
+                // An isolated world: the page cannot see or intercept the ping.
+                view.evaluate_javascript(
+                    "0",
+                    Some("webpane-watchdog"),
+                    None,
+                    None::<&gio::Cancellable>,
+                    move |_| answer.answered(),
+                );
+            } else if dog.unresponsive(report.pid.get()) {
+                host.send(RuntimeMessage::ProcessFailed {
+                    id,
+                    kind: ProcessFailedKind::RenderProcessUnresponsive,
+                    reason: ProcessFailedReason::Unresponsive,
+                    process_id: None,
+                    exit_code: None,
+                    signal: None,
+                    process_description: "WebKitWebProcess".into(),
+                });
             }
             ControlFlow::Continue
         });
