@@ -171,7 +171,7 @@ fn bench(extra: &[String]) -> Result {
 }
 
 /// The fuzz targets in `fuzz/fuzz_targets/`, each run for the time given.
-const FUZZ_TARGETS: &[&str] = &["decode_message", "framing", "runtime_requests"];
+const FUZZ_TARGETS: &[&str] = &["decode_message", "framing", "runtime_requests", "app_session"];
 
 fn fuzz(seconds: &str) -> Result {
     let have = Command::new("cargo")
