@@ -1,0 +1,187 @@
+//! Connecting to a user data folder's browser process, starting one if none answers (on a helper
+//! thread: the UI thread never blocks). Several apps may start at once: exactly one runtime wins
+//! the folder's lock and everyone connects to it.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use webpane_ipc::folder::SOCKET_FILE;
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions};
+use webpane_ipc::{Connection, Folder, IpcError, Outgoing};
+
+use crate::error::{Error, Result};
+
+/// How long an app waits for a browser process to come up.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a browser process may take to answer an app's Hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Exit code of a runtime that found the folder owned by another one.
+const EXIT_ALREADY_OWNED: i32 = 3;
+/// Exit code of a runtime that refused its engine arguments.
+const EXIT_BAD_ARGUMENTS: i32 = 4;
+
+/// The pid of whoever listens at `socket` (nothing is said to it).
+fn listener_pid(socket: &Path) -> Option<u32> {
+    let fd = rustix::net::socket_with(
+        rustix::net::AddressFamily::UNIX,
+        rustix::net::SocketType::SEQPACKET,
+        rustix::net::SocketFlags::CLOEXEC | rustix::net::SocketFlags::NONBLOCK,
+        None,
+    )
+    .ok()?;
+    rustix::net::connect(&fd, &rustix::net::SocketAddrUnix::new(socket).ok()?).ok()?;
+    let cred = rustix::net::sockopt::socket_peercred(&fd).ok()?;
+    Some(cred.pid.as_raw_nonzero().get() as u32)
+}
+
+/// A connection to a welcomed browser process (and the process, if this app started it).
+pub(crate) struct Connected {
+    pub(crate) conn: Connection,
+    pub(crate) pid: u32,
+    pub(crate) child: Option<Child>,
+}
+
+/// Connects to the folder's runtime, starting one if none answers. Runs on a helper thread.
+pub(crate) fn connect_or_spawn(
+    folder: &Path,
+    runtime: &Path,
+    options: &RuntimeOptions,
+    grace: Option<Duration>,
+) -> Result<Connected> {
+    use std::os::unix::process::CommandExt;
+    // Ours, or refused with the reason (never chmod-ed, never through a link).
+    let checked = Folder::open(folder, true)?;
+    // Through the folder's descriptor: any folder path length works.
+    let socket = checked.entry_path(SOCKET_FILE);
+    let deadline = Instant::now() + START_TIMEOUT;
+    let mut spawned: Option<Child> = None;
+    let mut backoff = Duration::from_millis(5);
+    loop {
+        let connected = match Connection::connect_trusted(&socket) {
+            Ok(conn) => Some(conn),
+            // Someone else listens there: say so, send nothing, start nothing.
+            Err(IpcError::UntrustedPeer { uid, pid, .. }) => {
+                return Err(Error::UntrustedBrowserProcess {
+                    socket: checked.socket_display_path(),
+                    uid,
+                    pid,
+                });
+            }
+            // Someone listens but does not answer: a stopped or hung browser process.
+            Err(IpcError::HandshakeTimeout(waited)) => {
+                return Err(Error::BrowserProcessUnresponsive {
+                    pid: listener_pid(&socket).unwrap_or(0),
+                    waited,
+                });
+            }
+            Err(_) => None,
+        };
+        if let Some(conn) = connected {
+            conn.send(
+                &AppMessage::Hello {
+                    options: options.clone(),
+                },
+                Outgoing::new(),
+            )?;
+            match conn.recv_timeout::<RuntimeMessage>(Some(HELLO_TIMEOUT)) {
+                Ok(Some(received)) => match received.message {
+                    RuntimeMessage::Welcome { browser_process_id } => {
+                        let child = match spawned.take() {
+                            Some(child) if child.id() == browser_process_id => Some(child),
+                            Some(mut loser) => {
+                                // It lost the race for the lock and exits at once.
+                                let _ = loser.wait();
+                                None
+                            }
+                            None => None,
+                        };
+                        return Ok(Connected {
+                            conn,
+                            pid: browser_process_id,
+                            child,
+                        });
+                    }
+                    RuntimeMessage::OptionsMismatch { runtime, requested } => {
+                        return Err(Error::OptionsMismatch {
+                            runtime: Box::new(runtime),
+                            requested: Box::new(requested),
+                        });
+                    }
+                    other => return Err(Error::LaunchFailed(format!("unexpected first message {other:?}"))),
+                },
+                Ok(None) => {
+                    return Err(Error::BrowserProcessUnresponsive {
+                        pid: conn.peer_credentials().pid as u32,
+                        waited: HELLO_TIMEOUT,
+                    });
+                }
+                // It was shutting down: try again (a new one will be started).
+                Err(IpcError::Disconnected) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        // No live runtime answered. Start one unless ours is still coming up.
+        let ours_running = match spawned.as_mut() {
+            Some(child) => match child.try_wait()? {
+                None => true,
+                Some(status) if status.code() == Some(EXIT_ALREADY_OWNED) || status.success() => {
+                    // Another runtime owns the folder (or ours came and went): connect to it.
+                    spawned = None;
+                    false
+                }
+                Some(status) if status.code() == Some(EXIT_BAD_ARGUMENTS) => {
+                    return Err(Error::LaunchFailed(format!(
+                        "the browser process refused the engine arguments {:?} or custom schemes (its message is on stderr)",
+                        options.additional_arguments
+                    )));
+                }
+                Some(status) => {
+                    return Err(Error::LaunchFailed(format!(
+                        "{} exited with {status}",
+                        runtime.display()
+                    )));
+                }
+            },
+            None => false,
+        };
+        if !ours_running && spawned.is_none() {
+            let mut cmd = Command::new(runtime);
+            cmd.arg("--user-data-folder").arg(folder);
+            for arg in &options.additional_arguments {
+                cmd.arg(format!("--engine-arg={arg}"));
+            }
+            if let Some(language) = &options.language {
+                cmd.arg("--language").arg(language);
+            }
+            for scheme in &options.custom_schemes {
+                let json = serde_json::to_string(scheme).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+                cmd.arg(format!("--custom-scheme={json}"));
+            }
+            if options.sandbox {
+                cmd.arg("--sandbox");
+            }
+            if let Some(grace) = grace {
+                cmd.arg("--grace-ms").arg(grace.as_millis().to_string());
+            }
+            // Its own process group: a terminal's Ctrl-C to the app does not reach the runtime
+            // that other apps may be sharing.
+            cmd.stdin(Stdio::null()).stdout(Stdio::null()).process_group(0);
+            spawned = Some(
+                cmd.spawn()
+                    .map_err(|e| Error::LaunchFailed(format!("cannot start {}: {e}", runtime.display())))?,
+            );
+        }
+        if Instant::now() > deadline {
+            if let Some(mut child) = spawned {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            return Err(Error::LaunchFailed(format!(
+                "no browser process answered within {START_TIMEOUT:?}"
+            )));
+        }
+        std::thread::sleep(backoff);
+        backoff = (backoff * 2).min(Duration::from_millis(50));
+    }
+}
