@@ -8,6 +8,8 @@
 //!
 //! System packages come from Debian's apt and are installed only when missing, saying so first.
 
+#![forbid(unsafe_code)]
+
 use std::process::{Command, ExitCode};
 
 /// Debian packages needed to build the browser process (GTK3 + WebKitGTK 4.1 headers).

@@ -8,6 +8,8 @@
 //! Timing is hand-written rather than done with criterion: the point is one table of ratios
 //! across paths measured in the same run, plus JSON; criterion reports each benchmark alone.
 
+#![forbid(unsafe_code)]
+
 mod bulk;
 mod floors;
 mod lifecycle;

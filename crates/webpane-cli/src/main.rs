@@ -6,6 +6,8 @@
 //! e => e.data)`). The page ends the run with `chrome.webview.postMessage({exit: code})`.
 //! That makes a web UI scriptable from any language.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;

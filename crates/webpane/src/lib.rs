@@ -26,6 +26,7 @@
 //!
 //! Shared memory and file handle types come from [`webpane_ipc`] and are re-exported here.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod browser_health;
