@@ -20,6 +20,22 @@ pub fn runtime() -> PathBuf {
         "{} is missing: build it with `cargo build -p webpane-webext` (`cargo xtask test` does)",
         webext.display()
     );
+    // `cargo test` does not rebuild the extension (a cdylib no test depends on): a stale one
+    // fails tests in confusing ways, so say so plainly.
+    let built = std::fs::metadata(&webext).and_then(|m| m.modified()).unwrap();
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("../webpane-webext/src");
+    let newer = std::fs::read_dir(&sources)
+        .into_iter()
+        .flatten()
+        .map_while(Result::ok)
+        .find(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t > built));
+    if let Some(source) = newer {
+        panic!(
+            "{} is older than {}: rebuild it with `cargo build -p webpane-webext` (`cargo xtask test` does)",
+            webext.display(),
+            source.path().display()
+        );
+    }
     runtime
 }
 
