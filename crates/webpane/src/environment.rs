@@ -506,12 +506,12 @@ impl Environment {
     pub fn on_browser_process_exited(
         &self,
         handler: impl FnMut(&Environment, &BrowserProcessExitedEventArgs) + 'static,
-    ) -> EventToken {
+    ) -> EventToken<BrowserProcessExitedEventArgs> {
         self.inner.exited.add(handler)
     }
 
     /// Removes a handler; returns whether it was registered.
-    pub fn remove_browser_process_exited(&self, token: EventToken) -> bool {
+    pub fn remove_browser_process_exited(&self, token: EventToken<BrowserProcessExitedEventArgs>) -> bool {
         self.inner.exited.remove(token)
     }
 
@@ -521,12 +521,12 @@ impl Environment {
     pub fn on_new_browser_version_available(
         &self,
         handler: impl FnMut(&Environment, &NewBrowserVersionAvailableEventArgs) + 'static,
-    ) -> EventToken {
+    ) -> EventToken<NewBrowserVersionAvailableEventArgs> {
         self.inner.new_version.add(handler)
     }
 
     /// Removes a new-version handler.
-    pub fn remove_new_browser_version_available(&self, token: EventToken) -> bool {
+    pub fn remove_new_browser_version_available(&self, token: EventToken<NewBrowserVersionAvailableEventArgs>) -> bool {
         self.inner.new_version.remove(token)
     }
 

@@ -140,12 +140,15 @@ impl Frame {
     }
 
     /// Registers a handler for the frame's end.
-    pub fn on_destroyed(&self, handler: impl FnMut(&Frame, &FrameDestroyedEventArgs) + 'static) -> EventToken {
+    pub fn on_destroyed(
+        &self,
+        handler: impl FnMut(&Frame, &FrameDestroyedEventArgs) + 'static,
+    ) -> EventToken<FrameDestroyedEventArgs> {
         self.inner.destroyed_handlers.add(handler)
     }
 
     /// Removes a handler registered with [`on_destroyed`](Self::on_destroyed).
-    pub fn remove_destroyed(&self, token: EventToken) -> bool {
+    pub fn remove_destroyed(&self, token: EventToken<FrameDestroyedEventArgs>) -> bool {
         self.inner.destroyed_handlers.remove(token)
     }
 
@@ -155,12 +158,12 @@ impl Frame {
     pub fn on_web_message_received(
         &self,
         handler: impl FnMut(&Frame, &WebMessageReceivedEventArgs) + 'static,
-    ) -> EventToken {
+    ) -> EventToken<WebMessageReceivedEventArgs> {
         self.inner.web_message_received.add(handler)
     }
 
     /// Removes a handler registered with [`on_web_message_received`](Self::on_web_message_received).
-    pub fn remove_web_message_received(&self, token: EventToken) -> bool {
+    pub fn remove_web_message_received(&self, token: EventToken<WebMessageReceivedEventArgs>) -> bool {
         self.inner.web_message_received.remove(token)
     }
 

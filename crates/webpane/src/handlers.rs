@@ -1,41 +1,85 @@
 //! Event handler lists with removal tokens.
+//!
+//! Tokens, not guards that unregister on drop: WebView2's `add_X`/`remove_X` pairs return tokens,
+//! and the common `webview.on_x(...);` ignores what it returns, which a guard would turn into a
+//! handler removed at once. Misuse is made impossible instead: a token is typed by its event's
+//! arguments (passing it to another event's `remove_` does not compile), and its number is unique
+//! in the process (passing it to the same event of another webview or frame removes nothing and
+//! returns `false`).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
+use std::marker::PhantomData;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Identifies a registered handler, for removing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EventToken(pub(crate) u64);
+/// Identifies a registered handler of the event whose arguments are `A`, for removing it
+/// (WebView2's `EventRegistrationToken`). Unique in the process; `Send`, `Copy`.
+pub struct EventToken<A> {
+    id: u64,
+    _event: PhantomData<fn(&A)>,
+}
+
+impl<A> Clone for EventToken<A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A> Copy for EventToken<A> {}
+
+impl<A> PartialEq for EventToken<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl<A> Eq for EventToken<A> {}
+
+impl<A> std::hash::Hash for EventToken<A> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl<A> std::fmt::Debug for EventToken<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EventToken<{}>({})", std::any::type_name::<A>(), self.id)
+    }
+}
+
+/// Token numbers, unique in the process.
+static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 
 type Handler<S, A> = Rc<RefCell<dyn FnMut(&S, &A)>>;
 
 /// The handlers of one event. Raised only from the event loop, one at a time.
 pub(crate) struct Handlers<S, A> {
     list: RefCell<Vec<(u64, Handler<S, A>)>>,
-    next: Cell<u64>,
 }
 
 impl<S, A> Default for Handlers<S, A> {
     fn default() -> Self {
         Self {
             list: RefCell::new(Vec::new()),
-            next: Cell::new(1),
         }
     }
 }
 
 impl<S, A> Handlers<S, A> {
-    pub(crate) fn add(&self, handler: impl FnMut(&S, &A) + 'static) -> EventToken {
-        let id = self.next.get();
-        self.next.set(id + 1);
+    pub(crate) fn add(&self, handler: impl FnMut(&S, &A) + 'static) -> EventToken<A> {
+        let id = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
         self.list.borrow_mut().push((id, Rc::new(RefCell::new(handler))));
-        EventToken(id)
+        EventToken {
+            id,
+            _event: PhantomData,
+        }
     }
 
-    pub(crate) fn remove(&self, token: EventToken) -> bool {
+    /// Removes the handler of `token` if it is one of this list's; whether it was.
+    pub(crate) fn remove(&self, token: EventToken<A>) -> bool {
         let mut list = self.list.borrow_mut();
         let before = list.len();
-        list.retain(|(id, _)| *id != token.0);
+        list.retain(|(id, _)| *id != token.id);
         list.len() != before
     }
 
@@ -53,5 +97,36 @@ impl<S, A> Handlers<S, A> {
                 h(sender, args);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_removes_only_its_own_handler() {
+        let (a, b) = (Handlers::<(), u32>::default(), Handlers::<(), u32>::default());
+        let hits = Rc::new(RefCell::new(Vec::new()));
+        let (ha, hb) = (hits.clone(), hits.clone());
+        let ta = a.add(move |_, n| ha.borrow_mut().push(("a", *n)));
+        let tb = b.add(move |_, n| hb.borrow_mut().push(("b", *n)));
+        // Same event, another owner: nothing removed (list-local numbering removed b's first
+        // handler here).
+        assert!(!b.remove(ta));
+        b.raise(&(), &1);
+        assert_eq!(*hits.borrow(), [("b", 1)]);
+        assert!(a.remove(ta));
+        assert!(!a.remove(ta), "removed twice");
+        a.raise(&(), &2);
+        assert!(b.remove(tb));
+        assert_eq!(*hits.borrow(), [("b", 1)]);
+        assert_ne!(ta, tb);
+    }
+
+    #[test]
+    fn tokens_are_send_and_copy_whatever_the_arguments() {
+        fn send_copy<T: Send + Sync + Copy>() {}
+        send_copy::<EventToken<std::rc::Rc<u8>>>();
     }
 }

@@ -142,12 +142,12 @@ macro_rules! events {
     ($($(#[doc = $doc:expr])* $on:ident, $remove:ident, $field:ident, $args:ty;)*) => {
         $(
             #[doc = concat!("Registers a handler called when", $($doc),*)]
-            pub fn $on(&self, handler: impl FnMut(&WebView, &$args) + 'static) -> EventToken {
+            pub fn $on(&self, handler: impl FnMut(&WebView, &$args) + 'static) -> EventToken<$args> {
                 self.inner.$field.add(handler)
             }
 
             #[doc = concat!("Removes a handler registered with [`", stringify!($on), "`](Self::", stringify!($on), ").")]
-            pub fn $remove(&self, token: EventToken) -> bool {
+            pub fn $remove(&self, token: EventToken<$args>) -> bool {
                 self.inner.$field.remove(token)
             }
         )*
