@@ -161,13 +161,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let event_loop = EventLoop::new()?;
     let folder = std::env::temp_dir().join(format!("webpane-demo-{}", std::process::id()));
     let started = Instant::now();
-    let env = event_loop.block_on(
+    let env = event_loop.wait(
         Environment::builder()
             .user_data_folder(&folder)
             .custom_scheme(CustomSchemeRegistration::new("demo").treat_as_secure(true))
             .build(&event_loop),
-    )??;
-    let webview = event_loop.block_on(env.create_webview(WebViewOptions::window("webpane demo", 1100, 760)))??;
+    )?;
+    let webview = event_loop.wait(env.create_webview(WebViewOptions::window("webpane demo", 1100, 760)))?;
     serve(&webview);
 
     let stats = Rc::new(Stats::default());
@@ -291,7 +291,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 5. A screenshot of the live window.
     run_for(&event_loop, Duration::from_millis(300));
-    let png = event_loop.block_on(webview.capture_preview(ImageFormat::Png))??;
+    let png = event_loop.wait(webview.capture_preview(ImageFormat::Png))?;
     let shot = std::env::temp_dir().join("webpane-demo.png");
     std::fs::write(&shot, &png)?;
     println!(
@@ -324,7 +324,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let frames = rendered.load(Ordering::Relaxed);
     let exit = env.browser_process_exited();
     webview.close()?;
-    let exited = event_loop.block_on(exit)??;
+    let exited = event_loop.wait(exit)?;
     println!(
         "7. closed: browser process {} exited {:?}; {} deleted",
         exited.browser_process_id(),

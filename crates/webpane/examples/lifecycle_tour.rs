@@ -75,8 +75,8 @@ fn main() -> Result<(), webpane::Error> {
 
     // 1. Cold start.
     let t = Instant::now();
-    let env = event_loop.block_on(builder().build(&event_loop))??;
-    let webview = event_loop.block_on(env.create_webview(WebViewOptions::window("webpane tour", 900, 600)))??;
+    let env = event_loop.wait(builder().build(&event_loop))?;
+    let webview = event_loop.wait(env.create_webview(WebViewOptions::window("webpane tour", 900, 600)))?;
     watch(&webview, &log);
     webview.navigate_to_string(PAGE)?;
     wait(&event_loop, "the first page", || count(&log, LOADED) == 1);
@@ -96,7 +96,7 @@ fn main() -> Result<(), webpane::Error> {
         t.elapsed(),
         replies.borrow()[0]
     );
-    let title = event_loop.block_on(webview.execute_script("document.title"))??;
+    let title = event_loop.wait(webview.execute_script("document.title"))?;
     println!("   execute_script(\"document.title\") = {title}");
     {
         let l = log.clone();
@@ -111,8 +111,8 @@ fn main() -> Result<(), webpane::Error> {
 
     // 2. Warm: a second environment on the same folder shares the browser process.
     let t = Instant::now();
-    let env2 = event_loop.block_on(builder().build(&event_loop))??;
-    let second = event_loop.block_on(env2.create_webview(WebViewOptions::headless(400, 300)))??;
+    let env2 = event_loop.wait(builder().build(&event_loop))?;
+    let second = event_loop.wait(env2.create_webview(WebViewOptions::headless(400, 300)))?;
     let loaded = Rc::new(RefCell::new(false));
     let l = loaded.clone();
     second.on_navigation_completed(move |_, _| *l.borrow_mut() = true);
@@ -181,7 +181,7 @@ fn main() -> Result<(), webpane::Error> {
         rustix::process::Pid::from_raw(pid as i32).expect("pid"),
         rustix::process::Signal::KILL,
     )?;
-    let exited = event_loop.block_on(exit)??;
+    let exited = event_loop.wait(exit)?;
     println!(
         "6. kill -9 of {pid}: BrowserProcessExited {:?} after {:?}; webviews closed: {} {}",
         exited.kind(),
@@ -189,8 +189,7 @@ fn main() -> Result<(), webpane::Error> {
         webview.is_closed(),
         second.is_closed()
     );
-    let webview =
-        event_loop.block_on(env.create_webview(WebViewOptions::window("webpane tour (restarted)", 900, 600)))??;
+    let webview = event_loop.wait(env.create_webview(WebViewOptions::window("webpane tour (restarted)", 900, 600)))?;
     watch(&webview, &log);
     webview.navigate_to_string(PAGE)?;
     let before = count(&log, LOADED);
@@ -203,7 +202,7 @@ fn main() -> Result<(), webpane::Error> {
     // 7. Normal exit.
     let exit = env.browser_process_exited();
     webview.close()?;
-    let exited = event_loop.block_on(exit)??;
+    let exited = event_loop.wait(exit)?;
     std::fs::remove_dir_all(&folder)?;
     println!(
         "7. last webview closed: BrowserProcessExited {:?}; user data folder deleted",

@@ -9,8 +9,8 @@ use webpane::{Environment, EventLoop, WebViewOptions};
 fn main() -> Result<(), webpane::Error> {
     let event_loop = EventLoop::new()?;
     let folder = std::env::temp_dir().join(format!("webpane-peek-{}", std::process::id()));
-    let env = event_loop.block_on(Environment::builder().user_data_folder(&folder).build(&event_loop))??;
-    let webview = event_loop.block_on(env.create_webview(WebViewOptions::window("webpane", 800, 500)))??;
+    let env = event_loop.wait(Environment::builder().user_data_folder(&folder).build(&event_loop))?;
+    let webview = event_loop.wait(env.create_webview(WebViewOptions::window("webpane", 800, 500)))?;
     webview.navigate_to_string(
         r#"<body style="margin:0;font:28px sans-serif;background:#1d3557;color:#f1faee">
         <div style="padding:40px"><h1>webpane</h1><p>Hosted in a separate browser process,
@@ -23,7 +23,7 @@ fn main() -> Result<(), webpane::Error> {
     }
     let exit = env.browser_process_exited();
     webview.close()?;
-    event_loop.block_on(exit)??;
+    event_loop.wait(exit)?;
     let _ = std::fs::remove_dir_all(folder);
     Ok(())
 }

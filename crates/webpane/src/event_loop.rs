@@ -346,8 +346,28 @@ impl EventLoop {
         Ok(ran)
     }
 
+    /// Drives the loop until an SDK operation completes and returns its result: [`block_on`]
+    /// with the two results flattened, so the common path needs one `?`. Callbacks keep running
+    /// meanwhile; from inside a callback this is [`Error::Reentrancy`] at once.
+    ///
+    /// [`block_on`]: Self::block_on
+    ///
+    /// ```no_run
+    /// # fn main() -> webpane::Result<()> {
+    /// use webpane::{Environment, EventLoop, WebViewOptions};
+    /// let event_loop = EventLoop::new()?;
+    /// let env = event_loop.wait(Environment::builder().build(&event_loop))?;
+    /// let webview = event_loop.wait(env.create_webview(WebViewOptions::headless(800, 600)))?;
+    /// let title = event_loop.wait(webview.execute_script("document.title"))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn wait<T>(&self, operation: impl Future<Output = Result<T>>) -> Result<T> {
+        self.block_on(operation)?
+    }
+
     /// Drives the loop until `future` completes and returns its output. Callbacks keep running
-    /// meanwhile. From inside a callback this returns [`Error::Reentrancy`] at once.
+    /// meanwhile. From inside a callback this returns [`Error::Reentrancy`] at once. For SDK
+    /// operations (whose output is itself a `Result`), [`wait`](Self::wait) saves a `?`.
     pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
         if self.inner.dispatching.get() {
             return Err(Error::Reentrancy);
