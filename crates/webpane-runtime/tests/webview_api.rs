@@ -441,3 +441,49 @@ fn a_page_flooding_a_stalled_app_is_held_back_and_loses_nothing() {
     drop(messages);
     assert_eq!(v.script("'still responsive'").unwrap(), r#""still responsive""#);
 }
+
+#[test]
+fn typed_web_messages_go_both_ways() {
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Point {
+        x: i32,
+        label: String,
+    }
+    let v = view();
+    v.load_html(
+        "<script>chrome.webview.addEventListener('message', \
+         e => chrome.webview.postMessage({x: e.data.x + 1, label: e.data.label + '!'}))</script>",
+    );
+    let got = recorder();
+    let g = got.clone();
+    v.webview.on_web_message_received(move |_, a| {
+        g.borrow_mut()
+            .push((a.web_message::<Point>(), a.web_message::<Vec<u8>>().is_err()))
+    });
+    v.webview
+        .post_web_message(&Point {
+            x: 1,
+            label: "a".into(),
+        })
+        .unwrap();
+    wait_until(&v.event_loop, "the typed answer", || !got.borrow().is_empty());
+    let (point, not_bytes) = got.borrow_mut().remove(0);
+    assert_eq!(
+        point.unwrap(),
+        Point {
+            x: 2,
+            label: "a!".into()
+        }
+    );
+    assert!(not_bytes, "an object read as bytes must be a WebMessageFormat error");
+    // A value JSON cannot hold is refused before anything is sent.
+    assert!(
+        v.webview.post_web_message(&f64::NAN).is_ok(),
+        "serde_json writes NaN as null"
+    );
+    let map: std::collections::HashMap<(u8, u8), u8> = [((1, 2), 3)].into();
+    assert!(matches!(
+        v.webview.post_web_message(&map),
+        Err(Error::InvalidArgument(_))
+    ));
+}

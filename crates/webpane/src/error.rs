@@ -75,6 +75,14 @@ pub enum Error {
     /// A web message that is not what it claims (`try_web_message_as_string` on a non-string).
     #[error("the web message is not a string")]
     NotAString,
+    /// A web message that is not the type asked for (`web_message::<T>()`).
+    #[error("the web message is not a {expected}: {reason}")]
+    WebMessageFormat {
+        /// The type asked for.
+        expected: &'static str,
+        /// What did not fit.
+        reason: String,
+    },
     /// The object is closed (the webview was closed, or its browser process exited).
     #[error("closed")]
     Closed,

@@ -173,6 +173,16 @@ impl WebMessageReceivedEventArgs {
         &self.json
     }
 
+    /// The message as your type (any `serde::Deserialize`), or [`Error::WebMessageFormat`]
+    /// saying why it is not one.
+    #[doc(alias = "WebMessageAsJson")]
+    pub fn web_message<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_str(&self.json).map_err(|e| Error::WebMessageFormat {
+            expected: std::any::type_name::<T>(),
+            reason: e.to_string(),
+        })
+    }
+
     /// The message, if the page posted a string; [`Error::NotAString`] otherwise.
     pub fn try_web_message_as_string(&self) -> Result<String> {
         match serde_json::from_str::<serde_json::Value>(&self.json) {
@@ -228,4 +238,9 @@ impl ProcessFailedEventArgs {
     pub fn process_description(&self) -> &str {
         &self.process_description
     }
+}
+
+/// A value as JSON for a web message; a value JSON cannot express is an invalid argument.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::InvalidArgument(format!("the web message cannot be JSON: {e}")))
 }

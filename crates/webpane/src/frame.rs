@@ -121,6 +121,13 @@ impl Frame {
         self.webview()?.post_web_message_to(Some(self.inner.id), json)
     }
 
+    /// Posts any serializable value to this frame's `chrome.webview` `message` listeners.
+    #[doc(alias = "PostWebMessageAsJson")]
+    pub fn post_web_message<T: serde::Serialize + ?Sized>(&self, message: &T) -> Result<()> {
+        self.webview()?
+            .post_web_message_to(Some(self.inner.id), &crate::events::to_json(message)?)
+    }
+
     /// Posts a string to this frame's `chrome.webview` `message` listeners.
     pub fn post_web_message_as_string(&self, message: &str) -> Result<()> {
         let json = serde_json::to_string(message).map_err(|e| Error::InvalidArgument(e.to_string()))?;

@@ -388,6 +388,13 @@ impl WebView {
         })
     }
 
+    /// Posts any serializable value to the page as JSON: its `message` listeners get it as
+    /// `event.data` (WebView2's `PostWebMessageAsJson`, with your type instead of a string).
+    #[doc(alias = "PostWebMessageAsJson")]
+    pub fn post_web_message<T: serde::Serialize + ?Sized>(&self, message: &T) -> Result<()> {
+        self.post_web_message_to(None, &crate::events::to_json(message)?)
+    }
+
     /// Posts a string to the page: `event.data` is that string.
     pub fn post_web_message_as_string(&self, message: &str) -> Result<()> {
         let json = serde_json::to_string(message).map_err(|e| Error::InvalidArgument(e.to_string()))?;
