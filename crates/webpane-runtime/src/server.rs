@@ -139,11 +139,7 @@ pub struct Server {
 impl Server {
     /// Sets up WebKit's context with its data under the folder, and starts accepting clients.
     pub fn start(folder: OwnedFolder, options: RuntimeOptions, grace: Duration) -> Rc<Server> {
-        // WebKit's own folder: created here, and never a link planted in its place.
-        let data = folder.folder().subfolder(crate::udf::WEBKIT_DIR).unwrap_or_else(|e| {
-            log::error!("{e}");
-            folder.path().join(crate::udf::WEBKIT_DIR)
-        });
+        let data = folder.webkit_dir().to_owned();
         let manager = webkit2gtk::WebsiteDataManager::builder()
             .base_data_directory(data.join("data").to_string_lossy().as_ref())
             .base_cache_directory(data.join("cache").to_string_lossy().as_ref())
@@ -949,11 +945,7 @@ fn install_extension(folder: &OwnedFolder) -> Result<std::path::PathBuf, String>
     if !source.is_file() {
         return Err(format!("the web process extension is not at {}", source.display()));
     }
-    let webkit = folder
-        .folder()
-        .subfolder(crate::udf::WEBKIT_DIR)
-        .map_err(|e| e.to_string())?;
-    let webkit = webpane_ipc::Folder::open(&webkit, false).map_err(|e| e.to_string())?;
+    let webkit = webpane_ipc::Folder::open(folder.webkit_dir(), false).map_err(|e| e.to_string())?;
     let dir = webkit.subfolder("extensions").map_err(|e| e.to_string())?;
     let dir_folder = webpane_ipc::Folder::open(&dir, false).map_err(|e| e.to_string())?;
     dir_folder

@@ -46,6 +46,8 @@ pub enum UdfError {
 #[derive(Debug)]
 pub struct OwnedFolder {
     folder: Folder,
+    /// `<folder>/webkit`, checked not to be a link.
+    webkit: PathBuf,
     lock: File,
     listener: Option<Listener>,
 }
@@ -56,6 +58,8 @@ impl OwnedFolder {
     /// listens.
     pub fn acquire(path: &Path) -> Result<OwnedFolder, UdfError> {
         let folder = Folder::open(path, true)?;
+        // WebKit opens its files by path: its folder must not be a link planted in its place.
+        let webkit = folder.subfolder(WEBKIT_DIR)?;
         let mut lock = folder.open_file(LOCK_FILE, true, true)?;
         let lock_err = |source: std::io::Error| UdfError::Lock {
             path: path.join(LOCK_FILE),
@@ -79,19 +83,15 @@ impl OwnedFolder {
         })?;
         Ok(OwnedFolder {
             folder,
+            webkit,
             lock,
             listener: Some(listener),
         })
     }
 
-    /// The folder.
-    pub fn path(&self) -> &Path {
-        self.folder.path()
-    }
-
-    /// The checked folder (to open entries in it).
-    pub fn folder(&self) -> &Folder {
-        &self.folder
+    /// WebKit's data folder inside it (`webkit/`, not a link).
+    pub fn webkit_dir(&self) -> &Path {
+        &self.webkit
     }
 
     /// The listening socket.

@@ -199,3 +199,23 @@ fn a_folder_path_longer_than_a_socket_address_works() {
     let again = env_for(&event_loop, &folder);
     assert_eq!(again.browser_process_id(), env.browser_process_id());
 }
+
+#[test]
+fn a_link_in_place_of_webkits_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = folder_with_mode(dir.path(), "udf", 0o700);
+    let elsewhere = folder_with_mode(dir.path(), "elsewhere", 0o700);
+    std::os::unix::fs::symlink(&elsewhere, folder.join("webkit")).unwrap();
+    let out = runtime_on(&folder);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("webkit") && stderr.contains("symbolic link"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "WebKit wrote through the link"
+    );
+}
