@@ -226,6 +226,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                     eprintln!("webpane: the browser process is not responding");
                 }
             }
+            other => eprintln!("webpane: {other:?} ({:?})", failure.reason()),
         });
     }
     {

@@ -17,7 +17,8 @@ use webpane_ipc::protocol::AppMessage;
 use crate::environment::{Environment, Session};
 use crate::error::Error;
 use crate::events::ProcessFailedEventArgs;
-use crate::webview::{ProcessFailedKind, ProcessFailedReason, WebView};
+use crate::kinds::{ProcessFailedKind, ProcessFailedReason};
+use crate::webview::WebView;
 
 /// How often the browser process is pinged.
 pub const TICK: Duration = Duration::from_secs(1);

@@ -24,8 +24,9 @@ use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
 use crate::events::ProcessFailedEventArgs;
 use crate::handlers::{EventToken, Handlers};
+use crate::kinds::{ProcessFailedKind, ProcessFailedReason};
 use crate::operation::{Operation, Resolver, operation};
-use crate::webview::{ProcessFailedKind, ProcessFailedReason, WebView, WebViewInner};
+use crate::webview::{WebView, WebViewInner};
 
 /// How long one send to the browser process may wait for room in its socket.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);

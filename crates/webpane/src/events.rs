@@ -4,7 +4,9 @@
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-use webpane_ipc::protocol::{CloseReason, ProcessFailedKind, ProcessFailedReason, WebError};
+use webpane_ipc::protocol::WebError;
+
+use crate::kinds::{CloseReason, ProcessFailedKind, ProcessFailedReason};
 
 use crate::error::{Error, Result};
 

@@ -37,6 +37,7 @@ pub mod event_loop;
 mod events;
 mod frame;
 mod handlers;
+mod kinds;
 mod locate;
 mod new_window;
 mod operation;
@@ -59,19 +60,19 @@ pub use events::{
 };
 pub use frame::{Frame, FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
+pub use kinds::{CloseReason, ImageFormat, ProcessFailedKind, ProcessFailedReason};
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;
 pub use operation::Operation;
-pub use output::{BrowsingData, Cookie, CookieManager, ImageFormat};
+pub use output::{BrowsingData, Cookie, CookieManager};
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
 pub use shared_buffers::{SharedBufferAccess, SharedBufferMappings, SharedBufferPost};
-pub use webpane_ipc::protocol::CloseReason;
 pub use webpane_ipc::protocol::WebError;
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
-pub use webview::{NavigationStartingEventArgs, ProcessFailedKind, ProcessFailedReason, ScriptId, WebView};
+pub use webview::{NavigationStartingEventArgs, ScriptId, WebView};
 
 /// The README's examples, compiled as doctests so they cannot go stale.
 #[cfg(doctest)]

@@ -7,7 +7,9 @@ use std::path::Path;
 use webpane_ipc::protocol::{AppMessage, BrowsingDataKinds, OutputTarget, Setting};
 use webpane_ipc::{FileForTransit, Outgoing};
 
-pub use webpane_ipc::protocol::{Cookie, ImageFormat};
+pub use webpane_ipc::protocol::Cookie;
+
+use crate::kinds::ImageFormat;
 
 use crate::error::{Error, Result};
 use crate::operation::{Operation, Resolver, operation};
@@ -146,7 +148,7 @@ impl WebView {
         self.ask(&self.inner.output.bytes, |request| AppMessage::CapturePreview {
             id: self.id(),
             request,
-            format,
+            format: format.into(),
         })
     }
 

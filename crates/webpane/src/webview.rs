@@ -7,8 +7,6 @@ use std::rc::{Rc, Weak};
 use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
 
-pub use webpane_ipc::protocol::{ProcessFailedKind, ProcessFailedReason};
-
 use crate::deferral::{Answer, Deferral, Deferred};
 use crate::environment::{Environment, Session};
 use crate::error::{Error, Result};
@@ -608,8 +606,14 @@ impl WebView {
                 process_description,
                 ..
             } => {
-                let args =
-                    ProcessFailedEventArgs::new(kind, reason, process_id, exit_code, signal, process_description);
+                let args = ProcessFailedEventArgs::new(
+                    kind.into(),
+                    reason.into(),
+                    process_id,
+                    exit_code,
+                    signal,
+                    process_description,
+                );
                 self.raise_process_failed(&args);
             }
             RuntimeMessage::ContentLoading { navigation_id, .. } => {
@@ -699,7 +703,7 @@ impl WebView {
                     frame.destroy();
                 }
             }
-            RuntimeMessage::WebViewClosed { reason, .. } if self.mark_closed() => self.raise_closed(reason),
+            RuntimeMessage::WebViewClosed { reason, .. } if self.mark_closed() => self.raise_closed(reason.into()),
             _ => {}
         }
     }
