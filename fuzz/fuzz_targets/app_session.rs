@@ -86,7 +86,7 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(Ok(webview)) = event_loop.block_on(env.create_webview(WebViewOptions::default())) {
             webview.on_navigation_starting(|_, args| args.set_cancel(true));
             webview.on_web_message_received(|_, args| {
-                let _ = args.try_web_message_as_string();
+                let _ = args.web_message_as_string();
             });
             webview.on_process_failed(|_, _| {});
             webview.on_new_window_requested(|_, args| args.set_handled(true));

@@ -43,7 +43,7 @@ fn navigate_holding_a_deferral(s: &Setup, uri: &str) -> Rc<RefCell<Option<Deferr
     {
         let held = held.clone();
         s.webview
-            .on_navigation_starting(move |_, a| *held.borrow_mut() = Some(a.get_deferral()));
+            .on_navigation_starting(move |_, a| *held.borrow_mut() = Some(a.deferral()));
     }
     s.webview.navigate(uri).unwrap();
     wait_until(&s.event_loop, "the deferral", || held.borrow().is_some());
@@ -96,14 +96,14 @@ fn a_deferral_holds_the_navigation_until_completed() {
 fn a_dropped_deferral_and_a_panicking_handler_still_answer() {
     let s = setup();
     // Dropped without completing: the default (go ahead) applies.
-    let token = s.webview.on_navigation_starting(|_, a| drop(a.get_deferral()));
+    let token = s.webview.on_navigation_starting(|_, a| drop(a.deferral()));
     s.webview.navigate(PAGE_A).unwrap();
     wait_until(&s.event_loop, "A to load", || s.completed.borrow().len() == 1);
     s.webview.remove_navigation_starting(token);
 
     // A handler that takes a deferral and panics: the deferral and the args answer on unwind.
     s.webview.on_navigation_starting(|_, a| {
-        let _deferral = a.get_deferral();
+        let _deferral = a.deferral();
         a.set_cancel(false);
         panic!("handler failed");
     });
@@ -164,7 +164,7 @@ fn running_the_loop_from_a_callback_is_a_reentrancy_error_not_a_hang() {
     let s = setup();
     let results: Rc<RefCell<Vec<String>>> = Rc::default();
     {
-        let (results, event_loop, env) = (results.clone(), s.event_loop.clone_handle(), s.env.clone());
+        let (results, event_loop, env) = (results.clone(), s.event_loop.clone(), s.env.clone());
         s.webview.on_navigation_completed(move |_, _| {
             let mut r = results.borrow_mut();
             r.push(format!("{:?}", event_loop.run().err()));

@@ -70,10 +70,10 @@ fn a_webview_created_later_becomes_the_new_window() {
     let (event_loop, env, webview, _dir) = open_webview();
     let (_requests, messages) = record(&webview);
     let created: Rc<RefCell<Option<WebView>>> = Rc::default();
-    let (spawner, env_in, created_in) = (event_loop.clone_handle(), env.clone(), created.clone());
+    let (spawner, env_in, created_in) = (event_loop.clone(), env.clone(), created.clone());
     webview.on_new_window_requested(move |_, args: &NewWindowRequestedEventArgs| {
         // The seed's example: create the webview asynchronously, answer when it exists.
-        let deferral = args.get_deferral();
+        let deferral = args.deferral();
         let (args, env, created) = (args.clone(), env_in.clone(), created_in.clone());
         spawner.spawn_local(async move {
             let new_window = env
@@ -122,7 +122,7 @@ fn the_opener_closing_while_the_app_decides_is_survived() {
     let (event_loop, env, webview, _dir) = open_webview();
     let held = recorder();
     let h = held.clone();
-    webview.on_new_window_requested(move |_, args| h.borrow_mut().push((args.clone(), args.get_deferral())));
+    webview.on_new_window_requested(move |_, args| h.borrow_mut().push((args.clone(), args.deferral())));
     webview.navigate_to_string(OPEN_AND_REPORT).unwrap();
     wait_until(&event_loop, "the request", || !held.borrow().is_empty());
     // Close the opener while its page waits inside window.open, then answer.
@@ -147,10 +147,9 @@ fn the_app_webview_loads_the_uri_the_page_opened() {
     let (event_loop, env, webview, _dir) = open_webview();
     let created: Rc<RefCell<Option<WebView>>> = Rc::default();
     let titles = recorder();
-    let (spawner, env_in, created_in, titles_in) =
-        (event_loop.clone_handle(), env.clone(), created.clone(), titles.clone());
+    let (spawner, env_in, created_in, titles_in) = (event_loop.clone(), env.clone(), created.clone(), titles.clone());
     webview.on_new_window_requested(move |_, args| {
-        let deferral = args.get_deferral();
+        let deferral = args.deferral();
         let (args, env, created, titles) = (args.clone(), env_in.clone(), created_in.clone(), titles_in.clone());
         spawner.spawn_local(async move {
             let new_window = env

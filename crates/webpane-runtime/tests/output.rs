@@ -136,16 +136,13 @@ fn cookies_are_plain_data_and_reach_the_page() {
         secure: false,
         same_site: "Lax".into(),
     };
-    event_loop
-        .block_on(cookies.add_or_update_cookie(&cookie))
-        .unwrap()
-        .unwrap();
-    let got = event_loop.block_on(cookies.get_cookies(&uri)).unwrap().unwrap();
+    event_loop.block_on(cookies.set_cookie(&cookie)).unwrap().unwrap();
+    let got = event_loop.block_on(cookies.cookies(&uri)).unwrap().unwrap();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!((got[0].name.as_str(), got[0].value.as_str()), ("flavour", "oat"));
     assert_eq!(got[0].expires, Some(4_102_444_800));
     // "" lists every cookie of the profile, as in WebView2.
-    let all = event_loop.block_on(cookies.get_cookies("")).unwrap().unwrap();
+    let all = event_loop.block_on(cookies.cookies("")).unwrap().unwrap();
     assert!(
         all.iter().any(|c| c.name == "flavour" && c.domain == "127.0.0.1"),
         "{all:?}"
@@ -155,13 +152,10 @@ fn cookies_are_plain_data_and_reach_the_page() {
         .unwrap()
         .unwrap();
     assert_eq!(seen, r#""flavour=oat""#);
-    let cookies_for_uri = || event_loop.block_on(cookies.get_cookies(&uri)).unwrap().unwrap();
+    let cookies_for_uri = || event_loop.block_on(cookies.cookies(&uri)).unwrap().unwrap();
     event_loop.block_on(cookies.delete_cookie(&got[0])).unwrap().unwrap();
     assert!(cookies_for_uri().is_empty());
-    event_loop
-        .block_on(cookies.add_or_update_cookie(&cookie))
-        .unwrap()
-        .unwrap();
+    event_loop.block_on(cookies.set_cookie(&cookie)).unwrap().unwrap();
     event_loop.block_on(cookies.delete_all_cookies()).unwrap().unwrap();
     assert!(cookies_for_uri().is_empty());
     event_loop

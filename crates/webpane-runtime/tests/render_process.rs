@@ -155,7 +155,7 @@ fn a_view_closed_while_its_navigation_waits_leaves_no_render_process_behind() {
         let asked = recorder();
         let (d, a) = (deferrals.clone(), asked.clone());
         view.on_navigation_starting(move |_, args| {
-            d.borrow_mut().push(args.get_deferral());
+            d.borrow_mut().push(args.deferral());
             a.borrow_mut().push(());
         });
         view.navigate_to_string("<p>never shown</p>").unwrap();

@@ -109,7 +109,7 @@ fn fetch_streams_256_mib_both_ways_through_the_app() {
         }})();
         </script>"
     );
-    let event_loop = s.event_loop.clone_handle();
+    let event_loop = s.event_loop.clone();
     let downloaded_sum = Rc::new(RefCell::new(None::<u32>));
     let sum_cell = downloaded_sum.clone();
     s.webview
@@ -120,7 +120,7 @@ fn fetch_streams_256_mib_both_ways_through_the_app() {
                 ("POST", "app://host/upload") => {
                     // Read the upload on a worker thread; answer from the UI thread when done.
                     let mut body = request.take_body().expect("a POST body");
-                    let deferral = args.get_deferral();
+                    let deferral = args.deferral();
                     let slot = args.response_slot();
                     event_loop.spawn_blocking(
                         move || {
@@ -233,7 +233,7 @@ fn deferrals_defaults_filters_and_headers() {
     s.webview.add_web_resource_requested_filter("app://host/*").unwrap();
     let seen = recorder::<String>();
     let held = Rc::new(RefCell::new(Vec::new()));
-    let (seen_in, held_in, event_loop) = (seen.clone(), held.clone(), s.event_loop.clone_handle());
+    let (seen_in, held_in, event_loop) = (seen.clone(), held.clone(), s.event_loop.clone());
     let page = "<script>
         async function get(uri, init) {
           try { const r = await fetch(uri, init); return r.status + ' ' + (await r.text()) + ' ' + r.headers.get('x-served'); }
@@ -291,11 +291,11 @@ fn deferrals_defaults_filters_and_headers() {
             "app://host/unanswered" => {}
             "app://host/dropped" => {
                 // Held for a while, then dropped without a response.
-                let deferral = args.get_deferral();
+                let deferral = args.deferral();
                 event_loop.post_after(Duration::from_millis(200), move || drop(deferral));
             }
             "app://host/later" => {
-                held_in.borrow_mut().push((args.get_deferral(), args.response_slot()));
+                held_in.borrow_mut().push((args.deferral(), args.response_slot()));
             }
             "app://host/echo" => {
                 let mut body = String::new();

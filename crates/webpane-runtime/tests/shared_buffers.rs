@@ -77,7 +77,7 @@ impl Page {
 #[test]
 fn page_and_app_share_memory_both_ways_until_released() {
     let (event_loop, _env, webview, _dir) = open_webview();
-    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let page = Page::open(webview.clone(), event_loop.clone());
     let size = 16 << 20;
     let buffer = SharedBuffer::new(size).unwrap();
     let pattern: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
@@ -173,7 +173,7 @@ fn holders(ino: u64) -> Vec<(u32, &'static str)> {
 #[test]
 fn release_unmaps_at_once_even_after_a_transfer() {
     let (event_loop, _env, webview, _dir) = open_webview();
-    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let page = Page::open(webview.clone(), event_loop.clone());
     let buffer = SharedBuffer::new(1 << 20).unwrap();
     buffer.write_at(0, &[42]).unwrap();
     let ino = inode(&buffer);
@@ -214,7 +214,7 @@ fn release_unmaps_at_once_even_after_a_transfer() {
 #[test]
 fn memory_is_freed_once_app_runtime_and_page_let_go() {
     let (event_loop, _env, webview, _dir) = open_webview();
-    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let page = Page::open(webview.clone(), event_loop.clone());
     let buffer = SharedBuffer::new(4 << 20).unwrap();
     let ino = inode(&buffer);
     page.receive(&buffer, SharedBufferAccess::ReadWrite);
@@ -231,7 +231,7 @@ fn memory_is_freed_once_app_runtime_and_page_let_go() {
 #[test]
 fn navigating_away_or_closing_releases_the_mappings() {
     let (event_loop, env, webview, _dir) = open_webview();
-    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let page = Page::open(webview.clone(), event_loop.clone());
     let buffer = SharedBuffer::new(1 << 20).unwrap();
     let ino = inode(&buffer);
     let me = std::process::id();
@@ -247,7 +247,7 @@ fn navigating_away_or_closing_releases_the_mappings() {
         .block_on(env.create_webview(webpane::WebViewOptions::default()))
         .unwrap()
         .unwrap();
-    let page = Page::open(second.clone(), event_loop.clone_handle());
+    let page = Page::open(second.clone(), event_loop.clone());
     page.receive(&buffer, SharedBufferAccess::ReadWrite);
     assert_eq!(others(), 1);
     second.close().unwrap();
@@ -261,8 +261,8 @@ fn two_webviews_share_one_buffer() {
         .block_on(env.create_webview(webpane::WebViewOptions::default()))
         .unwrap()
         .unwrap();
-    let a = Page::open(first.clone(), event_loop.clone_handle());
-    let b = Page::open(second.clone(), event_loop.clone_handle());
+    let a = Page::open(first.clone(), event_loop.clone());
+    let b = Page::open(second.clone(), event_loop.clone());
     let buffer = SharedBuffer::new(64 << 10).unwrap();
     for (view, page) in [(&first, &a), (&second, &b)] {
         let delivered = view
@@ -300,7 +300,7 @@ fn a_sandboxed_web_process_gets_buffers_too() {
         .block_on(env.create_webview(webpane::WebViewOptions::default()))
         .unwrap()
         .unwrap();
-    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let page = Page::open(webview.clone(), event_loop.clone());
     let buffer = SharedBuffer::new(1 << 20).unwrap();
     buffer.write_at(0, &vec![1u8; 1 << 20]).unwrap();
     let delivered = webview
@@ -334,7 +334,7 @@ fn a_read_only_buffer_cannot_be_written_and_the_app_hears_why() {
     let failures = recorder();
     let f = failures.clone();
     webview.on_process_failed(move |_, a| f.borrow_mut().push((a.kind(), a.reason(), a.process_id())));
-    let page = Page::open(webview.clone(), event_loop.clone_handle());
+    let page = Page::open(webview.clone(), event_loop.clone());
     let buffer = SharedBuffer::new(1 << 20).unwrap();
     buffer.write_at(0, &[1, 2, 3]).unwrap();
     let ino = inode(&buffer);

@@ -264,13 +264,13 @@ fn web_messages_round_trip_like_webview2() {
 }
 
 #[test]
-fn try_web_message_as_string_only_for_strings() {
+fn web_message_as_string_only_for_strings() {
     let v = view();
     let strings = recorder();
     let s = strings.clone();
     v.webview.on_web_message_received(move |_, a| {
         s.borrow_mut()
-            .push(a.try_web_message_as_string().map_err(|e| e.to_string()))
+            .push(a.web_message_as_string().map_err(|e| e.to_string()))
     });
     v.load_html("<script>chrome.webview.postMessage('a string'); chrome.webview.postMessage(7)</script>");
     v.wait_messages(2);

@@ -133,7 +133,7 @@ fn main() -> Result<(), webpane::Error> {
             if a.uri().contains("blocked") {
                 a.set_cancel(true);
             } else if a.uri().contains("later") {
-                *held.borrow_mut() = Some(a.get_deferral());
+                *held.borrow_mut() = Some(a.deferral());
             }
         });
     }

@@ -256,7 +256,7 @@ impl EnvironmentBuilder {
             };
             Ok(Environment {
                 inner: Rc::new(EnvInner {
-                    event_loop: event_loop.clone_handle(),
+                    event_loop: event_loop.clone(),
                     folder,
                     runtime,
                     options: self.options,

@@ -72,7 +72,7 @@ pub enum Error {
     /// `"about:blank:1:28: TypeError: boom"`.
     #[error("script error: {0}")]
     Script(String),
-    /// A web message that is not what it claims (`try_web_message_as_string` on a non-string).
+    /// A web message that is not what it claims (`web_message_as_string` on a non-string).
     #[error("the web message is not a string")]
     NotAString,
     /// A web message that is not the type asked for (`web_message::<T>()`).

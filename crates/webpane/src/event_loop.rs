@@ -27,7 +27,7 @@
 //!     // Other threads reach the UI thread only through the proxy.
 //!     proxy.post(|| println!("on the UI thread")).unwrap();
 //! });
-//! let quit = event_loop.clone_handle();
+//! let quit = event_loop.clone();
 //! event_loop.post_after(Duration::from_millis(50), move || quit.quit());
 //! event_loop.run()?;
 //! worker.join().unwrap();
@@ -127,7 +127,8 @@ pub(crate) struct LoopInner {
 
 /// The UI thread's event loop. See the [module docs](self).
 ///
-/// Cloning with [`EventLoop::clone_handle`] gives another handle to the same loop (for closures).
+/// Cloning gives another handle to the same loop (for closures), as with `WebView`.
+#[derive(Clone)]
 pub struct EventLoop {
     pub(crate) inner: Rc<LoopInner>,
 }
@@ -210,13 +211,6 @@ impl EventLoop {
                 quit: Cell::new(false),
             }),
         })
-    }
-
-    /// Another handle to this loop (same thread).
-    pub fn clone_handle(&self) -> EventLoop {
-        EventLoop {
-            inner: self.inner.clone(),
-        }
     }
 
     /// A handle other threads can post work with.
@@ -405,7 +399,7 @@ impl EventLoop {
     ///
     /// ```
     /// let event_loop = webpane::EventLoop::new()?;
-    /// let quit = event_loop.clone_handle();
+    /// let quit = event_loop.clone();
     /// event_loop.spawn_local(async move {
     ///     let ready = std::future::ready(42).await;
     ///     assert_eq!(ready, 42);
@@ -428,7 +422,7 @@ impl EventLoop {
     ///
     /// ```
     /// let event_loop = webpane::EventLoop::new()?;
-    /// let quit = event_loop.clone_handle();
+    /// let quit = event_loop.clone();
     /// let answer = std::rc::Rc::new(std::cell::Cell::new(0));
     /// let seen = answer.clone();
     /// event_loop.spawn_blocking(|| (1..=10u64).sum::<u64>(), move |sum| {

@@ -186,7 +186,8 @@ impl WebMessageReceivedEventArgs {
     }
 
     /// The message, if the page posted a string; [`Error::NotAString`] otherwise.
-    pub fn try_web_message_as_string(&self) -> Result<String> {
+    #[doc(alias = "TryGetWebMessageAsString")]
+    pub fn web_message_as_string(&self) -> Result<String> {
         match serde_json::from_str::<serde_json::Value>(&self.json) {
             Ok(serde_json::Value::String(s)) => Ok(s),
             _ => Err(Error::NotAString),

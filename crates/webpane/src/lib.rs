@@ -14,7 +14,7 @@
 //! let event_loop = EventLoop::new()?;
 //! let env = event_loop.wait(Environment::builder().build(&event_loop))?;
 //! let webview = event_loop.wait(env.create_webview(WebViewOptions::headless(800, 600)))?;
-//! let quit = event_loop.clone_handle();
+//! let quit = event_loop.clone();
 //! webview.on_navigation_completed(move |view, args| {
 //!     println!("page loaded: {} (browser pid {})", args.is_success(), view.browser_process_id());
 //!     quit.quit();

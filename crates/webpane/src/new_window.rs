@@ -46,7 +46,7 @@ impl Answer for NewWindowAnswer {
 ///   returns `null`;
 /// - [`set_new_window`](Self::set_new_window) with a webview created for this request
 ///   ([`WebViewOptions::opener`](crate::WebViewOptions::opener)): the page's new window is that
-///   webview. Create it asynchronously while holding a [`get_deferral`](Self::get_deferral).
+///   webview. Create it asynchronously while holding a [`deferral`](Self::deferral).
 ///
 /// The page's script waits (as in every browser, `window.open` is synchronous) until the
 /// answer; an app that does not answer within 30 s is taken to deny.
@@ -140,7 +140,8 @@ impl NewWindowRequestedEventArgs {
 
     /// Holds the answer until the deferral is completed or dropped (create the new webview
     /// meanwhile).
-    pub fn get_deferral(&self) -> Deferral {
+    #[doc(alias = "GetDeferral")]
+    pub fn deferral(&self) -> Deferral {
         self.answer.deferral()
     }
 }

@@ -74,7 +74,8 @@ pub struct CookieManager {
 impl CookieManager {
     /// The cookies that would be sent to `uri`; every cookie of the profile for `""` (as in
     /// WebView2).
-    pub fn get_cookies(&self, uri: &str) -> Operation<Vec<Cookie>> {
+    #[doc(alias = "GetCookies")]
+    pub fn cookies(&self, uri: &str) -> Operation<Vec<Cookie>> {
         if let Err(e) = crate::error::no_nul("URI", uri) {
             return Operation::ready(Err(e));
         }
@@ -87,7 +88,8 @@ impl CookieManager {
     }
 
     /// Adds a cookie, or replaces the one with the same name, domain and path.
-    pub fn add_or_update_cookie(&self, cookie: &Cookie) -> Operation<()> {
+    #[doc(alias = "AddOrUpdateCookie")]
+    pub fn set_cookie(&self, cookie: &Cookie) -> Operation<()> {
         let webview = &self.webview;
         webview.ask(&webview.inner.output.done, |request| AppMessage::SetCookie {
             id: webview.id(),

@@ -302,7 +302,7 @@ impl Answer for ResourceAnswer {
 /// Arguments of [`WebView::on_web_resource_requested`](crate::WebView::on_web_resource_requested).
 ///
 /// Set a response with [`set_response`](Self::set_response), now or — after
-/// [`get_deferral`](Self::get_deferral) — later. Without one the page gets the default response
+/// [`deferral`](Self::deferral) — later. Without one the page gets the default response
 /// (`404 Not Found`).
 #[derive(Debug)]
 pub struct WebResourceRequestedEventArgs {
@@ -355,7 +355,8 @@ impl WebResourceRequestedEventArgs {
     }
 
     /// Holds the answer until the deferral is completed or dropped; set the response before.
-    pub fn get_deferral(&self) -> Deferral {
+    #[doc(alias = "GetDeferral")]
+    pub fn deferral(&self) -> Deferral {
         self.answer.deferral()
     }
 }

@@ -63,7 +63,8 @@ impl NavigationStartingEventArgs {
     }
     /// Holds the navigation until the returned deferral is completed or dropped, so that the
     /// handler can decide later (after asking the user, say). `set_cancel` still works meanwhile.
-    pub fn get_deferral(&self) -> Deferral {
+    #[doc(alias = "GetDeferral")]
+    pub fn deferral(&self) -> Deferral {
         self.decision.deferral()
     }
 }

@@ -66,7 +66,7 @@ fn re_entering_the_loop_from_a_callback_is_an_error() {
     let event_loop = EventLoop::new().unwrap();
     let results = Rc::new(RefCell::new(Vec::new()));
     {
-        let (results, inner) = (results.clone(), event_loop.clone_handle());
+        let (results, inner) = (results.clone(), event_loop.clone());
         event_loop.post(move || {
             assert!(inner.is_dispatching());
             let mut r = results.borrow_mut();
