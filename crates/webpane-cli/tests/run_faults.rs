@@ -22,6 +22,19 @@ fn page(dir: &std::path::Path, html: &str) -> String {
     page.to_string_lossy().into_owned()
 }
 
+/// Runs `command` to its end (stdout discarded); returns its exit code and stderr.
+fn exit_and_stderr(command: &mut std::process::Command, what: &str) -> (i32, String) {
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let code = wait_exit(&mut child, what);
+    (code, reader.join().unwrap())
+}
+
 /// Runs to the end with `stdin` as input; returns (exit code, stdout, stderr).
 fn run_to_end(dir: &std::path::Path, page: &str, extra: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = run_command(dir, page, extra)
@@ -299,21 +312,11 @@ fn a_share_without_the_web_process_extension_ends_the_run_with_the_reason() {
     let page = page(dir.path(), ECHO_PAGE);
     let data = dir.path().join("data.bin");
     std::fs::write(&data, b"bytes").unwrap();
-    let mut child = run_command(dir.path(), &page, &["--share", data.to_str().unwrap()])
+    let mut command = run_command(dir.path(), &page, &["--share", data.to_str().unwrap()]);
+    command
         .env("WEBPANE_WEBEXT", dir.path().join("missing.so"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let code = wait_exit(&mut child, "a share that cannot be delivered");
-    let err = reader.join().unwrap();
+        .stdin(Stdio::piped());
+    let (code, err) = exit_and_stderr(&mut command, "a share that cannot be delivered");
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("web process extension") && err.contains("missing.so"),
@@ -356,7 +359,8 @@ fn a_full_disk_leaves_no_half_written_extension_and_the_run_says_why() {
     let data = dir.path().join("data.bin");
     std::fs::write(&data, b"bytes").unwrap();
     let udf = small.join("udf");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_webpane"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_webpane"));
+    command
         .args([
             "run",
             &page,
@@ -367,19 +371,8 @@ fn a_full_disk_leaves_no_half_written_extension_and_the_run_says_why() {
         ])
         .arg(&udf)
         .env("WEBPANE_RUNTIME", common::runtime())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let code = wait_exit(&mut child, "a run whose extension could not be installed");
-    let err = reader.join().unwrap();
+        .stdin(Stdio::piped());
+    let (code, err) = exit_and_stderr(&mut command, "a run whose extension could not be installed");
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("web process extension"), "{err}");
     // Nothing half-written is left for WebKit to load.
