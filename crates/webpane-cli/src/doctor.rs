@@ -117,8 +117,8 @@ fn runtime_facts(report: &mut Report, runtime: &Path) {
 }
 
 fn folder_state(report: &mut Report, folder: &Path) {
-    use webpane_ipc::folder::{LOCK_FILE, SOCKET_FILE, fits_socket_address};
-    if !folder.exists() && std::fs::symlink_metadata(folder).is_err() {
+    use webpane_ipc::folder::{LockState, MAX_SOCKET_PATH, SOCKET_FILE, fits_socket_address};
+    if std::fs::symlink_metadata(folder).is_err() {
         report.ok("user data folder", format!("{} (not created yet)", folder.display()));
         return;
     }
@@ -138,39 +138,30 @@ fn folder_state(report: &mut Report, folder: &Path) {
         report.note(
             "socket path",
             format!(
-                "{} is {} bytes, over the 107 a socket address holds: webpane reaches it through the folder's descriptor (/proc/self/fd), which needs /proc",
+                "{} is {} bytes, over the {MAX_SOCKET_PATH} a socket address holds: webpane reaches it through the folder's descriptor (/proc/self/fd), which needs /proc",
                 socket_path.display(),
                 socket_path.as_os_str().len()
             ),
         );
     }
-    let lock = checked.open_file(LOCK_FILE, false, false);
-    if let Err(e @ (webpane_ipc::FolderError::Symlink { .. } | webpane_ipc::FolderError::WrongType { .. })) = &lock {
-        report.problem("lock file", e);
-        return;
-    }
-    let holder = lock
-        .as_ref()
-        .ok()
-        .and_then(|f| std::io::read_to_string(f).ok())
-        .and_then(|s| s.trim().parse::<u32>().ok());
-    let held = lock.as_ref().ok().is_some_and(|f| {
-        match rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockShared) {
-            Ok(()) => {
-                let _ = rustix::fs::flock(f, rustix::fs::FlockOperation::Unlock);
-                false
-            }
-            Err(_) => true,
+    let lock = match checked.lock_state() {
+        Ok(lock) => lock,
+        Err(e @ (webpane_ipc::FolderError::Symlink { .. } | webpane_ipc::FolderError::WrongType { .. })) => {
+            report.problem("lock file", e);
+            return;
         }
-    });
+        Err(_) => LockState::Free,
+    };
     let socket_exists = rustix::fs::statat(checked.as_fd(), SOCKET_FILE, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).is_ok();
-    match (held, holder) {
-        (true, Some(pid)) => report.ok("browser process", format!("running, pid {pid}, serving this folder")),
-        (true, None) => report.ok("browser process", "running (lock held)"),
-        (false, _) if socket_exists => report.note(
+    match lock {
+        LockState::Held { pid: Some(pid) } => {
+            report.ok("browser process", format!("running, pid {pid}, serving this folder"))
+        }
+        LockState::Held { pid: None } => report.ok("browser process", "running (lock held)"),
+        LockState::Free if socket_exists => report.note(
             "browser process",
             "none running; a stale socket from a killed one is left (the next start replaces it)",
         ),
-        (false, _) => report.ok("browser process", "none running"),
+        LockState::Free => report.ok("browser process", "none running"),
     }
 }

@@ -248,17 +248,12 @@ pub fn run(args: RunArgs) -> ExitCode {
         return fail(EXIT_USAGE, e);
     }
     let mut shared = false;
-    let save_all = || shares.save_all();
     loop {
-        if let Some(code) = outcome.take() {
+        // The page, a failure, or stdout's reader going away ends the run.
+        if let Some(code) = outcome.take().or_else(|| stdout_closed().then_some(ExitCode::SUCCESS)) {
             let _ = webview.close();
-            save_all();
+            shares.save_all();
             return code;
-        }
-        if stdout_closed() {
-            let _ = webview.close();
-            save_all();
-            return ExitCode::SUCCESS;
         }
         if loaded.get() && !shared {
             shared = true;

@@ -93,6 +93,18 @@ impl FolderError {
     }
 }
 
+/// Who holds a user data folder's lock ([`Folder::lock_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockState {
+    /// No live runtime holds it.
+    Free,
+    /// A live runtime holds it; `pid` is what it wrote in the file, if that could be read.
+    Held {
+        /// The holder's pid.
+        pid: Option<u32>,
+    },
+}
+
 /// An open, checked user data folder.
 #[derive(Debug)]
 pub struct Folder {
@@ -268,6 +280,27 @@ impl Folder {
         result
     }
 
+    /// Whether a live runtime holds the folder's lock (`flock`, probed with a shared lock that is
+    /// let go at once), and the pid it wrote there. No lock file means free; a lock file that is
+    /// a link or not a regular file is an error.
+    pub fn lock_state(&self) -> Result<LockState, FolderError> {
+        let file = match self.open_file(LOCK_FILE, false, false) {
+            Ok(file) => file,
+            Err(FolderError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(LockState::Free);
+            }
+            Err(e) => return Err(e),
+        };
+        if rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockShared).is_ok() {
+            let _ = rustix::fs::flock(&file, rustix::fs::FlockOperation::Unlock);
+            return Ok(LockState::Free);
+        }
+        let pid = std::io::read_to_string(&file)
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok());
+        Ok(LockState::Held { pid })
+    }
+
     /// Removes the entry `name` (not a folder); a missing one is fine.
     pub fn remove(&self, name: &str) -> Result<bool, FolderError> {
         match rustix::fs::unlinkat(&self.dir, name, rustix::fs::AtFlags::empty()) {
@@ -371,6 +404,22 @@ mod tests {
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
         std::os::unix::fs::symlink(&victim, real.join(WEBKIT_DIR)).unwrap();
         assert!(matches!(folder.subfolder(WEBKIT_DIR), Err(FolderError::Symlink { .. })));
+    }
+
+    #[test]
+    fn the_lock_is_free_until_held_and_names_its_holder() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = Folder::open(&dir.path().join("udf"), true).unwrap();
+        assert_eq!(folder.lock_state().unwrap(), LockState::Free, "no lock file");
+        let mut lock = folder.open_file(LOCK_FILE, true, true).unwrap();
+        assert_eq!(folder.lock_state().unwrap(), LockState::Free, "a file nobody holds");
+        rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
+        assert_eq!(folder.lock_state().unwrap(), LockState::Held { pid: None });
+        writeln!(lock, "4242").unwrap();
+        assert_eq!(folder.lock_state().unwrap(), LockState::Held { pid: Some(4242) });
+        drop(lock);
+        assert_eq!(folder.lock_state().unwrap(), LockState::Free);
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub mod wire;
 
 pub use buffer::{MemoryBuffer, MemoryBufferError, MemoryBufferReference, SharedBuffer, SharedBufferError};
 pub use error::{BadMessage, FdRejection, HandleError, IpcError, ShmError};
-pub use folder::{Folder, FolderError};
+pub use folder::{Folder, FolderError, LockState};
 pub use handle::{FileForTransit, TransitMode};
 pub use handshake::{Handshake, PendingConnection};
 pub use shm::{ReadOnlyMapping, ReadOnlySharedMemory, SharedMapping, SharedMemory};

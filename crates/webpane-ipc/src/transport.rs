@@ -203,6 +203,21 @@ fn seqpacket() -> rustix::io::Result<OwnedFd> {
     )
 }
 
+/// A `SOCK_SEQPACKET` socket connected to `path`, and the listener's credentials (`SO_PEERCRED`:
+/// those it had when it called `listen`). With `wait`, `connect` waits for room in a full listen
+/// backlog; without, it fails at once and the socket is non-blocking.
+fn connect_socket(path: &Path, wait: bool) -> Result<(OwnedFd, PeerCredentials), IpcError> {
+    let flags = if wait {
+        SocketFlags::CLOEXEC
+    } else {
+        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK
+    };
+    let fd = rustix::net::socket_with(AddressFamily::UNIX, SocketType::SEQPACKET, flags, None)?;
+    rustix::net::connect(&fd, &SocketAddrUnix::new(path)?)?;
+    let peer = PeerCredentials::of(&fd)?;
+    Ok((fd, peer))
+}
+
 impl Connection {
     /// A connected pair in this process (tests, threads, or handing one end to a child).
     pub fn pair() -> Result<(Connection, Connection), IpcError> {
@@ -222,9 +237,7 @@ impl Connection {
 
     /// Connects to a [`Listener`] at `path` and performs the handshake.
     pub fn connect(path: impl AsRef<Path>) -> Result<Connection, IpcError> {
-        let fd = rustix::net::socket_with(AddressFamily::UNIX, SocketType::SEQPACKET, SocketFlags::CLOEXEC, None)?;
-        let addr = SocketAddrUnix::new(path.as_ref())?;
-        rustix::net::connect(&fd, &addr)?;
+        let (fd, _) = connect_socket(path.as_ref(), true)?;
         rustix::io::ioctl_fionbio(&fd, true)?;
         Self::handshake(fd, DEFAULT_HANDSHAKE_TIMEOUT)
     }
@@ -233,15 +246,12 @@ impl Connection {
     /// the listener's credentials): only a process of our effective uid, or root, is spoken to.
     /// Anyone else gets nothing, not even the handshake: [`IpcError::UntrustedPeer`].
     pub fn connect_trusted(path: impl AsRef<Path>) -> Result<Connection, IpcError> {
-        let fd = rustix::net::socket_with(AddressFamily::UNIX, SocketType::SEQPACKET, SocketFlags::CLOEXEC, None)?;
-        let addr = SocketAddrUnix::new(path.as_ref())?;
-        rustix::net::connect(&fd, &addr)?;
-        let cred = rustix::net::sockopt::socket_peercred(&fd)?;
+        let (fd, peer) = connect_socket(path.as_ref(), true)?;
         let ours = rustix::process::geteuid().as_raw();
-        if cred.uid.as_raw() != ours && !cred.uid.is_root() {
+        if peer.uid != ours && peer.uid != 0 {
             return Err(IpcError::UntrustedPeer {
-                uid: cred.uid.as_raw(),
-                pid: cred.pid.as_raw_nonzero().get() as u32,
+                uid: peer.uid,
+                pid: peer.pid as u32,
                 ours,
             });
         }
@@ -249,27 +259,27 @@ impl Connection {
         Self::handshake(fd, DEFAULT_HANDSHAKE_TIMEOUT)
     }
 
+    /// The pid of whoever listens at `path`, found without a word said (a connect and its
+    /// `SO_PEERCRED`; the connection is closed at once, never waiting). `None` when nobody
+    /// listens there (or its backlog is full).
+    pub fn listener_pid(path: impl AsRef<Path>) -> Option<u32> {
+        connect_socket(path.as_ref(), false)
+            .ok()
+            .map(|(_, peer)| peer.pid as u32)
+    }
+
     /// The pid of a live server listening at `path`: it must accept and say its hello within
     /// `timeout` (we say nothing; the connection is closed at once). `None` when nobody
     /// listens, or the listener is dying or does not answer. Never waits longer than `timeout`.
     pub fn answering_listener_pid(path: impl AsRef<Path>, timeout: Duration) -> Option<u32> {
-        let fd = rustix::net::socket_with(
-            AddressFamily::UNIX,
-            SocketType::SEQPACKET,
-            SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
-            None,
-        )
-        .ok()?;
-        let addr = SocketAddrUnix::new(path.as_ref()).ok()?;
-        rustix::net::connect(&fd, &addr).ok()?;
-        let cred = rustix::net::sockopt::socket_peercred(&fd).ok()?;
+        let (fd, peer) = connect_socket(path.as_ref(), false).ok()?;
         let deadline = Instant::now() + timeout;
         while !crate::handshake::try_recv_hello(fd.as_fd()).ok()? {
             if !wait(fd.as_fd(), PollFlags::IN, Some(deadline)).ok()? {
                 return None;
             }
         }
-        Some(cred.pid.as_raw_nonzero().get() as u32)
+        Some(peer.pid as u32)
     }
 
     /// Wraps an already connected `SOCK_SEQPACKET` socket (for example one received in a message)

@@ -127,8 +127,8 @@ pub struct Server {
     known_children: RefCell<BTreeSet<u32>>,
     quitting: Cell<bool>,
     folder: RefCell<Option<OwnedFolder>>,
-    /// Whether the web process extension is installed (or why not).
-    extension: Result<(), String>,
+    /// Why the web process extension is not installed, if it is not.
+    extension_missing: Option<String>,
     /// Watches on the runtime binary and the WebKitGTK library, kept alive with the server.
     monitors: RefCell<Vec<gio::FileMonitor>>,
     new_version: Cell<bool>,
@@ -151,11 +151,16 @@ impl Server {
             cookies.set_persistent_storage(&path.to_string_lossy(), webkit2gtk::CookiePersistentStorage::Sqlite);
         }
         // Before any web process exists: WebKit loads every library in this folder into each.
-        let extension = install_extension(&folder);
-        match &extension {
-            Ok(dir) => context.set_web_extensions_directory(&dir.to_string_lossy()),
-            Err(e) => log::error!("{e}; frames and shared buffers are unavailable"),
-        }
+        let extension_missing = match install_extension(&folder) {
+            Ok(dir) => {
+                context.set_web_extensions_directory(&dir.to_string_lossy());
+                None
+            }
+            Err(e) => {
+                log::error!("{e}; frames and shared buffers are unavailable");
+                Some(e)
+            }
+        };
         if let Some(language) = &options.language {
             context.set_preferred_languages(&[language.as_str()]);
         }
@@ -164,7 +169,7 @@ impl Server {
         crate::downloads::refuse_all(&context);
         let server = Rc::new_cyclic(|me| Server {
             me: me.clone(),
-            extension: extension.map(|_| ()),
+            extension_missing,
             options,
             context,
             data: manager,
@@ -295,6 +300,21 @@ impl Server {
         }
     }
 
+    /// Calls `f` with this server whenever `fd` meets `condition` on the main loop, for as long
+    /// as the server lives and `f` says to go on.
+    fn watch_fd(
+        self: &Rc<Self>,
+        fd: std::os::fd::RawFd,
+        condition: IOCondition,
+        f: impl Fn(&Rc<Server>) -> ControlFlow + 'static,
+    ) -> SourceId {
+        let weak = Rc::downgrade(self);
+        glib::source::unix_fd_add_local(fd, condition, move |_, _| match weak.upgrade() {
+            Some(server) => f(&server),
+            None => ControlFlow::Break,
+        })
+    }
+
     fn add_client(self: &Rc<Self>, conn: Connection) {
         let id = self.next_client.get();
         self.next_client.set(id + 1);
@@ -309,14 +329,10 @@ impl Server {
             when_sent: RefCell::new(Vec::new()),
             departing: Cell::new(false),
         });
-        let weak = Rc::downgrade(self);
-        let watch = glib::source::unix_fd_add_local(
+        let watch = self.watch_fd(
             fd,
             IOCondition::IN | IOCondition::HUP | IOCondition::ERR,
-            move |_, _| {
-                let Some(server) = weak.upgrade() else {
-                    return ControlFlow::Break;
-                };
+            move |server| {
                 if server.pump(id) {
                     ControlFlow::Continue
                 } else {
@@ -581,7 +597,7 @@ impl Server {
                     context: &self.context,
                     arguments: &self.options.additional_arguments,
                     schemes: &self.options.custom_schemes,
-                    extension: self.extension.as_ref().map(|_| ()).map_err(String::as_str),
+                    extension_missing: self.extension_missing.as_deref(),
                 };
                 let view = View::create(
                     &engine,

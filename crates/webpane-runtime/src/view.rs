@@ -114,8 +114,8 @@ pub struct Engine<'a> {
     pub arguments: &'a [String],
     /// The registered custom schemes.
     pub schemes: &'a [CustomScheme],
-    /// Whether the web process extension is installed, or why not.
-    pub extension: Result<(), &'a str>,
+    /// Why the web process extension is not installed, if it is not.
+    pub extension_missing: Option<&'a str>,
 }
 
 /// A webview hosted for an app.
@@ -295,7 +295,7 @@ impl View {
             scripts: RefCell::new(HashMap::new()),
             token: random_token(),
             web_messages: settings.web_messages,
-            extension_missing: engine.extension.err().map(str::to_owned),
+            extension_missing: engine.extension_missing.map(str::to_owned),
             id,
             host: host.clone(),
             last_source: Rc::default(),

@@ -153,42 +153,6 @@ pub unsafe fn external_array_buffer(
     }
 }
 
-type Native = Box<dyn Fn()>;
-
-unsafe extern "C" fn native_trampoline(user_data: glib::ffi::gpointer) {
-    // SAFETY: `user_data` is the Box<Native> owned by the function object (see `native_function`).
-    let f = unsafe { &*(user_data as *const Native) };
-    f();
-}
-
-unsafe extern "C" fn native_destroy(user_data: glib::ffi::gpointer) {
-    // SAFETY: called once by JSC when the function object dies; the box was leaked for it.
-    drop(unsafe { Box::from_raw(user_data as *mut Native) });
-}
-
-/// A JavaScript function of no arguments that calls `f` (on the web process's main thread).
-pub fn native_function(context: &javascriptcore::Context, name: &str, f: impl Fn() + 'static) -> javascriptcore::Value {
-    let user_data = Box::into_raw(Box::new(Box::new(f) as Native));
-    // A zero-parameter callback is `void (*)(gpointer user_data)` (JSC's GCallback convention).
-    let callback: unsafe extern "C" fn(glib::ffi::gpointer) = native_trampoline;
-    // SAFETY: the callback signature matches n_parameters = 0 and G_TYPE_NONE; JSC owns the box
-    // and frees it through `native_destroy`.
-    unsafe {
-        javascriptcore::Value::from_glib_full(javascriptcore_rs_sys::jsc_value_new_function(
-            context.to_glib_none().0,
-            name.to_glib_none().0,
-            Some(std::mem::transmute::<
-                unsafe extern "C" fn(glib::ffi::gpointer),
-                unsafe extern "C" fn(),
-            >(callback)),
-            user_data as glib::ffi::gpointer,
-            Some(native_destroy),
-            glib::gobject_ffi::G_TYPE_NONE,
-            0,
-        ))
-    }
-}
-
 type NativeWithArgs = Box<dyn Fn(&[javascriptcore::Value])>;
 
 unsafe extern "C" fn native_args_trampoline(args: *mut glib::ffi::GPtrArray, user_data: glib::ffi::gpointer) {
@@ -236,6 +200,11 @@ pub fn native_function_with_args(
             glib::gobject_ffi::G_TYPE_NONE,
         ))
     }
+}
+
+/// A JavaScript function of no arguments that calls `f` (on the web process's main thread).
+pub fn native_function(context: &javascriptcore::Context, name: &str, f: impl Fn() + 'static) -> javascriptcore::Value {
+    native_function_with_args(context, name, move |_| f())
 }
 
 /// Calls a JavaScript function with arguments.

@@ -100,9 +100,14 @@ fn say_hello(page: &glib::Object) {
 /// A WebKitUserMessage named `name` whose parameters are the JSON of `value`.
 pub(crate) fn user_message(name: &str, value: &impl serde::Serialize) -> glib::Object {
     let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+    user_message_with(name, glib::Variant::from(json.as_str()))
+}
+
+/// A WebKitUserMessage named `name` with `parameters`.
+fn user_message_with(name: &str, parameters: glib::Variant) -> glib::Object {
     glib::Object::builder_with_type(ffi::user_message_type())
         .property("name", name)
-        .property("parameters", glib::Variant::from(json.as_str()))
+        .property("parameters", parameters)
         .build()
 }
 
@@ -175,11 +180,7 @@ fn install_sender(
         let (_, _, uri) = ffi::frame_facts(&frame);
         let json = json.to_str();
         let parameters = (id, is_main, uri.as_str(), json.as_str()).to_variant();
-        let message: glib::Object = glib::Object::builder_with_type(ffi::user_message_type())
-            .property("name", WEB_MESSAGE)
-            .property("parameters", parameters)
-            .build();
-        ffi::send_message_to_view(&page, &message);
+        ffi::send_message_to_view(&page, &user_message_with(WEB_MESSAGE, parameters));
     });
     let define = context.evaluate(
         "(f => Object.defineProperty(window, '__webpaneSend', { value: f, configurable: true, enumerable: false }))",

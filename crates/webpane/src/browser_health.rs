@@ -28,6 +28,7 @@ pub const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 
 /// A session's view of its browser process's health.
+#[derive(Default)]
 pub(crate) struct Health {
     /// When the oldest ping still unanswered was sent (the app's own pauses do not count: no
     /// ping is outstanding while its loop does not run).
@@ -35,16 +36,6 @@ pub(crate) struct Health {
     next_ping: Cell<u64>,
     /// Whether waiting requests were given up in the current unresponsive spell.
     gave_up: Cell<bool>,
-}
-
-impl Default for Health {
-    fn default() -> Self {
-        Self {
-            waiting_since: Cell::new(None),
-            next_ping: Cell::new(1),
-            gave_up: Cell::new(false),
-        }
-    }
 }
 
 impl Health {

@@ -142,7 +142,7 @@ impl WebView {
         additional_data_json: Option<&str>,
     ) -> Result<SharedBufferPost> {
         if let Some(json) = additional_data_json {
-            serde_json::from_str::<serde::de::IgnoredAny>(json)
+            webpane_ipc::validate::json_text(json)
                 .map_err(|e| Error::InvalidArgument(format!("the additional data is not JSON: {e}")))?;
         }
         let size = buffer.size().map_err(closed)? as u64;

@@ -378,7 +378,7 @@ impl WebView {
     }
 
     pub(crate) fn post_web_message_to(&self, frame: Option<u64>, json: &str) -> Result<()> {
-        serde_json::from_str::<serde::de::IgnoredAny>(json)
+        webpane_ipc::validate::json_text(json)
             .map_err(|e| Error::InvalidArgument(format!("the web message is not JSON: {e}")))?;
         self.request(AppMessage::PostWebMessage {
             id: self.inner.id,

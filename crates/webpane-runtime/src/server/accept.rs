@@ -110,23 +110,17 @@ impl Server {
         let Some(fd) = self.folder.borrow().as_ref().map(|f| f.listener().as_fd().as_raw_fd()) else {
             return;
         };
-        let weak = Rc::downgrade(self);
-        let source = glib::source::unix_fd_add_local(fd, IOCondition::IN, move |_, _| {
-            let Some(server) = weak.upgrade() else {
-                return ControlFlow::Break;
-            };
-            match server.accept_pending() {
-                Accepted::Drained => {
-                    if server.acceptor.backoff.take().is_some() {
-                        log::info!("accepting clients again");
-                    }
-                    ControlFlow::Continue
+        let source = self.watch_fd(fd, IOCondition::IN, |server| match server.accept_pending() {
+            Accepted::Drained => {
+                if server.acceptor.backoff.take().is_some() {
+                    log::info!("accepting clients again");
                 }
-                Accepted::OutOfResources(e) => {
-                    server.acceptor.listener_watch.replace(None);
-                    server.pause_accepting(e);
-                    ControlFlow::Break
-                }
+                ControlFlow::Continue
+            }
+            Accepted::OutOfResources(e) => {
+                server.acceptor.listener_watch.replace(None);
+                server.pause_accepting(e);
+                ControlFlow::Break
             }
         });
         if let Some(old) = self.acceptor.listener_watch.replace(Some(source)) {
@@ -222,14 +216,10 @@ impl Server {
         let id = self.acceptor.next.get();
         self.acceptor.next.set(id + 1);
         let fd = conn.as_fd().as_raw_fd();
-        let weak = Rc::downgrade(self);
-        let watch = glib::source::unix_fd_add_local(
+        let watch = self.watch_fd(
             fd,
             IOCondition::IN | IOCondition::HUP | IOCondition::ERR,
-            move |_, _| {
-                let Some(server) = weak.upgrade() else {
-                    return ControlFlow::Break;
-                };
+            move |server| {
                 let conn = server
                     .acceptor
                     .pending
@@ -243,7 +233,7 @@ impl Server {
                         if still_pending {
                             ControlFlow::Continue
                         } else {
-                            // The slot is gone (its Drop must not remove this running source).
+                            // The slot is gone, and its Drop already removed this source.
                             ControlFlow::Break
                         }
                     }

@@ -21,20 +21,6 @@ const EXIT_ALREADY_OWNED: i32 = 3;
 /// Exit code of a runtime that refused its engine arguments.
 const EXIT_BAD_ARGUMENTS: i32 = 4;
 
-/// The pid of whoever listens at `socket` (nothing is said to it).
-fn listener_pid(socket: &Path) -> Option<u32> {
-    let fd = rustix::net::socket_with(
-        rustix::net::AddressFamily::UNIX,
-        rustix::net::SocketType::SEQPACKET,
-        rustix::net::SocketFlags::CLOEXEC | rustix::net::SocketFlags::NONBLOCK,
-        None,
-    )
-    .ok()?;
-    rustix::net::connect(&fd, &rustix::net::SocketAddrUnix::new(socket).ok()?).ok()?;
-    let cred = rustix::net::sockopt::socket_peercred(&fd).ok()?;
-    Some(cred.pid.as_raw_nonzero().get() as u32)
-}
-
 /// A connection to a welcomed browser process (and the process, if this app started it).
 pub(crate) struct Connected {
     pub(crate) conn: Connection,
@@ -71,7 +57,7 @@ pub(crate) fn connect_or_spawn(
             // Someone listens but does not answer: a stopped or hung browser process.
             Err(IpcError::HandshakeTimeout(waited)) => {
                 return Err(Error::BrowserProcessUnresponsive {
-                    pid: listener_pid(&socket).unwrap_or(0),
+                    pid: Connection::listener_pid(&socket).unwrap_or(0),
                     waited,
                 });
             }
