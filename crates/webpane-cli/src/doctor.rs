@@ -56,7 +56,10 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
 }
 
 fn runtime_facts(report: &mut Report, runtime: &Path) {
-    let output = match Command::new(runtime).arg("--doctor").output() {
+    let output = match Command::new(runtime)
+        .arg(format!("--{}", webpane_ipc::contract::flag::DOCTOR))
+        .output()
+    {
         Ok(o) if o.status.success() => o,
         Ok(o) => {
             report.problem(

@@ -1,6 +1,7 @@
 //! Typed errors of the transport, fd delivery and shared memory.
 
-use crate::wire::FdKind;
+use crate::fd_kind::FdKind;
+pub use crate::fd_kind::FdRejection;
 
 /// Everything that can go wrong on a [`Connection`](crate::Connection).
 ///
@@ -18,7 +19,7 @@ pub enum IpcError {
     /// The peer speaks another version of the protocol; the connection is refused.
     #[error("protocol version mismatch: we speak version {ours}, the peer speaks version {theirs}")]
     VersionMismatch {
-        /// Our [`PROTOCOL_VERSION`](crate::PROTOCOL_VERSION).
+        /// Our [`PROTOCOL_VERSION`](crate::contract::PROTOCOL_VERSION).
         ours: u32,
         /// The version the peer announced.
         theirs: u32,
@@ -124,38 +125,6 @@ pub enum BadMessage {
         /// What the message needs at that place.
         wanted: &'static str,
     },
-}
-
-/// Why a file descriptor does not match its declared kind.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum FdRejection {
-    /// Directory fds are never accepted (a sandboxed receiver could `openat("..")` out of it).
-    #[error("it is a directory")]
-    Directory,
-    /// The file type (regular, FIFO, socket, ...) differs from the declared one.
-    #[error("wrong file type")]
-    WrongFileType,
-    /// The access mode (`O_RDONLY`, `O_WRONLY`, `O_RDWR`) differs from the declared one.
-    #[error("wrong access mode")]
-    WrongAccessMode,
-    /// Shared memory without the grow and shrink seals.
-    #[error("shared memory is not sealed against growing and shrinking")]
-    NotSealed,
-    /// Shared memory smaller than declared.
-    #[error("shared memory has {actual} bytes, {declared} were declared")]
-    TooSmall {
-        /// Size from fstat.
-        actual: u64,
-        /// Declared size.
-        declared: u64,
-    },
-    /// A declared size of zero or one that does not fit the address space.
-    #[error("invalid declared size {0}")]
-    BadSize(u64),
-    /// `fstat`/`fcntl` on the fd failed.
-    #[error("cannot inspect it: {0}")]
-    Inspect(rustix::io::Errno),
 }
 
 /// Errors of [`FileForTransit`](crate::FileForTransit).

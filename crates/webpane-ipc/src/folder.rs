@@ -24,12 +24,7 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::{Mode, OFlags};
 
-/// The lock file's name inside the user data folder.
-pub const LOCK_FILE: &str = "runtime.lock";
-/// The socket's name inside the user data folder.
-pub const SOCKET_FILE: &str = "runtime.sock";
-/// WebKit's data folder inside the user data folder.
-pub const WEBKIT_DIR: &str = "webkit";
+pub use crate::contract::{LOCK_FILE, SOCKET_FILE, WEBKIT_DIR};
 
 /// Why a user data folder (or an entry in it) cannot be used.
 #[derive(Debug, thiserror::Error)]

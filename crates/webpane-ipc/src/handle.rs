@@ -32,7 +32,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::FileType;
 
 use crate::error::HandleError;
-use crate::wire::{FdKind, FileAccess};
+use crate::fd_kind::{FdKind, FileAccess};
 
 /// Whether the sender keeps its handle ([`TransitMode::Duplicate`]) or gives it up ([`TransitMode::Take`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,49 +1,22 @@
 //! The transport handshake: each side sends one hello packet (magic and protocol version) and
-//! reads the other's. A server completes it without blocking ([`PendingConnection`]), after it
-//! has checked who connected.
+//! reads the other's. A server completes it without blocking
+//! ([`PendingConnection`](crate::PendingConnection)), after it has checked who connected.
 
 use std::io::IoSliceMut;
 use std::mem::MaybeUninit;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::BorrowedFd;
 use std::time::Instant;
 
-use rustix::event::{PollFd, PollFlags};
+use rustix::event::PollFlags;
 use rustix::io::Errno;
 use rustix::net::{RecvAncillaryBuffer, RecvFlags, ReturnFlags, SendFlags};
 
-use crate::PROTOCOL_VERSION;
+use crate::contract::PROTOCOL_VERSION;
 use crate::error::IpcError;
-use crate::transport::{CMSG_SPACE, PeerCredentials};
+use crate::socket::{CMSG_SPACE, wait};
 
 const MAGIC: [u8; 8] = *b"WEBPANE\0";
 const HELLO_LEN: usize = 16;
-
-pub(crate) fn wait(fd: BorrowedFd<'_>, flags: PollFlags, deadline: Option<Instant>) -> Result<bool, IpcError> {
-    loop {
-        let timeout = match deadline {
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Ok(false);
-                }
-                Some(
-                    rustix::event::Timespec::try_from(left).unwrap_or(rustix::event::Timespec {
-                        tv_sec: i64::MAX,
-                        tv_nsec: 0,
-                    }),
-                )
-            }
-            None => None,
-        };
-        let mut fds = [PollFd::new(&fd, flags)];
-        match rustix::event::poll(&mut fds, timeout.as_ref()) {
-            Ok(0) => continue,
-            Ok(_) => return Ok(true),
-            Err(Errno::INTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
 
 pub(crate) fn send_hello(fd: BorrowedFd<'_>) -> Result<(), IpcError> {
     let mut hello = [0u8; HELLO_LEN];
@@ -103,60 +76,5 @@ pub(crate) fn try_recv_hello(fd: BorrowedFd<'_>) -> Result<bool, IpcError> {
             Err(Errno::CONNRESET) => return Err(IpcError::Disconnected),
             Err(e) => return Err(e.into()),
         }
-    }
-}
-
-/// A client a server accepted but has not finished the handshake with.
-///
-/// Its credentials are known at once (`SO_PEERCRED`), before anything is said to it; the
-/// handshake then completes without ever blocking the server's loop: call
-/// [`advance`](Self::advance) whenever the socket is readable, and drop it at a deadline.
-#[derive(Debug)]
-pub struct PendingConnection {
-    fd: OwnedFd,
-    peer: PeerCredentials,
-    said_hello: bool,
-}
-
-/// Where a [`PendingConnection`]'s handshake stands.
-#[derive(Debug)]
-pub enum Handshake {
-    /// Both hellos exchanged: a connection ready for messages.
-    Done(crate::Connection),
-    /// The peer's hello has not arrived yet: wait until the socket is readable.
-    Pending(PendingConnection),
-}
-
-impl PendingConnection {
-    pub(crate) fn new(fd: OwnedFd) -> Result<PendingConnection, IpcError> {
-        Ok(PendingConnection {
-            peer: PeerCredentials::of(&fd)?,
-            fd,
-            said_hello: false,
-        })
-    }
-
-    /// The client's credentials, taken at accept.
-    pub fn peer_credentials(&self) -> PeerCredentials {
-        self.peer
-    }
-
-    /// Says our hello (once) and reads the client's if it has arrived. Never blocks.
-    pub fn advance(mut self) -> Result<Handshake, IpcError> {
-        if !self.said_hello {
-            send_hello(self.fd.as_fd())?;
-            self.said_hello = true;
-        }
-        if try_recv_hello(self.fd.as_fd())? {
-            crate::Connection::new(self.fd).map(Handshake::Done)
-        } else {
-            Ok(Handshake::Pending(self))
-        }
-    }
-}
-
-impl AsFd for PendingConnection {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.fd.as_fd()
     }
 }

@@ -47,12 +47,16 @@
 #![warn(missing_docs)]
 
 pub mod buffer;
+pub mod contract;
 pub mod error;
+mod fd_kind;
 pub mod folder;
 pub mod handle;
 mod handshake;
+pub mod listener;
 pub mod protocol;
 pub mod shm;
+mod socket;
 mod sys;
 pub mod transport;
 pub mod validate;
@@ -63,17 +67,10 @@ pub use buffer::{MemoryBuffer, MemoryBufferError, MemoryBufferReference, SharedB
 pub use error::{BadMessage, FdRejection, HandleError, IpcError, ShmError};
 pub use folder::{Folder, FolderError, LockState};
 pub use handle::{FileForTransit, TransitMode};
-pub use handshake::{Handshake, PendingConnection};
+pub use listener::{Handshake, Listener, PendingConnection};
 pub use shm::{ReadOnlyMapping, ReadOnlySharedMemory, SharedMapping, SharedMemory};
-pub use transport::{Connection, Listener, MAX_PACKET_SIZE, PeerCredentials};
+pub use socket::PeerCredentials;
+pub use transport::{Connection, MAX_PACKET_SIZE};
 pub use wire::{Access, FdKind, FdRef, FileAccess, Outgoing, Received, ReceivedFds, decode_message, encode_message};
 
-/// The protocol version spoken on every connection; a peer with another one is refused at the
-/// handshake with [`IpcError::VersionMismatch`].
-pub const PROTOCOL_VERSION: u32 = 1;
-
-/// The largest logical message (header and body, before framing): 64 MiB.
-pub const MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
-
-/// The most file descriptors one message may carry (the kernel allows 253).
-pub const MAX_FDS_PER_MESSAGE: usize = 32;
+pub use contract::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION};

@@ -37,9 +37,10 @@ use std::sync::atomic::AtomicU8;
 
 use rustix::fs::{MemfdFlags, Mode, OFlags, SealFlags};
 
-use crate::error::{FdRejection, ShmError};
+use crate::error::ShmError;
+use crate::fd_kind::FdRejection;
+use crate::fd_kind::{Access, FdKind, verify_fd};
 use crate::sys::Mapping;
-use crate::wire::{Access, FdKind, verify_fd};
 
 /// The seals every region carries.
 pub const REQUIRED_SEALS: SealFlags = SealFlags::SHRINK.union(SealFlags::GROW);

@@ -2,7 +2,7 @@
 //!
 //! # Handshake
 //! Each side sends one 16-byte packet first: the magic `WEBPANE\0`, then
-//! [`PROTOCOL_VERSION`](crate::PROTOCOL_VERSION) and a reserved word, both little-endian `u32`.
+//! [`PROTOCOL_VERSION`](crate::contract::PROTOCOL_VERSION) and a reserved word, both little-endian `u32`.
 //! This layout never changes, so any two versions can tell each other apart: a different version
 //! is [`IpcError::VersionMismatch`], anything else [`IpcError::BadHandshake`].
 //!
@@ -49,15 +49,16 @@ use rustix::event::PollFlags;
 use rustix::io::Errno;
 use rustix::net::{
     AddressFamily, RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, ReturnFlags, SendAncillaryBuffer,
-    SendAncillaryMessage, SendFlags, Shutdown, SocketAddrUnix, SocketFlags, SocketType,
+    SendAncillaryMessage, SendFlags, Shutdown, SocketFlags, SocketType,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::contract::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE};
 use crate::error::{BadMessage, IpcError};
-use crate::handshake::{PendingConnection, recv_hello, send_hello, wait};
+use crate::handshake::{recv_hello, send_hello, try_recv_hello};
+use crate::socket::{CMSG_SPACE, PeerCredentials, connect_socket, wait};
 use crate::wire::{Outgoing, Received, decode_message, encode_message};
-use crate::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE};
 
 /// The largest packet on the wire, header byte included. Larger messages are split.
 pub const MAX_PACKET_SIZE: usize = 64 * 1024;
@@ -66,33 +67,9 @@ pub const MAX_PACKET_SIZE: usize = 64 * 1024;
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 const FLAG_MORE: u8 = 0x01;
-pub(crate) const CMSG_SPACE: usize = rustix::cmsg_space!(ScmRights(MAX_FDS_PER_MESSAGE));
 
 /// A logical message as it arrived: its bytes (fd tags and body, still encoded) and its fds.
 pub type RawMessage = (Vec<u8>, Vec<OwnedFd>);
-
-/// The peer process's identity, from `SO_PEERCRED` at connection time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PeerCredentials {
-    /// The peer's process id (in our pid namespace; 0 if it is not visible there).
-    pub pid: i32,
-    /// The peer's effective user id.
-    pub uid: u32,
-    /// The peer's effective group id.
-    pub gid: u32,
-}
-
-impl PeerCredentials {
-    /// The credentials of a connected Unix socket's peer (`SO_PEERCRED`).
-    pub(crate) fn of(fd: &OwnedFd) -> Result<PeerCredentials, IpcError> {
-        let cred = rustix::net::sockopt::socket_peercred(fd)?;
-        Ok(PeerCredentials {
-            pid: cred.pid.as_raw_nonzero().get(),
-            uid: cred.uid.as_raw(),
-            gid: cred.gid.as_raw(),
-        })
-    }
-}
 
 /// One framed packet waiting to be sent, with the fds it carries (first packets only).
 struct Packet {
@@ -194,30 +171,6 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-fn seqpacket() -> rustix::io::Result<OwnedFd> {
-    rustix::net::socket_with(
-        AddressFamily::UNIX,
-        SocketType::SEQPACKET,
-        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
-        None,
-    )
-}
-
-/// A `SOCK_SEQPACKET` socket connected to `path`, and the listener's credentials (`SO_PEERCRED`:
-/// those it had when it called `listen`). With `wait`, `connect` waits for room in a full listen
-/// backlog; without, it fails at once and the socket is non-blocking.
-fn connect_socket(path: &Path, wait: bool) -> Result<(OwnedFd, PeerCredentials), IpcError> {
-    let flags = if wait {
-        SocketFlags::CLOEXEC
-    } else {
-        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK
-    };
-    let fd = rustix::net::socket_with(AddressFamily::UNIX, SocketType::SEQPACKET, flags, None)?;
-    rustix::net::connect(&fd, &SocketAddrUnix::new(path)?)?;
-    let peer = PeerCredentials::of(&fd)?;
-    Ok((fd, peer))
-}
-
 impl Connection {
     /// A connected pair in this process (tests, threads, or handing one end to a child).
     pub fn pair() -> Result<(Connection, Connection), IpcError> {
@@ -274,7 +227,7 @@ impl Connection {
     pub fn answering_listener_pid(path: impl AsRef<Path>, timeout: Duration) -> Option<u32> {
         let (fd, peer) = connect_socket(path.as_ref(), false).ok()?;
         let deadline = Instant::now() + timeout;
-        while !crate::handshake::try_recv_hello(fd.as_fd()).ok()? {
+        while !try_recv_hello(fd.as_fd()).ok()? {
             if !wait(fd.as_fd(), PollFlags::IN, Some(deadline)).ok()? {
                 return None;
             }
@@ -289,7 +242,7 @@ impl Connection {
         Self::handshake(fd, timeout)
     }
 
-    fn handshake(fd: OwnedFd, timeout: Duration) -> Result<Connection, IpcError> {
+    pub(crate) fn handshake(fd: OwnedFd, timeout: Duration) -> Result<Connection, IpcError> {
         send_hello(fd.as_fd())?;
         recv_hello(fd.as_fd(), Some(Instant::now() + timeout)).map_err(|e| match e {
             IpcError::Io(ref io) if io.kind() == std::io::ErrorKind::TimedOut => IpcError::HandshakeTimeout(timeout),
@@ -541,60 +494,6 @@ impl Connection {
 
 impl AsFd for Connection {
     /// The socket, for polling readability from an event loop; do not read from it directly.
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.fd.as_fd()
-    }
-}
-
-/// A listening socket at a filesystem path (mode 0600); accepts [`Connection`]s.
-#[derive(Debug)]
-pub struct Listener {
-    fd: OwnedFd,
-}
-
-impl Listener {
-    /// Binds and listens at `path`, which must not exist. The socket file is made mode 0600.
-    pub fn bind(path: impl AsRef<Path>) -> Result<Listener, IpcError> {
-        let fd = seqpacket()?;
-        let addr = SocketAddrUnix::new(path.as_ref())?;
-        rustix::net::bind(&fd, &addr)?;
-        rustix::fs::chmod(path.as_ref(), rustix::fs::Mode::from_raw_mode(0o600))?;
-        rustix::net::listen(&fd, 128)?;
-        Ok(Listener { fd })
-    }
-
-    /// Waits for a client and completes the handshake with it (at most `handshake_timeout`).
-    pub fn accept(&self, handshake_timeout: Duration) -> Result<Connection, IpcError> {
-        loop {
-            if let Some(c) = self.try_accept(handshake_timeout)? {
-                return Ok(c);
-            }
-            wait(self.fd.as_fd(), PollFlags::IN, None)?;
-        }
-    }
-
-    /// Accepts a waiting client, if there is one, without talking to it: its credentials are
-    /// known at once, and the handshake is completed later without blocking
-    /// ([`PendingConnection::advance`]). A server checks who it is before saying anything.
-    pub fn try_accept_pending(&self) -> Result<Option<PendingConnection>, IpcError> {
-        match rustix::net::accept_with(&self.fd, SocketFlags::CLOEXEC | SocketFlags::NONBLOCK) {
-            Ok(fd) => PendingConnection::new(fd).map(Some),
-            Err(Errno::AGAIN | Errno::INTR | Errno::CONNABORTED) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// Accepts a waiting client, if there is one, and completes the handshake with it.
-    pub fn try_accept(&self, handshake_timeout: Duration) -> Result<Option<Connection>, IpcError> {
-        match rustix::net::accept_with(&self.fd, SocketFlags::CLOEXEC | SocketFlags::NONBLOCK) {
-            Ok(fd) => Connection::handshake(fd, handshake_timeout).map(Some),
-            Err(Errno::AGAIN | Errno::INTR) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    }
-}
-
-impl AsFd for Listener {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }

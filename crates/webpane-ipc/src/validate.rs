@@ -4,7 +4,30 @@
 //! sending). Nothing here can panic, whatever the input (fuzzed:
 //! `fuzz/fuzz_targets/runtime_requests.rs`).
 
-use crate::protocol::{AppMessage, OutputTarget, ViewMode};
+use crate::protocol::{AppMessage, OutputTarget, RuntimeOptions, ViewMode};
+
+fn no_nul(what: &str, s: &str) -> Result<(), String> {
+    if s.contains('\0') {
+        Err(format!("the {what} contains a NUL character"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks the options an app asks a browser process for: engine arguments are `name=value`, no
+/// string holds a NUL (it could not be passed on a command line), custom schemes are valid.
+pub fn runtime_options(options: &RuntimeOptions) -> Result<(), String> {
+    for arg in &options.additional_arguments {
+        no_nul("engine argument", arg)?;
+        if !arg.contains('=') {
+            return Err(format!("engine argument {arg:?} is not name=value"));
+        }
+    }
+    if let Some(language) = &options.language {
+        no_nul("language", language)?;
+    }
+    options.custom_schemes.iter().try_for_each(|scheme| scheme.validate())
+}
 
 /// Whether `text` is one JSON document. Skipping (`IgnoredAny`) does not recurse: JSON of any
 /// depth is no stack overflow.
@@ -17,14 +40,8 @@ pub fn json_text(text: &str) -> Result<(), String> {
 /// Checks what GTK and WebKit cannot take: C strings with interior NULs (glib-rs panics on them
 /// in debug builds and truncates in release), bad window sizes, web messages that are not JSON.
 pub fn app_message(message: &AppMessage) -> Result<(), String> {
-    let no_nul = |what: &str, s: &str| {
-        if s.contains('\0') {
-            Err(format!("the {what} contains a NUL character"))
-        } else {
-            Ok(())
-        }
-    };
     match message {
+        AppMessage::Hello { options } => runtime_options(options),
         AppMessage::ExecuteScript { script, .. } | AppMessage::AddDocumentCreatedScript { script, .. } => {
             no_nul("script", script)
         }

@@ -3,9 +3,10 @@
 //! Started by the `webpane` SDK (not by hand) for one user data folder; serves every app that
 //! uses that folder. See `udf.rs` for the folder's layout and `server.rs` for the main loop.
 //!
-//! Exit codes: 0 after a normal shutdown, 3 when another runtime already owns the folder, 4 for
-//! engine arguments that are not `name=value` WebKitSettings properties, 1 on any other start-up
-//! failure.
+//! Its flags and exit codes are `webpane_ipc::contract`'s ([`RuntimeCommand`], [`RuntimeExit`]):
+//! 0 after a normal shutdown, 3 when another runtime already owns the folder, 4 for engine
+//! arguments that are not `name=value` WebKitSettings properties (or a bad custom scheme), 1 on
+//! any other start-up failure.
 
 mod children;
 mod downloads;
@@ -24,41 +25,36 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use webpane_ipc::protocol::{CustomScheme, RuntimeOptions};
-
-/// Exit code when another runtime already owns the user data folder.
-const EXIT_ALREADY_OWNED: u8 = 3;
-/// Exit code for engine arguments that are not WebKitSettings properties.
-const EXIT_BAD_ARGUMENTS: u8 = 4;
+use webpane_ipc::contract::{RuntimeCommand, RuntimeExit, flag};
 
 /// webpane's browser process (started by the webpane SDK).
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
     /// The user data folder this runtime owns.
-    #[arg(long, required_unless_present = "doctor")]
+    #[arg(long = flag::USER_DATA_FOLDER, required_unless_present = flag::DOCTOR)]
     user_data_folder: Option<PathBuf>,
     /// Print what this runtime would run with (WebKitGTK version, display, sandbox, web process
     /// extension) as JSON, and exit; used by `webpane doctor`.
-    #[arg(long)]
+    #[arg(long = flag::DOCTOR)]
     doctor: bool,
     /// Engine arguments: `name=value` WebKitSettings properties (e.g. `enable-developer-extras=true`);
     /// must match between apps sharing the runtime.
-    #[arg(long = "engine-arg", allow_hyphen_values = true)]
+    #[arg(long = flag::ENGINE_ARG, allow_hyphen_values = true)]
     additional_arguments: Vec<String>,
     /// UI language, such as en-US.
-    #[arg(long)]
+    #[arg(long = flag::LANGUAGE)]
     language: Option<String>,
     /// A custom URI scheme to serve through apps, as JSON (`{"name":"app","allowed_origins":[],
     /// "treat_as_secure":true}`); repeatable. Must match between apps sharing the runtime.
-    #[arg(long = "custom-scheme")]
+    #[arg(long = flag::CUSTOM_SCHEME)]
     custom_schemes: Vec<String>,
     /// Run web processes in WebKit's sandbox (bubblewrap).
-    #[arg(long)]
+    #[arg(long = flag::SANDBOX)]
     sandbox: bool,
     /// Milliseconds to stay after the last webview closed.
-    #[arg(long, default_value_t = server::DEFAULT_GRACE.as_millis() as u64)]
-    grace_ms: u64,
+    #[arg(long = flag::GRACE_MS)]
+    grace_ms: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -74,56 +70,51 @@ fn main() -> ExitCode {
     let args = Args::parse();
     if args.doctor {
         println!("{}", doctor());
-        return ExitCode::SUCCESS;
+        return exit(RuntimeExit::Normal);
     }
     raise_fd_limit();
-    let Some(user_data_folder) = &args.user_data_folder else {
-        eprintln!("webpane-runtime: --user-data-folder is required");
-        return ExitCode::FAILURE;
+    let Some(user_data_folder) = args.user_data_folder.clone() else {
+        eprintln!("webpane-runtime: --{} is required", flag::USER_DATA_FOLDER);
+        return exit(RuntimeExit::Failed);
     };
-    let folder = match udf::OwnedFolder::acquire(user_data_folder) {
+    let command = match RuntimeCommand::from_flags(
+        user_data_folder,
+        args.additional_arguments,
+        args.language,
+        &args.custom_schemes,
+        args.sandbox,
+        args.grace_ms,
+    ) {
+        Ok(command) => command,
+        Err(e) => {
+            eprintln!("webpane-runtime: {e}");
+            return exit(RuntimeExit::BadArguments);
+        }
+    };
+    let folder = match udf::OwnedFolder::acquire(&command.user_data_folder) {
         Ok(folder) => folder,
         Err(udf::UdfError::AlreadyOwned(path)) => {
             // Expected when several apps start at once: the others connect to the winner.
             log::info!("{} is owned by another runtime", path.display());
-            return ExitCode::from(EXIT_ALREADY_OWNED);
+            return exit(RuntimeExit::AlreadyOwned);
         }
         Err(e) => {
             eprintln!("webpane-runtime: {e}");
-            return ExitCode::FAILURE;
+            return exit(RuntimeExit::Failed);
         }
     };
     if let Err(e) = gtk::init() {
         eprintln!("webpane-runtime: cannot initialise GTK (is there a display?): {e}");
-        return ExitCode::FAILURE;
+        return exit(RuntimeExit::Failed);
     }
     // Engine arguments are WebKitSettings properties: refuse unknown or malformed ones up front.
-    if let Err(e) = server::apply_engine_arguments(&webkit2gtk::Settings::new(), &args.additional_arguments) {
+    if let Err(e) = server::apply_engine_arguments(&webkit2gtk::Settings::new(), &command.options.additional_arguments)
+    {
         eprintln!("webpane-runtime: {e}");
-        return ExitCode::from(EXIT_BAD_ARGUMENTS);
+        return exit(RuntimeExit::BadArguments);
     }
-    let mut custom_schemes = Vec::new();
-    for json in &args.custom_schemes {
-        let scheme: CustomScheme = match serde_json::from_str(json) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("webpane-runtime: --custom-scheme {json:?}: {e}");
-                return ExitCode::from(EXIT_BAD_ARGUMENTS);
-            }
-        };
-        if let Err(e) = scheme.validate() {
-            eprintln!("webpane-runtime: --custom-scheme: {e}");
-            return ExitCode::from(EXIT_BAD_ARGUMENTS);
-        }
-        custom_schemes.push(scheme);
-    }
-    let options = RuntimeOptions {
-        additional_arguments: args.additional_arguments,
-        language: args.language,
-        custom_schemes,
-        sandbox: args.sandbox,
-    };
-    let server = server::Server::start(folder, options, Duration::from_millis(args.grace_ms));
+    let grace = command.grace.unwrap_or(server::DEFAULT_GRACE);
+    let server = server::Server::start(folder, command.options, grace);
     gtk::main();
 
     // Shut down in an order apps can rely on: views gone, children reaped, lock released, and
@@ -139,7 +130,11 @@ fn main() -> ExitCode {
         folder.release();
     }
     drop(connections);
-    ExitCode::SUCCESS
+    exit(RuntimeExit::Normal)
+}
+
+fn exit(how: RuntimeExit) -> ExitCode {
+    ExitCode::from(how.code())
 }
 
 /// Raises the soft limit on open files to the hard one: every app connection, shared buffer in
@@ -196,4 +191,50 @@ impl log::Log for StderrLogger {
         eprintln!("webpane-runtime[{}]: {}", std::process::id(), record.args());
     }
     fn flush(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webpane_ipc::protocol::{CustomScheme, RuntimeOptions};
+
+    fn parsed(command: &RuntimeCommand) -> RuntimeCommand {
+        let mut argv = vec![std::ffi::OsString::from("webpane-runtime")];
+        argv.extend(command.args());
+        let args = Args::try_parse_from(argv).expect("the runtime parses what the SDK builds");
+        RuntimeCommand::from_flags(
+            args.user_data_folder.expect("a folder"),
+            args.additional_arguments,
+            args.language,
+            &args.custom_schemes,
+            args.sandbox,
+            args.grace_ms,
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn the_command_an_app_builds_is_the_command_the_runtime_reads() {
+        let plain = RuntimeCommand {
+            user_data_folder: "/tmp/a folder with spaces".into(),
+            options: RuntimeOptions::default(),
+            grace: None,
+        };
+        assert_eq!(parsed(&plain), plain);
+        let full = RuntimeCommand {
+            user_data_folder: "-looks-like-a-flag/--sandbox".into(),
+            options: RuntimeOptions {
+                additional_arguments: vec!["enable-developer-extras=true".into(), "--looks-like-a-flag=1".into()],
+                language: Some("-x".into()),
+                custom_schemes: vec![CustomScheme {
+                    name: "app".into(),
+                    allowed_origins: vec!["https://*.example.com".into(), "null".into()],
+                    treat_as_secure: true,
+                }],
+                sandbox: true,
+            },
+            grace: Some(Duration::from_millis(1500)),
+        };
+        assert_eq!(parsed(&full), full);
+    }
 }

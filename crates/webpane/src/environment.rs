@@ -229,20 +229,7 @@ impl EnvironmentBuilder {
     /// completes on the UI thread; the connecting itself happens on a helper thread.
     pub fn build(self, event_loop: &EventLoop) -> impl Future<Output = Result<Environment>> + 'static {
         let built = (|| -> Result<Environment> {
-            for arg in &self.options.additional_arguments {
-                if !arg.contains('=') {
-                    return Err(Error::InvalidArgument(format!(
-                        "engine argument {arg:?} is not name=value"
-                    )));
-                }
-                crate::error::no_nul("engine argument", arg)?;
-            }
-            if let Some(language) = &self.options.language {
-                crate::error::no_nul("language", language)?;
-            }
-            for scheme in &self.options.custom_schemes {
-                scheme.validate().map_err(Error::InvalidArgument)?;
-            }
+            webpane_ipc::validate::runtime_options(&self.options).map_err(Error::InvalidArgument)?;
             let runtime = crate::locate::find_runtime(self.runtime_path.as_deref())?;
             let folder = match self.user_data_folder {
                 Some(folder) => folder,
@@ -385,8 +372,11 @@ impl Session {
         self.send_with_fds(message, Outgoing::new())
     }
 
-    /// Sends a request with fds attached.
+    /// Sends a request with fds attached. It is checked first with the rules the browser
+    /// process applies ([`webpane_ipc::validate::app_message`]): a request it would refuse is
+    /// [`Error::InvalidArgument`] here, and never sent.
     pub(crate) fn send_with_fds(&self, message: &AppMessage, fds: Outgoing<'_>) -> Result<()> {
+        webpane_ipc::validate::app_message(message).map_err(Error::InvalidArgument)?;
         if self.ended.get() {
             return Err(Error::Closed);
         }

@@ -112,12 +112,3 @@ impl From<rustix::io::Errno> for Error {
 
 /// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Refuses strings the engine cannot take (C strings end at a NUL).
-pub(crate) fn no_nul(what: &str, s: &str) -> Result<()> {
-    if s.contains('\0') {
-        Err(Error::InvalidArgument(format!("the {what} contains a NUL character")))
-    } else {
-        Ok(())
-    }
-}

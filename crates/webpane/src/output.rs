@@ -76,9 +76,6 @@ impl CookieManager {
     /// WebView2).
     #[doc(alias = "GetCookies")]
     pub fn cookies(&self, uri: &str) -> Operation<Vec<Cookie>> {
-        if let Err(e) = crate::error::no_nul("URI", uri) {
-            return Operation::ready(Err(e));
-        }
         let webview = &self.webview;
         webview.ask(&webview.inner.output.cookies, |request| AppMessage::GetCookies {
             id: webview.id(),
@@ -157,9 +154,6 @@ impl WebView {
     /// Prints the page to a PDF file at `path` (opened by the browser process), without a dialog.
     pub fn print_to_pdf(&self, path: impl AsRef<Path>) -> Operation<()> {
         let path = path.as_ref().to_string_lossy().into_owned();
-        if let Err(e) = crate::error::no_nul("path", &path) {
-            return Operation::ready(Err(e));
-        }
         self.ask(&self.inner.output.done, |request| AppMessage::PrintToPdf {
             id: self.id(),
             request,
@@ -241,19 +235,11 @@ impl WebView {
 
     /// The zoom factor, 0.1 to 10 (`ZoomFactor`).
     pub fn set_zoom_factor(&self, zoom: f64) -> Result<()> {
-        if !(zoom.is_finite() && (0.1..=10.0).contains(&zoom)) {
-            return Err(Error::InvalidArgument(format!(
-                "zoom factor {zoom} is outside 0.1..=10"
-            )));
-        }
         self.set(Setting::ZoomFactor(zoom))
     }
 
     /// The user agent; `None` restores the engine's (`UserAgent`).
     pub fn set_user_agent(&self, user_agent: Option<&str>) -> Result<()> {
-        if let Some(agent) = user_agent {
-            crate::error::no_nul("user agent", agent)?;
-        }
         self.set(Setting::UserAgent(user_agent.map(str::to_owned)))
     }
 

@@ -259,7 +259,6 @@ impl WebView {
 
     /// Navigates to `uri`.
     pub fn navigate(&self, uri: &str) -> Result<()> {
-        crate::error::no_nul("URI", uri)?;
         url::Url::parse(uri).map_err(|e| Error::InvalidUri {
             uri: uri.to_owned(),
             reason: e.to_string(),
@@ -272,7 +271,6 @@ impl WebView {
 
     /// Shows `html` as a document (its base URI is `about:blank`).
     pub fn navigate_to_string(&self, html: &str) -> Result<()> {
-        crate::error::no_nul("document", html)?;
         self.request(AppMessage::NavigateToString {
             id: self.inner.id,
             html: html.to_owned(),
@@ -327,9 +325,6 @@ impl WebView {
     }
 
     pub(crate) fn execute_script_in(&self, frame: Option<u64>, script: &str) -> Operation<String> {
-        if let Err(e) = crate::error::no_nul("script", script) {
-            return Operation::ready(Err(e));
-        }
         let request = self.inner.next_request.replace(self.inner.next_request.get() + 1);
         let (resolver, op) = operation();
         self.inner.pending_scripts.borrow_mut().insert(request, resolver);
@@ -352,7 +347,6 @@ impl WebView {
     ///
     /// [`remove_script_to_execute_on_document_created`]: Self::remove_script_to_execute_on_document_created
     pub fn add_script_to_execute_on_document_created(&self, script: &str) -> Result<ScriptId> {
-        crate::error::no_nul("script", script)?;
         let script_id = self.inner.next_request.replace(self.inner.next_request.get() + 1);
         self.request(AppMessage::AddDocumentCreatedScript {
             id: self.inner.id,
@@ -378,8 +372,6 @@ impl WebView {
     }
 
     pub(crate) fn post_web_message_to(&self, frame: Option<u64>, json: &str) -> Result<()> {
-        webpane_ipc::validate::json_text(json)
-            .map_err(|e| Error::InvalidArgument(format!("the web message is not JSON: {e}")))?;
         self.request(AppMessage::PostWebMessage {
             id: self.inner.id,
             frame,
@@ -406,7 +398,6 @@ impl WebView {
     ///
     /// WebKitGTK lets an embedder answer only its own schemes: `http(s)` requests are not raised.
     pub fn add_web_resource_requested_filter(&self, uri_pattern: &str) -> Result<()> {
-        crate::error::no_nul("filter", uri_pattern)?;
         self.request(AppMessage::AddWebResourceRequestedFilter {
             id: self.inner.id,
             filter: uri_pattern.to_owned(),
@@ -416,7 +407,6 @@ impl WebView {
     /// Removes a filter added with
     /// [`add_web_resource_requested_filter`](Self::add_web_resource_requested_filter).
     pub fn remove_web_resource_requested_filter(&self, uri_pattern: &str) -> Result<()> {
-        crate::error::no_nul("filter", uri_pattern)?;
         self.request(AppMessage::RemoveWebResourceRequestedFilter {
             id: self.inner.id,
             filter: uri_pattern.to_owned(),

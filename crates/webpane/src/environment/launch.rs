@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use webpane_ipc::folder::SOCKET_FILE;
+use webpane_ipc::contract::{RuntimeCommand, RuntimeExit, SOCKET_FILE};
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions};
 use webpane_ipc::{Connection, Folder, IpcError, Outgoing};
 
@@ -16,10 +16,6 @@ use crate::error::{Error, Result};
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a browser process may take to answer an app's Hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-/// Exit code of a runtime that found the folder owned by another one.
-const EXIT_ALREADY_OWNED: i32 = 3;
-/// Exit code of a runtime that refused its engine arguments.
-const EXIT_BAD_ARGUMENTS: i32 = 4;
 
 /// A connection to a welcomed browser process (and the process, if this app started it).
 pub(crate) struct Connected {
@@ -111,12 +107,17 @@ pub(crate) fn connect_or_spawn(
         let ours_running = match spawned.as_mut() {
             Some(child) => match child.try_wait()? {
                 None => true,
-                Some(status) if status.code() == Some(EXIT_ALREADY_OWNED) || status.success() => {
+                Some(status)
+                    if matches!(
+                        status.code().and_then(RuntimeExit::from_code),
+                        Some(RuntimeExit::AlreadyOwned | RuntimeExit::Normal)
+                    ) =>
+                {
                     // Another runtime owns the folder (or ours came and went): connect to it.
                     spawned = None;
                     false
                 }
-                Some(status) if status.code() == Some(EXIT_BAD_ARGUMENTS) => {
+                Some(status) if status.code().and_then(RuntimeExit::from_code) == Some(RuntimeExit::BadArguments) => {
                     return Err(Error::LaunchFailed(format!(
                         "the browser process refused the engine arguments {:?} or custom schemes (its message is on stderr)",
                         options.additional_arguments
@@ -133,23 +134,12 @@ pub(crate) fn connect_or_spawn(
         };
         if !ours_running && spawned.is_none() {
             let mut cmd = Command::new(runtime);
-            cmd.arg("--user-data-folder").arg(folder);
-            for arg in &options.additional_arguments {
-                cmd.arg(format!("--engine-arg={arg}"));
-            }
-            if let Some(language) = &options.language {
-                cmd.arg("--language").arg(language);
-            }
-            for scheme in &options.custom_schemes {
-                let json = serde_json::to_string(scheme).map_err(|e| Error::InvalidArgument(e.to_string()))?;
-                cmd.arg(format!("--custom-scheme={json}"));
-            }
-            if options.sandbox {
-                cmd.arg("--sandbox");
-            }
-            if let Some(grace) = grace {
-                cmd.arg("--grace-ms").arg(grace.as_millis().to_string());
-            }
+            let command = RuntimeCommand {
+                user_data_folder: folder.to_path_buf(),
+                options: options.clone(),
+                grace,
+            };
+            cmd.args(command.args());
             // Its own process group: a terminal's Ctrl-C to the app does not reach the runtime
             // that other apps may be sharing.
             cmd.stdin(Stdio::null()).stdout(Stdio::null()).process_group(0);

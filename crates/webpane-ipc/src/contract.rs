@@ -1,0 +1,209 @@
+//! The contract between an app and its browser process, beyond the messages: the protocol
+//! version and size limits, the names in the user data folder, the runtime's command line and
+//! its exit codes. Both ends call this module; nothing here is restated as a literal elsewhere.
+//!
+//! The checks of message contents beyond their types are in [`validate`](crate::validate); the
+//! messages themselves in [`protocol`](crate::protocol).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::protocol::{CustomScheme, RuntimeOptions};
+
+/// The protocol version spoken on every connection; a peer with another one is refused at the
+/// handshake with [`IpcError::VersionMismatch`](crate::IpcError::VersionMismatch).
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The largest logical message (header and body, before framing): 64 MiB.
+pub const MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
+
+/// The most file descriptors one message may carry (the kernel allows 253).
+pub const MAX_FDS_PER_MESSAGE: usize = 32;
+
+/// The lock file's name inside the user data folder.
+pub const LOCK_FILE: &str = "runtime.lock";
+/// The socket's name inside the user data folder.
+pub const SOCKET_FILE: &str = "runtime.sock";
+/// WebKit's data folder inside the user data folder.
+pub const WEBKIT_DIR: &str = "webkit";
+
+/// How the runtime (`webpane-runtime`) ended, as its exit code says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RuntimeExit {
+    /// A normal shutdown (0).
+    Normal,
+    /// Any other start-up failure (1); its reason is on stderr.
+    Failed,
+    /// Another runtime already owns the user data folder (3): connect to that one.
+    AlreadyOwned,
+    /// Engine arguments that are not `name=value` WebKitSettings properties, or a custom scheme
+    /// that is not valid (4).
+    BadArguments,
+}
+
+impl RuntimeExit {
+    /// The process exit code.
+    pub const fn code(self) -> u8 {
+        match self {
+            RuntimeExit::Normal => 0,
+            RuntimeExit::Failed => 1,
+            RuntimeExit::AlreadyOwned => 3,
+            RuntimeExit::BadArguments => 4,
+        }
+    }
+
+    /// The exit this code means; `None` for a code the runtime never uses (then it did not end
+    /// the way it meant to).
+    pub fn from_code(code: i32) -> Option<RuntimeExit> {
+        [
+            RuntimeExit::Normal,
+            RuntimeExit::Failed,
+            RuntimeExit::AlreadyOwned,
+            RuntimeExit::BadArguments,
+        ]
+        .into_iter()
+        .find(|exit| i32::from(exit.code()) == code)
+    }
+}
+
+/// The runtime's command-line flags (long names, without `--`).
+pub mod flag {
+    /// The user data folder the runtime owns (value: a path).
+    pub const USER_DATA_FOLDER: &str = "user-data-folder";
+    /// Print what the runtime would run with, as JSON, and exit.
+    pub const DOCTOR: &str = "doctor";
+    /// One engine argument, `name=value` (repeatable).
+    pub const ENGINE_ARG: &str = "engine-arg";
+    /// The UI language (value: a BCP 47 tag).
+    pub const LANGUAGE: &str = "language";
+    /// One custom scheme as JSON (repeatable).
+    pub const CUSTOM_SCHEME: &str = "custom-scheme";
+    /// Run web processes in WebKit's sandbox.
+    pub const SANDBOX: &str = "sandbox";
+    /// Milliseconds to stay after the last webview closed.
+    pub const GRACE_MS: &str = "grace-ms";
+}
+
+/// How an app starts a runtime for a user data folder: turned into arguments by the app
+/// ([`args`](Self::args)) and rebuilt from the parsed flags by the runtime
+/// ([`from_flags`](Self::from_flags)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeCommand {
+    /// The folder the runtime will own.
+    pub user_data_folder: PathBuf,
+    /// What every app sharing the runtime must agree on.
+    pub options: RuntimeOptions,
+    /// How long to stay after the last webview closed; the runtime's default when `None`.
+    pub grace: Option<Duration>,
+}
+
+/// Why the runtime's flags do not make a [`RuntimeCommand`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// A `--custom-scheme` value that is not a scheme's JSON.
+    #[error("--{flag} {json:?}: {reason}", flag = flag::CUSTOM_SCHEME)]
+    CustomScheme {
+        /// The value given.
+        json: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl RuntimeCommand {
+    /// The arguments to start the runtime with, in the order the runtime documents.
+    pub fn args(&self) -> Vec<OsString> {
+        // Values always ride in the same argument (`--name=value`): a folder or language that
+        // starts with `-` is never taken for a flag.
+        let valued = |name: &str, value: &std::ffi::OsStr| {
+            let mut arg = OsString::from(format!("--{name}="));
+            arg.push(value);
+            arg
+        };
+        let mut args = vec![valued(flag::USER_DATA_FOLDER, self.user_data_folder.as_os_str())];
+        for arg in &self.options.additional_arguments {
+            args.push(valued(flag::ENGINE_ARG, arg.as_ref()));
+        }
+        if let Some(language) = &self.options.language {
+            args.push(valued(flag::LANGUAGE, language.as_ref()));
+        }
+        for scheme in &self.options.custom_schemes {
+            // A struct of strings and bools: serializing it cannot fail.
+            let json = serde_json::to_string(scheme).unwrap_or_default();
+            args.push(valued(flag::CUSTOM_SCHEME, json.as_ref()));
+        }
+        if self.options.sandbox {
+            args.push(format!("--{}", flag::SANDBOX).into());
+        }
+        if let Some(grace) = self.grace {
+            args.push(valued(flag::GRACE_MS, grace.as_millis().to_string().as_ref()));
+        }
+        args
+    }
+
+    /// The command the runtime was started with, from its parsed flags; each custom scheme is
+    /// decoded and [validated](CustomScheme::validate).
+    pub fn from_flags(
+        user_data_folder: PathBuf,
+        engine_args: Vec<String>,
+        language: Option<String>,
+        custom_schemes: &[String],
+        sandbox: bool,
+        grace_ms: Option<u64>,
+    ) -> Result<RuntimeCommand, CommandError> {
+        let custom_schemes = custom_schemes
+            .iter()
+            .map(|json| {
+                let scheme: CustomScheme = serde_json::from_str(json).map_err(|e| CommandError::CustomScheme {
+                    json: json.clone(),
+                    reason: e.to_string(),
+                })?;
+                scheme.validate().map_err(|reason| CommandError::CustomScheme {
+                    json: json.clone(),
+                    reason,
+                })?;
+                Ok(scheme)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RuntimeCommand {
+            user_data_folder,
+            options: RuntimeOptions {
+                additional_arguments: engine_args,
+                language,
+                custom_schemes,
+                sandbox,
+            },
+            grace: grace_ms.map(Duration::from_millis),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_exit_code_reads_back_as_itself() {
+        for exit in [
+            RuntimeExit::Normal,
+            RuntimeExit::Failed,
+            RuntimeExit::AlreadyOwned,
+            RuntimeExit::BadArguments,
+        ] {
+            assert_eq!(RuntimeExit::from_code(exit.code().into()), Some(exit));
+        }
+        assert_eq!(RuntimeExit::from_code(2), None);
+        assert_eq!(RuntimeExit::from_code(-1), None);
+    }
+
+    #[test]
+    fn a_bad_custom_scheme_flag_is_refused_with_its_value() {
+        let err = RuntimeCommand::from_flags("/f".into(), vec![], None, &["{nope".into()], false, None).unwrap_err();
+        assert!(err.to_string().contains("--custom-scheme \"{nope\""), "{err}");
+        let reserved = r#"{"name":"http","allowed_origins":[],"treat_as_secure":false}"#.to_string();
+        assert!(RuntimeCommand::from_flags("/f".into(), vec![], None, &[reserved], false, None).is_err());
+    }
+}

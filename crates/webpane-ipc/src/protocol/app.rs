@@ -1,0 +1,301 @@
+//! What an app asks of the runtime.
+
+use serde::{Deserialize, Serialize};
+
+use super::options::RuntimeOptions;
+use super::output::{ImageFormat, OutputTarget};
+use super::profile::{BrowsingDataKinds, Cookie};
+use super::resources::ResourceResponse;
+use super::view::{NewWindowDecision, Setting, ViewMode, ViewSettings, WebViewId};
+
+/// From the app to the runtime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AppMessage {
+    /// First message on a connection: the options this app needs.
+    Hello {
+        /// The app's options; must equal the runtime's.
+        options: RuntimeOptions,
+    },
+    /// Are you there? Answered with [`RuntimeMessage::Pong`] (the app's watchdog on a stopped or
+    /// hung browser process).
+    Ping {
+        /// Echoed back.
+        seq: u64,
+    },
+    /// Create a webview.
+    CreateWebView {
+        /// The new view's id.
+        id: WebViewId,
+        /// How to show it.
+        mode: ViewMode,
+        /// Per-view settings.
+        settings: ViewSettings,
+        /// The app's view whose `NewWindowRequested` this view will answer: it is created
+        /// related to that opener (same render process, a real `window.open` result).
+        opener: Option<WebViewId>,
+    },
+    /// Navigate to a URI.
+    Navigate {
+        /// The view.
+        id: WebViewId,
+        /// The URI.
+        uri: String,
+    },
+    /// Show an HTML string (base URI `about:blank`).
+    NavigateToString {
+        /// The view.
+        id: WebViewId,
+        /// The document.
+        html: String,
+    },
+    /// Stop loading.
+    Stop {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Go back in history.
+    GoBack {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Go forward in history.
+    GoForward {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Run a script in the main frame or a subframe; answered by [`RuntimeMessage::ScriptResult`].
+    ExecuteScript {
+        /// The view.
+        id: WebViewId,
+        /// A subframe (from [`RuntimeMessage::FrameCreated`]), or `None` for the main frame.
+        frame: Option<u64>,
+        /// Identifies the answer.
+        request: u64,
+        /// The script.
+        script: String,
+    },
+    /// Run `script` at the start of every document (all frames) from now on.
+    AddDocumentCreatedScript {
+        /// The view.
+        id: WebViewId,
+        /// The app's id for the script.
+        script_id: u64,
+        /// The script.
+        script: String,
+    },
+    /// Stop running a script added with `AddDocumentCreatedScript`.
+    RemoveDocumentCreatedScript {
+        /// The view.
+        id: WebViewId,
+        /// The app's id for the script.
+        script_id: u64,
+    },
+    /// Deliver a web message (JSON text) to the page's `chrome.webview` `message` listeners.
+    PostWebMessage {
+        /// The view.
+        id: WebViewId,
+        /// A subframe, or `None` for the main frame.
+        frame: Option<u64>,
+        /// The message as JSON.
+        json: String,
+    },
+    /// Reload the current page (also brings a page back after its renderer exited).
+    Reload {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Terminate the view's render process (reported as `ProcessFailed` with reason `Terminated`).
+    TerminateRenderProcess {
+        /// The view.
+        id: WebViewId,
+    },
+    /// The answer to [`RuntimeMessage::NavigationStarting`].
+    NavigationStartingResponse {
+        /// The view.
+        id: WebViewId,
+        /// The request being answered.
+        request: u64,
+        /// Whether to cancel the navigation.
+        cancel: bool,
+    },
+    /// Raise WebResourceRequested for requests whose URI matches `filter` (`*` wildcards).
+    AddWebResourceRequestedFilter {
+        /// The view.
+        id: WebViewId,
+        /// The URI pattern.
+        filter: String,
+    },
+    /// Remove a filter added with `AddWebResourceRequestedFilter`.
+    RemoveWebResourceRequestedFilter {
+        /// The view.
+        id: WebViewId,
+        /// The URI pattern.
+        filter: String,
+    },
+    /// The answer to [`RuntimeMessage::WebResourceRequested`]; `None` asks for the default
+    /// response (404).
+    WebResourceResponse {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The response.
+        response: Option<ResourceResponse>,
+    },
+    /// Give the page (or a subframe) a shared buffer: the memfd is attached (read-write, or an
+    /// `O_RDONLY` reopen for read-only access). Answered by
+    /// [`RuntimeMessage::SharedBufferDelivered`].
+    PostSharedBuffer {
+        /// The view.
+        id: WebViewId,
+        /// A subframe, or `None` for the main frame.
+        frame: Option<u64>,
+        /// The app's id of this post (unique within the view).
+        buffer: u64,
+        /// The attached shared memory.
+        memory: crate::wire::FdRef,
+        /// JSON for the page event's `additionalData`.
+        additional_data: Option<String>,
+    },
+    /// The answer to [`RuntimeMessage::NewWindowRequested`].
+    NewWindowResponse {
+        /// The opener.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// What to do.
+        decision: NewWindowDecision,
+    },
+    /// Take a picture of the visible page; answered by [`RuntimeMessage::CaptureResult`].
+    CapturePreview {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// PNG or JPEG.
+        format: ImageFormat,
+    },
+    /// Print the page to PDF; answered by [`RuntimeMessage::OperationDone`].
+    PrintToPdf {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// Where to.
+        target: OutputTarget,
+    },
+    /// Save the page as MHTML into a delivered file; answered by [`RuntimeMessage::OperationDone`].
+    SaveAsMhtml {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The delivered file (paths are refused: the browser process never opens one).
+        target: OutputTarget,
+    },
+    /// Cookies for a URI (all cookies if `None`); answered by [`RuntimeMessage::CookiesResult`].
+    GetCookies {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The URI.
+        uri: Option<String>,
+    },
+    /// Add or replace a cookie; answered by [`RuntimeMessage::OperationDone`].
+    SetCookie {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The cookie.
+        cookie: Cookie,
+    },
+    /// Delete the cookies matching name, domain and path; answered by
+    /// [`RuntimeMessage::OperationDone`].
+    DeleteCookie {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The cookie (name, domain and path are matched).
+        cookie: Cookie,
+    },
+    /// Clear browsing data of the profile; answered by [`RuntimeMessage::OperationDone`].
+    ClearBrowsingData {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// What to clear.
+        kinds: BrowsingDataKinds,
+    },
+    /// Move and resize the view (in its parent for embedded views, on screen for windows).
+    SetBounds {
+        /// The view.
+        id: WebViewId,
+        /// Position.
+        x: i32,
+        /// Position.
+        y: i32,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// Give the page the keyboard focus.
+    MoveFocus {
+        /// The view.
+        id: WebViewId,
+    },
+    /// Change a setting.
+    UpdateSetting {
+        /// The view.
+        id: WebViewId,
+        /// The setting.
+        setting: Setting,
+    },
+    /// Close a webview.
+    Close {
+        /// The view.
+        id: WebViewId,
+    },
+}
+
+impl AppMessage {
+    /// The webview the request is about (`None` for `Hello`).
+    pub fn webview(&self) -> Option<WebViewId> {
+        match self {
+            AppMessage::Hello { .. } | AppMessage::Ping { .. } => None,
+            AppMessage::CreateWebView { id, .. }
+            | AppMessage::Navigate { id, .. }
+            | AppMessage::NavigateToString { id, .. }
+            | AppMessage::Stop { id }
+            | AppMessage::GoBack { id }
+            | AppMessage::GoForward { id }
+            | AppMessage::ExecuteScript { id, .. }
+            | AppMessage::AddDocumentCreatedScript { id, .. }
+            | AppMessage::RemoveDocumentCreatedScript { id, .. }
+            | AppMessage::PostWebMessage { id, .. }
+            | AppMessage::Reload { id }
+            | AppMessage::TerminateRenderProcess { id }
+            | AppMessage::NavigationStartingResponse { id, .. }
+            | AppMessage::AddWebResourceRequestedFilter { id, .. }
+            | AppMessage::RemoveWebResourceRequestedFilter { id, .. }
+            | AppMessage::WebResourceResponse { id, .. }
+            | AppMessage::NewWindowResponse { id, .. }
+            | AppMessage::PostSharedBuffer { id, .. }
+            | AppMessage::CapturePreview { id, .. }
+            | AppMessage::PrintToPdf { id, .. }
+            | AppMessage::SaveAsMhtml { id, .. }
+            | AppMessage::GetCookies { id, .. }
+            | AppMessage::SetCookie { id, .. }
+            | AppMessage::DeleteCookie { id, .. }
+            | AppMessage::ClearBrowsingData { id, .. }
+            | AppMessage::UpdateSetting { id, .. }
+            | AppMessage::SetBounds { id, .. }
+            | AppMessage::MoveFocus { id }
+            | AppMessage::Close { id } => Some(*id),
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The messages between an app (the `webpane` SDK) and the browser process (`webpane-runtime`).
+//!
+//! Every connection starts with the transport handshake (protocol version), then the app sends
+//! [`AppMessage::Hello`] with the options it needs the runtime to have; the runtime answers
+//! [`RuntimeMessage::Welcome`] or [`RuntimeMessage::OptionsMismatch`] (and closes). After that the
+//! app sends requests, each naming the webview it is about, and the runtime sends events.
+//!
+//! Webview ids are chosen by the app and are unique per connection; the runtime keys its views by
+//! (connection, id), so one app can never name another's webview.
+
+mod app;
+mod options;
+mod output;
+mod process;
+mod profile;
+mod resources;
+mod runtime;
+mod view;
+
+pub use app::AppMessage;
+pub use options::{CustomScheme, RESERVED_SCHEMES, RuntimeOptions, wildcard_match};
+pub use output::{ImageFormat, OutputTarget};
+pub use process::{ProcessFailedKind, ProcessFailedReason};
+pub use profile::{BrowsingDataKinds, Cookie};
+pub use resources::{ResourceResponse, ResponseBody};
+pub use runtime::RuntimeMessage;
+pub use view::{CloseReason, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode, ViewSettings, WebError, WebViewId};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_runs_of_characters() {
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("app://*", "app://host/x.png"));
+        assert!(wildcard_match("app://host/*.png", "app://host/a/b.png"));
+        assert!(!wildcard_match("app://host/*.png", "app://host/a/b.png?x"));
+        assert!(wildcard_match("https://*.example.com", "https://a.b.example.com"));
+        assert!(!wildcard_match("https://*.example.com", "https://example.org"));
+        assert!(wildcard_match("a*b*c", "aXXbYYc"));
+        assert!(!wildcard_match("a*b*c", "aXXcYYb"));
+        assert!(wildcard_match("exact", "exact"));
+        assert!(!wildcard_match("exact", "exactly"));
+    }
+
+    #[test]
+    fn scheme_names_are_checked() {
+        let scheme = |name: &str| CustomScheme {
+            name: name.into(),
+            allowed_origins: vec![],
+            treat_as_secure: false,
+        };
+        assert!(scheme("app").validate().is_ok());
+        assert!(scheme("my-app+v1.2").validate().is_ok());
+        for bad in ["", "App", "1app", "a b", "https", "file", "a:b", "a\0"] {
+            assert!(scheme(bad).validate().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn responses_are_checked() {
+        let ok = ResourceResponse {
+            status: 200,
+            reason: "OK".into(),
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: ResponseBody::Empty,
+        };
+        assert!(ok.validate().is_ok());
+        let mut bad = ok.clone();
+        bad.status = 99;
+        assert!(bad.validate().is_err());
+        let mut bad = ok.clone();
+        bad.headers.push(("X Bad".into(), "v".into()));
+        assert!(bad.validate().is_err());
+        let mut bad = ok.clone();
+        bad.headers.push(("X-Split".into(), "a\r\nSet-Cookie: x".into()));
+        assert!(bad.validate().is_err());
+        let mut bad = ok;
+        bad.reason = "O\nK".into();
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,91 @@
+//! What every app sharing one browser process must agree on: options and custom schemes.
+
+use serde::{Deserialize, Serialize};
+
+/// Options that every app sharing one browser process must agree on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeOptions {
+    /// Extra arguments for the engine (reserved for engine switches).
+    pub additional_arguments: Vec<String>,
+    /// The UI language (e.g. `en-US`), if set.
+    pub language: Option<String>,
+    /// Custom URI schemes served by apps through `WebResourceRequested`.
+    pub custom_schemes: Vec<CustomScheme>,
+    /// Whether web processes run in WebKit's sandbox (bubblewrap).
+    pub sandbox: bool,
+}
+
+/// A custom URI scheme (WebView2's `CoreWebView2CustomSchemeRegistration`): requests for it go to
+/// the app that owns the requesting webview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomScheme {
+    /// The scheme, lowercase (`app` for `app://…`).
+    pub name: String,
+    /// Origins of other schemes whose documents may request URIs of this scheme (`*` matches any
+    /// run of characters, e.g. `https://*.example.com`). Documents of the scheme itself always may.
+    pub allowed_origins: Vec<String>,
+    /// Whether documents of the scheme count as secure contexts (like `https`).
+    pub treat_as_secure: bool,
+}
+
+/// Schemes the engine handles itself; they cannot be registered.
+pub const RESERVED_SCHEMES: &[&str] = &[
+    "http",
+    "https",
+    "file",
+    "about",
+    "data",
+    "blob",
+    "javascript",
+    "ws",
+    "wss",
+    "ftp",
+    "webkit",
+    "resource",
+];
+
+impl CustomScheme {
+    /// Checks the name (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`; lowercase here),
+    /// that it is not one the engine owns, and that no string holds a NUL.
+    pub fn validate(&self) -> Result<(), String> {
+        let name = &self.name;
+        let mut chars = name.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+        if !first_ok || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c)) {
+            return Err(format!(
+                "{name:?} is not a scheme name (a lowercase letter, then lowercase letters, digits, '+', '-' or '.')"
+            ));
+        }
+        if RESERVED_SCHEMES.contains(&name.as_str()) {
+            return Err(format!("the scheme {name:?} belongs to the engine"));
+        }
+        if self.allowed_origins.iter().any(|o| o.contains('\0')) {
+            return Err(format!("an allowed origin of {name:?} contains a NUL character"));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `text` matches `pattern`, where `*` matches any run of characters (WebView2's
+/// wildcard for resource filters and allowed origins).
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}

@@ -1,0 +1,35 @@
+//! The profile's data: cookies and what browsing data to clear.
+
+use serde::{Deserialize, Serialize};
+
+/// A cookie, as plain data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cookie {
+    /// The name.
+    pub name: String,
+    /// The value.
+    pub value: String,
+    /// The domain (a leading dot matches subdomains).
+    pub domain: String,
+    /// The path.
+    pub path: String,
+    /// Expiry in seconds since the Unix epoch; `None` for a session cookie.
+    pub expires: Option<i64>,
+    /// Hidden from scripts.
+    pub http_only: bool,
+    /// Sent over secure connections only.
+    pub secure: bool,
+    /// `None`, `Lax` or `Strict`.
+    pub same_site: String,
+}
+
+/// What [`AppMessage::ClearBrowsingData`] clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowsingDataKinds {
+    /// Cookies.
+    pub cookies: bool,
+    /// The HTTP cache (memory and disk).
+    pub cache: bool,
+    /// localStorage, sessionStorage, IndexedDB.
+    pub storage: bool,
+}

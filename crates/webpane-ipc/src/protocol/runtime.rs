@@ -1,0 +1,306 @@
+//! What the runtime tells an app.
+
+use serde::{Deserialize, Serialize};
+
+use super::options::RuntimeOptions;
+use super::process::{ProcessFailedKind, ProcessFailedReason};
+use super::profile::Cookie;
+use super::view::{CloseReason, WebError, WebViewId};
+
+/// From the runtime to the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RuntimeMessage {
+    /// The runtime accepted the app.
+    Welcome {
+        /// The browser process id.
+        browser_process_id: u32,
+    },
+    /// The runtime runs with other options than the app asked for; the connection closes.
+    OptionsMismatch {
+        /// The runtime's options.
+        runtime: RuntimeOptions,
+        /// What the app asked for.
+        requested: RuntimeOptions,
+    },
+    /// A webview exists.
+    WebViewCreated {
+        /// The view.
+        id: WebViewId,
+    },
+    /// A navigation is about to start; the app must answer with
+    /// [`AppMessage::NavigationStartingResponse`] (the runtime holds the navigation until then).
+    NavigationStarting {
+        /// The view.
+        id: WebViewId,
+        /// Identifies this request in the answer; also the navigation id of its later events.
+        request: u64,
+        /// Where to.
+        uri: String,
+        /// Whether it is a redirect.
+        is_redirect: bool,
+        /// Whether a user gesture started it.
+        is_user_initiated: bool,
+    },
+    /// The new document started to arrive (WebView2's ContentLoading).
+    ContentLoading {
+        /// The view.
+        id: WebViewId,
+        /// The navigation.
+        navigation_id: u64,
+    },
+    /// The document's URI changed.
+    SourceChanged {
+        /// The view.
+        id: WebViewId,
+        /// The new URI.
+        uri: String,
+    },
+    /// The back/forward history changed.
+    HistoryChanged {
+        /// The view.
+        id: WebViewId,
+        /// Whether there is a page to go back to.
+        can_go_back: bool,
+        /// Whether there is a page to go forward to.
+        can_go_forward: bool,
+    },
+    /// The document's title changed.
+    DocumentTitleChanged {
+        /// The view.
+        id: WebViewId,
+        /// The new title.
+        title: String,
+    },
+    /// The main document's DOMContentLoaded fired.
+    DomContentLoaded {
+        /// The view.
+        id: WebViewId,
+        /// The navigation.
+        navigation_id: u64,
+    },
+    /// The outcome of [`AppMessage::ExecuteScript`]: the result as JSON, or the exception's message.
+    ScriptResult {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// JSON of the result, or the error.
+        result: Result<String, String>,
+    },
+    /// A page posted a message with `chrome.webview.postMessage`.
+    WebMessageReceived {
+        /// The view.
+        id: WebViewId,
+        /// The sending subframe, or `None` for the main frame.
+        frame: Option<u64>,
+        /// The URI of the document that sent it.
+        source: String,
+        /// The message as JSON.
+        json: String,
+    },
+    /// A navigation ended.
+    NavigationCompleted {
+        /// The view.
+        id: WebViewId,
+        /// Counts the view's navigations, from 1.
+        navigation_id: u64,
+        /// Whether the page loaded.
+        is_success: bool,
+        /// Why not, if it did not.
+        error: Option<WebError>,
+    },
+    /// A page requested a custom-scheme URI that matches one of the view's filters; the app
+    /// answers with [`AppMessage::WebResourceResponse`].
+    WebResourceRequested {
+        /// The view.
+        id: WebViewId,
+        /// Identifies this request in the answer.
+        request: u64,
+        /// The HTTP method.
+        method: String,
+        /// The URI.
+        uri: String,
+        /// Request headers, in order.
+        headers: Vec<(String, String)>,
+        /// The read end of a pipe carrying the request body, if it has one.
+        body: Option<crate::wire::FdRef>,
+    },
+    /// A page asked for a new window (`window.open`, a link with a target); the page waits until
+    /// the app answers with [`AppMessage::NewWindowResponse`].
+    NewWindowRequested {
+        /// The opener.
+        id: WebViewId,
+        /// Identifies this request in the answer.
+        request: u64,
+        /// The URI to open (empty for `about:blank`).
+        uri: String,
+        /// Whether a user gesture asked for it.
+        is_user_initiated: bool,
+        /// The target window name given by the page, if any.
+        name: Option<String>,
+    },
+    /// A subframe (an iframe) got its first document.
+    FrameCreated {
+        /// The view.
+        id: WebViewId,
+        /// The frame's id within the view.
+        frame: u64,
+        /// The frame's name.
+        name: String,
+        /// The frame's document URI.
+        source: String,
+    },
+    /// A subframe loaded another document.
+    FrameNavigated {
+        /// The view.
+        id: WebViewId,
+        /// The frame.
+        frame: u64,
+        /// The new document URI.
+        source: String,
+    },
+    /// A subframe went away (removed, its parent navigated, or its render process exited).
+    FrameDestroyed {
+        /// The view.
+        id: WebViewId,
+        /// The frame.
+        frame: u64,
+    },
+    /// The outcome of [`AppMessage::PostSharedBuffer`]: the page's `sharedbufferreceived`
+    /// listeners ran, or why not.
+    SharedBufferDelivered {
+        /// The view.
+        id: WebViewId,
+        /// The post.
+        buffer: u64,
+        /// Delivered, or why not.
+        result: Result<(), String>,
+    },
+    /// The page no longer maps a shared buffer (released, its document went away, or its render
+    /// process exited).
+    SharedBufferReleased {
+        /// The view.
+        id: WebViewId,
+        /// The post.
+        buffer: u64,
+    },
+    /// The picture asked for with [`AppMessage::CapturePreview`].
+    CaptureResult {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The encoded image, or why not.
+        result: Result<Vec<u8>, String>,
+    },
+    /// The cookies asked for with [`AppMessage::GetCookies`].
+    CookiesResult {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The cookies, or why not.
+        result: Result<Vec<Cookie>, String>,
+    },
+    /// A request without data to return finished (PDF, MHTML, cookie changes, clearing).
+    OperationDone {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// Done, or why not.
+        result: Result<(), String>,
+    },
+    /// A webview was closed (by request or because its window went away).
+    WebViewClosed {
+        /// The view.
+        id: WebViewId,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// A process serving a webview failed.
+    ProcessFailed {
+        /// The view.
+        id: WebViewId,
+        /// Which process.
+        kind: ProcessFailedKind,
+        /// Why.
+        reason: ProcessFailedReason,
+        /// The process id, when known.
+        process_id: Option<u32>,
+        /// The exit code, when known.
+        exit_code: Option<i32>,
+        /// The terminating signal, when known.
+        signal: Option<i32>,
+        /// A description of the process (e.g. `WebKitWebProcess`).
+        process_description: String,
+    },
+    /// The runtime's direct child processes (WebKit's web and network processes) changed; the app
+    /// waits for all of them before reporting the browser process's exit.
+    ChildProcesses {
+        /// Their pids.
+        pids: Vec<u32>,
+    },
+    /// The runtime is shutting down normally (its last webview closed); the connection closes
+    /// once its children have exited and the folder's lock is released.
+    Exiting,
+    /// The answer to [`AppMessage::Ping`].
+    Pong {
+        /// The ping's `seq`.
+        seq: u64,
+    },
+    /// The runtime goes on, but hangs up on this app now: its webviews are already closed. The
+    /// last message on the connection (what was queued before it is dropped).
+    Disconnecting {
+        /// Why (for example: the app fell more than 256 MiB behind reading its messages).
+        reason: String,
+    },
+    /// The runtime binary or the WebKitGTK library it loaded was replaced on disk; the next
+    /// browser process started will use the new one.
+    NewBrowserVersionAvailable,
+    /// A request was refused.
+    RequestFailed {
+        /// The view the request named, if any.
+        id: Option<WebViewId>,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl RuntimeMessage {
+    /// The webview an event is about (`None` for messages about the runtime or the connection).
+    pub fn webview(&self) -> Option<WebViewId> {
+        match self {
+            RuntimeMessage::WebViewCreated { id }
+            | RuntimeMessage::WebViewClosed { id, .. }
+            | RuntimeMessage::NavigationStarting { id, .. }
+            | RuntimeMessage::ContentLoading { id, .. }
+            | RuntimeMessage::SourceChanged { id, .. }
+            | RuntimeMessage::HistoryChanged { id, .. }
+            | RuntimeMessage::DocumentTitleChanged { id, .. }
+            | RuntimeMessage::DomContentLoaded { id, .. }
+            | RuntimeMessage::ScriptResult { id, .. }
+            | RuntimeMessage::WebMessageReceived { id, .. }
+            | RuntimeMessage::WebResourceRequested { id, .. }
+            | RuntimeMessage::NewWindowRequested { id, .. }
+            | RuntimeMessage::FrameCreated { id, .. }
+            | RuntimeMessage::SharedBufferDelivered { id, .. }
+            | RuntimeMessage::CaptureResult { id, .. }
+            | RuntimeMessage::CookiesResult { id, .. }
+            | RuntimeMessage::OperationDone { id, .. }
+            | RuntimeMessage::SharedBufferReleased { id, .. }
+            | RuntimeMessage::FrameNavigated { id, .. }
+            | RuntimeMessage::FrameDestroyed { id, .. }
+            | RuntimeMessage::NavigationCompleted { id, .. }
+            | RuntimeMessage::ProcessFailed { id, .. } => Some(*id),
+            RuntimeMessage::RequestFailed { id, .. } => *id,
+            RuntimeMessage::Welcome { .. }
+            | RuntimeMessage::OptionsMismatch { .. }
+            | RuntimeMessage::ChildProcesses { .. }
+            | RuntimeMessage::Exiting
+            | RuntimeMessage::Disconnecting { .. }
+            | RuntimeMessage::Pong { .. }
+            | RuntimeMessage::NewBrowserVersionAvailable => None,
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Webviews: their ids, how they are shown, their settings, why they close, why a navigation failed, and what becomes of new windows.
+
+use serde::{Deserialize, Serialize};
+
+/// An app-chosen webview id, unique within its connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct WebViewId(pub u64);
+
+/// Why a webview closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CloseReason {
+    /// The app closed it.
+    Requested,
+    /// The X11 window it was embedded in went away.
+    ParentWindowDestroyed,
+    /// Its own window was closed (by the user or the window manager).
+    WindowClosed,
+    /// The browser process, still running, hung up on this app (it fell too far behind reading
+    /// its messages, or it stopped answering); the app may create new webviews, which connect
+    /// again.
+    Disconnected,
+}
+
+/// Settings a webview can change at any time (WebView2's `CoreWebView2Settings` and controller).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Setting {
+    /// Whether JavaScript runs.
+    Scripts(bool),
+    /// Whether right-click shows the engine's context menu.
+    DefaultContextMenus(bool),
+    /// Whether the web inspector can be opened.
+    DevTools(bool),
+    /// The zoom factor (1.0 = 100 %).
+    ZoomFactor(f64),
+    /// The user agent (`None`: the engine's default).
+    UserAgent(Option<String>),
+    /// The background drawn before the page paints: red, green, blue, alpha in 0..=255.
+    BackgroundColor([u8; 4]),
+    /// Whether the view is shown.
+    Visible(bool),
+}
+
+/// What becomes of a page's request for a new window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NewWindowDecision {
+    /// No window: `window.open` returns `null`.
+    Deny,
+    /// The runtime opens a window of its own (closed when the page calls `window.close()` or its
+    /// opener closes).
+    Default,
+    /// The app's webview (created with this opener) becomes the new window.
+    Use(WebViewId),
+}
+
+/// The largest width or height of a webview.
+pub const MAX_VIEW_SIZE: u32 = 16384;
+
+/// How a webview is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ViewMode {
+    /// Not shown on screen; the full API works.
+    Headless {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// Inside another process's X11 window (any toolkit; XEmbed not required).
+    Embedded {
+        /// The parent window's X11 id.
+        parent: u64,
+        /// Position in the parent.
+        x: i32,
+        /// Position in the parent.
+        y: i32,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// In a top-level window of the runtime's own.
+    Window {
+        /// The window title.
+        title: String,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+}
+
+impl ViewMode {
+    /// Checks what GTK cannot take: a size outside `1..=MAX_VIEW_SIZE`, or a title with a NUL
+    /// character (a C string would end there).
+    pub fn validate(&self) -> Result<(), String> {
+        let (width, height) = match self {
+            ViewMode::Headless { width, height } => (*width, *height),
+            ViewMode::Embedded {
+                parent, width, height, ..
+            } => {
+                if *parent == 0 || *parent > u64::from(u32::MAX) {
+                    return Err(format!("{parent:#x} is not an X11 window id"));
+                }
+                (*width, *height)
+            }
+            ViewMode::Window { title, width, height } => {
+                if title.contains('\0') {
+                    return Err("the title contains a NUL character".into());
+                }
+                (*width, *height)
+            }
+        };
+        if (1..=MAX_VIEW_SIZE).contains(&width) && (1..=MAX_VIEW_SIZE).contains(&height) {
+            Ok(())
+        } else {
+            Err(format!("size {width}x{height} is outside 1..={MAX_VIEW_SIZE}"))
+        }
+    }
+}
+
+/// Per-view settings fixed at creation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewSettings {
+    /// Whether pages get `window.chrome.webview` for web messages.
+    pub web_messages: bool,
+    /// Whether JavaScript runs at all.
+    pub scripts: bool,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self {
+            web_messages: true,
+            scripts: true,
+        }
+    }
+}
+
+/// Why a navigation failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebError {
+    /// The engine's error domain (e.g. `WebKitNetworkError`).
+    pub domain: String,
+    /// The engine's error code within the domain.
+    pub code: i32,
+    /// A human-readable message.
+    pub message: String,
+}
