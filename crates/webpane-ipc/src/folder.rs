@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::{Mode, OFlags};
 
-pub use crate::contract::{LOCK_FILE, SOCKET_FILE, WEBKIT_DIR};
+pub use crate::contract::limits::{LOCK_FILE, SOCKET_FILE, WEBKIT_DIR};
 
 /// Why a user data folder (or an entry in it) cannot be used.
 #[derive(Debug, thiserror::Error)]

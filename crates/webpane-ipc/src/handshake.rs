@@ -11,7 +11,7 @@ use rustix::event::PollFlags;
 use rustix::io::Errno;
 use rustix::net::{RecvAncillaryBuffer, RecvFlags, ReturnFlags, SendFlags};
 
-use crate::contract::PROTOCOL_VERSION;
+use crate::contract::limits::PROTOCOL_VERSION;
 use crate::error::IpcError;
 use crate::socket::{CMSG_SPACE, wait};
 

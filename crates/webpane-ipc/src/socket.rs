@@ -9,7 +9,7 @@ use rustix::event::{PollFd, PollFlags};
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketAddrUnix, SocketFlags, SocketType};
 
-use crate::contract::MAX_FDS_PER_MESSAGE;
+use crate::contract::limits::MAX_FDS_PER_MESSAGE;
 use crate::error::IpcError;
 
 /// Room for the most fds one message may carry, as `SCM_RIGHTS` ancillary data.

@@ -54,7 +54,7 @@ use rustix::net::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::contract::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE};
+use crate::contract::limits::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE};
 use crate::error::{BadMessage, IpcError};
 use crate::handshake::{recv_hello, send_hello, try_recv_hello};
 use crate::socket::{CMSG_SPACE, PeerCredentials, connect_socket, wait};

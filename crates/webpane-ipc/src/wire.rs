@@ -14,7 +14,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::contract::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE};
+use crate::contract::limits::{MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE};
 use crate::error::{BadMessage, IpcError};
 pub use crate::fd_kind::{Access, FdKind, FdRef, FileAccess, verify_fd};
 use crate::handle::FileForTransit;

@@ -10,7 +10,9 @@
 
 mod children;
 mod downloads;
+mod engine;
 mod ffi;
+mod host;
 mod output;
 mod page_messages;
 mod profile;
@@ -108,7 +110,7 @@ fn main() -> ExitCode {
         return exit(RuntimeExit::Failed);
     }
     // Engine arguments are WebKitSettings properties: refuse unknown or malformed ones up front.
-    if let Err(e) = server::apply_engine_arguments(&webkit2gtk::Settings::new(), &command.options.additional_arguments)
+    if let Err(e) = engine::apply_engine_arguments(&webkit2gtk::Settings::new(), &command.options.additional_arguments)
     {
         eprintln!("webpane-runtime: {e}");
         return exit(RuntimeExit::BadArguments);
@@ -162,7 +164,7 @@ fn doctor() -> String {
             .unwrap_or_default()),
         Err(e) => Err(e.to_string()),
     };
-    let webext = server::web_extension_source();
+    let webext = engine::web_extension_source();
     let on_path = |tool: &str| {
         std::env::var_os("PATH")
             .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))

@@ -79,7 +79,7 @@ impl Acks {
                 );
                 match frame {
                     None => view.evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {}),
-                    Some(frame) => crate::view::script_in_frame(&view, frame, &script, |_| {}),
+                    Some(frame) => crate::view::extension::script_in_frame(&view, frame, &script, |_| {}),
                 }
             }
         });

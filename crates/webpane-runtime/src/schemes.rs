@@ -25,7 +25,7 @@ use webkit2gtk::{URISchemeRequestExt, URISchemeResponseExt};
 use webpane_ipc::protocol::{CustomScheme, ResourceResponse, ResponseBody, RuntimeMessage, WebViewId, wildcard_match};
 use webpane_ipc::{FdKind, FileAccess, FileForTransit, Outgoing, ReceivedFds};
 
-use crate::view::Host;
+use crate::host::Host;
 
 /// How long a CORS preflight answer may be cached by the engine.
 const PREFLIGHT_MAX_AGE: &str = "600";

@@ -1,32 +1,10 @@
-//! The contract between an app and its browser process, beyond the messages: the protocol
-//! version and size limits, the names in the user data folder, the runtime's command line and
-//! its exit codes. Both ends call this module; nothing here is restated as a literal elsewhere.
-//!
-//! The checks of message contents beyond their types are in [`validate`](crate::validate); the
-//! messages themselves in [`protocol`](crate::protocol).
+//! The runtime's command line and exit codes.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::protocol::{CustomScheme, RuntimeOptions};
-
-/// The protocol version spoken on every connection; a peer with another one is refused at the
-/// handshake with [`IpcError::VersionMismatch`](crate::IpcError::VersionMismatch).
-pub const PROTOCOL_VERSION: u32 = 1;
-
-/// The largest logical message (header and body, before framing): 64 MiB.
-pub const MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
-
-/// The most file descriptors one message may carry (the kernel allows 253).
-pub const MAX_FDS_PER_MESSAGE: usize = 32;
-
-/// The lock file's name inside the user data folder.
-pub const LOCK_FILE: &str = "runtime.lock";
-/// The socket's name inside the user data folder.
-pub const SOCKET_FILE: &str = "runtime.sock";
-/// WebKit's data folder inside the user data folder.
-pub const WEBKIT_DIR: &str = "webkit";
 
 /// How the runtime (`webpane-runtime`) ended, as its exit code says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,0 +1,76 @@
+//! The engine's set-up shared by every view: engine arguments (WebKitSettings properties) and the
+//! web process extension.
+
+use glib::prelude::*;
+
+use crate::udf::OwnedFolder;
+
+/// The file name of webpane's web process extension.
+const WEBEXT_NAME: &str = "libwebpane_webext.so";
+
+/// Where the web process extension is taken from: `$WEBPANE_WEBEXT`, or next to this binary.
+pub fn web_extension_source() -> Option<std::path::PathBuf> {
+    match std::env::var_os("WEBPANE_WEBEXT") {
+        Some(path) => Some(std::path::PathBuf::from(path)),
+        None => Some(std::env::current_exe().ok()?.parent()?.join(WEBEXT_NAME)),
+    }
+}
+
+/// Puts the web process extension (`$WEBPANE_WEBEXT`, or next to this binary) into a folder of
+/// its own under the user data folder (WebKit loads every library in the folder it is given, and
+/// adds it read-only to the sandbox). Without it, frames are not reported and cannot be reached,
+/// and shared buffers cannot be delivered. The copy is atomic and checked: a full disk leaves no
+/// truncated library for WebKit to load.
+pub fn install_extension(folder: &OwnedFolder) -> Result<std::path::PathBuf, String> {
+    let source = web_extension_source().ok_or("cannot tell where this binary is")?;
+    if !source.is_file() {
+        return Err(format!("the web process extension is not at {}", source.display()));
+    }
+    let webkit = webpane_ipc::Folder::open(folder.webkit_dir(), false).map_err(|e| e.to_string())?;
+    let dir = webkit.subfolder("extensions").map_err(|e| e.to_string())?;
+    let dir_folder = webpane_ipc::Folder::open(&dir, false).map_err(|e| e.to_string())?;
+    dir_folder
+        .install_copy(&source, WEBEXT_NAME)
+        .map_err(|e| format!("cannot install the web process extension: {e}"))?;
+    Ok(dir)
+}
+
+/// Applies engine arguments (`name=value`, a WebKitSettings property) to `settings`.
+pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) -> Result<(), String> {
+    for arg in args {
+        let (name, value) = arg
+            .split_once('=')
+            .ok_or_else(|| format!("engine argument {arg:?} is not name=value"))?;
+        if name.contains('\0') || value.contains('\0') {
+            return Err(format!("engine argument {arg:?} contains a NUL character"));
+        }
+        let spec = settings
+            .find_property(name)
+            .ok_or_else(|| format!("engine argument {arg:?}: WebKitSettings has no property {name:?}"))?;
+        // set_property_* panics on properties it cannot set: check first.
+        let flags = spec.flags();
+        if !flags.contains(glib::ParamFlags::WRITABLE) || flags.contains(glib::ParamFlags::CONSTRUCT_ONLY) {
+            return Err(format!("engine argument {arg:?}: {name:?} cannot be set"));
+        }
+        let bad = || {
+            format!(
+                "engine argument {arg:?}: {value:?} is not a valid {}",
+                spec.value_type()
+            )
+        };
+        let value: glib::Value = match spec.value_type() {
+            t if t == glib::Type::BOOL => value.parse::<bool>().map_err(|_| bad())?.into(),
+            t if t == glib::Type::U32 => value.parse::<u32>().map_err(|_| bad())?.into(),
+            t if t == glib::Type::I32 => value.parse::<i32>().map_err(|_| bad())?.into(),
+            t if t == glib::Type::STRING => value.into(),
+            _ => {
+                return Err(format!(
+                    "engine argument {arg:?}: properties of type {} are not supported",
+                    spec.value_type()
+                ));
+            }
+        };
+        settings.set_property_from_value(name, &value);
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Requests to the web process extension: scripts in frames, document-created scripts.
+
+use gtk::prelude::*;
+use javascriptcore::ValueExt;
+use webkit2gtk::{
+    UserContentInjectedFrames, UserContentManagerExt, UserMessageExt, UserScriptInjectionTime, WebViewExt,
+};
+use webpane_ipc::webext;
+
+use super::state::*;
+
+/// Runs a script in a subframe through the web process extension.
+pub(crate) fn script_in_frame(
+    webview: &webkit2gtk::WebView,
+    frame: u64,
+    script: &str,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) {
+    let request = webext::FrameScript {
+        frame,
+        script: script.to_owned(),
+    };
+    let json = serde_json::to_string(&request).unwrap_or_default();
+    let message = webkit2gtk::UserMessage::new(webext::FRAME_SCRIPT, Some(&json.to_variant()));
+    webview.send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
+        done(match decode_reply::<webext::ScriptOutcome>(reply) {
+            Ok(webext::ScriptOutcome::Ok(json)) => Ok(json),
+            Ok(webext::ScriptOutcome::Err(e)) | Err(e) => Err(e),
+        })
+    });
+}
+/// The parameters of a user message from the web process extension: one JSON string.
+pub(super) fn parameters_json(message: &webkit2gtk::UserMessage) -> String {
+    message
+        .parameters()
+        .and_then(|p| p.str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The extension's reply to a user message, decoded.
+pub(super) fn decode_reply<T: serde::de::DeserializeOwned>(
+    reply: Result<webkit2gtk::UserMessage, glib::Error>,
+) -> Result<T, String> {
+    let reply = reply.map_err(|e| e.message().to_string())?;
+    serde_json::from_str(&parameters_json(&reply)).map_err(|e| e.to_string())
+}
+impl View {
+    /// Runs a script in the page world of the main frame or of a subframe (through the web
+    /// process extension); `done` gets the result as JSON or the error.
+    pub fn execute_script(
+        &self,
+        frame: Option<u64>,
+        script: &str,
+        done: impl FnOnce(Result<String, String>) + 'static,
+    ) {
+        if let Some(frame) = frame {
+            self.run_in_frame(frame, script, done);
+            return;
+        }
+        self.webview
+            .evaluate_javascript(script, None, None, None::<&gio::Cancellable>, move |result| {
+                done(match result {
+                    Ok(value) => Ok(value.to_json(0).map(|j| j.to_string()).unwrap_or_else(|| "null".into())),
+                    Err(e) => Err(e.message().to_string()),
+                })
+            });
+    }
+
+    /// Adds a script run at the start of every document, in every frame.
+    pub fn add_document_created_script(&self, script_id: u64, source: &str) {
+        let script = webkit2gtk::UserScript::new(
+            source,
+            UserContentInjectedFrames::AllFrames,
+            UserScriptInjectionTime::Start,
+            &[],
+            &[],
+        );
+        self.content.add_script(&script);
+        if let Some(old) = self.scripts.borrow_mut().insert(script_id, script) {
+            self.content.remove_script(&old);
+        }
+    }
+
+    /// Removes a script added with `add_document_created_script`.
+    pub fn remove_document_created_script(&self, script_id: u64) {
+        if let Some(script) = self.scripts.borrow_mut().remove(&script_id) {
+            self.content.remove_script(&script);
+        }
+    }
+
+    pub(super) fn run_in_frame(&self, frame: u64, script: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+        if !self.frames.borrow().contains(&frame) {
+            done(Err("the frame is gone".into()));
+            return;
+        }
+        script_in_frame(&self.webview, frame, script, done);
+    }
+}

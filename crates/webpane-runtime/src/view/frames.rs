@@ -1,0 +1,89 @@
+//! Subframes, as the web process extension reports them.
+
+use std::rc::Rc;
+
+use webkit2gtk::{UserMessageExt, WebViewExt};
+use webpane_ipc::protocol::{RuntimeMessage, WebViewId};
+use webpane_ipc::webext;
+
+use super::extension::parameters_json;
+use super::state::*;
+use crate::host::Host;
+
+impl View {
+    /// Frames, as the web process extension reports them.
+    pub(super) fn wire_frames(&self, id: WebViewId, host: &Rc<dyn Host>) {
+        let (host, frames, buffers) = (host.clone(), self.frames.clone(), self.buffers.clone());
+        let report = self.report.clone();
+        self.webview.connect_user_message_received(move |_, message| {
+            let name = message.name().map(|n| n.to_string()).unwrap_or_default();
+            let json = parameters_json(message);
+            match name.as_str() {
+                webext::HELLO => {
+                    if let Some(socket) = message.fd_list().and_then(|l| crate::ffi::take_fd(&l, 0)) {
+                        let pid = rustix::net::sockopt::socket_peercred(&socket)
+                            .ok()
+                            .map(|c| c.pid.as_raw_nonzero().get() as u32);
+                        log::debug!("view {}: web process {pid:?} says hello", id.0);
+                        report.pid.set(pid);
+                        report.socket.replace(Some(socket));
+                    }
+                    true
+                }
+                webext::FRAME_CREATED | webext::FRAME_NAVIGATED => {
+                    let Ok(info) = serde_json::from_str::<webext::FrameInfo>(&json) else {
+                        log::warn!("view {}: malformed {name} from the web process", id.0);
+                        return true;
+                    };
+                    if frames.borrow_mut().insert(info.frame) {
+                        host.send(RuntimeMessage::FrameCreated {
+                            id,
+                            frame: info.frame,
+                            name: info.name,
+                            source: info.uri,
+                        });
+                    } else {
+                        host.send(RuntimeMessage::FrameNavigated {
+                            id,
+                            frame: info.frame,
+                            source: info.uri,
+                        });
+                    }
+                    true
+                }
+                webext::BUFFER_RELEASED => {
+                    if let Ok(gone) = serde_json::from_str::<webext::BufferGone>(&json) {
+                        if buffers.borrow_mut().remove(&gone.buffer) {
+                            host.send(RuntimeMessage::SharedBufferReleased {
+                                id,
+                                buffer: gone.buffer,
+                            });
+                        }
+                    }
+                    true
+                }
+                webext::FRAME_DESTROYED => {
+                    if let Ok(gone) = serde_json::from_str::<webext::FrameGone>(&json) {
+                        if frames.borrow_mut().remove(&gone.frame) {
+                            host.send(RuntimeMessage::FrameDestroyed { id, frame: gone.frame });
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            }
+        });
+        // A render process that exits takes its frames and mappings along.
+        let (host, frames, buffers) = (self.host.clone(), self.frames.clone(), self.buffers.clone());
+        self.webview.connect_web_process_terminated(move |_, _| {
+            let gone: Vec<u64> = std::mem::take(&mut *frames.borrow_mut()).into_iter().collect();
+            for frame in gone {
+                host.send(RuntimeMessage::FrameDestroyed { id, frame });
+            }
+            let released: Vec<u64> = std::mem::take(&mut *buffers.borrow_mut()).into_iter().collect();
+            for buffer in released {
+                host.send(RuntimeMessage::SharedBufferReleased { id, buffer });
+            }
+        });
+    }
+}

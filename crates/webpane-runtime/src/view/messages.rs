@@ -1,0 +1,183 @@
+//! Web messages and shared buffers between the app and the page, and the page's own events.
+
+use std::rc::Rc;
+
+use gtk::prelude::*;
+use webkit2gtk::{
+    UserContentInjectedFrames, UserContentManagerExt, UserMessageExt, UserScriptInjectionTime, WebViewExt,
+};
+use webpane_ipc::protocol::{RuntimeMessage, WebViewId};
+use webpane_ipc::webext;
+
+use super::extension::decode_reply;
+use super::state::*;
+use crate::host::Host;
+use crate::page_messages::{self, Acks};
+
+/// The handler for the runtime's own page events (an isolated world the page cannot reach).
+pub(super) const INTERNAL_HANDLER: &str = "webpane-internal";
+/// The isolated world of the runtime's own scripts.
+pub(super) const INTERNAL_WORLD: &str = "webpane";
+impl View {
+    /// `chrome.webview` in the page world, and the runtime's own DOMContentLoaded hook in an
+    /// isolated world.
+    pub(super) fn wire_messages(&self, id: WebViewId, host: &Rc<dyn Host>) {
+        let internal = format!(
+            "if (window === window.top) document.addEventListener('DOMContentLoaded', () => \
+             window.webkit.messageHandlers['{INTERNAL_HANDLER}'].postMessage('dom-content-loaded'), {{ once: true }});"
+        );
+        self.content.add_script(&webkit2gtk::UserScript::for_world(
+            &internal,
+            UserContentInjectedFrames::TopFrame,
+            UserScriptInjectionTime::Start,
+            INTERNAL_WORLD,
+            &[],
+            &[],
+        ));
+        self.content
+            .register_script_message_handler_in_world(INTERNAL_HANDLER, INTERNAL_WORLD);
+        {
+            let (host, navigations) = (host.clone(), self.navigations.clone());
+            self.content
+                .connect_script_message_received(Some(INTERNAL_HANDLER), move |_, _| {
+                    host.send(RuntimeMessage::DomContentLoaded {
+                        id,
+                        navigation_id: navigations.current.get(),
+                    });
+                });
+        }
+        let enabled = self.web_messages;
+        if enabled {
+            let shim = include_str!("chrome_webview.js").replace("__TOKEN__", &self.token);
+            self.content.add_script(&webkit2gtk::UserScript::new(
+                &shim,
+                UserContentInjectedFrames::AllFrames,
+                UserScriptInjectionTime::Start,
+                &[],
+                &[],
+            ));
+        }
+        let (host, token, webview) = (host.clone(), self.token.clone(), self.webview.downgrade());
+        let frames = self.frames.clone();
+        let acks = Rc::new(Acks::default());
+        self.webview.connect_user_message_received(move |_, message| {
+            if message.name().as_deref() != Some(webext::WEB_MESSAGE) {
+                return false;
+            }
+            if !enabled {
+                // No shim, so no chrome.webview: whatever called the extension's sender is not
+                // one of ours to pass on.
+                return true;
+            }
+            let message = match page_messages::decode(message.parameters().as_ref()) {
+                Ok(message) => message,
+                Err(why) => {
+                    log::warn!("view {}: dropped a web message: {why}", id.0);
+                    return true;
+                }
+            };
+            // The frame is WebKit's word (through the extension), never the page's.
+            let frame = if message.is_main {
+                None
+            } else if frames.borrow().contains(&message.frame) {
+                Some(message.frame)
+            } else {
+                log::warn!("view {}: dropped a web message from a frame that is gone", id.0);
+                return true;
+            };
+            match page_messages::check_json(&message.json) {
+                Ok(()) => host.send(RuntimeMessage::WebMessageReceived {
+                    id,
+                    frame,
+                    source: message.source,
+                    json: message.json,
+                }),
+                Err(why) => log::warn!("view {}: dropped a web message: {why}", id.0),
+            }
+            // Flow control: the sending frame may have more in flight once this one has left
+            // for the app (or was dropped).
+            let (acks, webview, token) = (acks.clone(), webview.clone(), token.clone());
+            host.when_sent(Box::new(move || acks.acknowledge(&webview, &token, frame)));
+            true
+        });
+    }
+
+    /// Hands shared memory to the page (or a subframe) through the web process extension; the
+    /// runtime keeps neither the fd nor a mapping. `done` gets whether the page received it.
+    pub fn post_shared_buffer(&self, post: BufferPost, done: impl FnOnce(Result<(), String>) + 'static) {
+        let BufferPost {
+            frame,
+            buffer,
+            memory,
+            size,
+            read_only,
+            additional_data,
+        } = post;
+        if !self.web_messages {
+            done(Err(
+                "web messages are off for this webview: the page has no chrome.webview".into(),
+            ));
+            return;
+        }
+        if let Some(why) = &self.extension_missing {
+            done(Err(format!("the browser process has no web process extension ({why})")));
+            return;
+        }
+        if frame.is_some_and(|f| !self.frames.borrow().contains(&f)) {
+            done(Err("the frame is gone".into()));
+            return;
+        }
+        let post = webext::SharedBufferPost {
+            buffer,
+            frame,
+            size,
+            read_only,
+            additional_data,
+            token: self.token.clone(),
+        };
+        let json = serde_json::to_string(&post).unwrap_or_default();
+        let fds = gio::UnixFDList::from_array([memory]);
+        let message =
+            webkit2gtk::UserMessage::with_fd_list(webext::SHARED_BUFFER, Some(&json.to_variant()), Some(&fds));
+        drop(fds);
+        self.buffers.borrow_mut().insert(buffer);
+        let (buffers, host, id) = (self.buffers.clone(), self.host.clone(), self.id);
+        self.webview
+            .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
+                let result = match decode_reply::<webext::Delivery>(reply) {
+                    Ok(webext::Delivery::Delivered) => Ok(()),
+                    Ok(webext::Delivery::Failed(why)) | Err(why) => Err(why),
+                };
+                if result.is_err() && buffers.borrow_mut().remove(&buffer) {
+                    host.send(RuntimeMessage::SharedBufferReleased { id, buffer });
+                }
+                done(result);
+            });
+    }
+
+    /// Delivers a web message to the `chrome.webview` listeners of the main frame or a subframe
+    /// (dropped if the document has none, as in WebView2).
+    pub fn post_web_message(&self, frame: Option<u64>, json: &str) {
+        if !self.web_messages {
+            return;
+        }
+        let script = format!(
+            "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneDispatch(\"{}\", {json}); void 0",
+            self.token
+        );
+        if let Some(frame) = frame {
+            self.run_in_frame(frame, &script, |result| {
+                if let Err(e) = result {
+                    log::warn!("a web message could not be delivered to a frame: {e}");
+                }
+            });
+            return;
+        }
+        self.webview
+            .evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |result| {
+                if let Err(e) = result {
+                    log::warn!("a web message could not be delivered: {e}");
+                }
+            });
+    }
+}

@@ -1,0 +1,278 @@
+//! One webview in the runtime: its WebKit view and window, its content manager (the
+//! `chrome.webview` shim, document-created scripts), its events, and its health watchdog.
+//!
+//! A view talks to the rest of the runtime only through [`Host`]: sending messages to the app that
+//! owns it, and asking about the runtime's child processes.
+
+pub(crate) mod extension;
+mod frames;
+mod health;
+mod messages;
+mod navigation;
+mod state;
+mod window;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gtk::prelude::*;
+use webkit2gtk::{
+    PolicyDecisionExt, SettingsExt, UserContentInjectedFrames, UserContentManagerExt, UserScriptInjectionTime,
+    WebViewExt,
+};
+use webpane_ipc::ReceivedFds;
+use webpane_ipc::protocol::{CloseReason, CustomScheme, ResourceResponse, Setting, ViewMode, ViewSettings, WebViewId};
+
+use crate::host::Host;
+use crate::schemes::Resources;
+use crate::watchdog::Watchdog;
+use window::{ignore_x_errors_of_vanished_windows, place_plug};
+
+use state::*;
+pub use state::{BufferPost, Engine, View};
+
+impl View {
+    /// Creates the WebKit view, its window and its wiring.
+    pub fn create(
+        engine: &Engine<'_>,
+        id: WebViewId,
+        mode: &ViewMode,
+        settings: &ViewSettings,
+        opener: Option<(WebViewId, &webkit2gtk::WebView)>,
+        host: Rc<dyn Host>,
+    ) -> View {
+        let content = webkit2gtk::UserContentManager::new();
+        let builder = webkit2gtk::WebView::builder().user_content_manager(&content);
+        // A view for a new window shares its opener's context and render process.
+        let webview = match opener {
+            Some((_, related)) => builder.related_view(related).build(),
+            None => builder.web_context(engine.context).build(),
+        };
+        if let Some(s) = WebViewExt::settings(&webview) {
+            // Checked when the runtime started (main.rs), so this cannot fail here.
+            if let Err(e) = crate::engine::apply_engine_arguments(&s, engine.arguments) {
+                log::warn!("{e}");
+            }
+            s.set_enable_javascript(settings.scripts);
+            // Every window.open reaches the app as NewWindowRequested (with is_user_initiated),
+            // as in WebView2; the app decides, not WebKit's popup blocker.
+            s.set_javascript_can_open_windows_automatically(true);
+        }
+        let window = match mode {
+            ViewMode::Headless { width, height } => {
+                let w = gtk::OffscreenWindow::new();
+                w.set_default_size(*width as i32, *height as i32);
+                w.upcast::<gtk::Window>()
+            }
+            ViewMode::Window { title, width, height } => {
+                let w = gtk::Window::new(gtk::WindowType::Toplevel);
+                w.set_title(title);
+                w.set_default_size(*width as i32, *height as i32);
+                w
+            }
+            ViewMode::Embedded {
+                parent, width, height, ..
+            } => {
+                ignore_x_errors_of_vanished_windows();
+                let w = crate::ffi::plug(*parent);
+                w.set_default_size(*width as i32, *height as i32);
+                w
+            }
+        };
+        window.add(&webview);
+        window.show_all();
+        if let ViewMode::Embedded {
+            x, y, width, height, ..
+        } = mode
+        {
+            // A parent that knows nothing of XEmbed never maps the plug: do it here.
+            place_plug(&window, *x, *y, *width, *height);
+        }
+        let closing = Rc::new(Cell::new(false));
+        {
+            // The window went away under us: the embedding parent died, or the user closed
+            // the runtime's window.
+            let (host, closing) = (host.clone(), closing.clone());
+            let reason = match mode {
+                ViewMode::Embedded { .. } => CloseReason::ParentWindowDestroyed,
+                _ => CloseReason::WindowClosed,
+            };
+            window.connect_destroy(move |_| {
+                if !closing.replace(true) {
+                    let host = host.clone();
+                    // After GTK's destroy has run: the server destroys the view then.
+                    glib::idle_add_local_once(move || host.view_closed(id, reason));
+                }
+            });
+        }
+
+        let view = View {
+            webview,
+            window,
+            content,
+            watchdog: Rc::new(Watchdog::default()),
+            navigations: Rc::new(Navigations::default()),
+            last: RefCell::new(None),
+            decisions: Rc::default(),
+            scripts: RefCell::new(HashMap::new()),
+            token: random_token(),
+            web_messages: settings.web_messages,
+            extension_missing: engine.extension_missing.map(str::to_owned),
+            id,
+            host: host.clone(),
+            last_source: Rc::default(),
+            resources: Resources::default(),
+            new_windows: Rc::default(),
+            popups: Rc::default(),
+            opener: opener.map(|(id, _)| id),
+            frames: Rc::default(),
+            buffers: Rc::default(),
+            report: Rc::default(),
+            context_menus: Rc::new(Cell::new(true)),
+            closing,
+            embedded: matches!(mode, ViewMode::Embedded { .. }),
+        };
+        let menus = view.context_menus.clone();
+        view.webview.connect_context_menu(move |_, _, _, _| !menus.get());
+        view.protect_scheme_bodies(engine.schemes);
+        view.wire_messages(id, &host);
+        view.wire_navigation(id, &host);
+        view.wire_health(id, &host);
+        view.wire_new_windows(id, &host, mode);
+        view.wire_frames(id, &host);
+        view
+    }
+
+    /// Applies a setting.
+    pub fn apply_setting(&self, setting: Setting) {
+        let settings = WebViewExt::settings(&self.webview);
+        match setting {
+            Setting::Scripts(on) => settings.iter().for_each(|s| s.set_enable_javascript(on)),
+            Setting::DevTools(on) => settings.iter().for_each(|s| s.set_enable_developer_extras(on)),
+            Setting::DefaultContextMenus(on) => self.context_menus.set(on),
+            Setting::ZoomFactor(zoom) => self.webview.set_zoom_level(zoom),
+            Setting::UserAgent(agent) => settings.iter().for_each(|s| s.set_user_agent(agent.as_deref())),
+            Setting::BackgroundColor([r, g, b, a]) => {
+                let rgba = gtk::gdk::RGBA::new(
+                    f64::from(r) / 255.0,
+                    f64::from(g) / 255.0,
+                    f64::from(b) / 255.0,
+                    f64::from(a) / 255.0,
+                );
+                self.webview.set_background_color(&rgba);
+            }
+            Setting::Visible(true) => {
+                self.window.show_all();
+                if let (true, Some(gdk_window)) = (self.embedded, self.window.window()) {
+                    gdk_window.show();
+                }
+            }
+            Setting::Visible(false) => self.window.hide(),
+        }
+    }
+
+    /// The opener this view was created for, if any.
+    pub fn opener(&self) -> Option<WebViewId> {
+        self.opener
+    }
+
+    /// The WebKit view.
+    pub fn webkit(&self) -> &webkit2gtk::WebView {
+        &self.webview
+    }
+
+    /// Custom-scheme request bodies that WebKit's browser process cannot read (Blobs: it hangs)
+    /// are turned into bytes in the page first; see `scheme_bodies.js`.
+    fn protect_scheme_bodies(&self, schemes: &[CustomScheme]) {
+        if schemes.is_empty() {
+            return;
+        }
+        let protocols: Vec<String> = schemes.iter().map(|s| format!("{}:", s.name)).collect();
+        let list = serde_json::to_string(&protocols).unwrap_or_else(|_| "[]".into());
+        let script = include_str!("scheme_bodies.js").replace("__SCHEMES__", &list);
+        self.content.add_script(&webkit2gtk::UserScript::new(
+            &script,
+            UserContentInjectedFrames::AllFrames,
+            UserScriptInjectionTime::Start,
+            &[],
+            &[],
+        ));
+    }
+
+    /// Whether `webview` is this view's WebKit view.
+    pub fn is(&self, webview: &webkit2gtk::WebView) -> bool {
+        self.webview == *webview
+    }
+
+    /// Handles a request of a custom scheme made by this view's page.
+    pub fn resource_request(&self, scheme: &CustomScheme, request: &webkit2gtk::URISchemeRequest) {
+        let document = self.webview.uri().map(|u| u.to_string()).unwrap_or_default();
+        self.resources.request(self.id, &self.host, scheme, &document, request);
+    }
+
+    /// Raises WebResourceRequested for URIs matching `filter`.
+    pub fn add_resource_filter(&self, filter: String) {
+        self.resources.add_filter(filter);
+    }
+
+    /// Removes a filter.
+    pub fn remove_resource_filter(&self, filter: &str) {
+        self.resources.remove_filter(filter);
+    }
+
+    /// Answers a WebResourceRequested; an answer the engine cannot take fails the request and
+    /// returns why.
+    pub fn answer_resource(
+        &self,
+        request: u64,
+        response: Option<ResourceResponse>,
+        fds: &mut ReceivedFds,
+    ) -> Result<(), String> {
+        self.resources.answer(request, response, fds)
+    }
+
+    /// Closes the window and stops the watchdog (later, if a new-window wait is running: WebKit
+    /// may be inside this view's or its opener's handler).
+    pub fn destroy(self) {
+        if NESTED.with(Cell::get) > 0 {
+            DEFERRED_DESTROY.with(|d| d.borrow_mut().push(self));
+            return;
+        }
+        self.resources.fail_pending();
+        // Navigations held for the app's answer: a held decision keeps the page, and so its
+        // render process, alive after the view is gone.
+        let held: Vec<webkit2gtk::PolicyDecision> = self.decisions.borrow_mut().drain().map(|(_, d)| d).collect();
+        for decision in held {
+            decision.ignore();
+        }
+        for popup in self.popups.borrow_mut().drain(..) {
+            popup.close();
+        }
+        if let Some(source) = self.watchdog.timer.borrow_mut().take() {
+            source.remove();
+        }
+        if !self.closing.replace(true) {
+            self.window.remove(&self.webview);
+            self.window.close();
+        }
+    }
+
+    /// Moves and resizes the view.
+    pub fn set_bounds(&self, x: i32, y: i32, width: u32, height: u32) {
+        if self.embedded {
+            place_plug(&self.window, x, y, width, height);
+        } else {
+            self.window.move_(x, y);
+            self.window.resize(width as i32, height as i32);
+        }
+    }
+
+    /// Gives the page the keyboard focus (for an embedded view, the X input focus too).
+    pub fn move_focus(&self) {
+        self.webview.grab_focus();
+        if let Some(gdk_window) = self.window.window() {
+            gdk_window.focus(0); // GDK_CURRENT_TIME
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! What a view holds: its WebKit objects and the state its parts share.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+use std::time::Duration;
+
+use webpane_ipc::protocol::{CustomScheme, NewWindowDecision, WebViewId};
+use webpane_ipc::webext;
+
+use crate::host::Host;
+use crate::schemes::Resources;
+use crate::watchdog::Watchdog;
+
+/// How long a page's `window.open` may wait for the app's answer before it is denied.
+pub(super) const NEW_WINDOW_WAIT: Duration = Duration::from_secs(30);
+
+thread_local! {
+    /// How deep the main loop is nested in new-window waits.
+    pub(super) static NESTED: Cell<u32> = const { Cell::new(0) };
+    /// Views closed while a new-window wait was running: destroyed once it returns.
+    pub(super) static DEFERRED_DESTROY: RefCell<Vec<View>> = const { RefCell::new(Vec::new()) };
+}
+
+pub(super) enum LastNavigation {
+    Uri(String),
+    Html(String),
+}
+
+/// Navigation ids: NavigationStarting's request id becomes the id of the load it allowed.
+#[derive(Default)]
+pub(super) struct Navigations {
+    pub(super) next: Cell<u64>,
+    pub(super) allowed: Cell<Option<u64>>,
+    pub(super) current: Cell<u64>,
+}
+
+impl Navigations {
+    pub(super) fn fresh(&self) -> u64 {
+        let id = self.next.get() + 1;
+        self.next.set(id);
+        id
+    }
+}
+
+/// A shared buffer on its way to a page.
+pub struct BufferPost {
+    /// A subframe, or `None` for the main frame.
+    pub frame: Option<u64>,
+    /// The app's id of the post.
+    pub buffer: u64,
+    /// The memfd (`O_RDONLY` for read-only access).
+    pub memory: std::os::fd::OwnedFd,
+    /// Its size.
+    pub size: u64,
+    /// Whether the page maps it read-only.
+    pub read_only: bool,
+    /// JSON for the event's `additionalData`.
+    pub additional_data: Option<String>,
+}
+
+/// What every view of the runtime shares.
+pub struct Engine<'a> {
+    /// WebKit's context (data folder, schemes).
+    pub context: &'a webkit2gtk::WebContext,
+    /// Engine arguments (WebKitSettings `name=value`).
+    pub arguments: &'a [String],
+    /// The registered custom schemes.
+    pub schemes: &'a [CustomScheme],
+    /// Why the web process extension is not installed, if it is not.
+    pub extension_missing: Option<&'a str>,
+}
+
+/// A webview hosted for an app.
+pub struct View {
+    pub(super) webview: webkit2gtk::WebView,
+    pub(super) window: gtk::Window,
+    pub(super) content: webkit2gtk::UserContentManager,
+    pub(super) watchdog: Rc<Watchdog>,
+    pub(super) navigations: Rc<Navigations>,
+    pub(super) last: RefCell<Option<LastNavigation>>,
+    pub(super) decisions: Rc<RefCell<HashMap<u64, webkit2gtk::PolicyDecision>>>,
+    pub(super) scripts: RefCell<HashMap<u64, webkit2gtk::UserScript>>,
+    pub(super) token: String,
+    /// Why the web process extension is not there, if it is not (nothing reaches pages then).
+    pub(super) extension_missing: Option<String>,
+    pub(super) web_messages: bool,
+    pub(super) id: WebViewId,
+    pub(super) host: Rc<dyn Host>,
+    pub(super) last_source: Rc<RefCell<String>>,
+    pub(super) resources: Resources,
+    /// New-window requests waiting for the app's answer.
+    pub(super) new_windows: Rc<RefCell<HashMap<u64, Option<NewWindowDecision>>>>,
+    /// Windows the runtime opened for this page (closed with it).
+    pub(super) popups: Rc<RefCell<Vec<gtk::Window>>>,
+    /// The opener this view was created for, if any.
+    pub(super) opener: Option<WebViewId>,
+    /// The subframes the web process extension reported, by WebKit frame id.
+    pub(super) frames: Rc<RefCell<BTreeSet<u64>>>,
+    /// Shared buffers posted to the page and not released yet.
+    pub(super) buffers: Rc<RefCell<BTreeSet<u64>>>,
+    /// The web process extension's report socket for this page (see `webpane-webext`'s fault.rs).
+    pub(super) report: Rc<Report>,
+    /// Whether right-click shows WebKit's context menu.
+    pub(super) context_menus: Rc<Cell<bool>>,
+    /// Set once the window is being closed (by us, or under us).
+    pub(super) closing: Rc<Cell<bool>>,
+    /// Whether the view lives in another process's window.
+    pub(super) embedded: bool,
+}
+
+/// An embedding parent can vanish at any time (killed, closed): GDK's next request on our plug
+/// then fails with BadWindow, which GDK treats as fatal unless an error trap is pushed. One trap,
+#[derive(Default)]
+pub(super) struct Report {
+    pub(super) socket: RefCell<Option<std::os::fd::OwnedFd>>,
+    /// The web process's pid (from the socket's credentials).
+    pub(super) pid: Cell<Option<u32>>,
+}
+
+impl Report {
+    /// Whether the process said, before dying, that the page wrote to a read-only buffer.
+    pub(super) fn read_only_write(&self) -> bool {
+        let socket = self.socket.borrow();
+        let Some(socket) = socket.as_ref() else { return false };
+        let mut buf = [0u8; 64];
+        matches!(
+            rustix::net::recv(socket, &mut buf, rustix::net::RecvFlags::DONTWAIT),
+            Ok((n, _)) if &buf[..n] == webext::READ_ONLY_WRITE
+        )
+    }
+}
+
+pub(super) fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    if rustix::rand::getrandom(&mut bytes, rustix::rand::GetRandomFlags::empty()).is_err() {
+        // Fall back to something unguessable enough for a same-process page.
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        bytes[..16].copy_from_slice(&t.as_nanos().to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
