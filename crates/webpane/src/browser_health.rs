@@ -14,10 +14,11 @@ use std::time::{Duration, Instant};
 
 use webpane_ipc::protocol::AppMessage;
 
-use crate::environment::{Environment, Session};
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::events::ProcessFailedEventArgs;
 use crate::kinds::{ProcessFailedKind, ProcessFailedReason};
+use crate::session::Session;
 use crate::webview::WebView;
 
 /// How often the browser process is pinged.

@@ -4,388 +4,32 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::process::Child;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, ViewMode, ViewSettings, WebViewId};
-use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, WebViewId};
+use webpane_ipc::{IpcError, ReceivedFds};
 
+mod events;
 mod exit;
 mod launch;
-
+mod options;
 use launch::{Connected, connect_or_spawn};
 
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
 use crate::handlers::{EventToken, Handlers};
 use crate::operation::{Operation, Resolver, operation};
-use crate::webview::{WebView, WebViewInner};
+use crate::webview::WebView;
 
 /// How long one send to the browser process may wait for room in its socket.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How a browser process ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BrowserProcessExitKind {
-    /// It shut down because its last webview closed (or it was asked to).
-    Normal,
-    /// It crashed or was killed.
-    Failed,
-}
-
-/// Arguments of [`Environment::on_browser_process_exited`].
-#[derive(Debug, Clone)]
-pub struct BrowserProcessExitedEventArgs {
-    kind: BrowserProcessExitKind,
-    browser_process_id: u32,
-    _ui_thread: PhantomData<Rc<()>>,
-}
-
-impl BrowserProcessExitedEventArgs {
-    /// Normal or failed.
-    pub fn kind(&self) -> BrowserProcessExitKind {
-        self.kind
-    }
-    /// The pid of the browser process that exited (a later one has another).
-    pub fn browser_process_id(&self) -> u32 {
-        self.browser_process_id
-    }
-}
-
-/// Arguments of [`Environment::on_new_browser_version_available`].
-#[derive(Debug, Clone)]
-pub struct NewBrowserVersionAvailableEventArgs {
-    _ui_thread: PhantomData<Rc<()>>,
-}
-
-/// Options for a new webview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebViewOptions {
-    pub(crate) mode: ViewMode,
-    pub(crate) settings: ViewSettings,
-    pub(crate) opener: Option<WebViewId>,
-}
-
-impl WebViewOptions {
-    /// No visible window (scripts, messages and events all work).
-    pub fn headless(width: u32, height: u32) -> Self {
-        Self {
-            mode: ViewMode::Headless { width, height },
-            settings: ViewSettings::default(),
-            opener: None,
-        }
-    }
-
-    /// Inside an X11 window of any toolkit (the parent needs no XEmbed support), at `x, y` in
-    /// it, `width × height` pixels. The webview follows [`WebView::set_bounds`] and closes
-    /// (reported through [`WebView::on_closed`]) when the parent window goes away.
-    ///
-    /// [`WebView::set_bounds`]: crate::WebView::set_bounds
-    /// [`WebView::on_closed`]: crate::WebView::on_closed
-    pub fn embedded(parent_xid: u64, x: i32, y: i32, width: u32, height: u32) -> Self {
-        Self {
-            mode: ViewMode::Embedded {
-                parent: parent_xid,
-                x,
-                y,
-                width,
-                height,
-            },
-            settings: ViewSettings::default(),
-            opener: None,
-        }
-    }
-
-    /// [`embedded`](Self::embedded) in the window behind a `raw-window-handle` (what winit and
-    /// other toolkits hand out): Xlib and XCB windows; anything else is
-    /// [`Error::InvalidArgument`] (cross-process embedding needs X11).
-    pub fn embedded_in(
-        handle: raw_window_handle::RawWindowHandle,
-        x: i32,
-        y: i32,
-        width: u32,
-        height: u32,
-    ) -> Result<Self> {
-        use raw_window_handle::RawWindowHandle;
-        let xid = match handle {
-            // c_ulong: 64 bits here, 32 on other targets.
-            #[allow(clippy::unnecessary_cast)]
-            RawWindowHandle::Xlib(h) => h.window as u64,
-            RawWindowHandle::Xcb(h) => u64::from(h.window.get()),
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                    "cannot embed into {other:?}: only X11 windows (Xlib, XCB) can host a view of another process"
-                )));
-            }
-        };
-        Ok(Self::embedded(xid, x, y, width, height))
-    }
-
-    /// Creates the webview for a page's new-window request, to hand over with
-    /// [`NewWindowRequestedEventArgs::set_new_window`](crate::NewWindowRequestedEventArgs::set_new_window):
-    /// it shares the opener's render process and becomes the page's `window.open` result.
-    pub fn opener(mut self, request: &crate::NewWindowRequestedEventArgs) -> Self {
-        self.opener = Some(request.opener());
-        self
-    }
-
-    /// Whether pages get `window.chrome.webview` for web messages (default: yes). Without it,
-    /// `chrome.webview.postMessage` is absent from the page.
-    pub fn web_messages(mut self, enabled: bool) -> Self {
-        self.settings.web_messages = enabled;
-        self
-    }
-
-    /// Whether JavaScript runs (default: yes).
-    pub fn scripts(mut self, enabled: bool) -> Self {
-        self.settings.scripts = enabled;
-        self
-    }
-    /// A top-level window of the browser process's own.
-    pub fn window(title: &str, width: u32, height: u32) -> Self {
-        Self {
-            mode: ViewMode::Window {
-                title: title.to_owned(),
-                width,
-                height,
-            },
-            settings: ViewSettings::default(),
-            opener: None,
-        }
-    }
-}
-
-impl Default for WebViewOptions {
-    fn default() -> Self {
-        Self::headless(800, 600)
-    }
-}
-
-/// Configures an [`Environment`].
-#[derive(Debug, Clone, Default)]
-pub struct EnvironmentBuilder {
-    user_data_folder: Option<PathBuf>,
-    runtime_path: Option<PathBuf>,
-    options: RuntimeOptions,
-    grace: Option<Duration>,
-}
-
-impl EnvironmentBuilder {
-    /// The user data folder (default: `$XDG_DATA_HOME/webpane/<program name>`). Every app that
-    /// uses the same folder shares one browser process.
-    pub fn user_data_folder(mut self, path: impl Into<PathBuf>) -> Self {
-        self.user_data_folder = Some(path.into());
-        self
-    }
-
-    /// The runtime binary to start, instead of looking it up (see [`crate::find_runtime`]).
-    pub fn runtime_path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.runtime_path = Some(path.into());
-        self
-    }
-
-    /// Engine arguments: `name=value` pairs naming WebKitSettings properties (for example
-    /// `enable-developer-extras=true`), applied to every webview. Unknown names or bad values
-    /// make the browser process refuse to start ([`Error::LaunchFailed`]). Apps sharing a browser
-    /// process must pass the same ones.
-    pub fn additional_arguments(mut self, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.options.additional_arguments = args.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The UI language (such as `en-US`). Apps sharing a browser process must agree.
-    pub fn language(mut self, language: impl Into<String>) -> Self {
-        self.options.language = Some(language.into());
-        self
-    }
-
-    /// Runs web processes in WebKit's sandbox (bubblewrap: no network, a private `/tmp`, no
-    /// view of other processes). Default: off, as in WebKitGTK. Apps sharing a browser process
-    /// must agree.
-    pub fn sandbox(mut self, enabled: bool) -> Self {
-        self.options.sandbox = enabled;
-        self
-    }
-
-    /// Registers a custom URI scheme whose requests the app answers (see
-    /// [`WebView::on_web_resource_requested`](crate::WebView::on_web_resource_requested)).
-    /// Apps sharing a browser process must register the same schemes.
-    pub fn custom_scheme(mut self, scheme: crate::CustomSchemeRegistration) -> Self {
-        self.options.custom_schemes.push(scheme.scheme);
-        self
-    }
-
-    /// How long a browser process this environment starts stays after its last webview closed
-    /// (default: the runtime's, 2 s).
-    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
-        self.grace = Some(grace);
-        self
-    }
-
-    /// Connects to the folder's browser process, starting it if none runs. The returned future
-    /// completes on the UI thread; the connecting itself happens on a helper thread.
-    pub fn build(self, event_loop: &EventLoop) -> impl Future<Output = Result<Environment>> + 'static {
-        let built = (|| -> Result<Environment> {
-            webpane_ipc::validate::runtime_options(&self.options).map_err(Error::InvalidArgument)?;
-            let runtime = crate::locate::find_runtime(self.runtime_path.as_deref())?;
-            let folder = match self.user_data_folder {
-                Some(folder) => folder,
-                None => default_user_data_folder()?,
-            };
-            Ok(Environment {
-                inner: Rc::new(EnvInner {
-                    event_loop: event_loop.clone(),
-                    folder,
-                    runtime,
-                    options: self.options,
-                    grace: self.grace,
-                    session: RefCell::new(None),
-                    connecting: RefCell::new(None),
-                    exited: Handlers::default(),
-                    new_version: Handlers::default(),
-                    exit_waiters: RefCell::new(Vec::new()),
-                    next_webview: Cell::new(1),
-                }),
-            })
-        })();
-        async move {
-            let env: Environment = built?;
-            env.session().await?;
-            Ok(env)
-        }
-    }
-}
-
-fn default_user_data_folder() -> Result<PathBuf> {
-    // Empty or relative values do not count (the XDG base directory rules).
-    let absolute = |name: &str| std::env::var_os(name).map(PathBuf::from).filter(|p| p.is_absolute());
-    let base = absolute("XDG_DATA_HOME")
-        .or_else(|| absolute("HOME").map(|h| h.join(".local/share")))
-        .ok_or_else(|| {
-            Error::LaunchFailed(
-                "no user data folder given, and neither XDG_DATA_HOME nor HOME is set to an absolute path: \
-                 set one, or give a folder (EnvironmentBuilder::user_data_folder, --user-data-folder)"
-                    .into(),
-            )
-        })?;
-    let program = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "app".into());
-    Ok(base.join("webpane").join(program))
-}
-
-#[derive(Clone, Copy)]
-enum SourceFd {
-    Connection,
-    Pidfd,
-}
-
-/// A live connection to one browser process.
-pub(crate) struct Session {
-    pub(crate) conn: Connection,
-    pub(crate) pid: u32,
-    child: RefCell<Option<Child>>,
-    pidfd: Option<OwnedFd>,
-    children: RefCell<Vec<OwnedFd>>,
-    /// Event loop sources: the connection's and the pidfd's tokens.
-    sources: RefCell<Vec<(u64, SourceFd)>>,
-    pub(crate) webviews: RefCell<HashMap<WebViewId, Weak<WebViewInner>>>,
-    pub(crate) pending_creates: RefCell<HashMap<WebViewId, (Resolver<WebView>, WebViewOptions)>>,
-    exiting: Cell<bool>,
-    /// Why the browser process, still running, hung up on this app (its last message).
-    disconnected: RefCell<Option<String>>,
-    pub(crate) ended: Cell<bool>,
-    /// Webviews closed by an unexpected end, to be told once the process is gone.
-    failed_views: RefCell<Vec<WebView>>,
-    /// The exit code and signal, once reaped (known only to the app that started it).
-    exit_status: RefCell<(Option<i32>, Option<i32>)>,
-    /// Whether the browser process answers.
-    pub(crate) health: crate::browser_health::Health,
-}
-
-impl Session {
-    /// Stops watching the connection and the pidfd.
-    fn unwatch(&self, event_loop: &EventLoop) {
-        let sources: Vec<(u64, SourceFd)> = self.sources.borrow_mut().drain(..).collect();
-        for (token, which) in sources {
-            match which {
-                SourceFd::Connection => event_loop.remove_source(token, self.conn.as_fd()),
-                SourceFd::Pidfd => {
-                    if let Some(fd) = &self.pidfd {
-                        event_loop.remove_source(token, fd.as_fd());
-                    }
-                }
-            }
-        }
-    }
-
-    /// Queues a message without ever waiting (pings); a full socket keeps it for later.
-    pub(crate) fn queue(&self, message: &AppMessage) -> Result<()> {
-        if self.ended.get() {
-            return Err(Error::Closed);
-        }
-        self.conn
-            .queue(message, Outgoing::new())
-            .map(|_| ())
-            .map_err(Error::from)
-    }
-
-    /// The webviews of this session that are still open.
-    pub(crate) fn open_webviews(&self) -> Vec<WebView> {
-        self.webviews
-            .borrow()
-            .values()
-            .filter_map(Weak::upgrade)
-            .map(|inner| WebView { inner })
-            .filter(|w| !w.is_closed())
-            .collect()
-    }
-
-    /// Marks every webview of the session closed; returns those that were still open.
-    fn close_webviews(&self) -> Vec<WebView> {
-        let all: Vec<Rc<WebViewInner>> = self
-            .webviews
-            .borrow_mut()
-            .drain()
-            .filter_map(|(_, w)| w.upgrade())
-            .collect();
-        all.into_iter()
-            .map(|inner| WebView { inner })
-            .filter(WebView::mark_closed)
-            .collect()
-    }
-
-    /// Gives up every webview creation waiting for an answer.
-    pub(crate) fn fail_pending_creates(&self, error: impl Fn() -> Error) {
-        let waiting: Vec<_> = self.pending_creates.borrow_mut().drain().collect();
-        for (_, (resolver, _)) in waiting {
-            resolver.resolve(Err(error()));
-        }
-    }
-
-    /// Sends a request; a failure means the browser process is gone.
-    pub(crate) fn send(&self, message: &AppMessage) -> Result<()> {
-        self.send_with_fds(message, Outgoing::new())
-    }
-
-    /// Sends a request with fds attached. It is checked first with the rules the browser
-    /// process applies ([`webpane_ipc::validate::app_message`]): a request it would refuse is
-    /// [`Error::InvalidArgument`] here, and never sent.
-    pub(crate) fn send_with_fds(&self, message: &AppMessage, fds: Outgoing<'_>) -> Result<()> {
-        webpane_ipc::validate::app_message(message).map_err(Error::InvalidArgument)?;
-        if self.ended.get() {
-            return Err(Error::Closed);
-        }
-        self.conn.send(message, fds).map_err(|e| match e {
-            IpcError::Disconnected => Error::Closed,
-            e => e.into(),
-        })
-    }
-}
+use crate::session::{Session, SourceFd};
+pub use events::{BrowserProcessExitKind, BrowserProcessExitedEventArgs, NewBrowserVersionAvailableEventArgs};
+pub use options::{EnvironmentBuilder, WebViewOptions};
 
 pub(crate) struct EnvInner {
     event_loop: EventLoop,
@@ -447,6 +91,30 @@ impl std::fmt::Debug for Environment {
 }
 
 impl Environment {
+    pub(crate) fn new(
+        event_loop: &EventLoop,
+        folder: PathBuf,
+        runtime: PathBuf,
+        options: RuntimeOptions,
+        grace: Option<Duration>,
+    ) -> Environment {
+        Environment {
+            inner: Rc::new(EnvInner {
+                event_loop: event_loop.clone(),
+                folder,
+                runtime,
+                options,
+                grace,
+                session: RefCell::new(None),
+                connecting: RefCell::new(None),
+                exited: Handlers::default(),
+                new_version: Handlers::default(),
+                exit_waiters: RefCell::new(Vec::new()),
+                next_webview: Cell::new(1),
+            }),
+        }
+    }
+
     pub(crate) fn downgrade(&self) -> Weak<EnvInner> {
         Rc::downgrade(&self.inner)
     }
@@ -457,11 +125,6 @@ impl Environment {
 
     pub(crate) fn event_loop(&self) -> &EventLoop {
         &self.inner.event_loop
-    }
-
-    /// Starts configuring an environment.
-    pub fn builder() -> EnvironmentBuilder {
-        EnvironmentBuilder::default()
     }
 
     /// The user data folder.

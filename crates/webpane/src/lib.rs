@@ -43,6 +43,7 @@ mod new_window;
 mod operation;
 mod output;
 mod resources;
+mod session;
 mod shared_buffers;
 mod webview;
 

@@ -7,8 +7,8 @@ use std::rc::{Rc, Weak};
 use webpane_ipc::protocol::{AppMessage, NewWindowDecision, WebViewId};
 
 use crate::deferral::{Answer, Deferral, Deferred};
-use crate::environment::Session;
 use crate::error::{Error, Result};
+use crate::session::Session;
 use crate::webview::WebView;
 
 /// The answer to one NewWindowRequested.

@@ -24,8 +24,8 @@ use webpane_ipc::protocol::{AppMessage, CustomScheme, ResourceResponse, Response
 use webpane_ipc::{FileForTransit, Outgoing};
 
 use crate::deferral::{Answer, Deferral, Deferred};
-use crate::environment::Session;
 use crate::error::{Error, Result};
+use crate::session::Session;
 
 /// Bodies up to this size travel inside the answer message; larger ones through an fd.
 const INLINE_BODY_MAX: usize = 64 * 1024;

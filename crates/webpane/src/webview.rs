@@ -8,7 +8,7 @@ use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
 
 use crate::deferral::{Answer, Deferral, Deferred};
-use crate::environment::{Environment, Session};
+use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
@@ -21,6 +21,7 @@ use crate::new_window::NewWindowRequestedEventArgs;
 use crate::operation::{Operation, Resolver, operation};
 use crate::output::PendingOutput;
 use crate::resources::WebResourceRequestedEventArgs;
+use crate::session::Session;
 use crate::shared_buffers::PostedBuffers;
 
 /// Arguments of [`WebView::on_navigation_starting`]: inspect, cancel, or defer the answer.

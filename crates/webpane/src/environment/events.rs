@@ -1,0 +1,38 @@
+//! The environment's events: the browser process exited, a new version is available.
+
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+/// How a browser process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BrowserProcessExitKind {
+    /// It shut down because its last webview closed (or it was asked to).
+    Normal,
+    /// It crashed or was killed.
+    Failed,
+}
+
+/// Arguments of [`Environment::on_browser_process_exited`].
+#[derive(Debug, Clone)]
+pub struct BrowserProcessExitedEventArgs {
+    pub(super) kind: BrowserProcessExitKind,
+    pub(super) browser_process_id: u32,
+    pub(super) _ui_thread: PhantomData<Rc<()>>,
+}
+
+impl BrowserProcessExitedEventArgs {
+    /// Normal or failed.
+    pub fn kind(&self) -> BrowserProcessExitKind {
+        self.kind
+    }
+    /// The pid of the browser process that exited (a later one has another).
+    pub fn browser_process_id(&self) -> u32 {
+        self.browser_process_id
+    }
+}
+
+/// Arguments of [`Environment::on_new_browser_version_available`].
+#[derive(Debug, Clone)]
+pub struct NewBrowserVersionAvailableEventArgs {
+    pub(super) _ui_thread: PhantomData<Rc<()>>,
+}

@@ -1,0 +1,221 @@
+//! Configuring an environment and its webviews: [`EnvironmentBuilder`] and [`WebViewOptions`].
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use webpane_ipc::protocol::{RuntimeOptions, ViewMode, ViewSettings, WebViewId};
+
+use super::Environment;
+use crate::error::{Error, Result};
+use crate::event_loop::EventLoop;
+
+/// Options for a new webview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebViewOptions {
+    pub(crate) mode: ViewMode,
+    pub(crate) settings: ViewSettings,
+    pub(crate) opener: Option<WebViewId>,
+}
+
+impl WebViewOptions {
+    /// No visible window (scripts, messages and events all work).
+    pub fn headless(width: u32, height: u32) -> Self {
+        Self {
+            mode: ViewMode::Headless { width, height },
+            settings: ViewSettings::default(),
+            opener: None,
+        }
+    }
+
+    /// Inside an X11 window of any toolkit (the parent needs no XEmbed support), at `x, y` in
+    /// it, `width × height` pixels. The webview follows [`WebView::set_bounds`] and closes
+    /// (reported through [`WebView::on_closed`]) when the parent window goes away.
+    ///
+    /// [`WebView::set_bounds`]: crate::WebView::set_bounds
+    /// [`WebView::on_closed`]: crate::WebView::on_closed
+    pub fn embedded(parent_xid: u64, x: i32, y: i32, width: u32, height: u32) -> Self {
+        Self {
+            mode: ViewMode::Embedded {
+                parent: parent_xid,
+                x,
+                y,
+                width,
+                height,
+            },
+            settings: ViewSettings::default(),
+            opener: None,
+        }
+    }
+
+    /// [`embedded`](Self::embedded) in the window behind a `raw-window-handle` (what winit and
+    /// other toolkits hand out): Xlib and XCB windows; anything else is
+    /// [`Error::InvalidArgument`] (cross-process embedding needs X11).
+    pub fn embedded_in(
+        handle: raw_window_handle::RawWindowHandle,
+        x: i32,
+        y: i32,
+        width: u32,
+        height: u32,
+    ) -> Result<Self> {
+        use raw_window_handle::RawWindowHandle;
+        let xid = match handle {
+            // c_ulong: 64 bits here, 32 on other targets.
+            #[allow(clippy::unnecessary_cast)]
+            RawWindowHandle::Xlib(h) => h.window as u64,
+            RawWindowHandle::Xcb(h) => u64::from(h.window.get()),
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "cannot embed into {other:?}: only X11 windows (Xlib, XCB) can host a view of another process"
+                )));
+            }
+        };
+        Ok(Self::embedded(xid, x, y, width, height))
+    }
+
+    /// Creates the webview for a page's new-window request, to hand over with
+    /// [`NewWindowRequestedEventArgs::set_new_window`](crate::new_window::NewWindowRequestedEventArgs::set_new_window):
+    /// it shares the opener's render process and becomes the page's `window.open` result.
+    pub fn opener(mut self, request: &crate::new_window::NewWindowRequestedEventArgs) -> Self {
+        self.opener = Some(request.opener());
+        self
+    }
+
+    /// Whether pages get `window.chrome.webview` for web messages (default: yes). Without it,
+    /// `chrome.webview.postMessage` is absent from the page.
+    pub fn web_messages(mut self, enabled: bool) -> Self {
+        self.settings.web_messages = enabled;
+        self
+    }
+
+    /// Whether JavaScript runs (default: yes).
+    pub fn scripts(mut self, enabled: bool) -> Self {
+        self.settings.scripts = enabled;
+        self
+    }
+    /// A top-level window of the browser process's own.
+    pub fn window(title: &str, width: u32, height: u32) -> Self {
+        Self {
+            mode: ViewMode::Window {
+                title: title.to_owned(),
+                width,
+                height,
+            },
+            settings: ViewSettings::default(),
+            opener: None,
+        }
+    }
+}
+
+impl Default for WebViewOptions {
+    fn default() -> Self {
+        Self::headless(800, 600)
+    }
+}
+
+/// Configures an [`Environment`].
+#[derive(Debug, Clone, Default)]
+pub struct EnvironmentBuilder {
+    user_data_folder: Option<PathBuf>,
+    runtime_path: Option<PathBuf>,
+    options: RuntimeOptions,
+    grace: Option<Duration>,
+}
+
+impl EnvironmentBuilder {
+    /// The user data folder (default: `$XDG_DATA_HOME/webpane/<program name>`). Every app that
+    /// uses the same folder shares one browser process.
+    pub fn user_data_folder(mut self, path: impl Into<PathBuf>) -> Self {
+        self.user_data_folder = Some(path.into());
+        self
+    }
+
+    /// The runtime binary to start, instead of looking it up (see [`crate::find_runtime`]).
+    pub fn runtime_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
+    /// Engine arguments: `name=value` pairs naming WebKitSettings properties (for example
+    /// `enable-developer-extras=true`), applied to every webview. Unknown names or bad values
+    /// make the browser process refuse to start ([`Error::LaunchFailed`]). Apps sharing a browser
+    /// process must pass the same ones.
+    pub fn additional_arguments(mut self, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.options.additional_arguments = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The UI language (such as `en-US`). Apps sharing a browser process must agree.
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.options.language = Some(language.into());
+        self
+    }
+
+    /// Runs web processes in WebKit's sandbox (bubblewrap: no network, a private `/tmp`, no
+    /// view of other processes). Default: off, as in WebKitGTK. Apps sharing a browser process
+    /// must agree.
+    pub fn sandbox(mut self, enabled: bool) -> Self {
+        self.options.sandbox = enabled;
+        self
+    }
+
+    /// Registers a custom URI scheme whose requests the app answers (see
+    /// [`WebView::on_web_resource_requested`](crate::WebView::on_web_resource_requested)).
+    /// Apps sharing a browser process must register the same schemes.
+    pub fn custom_scheme(mut self, scheme: crate::resources::CustomSchemeRegistration) -> Self {
+        self.options.custom_schemes.push(scheme.scheme);
+        self
+    }
+
+    /// How long a browser process this environment starts stays after its last webview closed
+    /// (default: the runtime's, 2 s).
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.grace = Some(grace);
+        self
+    }
+
+    /// Connects to the folder's browser process, starting it if none runs. The returned future
+    /// completes on the UI thread; the connecting itself happens on a helper thread.
+    pub fn build(self, event_loop: &EventLoop) -> impl Future<Output = Result<Environment>> + 'static {
+        let built = (|| -> Result<Environment> {
+            webpane_ipc::validate::runtime_options(&self.options).map_err(Error::InvalidArgument)?;
+            let runtime = crate::locate::find_runtime(self.runtime_path.as_deref())?;
+            let folder = match self.user_data_folder {
+                Some(folder) => folder,
+                None => default_user_data_folder()?,
+            };
+            Ok(Environment::new(event_loop, folder, runtime, self.options, self.grace))
+        })();
+        async move {
+            let env: Environment = built?;
+            env.session().await?;
+            Ok(env)
+        }
+    }
+}
+
+fn default_user_data_folder() -> Result<PathBuf> {
+    // Empty or relative values do not count (the XDG base directory rules).
+    let absolute = |name: &str| std::env::var_os(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    let base = absolute("XDG_DATA_HOME")
+        .or_else(|| absolute("HOME").map(|h| h.join(".local/share")))
+        .ok_or_else(|| {
+            Error::LaunchFailed(
+                "no user data folder given, and neither XDG_DATA_HOME nor HOME is set to an absolute path: \
+                 set one, or give a folder (EnvironmentBuilder::user_data_folder, --user-data-folder)"
+                    .into(),
+            )
+        })?;
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "app".into());
+    Ok(base.join("webpane").join(program))
+}
+
+impl Environment {
+    /// Starts configuring an environment.
+    pub fn builder() -> EnvironmentBuilder {
+        EnvironmentBuilder::default()
+    }
+}
