@@ -138,10 +138,10 @@ impl Frame {
     /// [`WebView::post_shared_buffer_to_script`](crate::WebView::post_shared_buffer_to_script).
     pub fn post_shared_buffer_to_script(
         &self,
-        buffer: &crate::SharedBuffer,
-        access: crate::SharedBufferAccess,
+        buffer: &webpane_ipc::SharedBuffer,
+        access: crate::shared_buffers::SharedBufferAccess,
         additional_data_json: Option<&str>,
-    ) -> Result<crate::SharedBufferPost> {
+    ) -> Result<crate::shared_buffers::SharedBufferPost> {
         self.webview()?
             .post_shared_buffer_to(Some(self.inner.id), buffer, access, additional_data_json)
     }

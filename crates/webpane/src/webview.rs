@@ -4,10 +4,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use webpane_ipc::ReceivedFds;
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
+use webpane_ipc::protocol::{AppMessage, WebViewId};
 
-use crate::deferral::{Answer, Deferral, Deferred};
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::events::{
@@ -22,73 +20,12 @@ use crate::operation::{Operation, Resolver, operation};
 use crate::output::PendingOutput;
 use crate::resources::WebResourceRequestedEventArgs;
 use crate::session::Session;
+
+mod dispatch;
+mod navigation;
+
 use crate::shared_buffers::PostedBuffers;
-
-/// Arguments of [`WebView::on_navigation_starting`]: inspect, cancel, or defer the answer.
-///
-/// The navigation waits until every handler has returned and every deferral taken from these
-/// args is completed or dropped; then it goes ahead unless some handler set `cancel`.
-#[derive(Debug)]
-pub struct NavigationStartingEventArgs {
-    uri: String,
-    is_redirect: bool,
-    is_user_initiated: bool,
-    decision: Rc<Deferred<NavigationAnswer>>,
-}
-
-impl NavigationStartingEventArgs {
-    /// Where the navigation goes.
-    pub fn uri(&self) -> &str {
-        &self.uri
-    }
-    /// Ties this navigation's events together (ContentLoading, DOMContentLoaded,
-    /// NavigationCompleted carry the same id).
-    pub fn navigation_id(&self) -> u64 {
-        self.decision.answer.request
-    }
-    /// Whether it is a redirect.
-    pub fn is_redirect(&self) -> bool {
-        self.is_redirect
-    }
-    /// Whether a user gesture started it.
-    pub fn is_user_initiated(&self) -> bool {
-        self.is_user_initiated
-    }
-    /// Whether the navigation will be cancelled.
-    pub fn cancel(&self) -> bool {
-        self.decision.answer.cancel.get()
-    }
-    /// Cancels (or un-cancels) the navigation.
-    pub fn set_cancel(&self, cancel: bool) {
-        self.decision.answer.cancel.set(cancel);
-    }
-    /// Holds the navigation until the returned deferral is completed or dropped, so that the
-    /// handler can decide later (after asking the user, say). `set_cancel` still works meanwhile.
-    #[doc(alias = "GetDeferral")]
-    pub fn deferral(&self) -> Deferral {
-        self.decision.deferral()
-    }
-}
-
-/// The answer to one NavigationStarting.
-#[derive(Debug)]
-struct NavigationAnswer {
-    session: Weak<Session>,
-    id: WebViewId,
-    request: u64,
-    cancel: Cell<bool>,
-}
-
-impl Answer for NavigationAnswer {
-    fn send(&self) -> bool {
-        let message = AppMessage::NavigationStartingResponse {
-            id: self.id,
-            request: self.request,
-            cancel: self.cancel.get(),
-        };
-        self.session.upgrade().is_some_and(|s| s.send(&message).is_ok())
-    }
-}
+pub use navigation::NavigationStartingEventArgs;
 
 pub(crate) struct WebViewInner {
     env: Environment,
@@ -494,7 +431,7 @@ impl WebView {
     }
 
     /// Gives up every request of this view waiting for an answer (a later answer is ignored).
-    pub(crate) fn fail_pending(&self, error: impl Fn() -> crate::Error) {
+    pub(crate) fn fail_pending(&self, error: impl Fn() -> crate::error::Error) {
         let scripts: Vec<_> = self.inner.pending_scripts.borrow_mut().drain().collect();
         for (_, resolver) in scripts {
             resolver.resolve(Err(error()));
@@ -503,200 +440,12 @@ impl WebView {
     }
 
     /// Raises Closed with `reason` (the view must already be marked closed).
-    pub(crate) fn raise_closed(&self, reason: crate::CloseReason) {
+    pub(crate) fn raise_closed(&self, reason: crate::kinds::CloseReason) {
         let args = WebViewClosedEventArgs::new(reason);
         self.inner.closed_handlers.raise(self, &args);
     }
 
     pub(crate) fn raise_process_failed(&self, args: &ProcessFailedEventArgs) {
         self.inner.process_failed.raise(self, args);
-    }
-
-    pub(crate) fn on_message(&self, message: RuntimeMessage, fds: &mut ReceivedFds) {
-        match message {
-            RuntimeMessage::NewWindowRequested {
-                request,
-                uri,
-                is_user_initiated,
-                name,
-                ..
-            } => {
-                let args = NewWindowRequestedEventArgs::new(
-                    self.inner.session.clone(),
-                    self.inner.id,
-                    request,
-                    uri,
-                    is_user_initiated,
-                    name,
-                );
-                let answer = args.deferred();
-                answer.raise(|| self.inner.new_window_requested.raise(self, &args));
-            }
-            RuntimeMessage::WebResourceRequested {
-                request,
-                method,
-                uri,
-                headers,
-                body,
-                ..
-            } => {
-                let body = body.and_then(|r| match fds.take_file(r) {
-                    Ok((file, _)) => Some(file),
-                    Err(e) => {
-                        log::warn!("a request body could not be taken: {e}");
-                        None
-                    }
-                });
-                let args = WebResourceRequestedEventArgs::new(
-                    self.inner.session.clone(),
-                    self.inner.id,
-                    request,
-                    method,
-                    uri,
-                    headers,
-                    body,
-                );
-                let answer = args.deferred();
-                answer.raise(|| self.inner.web_resource_requested.raise(self, &args));
-            }
-            RuntimeMessage::NavigationStarting {
-                request,
-                uri,
-                is_redirect,
-                is_user_initiated,
-                ..
-            } => {
-                let args = NavigationStartingEventArgs {
-                    uri,
-                    is_redirect,
-                    is_user_initiated,
-                    decision: Deferred::new(NavigationAnswer {
-                        session: self.inner.session.clone(),
-                        id: self.inner.id,
-                        request,
-                        cancel: Cell::new(false),
-                    }),
-                };
-                let decision = args.decision.clone();
-                decision.raise(|| self.inner.navigation_starting.raise(self, &args));
-            }
-            RuntimeMessage::NavigationCompleted {
-                navigation_id,
-                is_success,
-                error,
-                ..
-            } => {
-                let args = NavigationCompletedEventArgs::new(navigation_id, is_success, error);
-                self.inner.navigation_completed.raise(self, &args);
-            }
-            RuntimeMessage::ProcessFailed {
-                kind,
-                reason,
-                process_id,
-                exit_code,
-                signal,
-                process_description,
-                ..
-            } => {
-                let args = ProcessFailedEventArgs::new(
-                    kind.into(),
-                    reason.into(),
-                    process_id,
-                    exit_code,
-                    signal,
-                    process_description,
-                );
-                self.raise_process_failed(&args);
-            }
-            RuntimeMessage::ContentLoading { navigation_id, .. } => {
-                self.inner
-                    .content_loading
-                    .raise(self, &ContentLoadingEventArgs::new(navigation_id));
-            }
-            RuntimeMessage::SourceChanged { uri, .. } => {
-                self.inner.source.replace(uri.clone());
-                self.inner.source_changed.raise(self, &SourceChangedEventArgs::new(uri));
-            }
-            RuntimeMessage::HistoryChanged {
-                can_go_back,
-                can_go_forward,
-                ..
-            } => {
-                self.inner.history.set((can_go_back, can_go_forward));
-                let args = HistoryChangedEventArgs::new(can_go_back, can_go_forward);
-                self.inner.history_changed.raise(self, &args);
-            }
-            RuntimeMessage::DocumentTitleChanged { title, .. } => {
-                self.inner.title.replace(title.clone());
-                self.inner
-                    .document_title_changed
-                    .raise(self, &DocumentTitleChangedEventArgs::new(title));
-            }
-            RuntimeMessage::DomContentLoaded { navigation_id, .. } => {
-                self.inner
-                    .dom_content_loaded
-                    .raise(self, &DomContentLoadedEventArgs::new(navigation_id));
-            }
-            RuntimeMessage::ScriptResult { request, result, .. } => {
-                if let Some(resolver) = self.inner.pending_scripts.borrow_mut().remove(&request) {
-                    resolver.resolve(result.map_err(Error::Script));
-                }
-            }
-            RuntimeMessage::WebMessageReceived {
-                source, json, frame, ..
-            } => {
-                let frame = frame.and_then(|f| self.inner.frames.borrow().get(&f).cloned());
-                let args = WebMessageReceivedEventArgs::new(source, json, frame.clone());
-                self.inner.web_message_received.raise(self, &args);
-                if let Some(frame) = frame {
-                    frame.raise_web_message(&args);
-                }
-            }
-            RuntimeMessage::FrameCreated {
-                frame, name, source, ..
-            } => {
-                let frame = Frame::new(self, frame, name, source);
-                self.inner.frames.borrow_mut().insert(frame.id(), frame.clone());
-                let args = FrameCreatedEventArgs {
-                    frame,
-                    _ui_thread: std::marker::PhantomData,
-                };
-                self.inner.frame_created.raise(self, &args);
-            }
-            RuntimeMessage::CaptureResult { request, result, .. } => {
-                if let Some(r) = self.inner.output.bytes.borrow_mut().remove(&request) {
-                    r.resolve(result.map_err(Error::RequestFailed));
-                }
-            }
-            RuntimeMessage::CookiesResult { request, result, .. } => {
-                if let Some(r) = self.inner.output.cookies.borrow_mut().remove(&request) {
-                    r.resolve(result.map_err(Error::RequestFailed));
-                }
-            }
-            RuntimeMessage::OperationDone { request, result, .. } => {
-                if let Some(r) = self.inner.output.done.borrow_mut().remove(&request) {
-                    r.resolve(result.map_err(Error::RequestFailed));
-                }
-            }
-            RuntimeMessage::SharedBufferDelivered { buffer, result, .. } => {
-                self.inner.buffers.delivered(buffer, result);
-            }
-            RuntimeMessage::SharedBufferReleased { buffer, .. } => {
-                self.inner.buffers.released(buffer);
-            }
-            RuntimeMessage::FrameNavigated { frame, source, .. } => {
-                if let Some(frame) = self.inner.frames.borrow().get(&frame).cloned() {
-                    frame.navigated(source);
-                }
-            }
-            RuntimeMessage::FrameDestroyed { frame, .. } => {
-                let frame = self.inner.frames.borrow_mut().remove(&frame);
-                if let Some(frame) = frame {
-                    frame.destroy();
-                }
-            }
-            RuntimeMessage::WebViewClosed { reason, .. } if self.mark_closed() => self.raise_closed(reason.into()),
-            _ => {}
-        }
     }
 }

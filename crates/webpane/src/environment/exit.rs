@@ -74,14 +74,14 @@ impl Environment {
     }
 
     /// The browser process hung up on this app while it goes on running: every webview still
-    /// open closes with [`CloseReason::Disconnected`](crate::CloseReason::Disconnected); there is
+    /// open closes with [`CloseReason::Disconnected`](crate::kinds::CloseReason::Disconnected); there is
     /// no BrowserProcessExited (it has not exited).
     fn disconnected(&self, session: &Rc<Session>) {
         self.forget_session(session);
         let mut views: Vec<WebView> = session.failed_views.borrow_mut().drain(..).collect();
         views.extend(session.close_webviews());
         for webview in views {
-            webview.raise_closed(crate::CloseReason::Disconnected);
+            webview.raise_closed(crate::kinds::CloseReason::Disconnected);
         }
     }
 

@@ -1,0 +1,208 @@
+//! Events from the browser process, raised on the webview they are about.
+
+use std::cell::Cell;
+
+use webpane_ipc::ReceivedFds;
+use webpane_ipc::protocol::RuntimeMessage;
+
+use super::WebView;
+use super::navigation::{NavigationAnswer, NavigationStartingEventArgs};
+use crate::deferral::Deferred;
+use crate::error::Error;
+use crate::events::{
+    ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
+    NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
+};
+use crate::frame::{Frame, FrameCreatedEventArgs};
+use crate::new_window::NewWindowRequestedEventArgs;
+use crate::resources::WebResourceRequestedEventArgs;
+
+impl WebView {
+    pub(crate) fn on_message(&self, message: RuntimeMessage, fds: &mut ReceivedFds) {
+        match message {
+            RuntimeMessage::NewWindowRequested {
+                request,
+                uri,
+                is_user_initiated,
+                name,
+                ..
+            } => {
+                let args = NewWindowRequestedEventArgs::new(
+                    self.inner.session.clone(),
+                    self.inner.id,
+                    request,
+                    uri,
+                    is_user_initiated,
+                    name,
+                );
+                let answer = args.deferred();
+                answer.raise(|| self.inner.new_window_requested.raise(self, &args));
+            }
+            RuntimeMessage::WebResourceRequested {
+                request,
+                method,
+                uri,
+                headers,
+                body,
+                ..
+            } => {
+                let body = body.and_then(|r| match fds.take_file(r) {
+                    Ok((file, _)) => Some(file),
+                    Err(e) => {
+                        log::warn!("a request body could not be taken: {e}");
+                        None
+                    }
+                });
+                let args = WebResourceRequestedEventArgs::new(
+                    self.inner.session.clone(),
+                    self.inner.id,
+                    request,
+                    method,
+                    uri,
+                    headers,
+                    body,
+                );
+                let answer = args.deferred();
+                answer.raise(|| self.inner.web_resource_requested.raise(self, &args));
+            }
+            RuntimeMessage::NavigationStarting {
+                request,
+                uri,
+                is_redirect,
+                is_user_initiated,
+                ..
+            } => {
+                let args = NavigationStartingEventArgs {
+                    uri,
+                    is_redirect,
+                    is_user_initiated,
+                    decision: Deferred::new(NavigationAnswer {
+                        session: self.inner.session.clone(),
+                        id: self.inner.id,
+                        request,
+                        cancel: Cell::new(false),
+                    }),
+                };
+                let decision = args.decision.clone();
+                decision.raise(|| self.inner.navigation_starting.raise(self, &args));
+            }
+            RuntimeMessage::NavigationCompleted {
+                navigation_id,
+                is_success,
+                error,
+                ..
+            } => {
+                let args = NavigationCompletedEventArgs::new(navigation_id, is_success, error);
+                self.inner.navigation_completed.raise(self, &args);
+            }
+            RuntimeMessage::ProcessFailed {
+                kind,
+                reason,
+                process_id,
+                exit_code,
+                signal,
+                process_description,
+                ..
+            } => {
+                let args = ProcessFailedEventArgs::new(
+                    kind.into(),
+                    reason.into(),
+                    process_id,
+                    exit_code,
+                    signal,
+                    process_description,
+                );
+                self.raise_process_failed(&args);
+            }
+            RuntimeMessage::ContentLoading { navigation_id, .. } => {
+                self.inner
+                    .content_loading
+                    .raise(self, &ContentLoadingEventArgs::new(navigation_id));
+            }
+            RuntimeMessage::SourceChanged { uri, .. } => {
+                self.inner.source.replace(uri.clone());
+                self.inner.source_changed.raise(self, &SourceChangedEventArgs::new(uri));
+            }
+            RuntimeMessage::HistoryChanged {
+                can_go_back,
+                can_go_forward,
+                ..
+            } => {
+                self.inner.history.set((can_go_back, can_go_forward));
+                let args = HistoryChangedEventArgs::new(can_go_back, can_go_forward);
+                self.inner.history_changed.raise(self, &args);
+            }
+            RuntimeMessage::DocumentTitleChanged { title, .. } => {
+                self.inner.title.replace(title.clone());
+                self.inner
+                    .document_title_changed
+                    .raise(self, &DocumentTitleChangedEventArgs::new(title));
+            }
+            RuntimeMessage::DomContentLoaded { navigation_id, .. } => {
+                self.inner
+                    .dom_content_loaded
+                    .raise(self, &DomContentLoadedEventArgs::new(navigation_id));
+            }
+            RuntimeMessage::ScriptResult { request, result, .. } => {
+                if let Some(resolver) = self.inner.pending_scripts.borrow_mut().remove(&request) {
+                    resolver.resolve(result.map_err(Error::Script));
+                }
+            }
+            RuntimeMessage::WebMessageReceived {
+                source, json, frame, ..
+            } => {
+                let frame = frame.and_then(|f| self.inner.frames.borrow().get(&f).cloned());
+                let args = WebMessageReceivedEventArgs::new(source, json, frame.clone());
+                self.inner.web_message_received.raise(self, &args);
+                if let Some(frame) = frame {
+                    frame.raise_web_message(&args);
+                }
+            }
+            RuntimeMessage::FrameCreated {
+                frame, name, source, ..
+            } => {
+                let frame = Frame::new(self, frame, name, source);
+                self.inner.frames.borrow_mut().insert(frame.id(), frame.clone());
+                let args = FrameCreatedEventArgs {
+                    frame,
+                    _ui_thread: std::marker::PhantomData,
+                };
+                self.inner.frame_created.raise(self, &args);
+            }
+            RuntimeMessage::CaptureResult { request, result, .. } => {
+                if let Some(r) = self.inner.output.bytes.borrow_mut().remove(&request) {
+                    r.resolve(result.map_err(Error::RequestFailed));
+                }
+            }
+            RuntimeMessage::CookiesResult { request, result, .. } => {
+                if let Some(r) = self.inner.output.cookies.borrow_mut().remove(&request) {
+                    r.resolve(result.map_err(Error::RequestFailed));
+                }
+            }
+            RuntimeMessage::OperationDone { request, result, .. } => {
+                if let Some(r) = self.inner.output.done.borrow_mut().remove(&request) {
+                    r.resolve(result.map_err(Error::RequestFailed));
+                }
+            }
+            RuntimeMessage::SharedBufferDelivered { buffer, result, .. } => {
+                self.inner.buffers.delivered(buffer, result);
+            }
+            RuntimeMessage::SharedBufferReleased { buffer, .. } => {
+                self.inner.buffers.released(buffer);
+            }
+            RuntimeMessage::FrameNavigated { frame, source, .. } => {
+                if let Some(frame) = self.inner.frames.borrow().get(&frame).cloned() {
+                    frame.navigated(source);
+                }
+            }
+            RuntimeMessage::FrameDestroyed { frame, .. } => {
+                let frame = self.inner.frames.borrow_mut().remove(&frame);
+                if let Some(frame) = frame {
+                    frame.destroy();
+                }
+            }
+            RuntimeMessage::WebViewClosed { reason, .. } if self.mark_closed() => self.raise_closed(reason.into()),
+            _ => {}
+        }
+    }
+}
