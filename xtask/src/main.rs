@@ -4,11 +4,14 @@
 //! - `test`  — every test of the workspace, under a virtual X display (the README's second command).
 //! - `bench` — the benchmark suite; numbers side by side, with ratios.
 //! - `fuzz [SECONDS]` — every fuzz target for SECONDS each (installs cargo-fuzz).
-//! - `ci`    — what `.ci/run` runs: format check, clippy and docs (`ci-clippy` alone), tests.
+//! - `layout` — the layout rules: no file over 600 lines, no import circles (see `layout.rs`).
+//! - `ci`    — what `.ci/run` runs: format check, layout, clippy and docs (`ci-clippy` alone), tests.
 //!
 //! System packages come from Debian's apt and are installed only when missing, saying so first.
 
 #![forbid(unsafe_code)]
+
+mod layout;
 
 use std::process::{Command, ExitCode};
 
@@ -36,10 +39,11 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
+        Some("layout") => check_layout(),
         Some("ci") => ci(),
         Some("ci-clippy") => clippy(),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | bench | fuzz [SECONDS] | ci>");
+            eprintln!("usage: cargo xtask <demo | test | bench | fuzz [SECONDS] | layout | ci>");
             return ExitCode::from(2);
         }
     };
@@ -207,8 +211,25 @@ fn clippy() -> Result {
         .env("RUSTDOCFLAGS", "-D warnings"))
 }
 
+fn check_layout() -> Result {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("no workspace above xtask")?;
+    let (problems, known) = layout::check(root);
+    for line in &known {
+        println!("layout: known, to be taken apart: {line}");
+    }
+    if problems.is_empty() {
+        println!("layout: no file over {} lines, no new import circle", layout::MAX_LINES);
+        Ok(())
+    } else {
+        Err(format!("layout rules broken:\n{}", problems.join("\n")))
+    }
+}
+
 fn ci() -> Result {
     run(cargo().args(["fmt", "--all", "--check"]))?;
+    check_layout()?;
     clippy()?;
     test(&[])
 }

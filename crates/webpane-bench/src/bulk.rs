@@ -205,7 +205,7 @@ impl Bench {
 fn setup() -> Bench {
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let env = crate::environment(&event_loop, dir.path(), |b| {
+    let env = crate::setup::environment(&event_loop, dir.path(), |b| {
         b.custom_scheme(CustomSchemeRegistration::new("bench"))
     });
     let webview = event_loop
@@ -297,7 +297,7 @@ fn human(size: usize) -> String {
 }
 
 /// Runs the bulk timings; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::Options) -> serde_json::Value {
+pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     let json = opts.json;
     let quick = opts.quick;
     let mut sizes = vec![KIB, 64 * KIB, MIB, 16 * MIB, 64 * MIB, 256 * MIB];

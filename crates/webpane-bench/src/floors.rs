@@ -65,7 +65,7 @@ fn echo_peer(conn: Connection) -> std::thread::JoinHandle<()> {
 }
 
 /// Runs the floors; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::Options) -> serde_json::Value {
+pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     let json_only = opts.json;
     let mut rows = Vec::new();
 

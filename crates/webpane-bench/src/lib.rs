@@ -15,42 +15,12 @@ mod floors;
 mod lifecycle;
 mod memory;
 mod messages;
+mod setup;
 
-use std::path::PathBuf;
-
-/// What to run and how to report it.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// Print nothing but the JSON document (to stdout).
-    pub json: bool,
-    /// Smaller sizes only (bulk stops at 16 MiB).
-    pub quick: bool,
-    /// Run only the parts whose name contains one of these (empty: all).
-    pub only: Vec<String>,
-}
+pub use setup::Options;
 
 /// The parts of the suite, in the order they run.
 pub const PARTS: &[&str] = &["floors", "lifecycle", "messages", "bulk", "memory"];
-
-/// The runtime binary the benchmarks start (found like any app finds it).
-pub(crate) fn runtime() -> PathBuf {
-    webpane::find_runtime(None).expect("webpane-runtime (build it next to this binary, or set WEBPANE_RUNTIME)")
-}
-
-/// An environment on `folder` with the runtime the suite uses; `configure` adds options.
-pub(crate) fn environment(
-    event_loop: &webpane::EventLoop,
-    folder: &std::path::Path,
-    configure: impl FnOnce(webpane::EnvironmentBuilder) -> webpane::EnvironmentBuilder,
-) -> webpane::Environment {
-    let builder = webpane::Environment::builder()
-        .user_data_folder(folder)
-        .runtime_path(runtime());
-    event_loop
-        .block_on(configure(builder).build(event_loop))
-        .expect("not re-entrant")
-        .expect("a browser process")
-}
 
 /// Runs the suite; prints tables (unless `json`) and returns the JSON document.
 pub fn run(opts: &Options) -> serde_json::Value {

@@ -14,7 +14,7 @@ use webpane::{Environment, EventLoop, WebViewOptions};
 const ROUNDS: usize = 7;
 
 fn env(event_loop: &EventLoop, folder: &std::path::Path) -> Environment {
-    crate::environment(event_loop, folder, |b| b.shutdown_grace(Duration::from_millis(100)))
+    crate::setup::environment(event_loop, folder, |b| b.shutdown_grace(Duration::from_millis(100)))
 }
 
 /// Environment creation to first NavigationCompleted; returns the time and the webview.
@@ -41,7 +41,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// Runs the lifecycle timings; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::Options) -> serde_json::Value {
+pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     let json = opts.json;
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();

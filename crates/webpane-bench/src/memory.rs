@@ -60,10 +60,10 @@ const PAGE: &str = "<title>memory</title><body><h1>A page</h1><p>With a little t
     <script>chrome.webview.postMessage('loaded')</script></body>";
 
 /// Runs the memory measurement; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::Options) -> serde_json::Value {
+pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let env = crate::environment(&event_loop, dir.path(), |b| b);
+    let env = crate::setup::environment(&event_loop, dir.path(), |b| b);
     let runtime = env.browser_process_id().unwrap();
     let loaded = std::rc::Rc::new(std::cell::Cell::new(0usize));
     let mut webviews = Vec::new();

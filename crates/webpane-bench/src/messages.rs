@@ -15,11 +15,11 @@ const ROUND_TRIPS: usize = 1000;
 const BURST: usize = 10_000;
 
 /// Runs the web message timings; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::Options) -> serde_json::Value {
+pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     let json = opts.json;
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let env = crate::environment(&event_loop, dir.path(), |b| b);
+    let env = crate::setup::environment(&event_loop, dir.path(), |b| b);
     let webview = event_loop
         .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
         .unwrap()

@@ -18,8 +18,10 @@ use std::time::Duration;
 
 use webpane::{CloseReason, ProcessFailedKind, SharedBufferAccess, WebViewOptions};
 
+use crate::args::RunArgs;
+use crate::exit::{EXIT_BROWSER_FAILED, EXIT_LOAD_FAILED, EXIT_RENDERER_FAILED, EXIT_USAGE, fail};
+use crate::page::open_webview;
 use crate::share::Share;
-use crate::{EXIT_BROWSER_FAILED, EXIT_LOAD_FAILED, EXIT_RENDERER_FAILED, EXIT_USAGE, RunArgs, fail, open_webview};
 
 /// What a page argument is, checked before anything starts.
 fn checked_page(page: &str) -> Result<String, (u8, String)> {
@@ -30,7 +32,7 @@ fn checked_page(page: &str) -> Result<String, (u8, String)> {
             format!("{page:?} is a javascript: URL, not a page: put the script in a page"),
         ));
     }
-    let uri = crate::page_uri(page).map_err(|e| (EXIT_USAGE, e))?;
+    let uri = crate::page::page_uri(page).map_err(|e| (EXIT_USAGE, e))?;
     if let Ok(url) = url::Url::parse(&uri) {
         if url.scheme() == "file" {
             if let Ok(path) = url.to_file_path() {

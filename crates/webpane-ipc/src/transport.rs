@@ -188,7 +188,7 @@ impl Connection {
         Ok((Self::new(a)?, Self::new(b)?))
     }
 
-    /// Connects to a [`Listener`] at `path` and performs the handshake.
+    /// Connects to a [`Listener`](crate::Listener) at `path` and performs the handshake.
     pub fn connect(path: impl AsRef<Path>) -> Result<Connection, IpcError> {
         let (fd, _) = connect_socket(path.as_ref(), true)?;
         rustix::io::ioctl_fionbio(&fd, true)?;

@@ -166,7 +166,7 @@ fn release(key: u64) {
     });
     if let Some((page, buffer)) = gone {
         if let Some(page) = page.upgrade() {
-            ffi::send_message_to_view(&page, &crate::user_message(BUFFER_RELEASED, &BufferGone { buffer }));
+            ffi::send_message_to_view(&page, &ffi::user_message(BUFFER_RELEASED, &BufferGone { buffer }));
         }
     }
 }

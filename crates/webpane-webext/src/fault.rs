@@ -66,12 +66,13 @@ pub fn is_read_only(addr: usize) -> bool {
     })
 }
 
-/// Sends the record on every report socket (async-signal-safe).
-pub fn report() {
+/// Calls `send` with each report socket and the record to send on it (async-signal-safe when
+/// `send` is).
+pub fn report(send: impl Fn(i32, &[u8])) {
     for slot in &REPORTS {
         let fd = slot.load(Ordering::SeqCst);
         if fd >= 0 {
-            crate::ffi::send_raw(fd, READ_ONLY_WRITE);
+            send(fd, READ_ONLY_WRITE);
         }
     }
 }

@@ -301,7 +301,7 @@ extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, context:
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let addr = unsafe { (*info).si_addr() } as usize;
     if crate::fault::is_read_only(addr) {
-        crate::fault::report();
+        crate::fault::report(send_raw);
     } else if let Some((segv, bus)) = PREVIOUS.get() {
         let previous = if signal == libc::SIGBUS { bus } else { segv };
         let handler = previous.sa_sigaction;
@@ -349,4 +349,18 @@ pub fn install_fault_handler() {
 /// A GUnixFDList holding `fd` (which moves into it).
 pub fn fd_list_with(fd: OwnedFd) -> gio::UnixFDList {
     gio::UnixFDList::from_array([fd])
+}
+
+/// A WebKitUserMessage named `name` whose parameters are the JSON of `value`.
+pub(crate) fn user_message(name: &str, value: &impl serde::Serialize) -> glib::Object {
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+    user_message_with(name, glib::Variant::from(json.as_str()))
+}
+
+/// A WebKitUserMessage named `name` with `parameters`.
+pub(crate) fn user_message_with(name: &str, parameters: glib::Variant) -> glib::Object {
+    glib::Object::builder_with_type(user_message_type())
+        .property("name", name)
+        .property("parameters", parameters)
+        .build()
 }

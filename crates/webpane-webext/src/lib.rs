@@ -97,20 +97,6 @@ fn say_hello(page: &glib::Object) {
     ffi::send_message_to_view(page, &message);
 }
 
-/// A WebKitUserMessage named `name` whose parameters are the JSON of `value`.
-pub(crate) fn user_message(name: &str, value: &impl serde::Serialize) -> glib::Object {
-    let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-    user_message_with(name, glib::Variant::from(json.as_str()))
-}
-
-/// A WebKitUserMessage named `name` with `parameters`.
-fn user_message_with(name: &str, parameters: glib::Variant) -> glib::Object {
-    glib::Object::builder_with_type(ffi::user_message_type())
-        .property("name", name)
-        .property("parameters", parameters)
-        .build()
-}
-
 /// A frame's window object was (re)created: a new document in it.
 fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
     let (id, is_main, uri) = ffi::frame_facts(frame);
@@ -140,10 +126,10 @@ fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
     }
     let info = FrameInfo { frame: id, uri, name };
     if known {
-        ffi::send_message_to_view(page, &user_message(FRAME_NAVIGATED, &info));
+        ffi::send_message_to_view(page, &ffi::user_message(FRAME_NAVIGATED, &info));
         return;
     }
-    ffi::send_message_to_view(page, &user_message(FRAME_CREATED, &info));
+    ffi::send_message_to_view(page, &ffi::user_message(FRAME_CREATED, &info));
     let page = page.downgrade();
     // The frame object goes away with the frame.
     std::mem::forget(frame.add_weak_ref_notify_local(move || {
@@ -154,7 +140,7 @@ fn window_object_cleared(page: &glib::Object, frame: &glib::Object) {
         });
         buffers::frame_gone(page_id, id);
         if let Some(page) = page.upgrade() {
-            ffi::send_message_to_view(&page, &user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
+            ffi::send_message_to_view(&page, &ffi::user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
         }
     }));
 }
@@ -180,7 +166,7 @@ fn install_sender(
         let (_, _, uri) = ffi::frame_facts(&frame);
         let json = json.to_str();
         let parameters = (id, is_main, uri.as_str(), json.as_str()).to_variant();
-        ffi::send_message_to_view(&page, &user_message_with(WEB_MESSAGE, parameters));
+        ffi::send_message_to_view(&page, &ffi::user_message_with(WEB_MESSAGE, parameters));
     });
     let define = context.evaluate(
         "(f => Object.defineProperty(window, '__webpaneSend', { value: f, configurable: true, enumerable: false }))",
@@ -223,7 +209,7 @@ fn shared_buffer(page: &glib::Object, message: &glib::Object) {
         },
         _ => Delivery::Failed("malformed shared buffer message".into()),
     };
-    ffi::send_reply(message, &user_message(SHARED_BUFFER, &delivery));
+    ffi::send_reply(message, &ffi::user_message(SHARED_BUFFER, &delivery));
 }
 
 fn frame_script(page: &glib::Object, message: &glib::Object) {
@@ -236,7 +222,7 @@ fn frame_script(page: &glib::Object, message: &glib::Object) {
         Some(request) => run_in_frame(ffi::page_id(page), &request),
         None => ScriptOutcome::Err("malformed frame script request".into()),
     };
-    ffi::send_reply(message, &user_message(FRAME_SCRIPT, &outcome));
+    ffi::send_reply(message, &ffi::user_message(FRAME_SCRIPT, &outcome));
 }
 
 fn run_in_frame(page_id: u64, request: &FrameScript) -> ScriptOutcome {

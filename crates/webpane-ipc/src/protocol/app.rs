@@ -16,7 +16,7 @@ pub enum AppMessage {
         /// The app's options; must equal the runtime's.
         options: RuntimeOptions,
     },
-    /// Are you there? Answered with [`RuntimeMessage::Pong`] (the app's watchdog on a stopped or
+    /// Are you there? Answered with [`RuntimeMessage::Pong`](crate::protocol::RuntimeMessage::Pong) (the app's watchdog on a stopped or
     /// hung browser process).
     Ping {
         /// Echoed back.
@@ -63,11 +63,11 @@ pub enum AppMessage {
         /// The view.
         id: WebViewId,
     },
-    /// Run a script in the main frame or a subframe; answered by [`RuntimeMessage::ScriptResult`].
+    /// Run a script in the main frame or a subframe; answered by [`RuntimeMessage::ScriptResult`](crate::protocol::RuntimeMessage::ScriptResult).
     ExecuteScript {
         /// The view.
         id: WebViewId,
-        /// A subframe (from [`RuntimeMessage::FrameCreated`]), or `None` for the main frame.
+        /// A subframe (from [`RuntimeMessage::FrameCreated`](crate::protocol::RuntimeMessage::FrameCreated)), or `None` for the main frame.
         frame: Option<u64>,
         /// Identifies the answer.
         request: u64,
@@ -109,7 +109,7 @@ pub enum AppMessage {
         /// The view.
         id: WebViewId,
     },
-    /// The answer to [`RuntimeMessage::NavigationStarting`].
+    /// The answer to [`RuntimeMessage::NavigationStarting`](crate::protocol::RuntimeMessage::NavigationStarting).
     NavigationStartingResponse {
         /// The view.
         id: WebViewId,
@@ -132,7 +132,7 @@ pub enum AppMessage {
         /// The URI pattern.
         filter: String,
     },
-    /// The answer to [`RuntimeMessage::WebResourceRequested`]; `None` asks for the default
+    /// The answer to [`RuntimeMessage::WebResourceRequested`](crate::protocol::RuntimeMessage::WebResourceRequested); `None` asks for the default
     /// response (404).
     WebResourceResponse {
         /// The view.
@@ -144,7 +144,7 @@ pub enum AppMessage {
     },
     /// Give the page (or a subframe) a shared buffer: the memfd is attached (read-write, or an
     /// `O_RDONLY` reopen for read-only access). Answered by
-    /// [`RuntimeMessage::SharedBufferDelivered`].
+    /// [`RuntimeMessage::SharedBufferDelivered`](crate::protocol::RuntimeMessage::SharedBufferDelivered).
     PostSharedBuffer {
         /// The view.
         id: WebViewId,
@@ -157,7 +157,7 @@ pub enum AppMessage {
         /// JSON for the page event's `additionalData`.
         additional_data: Option<String>,
     },
-    /// The answer to [`RuntimeMessage::NewWindowRequested`].
+    /// The answer to [`RuntimeMessage::NewWindowRequested`](crate::protocol::RuntimeMessage::NewWindowRequested).
     NewWindowResponse {
         /// The opener.
         id: WebViewId,
@@ -166,7 +166,7 @@ pub enum AppMessage {
         /// What to do.
         decision: NewWindowDecision,
     },
-    /// Take a picture of the visible page; answered by [`RuntimeMessage::CaptureResult`].
+    /// Take a picture of the visible page; answered by [`RuntimeMessage::CaptureResult`](crate::protocol::RuntimeMessage::CaptureResult).
     CapturePreview {
         /// The view.
         id: WebViewId,
@@ -175,7 +175,7 @@ pub enum AppMessage {
         /// PNG or JPEG.
         format: ImageFormat,
     },
-    /// Print the page to PDF; answered by [`RuntimeMessage::OperationDone`].
+    /// Print the page to PDF; answered by [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
     PrintToPdf {
         /// The view.
         id: WebViewId,
@@ -184,7 +184,7 @@ pub enum AppMessage {
         /// Where to.
         target: OutputTarget,
     },
-    /// Save the page as MHTML into a delivered file; answered by [`RuntimeMessage::OperationDone`].
+    /// Save the page as MHTML into a delivered file; answered by [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
     SaveAsMhtml {
         /// The view.
         id: WebViewId,
@@ -193,7 +193,7 @@ pub enum AppMessage {
         /// The delivered file (paths are refused: the browser process never opens one).
         target: OutputTarget,
     },
-    /// Cookies for a URI (all cookies if `None`); answered by [`RuntimeMessage::CookiesResult`].
+    /// Cookies for a URI (all cookies if `None`); answered by [`RuntimeMessage::CookiesResult`](crate::protocol::RuntimeMessage::CookiesResult).
     GetCookies {
         /// The view (its profile).
         id: WebViewId,
@@ -202,7 +202,7 @@ pub enum AppMessage {
         /// The URI.
         uri: Option<String>,
     },
-    /// Add or replace a cookie; answered by [`RuntimeMessage::OperationDone`].
+    /// Add or replace a cookie; answered by [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
     SetCookie {
         /// The view (its profile).
         id: WebViewId,
@@ -212,7 +212,7 @@ pub enum AppMessage {
         cookie: Cookie,
     },
     /// Delete the cookies matching name, domain and path; answered by
-    /// [`RuntimeMessage::OperationDone`].
+    /// [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
     DeleteCookie {
         /// The view (its profile).
         id: WebViewId,
@@ -221,7 +221,7 @@ pub enum AppMessage {
         /// The cookie (name, domain and path are matched).
         cookie: Cookie,
     },
-    /// Clear browsing data of the profile; answered by [`RuntimeMessage::OperationDone`].
+    /// Clear browsing data of the profile; answered by [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
     ClearBrowsingData {
         /// The view (its profile).
         id: WebViewId,

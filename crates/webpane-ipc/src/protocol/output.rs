@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An image format for [`AppMessage::CapturePreview`].
+/// An image format for [`AppMessage::CapturePreview`](crate::protocol::AppMessage::CapturePreview).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ImageFormat {
     /// PNG.

@@ -23,7 +23,7 @@ pub struct Cookie {
     pub same_site: String,
 }
 
-/// What [`AppMessage::ClearBrowsingData`] clears.
+/// What [`AppMessage::ClearBrowsingData`](crate::protocol::AppMessage::ClearBrowsingData) clears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrowsingDataKinds {
     /// Cookies.

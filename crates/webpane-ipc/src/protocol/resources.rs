@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The body of a response to [`RuntimeMessage::WebResourceRequested`].
+/// The body of a response to [`RuntimeMessage::WebResourceRequested`](crate::protocol::RuntimeMessage::WebResourceRequested).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ResponseBody {
     /// No body.

@@ -28,7 +28,7 @@ pub enum RuntimeMessage {
         id: WebViewId,
     },
     /// A navigation is about to start; the app must answer with
-    /// [`AppMessage::NavigationStartingResponse`] (the runtime holds the navigation until then).
+    /// [`AppMessage::NavigationStartingResponse`](crate::protocol::AppMessage::NavigationStartingResponse) (the runtime holds the navigation until then).
     NavigationStarting {
         /// The view.
         id: WebViewId,
@@ -78,7 +78,7 @@ pub enum RuntimeMessage {
         /// The navigation.
         navigation_id: u64,
     },
-    /// The outcome of [`AppMessage::ExecuteScript`]: the result as JSON, or the exception's message.
+    /// The outcome of [`AppMessage::ExecuteScript`](crate::protocol::AppMessage::ExecuteScript): the result as JSON, or the exception's message.
     ScriptResult {
         /// The view.
         id: WebViewId,
@@ -110,7 +110,7 @@ pub enum RuntimeMessage {
         error: Option<WebError>,
     },
     /// A page requested a custom-scheme URI that matches one of the view's filters; the app
-    /// answers with [`AppMessage::WebResourceResponse`].
+    /// answers with [`AppMessage::WebResourceResponse`](crate::protocol::AppMessage::WebResourceResponse).
     WebResourceRequested {
         /// The view.
         id: WebViewId,
@@ -126,7 +126,7 @@ pub enum RuntimeMessage {
         body: Option<crate::wire::FdRef>,
     },
     /// A page asked for a new window (`window.open`, a link with a target); the page waits until
-    /// the app answers with [`AppMessage::NewWindowResponse`].
+    /// the app answers with [`AppMessage::NewWindowResponse`](crate::protocol::AppMessage::NewWindowResponse).
     NewWindowRequested {
         /// The opener.
         id: WebViewId,
@@ -166,7 +166,7 @@ pub enum RuntimeMessage {
         /// The frame.
         frame: u64,
     },
-    /// The outcome of [`AppMessage::PostSharedBuffer`]: the page's `sharedbufferreceived`
+    /// The outcome of [`AppMessage::PostSharedBuffer`](crate::protocol::AppMessage::PostSharedBuffer): the page's `sharedbufferreceived`
     /// listeners ran, or why not.
     SharedBufferDelivered {
         /// The view.
@@ -184,7 +184,7 @@ pub enum RuntimeMessage {
         /// The post.
         buffer: u64,
     },
-    /// The picture asked for with [`AppMessage::CapturePreview`].
+    /// The picture asked for with [`AppMessage::CapturePreview`](crate::protocol::AppMessage::CapturePreview).
     CaptureResult {
         /// The view.
         id: WebViewId,
@@ -193,7 +193,7 @@ pub enum RuntimeMessage {
         /// The encoded image, or why not.
         result: Result<Vec<u8>, String>,
     },
-    /// The cookies asked for with [`AppMessage::GetCookies`].
+    /// The cookies asked for with [`AppMessage::GetCookies`](crate::protocol::AppMessage::GetCookies).
     CookiesResult {
         /// The view.
         id: WebViewId,
@@ -244,7 +244,7 @@ pub enum RuntimeMessage {
     /// The runtime is shutting down normally (its last webview closed); the connection closes
     /// once its children have exited and the folder's lock is released.
     Exiting,
-    /// The answer to [`AppMessage::Ping`].
+    /// The answer to [`AppMessage::Ping`](crate::protocol::AppMessage::Ping).
     Pong {
         /// The ping's `seq`.
         seq: u64,

@@ -22,7 +22,7 @@ pub(super) const STARTUP_GRACE: Duration = Duration::from_secs(2);
 pub const MAX_CLIENT_BACKLOG: usize = 256 << 20;
 /// How much may wait for all clients together: past it, the client furthest behind is dropped.
 pub const MAX_TOTAL_BACKLOG: usize = 512 << 20;
-/// How long a dropped client's last message ([`RuntimeMessage::Disconnecting`]) may wait for it
+/// How long a dropped client's last message ([`RuntimeMessage::Disconnecting`](webpane_ipc::protocol::RuntimeMessage::Disconnecting)) may wait for it
 /// to read before the connection closes anyway.
 pub(super) const FAREWELL_TIMEOUT: Duration = Duration::from_secs(5);
 

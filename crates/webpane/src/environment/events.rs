@@ -12,7 +12,7 @@ pub enum BrowserProcessExitKind {
     Failed,
 }
 
-/// Arguments of [`Environment::on_browser_process_exited`].
+/// Arguments of [`Environment::on_browser_process_exited`](crate::Environment::on_browser_process_exited).
 #[derive(Debug, Clone)]
 pub struct BrowserProcessExitedEventArgs {
     pub(super) kind: BrowserProcessExitKind,
@@ -31,7 +31,7 @@ impl BrowserProcessExitedEventArgs {
     }
 }
 
-/// Arguments of [`Environment::on_new_browser_version_available`].
+/// Arguments of [`Environment::on_new_browser_version_available`](crate::Environment::on_new_browser_version_available).
 #[derive(Debug, Clone)]
 pub struct NewBrowserVersionAvailableEventArgs {
     pub(super) _ui_thread: PhantomData<Rc<()>>,

@@ -8,7 +8,7 @@ use webpane_ipc::protocol::{AppMessage, WebViewId};
 use crate::deferral::{Answer, Deferral, Deferred};
 use crate::session::Session;
 
-/// Arguments of [`WebView::on_navigation_starting`]: inspect, cancel, or defer the answer.
+/// Arguments of [`WebView::on_navigation_starting`](crate::WebView::on_navigation_starting): inspect, cancel, or defer the answer.
 ///
 /// The navigation waits until every handler has returned and every deferral taken from these
 /// args is completed or dropped; then it goes ahead unless some handler set `cancel`.
