@@ -1,7 +1,7 @@
 //! `webpane-runtime`: the browser process of webpane.
 //!
 //! Started by the `webpane` SDK (not by hand) for one user data folder; serves every app that
-//! uses that folder. See `udf.rs` for the folder's layout and `server.rs` for the main loop.
+//! uses that folder. See `udf.rs` for the folder's layout and `server/` for the main loop.
 //!
 //! Its flags and exit codes are `webpane_ipc::contract`'s ([`RuntimeCommand`], [`RuntimeExit`]):
 //! 0 after a normal shutdown, 3 when another runtime already owns the folder, 4 for engine
