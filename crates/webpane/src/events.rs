@@ -247,3 +247,33 @@ impl ProcessFailedEventArgs {
 pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::InvalidArgument(format!("the web message cannot be JSON: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(domain: &str, code: i32) -> WebErrorStatus {
+        WebErrorStatus::of(&WebError {
+            domain: domain.into(),
+            code,
+            message: String::new(),
+        })
+    }
+
+    #[test]
+    fn webkit_errors_are_classified_as_webview2_statuses() {
+        assert_eq!(status("WebKitNetworkError", 302), WebErrorStatus::OperationCanceled);
+        assert_eq!(status("WebKitPolicyError", 102), WebErrorStatus::OperationCanceled);
+        assert_eq!(status("WebKitNetworkError", 300), WebErrorStatus::CannotConnect);
+        assert_eq!(status("g-io-error-quark", 39), WebErrorStatus::CannotConnect);
+        assert_eq!(status("WebKitNetworkError", 301), WebErrorStatus::UnsupportedScheme);
+        assert_eq!(status("WebKitPolicyError", 101), WebErrorStatus::UnsupportedScheme);
+        assert_eq!(status("WebKitNetworkError", 303), WebErrorStatus::FileNotFound);
+        assert_eq!(status("g-io-error-quark", 1), WebErrorStatus::FileNotFound);
+        assert_eq!(status("g-resolver-error-quark", 0), WebErrorStatus::HostNameNotResolved);
+        assert_eq!(status("g-tls-error-quark", 3), WebErrorStatus::CertificateIsInvalid);
+        assert_eq!(status("soup-session-error-quark", 5), WebErrorStatus::RedirectFailed);
+        assert_eq!(status("WebKitNetworkError", 999), WebErrorStatus::Unknown);
+        assert_eq!(status("", 0), WebErrorStatus::Unknown);
+    }
+}
