@@ -94,7 +94,7 @@ fn output(args: OutputArgs, what: Output) -> ExitCode {
             let result = if done.is_success() {
                 Ok(())
             } else {
-                Err(done.web_error().map(|e| e.message.clone()).unwrap_or_default())
+                Err(done.web_error().map(|e| e.message().to_owned()).unwrap_or_default())
             };
             loaded.set(Some(result));
         });

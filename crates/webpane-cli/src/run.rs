@@ -192,7 +192,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                 return;
             }
             if !args.is_success() {
-                let why = args.web_error().map(|e| e.message.clone()).unwrap_or_default();
+                let why = args.web_error().map(|e| e.message().to_owned()).unwrap_or_default();
                 eprintln!("webpane: the page did not load: {why}");
                 outcome.set(Some(ExitCode::from(EXIT_LOAD_FAILED)));
             } else if view.source() == "about:blank" && asked != "about:blank" {

@@ -249,9 +249,14 @@ fn options_must_match_between_apps_sharing_a_runtime() {
         .unwrap()
         .unwrap();
     match event_loop.block_on(build("de-DE")).unwrap() {
-        Err(webpane::Error::OptionsMismatch { runtime, requested }) => {
-            assert_eq!(runtime.language.as_deref(), Some("en-US"));
-            assert_eq!(requested.language.as_deref(), Some("de-DE"));
+        Err(webpane::Error::OptionsMismatch { differences }) => {
+            // Only the language differs, and the message says both values.
+            assert_eq!(differences.len(), 1, "{differences:?}");
+            assert!(differences[0].starts_with("language:"), "{differences:?}");
+            assert!(
+                differences[0].contains("\"en-US\"") && differences[0].contains("\"de-DE\""),
+                "{differences:?}"
+            );
         }
         other => panic!("expected OptionsMismatch, got {other:?}"),
     }

@@ -126,21 +126,16 @@ fn cookies_are_plain_data_and_reach_the_page() {
     webview.navigate(&uri).unwrap();
     wait_until(&event_loop, "the page", || done.get());
     let cookies = webview.cookie_manager();
-    let cookie = Cookie {
-        name: "flavour".into(),
-        value: "oat".into(),
-        domain: "127.0.0.1".into(),
-        path: "/".into(),
-        expires: Some(4_102_444_800),
-        http_only: false,
-        secure: false,
-        same_site: "Lax".into(),
-    };
+    let expires = std::time::UNIX_EPOCH + std::time::Duration::from_secs(4_102_444_800);
+    let mut cookie = Cookie::new("flavour", "oat", "127.0.0.1", "/");
+    cookie.expires = Some(expires);
+    cookie.same_site = webpane::SameSite::Strict;
     event_loop.block_on(cookies.set_cookie(&cookie)).unwrap().unwrap();
     let got = event_loop.block_on(cookies.cookies(&uri)).unwrap().unwrap();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!((got[0].name.as_str(), got[0].value.as_str()), ("flavour", "oat"));
-    assert_eq!(got[0].expires, Some(4_102_444_800));
+    assert_eq!(got[0].expires, Some(expires));
+    assert_eq!(got[0].same_site, webpane::SameSite::Strict);
     // "" lists every cookie of the profile, as in WebView2.
     let all = event_loop.block_on(cookies.cookies("")).unwrap().unwrap();
     assert!(

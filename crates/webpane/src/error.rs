@@ -18,15 +18,13 @@ pub enum Error {
     /// The runtime could not be started or did not come up.
     #[error("the browser process failed to start: {0}")]
     LaunchFailed(String),
-    /// A runtime already serves this user data folder with other options.
-    #[error(
-        "the browser process for this user data folder runs with {runtime:?}, this environment asked for {requested:?}"
-    )]
+    /// A browser process already serves this user data folder with other options (engine
+    /// arguments, language, custom schemes, sandbox): every app sharing it must ask for the same.
+    #[error("the browser process for this user data folder runs with other options: {}", .differences.join("; "))]
     OptionsMismatch {
-        /// The running runtime's options.
-        runtime: Box<RuntimeOptions>,
-        /// What this environment asked for.
-        requested: Box<RuntimeOptions>,
+        /// Each option that differs, as `name: the browser process has X, this environment asked
+        /// for Y`.
+        differences: Vec<String>,
     },
     /// The user data folder cannot be used: it belongs to another user, others can write into
     /// it, it is a symbolic link or not a folder, or it cannot be created. The message names the
@@ -93,15 +91,77 @@ pub enum Error {
     /// The runtime refused a request.
     #[error("the browser process refused the request: {0}")]
     RequestFailed(String),
-    /// Talking to the runtime failed.
-    #[error(transparent)]
-    Ipc(#[from] IpcError),
+    /// The browser process speaks another protocol version (the app and the runtime come from
+    /// different webpane releases).
+    #[error("the browser process speaks protocol version {theirs}, this app speaks version {ours}")]
+    ProtocolVersion {
+        /// This app's version.
+        ours: u32,
+        /// The browser process's.
+        theirs: u32,
+    },
+    /// The connection to the browser process failed: a malformed or oversized message, a bad
+    /// handshake, a file descriptor that is not what it claims. The message says which.
+    #[error("the connection to the browser process failed: {0}")]
+    Connection(String),
     /// A file cannot be handed to the browser process (a directory, a socket, …).
     #[error(transparent)]
     Handle(#[from] webpane_ipc::HandleError),
     /// A system call failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The SDK's error for a failure of the connection (the wire's types stay inside).
+    pub(crate) fn ipc(e: IpcError) -> Error {
+        match e {
+            IpcError::Io(io) => Error::Io(io),
+            IpcError::Disconnected => Error::Closed,
+            IpcError::VersionMismatch { ours, theirs } => Error::ProtocolVersion { ours, theirs },
+            other => Error::Connection(other.to_string()),
+        }
+    }
+
+    /// Names each option that differs between a running browser process and a request.
+    pub(crate) fn options_mismatch(runtime: &RuntimeOptions, requested: &RuntimeOptions) -> Error {
+        let mut differences = Vec::new();
+        let mut differ = |name: &str, theirs: String, ours: String| {
+            if theirs != ours {
+                differences.push(format!(
+                    "{name}: the browser process has {theirs}, this environment asked for {ours}"
+                ));
+            }
+        };
+        differ(
+            "engine arguments",
+            format!("{:?}", runtime.additional_arguments),
+            format!("{:?}", requested.additional_arguments),
+        );
+        differ(
+            "language",
+            format!("{:?}", runtime.language),
+            format!("{:?}", requested.language),
+        );
+        let schemes = |o: &RuntimeOptions| {
+            o.custom_schemes
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} (origins {:?}, secure {})",
+                        s.name, s.allowed_origins, s.treat_as_secure
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        differ(
+            "custom schemes",
+            format!("{:?}", schemes(runtime)),
+            format!("{:?}", schemes(requested)),
+        );
+        differ("sandbox", runtime.sandbox.to_string(), requested.sandbox.to_string());
+        Error::OptionsMismatch { differences }
+    }
 }
 
 impl From<rustix::io::Errno> for Error {

@@ -4,50 +4,10 @@
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-use webpane_ipc::protocol::WebError;
-
 use crate::kinds::{CloseReason, ProcessFailedKind, ProcessFailedReason};
+use crate::web_error::{WebError, WebErrorStatus};
 
 use crate::error::{Error, Result};
-
-/// WebView2's `COREWEBVIEW2_WEB_ERROR_STATUS`, mapped from WebKit's error domains and codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum WebErrorStatus {
-    /// No better classification.
-    Unknown,
-    /// The server's certificate is not valid.
-    CertificateIsInvalid,
-    /// The host name could not be resolved.
-    HostNameNotResolved,
-    /// A connection could not be made.
-    CannotConnect,
-    /// The navigation was cancelled (by the app, a newer navigation, or `stop()`).
-    OperationCanceled,
-    /// The scheme is not supported.
-    UnsupportedScheme,
-    /// The file does not exist.
-    FileNotFound,
-    /// A redirect failed.
-    RedirectFailed,
-}
-
-impl WebErrorStatus {
-    /// Classifies a WebKit error.
-    pub fn of(error: &WebError) -> WebErrorStatus {
-        match (error.domain.as_str(), error.code) {
-            ("WebKitNetworkError", 302) | ("WebKitPolicyError", 102) => WebErrorStatus::OperationCanceled,
-            ("WebKitNetworkError", 300) => WebErrorStatus::CannotConnect,
-            ("WebKitNetworkError", 301) | ("WebKitPolicyError", 101) => WebErrorStatus::UnsupportedScheme,
-            ("WebKitNetworkError", 303) | ("g-io-error-quark", 1) => WebErrorStatus::FileNotFound,
-            ("g-resolver-error-quark", _) => WebErrorStatus::HostNameNotResolved,
-            ("g-tls-error-quark", _) | ("WebKitTLSError", _) => WebErrorStatus::CertificateIsInvalid,
-            ("g-io-error-quark", 39) | ("g-io-error-quark", 40) => WebErrorStatus::CannotConnect,
-            ("soup-session-error-quark", 5) => WebErrorStatus::RedirectFailed,
-            _ => WebErrorStatus::Unknown,
-        }
-    }
-}
 
 macro_rules! ui_args {
     ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? }) => {
@@ -210,7 +170,7 @@ impl NavigationCompletedEventArgs {
     }
     /// WebView2's classification of the failure (`None` on success).
     pub fn web_error_status(&self) -> Option<WebErrorStatus> {
-        self.error.as_ref().map(WebErrorStatus::of)
+        self.error.as_ref().map(WebError::status)
     }
 }
 
@@ -246,34 +206,4 @@ impl ProcessFailedEventArgs {
 /// A value as JSON for a web message; a value JSON cannot express is an invalid argument.
 pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::InvalidArgument(format!("the web message cannot be JSON: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn status(domain: &str, code: i32) -> WebErrorStatus {
-        WebErrorStatus::of(&WebError {
-            domain: domain.into(),
-            code,
-            message: String::new(),
-        })
-    }
-
-    #[test]
-    fn webkit_errors_are_classified_as_webview2_statuses() {
-        assert_eq!(status("WebKitNetworkError", 302), WebErrorStatus::OperationCanceled);
-        assert_eq!(status("WebKitPolicyError", 102), WebErrorStatus::OperationCanceled);
-        assert_eq!(status("WebKitNetworkError", 300), WebErrorStatus::CannotConnect);
-        assert_eq!(status("g-io-error-quark", 39), WebErrorStatus::CannotConnect);
-        assert_eq!(status("WebKitNetworkError", 301), WebErrorStatus::UnsupportedScheme);
-        assert_eq!(status("WebKitPolicyError", 101), WebErrorStatus::UnsupportedScheme);
-        assert_eq!(status("WebKitNetworkError", 303), WebErrorStatus::FileNotFound);
-        assert_eq!(status("g-io-error-quark", 1), WebErrorStatus::FileNotFound);
-        assert_eq!(status("g-resolver-error-quark", 0), WebErrorStatus::HostNameNotResolved);
-        assert_eq!(status("g-tls-error-quark", 3), WebErrorStatus::CertificateIsInvalid);
-        assert_eq!(status("soup-session-error-quark", 5), WebErrorStatus::RedirectFailed);
-        assert_eq!(status("WebKitNetworkError", 999), WebErrorStatus::Unknown);
-        assert_eq!(status("", 0), WebErrorStatus::Unknown);
-    }
 }

@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod browser_health;
+mod cookie;
 mod deferral;
 mod environment;
 mod error;
@@ -45,8 +46,10 @@ mod output;
 mod resources;
 mod session;
 mod shared_buffers;
+mod web_error;
 mod webview;
 
+pub use cookie::{Cookie, SameSite};
 pub use deferral::Deferral;
 pub use environment::{
     BrowserProcessExitKind, BrowserProcessExitedEventArgs, Environment, EnvironmentBuilder,
@@ -56,8 +59,8 @@ pub use error::{Error, Result};
 pub use event_loop::{EventLoop, LoopProxy};
 pub use events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
-    NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebErrorStatus,
-    WebMessageReceivedEventArgs, WebViewClosedEventArgs,
+    NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
+    WebViewClosedEventArgs,
 };
 pub use frame::{Frame, FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
@@ -65,13 +68,13 @@ pub use kinds::{CloseReason, ImageFormat, ProcessFailedKind, ProcessFailedReason
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;
 pub use operation::Operation;
-pub use output::{BrowsingData, Cookie, CookieManager};
+pub use output::{BrowsingData, CookieManager};
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
 pub use shared_buffers::{SharedBufferAccess, SharedBufferMappings, SharedBufferPost};
-pub use webpane_ipc::protocol::WebError;
+pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId, WebView};
 

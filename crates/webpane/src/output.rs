@@ -7,8 +7,7 @@ use std::path::Path;
 use webpane_ipc::protocol::{AppMessage, BrowsingDataKinds, OutputTarget, Setting};
 use webpane_ipc::{FileForTransit, Outgoing};
 
-pub use webpane_ipc::protocol::Cookie;
-
+use crate::cookie::Cookie;
 use crate::kinds::ImageFormat;
 
 use crate::error::{Error, Result};
@@ -91,7 +90,7 @@ impl CookieManager {
         webview.ask(&webview.inner.output.done, |request| AppMessage::SetCookie {
             id: webview.id(),
             request,
-            cookie: cookie.clone(),
+            cookie: cookie.to_wire(),
         })
     }
 
@@ -101,7 +100,7 @@ impl CookieManager {
         webview.ask(&webview.inner.output.done, |request| AppMessage::DeleteCookie {
             id: webview.id(),
             request,
-            cookie: cookie.clone(),
+            cookie: cookie.to_wire(),
         })
     }
 

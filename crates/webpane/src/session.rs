@@ -8,7 +8,7 @@ use std::process::Child;
 use std::rc::{Rc, Weak};
 
 use webpane_ipc::protocol::{AppMessage, WebViewId};
-use webpane_ipc::{Connection, IpcError, Outgoing};
+use webpane_ipc::{Connection, Outgoing};
 
 use crate::environment::WebViewOptions;
 use crate::error::{Error, Result};
@@ -69,7 +69,7 @@ impl Session {
         self.conn
             .queue(message, Outgoing::new())
             .map(|_| ())
-            .map_err(Error::from)
+            .map_err(Error::ipc)
     }
 
     /// The webviews of this session that are still open.
@@ -118,9 +118,6 @@ impl Session {
         if self.ended.get() {
             return Err(Error::Closed);
         }
-        self.conn.send(message, fds).map_err(|e| match e {
-            IpcError::Disconnected => Error::Closed,
-            e => e.into(),
-        })
+        self.conn.send(message, fds).map_err(Error::ipc)
     }
 }

@@ -65,7 +65,8 @@ pub(crate) fn connect_or_spawn(
                     options: options.clone(),
                 },
                 Outgoing::new(),
-            )?;
+            )
+            .map_err(Error::ipc)?;
             match conn.recv_timeout::<RuntimeMessage>(Some(HELLO_TIMEOUT)) {
                 Ok(Some(received)) => match received.message {
                     RuntimeMessage::Welcome { browser_process_id } => {
@@ -85,10 +86,7 @@ pub(crate) fn connect_or_spawn(
                         });
                     }
                     RuntimeMessage::OptionsMismatch { runtime, requested } => {
-                        return Err(Error::OptionsMismatch {
-                            runtime: Box::new(runtime),
-                            requested: Box::new(requested),
-                        });
+                        return Err(Error::options_mismatch(&runtime, &requested));
                     }
                     other => return Err(Error::LaunchFailed(format!("unexpected first message {other:?}"))),
                 },
@@ -100,7 +98,7 @@ pub(crate) fn connect_or_spawn(
                 }
                 // It was shutting down: try again (a new one will be started).
                 Err(IpcError::Disconnected) => {}
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(Error::ipc(e)),
             }
         }
         // No live runtime answered. Start one unless ours is still coming up.

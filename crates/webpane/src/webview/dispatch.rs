@@ -92,7 +92,7 @@ impl WebView {
                 error,
                 ..
             } => {
-                let args = NavigationCompletedEventArgs::new(navigation_id, is_success, error);
+                let args = NavigationCompletedEventArgs::new(navigation_id, is_success, error.map(Into::into));
                 self.inner.navigation_completed.raise(self, &args);
             }
             RuntimeMessage::ProcessFailed {
@@ -176,7 +176,11 @@ impl WebView {
             }
             RuntimeMessage::CookiesResult { request, result, .. } => {
                 if let Some(r) = self.inner.output.cookies.borrow_mut().remove(&request) {
-                    r.resolve(result.map_err(Error::RequestFailed));
+                    r.resolve(
+                        result
+                            .map(|cookies| cookies.into_iter().map(Into::into).collect())
+                            .map_err(Error::RequestFailed),
+                    );
                 }
             }
             RuntimeMessage::OperationDone { request, result, .. } => {
