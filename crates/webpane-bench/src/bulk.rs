@@ -225,19 +225,19 @@ fn setup() -> Bench {
     webview.on_web_resource_requested(move |_, args| {
         let request = args.request();
         let response = if request.uri() == "bench://host/" {
-            WebResourceResponse::new(200, "OK")
+            WebResourceResponse::new(webpane::http::StatusCode::OK)
                 .with_header("Content-Type", "text/html")
                 .with_body(PAGE)
                 .unwrap()
-        } else if request.method() == "POST" {
+        } else if request.method() == webpane::http::Method::POST {
             let mut bytes = Vec::new();
             if let Some(mut body) = request.take_body() {
                 body.read_to_end(&mut bytes).unwrap();
             }
             u.replace(Some((bytes.len(), sum(&bytes))));
-            WebResourceResponse::new(204, "No Content")
+            WebResourceResponse::new(webpane::http::StatusCode::NO_CONTENT)
         } else {
-            WebResourceResponse::new(200, "OK")
+            WebResourceResponse::new(webpane::http::StatusCode::OK)
                 .with_header("Content-Type", "application/octet-stream")
                 .with_body(s.borrow().as_slice())
                 .unwrap()

@@ -62,7 +62,7 @@ impl Served {
 }
 
 fn html(body: &str) -> WebResourceResponse {
-    WebResourceResponse::new(200, "OK")
+    WebResourceResponse::new(webpane::http::StatusCode::OK)
         .with_header("Content-Type", "text/html; charset=utf-8")
         .with_body(body)
         .unwrap()
@@ -115,7 +115,7 @@ fn fetch_streams_256_mib_both_ways_through_the_app() {
     s.webview
         .on_web_resource_requested(move |_, args: &WebResourceRequestedEventArgs| {
             let request = args.request();
-            match (request.method(), request.uri()) {
+            match (request.method().as_str(), request.uri()) {
                 ("GET", "app://host/index.html") => args.set_response(html(&page)).unwrap(),
                 ("POST", "app://host/upload") => {
                     // Read the upload on a worker thread; answer from the UI thread when done.
@@ -137,7 +137,7 @@ fn fetch_streams_256_mib_both_ways_through_the_app() {
                         },
                         move |(sum, length)| {
                             let json = format!(r#"{{"sum":{sum},"length":{length}}}"#);
-                            let response = WebResourceResponse::new(200, "OK")
+                            let response = WebResourceResponse::new(webpane::http::StatusCode::OK)
                                 .with_header("Content-Type", "application/json")
                                 .with_body(json)
                                 .unwrap();
@@ -148,7 +148,7 @@ fn fetch_streams_256_mib_both_ways_through_the_app() {
                 }
                 ("GET", "app://host/download") => {
                     // Streamed from a worker thread while the page reads.
-                    let (response, mut writer) = WebResourceResponse::streamed(200, "OK").unwrap();
+                    let (response, mut writer) = WebResourceResponse::streamed(webpane::http::StatusCode::OK).unwrap();
                     args.set_response(response.with_header("Content-Type", "application/octet-stream"))
                         .unwrap();
                     let sum_cell = sum_cell.clone();
@@ -271,18 +271,29 @@ fn deferrals_defaults_filters_and_headers() {
             "app://host/index.html" => args.set_response(html(page)).unwrap(),
             "app://host/text" => {
                 assert!(matches!(
-                    args.set_response(WebResourceResponse::new(42, "Odd")),
+                    // A status the type allows but HTTP (and the engine) does not: refused when set.
+                    args.set_response(WebResourceResponse::new(
+                        webpane::http::StatusCode::from_u16(600).unwrap()
+                    )),
                     Err(Error::InvalidArgument(_))
                 ));
                 assert!(matches!(
-                    args.set_response(WebResourceResponse::new(200, "OK").with_header("Bad Name", "x")),
+                    args.set_response(
+                        WebResourceResponse::new(webpane::http::StatusCode::OK).with_header("Bad Name", "x")
+                    ),
                     Err(Error::InvalidArgument(_))
                 ));
                 assert!(matches!(
-                    args.set_response(WebResourceResponse::new(200, "OK").with_header("X-Split", "a\r\nb: c")),
+                    args.set_response(
+                        WebResourceResponse::new(webpane::http::StatusCode::OK).with_header("X-Split", "a\r\nb: c")
+                    ),
                     Err(Error::InvalidArgument(_))
                 ));
-                let response = WebResourceResponse::new(200, "OK")
+                assert!(matches!(
+                    args.set_response(WebResourceResponse::new(webpane::http::StatusCode::OK).with_reason("O\r\nK")),
+                    Err(Error::InvalidArgument(_))
+                ));
+                let response = WebResourceResponse::new(webpane::http::StatusCode::OK)
                     .with_header("X-Served", "yes")
                     .with_body("hello")
                     .unwrap();
@@ -309,8 +320,12 @@ fn deferrals_defaults_filters_and_headers() {
                     body = "multipart".into();
                 }
                 let text = format!("{}:{body}", request.method());
-                args.set_response(WebResourceResponse::new(200, "OK").with_body(text).unwrap())
-                    .unwrap();
+                args.set_response(
+                    WebResourceResponse::new(webpane::http::StatusCode::OK)
+                        .with_body(text)
+                        .unwrap(),
+                )
+                .unwrap();
             }
             other => panic!("unexpected request {other}"),
         }
@@ -319,11 +334,18 @@ fn deferrals_defaults_filters_and_headers() {
     // Answer the held request from the test, once it arrives: a deferral outlives its handler.
     wait_until(&s.event_loop, "the deferred request", || !held.borrow().is_empty());
     let (deferral, slot) = held.borrow_mut().pop().unwrap();
-    slot.set(WebResourceResponse::new(201, "Created").with_body("made").unwrap())
-        .unwrap();
+    slot.set(
+        WebResourceResponse::new(webpane::http::StatusCode::CREATED)
+            .with_body("made")
+            .unwrap(),
+    )
+    .unwrap();
     assert!(deferral.complete());
     assert!(
-        matches!(slot.set(WebResourceResponse::new(200, "OK")), Err(Error::Closed)),
+        matches!(
+            slot.set(WebResourceResponse::new(webpane::http::StatusCode::OK)),
+            Err(Error::Closed)
+        ),
         "an answered request takes no second response"
     );
     let result = s.next_message();
@@ -371,8 +393,12 @@ fn allowed_origins_decide_which_pages_may_fetch() {
     s.webview.add_web_resource_requested_filter("*").unwrap();
     s.webview.on_web_resource_requested(|_, args| {
         let body = format!("{} {}", args.request().method(), args.request().uri());
-        args.set_response(WebResourceResponse::new(200, "OK").with_body(body).unwrap())
-            .unwrap();
+        args.set_response(
+            WebResourceResponse::new(webpane::http::StatusCode::OK)
+                .with_body(body)
+                .unwrap(),
+        )
+        .unwrap();
     });
     let port = http_server(
         "<script>
@@ -424,7 +450,7 @@ fn an_opaque_origin_is_refused_unless_the_registration_lists_null() {
         s.webview.on_web_resource_requested(move |_, args| {
             a.borrow_mut().push(args.request().uri().to_owned());
             args.set_response(
-                WebResourceResponse::new(200, "OK")
+                WebResourceResponse::new(webpane::http::StatusCode::OK)
                     .with_header("Content-Type", "text/plain")
                     .with_body("served")
                     .unwrap(),

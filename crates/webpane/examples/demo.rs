@@ -145,7 +145,7 @@ fn serve(webview: &WebView) {
             ),
             _ => return, // anything else: 404
         };
-        let response = WebResourceResponse::new(200, "OK")
+        let response = WebResourceResponse::new(webpane::http::StatusCode::OK)
             .with_header("Content-Type", kind)
             .with_body(body)
             .expect("a response");

@@ -64,6 +64,8 @@ pub use events::{
 };
 pub use frame::{Frame, FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
+/// The `http` crate, whose types web resource requests and responses use.
+pub use http;
 pub use kinds::{CloseReason, ImageFormat, ProcessFailedKind, ProcessFailedReason};
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;

@@ -3,7 +3,7 @@
 use std::cell::Cell;
 
 use webpane_ipc::ReceivedFds;
-use webpane_ipc::protocol::RuntimeMessage;
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage};
 
 use super::WebView;
 use super::navigation::{NavigationAnswer, NavigationStartingEventArgs};
@@ -15,7 +15,7 @@ use crate::events::{
 };
 use crate::frame::{Frame, FrameCreatedEventArgs};
 use crate::new_window::NewWindowRequestedEventArgs;
-use crate::resources::WebResourceRequestedEventArgs;
+use crate::resources::{WebResourceRequest, WebResourceRequestedEventArgs};
 
 impl WebView {
     pub(crate) fn on_message(&self, message: RuntimeMessage, fds: &mut ReceivedFds) {
@@ -53,15 +53,21 @@ impl WebView {
                         None
                     }
                 });
-                let args = WebResourceRequestedEventArgs::new(
-                    self.inner.session.clone(),
-                    self.inner.id,
-                    request,
-                    method,
-                    uri,
-                    headers,
-                    body,
-                );
+                let Some(parsed) = WebResourceRequest::from_wire(&method, uri, headers, body) else {
+                    // Not an HTTP method (WebKit never sends one): the default answer.
+                    log::warn!("a resource request with the method {method:?} was answered 404");
+                    let answer = AppMessage::WebResourceResponse {
+                        id: self.inner.id,
+                        request,
+                        response: None,
+                    };
+                    if let Some(session) = self.inner.session.upgrade() {
+                        let _ = session.send(&answer);
+                    }
+                    return;
+                };
+                let args =
+                    WebResourceRequestedEventArgs::new(self.inner.session.clone(), self.inner.id, request, parsed);
                 let answer = args.deferred();
                 answer.raise(|| self.inner.web_resource_requested.raise(self, &args));
             }
