@@ -24,6 +24,11 @@
 //! # Ok::<(), webpane::Error>(())
 //! ```
 //!
+//! With another event loop: drive this one from it ([`EventLoop::as_fd`] and
+//! [`EventLoop::dispatch`]). The examples `tokio_app` (tokio's `AsyncFd` in a `LocalSet`) and
+//! `winit_app` (the page embedded in a winit window, winit woken by a watcher thread) show how;
+//! SDK futures can be awaited from any executor.
+//!
 //! Shared memory and file handle types come from [`webpane_ipc`] and are re-exported here.
 
 #![forbid(unsafe_code)]

@@ -1,0 +1,75 @@
+//! The SDK's examples for other event loops run for real: the tokio one (its loop drives the SDK
+//! through `AsyncFd`) and the winit one (the page embedded in winit's X11 window, winit driving
+//! the SDK). Each is built (cargo knows whether it is fresh), run with this build's runtime, and
+//! must finish its round trip with the page by itself.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{TIMEOUT, runtime};
+
+/// Builds the example `name` of the SDK and returns its binary.
+fn example(name: &str) -> PathBuf {
+    let output = Command::new(env!("CARGO"))
+        .args(["build", "-p", "webpane", "--example", name, "--message-format=json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "building the example {name} failed");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["target"]["name"] == name)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("cargo named no binary for the example {name}"))
+}
+
+/// Runs an example to its end (killed after the timeout); its exit status and stdout.
+fn run(binary: &PathBuf) -> (std::process::ExitStatus, String) {
+    let mut child = Command::new(binary)
+        .env("WEBPANE_RUNTIME", runtime())
+        .env("WEBPANE_EXAMPLE_EXIT", "1")
+        // X11 for winit: the page is embedded in an X window.
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the example starts");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{} did not finish within {TIMEOUT:?}", binary.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    (status, out)
+}
+
+#[test]
+fn the_tokio_example_drives_the_sdk_from_tokio_and_talks_with_its_page() {
+    let (status, out) = run(&example("tokio_app"));
+    assert!(status.success(), "{status}: {out}");
+    assert!(
+        out.contains(r#"page answered: Some(Object {"answer": Number(42)})"#),
+        "{out}"
+    );
+    assert!(out.contains(r#"document.title = "tokio""#), "{out}");
+}
+
+#[test]
+fn the_winit_example_embeds_its_page_in_a_winit_window_and_talks_with_it() {
+    let (status, out) = run(&example("winit_app"));
+    assert!(status.success(), "{status}: {out}");
+    assert!(out.contains("page says: loaded"), "{out}");
+    assert!(out.contains("page says: pong: ping"), "{out}");
+}
