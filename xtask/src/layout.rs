@@ -5,9 +5,6 @@
 //!   crate::b::X`, `super::b::f()`, `b::T`) is an edge A → B, and the graph has no cycle.
 //!   Declaring a module (`mod b;`) and method calls are not edges, so a module's `impl` blocks
 //!   may live in its children. Comments and `#[cfg(test)] mod tests` are not read.
-//!
-//! Crates listed in [`CIRCLES_LEFT`] still have circles: they are printed, not failed, until
-//! the list is emptied.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -15,20 +12,11 @@ use std::path::{Path, PathBuf};
 /// The longest a source file may be.
 pub const MAX_LINES: usize = 600;
 
-/// Source folders whose import circles are known and not yet taken apart (issue 12, point 8).
-pub const CIRCLES_LEFT: &[&str] = &[
-    "crates/webpane/src",
-    "crates/webpane-webext/src",
-    "crates/webpane-cli/src",
-    "crates/webpane-bench/src",
-];
-
 type Module = Vec<String>;
 
-/// What breaks the rules, one line each; empty when the layout is as it should be. Circles of
-/// folders in [`CIRCLES_LEFT`] are returned in `known`.
-pub fn check(root: &Path) -> (Vec<String>, Vec<String>) {
-    let (mut problems, mut known) = (Vec::new(), Vec::new());
+/// What breaks the rules, one line each; empty when the layout is as it should be.
+pub fn check(root: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
     let mut folders: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
         .into_iter()
         .flatten()
@@ -48,15 +36,10 @@ pub fn check(root: &Path) -> (Vec<String>, Vec<String>) {
         }
         let name = rel(root, &src);
         for circle in circles(&src, &files) {
-            let line = format!("{name}: import circle {}", circle.join(" → "));
-            if CIRCLES_LEFT.contains(&name.as_str()) {
-                known.push(line);
-            } else {
-                problems.push(line);
-            }
+            problems.push(format!("{name}: import circle {}", circle.join(" → ")));
         }
     }
-    (problems, known)
+    problems
 }
 
 fn rel(root: &Path, path: &Path) -> String {
@@ -293,10 +276,7 @@ mod tests {
     #[test]
     fn the_project_keeps_its_layout_rules() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace");
-        let (problems, known) = check(root);
-        for line in &known {
-            println!("known, to be taken apart: {line}");
-        }
+        let problems = check(root);
         assert!(problems.is_empty(), "layout rules broken:\n{}", problems.join("\n"));
     }
 

@@ -8,18 +8,17 @@
 //! [`Error::BrowserProcessUnresponsive`]; answers that come later are ignored. Nothing else is
 //! lost: when the process runs again (SIGCONT), messages flow both ways as before.
 
-use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
 use webpane_ipc::protocol::AppMessage;
 
-use crate::environment::Environment;
 use crate::error::Error;
 use crate::events::ProcessFailedEventArgs;
 use crate::kinds::{ProcessFailedKind, ProcessFailedReason};
-use crate::session::Session;
-use crate::webview::WebView;
+use crate::objects::Environment;
+use crate::objects::Session;
+use crate::objects::WebView;
 
 /// How often the browser process is pinged.
 pub const TICK: Duration = Duration::from_secs(1);
@@ -27,30 +26,6 @@ pub const TICK: Duration = Duration::from_secs(1);
 pub const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
 /// How long without an answer before waiting requests are given up.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
-
-/// A session's view of its browser process's health.
-#[derive(Default)]
-pub(crate) struct Health {
-    /// When the oldest ping still unanswered was sent (the app's own pauses do not count: no
-    /// ping is outstanding while its loop does not run).
-    waiting_since: Cell<Option<Instant>>,
-    next_ping: Cell<u64>,
-    /// Whether waiting requests were given up in the current unresponsive spell.
-    gave_up: Cell<bool>,
-}
-
-impl Health {
-    /// The browser process said something (any message counts).
-    pub(crate) fn heard(&self) {
-        self.waiting_since.set(None);
-        self.gave_up.set(false);
-    }
-
-    /// How long the browser process has left a ping unanswered.
-    fn silent_for(&self) -> Duration {
-        self.waiting_since.get().map_or(Duration::ZERO, |since| since.elapsed())
-    }
-}
 
 /// Starts pinging for `session` (until it ends or the environment goes).
 pub(crate) fn watch(env: &Environment, session: &Rc<Session>) {

@@ -5,128 +5,34 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::os::fd::AsFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage, RuntimeOptions, WebViewId};
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
 use webpane_ipc::{IpcError, ReceivedFds};
 
-mod events;
+pub(crate) mod events;
 mod exit;
 mod launch;
 mod options;
 use launch::{Connected, connect_or_spawn};
 
 use crate::error::{Error, Result};
-use crate::event_loop::EventLoop;
-use crate::handlers::{EventToken, Handlers};
-use crate::operation::{Operation, Resolver, operation};
-use crate::webview::WebView;
+use crate::handlers::EventToken;
+use crate::objects::WebView;
+use crate::operation::{Operation, operation};
 
 /// How long one send to the browser process may wait for room in its socket.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
-use crate::session::{Session, SourceFd};
+use crate::objects::Environment;
+use crate::objects::{Session, SourceFd};
+use crate::webview_options::WebViewOptions;
 pub use events::{BrowserProcessExitKind, BrowserProcessExitedEventArgs, NewBrowserVersionAvailableEventArgs};
-pub use options::{EnvironmentBuilder, WebViewOptions};
-
-pub(crate) struct EnvInner {
-    event_loop: EventLoop,
-    folder: PathBuf,
-    runtime: PathBuf,
-    options: RuntimeOptions,
-    grace: Option<Duration>,
-    session: RefCell<Option<Rc<Session>>>,
-    connecting: RefCell<Option<Vec<Resolver<Rc<Session>>>>>,
-    exited: Handlers<Environment, BrowserProcessExitedEventArgs>,
-    new_version: Handlers<Environment, NewBrowserVersionAvailableEventArgs>,
-    exit_waiters: RefCell<Vec<Resolver<BrowserProcessExitedEventArgs>>>,
-    next_webview: Cell<u64>,
-}
-
-impl Drop for EnvInner {
-    fn drop(&mut self) {
-        // The app let go of the environment: stop watching its connection (closing it tells the
-        // browser process, which closes this app's webviews).
-        if let Some(session) = self.session.borrow_mut().take() {
-            session.unwatch(&self.event_loop);
-            // A browser process this app started may outlive the environment (other apps share
-            // it): reap it whenever it exits, so that it never lingers as a zombie.
-            if let Some(mut child) = session.child.borrow_mut().take() {
-                std::thread::spawn(move || child.wait());
-            }
-        }
-    }
-}
-
-/// One user data folder and the browser process serving it (WebView2's `CoreWebView2Environment`).
-///
-/// Created with [`Environment::builder`] on the UI thread; `!Send`. Cheap to clone (a handle).
-///
-/// ```no_run
-/// use webpane::{Environment, EventLoop, WebViewOptions};
-///
-/// let event_loop = EventLoop::new()?;
-/// let env = event_loop.block_on(Environment::builder().user_data_folder("/tmp/my-app").build(&event_loop))??;
-/// env.on_browser_process_exited(|_, e| println!("browser {} exited: {:?}", e.browser_process_id(), e.kind()));
-/// let webview = event_loop.block_on(env.create_webview(WebViewOptions::headless(800, 600)))??;
-/// webview.on_navigation_completed(|_, e| println!("loaded: {}", e.is_success()));
-/// webview.navigate_to_string("<h1>Hello</h1>")?;
-/// event_loop.run()?;
-/// # Ok::<(), webpane::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct Environment {
-    pub(crate) inner: Rc<EnvInner>,
-}
-
-impl std::fmt::Debug for Environment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Environment")
-            .field("user_data_folder", &self.inner.folder)
-            .field("browser_process_id", &self.browser_process_id())
-            .finish()
-    }
-}
+pub use options::EnvironmentBuilder;
 
 impl Environment {
-    pub(crate) fn new(
-        event_loop: &EventLoop,
-        folder: PathBuf,
-        runtime: PathBuf,
-        options: RuntimeOptions,
-        grace: Option<Duration>,
-    ) -> Environment {
-        Environment {
-            inner: Rc::new(EnvInner {
-                event_loop: event_loop.clone(),
-                folder,
-                runtime,
-                options,
-                grace,
-                session: RefCell::new(None),
-                connecting: RefCell::new(None),
-                exited: Handlers::default(),
-                new_version: Handlers::default(),
-                exit_waiters: RefCell::new(Vec::new()),
-                next_webview: Cell::new(1),
-            }),
-        }
-    }
-
-    pub(crate) fn downgrade(&self) -> Weak<EnvInner> {
-        Rc::downgrade(&self.inner)
-    }
-
-    pub(crate) fn upgrade(weak: &Weak<EnvInner>) -> Option<Environment> {
-        weak.upgrade().map(|inner| Environment { inner })
-    }
-
-    pub(crate) fn event_loop(&self) -> &EventLoop {
-        &self.inner.event_loop
-    }
-
     /// The user data folder.
     pub fn user_data_folder(&self) -> &Path {
         &self.inner.folder
@@ -155,12 +61,12 @@ impl Environment {
         &self,
         handler: impl FnMut(&Environment, &BrowserProcessExitedEventArgs) + 'static,
     ) -> EventToken<BrowserProcessExitedEventArgs> {
-        self.inner.exited.add(handler)
+        self.inner.events.add(handler)
     }
 
     /// Removes a handler; returns whether it was registered.
     pub fn remove_browser_process_exited(&self, token: EventToken<BrowserProcessExitedEventArgs>) -> bool {
-        self.inner.exited.remove(token)
+        self.inner.events.remove(token)
     }
 
     /// Registers a handler for a new runtime or WebKitGTK being installed: the running browser
@@ -170,12 +76,12 @@ impl Environment {
         &self,
         handler: impl FnMut(&Environment, &NewBrowserVersionAvailableEventArgs) + 'static,
     ) -> EventToken<NewBrowserVersionAvailableEventArgs> {
-        self.inner.new_version.add(handler)
+        self.inner.events.add(handler)
     }
 
     /// Removes a new-version handler.
     pub fn remove_new_browser_version_available(&self, token: EventToken<NewBrowserVersionAvailableEventArgs>) -> bool {
-        self.inner.new_version.remove(token)
+        self.inner.events.remove(token)
     }
 
     /// Completes at the next exit of a browser process of this environment (the one-shot form
@@ -399,7 +305,7 @@ impl Environment {
                 let args = NewBrowserVersionAvailableEventArgs {
                     _ui_thread: PhantomData,
                 };
-                self.inner.new_version.raise(self, &args);
+                self.inner.events.raise(self, &args);
             }
             RuntimeMessage::Welcome { .. } | RuntimeMessage::OptionsMismatch { .. } => {
                 log::warn!("unexpected handshake message from the browser process");
@@ -412,31 +318,5 @@ impl Environment {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn raw_window_handles_of_x11_windows_embed() {
-        use raw_window_handle::{RawWindowHandle, WaylandWindowHandle, XcbWindowHandle, XlibWindowHandle};
-        let xlib =
-            WebViewOptions::embedded_in(RawWindowHandle::Xlib(XlibWindowHandle::new(0x1200007)), 1, 2, 3, 4).unwrap();
-        assert_eq!(xlib, WebViewOptions::embedded(0x1200007, 1, 2, 3, 4));
-        let xcb = WebViewOptions::embedded_in(
-            RawWindowHandle::Xcb(XcbWindowHandle::new(std::num::NonZeroU32::new(0x1400001).unwrap())),
-            0,
-            0,
-            10,
-            10,
-        )
-        .unwrap();
-        assert_eq!(xcb, WebViewOptions::embedded(0x1400001, 0, 0, 10, 10));
-        let surface = std::ptr::NonNull::<std::ffi::c_void>::dangling();
-        let wayland =
-            WebViewOptions::embedded_in(RawWindowHandle::Wayland(WaylandWindowHandle::new(surface)), 0, 0, 1, 1);
-        assert!(matches!(wayland, Err(Error::InvalidArgument(_))));
     }
 }

@@ -65,7 +65,7 @@ ui_args!(
 ui_args!(
     /// Arguments of [`WebView::on_web_message_received`](crate::WebView::on_web_message_received):
     /// what a page sent with `chrome.webview.postMessage`.
-    WebMessageReceivedEventArgs { source: String, json: String, frame: Option<crate::frame::Frame> }
+    WebMessageReceivedEventArgs { source: String, json: String, frame: Option<crate::objects::Frame> }
 );
 
 ui_args!(
@@ -126,7 +126,7 @@ impl WebMessageReceivedEventArgs {
     }
 
     /// The iframe that sent the message, or `None` for the main document.
-    pub fn frame(&self) -> Option<&crate::frame::Frame> {
+    pub fn frame(&self) -> Option<&crate::objects::Frame> {
         self.frame.as_ref()
     }
 

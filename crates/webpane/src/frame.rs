@@ -1,14 +1,13 @@
 //! [`Frame`]: an iframe of a webview's page (WebView2's `CoreWebView2Frame`).
 
-use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::events::WebMessageReceivedEventArgs;
-use crate::handlers::{EventToken, Handlers};
+use crate::handlers::EventToken;
+use crate::objects::Frame;
 use crate::operation::Operation;
-use crate::webview::{WebView, WebViewInner};
 
 /// Arguments of [`WebView::on_frame_created`](crate::WebView::on_frame_created).
 #[derive(Debug, Clone)]
@@ -30,63 +29,7 @@ pub struct FrameDestroyedEventArgs {
     pub(crate) _ui_thread: PhantomData<Rc<()>>,
 }
 
-pub(crate) struct FrameInner {
-    webview: Weak<WebViewInner>,
-    id: u64,
-    name: String,
-    source: RefCell<String>,
-    destroyed: Cell<bool>,
-    destroyed_handlers: Handlers<Frame, FrameDestroyedEventArgs>,
-    web_message_received: Handlers<Frame, WebMessageReceivedEventArgs>,
-}
-
-/// An iframe in a webview's page: its name and document URI, scripts and web messages aimed at
-/// it alone, and its end.
-///
-/// `!Send`; a cheap handle. Once destroyed (the iframe was removed, its parent document went
-/// away, or the render process exited), calls return [`Error::Closed`].
-#[derive(Clone)]
-pub struct Frame {
-    pub(crate) inner: Rc<FrameInner>,
-}
-
-impl std::fmt::Debug for Frame {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Frame")
-            .field("id", &self.inner.id)
-            .field("name", &self.inner.name)
-            .field("source", &self.inner.source.borrow())
-            .field("destroyed", &self.inner.destroyed.get())
-            .finish()
-    }
-}
-
 impl Frame {
-    pub(crate) fn new(webview: &WebView, id: u64, name: String, source: String) -> Frame {
-        Frame {
-            inner: Rc::new(FrameInner {
-                webview: Rc::downgrade(&webview.inner),
-                id,
-                name,
-                source: RefCell::new(source),
-                destroyed: Cell::new(false),
-                destroyed_handlers: Handlers::default(),
-                web_message_received: Handlers::default(),
-            }),
-        }
-    }
-
-    fn webview(&self) -> Result<WebView> {
-        if self.inner.destroyed.get() {
-            return Err(Error::Closed);
-        }
-        self.inner
-            .webview
-            .upgrade()
-            .map(|inner| WebView { inner })
-            .ok_or(Error::Closed)
-    }
-
     /// The frame's id, unique within its webview.
     pub fn id(&self) -> u64 {
         self.inner.id
@@ -151,12 +94,12 @@ impl Frame {
         &self,
         handler: impl FnMut(&Frame, &FrameDestroyedEventArgs) + 'static,
     ) -> EventToken<FrameDestroyedEventArgs> {
-        self.inner.destroyed_handlers.add(handler)
+        self.inner.events.add(handler)
     }
 
     /// Removes a handler registered with [`on_destroyed`](Self::on_destroyed).
     pub fn remove_destroyed(&self, token: EventToken<FrameDestroyedEventArgs>) -> bool {
-        self.inner.destroyed_handlers.remove(token)
+        self.inner.events.remove(token)
     }
 
     /// Registers a handler for messages this frame's document posts with
@@ -166,12 +109,12 @@ impl Frame {
         &self,
         handler: impl FnMut(&Frame, &WebMessageReceivedEventArgs) + 'static,
     ) -> EventToken<WebMessageReceivedEventArgs> {
-        self.inner.web_message_received.add(handler)
+        self.inner.events.add(handler)
     }
 
     /// Removes a handler registered with [`on_web_message_received`](Self::on_web_message_received).
     pub fn remove_web_message_received(&self, token: EventToken<WebMessageReceivedEventArgs>) -> bool {
-        self.inner.web_message_received.remove(token)
+        self.inner.events.remove(token)
     }
 
     pub(crate) fn navigated(&self, source: String) {
@@ -179,7 +122,7 @@ impl Frame {
     }
 
     pub(crate) fn raise_web_message(&self, args: &WebMessageReceivedEventArgs) {
-        self.inner.web_message_received.raise(self, args);
+        self.inner.events.raise(self, args);
     }
 
     /// Marks the frame gone and tells its handlers (once).
@@ -188,7 +131,7 @@ impl Frame {
             let args = FrameDestroyedEventArgs {
                 _ui_thread: PhantomData,
             };
-            self.inner.destroyed_handlers.raise(self, &args);
+            self.inner.events.raise(self, &args);
         }
     }
 }

@@ -7,7 +7,9 @@
 //! in the process (passing it to the same event of another webview or frame removes nothing and
 //! returns `false`).
 
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -100,6 +102,56 @@ impl<S, A> Handlers<S, A> {
     }
 }
 
+/// Every event of one sender (a webview, a frame, an environment), keyed by its arguments' type:
+/// an event is added without touching the sender's struct, and the sender's module never names
+/// the events' types. Each event has an arguments type of its own, so the type is the key.
+pub(crate) struct EventTable<S> {
+    lists: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
+    _sender: PhantomData<fn(&S)>,
+}
+
+impl<S> Default for EventTable<S> {
+    fn default() -> Self {
+        Self {
+            lists: RefCell::new(HashMap::new()),
+            _sender: PhantomData,
+        }
+    }
+}
+
+impl<S: 'static> EventTable<S> {
+    fn list<A: 'static>(&self) -> Rc<Handlers<S, A>> {
+        let any = self
+            .lists
+            .borrow_mut()
+            .entry(TypeId::of::<A>())
+            .or_insert_with(|| Rc::new(Handlers::<S, A>::default()))
+            .clone();
+        // The entry for `A`'s TypeId only ever holds a `Handlers<S, A>`.
+        any.downcast::<Handlers<S, A>>()
+            .unwrap_or_else(|_| Rc::new(Handlers::default()))
+    }
+
+    /// Registers a handler of the event whose arguments are `A`.
+    pub(crate) fn add<A: 'static>(&self, handler: impl FnMut(&S, &A) + 'static) -> EventToken<A> {
+        self.list::<A>().add(handler)
+    }
+
+    /// Removes a handler registered with [`add`](Self::add); whether it was one of this table's.
+    pub(crate) fn remove<A: 'static>(&self, token: EventToken<A>) -> bool {
+        self.list::<A>().remove(token)
+    }
+
+    /// Calls the handlers of the event whose arguments are `A` (see [`Handlers::raise`]).
+    pub(crate) fn raise<A: 'static>(&self, sender: &S, args: &A) {
+        // The list is cloned out first: a handler may register or remove handlers.
+        let list = self.lists.borrow().get(&TypeId::of::<A>()).cloned();
+        if let Some(list) = list.and_then(|l| l.downcast::<Handlers<S, A>>().ok()) {
+            list.raise(sender, args);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +174,33 @@ mod tests {
         assert!(b.remove(tb));
         assert_eq!(*hits.borrow(), [("b", 1)]);
         assert_ne!(ta, tb);
+    }
+
+    #[test]
+    fn a_table_keeps_one_list_per_event_and_a_handler_may_change_it_while_raised() {
+        struct Started(u32);
+        struct Ended;
+        let table = Rc::new(EventTable::<()>::default());
+        let hits = Rc::new(RefCell::new(Vec::new()));
+        let h = hits.clone();
+        let t = table.clone();
+        let first = table.add(move |_, a: &Started| {
+            h.borrow_mut().push(a.0);
+            // Registering during a raise waits for the next one.
+            let h2 = h.clone();
+            t.add(move |_, _: &Started| h2.borrow_mut().push(100));
+        });
+        table.add(|_, _: &Ended| panic!("another event's handler ran"));
+        table.raise(&(), &Started(1));
+        assert_eq!(*hits.borrow(), [1]);
+        table.raise(&(), &Started(2));
+        assert_eq!(*hits.borrow(), [1, 2, 100]);
+        assert!(table.remove(first));
+        assert!(!table.remove(first));
+        // A token of another table removes nothing there.
+        let other = EventTable::<()>::default();
+        let foreign = other.add(|_, _: &Started| {});
+        assert!(!table.remove(foreign));
     }
 
     #[test]

@@ -46,19 +46,21 @@ mod handlers;
 mod kinds;
 mod locate;
 mod new_window;
+mod objects;
 mod operation;
 mod output;
+mod posted_buffers;
+mod requests;
 mod resources;
-mod session;
 mod shared_buffers;
 mod web_error;
 mod webview;
+mod webview_options;
 
 pub use cookie::{Cookie, SameSite};
 pub use deferral::Deferral;
 pub use environment::{
-    BrowserProcessExitKind, BrowserProcessExitedEventArgs, Environment, EnvironmentBuilder,
-    NewBrowserVersionAvailableEventArgs, WebViewOptions,
+    BrowserProcessExitKind, BrowserProcessExitedEventArgs, EnvironmentBuilder, NewBrowserVersionAvailableEventArgs,
 };
 pub use error::{Error, Result};
 pub use event_loop::{EventLoop, LoopProxy};
@@ -67,23 +69,26 @@ pub use events::{
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
     WebViewClosedEventArgs,
 };
-pub use frame::{Frame, FrameCreatedEventArgs, FrameDestroyedEventArgs};
+pub use frame::{FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
 /// The `http` crate, whose types web resource requests and responses use.
 pub use http;
 pub use kinds::{CloseReason, ImageFormat, ProcessFailedKind, ProcessFailedReason};
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;
+pub use objects::{Environment, Frame, WebView};
 pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager};
+pub use posted_buffers::SharedBufferMappings;
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
-pub use shared_buffers::{SharedBufferAccess, SharedBufferMappings, SharedBufferPost};
+pub use shared_buffers::{SharedBufferAccess, SharedBufferPost};
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
-pub use webview::{NavigationStartingEventArgs, ScriptId, WebView};
+pub use webview::{NavigationStartingEventArgs, ScriptId};
+pub use webview_options::WebViewOptions;
 
 /// The README's examples, compiled as doctests so they cannot go stale.
 #[cfg(doctest)]

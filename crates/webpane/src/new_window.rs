@@ -8,8 +8,8 @@ use webpane_ipc::protocol::{AppMessage, NewWindowDecision, WebViewId};
 
 use crate::deferral::{Answer, Deferral, Deferred};
 use crate::error::{Error, Result};
-use crate::session::Session;
-use crate::webview::WebView;
+use crate::objects::Session;
+use crate::objects::WebView;
 
 /// The answer to one NewWindowRequested.
 #[derive(Debug)]
@@ -143,5 +143,15 @@ impl NewWindowRequestedEventArgs {
     #[doc(alias = "GetDeferral")]
     pub fn deferral(&self) -> Deferral {
         self.answer.deferral()
+    }
+}
+
+impl crate::webview_options::WebViewOptions {
+    /// Creates the webview for a page's new-window request, to hand over with
+    /// [`NewWindowRequestedEventArgs::set_new_window`](NewWindowRequestedEventArgs::set_new_window):
+    /// it shares the opener's render process and becomes the page's `window.open` result.
+    pub fn opener(mut self, request: &NewWindowRequestedEventArgs) -> Self {
+        self.opener = Some(request.opener());
+        self
     }
 }

@@ -1,7 +1,5 @@
 //! Pictures, PDF, MHTML, cookies, browsing data and settings of a [`WebView`].
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::Path;
 
 use webpane_ipc::protocol::{AppMessage, BrowsingDataKinds, OutputTarget, Setting};
@@ -10,36 +8,9 @@ use webpane_ipc::{FileForTransit, Outgoing};
 use crate::cookie::Cookie;
 use crate::kinds::ImageFormat;
 
-use crate::error::{Error, Result};
-use crate::operation::{Operation, Resolver, operation};
-use crate::webview::WebView;
-
-/// Requests waiting for the browser process, by request id.
-#[derive(Default)]
-pub(crate) struct PendingOutput {
-    pub(crate) bytes: RefCell<HashMap<u64, Resolver<Vec<u8>>>>,
-    pub(crate) cookies: RefCell<HashMap<u64, Resolver<Vec<Cookie>>>>,
-    pub(crate) done: RefCell<HashMap<u64, Resolver<()>>>,
-}
-
-impl PendingOutput {
-    pub(crate) fn clear(&self) {
-        let bytes: Vec<_> = self.bytes.borrow_mut().drain().collect();
-        let cookies: Vec<_> = self.cookies.borrow_mut().drain().collect();
-        let done: Vec<_> = self.done.borrow_mut().drain().collect();
-        drop((bytes, cookies, done));
-    }
-
-    /// Resolves every waiting request with `error()`.
-    pub(crate) fn fail(&self, error: &dyn Fn() -> Error) {
-        let bytes: Vec<_> = self.bytes.borrow_mut().drain().collect();
-        let cookies: Vec<_> = self.cookies.borrow_mut().drain().collect();
-        let done: Vec<_> = self.done.borrow_mut().drain().collect();
-        bytes.into_iter().for_each(|(_, r)| r.resolve(Err(error())));
-        cookies.into_iter().for_each(|(_, r)| r.resolve(Err(error())));
-        done.into_iter().for_each(|(_, r)| r.resolve(Err(error())));
-    }
-}
+use crate::error::Result;
+use crate::objects::WebView;
+use crate::operation::Operation;
 
 /// What [`WebView::clear_browsing_data`] clears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,7 +47,7 @@ impl CookieManager {
     #[doc(alias = "GetCookies")]
     pub fn cookies(&self, uri: &str) -> Operation<Vec<Cookie>> {
         let webview = &self.webview;
-        webview.ask(&webview.inner.output.cookies, |request| AppMessage::GetCookies {
+        webview.ask(|request| AppMessage::GetCookies {
             id: webview.id(),
             request,
             uri: (!uri.is_empty()).then(|| uri.to_owned()),
@@ -87,7 +58,7 @@ impl CookieManager {
     #[doc(alias = "AddOrUpdateCookie")]
     pub fn set_cookie(&self, cookie: &Cookie) -> Operation<()> {
         let webview = &self.webview;
-        webview.ask(&webview.inner.output.done, |request| AppMessage::SetCookie {
+        webview.ask(|request| AppMessage::SetCookie {
             id: webview.id(),
             request,
             cookie: cookie.to_wire(),
@@ -97,7 +68,7 @@ impl CookieManager {
     /// Deletes the cookie with this name, domain and path.
     pub fn delete_cookie(&self, cookie: &Cookie) -> Operation<()> {
         let webview = &self.webview;
-        webview.ask(&webview.inner.output.done, |request| AppMessage::DeleteCookie {
+        webview.ask(|request| AppMessage::DeleteCookie {
             id: webview.id(),
             request,
             cookie: cookie.to_wire(),
@@ -114,36 +85,24 @@ impl CookieManager {
 }
 
 impl WebView {
-    /// Sends a request answered later through `map` (by request id).
-    fn ask<T: 'static>(
-        &self,
-        map: &RefCell<HashMap<u64, Resolver<T>>>,
-        message: impl FnOnce(u64) -> AppMessage,
-    ) -> Operation<T> {
-        self.ask_with_fds(map, |request| (message(request), Outgoing::new()))
+    /// Sends a request the browser process answers later (by request id).
+    fn ask<T: 'static>(&self, message: impl FnOnce(u64) -> AppMessage) -> Operation<T> {
+        self.ask_with_fds(|request| (message(request), Outgoing::new()))
     }
 
-    fn ask_with_fds<T: 'static>(
-        &self,
-        map: &RefCell<HashMap<u64, Resolver<T>>>,
-        message: impl FnOnce(u64) -> (AppMessage, Outgoing<'static>),
-    ) -> Operation<T> {
-        let request = self.next_request_id();
-        let (resolver, op) = operation();
-        map.borrow_mut().insert(request, resolver);
+    fn ask_with_fds<T: 'static>(&self, message: impl FnOnce(u64) -> (AppMessage, Outgoing<'static>)) -> Operation<T> {
+        let (request, op) = self.inner.requests.open::<T>();
         let (message, fds) = message(request);
         let sent = self.session_for_request().and_then(|s| s.send_with_fds(&message, fds));
         if let Err(e) = sent {
-            if let Some(r) = map.borrow_mut().remove(&request) {
-                r.resolve(Err(e));
-            }
+            self.inner.requests.fail(request, e);
         }
         op
     }
 
     /// A picture of the visible page, encoded as PNG or JPEG (WebView2's `CapturePreview`).
     pub fn capture_preview(&self, format: ImageFormat) -> Operation<Vec<u8>> {
-        self.ask(&self.inner.output.bytes, |request| AppMessage::CapturePreview {
+        self.ask(|request| AppMessage::CapturePreview {
             id: self.id(),
             request,
             format: format.into(),
@@ -153,7 +112,7 @@ impl WebView {
     /// Prints the page to a PDF file at `path` (opened by the browser process), without a dialog.
     pub fn print_to_pdf(&self, path: impl AsRef<Path>) -> Operation<()> {
         let path = path.as_ref().to_string_lossy().into_owned();
-        self.ask(&self.inner.output.done, |request| AppMessage::PrintToPdf {
+        self.ask(|request| AppMessage::PrintToPdf {
             id: self.id(),
             request,
             target: OutputTarget::Path(path),
@@ -187,7 +146,7 @@ impl WebView {
         file: FileForTransit,
         message: impl FnOnce(webpane_ipc::protocol::WebViewId, u64, OutputTarget) -> AppMessage,
     ) -> Operation<()> {
-        self.ask_with_fds(&self.inner.output.done, |request| {
+        self.ask_with_fds(|request| {
             let mut fds = Outgoing::new();
             let target = OutputTarget::File(fds.file(file));
             (message(self.id(), request, target), fds)
@@ -201,7 +160,7 @@ impl WebView {
 
     /// Clears browsing data of the profile (the user data folder's), of every time.
     pub fn clear_browsing_data(&self, kinds: BrowsingData) -> Operation<()> {
-        self.ask(&self.inner.output.done, |request| AppMessage::ClearBrowsingData {
+        self.ask(|request| AppMessage::ClearBrowsingData {
             id: self.id(),
             request,
             kinds: BrowsingDataKinds {

@@ -1,74 +1,24 @@
 //! [`WebView`]: a web page hosted in the browser process.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use std::rc::{Rc, Weak};
+use webpane_ipc::protocol::AppMessage;
 
-use webpane_ipc::protocol::{AppMessage, WebViewId};
-
-use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
     WebViewClosedEventArgs,
 };
-use crate::frame::{Frame, FrameCreatedEventArgs};
-use crate::handlers::{EventToken, Handlers};
+use crate::frame::FrameCreatedEventArgs;
+use crate::handlers::EventToken;
 use crate::new_window::NewWindowRequestedEventArgs;
-use crate::operation::{Operation, Resolver, operation};
-use crate::output::PendingOutput;
+use crate::objects::{Environment, WebView};
+use crate::operation::Operation;
 use crate::resources::WebResourceRequestedEventArgs;
-use crate::session::Session;
 
 mod dispatch;
 mod navigation;
 
-use crate::shared_buffers::PostedBuffers;
 pub use navigation::NavigationStartingEventArgs;
-
-pub(crate) struct WebViewInner {
-    env: Environment,
-    session: Weak<Session>,
-    id: WebViewId,
-    browser_process_id: u32,
-    closed: Cell<bool>,
-    navigation_starting: Handlers<WebView, NavigationStartingEventArgs>,
-    navigation_completed: Handlers<WebView, NavigationCompletedEventArgs>,
-    content_loading: Handlers<WebView, ContentLoadingEventArgs>,
-    source_changed: Handlers<WebView, SourceChangedEventArgs>,
-    history_changed: Handlers<WebView, HistoryChangedEventArgs>,
-    document_title_changed: Handlers<WebView, DocumentTitleChangedEventArgs>,
-    dom_content_loaded: Handlers<WebView, DomContentLoadedEventArgs>,
-    web_message_received: Handlers<WebView, WebMessageReceivedEventArgs>,
-    web_resource_requested: Handlers<WebView, WebResourceRequestedEventArgs>,
-    new_window_requested: Handlers<WebView, NewWindowRequestedEventArgs>,
-    frame_created: Handlers<WebView, FrameCreatedEventArgs>,
-    closed_handlers: Handlers<WebView, WebViewClosedEventArgs>,
-    frames: RefCell<HashMap<u64, Frame>>,
-    pub(crate) buffers: PostedBuffers,
-    pub(crate) output: PendingOutput,
-    opener: Option<WebViewId>,
-    source: RefCell<String>,
-    title: RefCell<String>,
-    history: Cell<(bool, bool)>,
-    next_request: Cell<u64>,
-    pending_scripts: RefCell<HashMap<u64, Resolver<String>>>,
-    process_failed: Handlers<WebView, ProcessFailedEventArgs>,
-}
-
-impl Drop for WebViewInner {
-    fn drop(&mut self) {
-        // The last handle is gone: close the view in the browser process (WebView2 closes a
-        // controller on its final release).
-        if !self.closed.get() {
-            if let Some(session) = self.session.upgrade() {
-                let _ = session.send(&AppMessage::Close { id: self.id });
-                session.webviews.borrow_mut().remove(&self.id);
-            }
-        }
-    }
-}
 
 /// Identifies a script added with
 /// [`WebView::add_script_to_execute_on_document_created`].
@@ -76,108 +26,22 @@ impl Drop for WebViewInner {
 pub struct ScriptId(u64);
 
 macro_rules! events {
-    ($($(#[doc = $doc:expr])* $on:ident, $remove:ident, $field:ident, $args:ty;)*) => {
+    ($($(#[doc = $doc:expr])* $on:ident, $remove:ident, $args:ty;)*) => {
         $(
             #[doc = concat!("Registers a handler called when", $($doc),*)]
             pub fn $on(&self, handler: impl FnMut(&WebView, &$args) + 'static) -> EventToken<$args> {
-                self.inner.$field.add(handler)
+                self.inner.events.add(handler)
             }
 
             #[doc = concat!("Removes a handler registered with [`", stringify!($on), "`](Self::", stringify!($on), ").")]
             pub fn $remove(&self, token: EventToken<$args>) -> bool {
-                self.inner.$field.remove(token)
+                self.inner.events.remove(token)
             }
         )*
     };
 }
 
-/// A web page in the browser process (WebView2's `CoreWebView2` with its controller).
-///
-/// `!Send`; a cheap handle (clones refer to the same view). Dropping the last handle closes the
-/// view. After [`close`](Self::close), or once its browser process has exited, every call returns
-/// [`Error::Closed`].
-#[derive(Clone)]
-pub struct WebView {
-    pub(crate) inner: Rc<WebViewInner>,
-}
-
-impl std::fmt::Debug for WebView {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebView")
-            .field("id", &self.inner.id.0)
-            .field("browser_process_id", &self.inner.browser_process_id)
-            .field("closed", &self.inner.closed.get())
-            .finish()
-    }
-}
-
 impl WebView {
-    pub(crate) fn new(env: Environment, session: &Rc<Session>, id: WebViewId, opener: Option<WebViewId>) -> WebView {
-        WebView {
-            inner: Rc::new(WebViewInner {
-                env,
-                session: Rc::downgrade(session),
-                id,
-                browser_process_id: session.pid,
-                closed: Cell::new(false),
-                navigation_starting: Handlers::default(),
-                navigation_completed: Handlers::default(),
-                content_loading: Handlers::default(),
-                source_changed: Handlers::default(),
-                history_changed: Handlers::default(),
-                document_title_changed: Handlers::default(),
-                dom_content_loaded: Handlers::default(),
-                web_message_received: Handlers::default(),
-                web_resource_requested: Handlers::default(),
-                new_window_requested: Handlers::default(),
-                frame_created: Handlers::default(),
-                closed_handlers: Handlers::default(),
-                frames: RefCell::new(HashMap::new()),
-                buffers: PostedBuffers::default(),
-                output: PendingOutput::default(),
-                opener,
-                source: RefCell::new(String::new()),
-                title: RefCell::new(String::new()),
-                history: Cell::new((false, false)),
-                next_request: Cell::new(1),
-                pending_scripts: RefCell::new(HashMap::new()),
-                process_failed: Handlers::default(),
-            }),
-        }
-    }
-
-    fn session(&self) -> Result<Rc<Session>> {
-        if self.inner.closed.get() {
-            return Err(Error::Closed);
-        }
-        self.inner
-            .session
-            .upgrade()
-            .filter(|s| !s.ended.get())
-            .ok_or(Error::Closed)
-    }
-
-    pub(crate) fn next_request_id(&self) -> u64 {
-        self.inner.next_request.replace(self.inner.next_request.get() + 1)
-    }
-
-    pub(crate) fn session_for_request(&self) -> Result<Rc<Session>> {
-        self.session()
-    }
-
-    fn request(&self, message: AppMessage) -> Result<()> {
-        self.session()?.send(&message)
-    }
-
-    pub(crate) fn id(&self) -> WebViewId {
-        self.inner.id
-    }
-
-    /// The opener this webview was created for (see [`WebViewOptions::opener`](crate::WebViewOptions::opener)).
-    pub(crate) fn opener_id(&self) -> Option<WebViewId> {
-        self.inner.opener
-    }
-
     /// The environment this webview belongs to.
     pub fn environment(&self) -> &Environment {
         &self.inner.env
@@ -263,9 +127,7 @@ impl WebView {
     }
 
     pub(crate) fn execute_script_in(&self, frame: Option<u64>, script: &str) -> Operation<String> {
-        let request = self.inner.next_request.replace(self.inner.next_request.get() + 1);
-        let (resolver, op) = operation();
-        self.inner.pending_scripts.borrow_mut().insert(request, resolver);
+        let (request, op) = self.inner.requests.open::<String>();
         let sent = self.request(AppMessage::ExecuteScript {
             id: self.inner.id,
             frame,
@@ -273,9 +135,7 @@ impl WebView {
             script: script.to_owned(),
         });
         if let Err(e) = sent {
-            if let Some(r) = self.inner.pending_scripts.borrow_mut().remove(&request) {
-                r.resolve(Err(e));
-            }
+            self.inner.requests.fail(request, e);
         }
         op
     }
@@ -285,7 +145,7 @@ impl WebView {
     ///
     /// [`remove_script_to_execute_on_document_created`]: Self::remove_script_to_execute_on_document_created
     pub fn add_script_to_execute_on_document_created(&self, script: &str) -> Result<ScriptId> {
-        let script_id = self.inner.next_request.replace(self.inner.next_request.get() + 1);
+        let script_id = self.inner.requests.next_id();
         self.request(AppMessage::AddDocumentCreatedScript {
             id: self.inner.id,
             script_id,
@@ -388,64 +248,43 @@ impl WebView {
 
     events! {
         /// a navigation is about to start; the handler may cancel it or defer the answer.
-        on_navigation_starting, remove_navigation_starting, navigation_starting, NavigationStartingEventArgs;
+        on_navigation_starting, remove_navigation_starting, NavigationStartingEventArgs;
         /// a navigation ended (successfully or not); every NavigationStarting gets one.
-        on_navigation_completed, remove_navigation_completed, navigation_completed, NavigationCompletedEventArgs;
+        on_navigation_completed, remove_navigation_completed, NavigationCompletedEventArgs;
         /// a process serving this webview failed (browser, renderer, or an unresponsive renderer).
-        on_process_failed, remove_process_failed, process_failed, ProcessFailedEventArgs;
+        on_process_failed, remove_process_failed, ProcessFailedEventArgs;
         /// the new document started to arrive (after NavigationStarting, before NavigationCompleted).
-        on_content_loading, remove_content_loading, content_loading, ContentLoadingEventArgs;
+        on_content_loading, remove_content_loading, ContentLoadingEventArgs;
         /// the document's URI changed.
-        on_source_changed, remove_source_changed, source_changed, SourceChangedEventArgs;
+        on_source_changed, remove_source_changed, SourceChangedEventArgs;
         /// the back/forward history changed.
-        on_history_changed, remove_history_changed, history_changed, HistoryChangedEventArgs;
+        on_history_changed, remove_history_changed, HistoryChangedEventArgs;
         /// the document's title changed.
-        on_document_title_changed, remove_document_title_changed, document_title_changed, DocumentTitleChangedEventArgs;
+        on_document_title_changed, remove_document_title_changed, DocumentTitleChangedEventArgs;
         /// the main document's DOMContentLoaded fired.
-        on_dom_content_loaded, remove_dom_content_loaded, dom_content_loaded, DomContentLoadedEventArgs;
+        on_dom_content_loaded, remove_dom_content_loaded, DomContentLoadedEventArgs;
         /// a page requested a URI of a custom scheme that matches one of the webview's filters
         /// ([`add_web_resource_requested_filter`](Self::add_web_resource_requested_filter)).
-        on_web_resource_requested, remove_web_resource_requested, web_resource_requested, WebResourceRequestedEventArgs;
+        on_web_resource_requested, remove_web_resource_requested, WebResourceRequestedEventArgs;
         /// the page asks for a new window (`window.open`, a link with a target): deny it, let the
         /// browser process open one, or hand over a webview of the app's.
-        on_new_window_requested, remove_new_window_requested, new_window_requested, NewWindowRequestedEventArgs;
+        on_new_window_requested, remove_new_window_requested, NewWindowRequestedEventArgs;
         /// the browser process closed the webview: its embedding parent window went away, or the
         /// user closed its window ([`WebViewClosedEventArgs::reason`]). Not raised for `close()`.
-        on_closed, remove_closed, closed_handlers, WebViewClosedEventArgs;
+        on_closed, remove_closed, WebViewClosedEventArgs;
         /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`].
-        on_frame_created, remove_frame_created, frame_created, FrameCreatedEventArgs;
+        on_frame_created, remove_frame_created, FrameCreatedEventArgs;
         /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
-        on_web_message_received, remove_web_message_received, web_message_received, WebMessageReceivedEventArgs;
-    }
-
-    /// Marks the view closed; returns whether it was open.
-    pub(crate) fn mark_closed(&self) -> bool {
-        // Pending scripts complete with Closed (their resolvers are dropped).
-        let pending: Vec<_> = self.inner.pending_scripts.borrow_mut().drain().collect();
-        drop(pending);
-        self.inner.buffers.clear();
-        self.inner.output.clear();
-        let frames: Vec<Frame> = self.inner.frames.borrow_mut().drain().map(|(_, f)| f).collect();
-        frames.iter().for_each(Frame::destroy);
-        !self.inner.closed.replace(true)
-    }
-
-    /// Gives up every request of this view waiting for an answer (a later answer is ignored).
-    pub(crate) fn fail_pending(&self, error: impl Fn() -> crate::error::Error) {
-        let scripts: Vec<_> = self.inner.pending_scripts.borrow_mut().drain().collect();
-        for (_, resolver) in scripts {
-            resolver.resolve(Err(error()));
-        }
-        self.inner.output.fail(&error);
+        on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs;
     }
 
     /// Raises Closed with `reason` (the view must already be marked closed).
     pub(crate) fn raise_closed(&self, reason: crate::kinds::CloseReason) {
         let args = WebViewClosedEventArgs::new(reason);
-        self.inner.closed_handlers.raise(self, &args);
+        self.inner.events.raise(self, &args);
     }
 
     pub(crate) fn raise_process_failed(&self, args: &ProcessFailedEventArgs) {
-        self.inner.process_failed.raise(self, args);
+        self.inner.events.raise(self, args);
     }
 }

@@ -13,10 +13,11 @@ use rustix::event::{PollFd, PollFlags};
 use webpane_ipc::folder::{LockState, SOCKET_FILE};
 use webpane_ipc::{Connection, Folder};
 
-use super::{BrowserProcessExitKind, BrowserProcessExitedEventArgs, Environment, Session};
+use super::events::{BrowserProcessExitKind, BrowserProcessExitedEventArgs};
 use crate::events::ProcessFailedEventArgs;
 use crate::kinds::{ProcessFailedKind, ProcessFailedReason};
-use crate::webview::WebView;
+use crate::objects::WebView;
+use crate::objects::{Environment, Session};
 
 /// How long the end of a browser process is waited for once the connection broke: a process
 /// still running then hung up on this app; one whose children or lock linger is reported ended.
@@ -166,7 +167,7 @@ impl Environment {
             _ui_thread: PhantomData,
         };
         self.forget_session(&session);
-        self.inner.exited.raise(self, &args);
+        self.inner.events.raise(self, &args);
         let waiters: Vec<_> = self.inner.exit_waiters.borrow_mut().drain(..).collect();
         for waiter in waiters {
             waiter.resolve(Ok(args.clone()));

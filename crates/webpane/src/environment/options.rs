@@ -4,114 +4,11 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use webpane_ipc::protocol::{RuntimeOptions, ViewMode, ViewSettings, WebViewId};
+use webpane_ipc::protocol::RuntimeOptions;
 
-use super::Environment;
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
-
-/// Options for a new webview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebViewOptions {
-    pub(crate) mode: ViewMode,
-    pub(crate) settings: ViewSettings,
-    pub(crate) opener: Option<WebViewId>,
-}
-
-impl WebViewOptions {
-    /// No visible window (scripts, messages and events all work).
-    pub fn headless(width: u32, height: u32) -> Self {
-        Self {
-            mode: ViewMode::Headless { width, height },
-            settings: ViewSettings::default(),
-            opener: None,
-        }
-    }
-
-    /// Inside an X11 window of any toolkit (the parent needs no XEmbed support), at `x, y` in
-    /// it, `width × height` pixels. The webview follows [`WebView::set_bounds`] and closes
-    /// (reported through [`WebView::on_closed`]) when the parent window goes away.
-    ///
-    /// [`WebView::set_bounds`]: crate::WebView::set_bounds
-    /// [`WebView::on_closed`]: crate::WebView::on_closed
-    pub fn embedded(parent_xid: u64, x: i32, y: i32, width: u32, height: u32) -> Self {
-        Self {
-            mode: ViewMode::Embedded {
-                parent: parent_xid,
-                x,
-                y,
-                width,
-                height,
-            },
-            settings: ViewSettings::default(),
-            opener: None,
-        }
-    }
-
-    /// [`embedded`](Self::embedded) in the window behind a `raw-window-handle` (what winit and
-    /// other toolkits hand out): Xlib and XCB windows; anything else is
-    /// [`Error::InvalidArgument`] (cross-process embedding needs X11).
-    pub fn embedded_in(
-        handle: raw_window_handle::RawWindowHandle,
-        x: i32,
-        y: i32,
-        width: u32,
-        height: u32,
-    ) -> Result<Self> {
-        use raw_window_handle::RawWindowHandle;
-        let xid = match handle {
-            // c_ulong: 64 bits here, 32 on other targets.
-            #[allow(clippy::unnecessary_cast)]
-            RawWindowHandle::Xlib(h) => h.window as u64,
-            RawWindowHandle::Xcb(h) => u64::from(h.window.get()),
-            other => {
-                return Err(Error::InvalidArgument(format!(
-                    "cannot embed into {other:?}: only X11 windows (Xlib, XCB) can host a view of another process"
-                )));
-            }
-        };
-        Ok(Self::embedded(xid, x, y, width, height))
-    }
-
-    /// Creates the webview for a page's new-window request, to hand over with
-    /// [`NewWindowRequestedEventArgs::set_new_window`](crate::new_window::NewWindowRequestedEventArgs::set_new_window):
-    /// it shares the opener's render process and becomes the page's `window.open` result.
-    pub fn opener(mut self, request: &crate::new_window::NewWindowRequestedEventArgs) -> Self {
-        self.opener = Some(request.opener());
-        self
-    }
-
-    /// Whether pages get `window.chrome.webview` for web messages (default: yes). Without it,
-    /// `chrome.webview.postMessage` is absent from the page.
-    pub fn web_messages(mut self, enabled: bool) -> Self {
-        self.settings.web_messages = enabled;
-        self
-    }
-
-    /// Whether JavaScript runs (default: yes).
-    pub fn scripts(mut self, enabled: bool) -> Self {
-        self.settings.scripts = enabled;
-        self
-    }
-    /// A top-level window of the browser process's own.
-    pub fn window(title: &str, width: u32, height: u32) -> Self {
-        Self {
-            mode: ViewMode::Window {
-                title: title.to_owned(),
-                width,
-                height,
-            },
-            settings: ViewSettings::default(),
-            opener: None,
-        }
-    }
-}
-
-impl Default for WebViewOptions {
-    fn default() -> Self {
-        Self::headless(800, 600)
-    }
-}
+use crate::objects::Environment;
 
 /// Configures an [`Environment`].
 #[derive(Debug, Clone, Default)]

@@ -11,7 +11,7 @@ use super::request::WebResourceRequest;
 use super::response::WebResourceResponse;
 use crate::deferral::{Answer, Deferral, Deferred};
 use crate::error::{Error, Result};
-use crate::session::Session;
+use crate::objects::Session;
 
 /// The answer to one WebResourceRequested.
 #[derive(Debug)]

@@ -5,16 +5,17 @@ use std::cell::Cell;
 use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage};
 
-use super::WebView;
 use super::navigation::{NavigationAnswer, NavigationStartingEventArgs};
+use crate::cookie::Cookie;
 use crate::deferral::Deferred;
 use crate::error::Error;
 use crate::events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
 };
-use crate::frame::{Frame, FrameCreatedEventArgs};
+use crate::frame::FrameCreatedEventArgs;
 use crate::new_window::NewWindowRequestedEventArgs;
+use crate::objects::WebView;
 use crate::resources::{WebResourceRequest, WebResourceRequestedEventArgs};
 
 impl WebView {
@@ -36,7 +37,7 @@ impl WebView {
                     name,
                 );
                 let answer = args.deferred();
-                answer.raise(|| self.inner.new_window_requested.raise(self, &args));
+                answer.raise(|| self.inner.events.raise(self, &args));
             }
             RuntimeMessage::WebResourceRequested {
                 request,
@@ -69,7 +70,7 @@ impl WebView {
                 let args =
                     WebResourceRequestedEventArgs::new(self.inner.session.clone(), self.inner.id, request, parsed);
                 let answer = args.deferred();
-                answer.raise(|| self.inner.web_resource_requested.raise(self, &args));
+                answer.raise(|| self.inner.events.raise(self, &args));
             }
             RuntimeMessage::NavigationStarting {
                 request,
@@ -90,7 +91,7 @@ impl WebView {
                     }),
                 };
                 let decision = args.decision.clone();
-                decision.raise(|| self.inner.navigation_starting.raise(self, &args));
+                decision.raise(|| self.inner.events.raise(self, &args));
             }
             RuntimeMessage::NavigationCompleted {
                 navigation_id,
@@ -99,7 +100,7 @@ impl WebView {
                 ..
             } => {
                 let args = NavigationCompletedEventArgs::new(navigation_id, is_success, error.map(Into::into));
-                self.inner.navigation_completed.raise(self, &args);
+                self.inner.events.raise(self, &args);
             }
             RuntimeMessage::ProcessFailed {
                 kind,
@@ -122,12 +123,12 @@ impl WebView {
             }
             RuntimeMessage::ContentLoading { navigation_id, .. } => {
                 self.inner
-                    .content_loading
+                    .events
                     .raise(self, &ContentLoadingEventArgs::new(navigation_id));
             }
             RuntimeMessage::SourceChanged { uri, .. } => {
                 self.inner.source.replace(uri.clone());
-                self.inner.source_changed.raise(self, &SourceChangedEventArgs::new(uri));
+                self.inner.events.raise(self, &SourceChangedEventArgs::new(uri));
             }
             RuntimeMessage::HistoryChanged {
                 can_go_back,
@@ -136,30 +137,28 @@ impl WebView {
             } => {
                 self.inner.history.set((can_go_back, can_go_forward));
                 let args = HistoryChangedEventArgs::new(can_go_back, can_go_forward);
-                self.inner.history_changed.raise(self, &args);
+                self.inner.events.raise(self, &args);
             }
             RuntimeMessage::DocumentTitleChanged { title, .. } => {
                 self.inner.title.replace(title.clone());
                 self.inner
-                    .document_title_changed
+                    .events
                     .raise(self, &DocumentTitleChangedEventArgs::new(title));
             }
             RuntimeMessage::DomContentLoaded { navigation_id, .. } => {
                 self.inner
-                    .dom_content_loaded
+                    .events
                     .raise(self, &DomContentLoadedEventArgs::new(navigation_id));
             }
             RuntimeMessage::ScriptResult { request, result, .. } => {
-                if let Some(resolver) = self.inner.pending_scripts.borrow_mut().remove(&request) {
-                    resolver.resolve(result.map_err(Error::Script));
-                }
+                self.inner.requests.resolve(request, result.map_err(Error::Script));
             }
             RuntimeMessage::WebMessageReceived {
                 source, json, frame, ..
             } => {
                 let frame = frame.and_then(|f| self.inner.frames.borrow().get(&f).cloned());
                 let args = WebMessageReceivedEventArgs::new(source, json, frame.clone());
-                self.inner.web_message_received.raise(self, &args);
+                self.inner.events.raise(self, &args);
                 if let Some(frame) = frame {
                     frame.raise_web_message(&args);
                 }
@@ -167,32 +166,29 @@ impl WebView {
             RuntimeMessage::FrameCreated {
                 frame, name, source, ..
             } => {
-                let frame = Frame::new(self, frame, name, source);
+                let frame = crate::objects::Frame::new(self, frame, name, source);
                 self.inner.frames.borrow_mut().insert(frame.id(), frame.clone());
                 let args = FrameCreatedEventArgs {
                     frame,
                     _ui_thread: std::marker::PhantomData,
                 };
-                self.inner.frame_created.raise(self, &args);
+                self.inner.events.raise(self, &args);
             }
             RuntimeMessage::CaptureResult { request, result, .. } => {
-                if let Some(r) = self.inner.output.bytes.borrow_mut().remove(&request) {
-                    r.resolve(result.map_err(Error::RequestFailed));
-                }
+                self.inner
+                    .requests
+                    .resolve(request, result.map_err(Error::RequestFailed));
             }
             RuntimeMessage::CookiesResult { request, result, .. } => {
-                if let Some(r) = self.inner.output.cookies.borrow_mut().remove(&request) {
-                    r.resolve(
-                        result
-                            .map(|cookies| cookies.into_iter().map(Into::into).collect())
-                            .map_err(Error::RequestFailed),
-                    );
-                }
+                let cookies: Result<Vec<Cookie>, Error> = result
+                    .map(|cookies| cookies.into_iter().map(Into::into).collect())
+                    .map_err(Error::RequestFailed);
+                self.inner.requests.resolve(request, cookies);
             }
             RuntimeMessage::OperationDone { request, result, .. } => {
-                if let Some(r) = self.inner.output.done.borrow_mut().remove(&request) {
-                    r.resolve(result.map_err(Error::RequestFailed));
-                }
+                self.inner
+                    .requests
+                    .resolve(request, result.map_err(Error::RequestFailed));
             }
             RuntimeMessage::SharedBufferDelivered { buffer, result, .. } => {
                 self.inner.buffers.delivered(buffer, result);

@@ -6,7 +6,7 @@ use std::rc::{Rc, Weak};
 use webpane_ipc::protocol::{AppMessage, WebViewId};
 
 use crate::deferral::{Answer, Deferral, Deferred};
-use crate::session::Session;
+use crate::objects::Session;
 
 /// Arguments of [`WebView::on_navigation_starting`](crate::WebView::on_navigation_starting): inspect, cancel, or defer the answer.
 ///
