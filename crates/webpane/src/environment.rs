@@ -34,6 +34,7 @@ pub use options::EnvironmentBuilder;
 
 impl Environment {
     /// The user data folder.
+    #[doc(alias = "UserDataFolder")]
     pub fn user_data_folder(&self) -> &Path {
         &self.inner.folder
     }
@@ -44,6 +45,7 @@ impl Environment {
     }
 
     /// The pid of the browser process currently connected, if any.
+    #[doc(alias = "BrowserProcessId")]
     pub fn browser_process_id(&self) -> Option<u32> {
         self.inner
             .session
@@ -57,6 +59,7 @@ impl Environment {
     /// browser process, only once it and all its WebKit children have exited and the user data
     /// folder's lock is free (so the handler may delete the folder). Handlers stay registered
     /// across browser process restarts until removed.
+    #[doc(alias = "add_BrowserProcessExited")]
     pub fn on_browser_process_exited(
         &self,
         handler: impl FnMut(&Environment, &BrowserProcessExitedEventArgs) + 'static,
@@ -65,6 +68,7 @@ impl Environment {
     }
 
     /// Removes a handler; returns whether it was registered.
+    #[doc(alias = "remove_BrowserProcessExited")]
     pub fn remove_browser_process_exited(&self, token: EventToken<BrowserProcessExitedEventArgs>) -> bool {
         self.inner.events.remove(token)
     }
@@ -72,6 +76,7 @@ impl Environment {
     /// Registers a handler for a new runtime or WebKitGTK being installed: the running browser
     /// process keeps the old one; the next one started (after every webview of this folder
     /// closed) uses the new one.
+    #[doc(alias = "add_NewBrowserVersionAvailable")]
     pub fn on_new_browser_version_available(
         &self,
         handler: impl FnMut(&Environment, &NewBrowserVersionAvailableEventArgs) + 'static,
@@ -80,6 +85,7 @@ impl Environment {
     }
 
     /// Removes a new-version handler.
+    #[doc(alias = "remove_NewBrowserVersionAvailable")]
     pub fn remove_new_browser_version_available(&self, token: EventToken<NewBrowserVersionAvailableEventArgs>) -> bool {
         self.inner.events.remove(token)
     }
@@ -93,6 +99,7 @@ impl Environment {
     }
 
     /// Creates a webview. If the browser process has exited, a new one is started first.
+    #[doc(alias = "CreateCoreWebView2Controller")]
     pub fn create_webview(&self, options: WebViewOptions) -> impl Future<Output = Result<WebView>> + 'static {
         let env = self.clone();
         async move {

@@ -36,6 +36,7 @@ impl Frame {
     }
 
     /// The frame's name (the iframe's `name` attribute) when it was created.
+    #[doc(alias = "Name")]
     pub fn name(&self) -> &str {
         &self.inner.name
     }
@@ -46,12 +47,14 @@ impl Frame {
     }
 
     /// Whether the frame is gone.
+    #[doc(alias = "IsDestroyed")]
     pub fn is_destroyed(&self) -> bool {
         self.inner.destroyed.get()
     }
 
     /// Runs `script` in this frame and completes with the JSON of its result, like
     /// [`WebView::execute_script`].
+    #[doc(alias = "ExecuteScriptAsync")]
     pub fn execute_script(&self, script: &str) -> Operation<String> {
         match self.webview() {
             Ok(webview) => webview.execute_script_in(Some(self.inner.id), script),
@@ -60,6 +63,7 @@ impl Frame {
     }
 
     /// Posts `json` to this frame's `chrome.webview` `message` listeners.
+    #[doc(alias = "PostWebMessageAsJson")]
     pub fn post_web_message_as_json(&self, json: &str) -> Result<()> {
         self.webview()?.post_web_message_to(Some(self.inner.id), json)
     }
@@ -72,6 +76,7 @@ impl Frame {
     }
 
     /// Posts a string to this frame's `chrome.webview` `message` listeners.
+    #[doc(alias = "PostWebMessageAsString")]
     pub fn post_web_message_as_string(&self, message: &str) -> Result<()> {
         let json = serde_json::to_string(message).map_err(|e| Error::InvalidArgument(e.to_string()))?;
         self.webview()?.post_web_message_to(Some(self.inner.id), &json)
@@ -90,6 +95,7 @@ impl Frame {
     }
 
     /// Registers a handler for the frame's end.
+    #[doc(alias = "add_Destroyed")]
     pub fn on_destroyed(
         &self,
         handler: impl FnMut(&Frame, &FrameDestroyedEventArgs) + 'static,
@@ -98,6 +104,7 @@ impl Frame {
     }
 
     /// Removes a handler registered with [`on_destroyed`](Self::on_destroyed).
+    #[doc(alias = "remove_Destroyed")]
     pub fn remove_destroyed(&self, token: EventToken<FrameDestroyedEventArgs>) -> bool {
         self.inner.events.remove(token)
     }
@@ -105,6 +112,7 @@ impl Frame {
     /// Registers a handler for messages this frame's document posts with
     /// `chrome.webview.postMessage` (the webview's own handlers get them too, with
     /// [`WebMessageReceivedEventArgs::frame`] set).
+    #[doc(alias = "add_WebMessageReceived")]
     pub fn on_web_message_received(
         &self,
         handler: impl FnMut(&Frame, &WebMessageReceivedEventArgs) + 'static,

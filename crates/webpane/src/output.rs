@@ -66,6 +66,7 @@ impl CookieManager {
     }
 
     /// Deletes the cookie with this name, domain and path.
+    #[doc(alias = "DeleteCookie")]
     pub fn delete_cookie(&self, cookie: &Cookie) -> Operation<()> {
         let webview = &self.webview;
         webview.ask(|request| AppMessage::DeleteCookie {
@@ -76,6 +77,7 @@ impl CookieManager {
     }
 
     /// Deletes every cookie of the profile.
+    #[doc(alias = "DeleteAllCookies")]
     pub fn delete_all_cookies(&self) -> Operation<()> {
         self.webview.clear_browsing_data(BrowsingData {
             cookies: true,
@@ -101,6 +103,7 @@ impl WebView {
     }
 
     /// A picture of the visible page, encoded as PNG or JPEG (WebView2's `CapturePreview`).
+    #[doc(alias = "CapturePreview")]
     pub fn capture_preview(&self, format: ImageFormat) -> Operation<Vec<u8>> {
         self.ask(|request| AppMessage::CapturePreview {
             id: self.id(),
@@ -110,6 +113,7 @@ impl WebView {
     }
 
     /// Prints the page to a PDF file at `path` (opened by the browser process), without a dialog.
+    #[doc(alias = "PrintToPdfAsync")]
     pub fn print_to_pdf(&self, path: impl AsRef<Path>) -> Operation<()> {
         let path = path.as_ref().to_string_lossy().into_owned();
         self.ask(|request| AppMessage::PrintToPdf {
@@ -154,11 +158,13 @@ impl WebView {
     }
 
     /// The profile's cookies (shared by every webview of the environment).
+    #[doc(alias = "CookieManager")]
     pub fn cookie_manager(&self) -> CookieManager {
         CookieManager { webview: self.clone() }
     }
 
     /// Clears browsing data of the profile (the user data folder's), of every time.
+    #[doc(alias = "ClearBrowsingDataAsync")]
     pub fn clear_browsing_data(&self, kinds: BrowsingData) -> Operation<()> {
         self.ask(|request| AppMessage::ClearBrowsingData {
             id: self.id(),
@@ -177,36 +183,43 @@ impl WebView {
     }
 
     /// Whether JavaScript runs (WebView2's `IsScriptEnabled`), from the next document on.
+    #[doc(alias = "IsScriptEnabled")]
     pub fn set_scripts_enabled(&self, enabled: bool) -> Result<()> {
         self.set(Setting::Scripts(enabled))
     }
 
     /// Whether right-click shows the engine's context menu (`AreDefaultContextMenusEnabled`).
+    #[doc(alias = "AreDefaultContextMenusEnabled")]
     pub fn set_default_context_menus_enabled(&self, enabled: bool) -> Result<()> {
         self.set(Setting::DefaultContextMenus(enabled))
     }
 
     /// Whether the web inspector can be opened (`AreDevToolsEnabled`).
+    #[doc(alias = "AreDevToolsEnabled")]
     pub fn set_dev_tools_enabled(&self, enabled: bool) -> Result<()> {
         self.set(Setting::DevTools(enabled))
     }
 
     /// The zoom factor, 0.1 to 10 (`ZoomFactor`).
+    #[doc(alias = "ZoomFactor")]
     pub fn set_zoom_factor(&self, zoom: f64) -> Result<()> {
         self.set(Setting::ZoomFactor(zoom))
     }
 
     /// The user agent; `None` restores the engine's (`UserAgent`).
+    #[doc(alias = "UserAgent")]
     pub fn set_user_agent(&self, user_agent: Option<&str>) -> Result<()> {
         self.set(Setting::UserAgent(user_agent.map(str::to_owned)))
     }
 
     /// The colour drawn before the page paints, RGBA (`DefaultBackgroundColor`).
+    #[doc(alias = "DefaultBackgroundColor")]
     pub fn set_default_background_color(&self, rgba: [u8; 4]) -> Result<()> {
         self.set(Setting::BackgroundColor(rgba))
     }
 
     /// Shows or hides the view (`IsVisible`).
+    #[doc(alias = "IsVisible")]
     pub fn set_visible(&self, visible: bool) -> Result<()> {
         self.set(Setting::Visible(visible))
     }

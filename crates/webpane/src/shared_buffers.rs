@@ -51,6 +51,7 @@ impl WebView {
     /// Returns at once; [`SharedBufferPost::acknowledged`] completes when the page's listeners
     /// have run (or fails with why not). [`Error::Closed`] for a closed buffer. Closing the buffer here
     /// afterwards does not take it from the page; the memory is freed once both let go.
+    #[doc(alias = "PostSharedBufferToScript")]
     pub fn post_shared_buffer_to_script(
         &self,
         buffer: &SharedBuffer,

@@ -26,14 +26,16 @@ pub use navigation::NavigationStartingEventArgs;
 pub struct ScriptId(u64);
 
 macro_rules! events {
-    ($($(#[doc = $doc:expr])* $on:ident, $remove:ident, $args:ty;)*) => {
+    ($($(#[doc = $doc:expr])* $on:ident, $remove:ident, $args:ty, $add_alias:literal, $remove_alias:literal;)*) => {
         $(
             #[doc = concat!("Registers a handler called when", $($doc),*)]
+            #[doc(alias = $add_alias)]
             pub fn $on(&self, handler: impl FnMut(&WebView, &$args) + 'static) -> EventToken<$args> {
                 self.inner.events.add(handler)
             }
 
             #[doc = concat!("Removes a handler registered with [`", stringify!($on), "`](Self::", stringify!($on), ").")]
+            #[doc(alias = $remove_alias)]
             pub fn $remove(&self, token: EventToken<$args>) -> bool {
                 self.inner.events.remove(token)
             }
@@ -60,6 +62,7 @@ impl WebView {
     }
 
     /// Navigates to `uri`.
+    #[doc(alias = "Navigate")]
     pub fn navigate(&self, uri: &str) -> Result<()> {
         url::Url::parse(uri).map_err(|e| Error::InvalidUri {
             uri: uri.to_owned(),
@@ -72,6 +75,7 @@ impl WebView {
     }
 
     /// Shows `html` as a document (its base URI is `about:blank`).
+    #[doc(alias = "NavigateToString")]
     pub fn navigate_to_string(&self, html: &str) -> Result<()> {
         self.request(AppMessage::NavigateToString {
             id: self.inner.id,
@@ -80,41 +84,49 @@ impl WebView {
     }
 
     /// Reloads the page; after its render process exited, this starts a new one.
+    #[doc(alias = "Reload")]
     pub fn reload(&self) -> Result<()> {
         self.request(AppMessage::Reload { id: self.inner.id })
     }
 
     /// Stops the current navigation.
+    #[doc(alias = "Stop")]
     pub fn stop(&self) -> Result<()> {
         self.request(AppMessage::Stop { id: self.inner.id })
     }
 
     /// Goes back in history (nothing happens if [`can_go_back`](Self::can_go_back) is false).
+    #[doc(alias = "GoBack")]
     pub fn go_back(&self) -> Result<()> {
         self.request(AppMessage::GoBack { id: self.inner.id })
     }
 
     /// Goes forward in history.
+    #[doc(alias = "GoForward")]
     pub fn go_forward(&self) -> Result<()> {
         self.request(AppMessage::GoForward { id: self.inner.id })
     }
 
     /// Whether there is a page to go back to (as of the last HistoryChanged event).
+    #[doc(alias = "CanGoBack")]
     pub fn can_go_back(&self) -> bool {
         self.inner.history.get().0
     }
 
     /// Whether there is a page to go forward to (as of the last HistoryChanged event).
+    #[doc(alias = "CanGoForward")]
     pub fn can_go_forward(&self) -> bool {
         self.inner.history.get().1
     }
 
     /// The URI of the current document (as of the last SourceChanged event).
+    #[doc(alias = "Source")]
     pub fn source(&self) -> String {
         self.inner.source.borrow().clone()
     }
 
     /// The title of the current document (as of the last DocumentTitleChanged event).
+    #[doc(alias = "DocumentTitle")]
     pub fn document_title(&self) -> String {
         self.inner.title.borrow().clone()
     }
@@ -122,6 +134,7 @@ impl WebView {
     /// Runs `script` in the main frame and completes with the JSON of its result (`"null"` for
     /// `undefined`; a promise is not awaited, as in WebView2). A thrown exception is
     /// [`Error::Script`] with the engine's message.
+    #[doc(alias = "ExecuteScriptAsync")]
     pub fn execute_script(&self, script: &str) -> Operation<String> {
         self.execute_script_in(None, script)
     }
@@ -144,6 +157,7 @@ impl WebView {
     /// page's own scripts. Returns an id for [`remove_script_to_execute_on_document_created`].
     ///
     /// [`remove_script_to_execute_on_document_created`]: Self::remove_script_to_execute_on_document_created
+    #[doc(alias = "AddScriptToExecuteOnDocumentCreatedAsync")]
     pub fn add_script_to_execute_on_document_created(&self, script: &str) -> Result<ScriptId> {
         let script_id = self.inner.requests.next_id();
         self.request(AppMessage::AddDocumentCreatedScript {
@@ -156,6 +170,7 @@ impl WebView {
 
     /// Stops running a script added with `add_script_to_execute_on_document_created` (documents
     /// created from now on).
+    #[doc(alias = "RemoveScriptToExecuteOnDocumentCreated")]
     pub fn remove_script_to_execute_on_document_created(&self, script: ScriptId) -> Result<()> {
         self.request(AppMessage::RemoveDocumentCreatedScript {
             id: self.inner.id,
@@ -165,6 +180,7 @@ impl WebView {
 
     /// Posts `json` to the page: its `chrome.webview` `message` listeners get the parsed value as
     /// `event.data`. Messages arrive in order; a document without listeners drops them.
+    #[doc(alias = "PostWebMessageAsJson")]
     pub fn post_web_message_as_json(&self, json: &str) -> Result<()> {
         self.post_web_message_to(None, json)
     }
@@ -185,6 +201,7 @@ impl WebView {
     }
 
     /// Posts a string to the page: `event.data` is that string.
+    #[doc(alias = "PostWebMessageAsString")]
     pub fn post_web_message_as_string(&self, message: &str) -> Result<()> {
         let json = serde_json::to_string(message).map_err(|e| Error::InvalidArgument(e.to_string()))?;
         self.post_web_message_to(None, &json)
@@ -195,6 +212,7 @@ impl WebView {
     /// characters, e.g. `app://assets/*`). Requests that match no filter get `404 Not Found`.
     ///
     /// WebKitGTK lets an embedder answer only its own schemes: `http(s)` requests are not raised.
+    #[doc(alias = "AddWebResourceRequestedFilter")]
     pub fn add_web_resource_requested_filter(&self, uri_pattern: &str) -> Result<()> {
         self.request(AppMessage::AddWebResourceRequestedFilter {
             id: self.inner.id,
@@ -204,6 +222,7 @@ impl WebView {
 
     /// Removes a filter added with
     /// [`add_web_resource_requested_filter`](Self::add_web_resource_requested_filter).
+    #[doc(alias = "RemoveWebResourceRequestedFilter")]
     pub fn remove_web_resource_requested_filter(&self, uri_pattern: &str) -> Result<()> {
         self.request(AppMessage::RemoveWebResourceRequestedFilter {
             id: self.inner.id,
@@ -213,6 +232,7 @@ impl WebView {
 
     /// Moves and resizes the view: inside its parent window when embedded, on screen for a
     /// window of its own (WebView2's controller `Bounds`).
+    #[doc(alias = "Bounds")]
     pub fn set_bounds(&self, x: i32, y: i32, width: u32, height: u32) -> Result<()> {
         webpane_ipc::protocol::ViewMode::Headless { width, height }
             .validate()
@@ -228,12 +248,14 @@ impl WebView {
 
     /// Gives the page the keyboard focus (WebView2's `MoveFocus(Programmatic)`); for an embedded
     /// view, the X input focus moves to it.
+    #[doc(alias = "MoveFocus")]
     pub fn move_focus(&self) -> Result<()> {
         self.request(AppMessage::MoveFocus { id: self.inner.id })
     }
 
     /// Terminates the render process (for a hung page); reported as `ProcessFailed`
     /// (RenderProcessExited, Terminated). [`reload`](Self::reload) brings the page back.
+    #[doc(alias = "TerminateRenderProcess")]
     pub fn terminate_render_process(&self) -> Result<()> {
         self.request(AppMessage::TerminateRenderProcess { id: self.inner.id })
     }
@@ -248,34 +270,34 @@ impl WebView {
 
     events! {
         /// a navigation is about to start; the handler may cancel it or defer the answer.
-        on_navigation_starting, remove_navigation_starting, NavigationStartingEventArgs;
+        on_navigation_starting, remove_navigation_starting, NavigationStartingEventArgs, "add_NavigationStarting", "remove_NavigationStarting";
         /// a navigation ended (successfully or not); every NavigationStarting gets one.
-        on_navigation_completed, remove_navigation_completed, NavigationCompletedEventArgs;
+        on_navigation_completed, remove_navigation_completed, NavigationCompletedEventArgs, "add_NavigationCompleted", "remove_NavigationCompleted";
         /// a process serving this webview failed (browser, renderer, or an unresponsive renderer).
-        on_process_failed, remove_process_failed, ProcessFailedEventArgs;
+        on_process_failed, remove_process_failed, ProcessFailedEventArgs, "add_ProcessFailed", "remove_ProcessFailed";
         /// the new document started to arrive (after NavigationStarting, before NavigationCompleted).
-        on_content_loading, remove_content_loading, ContentLoadingEventArgs;
+        on_content_loading, remove_content_loading, ContentLoadingEventArgs, "add_ContentLoading", "remove_ContentLoading";
         /// the document's URI changed.
-        on_source_changed, remove_source_changed, SourceChangedEventArgs;
+        on_source_changed, remove_source_changed, SourceChangedEventArgs, "add_SourceChanged", "remove_SourceChanged";
         /// the back/forward history changed.
-        on_history_changed, remove_history_changed, HistoryChangedEventArgs;
+        on_history_changed, remove_history_changed, HistoryChangedEventArgs, "add_HistoryChanged", "remove_HistoryChanged";
         /// the document's title changed.
-        on_document_title_changed, remove_document_title_changed, DocumentTitleChangedEventArgs;
+        on_document_title_changed, remove_document_title_changed, DocumentTitleChangedEventArgs, "add_DocumentTitleChanged", "remove_DocumentTitleChanged";
         /// the main document's DOMContentLoaded fired.
-        on_dom_content_loaded, remove_dom_content_loaded, DomContentLoadedEventArgs;
+        on_dom_content_loaded, remove_dom_content_loaded, DomContentLoadedEventArgs, "add_DOMContentLoaded", "remove_DOMContentLoaded";
         /// a page requested a URI of a custom scheme that matches one of the webview's filters
         /// ([`add_web_resource_requested_filter`](Self::add_web_resource_requested_filter)).
-        on_web_resource_requested, remove_web_resource_requested, WebResourceRequestedEventArgs;
+        on_web_resource_requested, remove_web_resource_requested, WebResourceRequestedEventArgs, "add_WebResourceRequested", "remove_WebResourceRequested";
         /// the page asks for a new window (`window.open`, a link with a target): deny it, let the
         /// browser process open one, or hand over a webview of the app's.
-        on_new_window_requested, remove_new_window_requested, NewWindowRequestedEventArgs;
+        on_new_window_requested, remove_new_window_requested, NewWindowRequestedEventArgs, "add_NewWindowRequested", "remove_NewWindowRequested";
         /// the browser process closed the webview: its embedding parent window went away, or the
         /// user closed its window ([`WebViewClosedEventArgs::reason`]). Not raised for `close()`.
-        on_closed, remove_closed, WebViewClosedEventArgs;
+        on_closed, remove_closed, WebViewClosedEventArgs, "add_Closed", "remove_Closed";
         /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`].
-        on_frame_created, remove_frame_created, FrameCreatedEventArgs;
+        on_frame_created, remove_frame_created, FrameCreatedEventArgs, "add_FrameCreated", "remove_FrameCreated";
         /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
-        on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs;
+        on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs, "add_WebMessageReceived", "remove_WebMessageReceived";
     }
 
     /// Raises Closed with `reason` (the view must already be marked closed).

@@ -37,12 +37,14 @@ impl EnvironmentBuilder {
     /// `enable-developer-extras=true`), applied to every webview. Unknown names or bad values
     /// make the browser process refuse to start ([`Error::LaunchFailed`]). Apps sharing a browser
     /// process must pass the same ones.
+    #[doc(alias = "AdditionalBrowserArguments")]
     pub fn additional_arguments(mut self, args: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.options.additional_arguments = args.into_iter().map(Into::into).collect();
         self
     }
 
     /// The UI language (such as `en-US`). Apps sharing a browser process must agree.
+    #[doc(alias = "Language")]
     pub fn language(mut self, language: impl Into<String>) -> Self {
         self.options.language = Some(language.into());
         self
@@ -73,6 +75,7 @@ impl EnvironmentBuilder {
 
     /// Connects to the folder's browser process, starting it if none runs. The returned future
     /// completes on the UI thread; the connecting itself happens on a helper thread.
+    #[doc(alias = "CreateCoreWebView2EnvironmentWithOptions")]
     pub fn build(self, event_loop: &EventLoop) -> impl Future<Output = Result<Environment>> + 'static {
         let built = (|| -> Result<Environment> {
             webpane_ipc::validate::runtime_options(&self.options).map_err(Error::InvalidArgument)?;

@@ -207,8 +207,24 @@ impl WebView {
                     frame.destroy();
                 }
             }
-            RuntimeMessage::WebViewClosed { reason, .. } if self.mark_closed() => self.raise_closed(reason.into()),
-            _ => {}
+            RuntimeMessage::WebViewClosed { reason, .. } => {
+                // Not raised when the app closed it itself (it is marked closed already).
+                if self.mark_closed() {
+                    self.raise_closed(reason.into());
+                }
+            }
+            // About the connection or the browser process, not a webview: the environment
+            // handles these and never passes them here. Listed, not `_`, so that a new message
+            // cannot be forgotten.
+            RuntimeMessage::Welcome { .. }
+            | RuntimeMessage::OptionsMismatch { .. }
+            | RuntimeMessage::WebViewCreated { .. }
+            | RuntimeMessage::RequestFailed { .. }
+            | RuntimeMessage::ChildProcesses { .. }
+            | RuntimeMessage::Exiting
+            | RuntimeMessage::Disconnecting { .. }
+            | RuntimeMessage::Pong { .. }
+            | RuntimeMessage::NewBrowserVersionAvailable => {}
         }
     }
 }
