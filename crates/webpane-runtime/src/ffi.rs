@@ -7,15 +7,6 @@ pub fn error_code(error: &glib::Error) -> i32 {
     unsafe { (*raw).code }
 }
 
-/// Takes (a duplicate of) fd `index` of a message's fd list.
-pub fn take_fd(list: &gio::UnixFDList, index: i32) -> Option<std::os::fd::OwnedFd> {
-    use gio::prelude::*;
-    use std::os::fd::FromRawFd;
-    let raw = list.get(index).ok()?;
-    // SAFETY: g_unix_fd_list_get returns a new descriptor (a dup) that the caller owns.
-    (raw >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) })
-}
-
 /// A GIO input stream that reads `fd` (a file, pipe or stream socket) and closes it when done.
 pub fn input_stream(fd: std::os::fd::OwnedFd) -> gio::InputStream {
     use glib::prelude::Cast;

@@ -53,7 +53,7 @@ impl Frame {
     }
 
     /// Runs `script` in this frame and completes with the JSON of its result, like
-    /// [`WebView::execute_script`].
+    /// [`WebView::execute_script`](crate::WebView::execute_script).
     #[doc(alias = "ExecuteScriptAsync")]
     pub fn execute_script(&self, script: &str) -> Operation<String> {
         match self.webview() {

@@ -24,7 +24,7 @@
 //! # Ok::<(), webpane::Error>(())
 //! ```
 //!
-//! With another event loop: drive this one from it ([`EventLoop::as_fd`] and
+//! With another event loop: drive this one from it (its fd, [`AsFd`](std::os::fd::AsFd), and
 //! [`EventLoop::dispatch`]). The examples `tokio_app` (tokio's `AsyncFd` in a `LocalSet`) and
 //! `winit_app` (the page embedded in a winit window, winit woken by a watcher thread) show how;
 //! SDK futures can be awaited from any executor.

@@ -294,7 +294,7 @@ impl WebView {
         /// the browser process closed the webview: its embedding parent window went away, or the
         /// user closed its window ([`WebViewClosedEventArgs::reason`]). Not raised for `close()`.
         on_closed, remove_closed, WebViewClosedEventArgs, "add_Closed", "remove_Closed";
-        /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`].
+        /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`](crate::Frame).
         on_frame_created, remove_frame_created, FrameCreatedEventArgs, "add_FrameCreated", "remove_FrameCreated";
         /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
         on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs, "add_WebMessageReceived", "remove_WebMessageReceived";

@@ -20,7 +20,7 @@ impl View {
             let json = parameters_json(message);
             match name.as_str() {
                 webext::HELLO => {
-                    if let Some(socket) = message.fd_list().and_then(|l| crate::ffi::take_fd(&l, 0)) {
+                    if let Some(socket) = message.fd_list().and_then(|l| webpane_glib::take_fd(&l, 0)) {
                         let pid = rustix::net::sockopt::socket_peercred(&socket)
                             .ok()
                             .map(|c| c.pid.as_raw_nonzero().get() as u32);

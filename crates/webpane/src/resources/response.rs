@@ -21,7 +21,7 @@ enum Body {
     Stream(OwnedFd),
 }
 
-/// A response to a [`WebResourceRequest`] (WebView2's `CoreWebView2WebResourceResponse`).
+/// A response to a [`WebResourceRequest`](crate::WebResourceRequest) (WebView2's `CoreWebView2WebResourceResponse`).
 ///
 /// ```
 /// use webpane::WebResourceResponse;
