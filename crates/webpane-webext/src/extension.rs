@@ -1,0 +1,224 @@
+//! The extension's work in a web process: pages and frames as they come and go, the
+//! `window.__webpaneSend` binding of each frame, and the runtime's requests (frame scripts,
+//! shared buffers).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use glib::prelude::*;
+use javascriptcore::{ContextExt, ExceptionExt, ValueExt};
+
+use crate::buffers;
+use crate::fault;
+use crate::ffi::{self, WeakFrame, WebFrame, WebPage};
+use webpane_ipc::webext::{
+    Delivery, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript, HELLO,
+    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
+};
+
+thread_local! {
+    /// Per page id: the frames seen so far (weakly), by WebKit frame id.
+    static FRAMES: RefCell<HashMap<u64, HashMap<u64, WeakFrame>>> = RefCell::new(HashMap::new());
+    /// Per page id: its main frame's id.
+    static MAIN_FRAMES: RefCell<HashMap<u64, u64>> = RefCell::new(HashMap::new());
+}
+
+/// A frame of a page by id (`None`: the main frame).
+fn find_frame(page_id: u64, frame: Option<u64>) -> Option<WebFrame> {
+    let frame = match frame {
+        Some(frame) => frame,
+        None => MAIN_FRAMES.with(|m| m.borrow().get(&page_id).copied())?,
+    };
+    FRAMES.with(|f| f.borrow().get(&page_id)?.get(&frame)?.upgrade())
+}
+
+/// Sets the extension up in this web process: the fault handler, and a watch on every page and
+/// every frame's new window object.
+pub fn initialize(extension: glib::Object) {
+    ffi::install_fault_handler();
+    extension.connect_local("page-created", false, |args| {
+        let page = WebPage::from_object(args.get(1)?.get::<glib::Object>().ok()?)?;
+        let page_id = page.id();
+        // The page's end (its webview closed): its frames and shared memory go.
+        std::mem::forget(page.object().add_weak_ref_notify_local(move || {
+            FRAMES.with(|f| f.borrow_mut().remove(&page_id));
+            MAIN_FRAMES.with(|m| m.borrow_mut().remove(&page_id));
+            buffers::page_gone(page_id);
+        }));
+        say_hello(&page);
+        page.object().connect_local("user-message-received", false, |args| {
+            let page = WebPage::from_object(args.first()?.get::<glib::Object>().ok()?)?;
+            let message = args.get(1)?.get::<glib::Object>().ok()?;
+            Some(message_received(&page, &message).to_value())
+        });
+        None
+    });
+    ffi::default_script_world().connect_local("window-object-cleared", false, |args| {
+        let page = WebPage::from_object(args.get(1)?.get::<glib::Object>().ok()?)?;
+        let frame = WebFrame::from_object(args.get(2)?.get::<glib::Object>().ok()?)?;
+        window_object_cleared(&page, &frame);
+        None
+    });
+}
+
+/// Gives the page's view a report socket: the runtime learns this process's pid from it
+/// (SO_PEERCRED; WebKit has no API for it) and why it died, if a read-only buffer was written.
+fn say_hello(page: &WebPage) {
+    use rustix::net::{AddressFamily, SocketFlags, SocketType, socketpair};
+    let Ok((ours, theirs)) = socketpair(AddressFamily::UNIX, SocketType::SEQPACKET, SocketFlags::CLOEXEC, None) else {
+        return;
+    };
+    fault::add_report_socket(ours);
+    let message = ffi::user_message_with(
+        HELLO,
+        glib::Variant::from("{}"),
+        Some(webpane_glib::fd_list_with(theirs)),
+    );
+    page.send_message_to_view(&message);
+}
+
+/// A frame's window object was (re)created: a new document in it.
+fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
+    let (id, is_main, uri) = (frame.id(), frame.is_main(), frame.uri());
+    let mut name = String::new();
+    if let Some(context) = frame.js_context() {
+        install_sender(&context, page, frame, id, is_main);
+        if let Some(value) = context.evaluate("window.name") {
+            name = value.to_str().to_string();
+        }
+        context.clear_exception();
+    }
+    let page_id = page.id();
+    let known = FRAMES.with(|f| {
+        let mut frames = f.borrow_mut();
+        let page_frames = frames.entry(page_id).or_default();
+        let known = page_frames.contains_key(&id);
+        page_frames.insert(id, frame.downgrade());
+        known
+    });
+    if known {
+        // The frame's previous document is gone, and with it that document's shared buffers.
+        buffers::frame_gone(page_id, id);
+    }
+    if is_main {
+        MAIN_FRAMES.with(|m| m.borrow_mut().insert(page_id, id));
+        return;
+    }
+    let info = FrameInfo { frame: id, uri, name };
+    if known {
+        page.send_message_to_view(&ffi::user_message(FRAME_NAVIGATED, &info));
+        return;
+    }
+    page.send_message_to_view(&ffi::user_message(FRAME_CREATED, &info));
+    let page = page.downgrade();
+    // The frame object goes away with the frame.
+    std::mem::forget(frame.object().add_weak_ref_notify_local(move || {
+        FRAMES.with(|f| {
+            if let Some(frames) = f.borrow_mut().get_mut(&page_id) {
+                frames.remove(&id);
+            }
+        });
+        buffers::frame_gone(page_id, id);
+        if let Some(page) = page.upgrade() {
+            page.send_message_to_view(&ffi::user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
+        }
+    }));
+}
+
+/// Puts `window.__webpaneSend(json)` on a frame's new window, before any page script runs (the
+/// `chrome.webview` shim takes it and deletes it). It is bound to this `WebKitFrame`: the runtime
+/// learns the sender's frame and URI from WebKit, so no page script can claim to be another frame.
+fn install_sender(context: &javascriptcore::Context, page: &WebPage, frame: &WebFrame, id: u64, is_main: bool) {
+    let (page, frame) = (page.downgrade(), frame.downgrade());
+    let send = ffi::native_function_with_args(context, "send", move |args| {
+        let (Some(page), Some(frame)) = (page.upgrade(), frame.upgrade()) else {
+            return;
+        };
+        let Some(json) = args.first().filter(|v| v.is_string()) else {
+            return;
+        };
+        let uri = frame.uri();
+        let json = json.to_str();
+        let parameters = (id, is_main, uri.as_str(), json.as_str()).to_variant();
+        page.send_message_to_view(&ffi::user_message_with(WEB_MESSAGE, parameters, None));
+    });
+    let define = context.evaluate(
+        "(f => Object.defineProperty(window, '__webpaneSend', { value: f, configurable: true, enumerable: false }))",
+    );
+    if let Some(define) = define.filter(|d| d.is_function()) {
+        ffi::call(&define, &[&send]);
+    }
+    context.clear_exception();
+}
+
+/// A message from the runtime; true if it is ours (and answered).
+fn message_received(page: &WebPage, message: &glib::Object) -> bool {
+    let name: Option<String> = message.property("name");
+    match name.as_deref() {
+        Some(FRAME_SCRIPT) => frame_script(page, message),
+        Some(SHARED_BUFFER) => shared_buffer(page, message),
+        _ => return false,
+    }
+    true
+}
+
+fn parameters<T: serde::de::DeserializeOwned>(message: &glib::Object) -> Option<T> {
+    let parameters: Option<glib::Variant> = message.property("parameters");
+    parameters
+        .as_ref()
+        .and_then(|v| v.str())
+        .and_then(|json| serde_json::from_str::<T>(json).ok())
+}
+
+fn shared_buffer(page: &WebPage, message: &glib::Object) {
+    let page_id = page.id();
+    let fds: Option<gio::UnixFDList> = message.property("fd-list");
+    let delivery = match (
+        parameters::<SharedBufferPost>(message),
+        fds.and_then(|l| webpane_glib::take_fd(&l, 0)),
+    ) {
+        (Some(post), Some(fd)) => match find_frame(page_id, post.frame) {
+            Some(frame) => buffers::receive(page, page_id, &frame, &post, fd),
+            None => Delivery::Failed("the frame is gone".into()),
+        },
+        _ => Delivery::Failed("malformed shared buffer message".into()),
+    };
+    ffi::send_reply(message, &ffi::user_message(SHARED_BUFFER, &delivery));
+}
+
+fn frame_script(page: &WebPage, message: &glib::Object) {
+    let parameters: Option<glib::Variant> = message.property("parameters");
+    let request = parameters
+        .as_ref()
+        .and_then(|v| v.str())
+        .and_then(|json| serde_json::from_str::<FrameScript>(json).ok());
+    let outcome = match request {
+        Some(request) => run_in_frame(page.id(), &request),
+        None => ScriptOutcome::Err("malformed frame script request".into()),
+    };
+    ffi::send_reply(message, &ffi::user_message(FRAME_SCRIPT, &outcome));
+}
+
+fn run_in_frame(page_id: u64, request: &FrameScript) -> ScriptOutcome {
+    let frame = FRAMES.with(|f| {
+        f.borrow()
+            .get(&page_id)
+            .and_then(|frames| frames.get(&request.frame))
+            .and_then(WeakFrame::upgrade)
+    });
+    let Some(context) = frame.as_ref().and_then(WebFrame::js_context) else {
+        return ScriptOutcome::Err("the frame is gone".into());
+    };
+    context.clear_exception();
+    let value = context.evaluate(&request.script);
+    if let Some(exception) = context.exception() {
+        context.clear_exception();
+        return ScriptOutcome::Err(exception.to_str().to_string());
+    }
+    match value {
+        Some(value) if !value.is_undefined() => {
+            ScriptOutcome::Ok(value.to_json(0).map(|j| j.to_string()).unwrap_or_else(|| "null".into()))
+        }
+        _ => ScriptOutcome::Ok("null".into()),
+    }
+}

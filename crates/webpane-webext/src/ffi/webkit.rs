@@ -1,0 +1,200 @@
+//! WebKit's web-process objects, typed once: a [`WebPage`] or [`WebFrame`] is made only from an
+//! object whose GType is checked, so every call on it is safe.
+
+use std::ffi::{CStr, c_char, c_void};
+
+use glib::prelude::*;
+use glib::translate::{FromGlibPtrFull, FromGlibPtrNone, ToGlibPtr, from_glib};
+
+type GObject = glib::gobject_ffi::GObject;
+
+unsafe extern "C" {
+    fn webkit_web_page_get_type() -> glib::ffi::GType;
+    fn webkit_frame_get_type() -> glib::ffi::GType;
+    fn webkit_script_world_get_default() -> *mut GObject;
+    fn webkit_web_page_get_id(page: *mut GObject) -> u64;
+    fn webkit_web_page_send_message_to_view(
+        page: *mut GObject,
+        message: *mut GObject,
+        cancellable: *mut gio::ffi::GCancellable,
+        callback: gio::ffi::GAsyncReadyCallback,
+        user_data: *mut c_void,
+    );
+    fn webkit_frame_get_id(frame: *mut GObject) -> u64;
+    fn webkit_frame_is_main_frame(frame: *mut GObject) -> glib::ffi::gboolean;
+    fn webkit_frame_get_uri(frame: *mut GObject) -> *const c_char;
+    fn webkit_frame_get_js_context(frame: *mut GObject) -> *mut javascriptcore_rs_sys::JSCContext;
+}
+
+/// Whether `object` is an instance of the GType `get_type` returns.
+fn is_a(object: &glib::Object, get_type: unsafe extern "C" fn() -> glib::ffi::GType) -> bool {
+    // SAFETY: a plain GType getter of the library the extension is loaded into.
+    let wanted: glib::Type = unsafe { from_glib(get_type()) };
+    object.type_().is_a(wanted)
+}
+
+/// A `WebKitWebPage`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebPage(glib::Object);
+
+/// A weak reference to a [`WebPage`].
+#[derive(Debug, Clone)]
+pub struct WeakPage(glib::WeakRef<glib::Object>);
+
+impl WeakPage {
+    /// The page, if it is still alive.
+    pub fn upgrade(&self) -> Option<WebPage> {
+        self.0.upgrade().map(WebPage)
+    }
+}
+
+impl WebPage {
+    /// The object as a page, if it is one.
+    pub fn from_object(object: glib::Object) -> Option<WebPage> {
+        is_a(&object, webkit_web_page_get_type).then_some(WebPage(object))
+    }
+
+    /// The page's id (equals the UI process's `webkit_web_view_get_page_id`).
+    pub fn id(&self) -> u64 {
+        // SAFETY: a live WebKitWebPage (type checked at construction).
+        unsafe { webkit_web_page_get_id(self.0.to_glib_none().0) }
+    }
+
+    /// Sends a `WebKitUserMessage` to the page's view (no reply awaited).
+    pub fn send_message_to_view(&self, message: &glib::Object) {
+        // SAFETY: a live page and a live message; WebKit takes its own references; no callback,
+        // so no user data to keep alive.
+        unsafe {
+            webkit_web_page_send_message_to_view(
+                self.0.to_glib_none().0,
+                message.to_glib_none().0,
+                std::ptr::null_mut(),
+                None,
+                std::ptr::null_mut(),
+            )
+        }
+    }
+
+    /// The object, for signals and weak-reference notifications.
+    pub fn object(&self) -> &glib::Object {
+        &self.0
+    }
+
+    /// A weak reference.
+    pub fn downgrade(&self) -> WeakPage {
+        WeakPage(self.0.downgrade())
+    }
+}
+
+/// A `WebKitFrame`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebFrame(glib::Object);
+
+/// A weak reference to a [`WebFrame`].
+#[derive(Debug, Clone)]
+pub struct WeakFrame(glib::WeakRef<glib::Object>);
+
+impl WeakFrame {
+    /// The frame, if it is still alive.
+    pub fn upgrade(&self) -> Option<WebFrame> {
+        self.0.upgrade().map(WebFrame)
+    }
+}
+
+impl WebFrame {
+    /// The object as a frame, if it is one.
+    pub fn from_object(object: glib::Object) -> Option<WebFrame> {
+        is_a(&object, webkit_frame_get_type).then_some(WebFrame(object))
+    }
+
+    /// The frame's id (unique in the web process).
+    pub fn id(&self) -> u64 {
+        // SAFETY: a live WebKitFrame (type checked at construction).
+        unsafe { webkit_frame_get_id(self.0.to_glib_none().0) }
+    }
+
+    /// Whether it is its page's main frame.
+    pub fn is_main(&self) -> bool {
+        // SAFETY: a live WebKitFrame.
+        unsafe { webkit_frame_is_main_frame(self.0.to_glib_none().0) != 0 }
+    }
+
+    /// The URI of its document (empty when it has none).
+    pub fn uri(&self) -> String {
+        // SAFETY: a live WebKitFrame; the URI is borrowed (transfer none), copied at once, and
+        // may be NULL.
+        unsafe {
+            let uri = webkit_frame_get_uri(self.0.to_glib_none().0);
+            if uri.is_null() {
+                String::new()
+            } else {
+                CStr::from_ptr(uri).to_string_lossy().into_owned()
+            }
+        }
+    }
+
+    /// The JavaScript context of the frame's page world.
+    pub fn js_context(&self) -> Option<javascriptcore::Context> {
+        // SAFETY: a live WebKitFrame; the context comes with a reference we own (transfer full),
+        // or NULL.
+        unsafe {
+            let raw = webkit_frame_get_js_context(self.0.to_glib_none().0);
+            (!raw.is_null()).then(|| javascriptcore::Context::from_glib_full(raw))
+        }
+    }
+
+    /// The object, for weak-reference notifications.
+    pub fn object(&self) -> &glib::Object {
+        &self.0
+    }
+
+    /// A weak reference.
+    pub fn downgrade(&self) -> WeakFrame {
+        WeakFrame(self.0.downgrade())
+    }
+}
+
+/// WebKit's default script world (the page's main world).
+pub fn default_script_world() -> glib::Object {
+    // SAFETY: a borrowed singleton owned by WebKit (transfer none), alive for the process.
+    unsafe { glib::Object::from_glib_none(webkit_script_world_get_default()) }
+}
+
+/// The type of `WebKitUserMessage`.
+fn user_message_type() -> glib::Type {
+    // SAFETY: a plain GType getter.
+    unsafe { from_glib(webkit2gtk_sys::webkit_user_message_get_type()) }
+}
+
+/// A `WebKitUserMessage` named `name` whose parameters are `value` as one JSON string.
+pub fn user_message(name: &str, value: &impl serde::Serialize) -> glib::Object {
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+    user_message_with(name, glib::Variant::from(json.as_str()), None)
+}
+
+/// A `WebKitUserMessage` named `name` with `parameters` (and fds, if any).
+pub fn user_message_with(name: &str, parameters: glib::Variant, fds: Option<gio::UnixFDList>) -> glib::Object {
+    let builder = glib::Object::builder_with_type(user_message_type())
+        .property("name", name)
+        .property("parameters", parameters);
+    match fds {
+        Some(fds) => builder.property("fd-list", fds).build(),
+        None => builder.build(),
+    }
+}
+
+/// Answers a user message that asked for a reply.
+pub fn send_reply(message: &glib::Object, reply: &glib::Object) {
+    let (Some(message), Some(reply)) = (as_user_message(message), as_user_message(reply)) else {
+        return;
+    };
+    // SAFETY: both are live WebKitUserMessages (checked); WebKit references the reply itself.
+    unsafe { webkit2gtk_sys::webkit_user_message_send_reply(message, reply) }
+}
+
+fn as_user_message(object: &glib::Object) -> Option<*mut webkit2gtk_sys::WebKitUserMessage> {
+    object
+        .type_()
+        .is_a(user_message_type())
+        .then(|| ToGlibPtr::<*mut GObject>::to_glib_none(object).0 as *mut webkit2gtk_sys::WebKitUserMessage)
+}
