@@ -33,27 +33,59 @@ fn is_a(object: &glib::Object, get_type: unsafe extern "C" fn() -> glib::ffi::GT
     object.type_().is_a(wanted)
 }
 
-/// A `WebKitWebPage`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebPage(glib::Object);
+/// A WebKit type checked once: the wrapper `$name` (made only from an object of the GType
+/// `$get_type` returns), its weak reference `$weak`, and what every such wrapper has.
+macro_rules! checked_type {
+    ($(#[$doc:meta])* $name:ident, $weak:ident, $get_type:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(glib::Object);
 
-/// A weak reference to a [`WebPage`].
-#[derive(Debug, Clone)]
-pub struct WeakPage(glib::WeakRef<glib::Object>);
+        #[doc = concat!("A weak reference to a [`", stringify!($name), "`].")]
+        #[derive(Debug, Clone)]
+        pub struct $weak(glib::WeakRef<glib::Object>);
 
-impl WeakPage {
-    /// The page, if it is still alive.
-    pub fn upgrade(&self) -> Option<WebPage> {
-        self.0.upgrade().map(WebPage)
-    }
+        impl $weak {
+            /// The object, if it is still alive.
+            pub fn upgrade(&self) -> Option<$name> {
+                self.0.upgrade().map($name)
+            }
+        }
+
+        impl $name {
+            /// The object as this type, if it is one.
+            pub fn from_object(object: glib::Object) -> Option<$name> {
+                is_a(&object, $get_type).then_some($name(object))
+            }
+
+            /// The object, for signals and weak-reference notifications.
+            pub fn object(&self) -> &glib::Object {
+                &self.0
+            }
+
+            /// A weak reference.
+            pub fn downgrade(&self) -> $weak {
+                $weak(self.0.downgrade())
+            }
+        }
+    };
 }
 
-impl WebPage {
-    /// The object as a page, if it is one.
-    pub fn from_object(object: glib::Object) -> Option<WebPage> {
-        is_a(&object, webkit_web_page_get_type).then_some(WebPage(object))
-    }
+checked_type!(
+    /// A `WebKitWebPage`.
+    WebPage,
+    WeakPage,
+    webkit_web_page_get_type
+);
 
+checked_type!(
+    /// A `WebKitFrame`.
+    WebFrame,
+    WeakFrame,
+    webkit_frame_get_type
+);
+
+impl WebPage {
     /// The page's id (equals the UI process's `webkit_web_view_get_page_id`).
     pub fn id(&self) -> u64 {
         // SAFETY: a live WebKitWebPage (type checked at construction).
@@ -74,39 +106,9 @@ impl WebPage {
             )
         }
     }
-
-    /// The object, for signals and weak-reference notifications.
-    pub fn object(&self) -> &glib::Object {
-        &self.0
-    }
-
-    /// A weak reference.
-    pub fn downgrade(&self) -> WeakPage {
-        WeakPage(self.0.downgrade())
-    }
-}
-
-/// A `WebKitFrame`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebFrame(glib::Object);
-
-/// A weak reference to a [`WebFrame`].
-#[derive(Debug, Clone)]
-pub struct WeakFrame(glib::WeakRef<glib::Object>);
-
-impl WeakFrame {
-    /// The frame, if it is still alive.
-    pub fn upgrade(&self) -> Option<WebFrame> {
-        self.0.upgrade().map(WebFrame)
-    }
 }
 
 impl WebFrame {
-    /// The object as a frame, if it is one.
-    pub fn from_object(object: glib::Object) -> Option<WebFrame> {
-        is_a(&object, webkit_frame_get_type).then_some(WebFrame(object))
-    }
-
     /// The frame's id (unique in the web process).
     pub fn id(&self) -> u64 {
         // SAFETY: a live WebKitFrame (type checked at construction).
@@ -141,16 +143,6 @@ impl WebFrame {
             let raw = webkit_frame_get_js_context(self.0.to_glib_none().0);
             (!raw.is_null()).then(|| javascriptcore::Context::from_glib_full(raw))
         }
-    }
-
-    /// The object, for weak-reference notifications.
-    pub fn object(&self) -> &glib::Object {
-        &self.0
-    }
-
-    /// A weak reference.
-    pub fn downgrade(&self) -> WeakFrame {
-        WeakFrame(self.0.downgrade())
     }
 }
 
