@@ -14,7 +14,9 @@ use common::{TIMEOUT, runtime};
 /// Builds the example `name` of the SDK and returns its binary.
 fn example(name: &str) -> PathBuf {
     let output = Command::new(env!("CARGO"))
-        .args(["build", "-p", "webpane", "--example", name, "--message-format=json"])
+        // The whole workspace, as `cargo test --workspace` builds it: the same features, so
+        // nothing is built again.
+        .args(["build", "--workspace", "--example", name, "--message-format=json"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stderr(Stdio::inherit())
         .output()

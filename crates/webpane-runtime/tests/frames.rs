@@ -191,3 +191,33 @@ fn a_cross_origin_iframe_cannot_speak_for_the_main_frame() {
         );
     }
 }
+
+/// T5: closing a webview from inside one of its handlers destroys its frames at once, but runs
+/// their Destroyed handlers only after that handler returned — never inside it.
+#[test]
+fn closing_from_a_handler_runs_the_frames_destroyed_handlers_after_it() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let frames: Rc<RefCell<Vec<Frame>>> = Rc::default();
+    let f = frames.clone();
+    webview.on_frame_created(move |_, args| f.borrow_mut().push(args.frame().clone()));
+    webview
+        .navigate_to_string("<iframe srcdoc='<p>child</p>'></iframe>")
+        .unwrap();
+    wait_until(&event_loop, "FrameCreated", || !frames.borrow().is_empty());
+    let frame = frames.borrow()[0].clone();
+    let log = recorder::<&'static str>();
+    let l = log.clone();
+    frame.on_destroyed(move |_, _| l.borrow_mut().push("frame destroyed"));
+    let (l, f) = (log.clone(), frame.clone());
+    webview.on_web_message_received(move |view, _| {
+        l.borrow_mut().push("handler starts");
+        view.close().unwrap();
+        assert!(f.is_destroyed(), "destroyed at once");
+        l.borrow_mut().push("handler ends");
+    });
+    // The script's own result never comes: the handler closes the webview first.
+    let result = event_loop.block_on(webview.execute_script("chrome.webview.postMessage('close me')"));
+    assert!(matches!(result, Ok(Err(Error::Closed))), "{result:?}");
+    wait_until(&event_loop, "the frame's Destroyed", || log.borrow().len() >= 3);
+    assert_eq!(*log.borrow(), ["handler starts", "handler ends", "frame destroyed"]);
+}

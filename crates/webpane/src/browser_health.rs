@@ -34,7 +34,7 @@ pub(crate) fn watch(env: &Environment, session: &Rc<Session>) {
 
 fn schedule(env: &Environment, session: Weak<Session>) {
     let weak_env = env.downgrade();
-    env.event_loop().post_after(TICK, move || {
+    env.event_loop().post_callback_after(TICK, move || {
         let (Some(env), Some(session)) = (Environment::upgrade(&weak_env), session.upgrade()) else {
             return;
         };

@@ -15,7 +15,8 @@
 //!
 //! Running the loop (or blocking on an SDK future) from inside one of its callbacks returns
 //! [`Error::Reentrancy`] instead of hanging; post the work with [`EventLoop::post`] to run it after
-//! the current callback.
+//! the current callback. Posted work (`post`, `post_after`, [`LoopProxy::post`]) is not a
+//! callback: it runs outside dispatch and may run a loop of its own (`wait`, `block_on`).
 //!
 //! ```
 //! use std::time::Duration;
@@ -51,8 +52,20 @@ use rustix::time::{Itimerspec, TimerfdClockId, TimerfdFlags, TimerfdTimerFlags, 
 
 use crate::error::{Error, Result};
 
-type LocalTask = Box<dyn FnOnce()>;
-type RemoteTask = Box<dyn FnOnce() + Send>;
+type LocalTask = (Run, Box<dyn FnOnce()>);
+type RemoteTask = (Run, Box<dyn FnOnce() + Send>);
+
+/// How a queued task runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    /// The app's posted work (`post`, `post_after`, the proxy's): outside dispatch, so it may
+    /// run a loop of its own (`wait`, `block_on`, `run`) — the documented way out of
+    /// [`Error::Reentrancy`].
+    AsWork,
+    /// The SDK's own callbacks (completions, futures, event raising): inside dispatch, guarded
+    /// like every event handler.
+    AsCallback,
+}
 
 const WAKE_TOKEN: u64 = 0;
 
@@ -82,7 +95,7 @@ fn poll_task(id: u64, proxy: LoopProxy) {
     impl Wake for TaskWaker {
         fn wake(self: Arc<Self>) {
             let (id, proxy) = (self.id, self.proxy.clone());
-            let _ = self.proxy.post(move || poll_task(id, proxy));
+            let _ = self.proxy.post_as(Run::AsCallback, move || poll_task(id, proxy));
         }
     }
     let waker = Waker::from(Arc::new(TaskWaker {
@@ -157,15 +170,30 @@ impl LoopProxy {
     /// Runs `task` on the UI thread, after the callback running there now (if any).
     /// Fails with [`Error::Closed`] once the loop is gone.
     pub fn post(&self, task: impl FnOnce() + Send + 'static) -> Result<()> {
+        self.post_as(Run::AsWork, task)
+    }
+
+    fn post_as(&self, run: Run, task: impl FnOnce() + Send + 'static) -> Result<()> {
         let mut queue = self.remote.queue.lock().unwrap_or_else(|p| p.into_inner());
         let queue = queue.as_mut().ok_or(Error::Closed)?;
-        queue.push_back(Box::new(task));
+        queue.push_back((run, Box::new(task)));
         self.remote.wake.wake();
         Ok(())
     }
 }
 
 /// Resets the dispatching flag even if a callback panics.
+/// Runs a queued task: the app's posted work outside dispatch, the SDK's callbacks inside.
+fn run_posted<T: FnOnce() + ?Sized>(dispatching: &Cell<bool>, (run, task): (Run, Box<T>)) {
+    if run == Run::AsWork {
+        dispatching.set(false);
+        task();
+        dispatching.set(true);
+    } else {
+        task();
+    }
+}
+
 struct DispatchGuard<'a>(&'a Cell<bool>);
 
 impl Drop for DispatchGuard<'_> {
@@ -220,19 +248,40 @@ impl EventLoop {
         }
     }
 
-    /// Runs `task` on this thread after the current callback (or at the next dispatch).
+    /// Runs `task` on this thread after the current callback (or at the next dispatch). It runs
+    /// outside dispatch: it may run a loop of its own ([`wait`](Self::wait),
+    /// [`block_on`](Self::block_on)).
     pub fn post(&self, task: impl FnOnce() + 'static) {
-        self.inner.local.borrow_mut().push_back(Box::new(task));
+        self.post_as(Run::AsWork, task);
+    }
+
+    /// Runs an SDK callback (a completion, raising an event) after the current callback,
+    /// guarded like any event handler.
+    pub(crate) fn post_callback(&self, task: impl FnOnce() + 'static) {
+        self.post_as(Run::AsCallback, task);
+    }
+
+    fn post_as(&self, run: Run, task: impl FnOnce() + 'static) {
+        self.inner.local.borrow_mut().push_back((run, Box::new(task)));
         self.inner.remote.wake.wake();
     }
 
     /// Runs `task` on this thread once `delay` has passed.
     pub fn post_after(&self, delay: Duration, task: impl FnOnce() + 'static) {
+        self.post_after_as(Run::AsWork, delay, task);
+    }
+
+    /// Runs an SDK callback once `delay` has passed, guarded like any event handler.
+    pub(crate) fn post_callback_after(&self, delay: Duration, task: impl FnOnce() + 'static) {
+        self.post_after_as(Run::AsCallback, delay, task);
+    }
+
+    fn post_after_as(&self, run: Run, delay: Duration, task: impl FnOnce() + 'static) {
         let token = self.next_token();
         self.inner
             .timers
             .borrow_mut()
-            .push((Instant::now() + delay, token, Box::new(task)));
+            .push((Instant::now() + delay, token, (run, Box::new(task))));
         self.rearm_timer();
     }
 
@@ -315,7 +364,7 @@ impl EventLoop {
             due.into_iter().map(|(_, _, task)| task).collect()
         };
         for task in due {
-            task();
+            run_posted(&inner.dispatching, task);
             ran += 1;
         }
         // Work posted from other threads, then from this one.
@@ -328,12 +377,12 @@ impl EventLoop {
             .map(|q| q.drain(..).collect())
             .unwrap_or_default();
         for task in remote {
-            task();
+            run_posted(&inner.dispatching, task);
             ran += 1;
         }
         let local: Vec<LocalTask> = inner.local.borrow_mut().drain(..).collect();
         for task in local {
-            task();
+            run_posted(&inner.dispatching, task);
             ran += 1;
         }
         self.rearm_timer();
@@ -412,7 +461,7 @@ impl EventLoop {
         let id = NEXT_TASK.fetch_add(1, Ordering::Relaxed);
         TASKS.with(|t| t.borrow_mut().insert(id, Box::pin(future)));
         let proxy = self.proxy();
-        self.post(move || poll_task(id, proxy));
+        self.post_callback(move || poll_task(id, proxy));
     }
 
     /// Runs `work` on a new thread, then `on_done` with its result on this (the UI) thread.
@@ -449,7 +498,7 @@ impl EventLoop {
         std::thread::spawn(move || {
             let value = work();
             // Runs on the UI thread, where `PENDING` holds the completion.
-            let _ = proxy.post(move || {
+            let _ = proxy.post_as(Run::AsCallback, move || {
                 if let Some(complete) = PENDING.with(|p| p.borrow_mut().remove(&id)) {
                     complete(Box::new(value));
                 }

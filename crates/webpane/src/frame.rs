@@ -136,10 +136,15 @@ impl Frame {
     /// Marks the frame gone and tells its handlers (once).
     pub(crate) fn destroy(&self) {
         if !self.inner.destroyed.replace(true) {
-            let args = FrameDestroyedEventArgs {
-                _ui_thread: PhantomData,
-            };
-            self.inner.events.raise(self, &args);
+            self.raise_destroyed();
         }
+    }
+
+    /// Raises Destroyed (the frame is marked destroyed already).
+    pub(crate) fn raise_destroyed(&self) {
+        let args = FrameDestroyedEventArgs {
+            _ui_thread: PhantomData,
+        };
+        self.inner.events.raise(self, &args);
     }
 }

@@ -350,12 +350,26 @@ impl WebView {
     }
 
     /// Marks the view closed; returns whether it was open. Waiting requests complete with
-    /// [`Error::Closed`], frames are destroyed.
+    /// [`Error::Closed`]; frames are destroyed, their Destroyed handlers queued.
     pub(crate) fn mark_closed(&self) -> bool {
         self.inner.requests.fail_all(|| Error::Closed);
         self.inner.buffers.clear();
-        let frames: Vec<Frame> = self.inner.frames.borrow_mut().drain().map(|(_, f)| f).collect();
-        frames.iter().for_each(Frame::destroy);
+        // The frames are destroyed now; their handlers run after the current callback (this may
+        // be `close()` called from inside another handler: never re-entrant).
+        let gone: Vec<Frame> = self
+            .inner
+            .frames
+            .borrow_mut()
+            .drain()
+            .map(|(_, f)| f)
+            .filter(|f| !f.inner.destroyed.replace(true))
+            .collect();
+        if !gone.is_empty() {
+            self.inner
+                .env
+                .event_loop()
+                .post_callback(move || gone.iter().for_each(Frame::raise_destroyed));
+        }
         !self.inner.closed.replace(true)
     }
 

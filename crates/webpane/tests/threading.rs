@@ -62,12 +62,14 @@ fn the_proxy_is_send_and_runs_work_on_the_ui_thread_one_at_a_time() {
 }
 
 #[test]
+/// T5, T6, T11: a callback (here an SDK future, like every completion and event handler) never
+/// runs inside another; a nested loop from inside one is an error, not a hang.
 fn re_entering_the_loop_from_a_callback_is_an_error() {
     let event_loop = EventLoop::new().unwrap();
     let results = Rc::new(RefCell::new(Vec::new()));
     {
         let (results, inner) = (results.clone(), event_loop.clone());
-        event_loop.post(move || {
+        event_loop.spawn_local(async move {
             assert!(inner.is_dispatching());
             let mut r = results.borrow_mut();
             r.push(matches!(inner.run(), Err(Error::Reentrancy)));
@@ -75,10 +77,47 @@ fn re_entering_the_loop_from_a_callback_is_an_error() {
             r.push(matches!(inner.block_on(async { 1 }), Err(Error::Reentrancy)));
         });
     }
-    event_loop.dispatch(Some(Duration::from_secs(5))).unwrap();
+    while results.borrow().is_empty() {
+        event_loop.dispatch(Some(Duration::from_secs(5))).unwrap();
+    }
     assert_eq!(*results.borrow(), vec![true, true, true]);
     // Outside callbacks the same calls work.
     assert_eq!(event_loop.block_on(async { 7 }).unwrap(), 7);
+}
+
+/// T7, T12: work posted from inside a callback runs after it, outside dispatch, so it may run a
+/// loop of its own (what `Error::Reentrancy`'s docs tell users to do) — and that loop runs the
+/// loop's other work meanwhile.
+#[test]
+fn posted_work_runs_after_the_callback_and_may_run_its_own_loop() {
+    let event_loop = EventLoop::new().unwrap();
+    let log = Rc::new(RefCell::new(Vec::<String>::new()));
+    let (l, el) = (log.clone(), event_loop.clone());
+    event_loop.spawn_local(async move {
+        let (l2, el2) = (l.clone(), el.clone());
+        el.post(move || {
+            l2.borrow_mut()
+                .push(format!("posted, dispatching: {}", el2.is_dispatching()));
+            let timer_ran = Rc::new(Cell::new(false));
+            let t = timer_ran.clone();
+            el2.post_after(Duration::from_millis(20), move || t.set(true));
+            // A nested loop, waiting for the timer: allowed here.
+            while !timer_ran.get() {
+                el2.dispatch(Some(Duration::from_secs(5))).unwrap();
+            }
+            let answer = el2.block_on(async { 42 }).unwrap();
+            l2.borrow_mut().push(format!("nested loop done: {answer}"));
+        });
+        l.borrow_mut().push("callback done".into());
+    });
+    while log.borrow().len() < 3 {
+        event_loop.dispatch(Some(Duration::from_secs(5))).unwrap();
+    }
+    assert_eq!(
+        *log.borrow(),
+        ["callback done", "posted, dispatching: false", "nested loop done: 42"]
+    );
+    assert!(!event_loop.is_dispatching());
 }
 
 #[test]

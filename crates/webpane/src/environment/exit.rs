@@ -137,7 +137,7 @@ impl Environment {
                 let env = self.clone();
                 self.inner
                     .event_loop
-                    .post_after(EXIT_POLL, move || env.wait_for_exit(session, since));
+                    .post_callback_after(EXIT_POLL, move || env.wait_for_exit(session, since));
                 return;
             }
             if !process_gone {
