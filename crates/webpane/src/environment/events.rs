@@ -17,6 +17,7 @@ pub enum BrowserProcessExitKind {
 pub struct BrowserProcessExitedEventArgs {
     pub(super) kind: BrowserProcessExitKind,
     pub(super) browser_process_id: u32,
+    pub(super) timed_out: bool,
     pub(super) _ui_thread: PhantomData<Rc<()>>,
 }
 
@@ -28,6 +29,13 @@ impl BrowserProcessExitedEventArgs {
     /// The pid of the browser process that exited (a later one has another).
     pub fn browser_process_id(&self) -> u32 {
         self.browser_process_id
+    }
+    /// Whether the event was raised because waiting ran out: the browser process had exited,
+    /// but 30 seconds later one of its children (a stopped or hung WebKit process) or the user
+    /// data folder's lock was still there. Normally false: the event comes once every process
+    /// of the group has exited and the folder is free (beyond WebView2, which does not say).
+    pub fn timed_out(&self) -> bool {
+        self.timed_out
     }
 }
 

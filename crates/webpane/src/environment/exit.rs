@@ -132,7 +132,8 @@ impl Environment {
         }
         let children_gone = session.children.borrow().iter().all(is_readable);
         let lock_free = lock_is_free(&self.inner.folder, session.pid);
-        if !(process_gone && children_gone && lock_free) {
+        let timed_out = !(process_gone && children_gone && lock_free);
+        if timed_out {
             if since.elapsed() <= EXIT_WAIT {
                 let env = self.clone();
                 self.inner
@@ -164,6 +165,7 @@ impl Environment {
         let args = BrowserProcessExitedEventArgs {
             kind,
             browser_process_id: session.pid,
+            timed_out,
             _ui_thread: PhantomData,
         };
         self.forget_session(&session);
