@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod layout;
+mod promises;
 
 use std::process::{Command, ExitCode};
 
