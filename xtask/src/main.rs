@@ -4,7 +4,8 @@
 //! - `test`  — every test of the workspace, under a virtual X display (the README's second command).
 //! - `bench` — the benchmark suite; numbers side by side, with ratios.
 //! - `fuzz [SECONDS]` — every fuzz target for SECONDS each (installs cargo-fuzz).
-//! - `layout` — the layout rules: no file over 600 lines, no import circles (see `layout.rs`).
+//! - `layout` — the layout rules (no file over 600 lines, no import circles: `layout.rs`) and
+//!   the promises table (`docs/promises.md`: every id, every named test exists: `promises.rs`).
 //! - `ci`    — what `.ci/run` runs: format check, layout, clippy and docs (`ci-clippy` alone), tests.
 //!
 //! System packages come from Debian's apt and are installed only when missing, saying so first.
@@ -216,7 +217,9 @@ fn check_layout() -> Result {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("no workspace above xtask")?;
-    let problems = layout::check(root);
+    let mut problems = layout::check(root);
+    // The promises table names tests: they must exist.
+    problems.extend(promises::check(root));
     if problems.is_empty() {
         println!("layout: no file over {} lines, no import circle", layout::MAX_LINES);
         Ok(())

@@ -32,6 +32,17 @@ enum Msg {
         error: String,
     },
     Done,
+    Files {
+        shared_offset: FdRef,
+        unlinked: FdRef,
+        closed_early: FdRef,
+        socket: FdRef,
+    },
+    FilesReport {
+        offset_after_write: u64,
+        unlinked: String,
+        closed_early: String,
+    },
 }
 
 /// Entry point of the child processes the other tests spawn; does nothing in a normal run.
@@ -114,6 +125,40 @@ fn child_process_entry_point() {
             let after = fd_count();
             conn.send(&Msg::TruncReport { before, after, error }, Outgoing::new())
                 .unwrap();
+        }
+        "files" => {
+            let mut got = conn.recv::<Msg>().unwrap();
+            let Msg::Files {
+                shared_offset,
+                unlinked,
+                closed_early,
+                socket,
+            } = got.message
+            else {
+                panic!("unexpected {:?}", got.message)
+            };
+            // Writes where the sender left the offset, and moves it for both.
+            let (mut file, _) = got.fds.take_file(shared_offset).unwrap();
+            std::io::Write::write_all(&mut file, b"DEF").unwrap();
+            let offset_after_write = file.stream_position().unwrap();
+            drop(file);
+            let read_all = |r: FdRef, fds: &mut webpane_ipc::ReceivedFds| {
+                let (mut file, _) = fds.take_file(r).unwrap();
+                let mut text = String::new();
+                file.read_to_string(&mut text).unwrap();
+                text
+            };
+            let unlinked = read_all(unlinked, &mut got.fds);
+            let closed_early = read_all(closed_early, &mut got.fds);
+            let socket = std::os::unix::net::UnixStream::from(got.fds.take_socket(socket).unwrap());
+            std::io::Write::write_all(&mut &socket, b"through the socket").unwrap();
+            drop(socket);
+            let report = Msg::FilesReport {
+                offset_after_write,
+                unlinked,
+                closed_early,
+            };
+            conn.send(&report, Outgoing::new()).unwrap();
         }
         other => panic!("unknown child role {other}"),
     }
@@ -218,4 +263,85 @@ fn control_truncation_in_a_child_closes_every_received_fd() {
 fn control_truncation_error_is_typed() {
     let e = IpcError::from(BadMessage::ControlTruncated);
     assert!(e.to_string().contains("MSG_CTRUNC"));
+}
+
+/// F1, F3, F5, F7, F8, F9, F10 across processes: the receiver works on the same open file (the
+/// offset is shared, each side closes on its own), take mode leaves the sender without the fd,
+/// a file whose path is gone still travels, the copy made for transit outlives the source's fd,
+/// sockets travel too, and the sender reads the file only once the receiver says it is done.
+#[test]
+fn files_and_sockets_cross_processes_as_open_files() {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    let peer = ChildPeer::spawn("files");
+    let mut out = Outgoing::new();
+
+    // F5: written up to offset 3 here; the child writes on from there.
+    let mut shared = tempfile::tempfile().unwrap();
+    shared.write_all(b"abc").unwrap();
+    let shared_offset = out.file(FileForTransit::duplicate(&shared).unwrap());
+
+    // F8 and F3: a file whose path is gone, taken (not duplicated) for the transit.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ghost");
+    std::fs::write(&path, "no path, still readable").unwrap();
+    let ghost = std::fs::File::open(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let ghost_fd = ghost.as_raw_fd();
+    let unlinked = out.file(FileForTransit::take(ghost).unwrap());
+
+    // F9: the duplicate for transit is made, then the source closes, before the send.
+    let early_source = {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"sent after its source closed").unwrap();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        f
+    };
+    let in_transit = FileForTransit::duplicate(&early_source).unwrap();
+    drop(early_source);
+    let closed_early = out.file(in_transit);
+
+    // F7: one end of a socket pair.
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let socket = out.socket(theirs.into());
+
+    let message = Msg::Files {
+        shared_offset,
+        unlinked,
+        closed_early,
+        socket,
+    };
+    peer.conn.send(&message, out).unwrap();
+    // F3: taken, so the sender no longer holds it.
+    assert!(
+        std::fs::read_link(format!("/proc/self/fd/{ghost_fd}"))
+            .map_or(true, |target| !target.to_string_lossy().contains("ghost")),
+        "the taken fd is still open here"
+    );
+    let mut from_socket = String::new();
+    (&ours).read_to_string(&mut from_socket).unwrap();
+    assert_eq!(from_socket, "through the socket");
+    // F10: the sender looks only after the receiver is done.
+    let got = peer.conn.recv::<Msg>().unwrap();
+    let Msg::FilesReport {
+        offset_after_write,
+        unlinked,
+        closed_early,
+    } = got.message
+    else {
+        panic!("unexpected {:?}", got.message)
+    };
+    assert_eq!(offset_after_write, 6, "the child wrote at the sender's offset");
+    assert_eq!(
+        shared.stream_position().unwrap(),
+        6,
+        "one file object: the offset moved here too"
+    );
+    let mut text = String::new();
+    shared.seek(SeekFrom::Start(0)).unwrap();
+    shared.read_to_string(&mut text).unwrap();
+    assert_eq!(text, "abcDEF", "the child closed its copy; this one still works");
+    assert_eq!(unlinked, "no path, still readable");
+    assert_eq!(closed_early, "sent after its source closed");
+    peer.finish();
 }

@@ -103,10 +103,11 @@ fn the_exit_comes_after_every_child_and_the_lock_then_the_folder_is_free() {
     );
 }
 
-/// B1, B7, B8, B13, B14, B15, B16, B17, B18: tokens remove handlers; a handler may remove itself
+/// B1, B7, B8, B13, B14, B15, B17, B18, B19: tokens remove handlers; a handler may remove itself
 /// while it runs; every environment of the app gets the event (one dropped before does not);
 /// the one-shot wait completes; dropping the last webview is enough for the browser process to
-/// go; a handler stays registered for the next browser process, whose exit carries its own pid.
+/// go; waiting inside a handler is refused; a handler stays registered for the next browser
+/// process, whose exit carries its own pid.
 #[test]
 fn exit_handlers_are_managed_as_webview2_says() {
     let dir = tempfile::tempdir().unwrap();
@@ -141,9 +142,14 @@ fn exit_handlers_are_managed_as_webview2_says() {
         !second.remove_browser_process_exited(removed),
         "another environment's token"
     );
+    // B19: waiting inside the handler is refused (a reentrancy error, never a hang).
+    let wait_refused = Rc::new(Cell::new(None));
     {
-        let log = log.clone();
-        second.on_browser_process_exited(move |_, args| log.borrow_mut().push(("second", args.browser_process_id())));
+        let (log, refused, el) = (log.clone(), wait_refused.clone(), event_loop.clone());
+        second.on_browser_process_exited(move |_, args| {
+            log.borrow_mut().push(("second", args.browser_process_id()));
+            refused.set(Some(matches!(el.block_on(async {}), Err(webpane::Error::Reentrancy))));
+        });
     }
     {
         let log = log.clone();
@@ -171,6 +177,11 @@ fn exit_handlers_are_managed_as_webview2_says() {
         seen.sort();
         assert_eq!(seen, [("second", pid), ("self-removing", pid)]);
     }
+    assert_eq!(
+        wait_refused.get(),
+        Some(true),
+        "blocking inside the handler was not refused"
+    );
 
     // A new browser process for the same environments: the remaining handler hears its exit.
     let webview = event_loop

@@ -479,3 +479,34 @@ fn an_opaque_origin_is_refused_unless_the_registration_lists_null() {
         );
     }
 }
+
+/// T14: a WebResourceRequested handler that panics (here after taking a deferral and setting a
+/// response) does not block the page: its panic reaches the code running the loop, the request
+/// is answered on the unwind, and the page goes on.
+#[test]
+fn a_panicking_resource_handler_does_not_block_the_page() {
+    let s = served(vec![CustomSchemeRegistration::new("app")]);
+    s.webview.add_web_resource_requested_filter("app://*").unwrap();
+    s.webview
+        .on_web_resource_requested(|_, args| match args.request().uri() {
+            "app://host/index.html" => args
+                .set_response(html(
+                    "<script>fetch('app://host/panics').then(r => r.text()).then(t => chrome.webview.postMessage(t),
+                  e => chrome.webview.postMessage('failed: ' + e))</script>",
+                ))
+                .unwrap(),
+            _ => {
+                let _deferral = args.deferral();
+                let body = WebResourceResponse::new(webpane::http::StatusCode::OK).with_body("answered on unwind");
+                args.set_response(body.unwrap()).unwrap();
+                panic!("the handler failed");
+            }
+        });
+    s.webview.navigate("app://host/index.html").unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.next_message()));
+    assert!(
+        outcome.is_err(),
+        "the handler's panic reaches the code running the loop"
+    );
+    assert_eq!(s.next_message(), serde_json::json!("answered on unwind"));
+}
