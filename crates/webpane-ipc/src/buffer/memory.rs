@@ -88,11 +88,18 @@ pub struct ClosedHandlerToken(u64);
 #[derive(Default)]
 struct RefEntry {
     handlers: Vec<(u64, Callback)>,
+    /// Whether its `Closed` was raised already (by the buffer's close or its own): never twice.
+    raised: bool,
+    /// Whether it holds the memory (made before the buffer's close); one made after has an
+    /// empty view.
+    holds: bool,
+    /// Its own close has begun (its handlers run): a second close is `Closed`.
+    closing: bool,
 }
 
 struct State {
     buffer_open: bool,
-    /// The buffer while open, each open reference, and each access in flight.
+    /// The buffer while open, each reference that holds the memory, and each access in flight.
     live: usize,
     refs: HashMap<u64, RefEntry>,
     next_id: u64,
@@ -115,12 +122,12 @@ impl Shared {
         if state.live == 0 { state.cleanup.take() } else { None }
     }
 
-    /// Runs `f` over the region if `ref_id`'s reference and the buffer are open, keeping the memory
-    /// alive for the duration; otherwise over an empty region.
-    fn access<R>(&self, ref_id: u64, f: impl FnOnce(Option<RawRegion>) -> R) -> R {
+    /// Runs `f` over the region if `open(state)` says the caller's view is open, keeping the
+    /// memory alive for the duration; otherwise over an empty region.
+    fn access<R>(&self, open: impl FnOnce(&State) -> bool, f: impl FnOnce(Option<RawRegion>) -> R) -> R {
         {
             let mut state = self.lock();
-            if !(state.buffer_open && state.refs.contains_key(&ref_id)) {
+            if !open(&state) {
                 drop(state);
                 return f(None);
             }
@@ -175,13 +182,18 @@ fn report(panics: Vec<String>) {
 /// Memory the caller already has (a `Vec`, a mapping, a [`SharedBuffer`]), wrapped without
 /// copying, with a cleanup that runs exactly once when nobody uses the memory any more.
 ///
-/// Follows WinRT's `IMemoryBuffer`: [`create_reference`](Self::create_reference) hands out
-/// [`MemoryBufferReference`]s with a capacity, byte access and a `Closed` event; after
-/// [`close`](Self::close) (or drop), existing references see an empty view and their `Closed`
-/// handlers run once. The cleanup runs after the buffer is closed *and* every reference is closed
-/// or dropped, outside any lock. A panic in a handler or the cleanup is caught and reported
-/// ([`MemoryBufferError::CallbackPanicked`] from `close`, a log record from drops), never unwound
-/// through the library.
+/// Follows WinRT's `IMemoryBuffer` and the implementation webpane takes it from:
+/// - [`create_reference`](Self::create_reference) hands out [`MemoryBufferReference`]s with a
+///   capacity, byte access and a `Closed` event; the buffer has byte access of its own.
+/// - The buffer's [`close`](Self::close) (or drop) releases the buffer's own hold only: its own
+///   view is empty from then on, references made before keep their view until they are closed
+///   themselves, and a reference made after is empty. Open references hear `Closed` (WinRT:
+///   "the buffer was closed before this reference").
+/// - A reference's own close, or its final drop, raises its `Closed` unless that was raised
+///   already — never twice — and then releases its hold.
+/// - The cleanup runs once, when the last holder lets go, outside any lock. A panic in a handler
+///   or the cleanup is caught and reported ([`MemoryBufferError::CallbackPanicked`] from the
+///   `close` calls, a log record from drops), never unwound through the library.
 ///
 /// `Send + Sync`: references can live on any thread.
 ///
@@ -196,12 +208,13 @@ fn report(panics: Vec<String>) {
 ///     assert_eq!(vec.len(), 1024); // the storage comes back to the cleanup
 ///     c.fetch_add(1, Ordering::SeqCst);
 /// });
-/// let reference = buffer.create_reference()?;
+/// let reference = buffer.create_reference();
 /// assert_eq!(reference.capacity(), 1024);
 ///
 /// buffer.close()?;
-/// assert_eq!(reference.capacity(), 0); // empty view once the buffer is closed
-/// assert_eq!(cleaned.load(Ordering::SeqCst), 0); // the reference is still open
+/// assert_eq!(buffer.capacity(), 0); // the buffer's own view is empty
+/// assert_eq!(reference.capacity(), 1024); // the reference keeps its view until it closes
+/// assert_eq!(cleaned.load(Ordering::SeqCst), 0); // the reference still holds the memory
 /// drop(reference);
 /// assert_eq!(cleaned.load(Ordering::SeqCst), 1);
 /// # Ok::<(), webpane_ipc::MemoryBufferError>(())
@@ -261,20 +274,43 @@ impl MemoryBuffer {
         }
     }
 
-    /// A new reference to the memory.
-    pub fn create_reference(&self) -> Result<MemoryBufferReference, MemoryBufferError> {
+    /// A new reference to the memory; after the buffer's close, a reference with an empty view.
+    pub fn create_reference(&self) -> MemoryBufferReference {
         let mut state = self.shared.lock();
-        if !state.buffer_open {
-            return Err(MemoryBufferError::Closed);
-        }
         let id = state.next_id;
         state.next_id += 1;
-        state.refs.insert(id, RefEntry::default());
-        state.live += 1;
-        Ok(MemoryBufferReference {
+        let holds = state.buffer_open;
+        state.refs.insert(
+            id,
+            RefEntry {
+                holds,
+                ..RefEntry::default()
+            },
+        );
+        if holds {
+            state.live += 1;
+        }
+        MemoryBufferReference {
             shared: self.shared.clone(),
             id,
-        })
+        }
+    }
+
+    /// The number of bytes reachable through the buffer itself: its length, 0 once closed.
+    pub fn capacity(&self) -> usize {
+        self.shared.access(|s| s.buffer_open, |r| r.map_or(0, |r| r.len()))
+    }
+
+    /// Copies bytes from `offset`; returns how many (0 once the buffer is closed).
+    pub fn read_at(&self, offset: usize, dst: &mut [u8]) -> usize {
+        self.shared
+            .access(|s| s.buffer_open, |r| r.map_or(0, |r| r.read_at(offset, dst)))
+    }
+
+    /// Copies `src` to `offset`; returns how many bytes fit (0 once the buffer is closed).
+    pub fn write_at(&self, offset: usize, src: &[u8]) -> usize {
+        self.shared
+            .access(|s| s.buffer_open, |r| r.map_or(0, |r| r.write_at(offset, src)))
     }
 
     /// Whether the buffer was closed.
@@ -282,8 +318,9 @@ impl MemoryBuffer {
         !self.shared.lock().buffer_open
     }
 
-    /// Closes the buffer: references see an empty view from now on and their `Closed` handlers
-    /// run; the cleanup runs now if no reference is open, else when the last one closes.
+    /// Closes the buffer: its own view is empty from now on and it lets go of the memory; open
+    /// references keep theirs and hear `Closed` (once). The cleanup runs now if no reference
+    /// holds the memory, else when the last one closes.
     pub fn close(&self) -> Result<(), MemoryBufferError> {
         let callbacks = {
             let mut state = self.shared.lock();
@@ -292,7 +329,8 @@ impl MemoryBuffer {
             }
             state.buffer_open = false;
             let mut callbacks: Vec<Callback> = Vec::new();
-            for entry in state.refs.values_mut() {
+            for entry in state.refs.values_mut().filter(|e| !e.raised) {
+                entry.raised = true;
                 callbacks.extend(entry.handlers.drain(..).map(|(_, h)| h));
             }
             callbacks.extend(Shared::release(&mut state));
@@ -315,8 +353,9 @@ impl Drop for MemoryBuffer {
 ///
 /// Byte access is by copy ([`read_at`](Self::read_at), [`write_at`](Self::write_at)), atomic
 /// ([`with_atomic_bytes`](Self::with_atomic_bytes)) or `unsafe` raw pointer, because the memory
-/// may be shared with another process. Once the buffer is closed the reference sees an empty view:
-/// capacity 0, reads and writes of 0 bytes.
+/// may be shared with another process. The view lasts until the reference is closed (or
+/// dropped), also past the buffer's close; a reference made after the buffer's close, or closed
+/// itself, sees an empty view: capacity 0, reads and writes of 0 bytes.
 pub struct MemoryBufferReference {
     shared: Arc<Shared>,
     id: u64,
@@ -331,33 +370,39 @@ impl std::fmt::Debug for MemoryBufferReference {
 }
 
 impl MemoryBufferReference {
-    /// The number of bytes reachable: the buffer's length, or 0 once the buffer or this reference
-    /// is closed.
+    /// The number of bytes reachable: the buffer's length, or 0 for an empty view.
     pub fn capacity(&self) -> usize {
-        self.shared.access(self.id, |r| r.map_or(0, |r| r.len()))
+        self.shared.access(self.open(), |r| r.map_or(0, |r| r.len()))
+    }
+
+    /// Whether this reference's view is open: it holds the memory (its own `Closed` handlers,
+    /// which run before it lets go, still see it).
+    fn open(&self) -> impl FnOnce(&State) -> bool + '_ {
+        |state| state.refs.get(&self.id).is_some_and(|e| e.holds)
     }
 
     /// Copies bytes from `offset`; returns how many (0 once closed).
     pub fn read_at(&self, offset: usize, dst: &mut [u8]) -> usize {
-        self.shared.access(self.id, |r| r.map_or(0, |r| r.read_at(offset, dst)))
+        self.shared
+            .access(self.open(), |r| r.map_or(0, |r| r.read_at(offset, dst)))
     }
 
     /// Copies `src` to `offset`; returns how many bytes fit (0 once closed).
     pub fn write_at(&self, offset: usize, src: &[u8]) -> usize {
         self.shared
-            .access(self.id, |r| r.map_or(0, |r| r.write_at(offset, src)))
+            .access(self.open(), |r| r.map_or(0, |r| r.write_at(offset, src)))
     }
 
     /// Runs `f` over the memory as atomic bytes (an empty slice once closed). The memory cannot
     /// be cleaned up while `f` runs.
     pub fn with_atomic_bytes<R>(&self, f: impl FnOnce(&[AtomicU8]) -> R) -> R {
-        self.shared.access(self.id, |r| match r {
+        self.shared.access(self.open(), |r| match r {
             Some(r) => f(r.atomic_bytes()),
             None => f(&[]),
         })
     }
 
-    /// The memory's address, or `None` once the buffer or this reference is closed.
+    /// The memory's address, or `None` for an empty view.
     ///
     /// # Safety
     /// The pointer stays valid until this reference is closed or dropped (the cleanup waits for
@@ -365,20 +410,19 @@ impl MemoryBufferReference {
     /// buffer closed, and never make `&`/`&mut` references to bytes another process or thread
     /// may write at the same time.
     pub unsafe fn as_ptr(&self) -> Option<NonNull<u8>> {
-        self.shared.access(self.id, |r| r.map(|r| r.ptr()))
+        self.shared.access(self.open(), |r| r.map(|r| r.ptr()))
     }
 
-    /// Registers a handler raised once when the buffer is closed while this reference is open.
-    /// If the buffer is already closed, the handler runs at once.
+    /// Registers a handler of this reference's `Closed`, raised once: when the buffer is closed
+    /// while this reference is open, or else when this reference is closed or dropped. If it was
+    /// raised already, the handler runs at once.
     pub fn on_closed(&self, handler: impl FnOnce() + Send + 'static) -> ClosedHandlerToken {
         let mut state = self.shared.lock();
         let token = state.next_id;
         state.next_id += 1;
-        if state.buffer_open {
-            if let Some(entry) = state.refs.get_mut(&self.id) {
-                entry.handlers.push((token, Box::new(handler)));
-                return ClosedHandlerToken(token);
-            }
+        if let Some(entry) = state.refs.get_mut(&self.id).filter(|e| !e.raised) {
+            entry.handlers.push((token, Box::new(handler)));
+            return ClosedHandlerToken(token);
         }
         drop(state);
         report(run_callbacks(vec![Box::new(handler)]));
@@ -396,17 +440,32 @@ impl MemoryBufferReference {
         entry.handlers.len() != before
     }
 
-    /// Closes this reference (dropping it does the same). Runs the buffer's cleanup if this was
-    /// the last user of a closed buffer.
+    /// Closes this reference (dropping it does the same): raises its `Closed` unless that was
+    /// raised already, then lets go of the memory — running the cleanup if this was its last
+    /// holder.
     pub fn close(&self) -> Result<(), MemoryBufferError> {
+        let handlers: Vec<Callback> = {
+            let mut state = self.shared.lock();
+            let Some(entry) = state.refs.get_mut(&self.id).filter(|e| !e.closing) else {
+                return Err(MemoryBufferError::Closed);
+            };
+            entry.closing = true;
+            let raise = !std::mem::replace(&mut entry.raised, true);
+            if raise {
+                entry.handlers.drain(..).map(|(_, h)| h).collect()
+            } else {
+                Vec::new()
+            }
+        };
+        // Outside the lock: a handler may call back into the buffer.
+        let mut panics = run_callbacks(handlers);
         let cleanup = {
             let mut state = self.shared.lock();
-            if state.refs.remove(&self.id).is_none() {
-                return Err(MemoryBufferError::Closed);
-            }
-            Shared::release(&mut state)
+            let holds = state.refs.remove(&self.id).is_some_and(|e| e.holds);
+            if holds { Shared::release(&mut state) } else { None }
         };
-        into_result(run_callbacks(cleanup.into_iter().collect()))
+        panics.extend(run_callbacks(cleanup.into_iter().collect()));
+        into_result(panics)
     }
 }
 
