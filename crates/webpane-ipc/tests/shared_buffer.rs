@@ -199,3 +199,27 @@ fn invalid_sizes_are_typed_errors() {
     assert!(SharedMemory::create(0).is_err());
     assert!(SharedMemory::create(usize::MAX).is_err());
 }
+
+/// S13: `close` frees the memory at once, even when other handles to the buffer leak (here an
+/// `Arc` that is never dropped): the mapping is gone from this process, and the leaked handle
+/// answers `Closed`.
+#[test]
+fn close_frees_the_memory_even_if_handles_leak() {
+    let buffer = std::sync::Arc::new(SharedBuffer::new(1 << 20).unwrap());
+    let inode = {
+        let fd = buffer.fd().unwrap();
+        rustix::fs::fstat(fd.as_fd()).unwrap().st_ino
+    };
+    let mapped = || {
+        std::fs::read_to_string("/proc/self/maps")
+            .unwrap()
+            .lines()
+            .any(|l| l.contains("memfd:webpane-shm") && l.split_whitespace().nth(4) == Some(&inode.to_string()))
+    };
+    assert!(mapped(), "the buffer's memory is mapped");
+    let leaked = buffer.clone();
+    buffer.close().unwrap();
+    assert!(!mapped(), "the memory is still mapped after close");
+    assert!(matches!(leaked.size(), Err(SharedBufferError::Closed)));
+    std::mem::forget(leaked);
+}

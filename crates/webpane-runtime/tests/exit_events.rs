@@ -195,3 +195,35 @@ fn exit_handlers_are_managed_as_webview2_says() {
     run_for(&event_loop, Duration::from_millis(300));
     assert_eq!(log.borrow()[2..], [("second", next_pid)]);
 }
+
+/// B3, B9: a browser process that dies (SIGKILL) raises both BrowserProcessExited (Failed, its
+/// pid) and ProcessFailed (BrowserProcessExited, terminated by signal 9) on its webview.
+#[test]
+fn a_killed_browser_process_raises_both_events() {
+    let (event_loop, env, webview, _dir) = open_webview();
+    let pid = webview.browser_process_id();
+    let exited_args = recorder();
+    {
+        let exited_args = exited_args.clone();
+        env.on_browser_process_exited(move |_, a| exited_args.borrow_mut().push((a.kind(), a.browser_process_id())));
+    }
+    let failed = recorder();
+    {
+        let failed = failed.clone();
+        webview.on_process_failed(move |_, a| failed.borrow_mut().push((a.kind(), a.reason(), a.signal())));
+    }
+    signal(pid, rustix::process::Signal::KILL);
+    wait_until(&event_loop, "both events", || {
+        !exited_args.borrow().is_empty() && !failed.borrow().is_empty()
+    });
+    assert_eq!(exited_args.borrow()[0], (BrowserProcessExitKind::Failed, pid));
+    assert_eq!(
+        failed.borrow()[0],
+        (
+            webpane::ProcessFailedKind::BrowserProcessExited,
+            webpane::ProcessFailedReason::Terminated,
+            Some(9)
+        )
+    );
+    assert!(webview.is_closed());
+}

@@ -477,3 +477,14 @@ fn many_post_release_cycles_neither_stall_nor_leak() {
         assert!(now.2 <= before.2 + 256, "resident memory grew: {before:?} -> {now:?}");
     }
 }
+
+/// S7: posting a closed buffer to script fails with `Closed`, nothing is sent.
+#[test]
+fn a_closed_buffer_cannot_be_posted() {
+    let (_event_loop, _env, webview, _dir) = open_webview();
+    let buffer = webpane::SharedBuffer::new(4096).unwrap();
+    buffer.close().unwrap();
+    let posted = webview.post_shared_buffer_to_script(&buffer, webpane::SharedBufferAccess::ReadWrite, None);
+    assert!(matches!(posted, Err(webpane::Error::Closed)), "{posted:?}");
+    assert_eq!(webview.shared_buffer_mappings().count, 0);
+}
