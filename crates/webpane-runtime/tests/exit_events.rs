@@ -227,3 +227,65 @@ fn a_killed_browser_process_raises_both_events() {
     );
     assert!(webview.is_closed());
 }
+
+/// B16: a new browser process can take the folder before the old one's exit is reported: the
+/// event still carries the old pid (here the app's loop does not run until a new runtime holds
+/// the folder).
+#[test]
+fn an_exit_reported_after_a_new_browser_process_started_carries_the_old_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("udf");
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, &folder);
+    let old_pid = env.browser_process_id().unwrap();
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let lock_holder = || match webpane_ipc::Folder::open(&folder, false).and_then(|f| f.lock_state()) {
+        Ok(webpane_ipc::LockState::Held { pid }) => pid,
+        _ => None,
+    };
+    let seen = Rc::new(RefCell::new(None));
+    {
+        let seen = seen.clone();
+        let folder = folder.clone();
+        env.on_browser_process_exited(move |_, args| {
+            let holder = match webpane_ipc::Folder::open(&folder, false).and_then(|f| f.lock_state()) {
+                Ok(webpane_ipc::LockState::Held { pid }) => pid,
+                _ => None,
+            };
+            *seen.borrow_mut() = Some((args.browser_process_id(), holder));
+        });
+    }
+    webview.close().unwrap();
+    // The app's loop does not run: the old runtime goes (grace, then shutdown) unobserved.
+    let deadline = Instant::now() + TIMEOUT;
+    while !exited(old_pid) {
+        assert!(Instant::now() < deadline, "the old runtime never exited");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A new browser process on the same folder, before the app hears of the old one's exit.
+    let command = webpane_ipc::contract::RuntimeCommand {
+        user_data_folder: folder.clone(),
+        options: Default::default(),
+        grace: Some(Duration::from_secs(20)),
+    };
+    let mut newer = std::process::Command::new(runtime())
+        .args(command.args())
+        .spawn()
+        .unwrap();
+    let new_pid = newer.id();
+    while lock_holder() != Some(new_pid) {
+        assert!(Instant::now() < deadline, "the new runtime never took the folder");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    wait_until(&event_loop, "the old exit", || seen.borrow().is_some());
+    assert_eq!(
+        *seen.borrow(),
+        Some((old_pid, Some(new_pid))),
+        "(the event's pid, the folder's holder)"
+    );
+    newer.kill().unwrap();
+    newer.wait().unwrap();
+}
