@@ -38,6 +38,7 @@ enum Msg {
         closed_early: FdRef,
         socket: FdRef,
     },
+    BufferHandle(FdRef),
     FilesReport {
         offset_after_write: u64,
         unlinked: String,
@@ -125,6 +126,28 @@ fn child_process_entry_point() {
             let after = fd_count();
             conn.send(&Msg::TruncReport { before, after, error }, Outgoing::new())
                 .unwrap();
+        }
+        "buffer-fd" => {
+            let mut got = conn.recv::<Msg>().unwrap();
+            let Msg::BufferHandle(r) = got.message else {
+                panic!("unexpected {:?}", got.message)
+            };
+            // A view of its own over the buffer's memory, made from the handle.
+            let map = got.fds.take_shared_memory(r).unwrap().map().unwrap();
+            let mut seen = vec![0u8; 11];
+            map.read_at(0, &mut seen);
+            map.write_at(64, b"child's view");
+            conn.send(
+                &Msg::RegionReport {
+                    seen,
+                    shrink_errno: None,
+                    grow_errno: None,
+                    ro_writable_map_errno: None,
+                    ro_seen: Vec::new(),
+                },
+                Outgoing::new(),
+            )
+            .unwrap();
         }
         "files" => {
             let mut got = conn.recv::<Msg>().unwrap();
@@ -343,5 +366,34 @@ fn files_and_sockets_cross_processes_as_open_files() {
     assert_eq!(text, "abcDEF", "the child closed its copy; this one still works");
     assert_eq!(unlinked, "no path, still readable");
     assert_eq!(closed_early, "sent after its source closed");
+    peer.finish();
+}
+
+/// S3, S15: a SharedBuffer's own handle (`fd()`, WebView2's `get_FileMappingHandle`) stays the
+/// buffer's (the guard only borrows it) and goes to another process, which maps a view of the
+/// same memory from it: each side sees the other's writes.
+#[test]
+fn a_shared_buffers_handle_maps_the_same_memory_in_another_process() {
+    let peer = ChildPeer::spawn("buffer-fd");
+    let buffer = webpane_ipc::SharedBuffer::new(4096).unwrap();
+    buffer.write_at(0, b"from parent").unwrap();
+    let handle = buffer.fd().unwrap();
+    let mut out = Outgoing::new();
+    let kind = FdKind::SharedMemory {
+        access: webpane_ipc::Access::ReadWrite,
+        size: buffer.size().unwrap() as u64,
+    };
+    let r = out.raw(kind, handle.as_fd());
+    peer.conn.send(&Msg::BufferHandle(r), out).unwrap();
+    let got = peer.conn.recv::<Msg>().unwrap();
+    let Msg::RegionReport { seen, .. } = got.message else {
+        panic!("unexpected {:?}", got.message)
+    };
+    assert_eq!(seen, b"from parent");
+    let mut word = [0u8; 12];
+    buffer.read_at(64, &mut word).unwrap();
+    assert_eq!(&word, b"child's view");
+    // The handle is still the buffer's: usable after the send.
+    assert!(rustix::fs::fstat(handle.as_fd()).is_ok());
     peer.finish();
 }
