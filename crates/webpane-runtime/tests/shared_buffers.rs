@@ -170,6 +170,9 @@ fn holders(ino: u64) -> Vec<(u32, &'static str)> {
     found
 }
 
+/// S9, S16 (differs, see the mapping table): the released buffer throws (detached); one the
+/// page transferred before the release cannot be detached from outside and reads zeros — the
+/// shared memory leaves the web process at once either way.
 #[test]
 fn release_unmaps_at_once_even_after_a_transfer() {
     let (event_loop, _env, webview, _dir) = open_webview();
