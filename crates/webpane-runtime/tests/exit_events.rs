@@ -25,6 +25,26 @@ fn run_for(event_loop: &EventLoop, span: Duration) {
     }
 }
 
+/// A temporary folder with the user data folder `udf` in it, and a webview on it.
+fn in_a_folder_of_its_own() -> (tempfile::TempDir, EventLoop, webpane::Environment, webpane::WebView) {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, &dir.path().join("udf"));
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    (dir, event_loop, env, webview)
+}
+
+/// The pid written in the folder's lock while a runtime holds it.
+fn lock_holder(folder: &std::path::Path) -> Option<u32> {
+    match webpane_ipc::Folder::open(folder, false).and_then(|f| f.lock_state()) {
+        Ok(webpane_ipc::LockState::Held { pid }) => pid,
+        _ => None,
+    }
+}
+
 /// Whether the folder's lock can be taken now (by anyone: here, by the test).
 fn lock_can_be_taken(folder: &std::path::Path) -> bool {
     use rustix::fs::{FlockOperation, flock};
@@ -42,15 +62,9 @@ fn lock_can_be_taken(folder: &std::path::Path) -> bool {
 /// with a parent-death signal.)
 #[test]
 fn the_exit_comes_after_every_child_and_the_lock_then_the_folder_is_free() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, event_loop, env, webview) = in_a_folder_of_its_own();
     let folder = dir.path().join("udf");
-    let event_loop = EventLoop::new().unwrap();
-    let env = env_for(&event_loop, &folder);
-    let runtime_pid = env.browser_process_id().unwrap();
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
+    let runtime_pid = webview.browser_process_id();
     assert!(load_html(&event_loop, &webview, "<p>a page, so a web process</p>"));
     let group: Vec<u32> = processes_named("WebKit")
         .into_iter()
@@ -233,29 +247,15 @@ fn a_killed_browser_process_raises_both_events() {
 /// the folder).
 #[test]
 fn an_exit_reported_after_a_new_browser_process_started_carries_the_old_pid() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, event_loop, env, webview) = in_a_folder_of_its_own();
     let folder = dir.path().join("udf");
-    let event_loop = EventLoop::new().unwrap();
-    let env = env_for(&event_loop, &folder);
-    let old_pid = env.browser_process_id().unwrap();
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::default()))
-        .unwrap()
-        .unwrap();
-    let lock_holder = || match webpane_ipc::Folder::open(&folder, false).and_then(|f| f.lock_state()) {
-        Ok(webpane_ipc::LockState::Held { pid }) => pid,
-        _ => None,
-    };
+    let old_pid = webview.browser_process_id();
     let seen = Rc::new(RefCell::new(None));
     {
         let seen = seen.clone();
         let folder = folder.clone();
         env.on_browser_process_exited(move |_, args| {
-            let holder = match webpane_ipc::Folder::open(&folder, false).and_then(|f| f.lock_state()) {
-                Ok(webpane_ipc::LockState::Held { pid }) => pid,
-                _ => None,
-            };
-            *seen.borrow_mut() = Some((args.browser_process_id(), holder));
+            *seen.borrow_mut() = Some((args.browser_process_id(), lock_holder(&folder)));
         });
     }
     webview.close().unwrap();
@@ -276,7 +276,7 @@ fn an_exit_reported_after_a_new_browser_process_started_carries_the_old_pid() {
         .spawn()
         .unwrap();
     let new_pid = newer.id();
-    while lock_holder() != Some(new_pid) {
+    while lock_holder(&folder) != Some(new_pid) {
         assert!(Instant::now() < deadline, "the new runtime never took the folder");
         std::thread::sleep(Duration::from_millis(20));
     }
