@@ -487,3 +487,19 @@ fn typed_web_messages_go_both_ways() {
         Err(Error::InvalidArgument(_))
     ));
 }
+
+/// WebView2's controller `Bounds`: readable, as created and then as last set; a size the view
+/// cannot have is refused and changes nothing.
+#[test]
+fn bounds_read_back_as_created_and_as_set() {
+    let (_event_loop, _env, webview, _dir) = open_webview();
+    let bounds = |x, y, width, height| webpane::Bounds { x, y, width, height };
+    assert_eq!(webview.bounds(), bounds(0, 0, 800, 600), "the default headless size");
+    webview.set_bounds(10, 20, 300, 200).unwrap();
+    assert_eq!(webview.bounds(), bounds(10, 20, 300, 200));
+    assert!(matches!(
+        webview.set_bounds(0, 0, 0, 10),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+    assert_eq!(webview.bounds(), bounds(10, 20, 300, 200));
+}

@@ -281,7 +281,7 @@ impl Environment {
                 let Some((resolver, options)) = session.pending_creates.borrow_mut().remove(&id) else {
                     return;
                 };
-                let webview = WebView::new(self.clone(), session, id, options.opener);
+                let webview = WebView::new(self.clone(), session, id, &options);
                 session.webviews.borrow_mut().insert(id, Rc::downgrade(&webview.inner));
                 resolver.resolve(Ok(webview));
             }

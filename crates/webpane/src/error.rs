@@ -10,10 +10,11 @@ use webpane_ipc::protocol::RuntimeOptions;
 #[non_exhaustive]
 pub enum Error {
     /// No `webpane-runtime` binary was found.
-    #[error("webpane-runtime not found; looked at: {}", .searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    #[error("webpane-runtime not found; looked at: {}", .searched.join("; "))]
     RuntimeNotFound {
-        /// Every place looked at, in order.
-        searched: Vec<PathBuf>,
+        /// Every place looked at, in order, each with why it did not do (`$WEBPANE_RUNTIME (not
+        /// set)`, `/usr/bin/webpane-runtime (next to this program: not there)`).
+        searched: Vec<String>,
     },
     /// The runtime could not be started or did not come up.
     #[error("the browser process failed to start: {0}")]

@@ -88,7 +88,7 @@ pub use shared_buffers::{SharedBufferAccess, SharedBufferPost};
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};
-pub use webview_options::WebViewOptions;
+pub use webview_options::{Bounds, WebViewOptions};
 
 /// The README's examples, compiled as doctests so they cannot go stale.
 #[cfg(doctest)]

@@ -22,7 +22,7 @@ use crate::handlers::EventTable;
 use crate::operation::Resolver;
 use crate::posted_buffers::PostedBuffers;
 use crate::requests::RequestTable;
-use crate::webview_options::WebViewOptions;
+use crate::webview_options::{Bounds, WebViewOptions};
 
 pub(crate) struct EnvInner {
     pub(crate) event_loop: EventLoop,
@@ -265,6 +265,8 @@ pub(crate) struct WebViewInner {
     pub(crate) source: RefCell<String>,
     pub(crate) title: RefCell<String>,
     pub(crate) history: Cell<(bool, bool)>,
+    /// As created, then as last set with `set_bounds`.
+    pub(crate) bounds: Cell<Bounds>,
 }
 
 impl Drop for WebViewInner {
@@ -301,7 +303,7 @@ impl std::fmt::Debug for WebView {
 }
 
 impl WebView {
-    pub(crate) fn new(env: Environment, session: &Rc<Session>, id: WebViewId, opener: Option<WebViewId>) -> WebView {
+    pub(crate) fn new(env: Environment, session: &Rc<Session>, id: WebViewId, options: &WebViewOptions) -> WebView {
         WebView {
             inner: Rc::new(WebViewInner {
                 env,
@@ -313,10 +315,11 @@ impl WebView {
                 frames: RefCell::new(HashMap::new()),
                 buffers: PostedBuffers::default(),
                 requests: RequestTable::default(),
-                opener,
+                opener: options.opener,
                 source: RefCell::new(String::new()),
                 title: RefCell::new(String::new()),
                 history: Cell::new((false, false)),
+                bounds: Cell::new(options.bounds()),
             }),
         }
     }

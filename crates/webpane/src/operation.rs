@@ -20,7 +20,7 @@ struct State<T> {
 /// [`EventLoop::block_on`](crate::EventLoop::block_on), or block on it directly. `!Send`, like
 /// everything it produces. If the browser process goes away first, it completes with
 /// [`Error::Closed`].
-#[must_use = "an operation does nothing unless awaited or blocked on"]
+#[must_use = "the request is already sent; its result (or error) is lost unless the operation is awaited or blocked on"]
 pub struct Operation<T> {
     state: Rc<RefCell<State<T>>>,
 }

@@ -14,6 +14,7 @@ use crate::new_window::NewWindowRequestedEventArgs;
 use crate::objects::{Environment, WebView};
 use crate::operation::Operation;
 use crate::resources::WebResourceRequestedEventArgs;
+use crate::webview_options::Bounds;
 
 mod dispatch;
 mod navigation;
@@ -243,7 +244,16 @@ impl WebView {
             y,
             width,
             height,
-        })
+        })?;
+        self.inner.bounds.set(Bounds { x, y, width, height });
+        Ok(())
+    }
+
+    /// Where the view is and how large: as created, then as last set with
+    /// [`set_bounds`](Self::set_bounds) (a window of its own may also be resized by the user).
+    #[doc(alias = "Bounds")]
+    pub fn bounds(&self) -> Bounds {
+        self.inner.bounds.get()
     }
 
     /// Gives the page the keyboard focus (WebView2's `MoveFocus(Programmatic)`); for an embedded

@@ -4,6 +4,20 @@ use webpane_ipc::protocol::{ViewMode, ViewSettings, WebViewId};
 
 use crate::error::{Error, Result};
 
+/// Where a webview is and how large (WebView2's controller `Bounds`), in pixels: inside its
+/// parent window when embedded, on screen for a window of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Bounds {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
 /// Options for a new webview.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebViewOptions {
@@ -89,6 +103,23 @@ impl WebViewOptions {
             },
             settings: ViewSettings::default(),
             opener: None,
+        }
+    }
+}
+
+impl WebViewOptions {
+    /// The bounds a webview made with these options starts with.
+    pub(crate) fn bounds(&self) -> Bounds {
+        match self.mode {
+            ViewMode::Headless { width, height } | ViewMode::Window { width, height, .. } => Bounds {
+                x: 0,
+                y: 0,
+                width,
+                height,
+            },
+            ViewMode::Embedded {
+                x, y, width, height, ..
+            } => Bounds { x, y, width, height },
         }
     }
 }

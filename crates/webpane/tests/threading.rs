@@ -206,7 +206,10 @@ fn a_missing_runtime_is_a_clear_error() {
         .unwrap();
     match built {
         Err(Error::RuntimeNotFound { searched }) => {
-            assert_eq!(searched, vec![std::path::PathBuf::from("/nonexistent/webpane-runtime")]);
+            assert_eq!(
+                searched,
+                ["/nonexistent/webpane-runtime (given to runtime_path: not there)"]
+            );
             let text = Error::RuntimeNotFound { searched }.to_string();
             assert!(text.contains("/nonexistent/webpane-runtime"), "{text}");
         }
