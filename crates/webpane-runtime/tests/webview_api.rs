@@ -503,3 +503,38 @@ fn bounds_read_back_as_created_and_as_set() {
     ));
     assert_eq!(webview.bounds(), bounds(10, 20, 300, 200));
 }
+
+/// A window of its own follows the page's `document.title` (and falls back to the title it was
+/// created with when the page has none).
+#[test]
+fn a_window_of_its_own_follows_the_document_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = webpane::EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::window("webpane-fallback-title", 320, 240)))
+        .unwrap()
+        .unwrap();
+    let windows_named = |name: &str| {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--name", &format!("^{name}$")])
+            .output()
+            .expect("xdotool (installed by cargo xtask test)");
+        !String::from_utf8_lossy(&out.stdout).trim().is_empty()
+    };
+    wait_until(&event_loop, "the window with its given title", || {
+        windows_named("webpane-fallback-title")
+    });
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<title>webpane page title</title><p>x</p>"
+    ));
+    wait_until(&event_loop, "the window titled by the page", || {
+        windows_named("webpane page title")
+    });
+    assert!(load_html(&event_loop, &webview, "<p>no title</p>"));
+    wait_until(&event_loop, "the fallback title again", || {
+        windows_named("webpane-fallback-title")
+    });
+}

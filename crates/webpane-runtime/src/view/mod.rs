@@ -69,6 +69,15 @@ impl View {
                 let w = gtk::Window::new(gtk::WindowType::Toplevel);
                 w.set_title(title);
                 w.set_default_size(*width as i32, *height as i32);
+                // The window follows the page's `document.title`, and falls back to the title it
+                // was created with when the page has none.
+                let (window, fallback) = (w.downgrade(), title.clone());
+                webview.connect_title_notify(move |view| {
+                    if let Some(window) = window.upgrade() {
+                        let page_title = view.title().filter(|t| !t.is_empty());
+                        window.set_title(page_title.as_deref().unwrap_or(&fallback));
+                    }
+                });
                 w
             }
             ViewMode::Embedded {
