@@ -117,8 +117,13 @@ impl Resources {
         // The Origin header names the requesting document for CORS requests (`null` for an
         // opaque origin, which stays `null`: never the view's earlier document); otherwise it
         // is the view's document (top-level navigations show their target here already).
-        let origin = header("Origin").unwrap_or_else(|| origin_of(document_uri));
-        if !origin_allowed(scheme, &origin) {
+        let origin_header = header("Origin");
+        // A document of this scheme loading without CORS (a navigation, a tag): always allowed,
+        // also when its URI has no authority (`app:page.html`, an opaque origin).
+        let own_document =
+            origin_header.is_none() && url::Url::parse(document_uri).is_ok_and(|u| u.scheme() == scheme.name);
+        let origin = origin_header.unwrap_or_else(|| origin_of(document_uri));
+        if !own_document && !origin_allowed(scheme, &origin) {
             log::warn!("view {}: {origin} may not load {uri} (not an allowed origin)", id.0);
             fail(
                 request,

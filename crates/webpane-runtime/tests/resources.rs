@@ -510,3 +510,28 @@ fn a_panicking_resource_handler_does_not_block_the_page() {
     );
     assert_eq!(s.next_message(), serde_json::json!("answered on unwind"));
 }
+
+/// A custom scheme's URI without an authority (`app:page.html`) can be navigated to, and its page
+/// loads its own scripts the same way.
+#[test]
+fn a_custom_scheme_uri_without_an_authority_loads() {
+    let s = served(vec![CustomSchemeRegistration::new("app")]);
+    s.webview.add_web_resource_requested_filter("app:*").unwrap();
+    s.webview
+        .on_web_resource_requested(|_, args| match args.request().uri() {
+            "app:page.html" => args
+                .set_response(html("<script src='app:script.js'></script>"))
+                .unwrap(),
+            "app:script.js" => args
+                .set_response(
+                    WebResourceResponse::new(webpane::http::StatusCode::OK)
+                        .with_header("Content-Type", "text/javascript")
+                        .with_body("chrome.webview.postMessage(location.href)")
+                        .unwrap(),
+                )
+                .unwrap(),
+            other => panic!("unexpected request {other}"),
+        });
+    s.webview.navigate("app:page.html").unwrap();
+    assert_eq!(s.next_message(), serde_json::json!("app:page.html"));
+}
