@@ -20,9 +20,17 @@ fn iframes_are_reported_reachable_and_destroyed() {
     );
     let (event_loop, _env, webview, _dir) = open_webview();
     let frames: Rc<RefCell<Vec<Frame>>> = Rc::default();
-    let f = frames.clone();
-    webview.on_frame_created(move |_, args| f.borrow_mut().push(args.frame().clone()));
     let messages = recorder();
+    let (f, m) = (frames.clone(), messages.clone());
+    webview.on_frame_created(move |_, args| {
+        f.borrow_mut().push(args.frame().clone());
+        // The iframe's messages go to its Frame (registered here, none is missed).
+        let m = m.clone();
+        args.frame().on_web_message_received(move |frame, args| {
+            m.borrow_mut()
+                .push((Some(frame.id()), args.web_message_as_json().to_owned()))
+        });
+    });
     let m = messages.clone();
     webview.on_web_message_received(move |_, args| {
         m.borrow_mut()
@@ -104,10 +112,10 @@ fn an_iframe_is_flow_controlled_and_loses_nothing() {
     let (event_loop, _env, webview, _dir) = open_webview();
     let received = recorder();
     let r = received.clone();
-    webview.on_web_message_received(move |_, args| {
-        if args.frame().is_some() {
-            r.borrow_mut().push(args.web_message_as_json().to_owned());
-        }
+    webview.on_frame_created(move |_, args| {
+        let r = r.clone();
+        args.frame()
+            .on_web_message_received(move |_, args| r.borrow_mut().push(args.web_message_as_json().to_owned()));
     });
     webview
         .navigate_to_string(&format!("<iframe src='http://127.0.0.1:{port}/'></iframe>"))
@@ -155,17 +163,23 @@ fn a_cross_origin_iframe_cannot_speak_for_the_main_frame() {
     );
     let (event_loop, _env, webview, _dir) = open_webview();
     let frames: Rc<RefCell<Vec<Frame>>> = Rc::default();
-    let f = frames.clone();
-    webview.on_frame_created(move |_, args| f.borrow_mut().push(args.frame().clone()));
     let messages = recorder();
-    let m = messages.clone();
-    webview.on_web_message_received(move |_, args| {
-        m.borrow_mut().push((
-            args.frame().map(Frame::id),
-            args.source().to_owned(),
-            args.web_message_as_json().to_owned(),
-        ))
+    let record = |m: &Rc<RefCell<Vec<(Option<u64>, String, String)>>>| {
+        let m = m.clone();
+        move |frame: Option<u64>, args: &webpane::WebMessageReceivedEventArgs| {
+            m.borrow_mut()
+                .push((frame, args.source().to_owned(), args.web_message_as_json().to_owned()))
+        }
+    };
+    let (f, in_frame) = (frames.clone(), record(&messages));
+    webview.on_frame_created(move |_, args| {
+        f.borrow_mut().push(args.frame().clone());
+        let in_frame = in_frame.clone();
+        args.frame()
+            .on_web_message_received(move |frame, args| in_frame(Some(frame.id()), args));
     });
+    let in_main = record(&messages);
+    webview.on_web_message_received(move |_, args| in_main(args.frame().map(Frame::id), args));
     webview
         .navigate_to_string(&format!(
             "<script>chrome.webview.postMessage('main')</script><iframe src='http://127.0.0.1:{port}/evil'></iframe>"
@@ -220,4 +234,45 @@ fn closing_from_a_handler_runs_the_frames_destroyed_handlers_after_it() {
     assert!(matches!(result, Ok(Err(Error::Closed))), "{result:?}");
     wait_until(&event_loop, "the frame's Destroyed", || log.borrow().len() >= 3);
     assert_eq!(*log.borrow(), ["handler starts", "handler ends", "frame destroyed"]);
+}
+
+/// As in WebView2, messages go where they come from: the top-level document's to the webview's
+/// handlers, an iframe's — a nested one's too — to its own `Frame`'s handlers only.
+#[test]
+fn each_frames_messages_go_to_its_own_handlers_only() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let log = recorder::<(String, String)>();
+    let l = log.clone();
+    webview.on_frame_created(move |_, args| {
+        let (l, name) = (l.clone(), args.frame().name().to_owned());
+        args.frame().on_web_message_received(move |_, args| {
+            l.borrow_mut()
+                .push((name.clone(), args.web_message_as_json().to_owned()))
+        });
+    });
+    let l = log.clone();
+    webview.on_web_message_received(move |_, args| {
+        assert!(args.frame().is_none(), "an iframe's message reached the webview");
+        l.borrow_mut()
+            .push(("webview".into(), args.web_message_as_json().to_owned()))
+    });
+    let nested = "<iframe name=inner srcdoc=\"<script>chrome.webview.postMessage('from inner')</script>\"></iframe>";
+    webview
+        .navigate_to_string(&format!(
+            "<script>chrome.webview.postMessage('from top')</script>\
+             <iframe name=outer srcdoc='<script>chrome.webview.postMessage(&quot;from outer&quot;)</script>{}'></iframe>",
+            nested.replace('\'', "&apos;")
+        ))
+        .unwrap();
+    wait_until(&event_loop, "three messages", || log.borrow().len() >= 3);
+    let mut seen = log.borrow().clone();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("inner".to_string(), r#""from inner""#.to_string()),
+            ("outer".to_string(), r#""from outer""#.to_string()),
+            ("webview".to_string(), r#""from top""#.to_string()),
+        ]
+    );
 }

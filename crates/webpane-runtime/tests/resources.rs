@@ -43,6 +43,15 @@ fn served(schemes: Vec<CustomSchemeRegistration>) -> Served {
         m.borrow_mut()
             .push(serde_json::from_str(a.web_message_as_json()).unwrap())
     });
+    // Iframes' messages come through their frames: into the same list.
+    let m = messages.clone();
+    webview.on_frame_created(move |_, args| {
+        let m = m.clone();
+        args.frame().on_web_message_received(move |_, a| {
+            m.borrow_mut()
+                .push(serde_json::from_str(a.web_message_as_json()).unwrap())
+        });
+    });
     Served {
         event_loop,
         env,

@@ -110,8 +110,9 @@ impl Frame {
     }
 
     /// Registers a handler for messages this frame's document posts with
-    /// `chrome.webview.postMessage` (the webview's own handlers get them too, with
-    /// [`WebMessageReceivedEventArgs::frame`] set).
+    /// `chrome.webview.postMessage`. As in WebView2 they come here only: the webview's own
+    /// handlers get the top-level document's messages. Register it in the `FrameCreated` handler
+    /// to miss none of the frame's messages.
     #[doc(alias = "add_WebMessageReceived")]
     pub fn on_web_message_received(
         &self,

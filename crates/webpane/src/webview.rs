@@ -306,7 +306,8 @@ impl WebView {
         on_closed, remove_closed, WebViewClosedEventArgs, "add_Closed", "remove_Closed";
         /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`](crate::Frame).
         on_frame_created, remove_frame_created, FrameCreatedEventArgs, "add_FrameCreated", "remove_FrameCreated";
-        /// a page posted a message with `chrome.webview.postMessage` (in order, none lost).
+        /// the top-level document posted a message with `chrome.webview.postMessage` (in order,
+        /// none lost); an iframe's messages go to its [`Frame`](crate::Frame)'s handler instead.
         on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs, "add_WebMessageReceived", "remove_WebMessageReceived";
     }
 

@@ -156,11 +156,23 @@ impl WebView {
             RuntimeMessage::WebMessageReceived {
                 source, json, frame, ..
             } => {
-                let frame = frame.and_then(|f| self.inner.frames.borrow().get(&f).cloned());
-                let args = WebMessageReceivedEventArgs::new(source, json, frame.clone());
-                self.inner.events.raise(self, &args);
-                if let Some(frame) = frame {
-                    frame.raise_web_message(&args);
+                // As in WebView2: the top-level document's messages go to the webview's handlers,
+                // an iframe's (nested ones too) to its `Frame`'s only.
+                match frame {
+                    None => {
+                        let args = WebMessageReceivedEventArgs::new(source, json, None);
+                        self.inner.events.raise(self, &args);
+                    }
+                    Some(id) => {
+                        let frame = self.inner.frames.borrow().get(&id).cloned();
+                        match frame {
+                            Some(frame) => {
+                                let args = WebMessageReceivedEventArgs::new(source, json, Some(frame.clone()));
+                                frame.raise_web_message(&args);
+                            }
+                            None => log::debug!("a message from frame {id}, which is gone, was dropped"),
+                        }
+                    }
                 }
             }
             RuntimeMessage::FrameCreated {
