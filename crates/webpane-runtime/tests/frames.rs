@@ -125,6 +125,10 @@ fn an_iframe_is_flow_controlled_and_loses_nothing() {
     assert!(in_order, "the iframe's messages arrived out of order");
 }
 
+/// A message as the app saw it: the sending frame (`None`: the top-level document), its URI, and
+/// the JSON.
+type Sent = (Option<u64>, String, String);
+
 #[test]
 fn a_cross_origin_iframe_cannot_speak_for_the_main_frame() {
     // The iframe replaces every global and prototype the shim could use, tries to take
@@ -164,7 +168,7 @@ fn a_cross_origin_iframe_cannot_speak_for_the_main_frame() {
     let (event_loop, _env, webview, _dir) = open_webview();
     let frames: Rc<RefCell<Vec<Frame>>> = Rc::default();
     let messages = recorder();
-    let record = |m: &Rc<RefCell<Vec<(Option<u64>, String, String)>>>| {
+    let record = |m: &Rc<RefCell<Vec<Sent>>>| {
         let m = m.clone();
         move |frame: Option<u64>, args: &webpane::WebMessageReceivedEventArgs| {
             m.borrow_mut()
