@@ -280,3 +280,28 @@ fn each_frames_messages_go_to_its_own_handlers_only() {
         ]
     );
 }
+
+/// A frame is destroyed when its document goes with the page's: the page navigating elsewhere
+/// (here to `about:blank`) raises its Destroyed, long before the frame object is collected.
+#[test]
+fn a_frame_ends_when_the_page_navigates_away() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let frames: Rc<RefCell<Vec<Frame>>> = Rc::default();
+    let f = frames.clone();
+    webview.on_frame_created(move |_, args| f.borrow_mut().push(args.frame().clone()));
+    // A page of the web (one the back-forward cache would keep) with a cross-origin iframe.
+    let inner = http_server("<p>child</p>".into());
+    let outer = http_server(format!("<iframe src='http://localhost:{inner}/'></iframe>"));
+    webview.navigate(&format!("http://127.0.0.1:{outer}/")).unwrap();
+    wait_until(&event_loop, "FrameCreated", || !frames.borrow().is_empty());
+    let frame = frames.borrow()[0].clone();
+    let destroyed = Rc::new(RefCell::new(0));
+    let d = destroyed.clone();
+    frame.on_destroyed(move |_, _| *d.borrow_mut() += 1);
+    webview.navigate("about:blank").unwrap();
+    wait_until(&event_loop, "the frame's Destroyed", || *destroyed.borrow() > 0);
+    assert!(frame.is_destroyed());
+    // Once, though the frame object's own end is reported later too.
+    assert!(load_html(&event_loop, &webview, "<p>another page</p>"));
+    assert_eq!(*destroyed.borrow(), 1);
+}

@@ -102,6 +102,25 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
     }
     if is_main {
         MAIN_FRAMES.with(|m| m.borrow_mut().insert(page_id, id));
+        if known {
+            // A new top-level document: every frame of the previous one went with it (their
+            // objects may live on until garbage collection; the app hears of their end now).
+            let gone: Vec<u64> = FRAMES.with(|f| {
+                let mut frames = f.borrow_mut();
+                let Some(page_frames) = frames.get_mut(&page_id) else {
+                    return Vec::new();
+                };
+                let gone: Vec<u64> = page_frames.keys().copied().filter(|frame| *frame != id).collect();
+                gone.iter().for_each(|frame| {
+                    page_frames.remove(frame);
+                });
+                gone
+            });
+            for frame in gone {
+                buffers::frame_gone(page_id, frame);
+                page.send_message_to_view(&ffi::user_message(FRAME_DESTROYED, &FrameGone { frame }));
+            }
+        }
         return;
     }
     let info = FrameInfo { frame: id, uri, name };

@@ -55,6 +55,9 @@ impl View {
                 log::warn!("{e}");
             }
             s.set_enable_javascript(settings.scripts);
+            // No back-forward cache: a page left is gone (its frames reported destroyed), and
+            // one gone back to is a new document whose frames are reported again.
+            s.set_enable_page_cache(false);
             // Every window.open reaches the app as NewWindowRequested (with is_user_initiated),
             // as in WebView2; the app decides, not WebKit's popup blocker.
             s.set_javascript_can_open_windows_automatically(true);
