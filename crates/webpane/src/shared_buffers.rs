@@ -73,10 +73,7 @@ impl WebView {
         access: SharedBufferAccess,
         additional_data_json: Option<&str>,
     ) -> Result<SharedBufferPost> {
-        if let Some(json) = additional_data_json {
-            webpane_ipc::validate::json_text(json)
-                .map_err(|e| Error::InvalidArgument(format!("the additional data is not JSON: {e}")))?;
-        }
+        // `additional_data_json` is checked with every other part of the request when it is sent.
         let size = buffer.size().map_err(closed)? as u64;
         let posts = &self.inner.buffers;
         let id = posts.next.get() + 1;
