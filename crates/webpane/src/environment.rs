@@ -19,7 +19,6 @@ mod options;
 use launch::{Connected, connect_or_spawn};
 
 use crate::error::{Error, Result};
-use crate::handlers::EventToken;
 use crate::objects::WebView;
 use crate::operation::{Operation, operation};
 
@@ -55,40 +54,16 @@ impl Environment {
             .map(|s| s.pid)
     }
 
-    /// Registers a handler for the browser process's exit. Raised in every app bound to that
-    /// browser process, only once it and all its WebKit children have exited and the user data
-    /// folder's lock is free (so the handler may delete the folder). Handlers stay registered
-    /// across browser process restarts until removed.
-    #[doc(alias = "add_BrowserProcessExited")]
-    pub fn on_browser_process_exited(
-        &self,
-        handler: impl FnMut(&Environment, &BrowserProcessExitedEventArgs) + 'static,
-    ) -> EventToken<BrowserProcessExitedEventArgs> {
-        self.inner.events.add(handler)
-    }
-
-    /// Removes a handler; returns whether it was registered.
-    #[doc(alias = "remove_BrowserProcessExited")]
-    pub fn remove_browser_process_exited(&self, token: EventToken<BrowserProcessExitedEventArgs>) -> bool {
-        self.inner.events.remove(token)
-    }
-
-    /// Registers a handler for a new runtime or WebKitGTK being installed: the running browser
-    /// process keeps the old one; the next one started (after every webview of this folder
-    /// closed) uses the new one.
-    #[doc(alias = "add_NewBrowserVersionAvailable")]
-    pub fn on_new_browser_version_available(
-        &self,
-        handler: impl FnMut(&Environment, &NewBrowserVersionAvailableEventArgs) + 'static,
-    ) -> EventToken<NewBrowserVersionAvailableEventArgs> {
-        self.inner.events.add(handler)
-    }
-
-    /// Removes a new-version handler.
-    #[doc(alias = "remove_NewBrowserVersionAvailable")]
-    pub fn remove_new_browser_version_available(&self, token: EventToken<NewBrowserVersionAvailableEventArgs>) -> bool {
-        self.inner.events.remove(token)
-    }
+    crate::handlers::event_methods! { Environment {
+        /// the browser process exited. Raised in every app bound to that browser process, only
+        /// once it and all its WebKit children have exited and the user data folder's lock is
+        /// free (so the handler may delete the folder). Handlers stay registered across browser
+        /// process restarts until removed.
+        on_browser_process_exited, remove_browser_process_exited, BrowserProcessExitedEventArgs, "add_BrowserProcessExited", "remove_BrowserProcessExited";
+        /// a new runtime or WebKitGTK was installed: the running browser process keeps the old
+        /// one; the next one started (after every webview of this folder closed) uses the new one.
+        on_new_browser_version_available, remove_new_browser_version_available, NewBrowserVersionAvailableEventArgs, "add_NewBrowserVersionAvailable", "remove_NewBrowserVersionAvailable";
+    }}
 
     /// Completes at the next exit of a browser process of this environment (the one-shot form
     /// of [`on_browser_process_exited`](Self::on_browser_process_exited)).

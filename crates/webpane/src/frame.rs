@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use crate::error::{Error, Result};
 use crate::events::WebMessageReceivedEventArgs;
-use crate::handlers::EventToken;
 use crate::objects::Frame;
 use crate::operation::Operation;
 
@@ -94,37 +93,15 @@ impl Frame {
             .post_shared_buffer_to(Some(self.inner.id), buffer, access, additional_data_json)
     }
 
-    /// Registers a handler for the frame's end.
-    #[doc(alias = "add_Destroyed")]
-    pub fn on_destroyed(
-        &self,
-        handler: impl FnMut(&Frame, &FrameDestroyedEventArgs) + 'static,
-    ) -> EventToken<FrameDestroyedEventArgs> {
-        self.inner.events.add(handler)
-    }
-
-    /// Removes a handler registered with [`on_destroyed`](Self::on_destroyed).
-    #[doc(alias = "remove_Destroyed")]
-    pub fn remove_destroyed(&self, token: EventToken<FrameDestroyedEventArgs>) -> bool {
-        self.inner.events.remove(token)
-    }
-
-    /// Registers a handler for messages this frame's document posts with
-    /// `chrome.webview.postMessage`. As in WebView2 they come here only: the webview's own
-    /// handlers get the top-level document's messages. Register it in the `FrameCreated` handler
-    /// to miss none of the frame's messages.
-    #[doc(alias = "add_WebMessageReceived")]
-    pub fn on_web_message_received(
-        &self,
-        handler: impl FnMut(&Frame, &WebMessageReceivedEventArgs) + 'static,
-    ) -> EventToken<WebMessageReceivedEventArgs> {
-        self.inner.events.add(handler)
-    }
-
-    /// Removes a handler registered with [`on_web_message_received`](Self::on_web_message_received).
-    pub fn remove_web_message_received(&self, token: EventToken<WebMessageReceivedEventArgs>) -> bool {
-        self.inner.events.remove(token)
-    }
+    crate::handlers::event_methods! { Frame {
+        /// the frame's document went away (the iframe was removed, the page navigated elsewhere,
+        /// or the render process exited).
+        on_destroyed, remove_destroyed, FrameDestroyedEventArgs, "add_Destroyed", "remove_Destroyed";
+        /// this frame's document posted a message with `chrome.webview.postMessage`. As in
+        /// WebView2 they come here only: the webview's own handlers get the top-level document's
+        /// messages. Register it in the `FrameCreated` handler to miss none of the frame's messages.
+        on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs, "add_WebMessageReceived", "remove_WebMessageReceived";
+    }}
 
     pub(crate) fn navigated(&self, source: String) {
         self.inner.source.replace(source);

@@ -139,18 +139,46 @@ impl<S: 'static> EventTable<S> {
 
     /// Removes a handler registered with [`add`](Self::add); whether it was one of this table's.
     pub(crate) fn remove<A: 'static>(&self, token: EventToken<A>) -> bool {
-        self.list::<A>().remove(token)
+        self.existing::<A>().is_some_and(|list| list.remove(token))
     }
 
     /// Calls the handlers of the event whose arguments are `A` (see [`Handlers::raise`]).
     pub(crate) fn raise<A: 'static>(&self, sender: &S, args: &A) {
-        // The list is cloned out first: a handler may register or remove handlers.
-        let list = self.lists.borrow().get(&TypeId::of::<A>()).cloned();
-        if let Some(list) = list.and_then(|l| l.downcast::<Handlers<S, A>>().ok()) {
+        if let Some(list) = self.existing::<A>() {
             list.raise(sender, args);
         }
     }
+
+    /// The list of the event whose arguments are `A`, if a handler was ever added to it; cloned
+    /// out, so that a handler may register or remove handlers while it runs.
+    fn existing<A: 'static>(&self) -> Option<Rc<Handlers<S, A>>> {
+        let list = self.lists.borrow().get(&TypeId::of::<A>()).cloned()?;
+        list.downcast::<Handlers<S, A>>().ok()
+    }
 }
+
+/// The `on_X` / `remove_X` method pairs of a sender whose `inner.events` is an [`EventTable`]:
+/// one definition for `WebView`, `Frame` and `Environment`. Each line is the `when` of the
+/// event's doc ("Registers a handler called when …"), the two method names, the arguments type,
+/// and WebView2's two names as doc aliases.
+macro_rules! event_methods {
+    ($sender:ty { $($(#[doc = $doc:expr])* $on:ident, $remove:ident, $args:ty, $add_alias:literal, $remove_alias:literal;)* }) => {
+        $(
+            #[doc = concat!("Registers a handler called when", $($doc, "\n"),*)]
+            #[doc(alias = $add_alias)]
+            pub fn $on(&self, handler: impl FnMut(&$sender, &$args) + 'static) -> $crate::handlers::EventToken<$args> {
+                self.inner.events.add(handler)
+            }
+
+            #[doc = concat!("Removes a handler registered with [`", stringify!($on), "`](Self::", stringify!($on), "); whether it was one of this object's.")]
+            #[doc(alias = $remove_alias)]
+            pub fn $remove(&self, token: $crate::handlers::EventToken<$args>) -> bool {
+                self.inner.events.remove(token)
+            }
+        )*
+    };
+}
+pub(crate) use event_methods;
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,6 @@ use crate::events::{
     WebViewClosedEventArgs,
 };
 use crate::frame::FrameCreatedEventArgs;
-use crate::handlers::EventToken;
 use crate::new_window::NewWindowRequestedEventArgs;
 use crate::objects::{Environment, WebView};
 use crate::operation::Operation;
@@ -25,24 +24,6 @@ pub use navigation::NavigationStartingEventArgs;
 /// [`WebView::add_script_to_execute_on_document_created`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ScriptId(u64);
-
-macro_rules! events {
-    ($($(#[doc = $doc:expr])* $on:ident, $remove:ident, $args:ty, $add_alias:literal, $remove_alias:literal;)*) => {
-        $(
-            #[doc = concat!("Registers a handler called when", $($doc),*)]
-            #[doc(alias = $add_alias)]
-            pub fn $on(&self, handler: impl FnMut(&WebView, &$args) + 'static) -> EventToken<$args> {
-                self.inner.events.add(handler)
-            }
-
-            #[doc = concat!("Removes a handler registered with [`", stringify!($on), "`](Self::", stringify!($on), ").")]
-            #[doc(alias = $remove_alias)]
-            pub fn $remove(&self, token: EventToken<$args>) -> bool {
-                self.inner.events.remove(token)
-            }
-        )*
-    };
-}
 
 impl WebView {
     /// The environment this webview belongs to.
@@ -278,7 +259,7 @@ impl WebView {
         session.send(&AppMessage::Close { id: self.inner.id })
     }
 
-    events! {
+    crate::handlers::event_methods! { WebView {
         /// a navigation is about to start; the handler may cancel it or defer the answer.
         on_navigation_starting, remove_navigation_starting, NavigationStartingEventArgs, "add_NavigationStarting", "remove_NavigationStarting";
         /// a navigation ended (successfully or not); every NavigationStarting gets one.
@@ -309,7 +290,7 @@ impl WebView {
         /// the top-level document posted a message with `chrome.webview.postMessage` (in order,
         /// none lost); an iframe's messages go to its [`Frame`](crate::Frame)'s handler instead.
         on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs, "add_WebMessageReceived", "remove_WebMessageReceived";
-    }
+    }}
 
     /// Raises Closed with `reason` (the view must already be marked closed).
     pub(crate) fn raise_closed(&self, reason: crate::kinds::CloseReason) {
