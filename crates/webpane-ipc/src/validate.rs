@@ -49,6 +49,9 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             // Delivered as a JavaScript literal: it must be JSON, and nothing more.
             json_text(json).map_err(|e| format!("the web message is not JSON: {e}"))
         }
+        AppMessage::HostObjectReply { json, .. } => {
+            json_text(json).map_err(|e| format!("the host object answer is not JSON: {e}"))
+        }
         AppMessage::CreateWebView { mode, .. } => mode.validate(),
         AppMessage::SetBounds { width, height, .. } => ViewMode::Headless {
             width: *width,

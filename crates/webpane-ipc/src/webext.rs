@@ -29,6 +29,9 @@ pub const FRAME_SCRIPT: &str = "webpane.frame-script";
 /// the `WebKitFrame` whose script context called (the extension binds a native function to each
 /// frame's window before any page script runs), never from anything page script can reach.
 pub const WEB_MESSAGE: &str = "webpane.web-message";
+/// Extension → runtime: a page's use of `chrome.webview.hostObjects` (a call, a property read or
+/// write, a release). Parameters as for [`WEB_MESSAGE`]; the JSON is the host object request.
+pub const HOST_OBJECT_CALL: &str = "webpane.host-object-call";
 /// The GVariant type of [`WEB_MESSAGE`]'s parameters.
 pub const WEB_MESSAGE_TYPE: &str = "(tbss)";
 

@@ -1,5 +1,5 @@
 //! The extension's work in a web process: pages and frames as they come and go, the
-//! `window.__webpaneSend` binding of each frame, and the runtime's requests (frame scripts,
+//! `window.__webpaneSend` binding of each frame (web messages and host object requests), and the runtime's requests (frame scripts,
 //! shared buffers).
 
 use std::cell::RefCell;
@@ -13,7 +13,7 @@ use crate::fault;
 use crate::ffi::{self, WeakFrame, WebFrame, WebPage};
 use webpane_ipc::webext::{
     Delivery, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript, HELLO,
-    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
+    HOST_OBJECT_CALL, SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
 };
 
 thread_local! {
@@ -156,10 +156,15 @@ fn install_sender(context: &javascriptcore::Context, page: &WebPage, frame: &Web
         let Some(json) = args.first().filter(|v| v.is_string()) else {
             return;
         };
+        // A second argument `true`: a host object request, not a web message.
+        let name = match args.get(1) {
+            Some(kind) if kind.is_boolean() && kind.to_boolean() => HOST_OBJECT_CALL,
+            _ => WEB_MESSAGE,
+        };
         let uri = frame.uri();
         let json = json.to_str();
         let parameters = (id, is_main, uri.as_str(), json.as_str()).to_variant();
-        page.send_message_to_view(&ffi::user_message_with(WEB_MESSAGE, parameters, None));
+        page.send_message_to_view(&ffi::user_message_with(name, parameters, None));
     });
     let define = context.evaluate(
         "(f => Object.defineProperty(window, '__webpaneSend', { value: f, configurable: true, enumerable: false }))",

@@ -43,6 +43,7 @@ pub mod event_loop;
 mod events;
 mod frame;
 mod handlers;
+mod host_objects;
 mod kinds;
 mod locate;
 mod new_window;
@@ -71,6 +72,7 @@ pub use events::{
 };
 pub use frame::{FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
+pub use host_objects::{HostError, HostObject, HostReply, HostResult, HostValue, PropertySetter};
 /// The `http` crate, whose types web resource requests and responses use.
 pub use http;
 pub use kinds::{CloseReason, ImageFormat, ProcessFailedKind, ProcessFailedReason};

@@ -19,6 +19,7 @@ use crate::environment::events::BrowserProcessExitedEventArgs;
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
 use crate::handlers::EventTable;
+use crate::host_objects::HostObjectScope;
 use crate::operation::Resolver;
 use crate::posted_buffers::PostedBuffers;
 use crate::requests::RequestTable;
@@ -267,6 +268,8 @@ pub(crate) struct WebViewInner {
     pub(crate) history: Cell<(bool, bool)>,
     /// As created, then as last set with `set_bounds`.
     pub(crate) bounds: Cell<Bounds>,
+    /// The top-level document's host objects.
+    pub(crate) host_objects: Rc<HostObjectScope>,
 }
 
 impl Drop for WebViewInner {
@@ -320,6 +323,7 @@ impl WebView {
                 title: RefCell::new(String::new()),
                 history: Cell::new((false, false)),
                 bounds: Cell::new(options.bounds()),
+                host_objects: Rc::default(),
             }),
         }
     }
@@ -357,6 +361,7 @@ impl WebView {
     pub(crate) fn mark_closed(&self) -> bool {
         self.inner.requests.fail_all(|| Error::Closed);
         self.inner.buffers.clear();
+        self.inner.host_objects.new_document();
         // The frames are destroyed now; their handlers run after the current callback (this may
         // be `close()` called from inside another handler: never re-entrant).
         let gone: Vec<Frame> = self
@@ -366,6 +371,7 @@ impl WebView {
             .drain()
             .map(|(_, f)| f)
             .filter(|f| !f.inner.destroyed.replace(true))
+            .inspect(|f| f.inner.host_objects.new_document())
             .collect();
         if !gone.is_empty() {
             self.inner
@@ -390,6 +396,8 @@ pub(crate) struct FrameInner {
     pub(crate) destroyed: Cell<bool>,
     /// Every event's handlers, by the event's arguments type.
     pub(crate) events: EventTable<Frame>,
+    /// The frame's documents' host objects.
+    pub(crate) host_objects: Rc<HostObjectScope>,
 }
 
 /// An iframe in a webview's page: its name and document URI, scripts and web messages aimed at
@@ -423,6 +431,7 @@ impl Frame {
                 source: RefCell::new(source),
                 destroyed: Cell::new(false),
                 events: EventTable::default(),
+                host_objects: Rc::default(),
             }),
         }
     }

@@ -99,6 +99,16 @@ pub enum AppMessage {
         /// The message as JSON.
         json: String,
     },
+    /// Answer a page's host object request
+    /// ([`RuntimeMessage::HostObjectCall`](crate::protocol::RuntimeMessage::HostObjectCall)).
+    HostObjectReply {
+        /// The view.
+        id: WebViewId,
+        /// The calling subframe, or `None` for the main frame.
+        frame: Option<u64>,
+        /// The answer as JSON (read by the page's `chrome.webview.hostObjects`).
+        json: String,
+    },
     /// Reload the current page (also brings a page back after its renderer exited).
     Reload {
         /// The view.
@@ -277,6 +287,7 @@ impl AppMessage {
             | AppMessage::AddDocumentCreatedScript { id, .. }
             | AppMessage::RemoveDocumentCreatedScript { id, .. }
             | AppMessage::PostWebMessage { id, .. }
+            | AppMessage::HostObjectReply { id, .. }
             | AppMessage::Reload { id }
             | AppMessage::TerminateRenderProcess { id }
             | AppMessage::NavigationStartingResponse { id, .. }

@@ -98,6 +98,19 @@ pub enum RuntimeMessage {
         /// The message as JSON.
         json: String,
     },
+    /// A page used a host object (`chrome.webview.hostObjects`): a call, a property read or
+    /// write, or a release of proxies it no longer holds. The app answers with
+    /// [`AppMessage::HostObjectReply`](crate::protocol::AppMessage::HostObjectReply).
+    HostObjectCall {
+        /// The view.
+        id: WebViewId,
+        /// The calling subframe, or `None` for the main frame (WebKit's word, not the page's).
+        frame: Option<u64>,
+        /// The URI of the calling document.
+        source: String,
+        /// The request as JSON made by the page (the SDK reads it; the runtime checks it is JSON).
+        json: String,
+    },
     /// A navigation ended.
     NavigationCompleted {
         /// The view.
@@ -281,6 +294,7 @@ impl RuntimeMessage {
             | RuntimeMessage::DomContentLoaded { id, .. }
             | RuntimeMessage::ScriptResult { id, .. }
             | RuntimeMessage::WebMessageReceived { id, .. }
+            | RuntimeMessage::HostObjectCall { id, .. }
             | RuntimeMessage::WebResourceRequested { id, .. }
             | RuntimeMessage::NewWindowRequested { id, .. }
             | RuntimeMessage::FrameCreated { id, .. }

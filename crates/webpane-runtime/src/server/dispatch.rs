@@ -159,6 +159,9 @@ impl Server {
             AppMessage::PostWebMessage { id, frame, json } => {
                 self.with_view(client, id, |v| v.post_web_message(frame, &json))
             }
+            AppMessage::HostObjectReply { id, frame, json } => {
+                self.with_view(client, id, |v| v.post_host_object_reply(frame, &json))
+            }
             AppMessage::PostSharedBuffer {
                 id,
                 frame,

@@ -12,7 +12,8 @@
 // Back-pressure (every frame): at most WINDOW messages and WINDOW_BYTES are in flight to the app; the
 // runtime acknowledges each once it has left for the app's socket. Further messages wait here, in
 // order; if QUEUE_BYTES are already waiting because the app does not read, postMessage throws
-// instead of growing memory without bound. Nothing accepted by postMessage is lost.
+// instead of growing memory without bound. Nothing accepted by postMessage is lost. Host object
+// requests (host_objects.js, spliced in below) share that queue: one order for both.
 (() => {
   const token = "__TOKEN__";
   const native = Object.getOwnPropertyDescriptor(window, "__webpaneSend");
@@ -30,6 +31,8 @@
   let inFlightHead = 0;
   let inFlightBytes = 0;
   const waiting = [];
+  // Whether each waiting entry is a host object request (else a web message).
+  const waitingHost = [];
   let waitingHead = 0;
   let waitingBytes = 0;
   let inFlightTail = 0;
@@ -37,14 +40,17 @@
   const pump = () => {
     while (waitingHead < waitingTail && inFlightTail - inFlightHead < WINDOW && (inFlightBytes < WINDOW_BYTES || inFlightTail === inFlightHead)) {
       const json = waiting[waitingHead];
-      waiting[waitingHead++] = undefined;
+      const host = waitingHost[waitingHead];
+      waiting[waitingHead] = undefined;
+      waitingHost[waitingHead++] = undefined;
       waitingBytes -= json.length;
       inFlight[inFlightTail++] = json.length;
       inFlightBytes += json.length;
-      send(json);
+      send(json, host);
     }
     if (waitingHead === waitingTail) {
       waiting.length = 0;
+      waitingHost.length = 0;
       waitingHead = waitingTail = 0;
     }
     if (inFlightHead === inFlightTail) {
@@ -52,18 +58,26 @@
       inFlightHead = inFlightTail = 0;
     }
   };
+  // Queues a web message or a host object request; throws if too much waits already.
+  const post = (json, host) => {
+    if (waitingBytes + json.length > QUEUE_BYTES && waitingBytes > 0) {
+      throw new ErrorCtor("chrome.webview: the app is not reading its messages (64 MiB waiting); try again later");
+    }
+    waiting[waitingTail] = json;
+    waitingHost[waitingTail++] = host;
+    waitingBytes += json.length;
+    pump();
+  };
+/*__HOST_OBJECTS__*/
   const target = new EventTarget();
   const webview = {
     postMessage(message) {
       const json = stringify(message);
       if (typeof json !== "string") throw new TypeErrorCtor("chrome.webview.postMessage: the message cannot be serialized as JSON");
-      if (waitingBytes + json.length > QUEUE_BYTES && waitingBytes > 0) {
-        throw new ErrorCtor("chrome.webview.postMessage: the app is not reading its messages (64 MiB waiting); try again later");
-      }
-      waiting[waitingTail++] = json;
-      waitingBytes += json.length;
-      pump();
+      post(json, false);
     },
+    // WebView2's asynchronous host object proxies (webpane has no synchronous ones).
+    hostObjects: hostObjects.root,
     addEventListener(type, listener, options) {
       target.addEventListener(type, listener, options);
     },
@@ -97,6 +111,11 @@
   Object.defineProperty(webview, "__webpaneDispatch", {
     value: (key, data) => {
       if (key === token) target.dispatchEvent(new MessageEvent("message", { data, source: window }));
+    },
+  });
+  Object.defineProperty(webview, "__webpaneHost", {
+    value: (key, reply) => {
+      if (key === token) hostObjects.answer(reply);
     },
   });
   Object.defineProperty(webview, "__webpaneAck", {

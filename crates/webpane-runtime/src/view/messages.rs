@@ -48,7 +48,9 @@ impl View {
         }
         let enabled = self.web_messages;
         if enabled {
-            let shim = include_str!("chrome_webview.js").replace("__TOKEN__", &self.token);
+            let shim = include_str!("chrome_webview.js")
+                .replace("/*__HOST_OBJECTS__*/", include_str!("host_objects.js"))
+                .replace("__TOKEN__", &self.token);
             self.content.add_script(&webkit2gtk::UserScript::new(
                 &shim,
                 UserContentInjectedFrames::AllFrames,
@@ -61,9 +63,11 @@ impl View {
         let frames = self.frames.clone();
         let acks = Rc::new(Acks::default());
         self.webview.connect_user_message_received(move |_, message| {
-            if message.name().as_deref() != Some(webext::WEB_MESSAGE) {
-                return false;
-            }
+            let host_object = match message.name().as_deref() {
+                Some(webext::WEB_MESSAGE) => false,
+                Some(webext::HOST_OBJECT_CALL) => true,
+                _ => return false,
+            };
             if !enabled {
                 // No shim, so no chrome.webview: whatever called the extension's sender is not
                 // one of ours to pass on.
@@ -86,6 +90,12 @@ impl View {
                 return true;
             };
             match page_messages::check_json(&message.json) {
+                Ok(()) if host_object => host.send(RuntimeMessage::HostObjectCall {
+                    id,
+                    frame,
+                    source: message.source,
+                    json: message.json,
+                }),
                 Ok(()) => host.send(RuntimeMessage::WebMessageReceived {
                     id,
                     frame,
@@ -158,11 +168,22 @@ impl View {
     /// Delivers a web message to the `chrome.webview` listeners of the main frame or a subframe
     /// (dropped if the document has none, as in WebView2).
     pub fn post_web_message(&self, frame: Option<u64>, json: &str) {
+        self.call_shim(frame, "__webpaneDispatch", json);
+    }
+
+    /// Delivers the app's answer to a host object request of the main frame or a subframe (a
+    /// document that has gone since finds no call waiting, and ignores it).
+    pub fn post_host_object_reply(&self, frame: Option<u64>, json: &str) {
+        self.call_shim(frame, "__webpaneHost", json);
+    }
+
+    /// Calls one of the `chrome.webview` shim's token-guarded entry points with JSON.
+    fn call_shim(&self, frame: Option<u64>, entry: &str, json: &str) {
         if !self.web_messages {
             return;
         }
         let script = format!(
-            "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneDispatch(\"{}\", {json}); void 0",
+            "window.chrome && window.chrome.webview && window.chrome.webview.{entry}(\"{}\", {json}); void 0",
             self.token
         );
         if let Some(frame) = frame {

@@ -122,6 +122,8 @@ impl WebView {
                 self.raise_process_failed(&args);
             }
             RuntimeMessage::ContentLoading { navigation_id, .. } => {
+                // A new top-level document: what the previous one held is released.
+                self.inner.host_objects.new_document();
                 self.inner
                     .events
                     .raise(self, &ContentLoadingEventArgs::new(navigation_id));
@@ -175,6 +177,9 @@ impl WebView {
                     }
                 }
             }
+            RuntimeMessage::HostObjectCall {
+                frame, source, json, ..
+            } => self.host_object_call(frame, &source, &json),
             RuntimeMessage::FrameCreated {
                 frame, name, source, ..
             } => {
@@ -210,12 +215,14 @@ impl WebView {
             }
             RuntimeMessage::FrameNavigated { frame, source, .. } => {
                 if let Some(frame) = self.inner.frames.borrow().get(&frame).cloned() {
+                    frame.inner.host_objects.new_document();
                     frame.navigated(source);
                 }
             }
             RuntimeMessage::FrameDestroyed { frame, .. } => {
                 let frame = self.inner.frames.borrow_mut().remove(&frame);
                 if let Some(frame) = frame {
+                    frame.inner.host_objects.new_document();
                     frame.destroy();
                 }
             }
