@@ -49,6 +49,15 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             // Delivered as a JavaScript literal: it must be JSON, and nothing more.
             json_text(json).map_err(|e| format!("the web message is not JSON: {e}"))
         }
+        AppMessage::SetVirtualHostMapping { host, folder, .. } => {
+            crate::protocol::validate_virtual_host(host)?;
+            no_nul("folder", folder)?;
+            if !folder.starts_with('/') {
+                return Err(format!("the folder {folder:?} is not an absolute path"));
+            }
+            Ok(())
+        }
+        AppMessage::ClearVirtualHostMapping { host, .. } => no_nul("host", host),
         AppMessage::HostObjectReply { json, .. } => {
             json_text(json).map_err(|e| format!("the host object answer is not JSON: {e}"))
         }

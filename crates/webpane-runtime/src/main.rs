@@ -20,6 +20,7 @@ mod schemes;
 mod server;
 mod udf;
 mod view;
+mod virtual_hosts;
 mod watchdog;
 
 use std::path::PathBuf;

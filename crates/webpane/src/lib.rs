@@ -54,6 +54,7 @@ mod posted_buffers;
 mod requests;
 mod resources;
 mod shared_buffers;
+mod virtual_hosts;
 mod web_error;
 mod webview;
 mod webview_options;
@@ -87,6 +88,7 @@ pub use resources::{
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
 pub use shared_buffers::{SharedBufferAccess, SharedBufferPost};
+pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};

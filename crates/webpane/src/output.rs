@@ -88,7 +88,7 @@ impl CookieManager {
 
 impl WebView {
     /// Sends a request the browser process answers later (by request id).
-    fn ask<T: 'static>(&self, message: impl FnOnce(u64) -> AppMessage) -> Operation<T> {
+    pub(crate) fn ask<T: 'static>(&self, message: impl FnOnce(u64) -> AppMessage) -> Operation<T> {
         self.ask_with_fds(|request| (message(request), Outgoing::new()))
     }
 

@@ -212,6 +212,28 @@ pub enum AppMessage {
         /// The URI.
         uri: Option<String>,
     },
+    /// Serve a folder's files at `https://<host>/` and `http://<host>/` (WebView2's
+    /// `SetVirtualHostNameToFolderMapping`); answered by
+    /// [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
+    SetVirtualHostMapping {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The host name ([`validate_virtual_host`](crate::protocol::validate_virtual_host)).
+        host: String,
+        /// The folder (an absolute path).
+        folder: String,
+        /// What other origins may do with the files.
+        access: crate::protocol::HostResourceAccess,
+    },
+    /// Stop serving a host set with `SetVirtualHostMapping`.
+    ClearVirtualHostMapping {
+        /// The view.
+        id: WebViewId,
+        /// The host name.
+        host: String,
+    },
     /// Add or replace a cookie; answered by [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
     SetCookie {
         /// The view (its profile).
@@ -300,6 +322,8 @@ impl AppMessage {
             | AppMessage::PrintToPdf { id, .. }
             | AppMessage::SaveAsMhtml { id, .. }
             | AppMessage::GetCookies { id, .. }
+            | AppMessage::SetVirtualHostMapping { id, .. }
+            | AppMessage::ClearVirtualHostMapping { id, .. }
             | AppMessage::SetCookie { id, .. }
             | AppMessage::DeleteCookie { id, .. }
             | AppMessage::ClearBrowsingData { id, .. }

@@ -58,3 +58,38 @@ impl ResourceResponse {
         Ok(())
     }
 }
+
+/// What other origins may do with a virtual host's files (WebView2's
+/// `CoreWebView2HostResourceAccessKind`). The host's own documents may always use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HostResourceAccess {
+    /// Other origins may not use them at all (not as a script, an image or a fetch).
+    Deny,
+    /// Other origins may use them, CORS reads included (`Access-Control-Allow-Origin: *`).
+    Allow,
+    /// Other origins may use them as plain subresources (`<script src>`, `<img src>`); CORS
+    /// reads (`fetch`, XHR) are refused.
+    DenyCors,
+}
+
+/// Checks a virtual host name: lower-case letters, digits, `-` and `.` in labels of 1 to 63
+/// characters, at most 253 in all, not an IP address, not `localhost`.
+pub fn validate_virtual_host(host: &str) -> Result<(), String> {
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    if host.is_empty() || host.len() > 253 || !host.split('.').all(label_ok) {
+        return Err(format!(
+            "{host:?} is not a host name (lower-case letters, digits, '-' and '.')"
+        ));
+    }
+    if host.parse::<std::net::Ipv4Addr>().is_ok() || host == "localhost" || host.ends_with(".localhost") {
+        return Err(format!("{host:?} cannot be a virtual host (an address or localhost)"));
+    }
+    Ok(())
+}

@@ -233,6 +233,24 @@ impl Server {
                 let done = move |result| reply(RuntimeMessage::CookiesResult { id, request, result });
                 crate::profile::cookies(&self.data, uri.as_deref(), done);
             }
+            AppMessage::SetVirtualHostMapping {
+                id,
+                request,
+                host,
+                folder,
+                access,
+            } => {
+                let result = if client.views.borrow().contains_key(&id) {
+                    self.virtual_hosts
+                        .map(&self.context, &self.data, (client.id, id), &host, &folder, access)
+                } else {
+                    Err(format!("there is no webview {}", id.0))
+                };
+                self.send(client, &RuntimeMessage::OperationDone { id, request, result });
+            }
+            AppMessage::ClearVirtualHostMapping { id, host } => {
+                self.virtual_hosts.unmap(&self.data, (client.id, id), &host);
+            }
             AppMessage::SetCookie { id, request, cookie } => {
                 let reply = self.replier(client);
                 crate::profile::add_cookie(&self.data, &cookie, move |result| {
@@ -280,6 +298,8 @@ impl Server {
             }
             AppMessage::Close { id } => {
                 let view = client.views.borrow_mut().remove(&id);
+                self.virtual_hosts
+                    .forget(&self.data, |owner, _| *owner == (client.id, id));
                 match view {
                     Some(view) => {
                         view.destroy();

@@ -78,6 +78,7 @@ impl Server {
             monitors: RefCell::new(Vec::new()),
             new_version: Cell::new(false),
             acceptor: acceptor::Acceptor::default(),
+            virtual_hosts: Default::default(),
         });
         server.watch_for_new_versions();
         server.register_schemes();

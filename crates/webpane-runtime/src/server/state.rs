@@ -63,4 +63,6 @@ pub struct Server {
     pub(super) new_version: Cell<bool>,
     /// The listening socket's watch and the clients half-way through the handshake.
     pub(super) acceptor: Acceptor,
+    /// Folders served at https hosts, and the proxy serving them.
+    pub(super) virtual_hosts: crate::virtual_hosts::VirtualHosts,
 }

@@ -1,0 +1,191 @@
+//! Virtual hosts: a folder served at `https://<host>/` (and `http://<host>/`) as a real origin
+//! (WebView2's `SetVirtualHostNameToFolderMapping`).
+//!
+//! WebKitGTK cannot answer http(s) requests itself, so once a host is mapped the runtime points
+//! WebKit's network process at its own loopback SOCKS5 proxy ([`proxy`], [`socks`]), which serves mapped hosts
+//! from their folders ([`serve`]) over TLS with a certificate made for each host ([`tls`]) and
+//! trusted by WebKit for that host only; every other host is tunnelled untouched, through the
+//! system's or the environment's proxy when there is one ([`upstream`]).
+//!
+//! Mappings belong to the webviews that made them. The proxy serves the whole browser process
+//! (WebKit's proxy settings are per network session), so a host mapped by one webview is served
+//! to every webview of the process; two webviews may map one host only to the same folder.
+
+mod proxy;
+mod serve;
+mod socks;
+mod tls;
+mod upstream;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use base64::Engine;
+use rustix::fs::{Mode, OFlags};
+use webkit2gtk::{WebContextExt, WebsiteDataManagerExt};
+use webpane_ipc::protocol::{HostResourceAccess, WebViewId};
+
+use proxy::{Mapped, Shared};
+use serve::Site;
+
+/// A webview that mapped a host: its client and its id.
+pub type Owner = (u64, WebViewId);
+
+struct Entry {
+    folder: PathBuf,
+    access: HostResourceAccess,
+    owners: BTreeSet<Owner>,
+}
+
+/// The browser process's virtual hosts and the proxy serving them.
+pub struct VirtualHosts {
+    shared: Arc<Shared>,
+    /// The proxy URI (with its credentials) once the proxy runs.
+    proxy: RefCell<Option<String>>,
+    /// Whether WebKit is pointed at the proxy now.
+    in_use: Cell<bool>,
+    entries: RefCell<HashMap<String, Entry>>,
+    user: String,
+    password: String,
+}
+
+impl Default for VirtualHosts {
+    fn default() -> Self {
+        let mut secret = [0u8; 18];
+        if rustix::rand::getrandom(&mut secret, rustix::rand::GetRandomFlags::empty()).is_err() {
+            log::error!("no random bytes for the proxy's credentials");
+        }
+        let password = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
+        let user = "webpane".to_owned();
+        VirtualHosts {
+            shared: Arc::new(Shared {
+                user: user.clone(),
+                password: password.clone(),
+                sites: RwLock::new(HashMap::new()),
+            }),
+            proxy: RefCell::new(None),
+            in_use: Cell::new(false),
+            entries: RefCell::new(HashMap::new()),
+            user,
+            password,
+        }
+    }
+}
+
+impl VirtualHosts {
+    /// Serves `folder` at `host` for `owner`.
+    pub fn map(
+        &self,
+        context: &webkit2gtk::WebContext,
+        data: &webkit2gtk::WebsiteDataManager,
+        owner: Owner,
+        host: &str,
+        folder: &str,
+        access: HostResourceAccess,
+    ) -> Result<(), String> {
+        webpane_ipc::protocol::validate_virtual_host(host)?;
+        let canonical = std::fs::canonicalize(folder).map_err(|e| format!("the folder {folder:?}: {e}"))?;
+        if !canonical.is_dir() {
+            return Err(format!("{folder:?} is not a folder"));
+        }
+        {
+            let mut entries = self.entries.borrow_mut();
+            if let Some(entry) = entries.get_mut(host) {
+                if entry.folder == canonical && entry.access == access {
+                    entry.owners.insert(owner);
+                    return Ok(());
+                }
+                if entry.owners.iter().any(|o| *o != owner) {
+                    return Err(format!(
+                        "{host} is mapped to {} by another webview of this browser process (a host maps to one folder)",
+                        entry.folder.display()
+                    ));
+                }
+            }
+        }
+        let fd = rustix::fs::open(
+            &canonical,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| format!("cannot open {}: {e}", canonical.display()))?;
+        let certificate = tls::certificate_for(host)?;
+        let trusted = gio::TlsCertificate::from_pem(&certificate.pem).map_err(|e| e.to_string())?;
+        self.ensure_proxy(data)?;
+        // Trusted for this host only, and only this certificate.
+        context.allow_tls_certificate_for_host(&trusted, host);
+        let mapped = Arc::new(Mapped {
+            site: Site {
+                host: host.to_owned(),
+                folder: fd,
+                access,
+                live: true.into(),
+            },
+            tls: certificate.config,
+        });
+        self.shared
+            .sites
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(host.to_owned(), mapped);
+        self.entries.borrow_mut().insert(
+            host.to_owned(),
+            Entry {
+                folder: canonical,
+                access,
+                owners: BTreeSet::from([owner]),
+            },
+        );
+        log::info!("virtual host {host} serves {folder}");
+        Ok(())
+    }
+
+    /// Stops serving `host` for `owner` (the host goes when its last owner lets go).
+    pub fn unmap(&self, data: &webkit2gtk::WebsiteDataManager, owner: Owner, host: &str) {
+        self.forget(data, |o, h| *o == owner && h == host);
+    }
+
+    /// Forgets every mapping of the owners `gone` picks (a webview closed, an app left).
+    pub fn forget(&self, data: &webkit2gtk::WebsiteDataManager, gone: impl Fn(&Owner, &str) -> bool) {
+        let mut emptied = Vec::new();
+        for (host, entry) in self.entries.borrow_mut().iter_mut() {
+            entry.owners.retain(|o| !gone(o, host));
+            if entry.owners.is_empty() {
+                emptied.push(host.clone());
+            }
+        }
+        if emptied.is_empty() {
+            return;
+        }
+        let mut entries = self.entries.borrow_mut();
+        let mut sites = self.shared.sites.write().unwrap_or_else(|e| e.into_inner());
+        for host in emptied {
+            entries.remove(&host);
+            if let Some(mapped) = sites.remove(&host) {
+                mapped.site.live.store(false, std::sync::atomic::Ordering::Release);
+            }
+            log::info!("virtual host {host} is no longer served");
+        }
+        if entries.is_empty() && self.in_use.replace(false) {
+            // Nothing left to serve: WebKit goes back to its own proxy settings.
+            data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Default, None);
+        }
+    }
+
+    /// Starts the proxy (once) and points WebKit at it.
+    fn ensure_proxy(&self, data: &webkit2gtk::WebsiteDataManager) -> Result<(), String> {
+        if self.proxy.borrow().is_none() {
+            let port = proxy::start(self.shared.clone()).map_err(|e| format!("cannot start the proxy: {e}"))?;
+            let uri = format!("socks5://{}:{}@127.0.0.1:{port}", self.user, self.password);
+            self.proxy.replace(Some(uri));
+        }
+        if !self.in_use.replace(true) {
+            let uri = self.proxy.borrow().clone().unwrap_or_default();
+            let mut settings = webkit2gtk::NetworkProxySettings::new(Some(&uri), &[]);
+            data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Custom, Some(&mut settings));
+        }
+        Ok(())
+    }
+}

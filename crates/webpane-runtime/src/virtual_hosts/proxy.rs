@@ -1,0 +1,169 @@
+//! The loopback SOCKS5 proxy WebKit's network process is pointed at once a virtual host is
+//! mapped. Every connection WebKit makes comes through it: those to a mapped host are served
+//! here (TLS terminated with the host's own certificate, or plain http), every other one is
+//! tunnelled byte for byte (WebKit verifies the real server's certificate end to end), through
+//! the system's or the environment's http proxy when there is one. Only a client that knows this
+//! runtime's random credentials gets a connection (SOCKS5 username/password): no other local
+//! user can use it.
+//!
+//! One thread per connection, blocking I/O; nothing is held whole (bodies stream through).
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, RwLock};
+use std::thread;
+use std::time::Duration;
+
+use super::serve::{self, Site};
+use super::socks;
+use super::upstream::{self, Upstream};
+
+/// How long a client may take over the handshake.
+const HANDSHAKE: Duration = Duration::from_secs(30);
+/// How long an idle connection to a virtual host is kept.
+const IDLE: Duration = Duration::from_secs(120);
+/// How long connecting to a server (or the next proxy) may take.
+const CONNECT: Duration = Duration::from_secs(30);
+
+/// A mapped host as the proxy serves it.
+pub struct Mapped {
+    pub site: Site,
+    pub tls: Arc<rustls::ServerConfig>,
+}
+
+/// What the proxy threads share with the main thread.
+pub struct Shared {
+    /// The credentials every client must give.
+    pub user: String,
+    pub password: String,
+    pub sites: RwLock<HashMap<String, Arc<Mapped>>>,
+}
+
+impl Shared {
+    fn site(&self, host: &str) -> Option<Arc<Mapped>> {
+        let sites = self.sites.read().unwrap_or_else(|e| e.into_inner());
+        sites.get(&host.to_ascii_lowercase()).cloned()
+    }
+}
+
+/// Starts listening on a loopback port; returns the port.
+pub fn start(shared: Arc<Shared>) -> io::Result<u16> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))?;
+    let port = listener.local_addr()?.port();
+    log::debug!("proxy: listening on port {port}");
+    thread::Builder::new().name("webpane-proxy".into()).spawn(move || {
+        for conn in listener.incoming() {
+            let conn = match conn {
+                Ok(conn) => conn,
+                Err(e) => {
+                    log::warn!("the virtual host proxy could not accept a connection: {e}");
+                    thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+            };
+            let shared = shared.clone();
+            let spawned = thread::Builder::new().name("webpane-proxy-conn".into()).spawn(move || {
+                if let Err(e) = handle(conn, &shared) {
+                    log::debug!("a proxy connection ended: {e}");
+                }
+            });
+            if let Err(e) = spawned {
+                log::warn!("no thread for a proxy connection: {e}");
+            }
+        }
+    })?;
+    Ok(port)
+}
+
+fn handle(mut conn: TcpStream, shared: &Shared) -> io::Result<()> {
+    conn.set_read_timeout(Some(HANDSHAKE))?;
+    let _ = conn.set_nodelay(true);
+    let target = match socks::handshake(&mut conn, &shared.user, &shared.password) {
+        Ok(target) => target,
+        Err(refused) => {
+            log::debug!("proxy: a client was refused: {refused}");
+            return Ok(());
+        }
+    };
+    let Some(mapped) = shared.site(&target.host) else {
+        conn.set_read_timeout(None)?;
+        return tunnel(conn, &target.host, target.port);
+    };
+    socks::reply(&mut conn, 0)?;
+    conn.set_read_timeout(Some(IDLE))?;
+    // TLS (a ClientHello begins with 22) or plain http, whatever the port.
+    let mut first = [0u8; 1];
+    if conn.peek(&mut first)? == 0 {
+        return Ok(());
+    }
+    if first[0] != 22 {
+        return serve::serve(&mut conn, &mapped.site, "http", None);
+    }
+    let tls = rustls::ServerConnection::new(mapped.tls.clone()).map_err(|e| io::Error::other(e.to_string()))?;
+    let mut stream = rustls::StreamOwned::new(tls, conn);
+    let served = serve::serve(&mut stream, &mapped.site, "https", None);
+    stream.conn.send_close_notify();
+    let _ = stream.conn.complete_io(&mut stream.sock);
+    served
+}
+
+/// Connects to `host:port`, through the next proxy if one applies (`https`: a tunnel).
+fn connect(host: &str, port: u16, next: Option<&Upstream>) -> io::Result<TcpStream> {
+    let target = match next {
+        Some(next) => (next.host.as_str(), next.port),
+        None => (host, port),
+    };
+    let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"));
+    for address in target.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&address, CONNECT) {
+            Ok(stream) => {
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// Passes a connection through, byte for byte.
+fn tunnel(mut client: TcpStream, host: &str, port: u16) -> io::Result<()> {
+    let next = upstream::for_target(if port == 80 { "http" } else { "https" }, host, port);
+    let server = connect(host, port, next.as_ref()).and_then(|mut server| {
+        if let Some(next) = &next {
+            upstream::open_tunnel(&mut server, next, host, port)?;
+        }
+        Ok(server)
+    });
+    match server {
+        Ok(server) => {
+            socks::reply(&mut client, 0)?;
+            relay(client, server)
+        }
+        Err(e) => {
+            log::debug!("proxy: no way to {host}:{port}: {e}");
+            let code = if e.kind() == io::ErrorKind::ConnectionRefused {
+                5
+            } else {
+                4
+            };
+            socks::reply(&mut client, code)
+        }
+    }
+}
+
+/// Copies both ways until each side has said all it has.
+fn relay(client: TcpStream, server: TcpStream) -> io::Result<()> {
+    client.set_read_timeout(None)?;
+    let (mut client_in, mut server_out) = (client.try_clone()?, server.try_clone()?);
+    let upward = thread::Builder::new().name("webpane-proxy-up".into()).spawn(move || {
+        let _ = io::copy(&mut client_in, &mut server_out);
+        let _ = server_out.shutdown(std::net::Shutdown::Write);
+    })?;
+    let (mut server_in, mut client_out) = (server, client);
+    let _ = io::copy(&mut server_in, &mut client_out);
+    let _ = client_out.shutdown(std::net::Shutdown::Write);
+    let _ = upward.join();
+    Ok(())
+}

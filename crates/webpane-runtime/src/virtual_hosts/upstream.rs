@@ -1,0 +1,145 @@
+//! The next proxy, where the app's system has one: what WebKit would have used had webpane not
+//! put its own proxy in front. Asked of GIO's default proxy resolver (the desktop's settings,
+//! libproxy), then of the environment (`https_proxy`, `http_proxy`, `all_proxy`, `no_proxy`,
+//! upper case too). Only http proxies can be chained; a SOCKS proxy is reported and skipped.
+
+use std::io::{self, Write};
+use std::net::TcpStream;
+
+use base64::Engine;
+use gio::prelude::*;
+
+/// A proxy to go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    pub host: String,
+    pub port: u16,
+    /// `Basic …` from the proxy URI's user information.
+    pub authorization: Option<String>,
+}
+
+/// The proxy for `scheme://host:port`, if any.
+pub fn for_target(scheme: &str, host: &str, port: u16) -> Option<Upstream> {
+    let uri = format!("{scheme}://{host}:{port}/");
+    let resolver = gio::ProxyResolver::default();
+    if let Ok(proxies) = resolver.lookup(&uri, None::<&gio::Cancellable>) {
+        if let Some(first) = proxies.iter().find(|p| p.as_str() != "direct://") {
+            return parse(first);
+        }
+    }
+    from_environment(scheme, host, |name| std::env::var(name).ok())
+}
+
+/// The environment's answer (`var` reads a variable).
+fn from_environment(scheme: &str, host: &str, var: impl Fn(&str) -> Option<String>) -> Option<Upstream> {
+    let get = |name: &str| {
+        var(name)
+            .or_else(|| var(&name.to_ascii_uppercase()))
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(skip) = get("no_proxy") {
+        let host = host.to_ascii_lowercase();
+        let skipped = skip.split(',').map(str::trim).filter(|s| !s.is_empty()).any(|entry| {
+            let entry = entry.trim_start_matches('.').to_ascii_lowercase();
+            entry == "*" || host == entry || host.ends_with(&format!(".{entry}"))
+        });
+        if skipped {
+            return None;
+        }
+    }
+    let proxy = get(&format!("{scheme}_proxy")).or_else(|| get("all_proxy"))?;
+    parse(&proxy)
+}
+
+/// An `http://[user:password@]host[:port]` proxy URI.
+fn parse(uri: &str) -> Option<Upstream> {
+    let rest = match uri.split_once("://") {
+        Some(("http", rest)) => rest,
+        Some((scheme, _)) => {
+            log::warn!("the proxy {uri:?} is not an http proxy ({scheme}); connecting directly");
+            return None;
+        }
+        None => uri,
+    };
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (user, hostport) = match authority.rsplit_once('@') {
+        Some((user, hostport)) => (Some(user), hostport),
+        None => (None, authority),
+    };
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, port.parse().ok()?),
+        _ => (hostport, 80),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return None;
+    }
+    let authorization = user.map(|user| {
+        let decoded = percent_encoding::percent_decode_str(user).decode_utf8_lossy();
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(decoded.as_bytes())
+        )
+    });
+    Some(Upstream {
+        host: host.to_owned(),
+        port,
+        authorization,
+    })
+}
+
+/// Asks the next proxy (connected as `stream`) for a tunnel to `host:port`.
+pub fn open_tunnel(stream: &mut TcpStream, next: &Upstream, host: &str, port: u16) -> io::Result<()> {
+    let mut ask = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
+    if let Some(authorization) = &next.authorization {
+        ask.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));
+    }
+    ask.push_str("\r\n");
+    stream.write_all(ask.as_bytes())?;
+    // Byte by byte: nothing past the answer's head may be taken from the tunnel.
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 16 * 1024 || std::io::Read::read(stream, &mut byte)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        head.push(byte[0]);
+    }
+    let status = String::from_utf8_lossy(&head);
+    let status = status.lines().next().unwrap_or("");
+    if status.split_whitespace().nth(1) != Some("200") {
+        return Err(io::Error::other(format!(
+            "the next proxy {}:{} refused the tunnel ({status})",
+            next.host, next.port
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_names_the_next_proxy() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned())
+        };
+        let vars = env(&[
+            ("https_proxy", "http://user:p%40ss@proxy.test:3128"),
+            ("no_proxy", "internal.test,.corp"),
+        ]);
+        let next = from_environment("https", "example.org", vars).unwrap();
+        assert_eq!((next.host.as_str(), next.port), ("proxy.test", 3128));
+        assert_eq!(next.authorization.as_deref(), Some("Basic dXNlcjpwQHNz"));
+        assert_eq!(from_environment("https", "a.internal.test", vars), None);
+        assert_eq!(from_environment("https", "x.corp", vars), None);
+        assert_eq!(from_environment("http", "example.org", vars), None, "no http_proxy");
+        let upper = env(&[("ALL_PROXY", "proxy.test")]);
+        assert_eq!(from_environment("http", "a.test", upper).unwrap().port, 80);
+        assert_eq!(
+            from_environment("http", "a.test", env(&[("all_proxy", "socks5://s.test:1080")])),
+            None
+        );
+    }
+}

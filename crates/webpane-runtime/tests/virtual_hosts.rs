@@ -1,0 +1,428 @@
+//! Virtual hosts end to end: an app folder served at a real https origin through the runtime's
+//! proxy (WebView2's `SetVirtualHostNameToFolderMapping`), with every other host's TLS untouched.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use webpane::{EventLoop, HostResourceAccessKind, WebView};
+
+fn write(root: &Path, name: &str, text: &str) {
+    let path = root.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn map(event_loop: &EventLoop, webview: &WebView, host: &str, folder: &Path, access: HostResourceAccessKind) {
+    event_loop
+        .block_on(webview.set_virtual_host_name_to_folder_mapping(host, folder, access))
+        .unwrap()
+        .unwrap();
+}
+
+/// Navigates and waits for the page's one report (a JSON message) and the navigation's end.
+fn report_of(event_loop: &EventLoop, webview: &WebView, uri: &str) -> serde_json::Value {
+    let messages = recorder();
+    let m = messages.clone();
+    let token =
+        webview.on_web_message_received(move |_, args| m.borrow_mut().push(args.web_message_as_json().to_owned()));
+    let done = recorder();
+    let d = done.clone();
+    let completed = webview.on_navigation_completed(move |_, _| d.borrow_mut().push(()));
+    webview.navigate(uri).unwrap();
+    wait_until(event_loop, "the page's report", || {
+        !messages.borrow().is_empty() && !done.borrow().is_empty()
+    });
+    webview.remove_web_message_received(token);
+    webview.remove_navigation_completed(completed);
+    let json = messages.borrow()[0].clone();
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn a_folder_is_served_as_a_secure_origin() {
+    let root = tempfile::tempdir().unwrap();
+    let site = root.path().join("site");
+    write(&site, "data.json", r#"{"from":"folder"}"#);
+    write(&site, "mod.js", "export const answer = 42;");
+    write(
+        &site,
+        "worker.js",
+        "postMessage({ worker: self.location.origin, secure: self.isSecureContext });",
+    );
+    write(
+        &site,
+        "sub/index.html",
+        "<script>parent.postMessage({ frame: location.href, origin: location.origin }, '*')</script>",
+    );
+    write(&site, "style.css", "p { color: red }");
+    write(root.path(), "secret.txt", "secret");
+    std::os::unix::fs::symlink("../secret.txt", site.join("link-out.txt")).unwrap();
+    std::fs::write(site.join("big.bin"), vec![7u8; 8 << 20]).unwrap();
+    write(
+        &site,
+        "index.html",
+        r#"<script type="module">
+        import { answer } from "./mod.js";
+        const r = { answer, origin: location.origin, secure: isSecureContext };
+        const status = async (path, init) => { try { return (await fetch(path, init)).status; } catch (e) { return "error"; } };
+        localStorage.setItem("k", "v");
+        r.storage = localStorage.getItem("k");
+        const data = await fetch("data.json");
+        r.json = await data.json();
+        r.jsonType = data.headers.get("content-type");
+        r.cssType = (await fetch("style.css")).headers.get("content-type");
+        r.moduleType = (await fetch("mod.js")).headers.get("content-type");
+        r.xhr = await new Promise(done => { const x = new XMLHttpRequest(); x.open("GET", "data.json"); x.onload = () => done(x.responseText); x.send(); });
+        r.missing = await status("nope.html");
+        r.dotdot = await status("/%2e%2e/secret.txt");
+        r.linkOut = await status("link-out.txt");
+        r.post = await status("data.json", { method: "POST", body: "x" });
+        const part = await fetch("big.bin", { headers: { Range: "bytes=10-19" } });
+        r.rangeStatus = part.status;
+        r.rangeLength = (await part.arrayBuffer()).byteLength;
+        r.bigLength = (await (await fetch("big.bin")).arrayBuffer()).byteLength;
+        r.worker = await new Promise(done => { const w = new Worker("worker.js"); w.onmessage = e => done(e.data); w.onerror = e => done("worker error " + e.message); });
+        r.frame = await new Promise(done => { addEventListener("message", e => done(e.data), { once: true }); const f = document.createElement("iframe"); f.src = "sub/"; document.body.appendChild(f); });
+        chrome.webview.postMessage(r);
+        </script><body></body>"#,
+    );
+    let (event_loop, _env, webview, _dir) = open_webview();
+    map(
+        &event_loop,
+        &webview,
+        "appassets.example",
+        &site,
+        HostResourceAccessKind::Deny,
+    );
+    let r = report_of(&event_loop, &webview, "https://appassets.example/index.html");
+    assert_eq!(r["origin"], "https://appassets.example", "{r}");
+    assert_eq!(r["secure"], true);
+    assert_eq!(r["answer"], 42, "a module script and its import");
+    assert_eq!(r["storage"], "v");
+    assert_eq!(r["json"]["from"], "folder");
+    assert_eq!(r["jsonType"], "application/json");
+    assert_eq!(r["cssType"], "text/css; charset=utf-8");
+    assert_eq!(r["moduleType"], "text/javascript; charset=utf-8");
+    assert_eq!(r["xhr"], r#"{"from":"folder"}"#);
+    assert_eq!(r["missing"], 404);
+    assert_eq!(r["dotdot"], 404, "no way above the folder");
+    assert_eq!(r["linkOut"], 404, "no link out of the folder");
+    assert_eq!(r["post"], 405);
+    assert_eq!(r["rangeStatus"], 206);
+    assert_eq!(r["rangeLength"], 10);
+    assert_eq!(r["bigLength"], 8 << 20);
+    assert_eq!(r["worker"]["worker"], "https://appassets.example");
+    assert_eq!(r["worker"]["secure"], true);
+    assert_eq!(r["frame"]["frame"], "https://appassets.example/sub/");
+    assert_eq!(r["frame"]["origin"], "https://appassets.example");
+    assert_eq!(webview.source(), "https://appassets.example/index.html");
+}
+
+#[test]
+fn other_origins_get_what_the_access_kind_allows() {
+    let root = tempfile::tempdir().unwrap();
+    for name in ["deny", "allow", "denycors"] {
+        write(&root.path().join(name), "data.json", r#"{"ok":true}"#);
+        write(
+            &root.path().join(name),
+            "script.js",
+            &format!("window.loaded_{name} = true;"),
+        );
+    }
+    write(
+        &root.path().join("main"),
+        "index.html",
+        r#"<script>
+        const fetched = async (host) => { try { return (await fetch(`https://${host}.example/data.json`)).status; } catch (e) { return "blocked"; } };
+        const script = (host) => new Promise(done => { const s = document.createElement("script"); s.src = `https://${host}.example/script.js`; s.onload = () => done("loaded"); s.onerror = () => done("blocked"); document.head.appendChild(s); });
+        (async () => {
+          const r = {};
+          for (const host of ["deny", "allow", "denycors"]) r[host] = { fetch: await fetched(host), script: await script(host) };
+          chrome.webview.postMessage(r);
+        })();
+        </script>"#,
+    );
+    let (event_loop, _env, webview, _dir) = open_webview();
+    map(
+        &event_loop,
+        &webview,
+        "main.example",
+        &root.path().join("main"),
+        HostResourceAccessKind::Deny,
+    );
+    map(
+        &event_loop,
+        &webview,
+        "deny.example",
+        &root.path().join("deny"),
+        HostResourceAccessKind::Deny,
+    );
+    map(
+        &event_loop,
+        &webview,
+        "allow.example",
+        &root.path().join("allow"),
+        HostResourceAccessKind::Allow,
+    );
+    map(
+        &event_loop,
+        &webview,
+        "denycors.example",
+        &root.path().join("denycors"),
+        HostResourceAccessKind::DenyCors,
+    );
+    let r = report_of(&event_loop, &webview, "https://main.example/index.html");
+    assert_eq!(r["deny"]["fetch"], "blocked", "{r}");
+    assert_eq!(r["deny"]["script"], "blocked", "{r}");
+    assert_eq!(r["allow"]["fetch"], 200, "{r}");
+    assert_eq!(r["allow"]["script"], "loaded", "{r}");
+    assert_eq!(r["denycors"]["fetch"], "blocked", "{r}");
+    assert_eq!(r["denycors"]["script"], "loaded", "{r}");
+}
+
+/// A TLS server on loopback with a self-signed certificate nobody trusts; serves one page.
+/// Counts the connections that reached it.
+fn untrusted_tls_server(handshakes: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> u16 {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().map_while(Result::ok) {
+            handshakes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let tls = rustls::ServerConnection::new(config).unwrap();
+                let mut stream = rustls::StreamOwned::new(tls, conn);
+                let mut request = [0u8; 4096];
+                if stream.read(&mut request).is_ok() {
+                    let body = "<script>chrome.webview.postMessage('untrusted page ran')</script>";
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn other_hosts_pass_through_with_their_tls_checked() {
+    let site = tempfile::tempdir().unwrap();
+    write(site.path(), "index.html", "<p>mapped</p>");
+    let (event_loop, _env, webview, _dir) = open_webview();
+    map(
+        &event_loop,
+        &webview,
+        "appassets.example",
+        site.path(),
+        HostResourceAccessKind::Deny,
+    );
+    // Plain http elsewhere goes through, untouched.
+    let port = http_server("<script>chrome.webview.postMessage({ via: location.href })</script>".into());
+    let uri = format!("http://127.0.0.1:{port}/plain");
+    let r = report_of(&event_loop, &webview, &uri);
+    assert_eq!(r["via"], uri.as_str());
+    // An https server whose certificate nobody trusts stays untrusted: the proxy tunnels it
+    // byte for byte, and WebKit checks the certificate itself.
+    let handshakes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let tls_port = untrusted_tls_server(handshakes.clone());
+    let outcome = recorder();
+    let o = outcome.clone();
+    webview.on_navigation_completed(move |_, args| {
+        o.borrow_mut().push((
+            args.is_success(),
+            args.web_error_status(),
+            format!("{:?}", args.web_error()),
+        ))
+    });
+    let ran = recorder();
+    let m = ran.clone();
+    webview.on_web_message_received(move |_, args| m.borrow_mut().push(args.web_message_as_json().to_owned()));
+    webview.navigate(&format!("https://127.0.0.1:{tls_port}/")).unwrap();
+    wait_until(&event_loop, "the untrusted page's outcome", || {
+        !outcome.borrow().is_empty()
+    });
+    let (success, status, error) = outcome.borrow()[0].clone();
+    assert!(!success, "the untrusted certificate was refused");
+    // (Almost always CertificateIsInvalid; WebKit may report the handshake it broke off otherwise.)
+    report(&format!(
+        "an untrusted certificate behind the proxy: {status:?} {error}"
+    ));
+    assert!(ran.borrow().is_empty(), "the untrusted page never ran");
+    assert!(
+        handshakes.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "the connection went through to the real server"
+    );
+}
+
+#[test]
+fn mappings_are_checked_shared_and_cleared() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    write(
+        a.path(),
+        "index.html",
+        "<script>chrome.webview.postMessage('a')</script>",
+    );
+    let (event_loop, env, webview, _dir) = open_webview();
+    let other = new_webview(&event_loop, &env);
+    let ask = |view: &WebView, host: &str, folder: &Path| {
+        event_loop
+            .block_on(view.set_virtual_host_name_to_folder_mapping(host, folder, HostResourceAccessKind::Allow))
+            .unwrap()
+    };
+    assert!(matches!(
+        ask(&webview, "not a host", a.path()),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        ask(&webview, "127.0.0.1", a.path()),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+    match ask(&webview, "missing.example", &a.path().join("nope")) {
+        Err(webpane::Error::RequestFailed(why)) => assert!(why.contains("nope"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    ask(&webview, "shared.example", a.path()).unwrap();
+    ask(&other, "shared.example", a.path()).expect("the same folder again");
+    match ask(&other, "shared.example", b.path()) {
+        Err(webpane::Error::RequestFailed(why)) => assert!(why.contains("another webview"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // Served while either webview keeps it; gone when both let go.
+    webview
+        .clear_virtual_host_name_to_folder_mapping("shared.example")
+        .unwrap();
+    let r = report_of(&event_loop, &other, "https://shared.example/index.html");
+    assert_eq!(r, "a");
+    other
+        .clear_virtual_host_name_to_folder_mapping("shared.example")
+        .unwrap();
+    let outcome = recorder();
+    let o = outcome.clone();
+    other.on_navigation_completed(move |_, args| o.borrow_mut().push(args.is_success()));
+    other.navigate("https://shared.example/index.html").unwrap();
+    wait_until(&event_loop, "the navigation's end", || !outcome.borrow().is_empty());
+    assert!(!outcome.borrow()[0], "no longer served");
+    // Now free: another folder may take the name.
+    ask(&webview, "shared.example", b.path()).unwrap();
+}
+
+/// An http proxy that wants `u:p`, records the tunnels it opens, and relays them.
+fn upstream_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if conn.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let target = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+                if !head.starts_with("CONNECT ") || !head.contains("Proxy-Authorization: Basic dTpw\r\n") {
+                    let _ = conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+                    return;
+                }
+                seen.lock().unwrap().push(target.clone());
+                let Ok(server) = std::net::TcpStream::connect(&target) else {
+                    let _ = conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+                    return;
+                };
+                conn.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
+                let (mut up_in, mut up_out) = (conn.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut up_in, &mut up_out);
+                    let _ = up_out.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut down_in, mut down_out) = (server, conn);
+                let _ = std::io::copy(&mut down_in, &mut down_out);
+                let _ = down_out.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn other_hosts_go_through_the_apps_own_proxy() {
+    use std::os::unix::fs::PermissionsExt;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let upstream = upstream_proxy(seen.clone());
+    // The browser process started with the proxy in its environment (as an app's would be).
+    let bin = tempfile::tempdir().unwrap();
+    let wrapper = bin.path().join("webpane-runtime");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nexport https_proxy=http://u:p@127.0.0.1:{upstream} http_proxy=http://u:p@127.0.0.1:{upstream} no_proxy= NO_PROXY=\nexec '{}' \"$@\"\n",
+            runtime().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = event_loop
+        .block_on(
+            webpane::Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(&wrapper)
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let webview = new_webview(&event_loop, &env);
+    let site = tempfile::tempdir().unwrap();
+    write(
+        site.path(),
+        "index.html",
+        "<script>chrome.webview.postMessage({ at: location.origin })</script>",
+    );
+    map(
+        &event_loop,
+        &webview,
+        "appassets.example",
+        site.path(),
+        HostResourceAccessKind::Deny,
+    );
+    let port = http_server("<script>chrome.webview.postMessage({ via: location.href })</script>".into());
+    let uri = format!("http://127.0.0.1:{port}/through");
+    assert_eq!(report_of(&event_loop, &webview, &uri)["via"], uri.as_str());
+    assert_eq!(
+        report_of(&event_loop, &webview, "https://appassets.example/index.html")["at"],
+        "https://appassets.example"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.contains(&format!("127.0.0.1:{port}")), "{seen:?}");
+    assert!(
+        !seen.iter().any(|t| t.contains("appassets")),
+        "mapped hosts stay here: {seen:?}"
+    );
+}
