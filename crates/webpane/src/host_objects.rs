@@ -18,17 +18,14 @@
 //! ```
 
 mod object;
-mod scope;
-mod value;
+pub(crate) mod scope;
 
 use std::rc::Rc;
 
 use webpane_ipc::protocol::AppMessage;
 
-pub use object::{HostObject, HostReply, HostResult, PropertySetter};
-pub(crate) use scope::HostObjectScope;
+pub use object::{HostError, HostObject, HostReply, HostResult, HostValue, PropertySetter};
 use scope::{Answerer, origin_of};
-pub use value::{HostError, HostValue};
 
 use crate::error::{Error, Result};
 use crate::objects::{Frame, WebView};

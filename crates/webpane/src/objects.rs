@@ -19,7 +19,7 @@ use crate::environment::events::BrowserProcessExitedEventArgs;
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
 use crate::handlers::EventTable;
-use crate::host_objects::HostObjectScope;
+use crate::host_objects::scope::HostObjectScope;
 use crate::operation::Resolver;
 use crate::posted_buffers::PostedBuffers;
 use crate::requests::RequestTable;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::options::RuntimeOptions;
 use super::output::{ImageFormat, OutputTarget};
 use super::profile::{BrowsingDataKinds, Cookie};
-use super::resources::ResourceResponse;
+use super::resources::{HostResourceAccess, ResourceResponse};
 use super::view::{NewWindowDecision, Setting, ViewMode, ViewSettings, WebViewId};
 
 /// From the app to the runtime.
@@ -225,7 +225,7 @@ pub enum AppMessage {
         /// The folder (an absolute path).
         folder: String,
         /// What other origins may do with the files.
-        access: crate::protocol::HostResourceAccess,
+        access: HostResourceAccess,
     },
     /// Stop serving a host set with `SetVirtualHostMapping`.
     ClearVirtualHostMapping {

@@ -16,8 +16,7 @@ use std::rc::{Rc, Weak};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::object::{BoxedFuture, HostObject, HostReply, HostResult, Method, Property};
-use super::value::{HostError, HostValue};
+use super::object::{BoxedFuture, HostError, HostObject, HostReply, HostResult, HostValue, Method, Property};
 
 /// How deep values may nest (arrays in arrays); deeper is refused.
 const MAX_DEPTH: usize = 32;
