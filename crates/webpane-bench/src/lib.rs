@@ -2,7 +2,7 @@
 //!
 //! Everything is measured side by side in one run (the machine may be shared and noisy: compare
 //! paths within a run, not across runs): physical floors, browser process lifecycle, web
-//! messages, bulk data per path, and memory. Each part prints a table of medians and ratios, and
+//! messages, bulk data per path, app assets per path, and memory. Each part prints a table of medians and ratios, and
 //! the whole run is also one JSON document.
 //!
 //! Timing is hand-written rather than done with criterion: the point is one table of ratios
@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+mod assets;
 mod bulk;
 mod floors;
 mod lifecycle;
@@ -20,7 +21,7 @@ mod setup;
 pub use setup::Options;
 
 /// The parts of the suite, in the order they run.
-pub const PARTS: &[&str] = &["floors", "lifecycle", "messages", "bulk", "memory"];
+pub const PARTS: &[&str] = &["floors", "lifecycle", "messages", "bulk", "assets", "memory"];
 
 /// Runs the suite; prints tables (unless `json`) and returns the JSON document.
 pub fn run(opts: &Options) -> serde_json::Value {
@@ -39,6 +40,7 @@ pub fn run(opts: &Options) -> serde_json::Value {
             "lifecycle" => lifecycle::run(opts),
             "messages" => messages::run(opts),
             "bulk" => bulk::run(opts),
+            "assets" => assets::run(opts),
             _ => memory::run(opts),
         };
         report.insert(part.to_string(), value);

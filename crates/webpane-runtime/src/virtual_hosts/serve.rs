@@ -10,6 +10,8 @@ use std::os::fd::{AsFd, OwnedFd};
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 use webpane_ipc::protocol::HostResourceAccess;
 
+/// How much of a file is read and sent at a time.
+const CHUNK: usize = 256 * 1024;
 /// The most a request head may take.
 const MAX_HEAD: usize = 64 * 1024;
 
@@ -245,7 +247,17 @@ fn respond_file(
         io::Seek::seek(&mut file, io::SeekFrom::Start(start))?;
     }
     // Streamed in chunks: a big file is never held whole.
-    let copied = io::copy(&mut Read::take(&mut file, length), stream)?;
+    let mut chunk = vec![0u8; CHUNK.min(length as usize).max(1)];
+    let mut copied = 0u64;
+    while copied < length {
+        let want = chunk.len().min((length - copied) as usize);
+        let n = file.read(&mut chunk[..want])?;
+        if n == 0 {
+            break;
+        }
+        stream.write_all(&chunk[..n])?;
+        copied += n as u64;
+    }
     if copied != length {
         // The file shrank meanwhile: the length promised cannot be kept.
         return Err(io::ErrorKind::UnexpectedEof.into());

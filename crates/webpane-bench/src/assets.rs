@@ -1,0 +1,184 @@
+//! App assets per path, side by side in one run: the same files fetched by the same page code
+//! from a virtual host (`https://assets.example`, served by the runtime's proxy from a folder,
+//! over TLS), and from a custom scheme (`bench://`, answered by the app with the file, read by
+//! the browser process). Per request (1 KiB file: 40 batches of 20 sequential fetches, each
+//! batch's mean; p50 and p95 over the batches — the page's clock ticks in milliseconds) and bulk
+//! (64 MiB, median of 5; 16 MiB with `--quick`), timed in the page (`performance.now()` around
+//! `fetch` + `arrayBuffer()`); ratios virtual host / custom scheme.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use webpane::{CustomSchemeRegistration, EventLoop, HostResourceAccessKind, WebResourceResponse, WebViewOptions};
+
+const PAGE: &str = r#"<script>
+chrome.webview.addEventListener('message', async (e) => {
+  // Timed in batches: the page's clock ticks in whole milliseconds.
+  const { url, batches, per } = e.data;
+  const times = [];
+  let bytes = 0;
+  for (let b = 0; b < batches; b++) {
+    const start = performance.now();
+    for (let i = 0; i < per; i++) {
+      const body = await (await fetch(url + '?' + b + '-' + i)).arrayBuffer();
+      bytes = body.byteLength;
+    }
+    times.push((performance.now() - start) / per);
+  }
+  chrome.webview.postMessage({ times, bytes });
+});
+chrome.webview.postMessage({ ready: true });
+</script>"#;
+
+struct Path {
+    name: &'static str,
+    page: &'static str,
+}
+
+const PATHS: [Path; 2] = [
+    Path {
+        name: "virtual host (https, proxy)",
+        page: "https://assets.example/index.html",
+    },
+    Path {
+        name: "custom scheme (app answers)",
+        page: "bench://assets/index.html",
+    },
+];
+
+fn wait(event_loop: &EventLoop, inbox: &Rc<RefCell<Vec<serde_json::Value>>>) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while inbox.borrow().is_empty() {
+        assert!(Instant::now() < deadline, "the page did not answer");
+        event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
+    }
+    inbox.borrow_mut().remove(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[at.min(sorted.len() - 1)]
+}
+
+/// Runs the comparison; prints a table unless `json`.
+pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
+    let event_loop = EventLoop::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = tempfile::tempdir().unwrap();
+    let big = if opts.quick { 16 << 20 } else { 64 << 20 };
+    std::fs::write(site.path().join("index.html"), PAGE).unwrap();
+    std::fs::write(site.path().join("small.bin"), vec![1u8; 1024]).unwrap();
+    std::fs::write(site.path().join("big.bin"), vec![2u8; big]).unwrap();
+    let env = crate::setup::environment(&event_loop, dir.path(), |b| {
+        b.custom_scheme(CustomSchemeRegistration::new("bench"))
+    });
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
+        .unwrap()
+        .unwrap();
+    event_loop
+        .block_on(webview.set_virtual_host_name_to_folder_mapping(
+            "assets.example",
+            site.path(),
+            HostResourceAccessKind::Deny,
+        ))
+        .unwrap()
+        .expect("the virtual host");
+    webview.add_web_resource_requested_filter("bench://*").unwrap();
+    let folder = site.path().to_owned();
+    webview.on_web_resource_requested(move |_, args| {
+        let uri = args.request().uri().to_owned();
+        let name = uri
+            .trim_start_matches("bench://assets/")
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let response = match std::fs::File::open(folder.join(&name)) {
+            Ok(file) => WebResourceResponse::new(webpane::http::StatusCode::OK)
+                .with_header(
+                    "Content-Type",
+                    if name.ends_with(".html") {
+                        "text/html"
+                    } else {
+                        "application/octet-stream"
+                    },
+                )
+                .with_file(file)
+                .unwrap(),
+            Err(_) => WebResourceResponse::new(webpane::http::StatusCode::NOT_FOUND),
+        };
+        args.set_response(response).unwrap();
+    });
+    let inbox: Rc<RefCell<Vec<serde_json::Value>>> = Rc::default();
+    let i = inbox.clone();
+    webview.on_web_message_received(move |_, m| {
+        i.borrow_mut()
+            .push(serde_json::from_str(m.web_message_as_json()).unwrap())
+    });
+    let mut results = Vec::new();
+    for path in PATHS {
+        webview.navigate(path.page).unwrap();
+        assert_eq!(wait(&event_loop, &inbox)["ready"], true, "{} page", path.name);
+        let base = path.page.trim_end_matches("index.html");
+        let timed = |file: &str, batches: usize, per: usize| {
+            webview
+                .post_web_message(
+                    &serde_json::json!({ "url": format!("{base}{file}"), "batches": batches, "per": per }),
+                )
+                .unwrap();
+            let answer = wait(&event_loop, &inbox);
+            let mut times: Vec<f64> = answer["times"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|t| t.as_f64())
+                .collect();
+            times.sort_by(f64::total_cmp);
+            (times, answer["bytes"].as_u64().unwrap_or(0))
+        };
+        timed("small.bin", 2, 10); // warm-up: connections, caches
+        let (small, small_bytes) = timed("small.bin", 40, 20);
+        let (bulk, bulk_bytes) = timed("big.bin", 5, 1);
+        assert_eq!(
+            (small_bytes, bulk_bytes),
+            (1024, big as u64),
+            "{}: whole files",
+            path.name
+        );
+        results.push((path.name, small, bulk));
+    }
+    let mut json = serde_json::Map::new();
+    let mb = big as f64 / (1 << 20) as f64;
+    if !opts.json {
+        println!("path | 1 KiB per request, p50 ms | p95 ms | {mb:.0} MiB median ms | MB/s");
+    }
+    for (name, small, bulk) in &results {
+        let (p50, p95, bulk_ms) = (percentile(small, 0.5), percentile(small, 0.95), percentile(bulk, 0.5));
+        if !opts.json {
+            println!(
+                "{name} | {p50:.3} | {p95:.3} | {bulk_ms:.0} | {:.0}",
+                big as f64 / 1e6 / (bulk_ms / 1e3)
+            );
+        }
+        json.insert(
+            (*name).to_owned(),
+            serde_json::json!({ "small_p50_ms": p50, "small_p95_ms": p95, "bulk_median_ms": bulk_ms, "bulk_bytes": big }),
+        );
+    }
+    let ratio = |f: fn(&[f64], &[f64]) -> f64| f(&results[0].1, &results[0].2) / f(&results[1].1, &results[1].2);
+    let small_ratio = ratio(|s, _| percentile(s, 0.5));
+    let small_p95_ratio = ratio(|s, _| percentile(s, 0.95));
+    let bulk_ratio = ratio(|_, b| percentile(b, 0.5));
+    if !opts.json {
+        println!(
+            "virtual host / custom scheme: 1 KiB p50 {small_ratio:.2}x, p95 {small_p95_ratio:.2}x, {mb:.0} MiB {bulk_ratio:.2}x"
+        );
+    }
+    json.insert(
+        "ratios".into(),
+        serde_json::json!({ "small_p50": small_ratio, "small_p95": small_p95_ratio, "bulk": bulk_ratio }),
+    );
+    serde_json::Value::Object(json)
+}
