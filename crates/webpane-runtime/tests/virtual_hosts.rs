@@ -426,3 +426,78 @@ fn other_hosts_go_through_the_apps_own_proxy() {
         "mapped hosts stay here: {seen:?}"
     );
 }
+
+/// The loopback TCP ports the process `pid` listens on.
+fn listening_ports(pid: u32) -> Vec<u16> {
+    let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter_map(|link| {
+            let link = link.to_string_lossy().into_owned();
+            Some(link.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
+        })
+        .collect();
+    std::fs::read_to_string("/proc/net/tcp")
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (local, state, inode) = (fields.get(1)?, fields.get(3)?, fields.get(9)?);
+            let port = u16::from_str_radix(local.split(':').nth(1)?, 16).ok()?;
+            (*state == "0A" && inodes.iter().any(|i| i == inode)).then_some(port)
+        })
+        .collect()
+}
+
+#[test]
+fn the_proxy_serves_no_one_without_the_runtimes_credentials() {
+    use std::io::{Read, Write};
+    let site = tempfile::tempdir().unwrap();
+    write(
+        site.path(),
+        "index.html",
+        "<script>chrome.webview.postMessage({ ok: 1 })</script>",
+    );
+    let (event_loop, _env, webview, _dir) = open_webview();
+    map(
+        &event_loop,
+        &webview,
+        "appassets.example",
+        site.path(),
+        HostResourceAccessKind::Allow,
+    );
+    let ports = listening_ports(webview.browser_process_id());
+    assert_eq!(ports.len(), 1, "the proxy's port: {ports:?}");
+    let connect = || {
+        let conn = std::net::TcpStream::connect(("127.0.0.1", ports[0])).unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+        conn
+    };
+    let answer = |mut conn: std::net::TcpStream| {
+        let mut got = Vec::new();
+        let _ = conn.read_to_end(&mut got);
+        got
+    };
+    // No authentication offered: no acceptable method.
+    let mut conn = connect();
+    conn.write_all(&[5, 1, 0]).unwrap();
+    assert_eq!(answer(conn), [5, 0xff]);
+    // Guessed credentials: refused, and the connection closed.
+    let mut conn = connect();
+    conn.write_all(&[5, 1, 2, 1, 7]).unwrap();
+    conn.write_all(b"webpane").unwrap();
+    conn.write_all(&[5]).unwrap();
+    conn.write_all(b"guess").unwrap();
+    assert_eq!(answer(conn), [5, 2, 1, 1]);
+    // Not SOCKS at all (an http proxy request for the mapped host): nothing.
+    let mut conn = connect();
+    conn.write_all(b"GET http://appassets.example/index.html HTTP/1.1\r\nHost: appassets.example\r\n\r\n")
+        .unwrap();
+    assert!(answer(conn).is_empty());
+    // The app's own page still loads through it.
+    assert_eq!(
+        report_of(&event_loop, &webview, "https://appassets.example/index.html")["ok"],
+        1
+    );
+}

@@ -64,6 +64,7 @@ impl Default for VirtualHosts {
                 user: user.clone(),
                 password: password.clone(),
                 sites: RwLock::new(HashMap::new()),
+                connections: Default::default(),
             }),
             proxy: RefCell::new(None),
             in_use: Cell::new(false),

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::thread;
 use std::time::Duration;
@@ -19,6 +20,8 @@ use super::serve::{self, Site};
 use super::socks;
 use super::upstream::{self, Upstream};
 
+/// At most this many connections at once.
+const MAX_CONNECTIONS: usize = 1024;
 /// How long a client may take over the handshake.
 const HANDSHAKE: Duration = Duration::from_secs(30);
 /// How long an idle connection to a virtual host is kept.
@@ -38,6 +41,8 @@ pub struct Shared {
     pub user: String,
     pub password: String,
     pub sites: RwLock<HashMap<String, Arc<Mapped>>>,
+    /// Connections open now.
+    pub connections: AtomicUsize,
 }
 
 impl Shared {
@@ -62,13 +67,22 @@ pub fn start(shared: Arc<Shared>) -> io::Result<u16> {
                     continue;
                 }
             };
-            let shared = shared.clone();
+            // Connections beyond the limit are closed at once: a local process opening
+            // connections without end cannot exhaust the browser process's threads.
+            if shared.connections.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
+                shared.connections.fetch_sub(1, Ordering::AcqRel);
+                log::warn!("the virtual host proxy refused a connection: {MAX_CONNECTIONS} are open");
+                continue;
+            }
+            let mine = shared.clone();
             let spawned = thread::Builder::new().name("webpane-proxy-conn".into()).spawn(move || {
-                if let Err(e) = handle(conn, &shared) {
+                if let Err(e) = handle(conn, &mine) {
                     log::debug!("a proxy connection ended: {e}");
                 }
+                mine.connections.fetch_sub(1, Ordering::AcqRel);
             });
             if let Err(e) = spawned {
+                shared.connections.fetch_sub(1, Ordering::AcqRel);
                 log::warn!("no thread for a proxy connection: {e}");
             }
         }
