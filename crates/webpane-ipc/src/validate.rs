@@ -58,6 +58,17 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             Ok(())
         }
         AppMessage::ClearVirtualHostMapping { host, .. } => no_nul("host", host),
+        AppMessage::PostWebMessageWithFiles { json, files, .. } => {
+            json_text(json).map_err(|e| format!("the web message is not JSON: {e}"))?;
+            if files.len() > crate::MAX_FDS_PER_MESSAGE {
+                return Err(format!(
+                    "{} files in one message (at most {})",
+                    files.len(),
+                    crate::MAX_FDS_PER_MESSAGE
+                ));
+            }
+            files.iter().try_for_each(|(_, info)| no_nul("file name", &info.name))
+        }
         AppMessage::HostObjectReply { json, .. } => {
             json_text(json).map_err(|e| format!("the host object answer is not JSON: {e}"))
         }

@@ -110,3 +110,49 @@ pub struct BufferGone {
     /// The runtime's id of the post.
     pub buffer: u64,
 }
+
+/// Runtime → extension: a web message with open files for a frame's `message` listeners
+/// ([`FilesPost`], with the files as the message's fds, in order); the reply carries a
+/// [`Delivery`] under the same name.
+pub const FILES_TO_PAGE: &str = "webpane.files-to-page";
+/// Extension → runtime: a page's `chrome.webview.postMessageWithAdditionalObjects`. Parameters as
+/// for [`WEB_MESSAGE`] plus a fifth string, the JSON of the files' [`PageFileInfo`]s (`(tbsss)`);
+/// the files' contents are the message's fds (sealed memfds), in order.
+pub const WEB_MESSAGE_WITH_FILES: &str = "webpane.web-message-with-files";
+/// The GVariant type of [`WEB_MESSAGE_WITH_FILES`]'s parameters.
+pub const WEB_MESSAGE_WITH_FILES_TYPE: &str = "(tbsss)";
+
+/// How a page may use a file the app gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageFileAccess {
+    /// `getFile()` only.
+    Read,
+    /// `createWritable()` only.
+    Write,
+    /// Both.
+    ReadWrite,
+}
+
+/// A file given to a page: its name (for `handle.name`, never a path) and its access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFileInfo {
+    /// The name the page sees.
+    pub name: String,
+    /// App → page: what the page may do with it.
+    pub access: PageFileAccess,
+    /// Page → app: the file's MIME type (`File.type`), if the page knew it.
+    pub mime: String,
+}
+
+/// A web message with files for a frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilesPost {
+    /// The frame, or `None` for the main frame.
+    pub frame: Option<u64>,
+    /// The message (JSON).
+    pub json: String,
+    /// The files, in the order of the message's fds.
+    pub files: Vec<PageFileInfo>,
+    /// The view's `chrome.webview` token.
+    pub token: String,
+}

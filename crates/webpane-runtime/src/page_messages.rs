@@ -46,6 +46,39 @@ pub fn decode(parameters: Option<&glib::Variant>) -> Result<PageMessage, String>
     })
 }
 
+/// Decodes a [`webext::WEB_MESSAGE_WITH_FILES`]: the message, and each file (a sealed memfd from
+/// the extension) with what the page said of it. Anything malformed is refused with a reason.
+pub fn decode_with_files(
+    parameters: Option<&glib::Variant>,
+    fds: Option<gio::UnixFDList>,
+) -> Result<(PageMessage, Vec<(webpane_ipc::FileForTransit, webext::PageFileInfo)>), String> {
+    let parameters = parameters.ok_or("a web message without parameters")?;
+    let (frame, is_main, source, json, infos) = parameters
+        .get::<(u64, bool, String, String, String)>()
+        .ok_or_else(|| format!("a web message with files of type {}", parameters.type_()))?;
+    let infos: Vec<webext::PageFileInfo> =
+        serde_json::from_str(&infos).map_err(|e| format!("the files' descriptions: {e}"))?;
+    let fds = fds.ok_or("a web message with files but no fds")?;
+    if gio::prelude::UnixFDListExt::length(&fds) as usize != infos.len()
+        || infos.len() > webpane_ipc::MAX_FDS_PER_MESSAGE
+    {
+        return Err("the files and their descriptions do not match".into());
+    }
+    let mut files = Vec::new();
+    for (index, info) in infos.into_iter().enumerate() {
+        let fd = webpane_glib::take_fd(&fds, index as i32).ok_or("a file's fd is missing")?;
+        let file = webpane_ipc::FileForTransit::take(fd).map_err(|e| format!("a page's file: {e}"))?;
+        files.push((file, info));
+    }
+    let message = PageMessage {
+        frame,
+        is_main,
+        source,
+        json,
+    };
+    Ok((message, files))
+}
+
 /// Checks that a page's message is JSON: the page's `JSON.stringify` made it, but the page may
 /// have replaced that.
 pub fn check_json(json: &str) -> Result<(), String> {

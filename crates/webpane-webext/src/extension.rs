@@ -11,9 +11,10 @@ use javascriptcore::{ContextExt, ExceptionExt, ValueExt};
 use crate::buffers;
 use crate::fault;
 use crate::ffi::{self, WeakFrame, WebFrame, WebPage};
+use crate::files;
 use webpane_ipc::webext::{
-    Delivery, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FrameGone, FrameInfo, FrameScript, HELLO,
-    HOST_OBJECT_CALL, SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
+    Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost, FrameGone,
+    FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
 };
 
 thread_local! {
@@ -44,6 +45,7 @@ pub fn initialize(extension: glib::Object) {
             FRAMES.with(|f| f.borrow_mut().remove(&page_id));
             MAIN_FRAMES.with(|m| m.borrow_mut().remove(&page_id));
             buffers::page_gone(page_id);
+            files::page_gone(page_id);
         }));
         say_hello(&page);
         page.object().connect_local("user-message-received", false, |args| {
@@ -83,6 +85,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
     let mut name = String::new();
     if let Some(context) = frame.js_context() {
         install_sender(&context, page, frame, id, is_main);
+        files::install_file_sender(&context, page, frame, id, is_main);
         if let Some(value) = context.evaluate("window.name") {
             name = value.to_str().to_string();
         }
@@ -99,6 +102,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
     if known {
         // The frame's previous document is gone, and with it that document's shared buffers.
         buffers::frame_gone(page_id, id);
+        files::frame_gone(page_id, id);
     }
     if is_main {
         MAIN_FRAMES.with(|m| m.borrow_mut().insert(page_id, id));
@@ -118,6 +122,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
             });
             for frame in gone {
                 buffers::frame_gone(page_id, frame);
+                files::frame_gone(page_id, frame);
                 page.send_message_to_view(&ffi::user_message(FRAME_DESTROYED, &FrameGone { frame }));
             }
         }
@@ -138,6 +143,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
             }
         });
         buffers::frame_gone(page_id, id);
+        files::frame_gone(page_id, id);
         if let Some(page) = page.upgrade() {
             page.send_message_to_view(&ffi::user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
         }
@@ -181,6 +187,7 @@ fn message_received(page: &WebPage, message: &glib::Object) -> bool {
     match name.as_deref() {
         Some(FRAME_SCRIPT) => frame_script(page, message),
         Some(SHARED_BUFFER) => shared_buffer(page, message),
+        Some(FILES_TO_PAGE) => files_to_page(page, message),
         _ => return false,
     }
     true
@@ -208,6 +215,27 @@ fn shared_buffer(page: &WebPage, message: &glib::Object) {
         _ => Delivery::Failed("malformed shared buffer message".into()),
     };
     ffi::send_reply(message, &ffi::user_message(SHARED_BUFFER, &delivery));
+}
+
+fn files_to_page(page: &WebPage, message: &glib::Object) {
+    let page_id = page.id();
+    let list: Option<gio::UnixFDList> = message.property("fd-list");
+    let delivery = match parameters::<FilesPost>(message) {
+        Some(post) => {
+            let count = list
+                .as_ref()
+                .map_or(0, |l| gio::prelude::UnixFDListExt::length(l).max(0) as usize);
+            let fds: Vec<_> = (0..count)
+                .filter_map(|i| list.as_ref().and_then(|l| webpane_glib::take_fd(l, i as i32)))
+                .collect();
+            match find_frame(page_id, post.frame) {
+                Some(frame) => files::deliver(page_id, &frame, &post, fds),
+                None => Delivery::Failed("the frame is gone".into()),
+            }
+        }
+        None => Delivery::Failed("malformed files message".into()),
+    };
+    ffi::send_reply(message, &ffi::user_message(FILES_TO_PAGE, &delivery));
 }
 
 fn frame_script(page: &WebPage, message: &glib::Object) {

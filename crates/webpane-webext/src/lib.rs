@@ -8,6 +8,8 @@
 //! - **who sends a web message**: each frame's window gets a native function, bound to that
 //!   `WebKitFrame`, that the `chrome.webview` shim takes before any page script runs; the runtime
 //!   hears the frame and its URI from here, never from values page script built;
+//! - **files**: open files from the app become file handles in page script, and files a page
+//!   posts become sealed memfds for the app (no path either way);
 //! - **per-frame scripts**: the runtime asks it to run a script in one frame (WebKitGTK's
 //!   UI-process API can only reach the main frame); web messages to a frame go the same way.
 //!
@@ -22,3 +24,4 @@ mod extension;
 mod fault;
 #[allow(unsafe_code)]
 mod ffi;
+mod files;

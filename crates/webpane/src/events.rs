@@ -65,7 +65,12 @@ ui_args!(
 ui_args!(
     /// Arguments of [`WebView::on_web_message_received`](crate::WebView::on_web_message_received):
     /// what a page sent with `chrome.webview.postMessage`.
-    WebMessageReceivedEventArgs { source: String, json: String, frame: Option<crate::objects::Frame> }
+    WebMessageReceivedEventArgs {
+        source: String,
+        json: String,
+        frame: Option<crate::objects::Frame>,
+        files: Rc<Vec<crate::page_files::ReceivedFile>>,
+    }
 );
 
 ui_args!(
@@ -128,6 +133,13 @@ impl WebMessageReceivedEventArgs {
     /// The iframe that sent the message, or `None` for the main document.
     pub fn frame(&self) -> Option<&crate::objects::Frame> {
         self.frame.as_ref()
+    }
+
+    /// The files the page posted with `chrome.webview.postMessageWithAdditionalObjects`, in
+    /// order (WebView2's `AdditionalObjects`); empty for `postMessage`.
+    #[doc(alias = "AdditionalObjects")]
+    pub fn additional_objects(&self) -> &[crate::page_files::ReceivedFile] {
+        &self.files
     }
 
     /// The message as JSON (what the page passed to `postMessage`, through `JSON.stringify`).

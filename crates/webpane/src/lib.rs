@@ -50,6 +50,7 @@ mod new_window;
 mod objects;
 mod operation;
 mod output;
+mod page_files;
 mod posted_buffers;
 mod requests;
 mod resources;
@@ -82,6 +83,7 @@ pub use new_window::NewWindowRequestedEventArgs;
 pub use objects::{Environment, Frame, WebView};
 pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager};
+pub use page_files::{PageFile, ReceivedFile};
 pub use posted_buffers::SharedBufferMappings;
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,

@@ -99,6 +99,19 @@ pub enum AppMessage {
         /// The message as JSON.
         json: String,
     },
+    /// Deliver a web message with open files to the page's `chrome.webview` `message` listeners
+    /// (`event.additionalObjects`: a file handle per file). Refused: more files than
+    /// [`MAX_FDS_PER_MESSAGE`](crate::MAX_FDS_PER_MESSAGE), anything but regular files.
+    PostWebMessageWithFiles {
+        /// The view.
+        id: WebViewId,
+        /// A subframe, or `None` for the main frame.
+        frame: Option<u64>,
+        /// The message as JSON.
+        json: String,
+        /// The files: each attached fd and what the page sees of it.
+        files: Vec<(crate::wire::FdRef, crate::webext::PageFileInfo)>,
+    },
     /// Answer a page's host object request
     /// ([`RuntimeMessage::HostObjectCall`](crate::protocol::RuntimeMessage::HostObjectCall)).
     HostObjectReply {
@@ -310,6 +323,7 @@ impl AppMessage {
             | AppMessage::RemoveDocumentCreatedScript { id, .. }
             | AppMessage::PostWebMessage { id, .. }
             | AppMessage::HostObjectReply { id, .. }
+            | AppMessage::PostWebMessageWithFiles { id, .. }
             | AppMessage::Reload { id }
             | AppMessage::TerminateRenderProcess { id }
             | AppMessage::NavigationStartingResponse { id, .. }

@@ -98,6 +98,20 @@ pub enum RuntimeMessage {
         /// The message as JSON.
         json: String,
     },
+    /// A page posted a message with files (`chrome.webview.postMessageWithAdditionalObjects`):
+    /// each file's contents as an attached fd (a sealed memfd), with its name and type.
+    WebMessageWithFilesReceived {
+        /// The view.
+        id: WebViewId,
+        /// The sending subframe, or `None` for the main frame.
+        frame: Option<u64>,
+        /// The URI of the document that sent it.
+        source: String,
+        /// The message as JSON.
+        json: String,
+        /// The files.
+        files: Vec<(crate::wire::FdRef, crate::webext::PageFileInfo)>,
+    },
     /// A page used a host object (`chrome.webview.hostObjects`): a call, a property read or
     /// write, or a release of proxies it no longer holds. The app answers with
     /// [`AppMessage::HostObjectReply`](crate::protocol::AppMessage::HostObjectReply).
@@ -295,6 +309,7 @@ impl RuntimeMessage {
             | RuntimeMessage::ScriptResult { id, .. }
             | RuntimeMessage::WebMessageReceived { id, .. }
             | RuntimeMessage::HostObjectCall { id, .. }
+            | RuntimeMessage::WebMessageWithFilesReceived { id, .. }
             | RuntimeMessage::WebResourceRequested { id, .. }
             | RuntimeMessage::NewWindowRequested { id, .. }
             | RuntimeMessage::FrameCreated { id, .. }

@@ -159,6 +159,29 @@ impl Server {
             AppMessage::PostWebMessage { id, frame, json } => {
                 self.with_view(client, id, |v| v.post_web_message(frame, &json))
             }
+            AppMessage::PostWebMessageWithFiles { id, frame, json, files } => {
+                let mut taken = Vec::new();
+                let mut refused = None;
+                for (r, info) in files {
+                    match fds.take_file(r) {
+                        Ok((file, access)) => match crate::view::check_page_file(&file, access, &info) {
+                            Ok(()) => taken.push((std::os::fd::OwnedFd::from(file), info)),
+                            Err(why) => refused = Some(why),
+                        },
+                        Err(e) => refused = Some(e.to_string()),
+                    }
+                }
+                match refused {
+                    Some(reason) => self.send(client, &RuntimeMessage::RequestFailed { id: Some(id), reason }),
+                    None => self.with_view(client, id, |v| {
+                        v.post_files(frame, json, taken, move |result| {
+                            if let Err(why) = result {
+                                log::warn!("a web message with files was not delivered: {why}");
+                            }
+                        })
+                    }),
+                }
+            }
             AppMessage::HostObjectReply { id, frame, json } => {
                 self.with_view(client, id, |v| v.post_host_object_reply(frame, &json))
             }

@@ -20,6 +20,10 @@
   delete window.__webpaneSend;
   if (!native || typeof native.value !== "function" || (window.chrome && window.chrome.webview)) return;
   const send = native.value;
+  const reflectApply = Reflect.apply;
+  const nativeFiles = Object.getOwnPropertyDescriptor(window, "__webpaneSendFiles");
+  delete window.__webpaneSendFiles;
+  const sendFiles = nativeFiles && typeof nativeFiles.value === "function" ? nativeFiles.value : null;
   const stringify = JSON.stringify;
   const TypeErrorCtor = TypeError;
   const ErrorCtor = Error;
@@ -41,12 +45,24 @@
     while (waitingHead < waitingTail && inFlightTail - inFlightHead < WINDOW && (inFlightBytes < WINDOW_BYTES || inFlightTail === inFlightHead)) {
       const json = waiting[waitingHead];
       const host = waitingHost[waitingHead];
+      // A message with files waits here until they are read (later messages wait behind it).
+      if (host && typeof host === "object" && !host.ready) break;
       waiting[waitingHead] = undefined;
       waitingHost[waitingHead++] = undefined;
       waitingBytes -= json.length;
       inFlight[inFlightTail++] = json.length;
       inFlightBytes += json.length;
-      send(json, host);
+      if (host && typeof host === "object") {
+        if (host.failed || !sendFiles) {
+          // Dropped (said on the console): nothing goes to the app, nothing is acknowledged.
+          inFlightTail--;
+          inFlightBytes -= json.length;
+          continue;
+        }
+        const args = [json, host.infos];
+        for (let i = 0; i < host.buffers.length; i++) args[i + 2] = host.buffers[i];
+        reflectApply(sendFiles, undefined, args);
+      } else send(json, host);
     }
     if (waitingHead === waitingTail) {
       waiting.length = 0;
@@ -68,8 +84,9 @@
     waitingBytes += json.length;
     pump();
   };
-/*__HOST_OBJECTS__*/
   const target = new EventTarget();
+/*__HOST_OBJECTS__*/
+/*__FILES__*/
   const webview = {
     postMessage(message) {
       const json = stringify(message);
@@ -78,6 +95,10 @@
     },
     // WebView2's asynchronous host object proxies (webpane has no synchronous ones).
     hostObjects: hostObjects.root,
+    // Files (from <input type=file>, drag and drop, or made by the page) to the app, by content.
+    postMessageWithAdditionalObjects(message, additionalObjects) {
+      files.postWithFiles(message, additionalObjects);
+    },
     addEventListener(type, listener, options) {
       target.addEventListener(type, listener, options);
     },
@@ -111,6 +132,13 @@
   Object.defineProperty(webview, "__webpaneDispatch", {
     value: (key, data) => {
       if (key === token) target.dispatchEvent(new MessageEvent("message", { data, source: window }));
+    },
+  });
+  Object.defineProperty(webview, "__webpaneFiles", {
+    value: (key, json, infos, natives) => {
+      if (key !== token) return false;
+      files.deliver(json, infos, natives);
+      return true;
     },
   });
   Object.defineProperty(webview, "__webpaneHost", {

@@ -14,6 +14,14 @@ use super::state::*;
 use crate::host::Host;
 use crate::page_messages::{self, Acks};
 
+/// What a page's message through the extension is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Message,
+    HostObject,
+    Files,
+}
+
 /// The handler for the runtime's own page events (an isolated world the page cannot reach).
 pub(super) const INTERNAL_HANDLER: &str = "webpane-internal";
 /// The isolated world of the runtime's own scripts.
@@ -50,6 +58,7 @@ impl View {
         if enabled {
             let shim = include_str!("chrome_webview.js")
                 .replace("/*__HOST_OBJECTS__*/", include_str!("host_objects.js"))
+                .replace("/*__FILES__*/", include_str!("files.js"))
                 .replace("__TOKEN__", &self.token);
             self.content.add_script(&webkit2gtk::UserScript::new(
                 &shim,
@@ -63,9 +72,10 @@ impl View {
         let frames = self.frames.clone();
         let acks = Rc::new(Acks::default());
         self.webview.connect_user_message_received(move |_, message| {
-            let host_object = match message.name().as_deref() {
-                Some(webext::WEB_MESSAGE) => false,
-                Some(webext::HOST_OBJECT_CALL) => true,
+            let kind = match message.name().as_deref() {
+                Some(webext::WEB_MESSAGE) => Kind::Message,
+                Some(webext::HOST_OBJECT_CALL) => Kind::HostObject,
+                Some(webext::WEB_MESSAGE_WITH_FILES) => Kind::Files,
                 _ => return false,
             };
             if !enabled {
@@ -73,8 +83,12 @@ impl View {
                 // one of ours to pass on.
                 return true;
             }
-            let message = match page_messages::decode(message.parameters().as_ref()) {
-                Ok(message) => message,
+            let decoded = match kind {
+                Kind::Files => page_messages::decode_with_files(message.parameters().as_ref(), message.fd_list()),
+                _ => page_messages::decode(message.parameters().as_ref()).map(|m| (m, Vec::new())),
+            };
+            let (message, files) = match decoded {
+                Ok(decoded) => decoded,
                 Err(why) => {
                     log::warn!("view {}: dropped a web message: {why}", id.0);
                     return true;
@@ -90,12 +104,26 @@ impl View {
                 return true;
             };
             match page_messages::check_json(&message.json) {
-                Ok(()) if host_object => host.send(RuntimeMessage::HostObjectCall {
+                Ok(()) if kind == Kind::HostObject => host.send(RuntimeMessage::HostObjectCall {
                     id,
                     frame,
                     source: message.source,
                     json: message.json,
                 }),
+                Ok(()) if kind == Kind::Files => {
+                    let mut out = webpane_ipc::Outgoing::new();
+                    let files = files.into_iter().map(|(file, info)| (out.file(file), info)).collect();
+                    host.send_with_fds(
+                        RuntimeMessage::WebMessageWithFilesReceived {
+                            id,
+                            frame,
+                            source: message.source,
+                            json: message.json,
+                            files,
+                        },
+                        out,
+                    );
+                }
                 Ok(()) => host.send(RuntimeMessage::WebMessageReceived {
                     id,
                     frame,

@@ -5,6 +5,7 @@
 //! owns it, and asking about the runtime's child processes.
 
 pub(crate) mod extension;
+mod files;
 mod frames;
 mod health;
 mod messages;
@@ -29,6 +30,7 @@ use crate::schemes::Resources;
 use crate::watchdog::Watchdog;
 use window::{ignore_x_errors_of_vanished_windows, place_plug};
 
+pub use files::check_page_file;
 use state::*;
 pub use state::{BufferPost, Engine, View};
 

@@ -84,6 +84,20 @@ fn array_buffer_data(value: &javascriptcore::Value) -> Option<(usize, usize)> {
     (!data.is_null()).then_some((data as usize, size))
 }
 
+/// Lets `fill` write into an ArrayBuffer's storage (one made by page script, so inside JSC's
+/// heap); `None` if `value` is not an ArrayBuffer.
+pub fn fill_array_buffer<R>(value: &javascriptcore::Value, fill: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
+    let (addr, len) = array_buffer_data(value)?;
+    if len == 0 {
+        return Some(fill(&mut []));
+    }
+    // SAFETY: `value` keeps the ArrayBuffer alive for the call, its storage is `len` bytes at
+    // `addr` and does not move; no script runs while `fill` does (we are inside a native call on
+    // the web process's main thread), so nothing else reads or writes the storage meanwhile.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(addr as *mut u8, len) };
+    Some(fill(bytes))
+}
+
 type OnFree = Box<dyn FnOnce() + Send>;
 
 unsafe extern "C" fn free_trampoline(user_data: glib::ffi::gpointer) {

@@ -16,9 +16,32 @@ use crate::events::{
 use crate::frame::FrameCreatedEventArgs;
 use crate::new_window::NewWindowRequestedEventArgs;
 use crate::objects::WebView;
+use crate::page_files::ReceivedFile;
 use crate::resources::{WebResourceRequest, WebResourceRequestedEventArgs};
 
 impl WebView {
+    /// As in WebView2: the top-level document's messages go to the webview's handlers, an
+    /// iframe's (nested ones too) to its `Frame`'s only.
+    fn deliver_web_message(&self, frame: Option<u64>, source: String, json: String, files: Vec<ReceivedFile>) {
+        let files = std::rc::Rc::new(files);
+        match frame {
+            None => {
+                let args = WebMessageReceivedEventArgs::new(source, json, None, files);
+                self.inner.events.raise(self, &args);
+            }
+            Some(id) => {
+                let frame = self.inner.frames.borrow().get(&id).cloned();
+                match frame {
+                    Some(frame) => {
+                        let args = WebMessageReceivedEventArgs::new(source, json, Some(frame.clone()), files);
+                        frame.raise_web_message(&args);
+                    }
+                    None => log::debug!("a message from frame {id}, which is gone, was dropped"),
+                }
+            }
+        }
+    }
+
     pub(crate) fn on_message(&self, message: RuntimeMessage, fds: &mut ReceivedFds) {
         match message {
             RuntimeMessage::NewWindowRequested {
@@ -157,25 +180,26 @@ impl WebView {
             }
             RuntimeMessage::WebMessageReceived {
                 source, json, frame, ..
+            } => self.deliver_web_message(frame, source, json, Vec::new()),
+            RuntimeMessage::WebMessageWithFilesReceived {
+                source,
+                json,
+                frame,
+                files,
+                ..
             } => {
-                // As in WebView2: the top-level document's messages go to the webview's handlers,
-                // an iframe's (nested ones too) to its `Frame`'s only.
-                match frame {
-                    None => {
-                        let args = WebMessageReceivedEventArgs::new(source, json, None);
-                        self.inner.events.raise(self, &args);
-                    }
-                    Some(id) => {
-                        let frame = self.inner.frames.borrow().get(&id).cloned();
-                        match frame {
-                            Some(frame) => {
-                                let args = WebMessageReceivedEventArgs::new(source, json, Some(frame.clone()));
-                                frame.raise_web_message(&args);
-                            }
-                            None => log::debug!("a message from frame {id}, which is gone, was dropped"),
-                        }
+                let mut received = Vec::new();
+                for (r, info) in files {
+                    match fds.take_file(r) {
+                        Ok((file, _)) => received.push(ReceivedFile {
+                            name: info.name,
+                            mime_type: info.mime,
+                            file,
+                        }),
+                        Err(e) => log::warn!("a page's file could not be taken: {e}"),
                     }
                 }
+                self.deliver_web_message(frame, source, json, received);
             }
             RuntimeMessage::HostObjectCall {
                 frame, source, json, ..

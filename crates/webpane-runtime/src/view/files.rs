@@ -1,0 +1,90 @@
+//! Open files from the app to a page's `chrome.webview` `message` listeners, through the web
+//! process extension (which makes a file handle of each; the page never learns a path).
+
+use std::os::fd::OwnedFd;
+
+use glib::prelude::*;
+use webkit2gtk::WebViewExt;
+use webpane_ipc::webext::{self, FilesPost, PageFileAccess, PageFileInfo};
+
+use super::extension::decode_reply;
+use super::state::View;
+
+/// Checks a file from the app for a page: a regular file whose open mode allows what the page is
+/// to be given.
+pub fn check_page_file(
+    file: &std::fs::File,
+    access: webpane_ipc::FileAccess,
+    info: &PageFileInfo,
+) -> Result<(), String> {
+    let metadata = file.metadata().map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err(format!("{:?}: only regular files can be given to a page", info.name));
+    }
+    use webpane_ipc::FileAccess as Open;
+    let allowed = match info.access {
+        PageFileAccess::Read => matches!(access, Open::Read | Open::ReadWrite),
+        PageFileAccess::Write => matches!(access, Open::Write | Open::ReadWrite),
+        PageFileAccess::ReadWrite => access == Open::ReadWrite,
+    };
+    if !allowed {
+        return Err(format!(
+            "{:?}: the file was opened {access:?} and cannot be given for {:?}",
+            info.name, info.access
+        ));
+    }
+    Ok(())
+}
+
+impl View {
+    /// Delivers `json` with `files` to a frame's (or the main frame's) `message` listeners;
+    /// `done` gets whether the page received them.
+    pub fn post_files(
+        &self,
+        frame: Option<u64>,
+        json: String,
+        files: Vec<(OwnedFd, PageFileInfo)>,
+        done: impl FnOnce(Result<(), String>) + 'static,
+    ) {
+        if !self.web_messages {
+            done(Err(
+                "web messages are off for this webview: the page has no chrome.webview".into(),
+            ));
+            return;
+        }
+        if let Some(why) = &self.extension_missing {
+            done(Err(format!("the browser process has no web process extension ({why})")));
+            return;
+        }
+        if frame.is_some_and(|f| !self.frames.borrow().contains(&f)) {
+            done(Err("the frame is gone".into()));
+            return;
+        }
+        let (fds, infos): (Vec<OwnedFd>, Vec<PageFileInfo>) = files.into_iter().unzip();
+        let post = FilesPost {
+            frame,
+            json,
+            files: infos,
+            token: self.token.clone(),
+        };
+        let json = serde_json::to_string(&post).unwrap_or_default();
+        let list = gio::UnixFDList::new();
+        for fd in &fds {
+            if let Err(e) = gio::prelude::UnixFDListExtManual::append(&list, std::os::fd::AsRawFd::as_raw_fd(fd)) {
+                done(Err(format!("cannot pass a file on: {e}")));
+                return;
+            }
+        }
+        // The list holds duplicates: the runtime keeps none of the files.
+        drop(fds);
+        let message =
+            webkit2gtk::UserMessage::with_fd_list(webext::FILES_TO_PAGE, Some(&json.to_variant()), Some(&list));
+        self.webview
+            .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
+                done(match decode_reply::<webext::Delivery>(reply) {
+                    Ok(webext::Delivery::Delivered) => Ok(()),
+                    Ok(webext::Delivery::Failed(why)) | Err(why) => Err(why),
+                })
+            });
+    }
+}
