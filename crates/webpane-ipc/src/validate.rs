@@ -79,6 +79,10 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
         }
         .validate(),
         AppMessage::Navigate { uri, .. } => no_nul("URI", uri),
+        AppMessage::NavigateWithHeaders { uri, headers, .. } => {
+            no_nul("URI", uri)?;
+            crate::protocol::validate_headers(headers)
+        }
         AppMessage::NavigateToString { html, .. } => no_nul("document", html),
         AppMessage::AddWebResourceRequestedFilter { filter, .. }
         | AppMessage::RemoveWebResourceRequestedFilter { filter, .. } => no_nul("filter", filter),

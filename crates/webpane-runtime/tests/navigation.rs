@@ -220,3 +220,57 @@ fn exit_handlers_stay_registered_across_browser_process_restarts() {
         ]
     );
 }
+
+/// Answers every request with a page that posts the request's head back to the app.
+fn echo_server() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let mut request = Vec::new();
+            let mut chunk = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match conn.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let head = serde_json::to_string(&String::from_utf8_lossy(&request)).unwrap();
+            let body = format!("<script>chrome.webview.postMessage({head})</script>");
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn a_navigation_carries_the_apps_headers() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let port = echo_server();
+    let heads = recorder();
+    let h = heads.clone();
+    webview.on_web_message_received(move |_, args| h.borrow_mut().push(args.web_message_as_string().unwrap()));
+    let mut headers = webpane::http::HeaderMap::new();
+    headers.insert("x-app-token", webpane::http::HeaderValue::from_static("secret 42"));
+    headers.append("x-many", webpane::http::HeaderValue::from_static("one"));
+    webview
+        .navigate_with_headers(&format!("http://127.0.0.1:{port}/with"), &headers)
+        .unwrap();
+    wait_until(&event_loop, "the echoed request", || !heads.borrow().is_empty());
+    let head = heads.borrow()[0].to_ascii_lowercase();
+    assert!(head.starts_with("get /with http/1.1"), "{head}");
+    assert!(head.contains("x-app-token: secret 42\r\n"), "{head}");
+    assert!(head.contains("x-many: one\r\n"), "{head}");
+    // A header that is not HTTP is refused before anything is sent.
+    let mut bad = webpane::http::HeaderMap::new();
+    bad.insert("x-bad", webpane::http::HeaderValue::from_bytes(b"\xff").unwrap());
+    assert!(matches!(
+        webview.navigate_with_headers("http://127.0.0.1/", &bad),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+}

@@ -56,6 +56,41 @@ impl WebView {
         })
     }
 
+    /// Navigates to `uri` with extra request headers (WebView2's
+    /// `NavigateWithWebResourceRequest`, for a GET). **Differs:** WebKitGTK navigates with GET
+    /// only: a request with another method or a body cannot be made (post a form from the page
+    /// instead).
+    ///
+    /// ```no_run
+    /// # fn demo(webview: &webpane::WebView) -> webpane::Result<()> {
+    /// use webpane::http::{HeaderMap, HeaderValue};
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-app-token", HeaderValue::from_static("42"));
+    /// webview.navigate_with_headers("https://example.com/", &headers)?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias = "NavigateWithWebResourceRequest")]
+    pub fn navigate_with_headers(&self, uri: &str, headers: &http::HeaderMap) -> Result<()> {
+        url::Url::parse(uri).map_err(|e| Error::InvalidUri {
+            uri: uri.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let headers = headers
+            .iter()
+            .map(|(name, value)| {
+                let value = value
+                    .to_str()
+                    .map_err(|_| Error::InvalidArgument(format!("the value of header {name} is not text")))?;
+                Ok((name.as_str().to_owned(), value.to_owned()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.request(AppMessage::NavigateWithHeaders {
+            id: self.inner.id,
+            uri: uri.to_owned(),
+            headers,
+        })
+    }
+
     /// Shows `html` as a document (its base URI is `about:blank`).
     #[doc(alias = "NavigateToString")]
     pub fn navigate_to_string(&self, html: &str) -> Result<()> {

@@ -122,6 +122,16 @@ pub enum AppMessage {
         /// The answer as JSON (read by the page's `chrome.webview.hostObjects`).
         json: String,
     },
+    /// Navigate to `uri` with extra request headers (a GET: WebKitGTK has no other method for a
+    /// navigation).
+    NavigateWithHeaders {
+        /// The view.
+        id: WebViewId,
+        /// Where to.
+        uri: String,
+        /// Extra request headers, in order.
+        headers: Vec<(String, String)>,
+    },
     /// Reload the current page (also brings a page back after its renderer exited).
     Reload {
         /// The view.
@@ -315,6 +325,7 @@ impl AppMessage {
             AppMessage::CreateWebView { id, .. }
             | AppMessage::Navigate { id, .. }
             | AppMessage::NavigateToString { id, .. }
+            | AppMessage::NavigateWithHeaders { id, .. }
             | AppMessage::Stop { id }
             | AppMessage::GoBack { id }
             | AppMessage::GoForward { id }

@@ -22,7 +22,7 @@ pub use options::{CustomScheme, RESERVED_SCHEMES, RuntimeOptions, wildcard_match
 pub use output::{ImageFormat, OutputTarget};
 pub use process::{ProcessFailedKind, ProcessFailedReason};
 pub use profile::{BrowsingDataKinds, Cookie};
-pub use resources::{HostResourceAccess, ResourceResponse, ResponseBody, validate_virtual_host};
+pub use resources::{HostResourceAccess, ResourceResponse, ResponseBody, validate_headers, validate_virtual_host};
 pub use runtime::RuntimeMessage;
 pub use view::{CloseReason, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode, ViewSettings, WebError, WebViewId};
 

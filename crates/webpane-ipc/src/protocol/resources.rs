@@ -39,24 +39,28 @@ impl ResourceResponse {
         if !(100..=599).contains(&self.status) {
             return Err(format!("status {} is outside 100..=599", self.status));
         }
-        let bad_text = |s: &str| s.contains(['\0', '\r', '\n']);
-        if bad_text(&self.reason) {
+        if self.reason.contains(['\0', '\r', '\n']) {
             return Err("the reason phrase contains CR, LF or NUL".into());
         }
-        for (name, value) in &self.headers {
-            let token = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-            if !token {
-                return Err(format!("{name:?} is not a header name"));
-            }
-            if bad_text(value) {
-                return Err(format!("the value of header {name:?} contains CR, LF or NUL"));
-            }
-        }
-        Ok(())
+        validate_headers(&self.headers)
     }
+}
+
+/// Checks HTTP headers: names are HTTP tokens, values hold no CR, LF or NUL.
+pub fn validate_headers(headers: &[(String, String)]) -> Result<(), String> {
+    for (name, value) in headers {
+        let token = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !token {
+            return Err(format!("{name:?} is not a header name"));
+        }
+        if value.contains(['\0', '\r', '\n']) {
+            return Err(format!("the value of header {name:?} contains CR, LF or NUL"));
+        }
+    }
+    Ok(())
 }
 
 /// What other origins may do with a virtual host's files (WebView2's

@@ -114,6 +114,9 @@ impl Server {
             }
             AppMessage::Navigate { id, uri } => self.with_view(client, id, |v| v.navigate(uri)),
             AppMessage::NavigateToString { id, html } => self.with_view(client, id, |v| v.navigate_to_string(html)),
+            AppMessage::NavigateWithHeaders { id, uri, headers } => {
+                self.with_view(client, id, |v| v.navigate_with_headers(uri, headers))
+            }
             AppMessage::Reload { id } => self.with_view(client, id, View::reload),
             AppMessage::Stop { id } => self.with_view(client, id, View::stop),
             AppMessage::GoBack { id } => self.with_view(client, id, View::go_back),

@@ -143,6 +143,18 @@ impl View {
         self.last.replace(Some(LastNavigation::Uri(uri)));
     }
 
+    /// Navigates with extra request headers.
+    pub fn navigate_with_headers(&self, uri: String, headers: Vec<(String, String)>) {
+        let request = webkit2gtk::URIRequest::new(&uri);
+        if let Some(sent) = webkit2gtk::URIRequestExt::http_headers(&request) {
+            for (name, value) in &headers {
+                sent.append(name, value);
+            }
+        }
+        self.webview.load_request(&request);
+        self.last.replace(Some(LastNavigation::Uri(uri)));
+    }
+
     /// Shows an HTML document.
     pub fn navigate_to_string(&self, html: String) {
         self.webview.load_html(&html, None);
