@@ -69,6 +69,14 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             }
             files.iter().try_for_each(|(_, info)| no_nul("file name", &info.name))
         }
+        AppMessage::PolicyResponse { answer, .. } => match answer {
+            crate::protocol::PolicyAnswer::Credentials { user, password } => {
+                no_nul("user name", user)?;
+                no_nul("password", password)
+            }
+            crate::protocol::PolicyAnswer::Text(text) => no_nul("text", text),
+            _ => Ok(()),
+        },
         AppMessage::HostObjectReply { json, .. } => {
             json_text(json).map_err(|e| format!("the host object answer is not JSON: {e}"))
         }

@@ -130,3 +130,16 @@ pub fn all_cookies(
         )
     }
 }
+
+/// Answers an authentication request with a credential, or without one (the page then gets the
+/// server's answer, a 401). webkit2gtk-rs 2.0 does not bind
+/// `webkit_authentication_request_authenticate`.
+pub fn authenticate(request: &webkit2gtk::AuthenticationRequest, credential: Option<&webkit2gtk::Credential>) {
+    use glib::translate::ToGlibPtr;
+    let request_ptr: *mut webkit2gtk::ffi::WebKitAuthenticationRequest = request.to_glib_none().0;
+    let credential_ptr: *const webkit2gtk::ffi::WebKitCredential =
+        credential.map_or(std::ptr::null(), |c| c.to_glib_none().0);
+    // SAFETY: both pointers come from objects borrowed for the call (or NULL, which WebKit takes
+    // as "no credential"); WebKit copies the credential and does not keep the pointer.
+    unsafe { webkit2gtk::ffi::webkit_authentication_request_authenticate(request_ptr, credential_ptr as *mut _) }
+}

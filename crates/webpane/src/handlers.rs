@@ -77,6 +77,11 @@ impl<S, A> Handlers<S, A> {
         }
     }
 
+    /// Whether any handler is registered.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.borrow().is_empty()
+    }
+
     /// Removes the handler of `token` if it is one of this list's; whether it was.
     pub(crate) fn remove(&self, token: EventToken<A>) -> bool {
         let mut list = self.list.borrow_mut();
@@ -140,6 +145,11 @@ impl<S: 'static> EventTable<S> {
     /// Removes a handler registered with [`add`](Self::add); whether it was one of this table's.
     pub(crate) fn remove<A: 'static>(&self, token: EventToken<A>) -> bool {
         self.existing::<A>().is_some_and(|list| list.remove(token))
+    }
+
+    /// Whether the event whose arguments are `A` has a handler now.
+    pub(crate) fn has_handlers<A: 'static>(&self) -> bool {
+        self.existing::<A>().is_some_and(|list| !list.is_empty())
     }
 
     /// Calls the handlers of the event whose arguments are `A` (see [`Handlers::raise`]).

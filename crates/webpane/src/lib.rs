@@ -51,6 +51,7 @@ mod objects;
 mod operation;
 mod output;
 mod page_files;
+mod policy;
 mod posted_buffers;
 mod requests;
 mod resources;
@@ -84,6 +85,11 @@ pub use objects::{Environment, Frame, WebView};
 pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager};
 pub use page_files::{PageFile, ReceivedFile};
+pub use policy::{
+    BasicAuthenticationRequestedEventArgs, PermissionKind, PermissionRequestedEventArgs, PermissionState,
+    ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate, ServerCertificateErrorAction,
+    ServerCertificateErrorDetectedEventArgs,
+};
 pub use posted_buffers::SharedBufferMappings;
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,

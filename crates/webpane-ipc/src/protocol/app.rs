@@ -112,6 +112,16 @@ pub enum AppMessage {
         /// The files: each attached fd and what the page sees of it.
         files: Vec<(crate::wire::FdRef, crate::webext::PageFileInfo)>,
     },
+    /// The app's decision on a
+    /// [`RuntimeMessage::PolicyRequested`](crate::protocol::RuntimeMessage::PolicyRequested).
+    PolicyResponse {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The decision.
+        answer: super::policy::PolicyAnswer,
+    },
     /// Answer a page's host object request
     /// ([`RuntimeMessage::HostObjectCall`](crate::protocol::RuntimeMessage::HostObjectCall)).
     HostObjectReply {
@@ -334,6 +344,7 @@ impl AppMessage {
             | AppMessage::RemoveDocumentCreatedScript { id, .. }
             | AppMessage::PostWebMessage { id, .. }
             | AppMessage::HostObjectReply { id, .. }
+            | AppMessage::PolicyResponse { id, .. }
             | AppMessage::PostWebMessageWithFiles { id, .. }
             | AppMessage::Reload { id }
             | AppMessage::TerminateRenderProcess { id }

@@ -11,6 +11,7 @@
 mod app;
 mod options;
 mod output;
+mod policy;
 mod process;
 mod profile;
 mod resources;
@@ -20,6 +21,7 @@ mod view;
 pub use app::AppMessage;
 pub use options::{CustomScheme, RESERVED_SCHEMES, RuntimeOptions, wildcard_match};
 pub use output::{ImageFormat, OutputTarget};
+pub use policy::{PermissionKind, PolicyAnswer, PolicyRequest, ScriptDialogKind};
 pub use process::{ProcessFailedKind, ProcessFailedReason};
 pub use profile::{BrowsingDataKinds, Cookie};
 pub use resources::{HostResourceAccess, ResourceResponse, ResponseBody, validate_headers, validate_virtual_host};

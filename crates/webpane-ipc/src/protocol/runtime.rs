@@ -112,6 +112,17 @@ pub enum RuntimeMessage {
         /// The files.
         files: Vec<(crate::wire::FdRef, crate::webext::PageFileInfo)>,
     },
+    /// A page's action waits for the app's decision (credentials, a dialog, a permission, a
+    /// certificate); answered by
+    /// [`AppMessage::PolicyResponse`](crate::protocol::AppMessage::PolicyResponse).
+    PolicyRequested {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// What is asked.
+        what: super::policy::PolicyRequest,
+    },
     /// A page used a host object (`chrome.webview.hostObjects`): a call, a property read or
     /// write, or a release of proxies it no longer holds. The app answers with
     /// [`AppMessage::HostObjectReply`](crate::protocol::AppMessage::HostObjectReply).
@@ -309,6 +320,7 @@ impl RuntimeMessage {
             | RuntimeMessage::ScriptResult { id, .. }
             | RuntimeMessage::WebMessageReceived { id, .. }
             | RuntimeMessage::HostObjectCall { id, .. }
+            | RuntimeMessage::PolicyRequested { id, .. }
             | RuntimeMessage::WebMessageWithFilesReceived { id, .. }
             | RuntimeMessage::WebResourceRequested { id, .. }
             | RuntimeMessage::NewWindowRequested { id, .. }

@@ -185,6 +185,9 @@ impl Server {
                     }),
                 }
             }
+            AppMessage::PolicyResponse { id, request, answer } => {
+                self.with_view(client, id, |v| v.answer_policy(request, answer))
+            }
             AppMessage::HostObjectReply { id, frame, json } => {
                 self.with_view(client, id, |v| v.post_host_object_reply(frame, &json))
             }

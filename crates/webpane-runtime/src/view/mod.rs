@@ -4,12 +4,15 @@
 //! A view talks to the rest of the runtime only through [`Host`]: sending messages to the app that
 //! owns it, and asking about the runtime's child processes.
 
+mod dialogs;
 pub(crate) mod extension;
 mod files;
 mod frames;
 mod health;
+mod held;
 mod messages;
 mod navigation;
+mod policy;
 mod state;
 mod window;
 
@@ -146,6 +149,7 @@ impl View {
             context_menus: Rc::new(Cell::new(true)),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
+            policy: Rc::default(),
         };
         let menus = view.context_menus.clone();
         view.webview.connect_context_menu(move |_, _, _, _| !menus.get());
@@ -155,7 +159,13 @@ impl View {
         view.wire_health(id, &host);
         view.wire_new_windows(id, &host, mode);
         view.wire_frames(id, &host);
+        view.wire_policy(id, &host);
         view
+    }
+
+    /// Whether the view is on screen in a window (not headless).
+    pub(super) fn showing_window(&self) -> bool {
+        !self.window.is::<gtk::OffscreenWindow>()
     }
 
     /// Applies a setting.

@@ -107,6 +107,8 @@ pub struct View {
     pub(super) closing: Rc<Cell<bool>>,
     /// Whether the view lives in another process's window.
     pub(super) embedded: bool,
+    /// WebKit's requests waiting for the app's decision.
+    pub(super) policy: Rc<super::held::Policy>,
 }
 
 /// An embedding parent can vanish at any time (killed, closed): GDK's next request on our plug

@@ -201,6 +201,7 @@ impl WebView {
                 }
                 self.deliver_web_message(frame, source, json, received);
             }
+            RuntimeMessage::PolicyRequested { request, what, .. } => self.policy_requested(request, what),
             RuntimeMessage::HostObjectCall {
                 frame, source, json, ..
             } => self.host_object_call(frame, &source, &json),

@@ -1,0 +1,123 @@
+//! The browser's decisions an app makes (WebView2's policy events): a page's request for
+//! credentials, a script dialog, a permission, a server certificate that did not verify. The
+//! runtime holds WebKit's request while the app decides, and answers it with the app's answer.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of a script dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScriptDialogKind {
+    /// `alert()`.
+    Alert,
+    /// `confirm()`.
+    Confirm,
+    /// `prompt()`.
+    Prompt,
+    /// The page asks before it is left (`beforeunload`).
+    BeforeUnload,
+}
+
+/// What a page asks permission for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PermissionKind {
+    /// A camera (`getUserMedia({ video })`).
+    Camera,
+    /// A microphone (`getUserMedia({ audio })`).
+    Microphone,
+    /// Both at once.
+    CameraAndMicrophone,
+    /// The screen (`getDisplayMedia`).
+    DisplayCapture,
+    /// The list of media devices with their labels.
+    MediaDeviceInfo,
+    /// The position (`navigator.geolocation`).
+    Geolocation,
+    /// Notifications (`Notification.requestPermission`).
+    Notifications,
+    /// Reading the clipboard.
+    ClipboardRead,
+    /// Locking the pointer (`requestPointerLock`).
+    PointerLock,
+    /// A media key system (encrypted media).
+    MediaKeySystem,
+    /// Storage access for a third-party frame (`document.requestStorageAccess`).
+    StorageAccess,
+    /// Something else WebKit asks about.
+    Other,
+}
+
+/// A decision a page's action waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolicyRequest {
+    /// A server asks for credentials (HTTP authentication).
+    BasicAuthentication {
+        /// The URI that asked.
+        uri: String,
+        /// The challenge, as the server's header would give it (`Basic realm="…"`).
+        challenge: String,
+        /// The realm.
+        realm: String,
+        /// Whether credentials for it were refused before.
+        is_retry: bool,
+    },
+    /// `alert`, `confirm`, `prompt`, or a page asking before it is left.
+    ScriptDialog {
+        /// Which.
+        kind: ScriptDialogKind,
+        /// The page's URI.
+        uri: String,
+        /// The message.
+        message: String,
+        /// A prompt's default text.
+        default_text: String,
+    },
+    /// A page asks for a permission.
+    Permission {
+        /// For what.
+        kind: PermissionKind,
+        /// The asking page's URI.
+        uri: String,
+    },
+    /// The certificate of a server did not verify; the load failed. The app may trust it for
+    /// its host and load the URI again.
+    ServerCertificateError {
+        /// The URI whose load failed.
+        uri: String,
+        /// The server's host.
+        host: String,
+        /// What was wrong (GLib's `GTlsCertificateFlags` bits).
+        errors: u32,
+        /// The server's certificate, PEM.
+        certificate_pem: String,
+        /// Its subject's distinguished name.
+        subject: String,
+        /// Its issuer's distinguished name.
+        issuer: String,
+        /// Valid from (seconds since the epoch).
+        valid_from: Option<i64>,
+        /// Valid until (seconds since the epoch).
+        valid_to: Option<i64>,
+    },
+}
+
+/// The app's decision on a [`PolicyRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolicyAnswer {
+    /// What happens without the app: credentials and certificates are refused, permissions
+    /// denied, dialogs shown by the runtime in a window of its own (dismissed without one).
+    Default,
+    /// Refuse: no credentials, deny the permission, dismiss the dialog, keep the certificate
+    /// refused.
+    Deny,
+    /// Allow the permission, accept the dialog, trust the certificate for its host.
+    Allow,
+    /// Credentials for the server.
+    Credentials {
+        /// The user name.
+        user: String,
+        /// The password.
+        password: String,
+    },
+    /// Accept a prompt with this text.
+    Text(String),
+}

@@ -1,0 +1,316 @@
+//! Policy events end to end, with real pages and real servers: HTTP credentials, script dialogs,
+//! permissions (WebKit's mock capture devices make getUserMedia real), server certificates.
+
+mod common;
+
+use std::cell::RefCell;
+use std::io::{Read, Write};
+use std::rc::Rc;
+use std::time::Duration;
+
+use common::*;
+use webpane::{
+    Deferral, EventLoop, PermissionKind, PermissionState, ScriptDialogKind, ServerCertificateErrorAction, WebView,
+};
+
+/// Serves a page that posts "authorized" to `user:pass` (Basic), and a 401 page otherwise.
+/// Records the Authorization header of each request.
+fn basic_auth_server(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let mut head = Vec::new();
+            let mut chunk = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match conn.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+            let auth = head
+                .lines()
+                .find_map(|l| l.strip_prefix("authorization: "))
+                .unwrap_or("")
+                .to_owned();
+            seen.lock().unwrap().push(auth.clone());
+            let (status, extra, word) = if auth == "basic dxnlcjpwyxnz" {
+                ("200 OK", "", "authorized")
+            } else {
+                (
+                    "401 Unauthorized",
+                    "WWW-Authenticate: Basic realm=\"webpane test\"\r\n",
+                    "unauthorized",
+                )
+            };
+            let body = format!("<script>chrome.webview.postMessage('{word}')</script>");
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status}\r\n{extra}Content-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+fn messages_of(webview: &WebView) -> Rc<RefCell<Vec<String>>> {
+    let messages = recorder();
+    let m = messages.clone();
+    webview.on_web_message_received(move |_, args| m.borrow_mut().push(args.web_message_as_json().to_owned()));
+    messages
+}
+
+#[test]
+fn a_server_gets_the_credentials_the_app_gives() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let port = basic_auth_server(seen.clone());
+    let (event_loop, env, webview, _dir) = open_webview();
+    let asked = recorder();
+    let kept: Rc<RefCell<Option<Deferral>>> = Rc::default();
+    let (a, k) = (asked.clone(), kept.clone());
+    webview.on_basic_authentication_requested(move |_, args| {
+        a.borrow_mut()
+            .push((args.challenge().to_owned(), args.realm().to_owned(), args.is_retry()));
+        if args.is_retry() {
+            // Answered later: the page waits.
+            args.set_credentials("user", "pass");
+            k.replace(Some(args.deferral()));
+        } else {
+            args.set_credentials("user", "wrong");
+        }
+    });
+    let messages = messages_of(&webview);
+    webview.navigate(&format!("http://127.0.0.1:{port}/")).unwrap();
+    wait_until(&event_loop, "the second challenge", || kept.borrow().is_some());
+    event_loop.dispatch(Some(Duration::from_millis(200))).unwrap();
+    assert!(messages.borrow().is_empty(), "the page waits for the deferral");
+    drop(kept.take());
+    wait_until(&event_loop, "the page", || !messages.borrow().is_empty());
+    assert_eq!(messages.borrow()[0], r#""authorized""#);
+    assert_eq!(
+        *asked.borrow(),
+        [
+            (
+                r#"Basic realm="webpane test""#.to_owned(),
+                "webpane test".to_owned(),
+                false
+            ),
+            (
+                r#"Basic realm="webpane test""#.to_owned(),
+                "webpane test".to_owned(),
+                true
+            ),
+        ]
+    );
+    // Without a handler: no credentials; the page is the server's 401. (Another server: the
+    // credentials given above are kept for the session, for that server and realm.)
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let port = basic_auth_server(seen.clone());
+    let other = new_webview(&event_loop, &env);
+    let messages = messages_of(&other);
+    other.navigate(&format!("http://127.0.0.1:{port}/other")).unwrap();
+    wait_until(&event_loop, "the 401 page", || !messages.borrow().is_empty());
+    assert_eq!(messages.borrow()[0], r#""unauthorized""#);
+    assert_eq!(*seen.lock().unwrap(), [String::new()]);
+}
+
+const DIALOGS: &str = r#"<script>
+setTimeout(() => {
+  const r = { confirm: confirm("sure?"), prompt: prompt("name?", "default name") };
+  alert("done");
+  chrome.webview.postMessage(r);
+}, 0);
+</script>"#;
+
+#[test]
+fn the_app_answers_script_dialogs_and_the_page_waits() {
+    let (event_loop, env, webview, _dir) = open_webview();
+    let opened = recorder();
+    let later: Rc<RefCell<Option<Deferral>>> = Rc::default();
+    let (o, l) = (opened.clone(), later.clone());
+    webview.on_script_dialog_opening(move |_, args| {
+        o.borrow_mut()
+            .push((args.kind(), args.message().to_owned(), args.default_text().to_owned()));
+        match args.kind() {
+            ScriptDialogKind::Confirm => args.accept(),
+            ScriptDialogKind::Prompt => {
+                args.set_result_text("typed by the app");
+                l.replace(Some(args.deferral()));
+            }
+            _ => {}
+        }
+    });
+    let messages = messages_of(&webview);
+    webview.navigate_to_string(DIALOGS).unwrap();
+    wait_until(&event_loop, "the prompt", || later.borrow().is_some());
+    event_loop.dispatch(Some(Duration::from_millis(200))).unwrap();
+    assert!(messages.borrow().is_empty(), "the page waits on its prompt");
+    drop(later.take());
+    wait_until(&event_loop, "the page's report", || !messages.borrow().is_empty());
+    let r: serde_json::Value = serde_json::from_str(&messages.borrow()[0]).unwrap();
+    assert_eq!(r, serde_json::json!({ "confirm": true, "prompt": "typed by the app" }));
+    assert_eq!(
+        *opened.borrow(),
+        [
+            (ScriptDialogKind::Confirm, "sure?".to_owned(), String::new()),
+            (ScriptDialogKind::Prompt, "name?".to_owned(), "default name".to_owned()),
+            (ScriptDialogKind::Alert, "done".to_owned(), String::new()),
+        ]
+    );
+    // Without a handler, headless: dismissed.
+    let other = new_webview(&event_loop, &env);
+    let messages = messages_of(&other);
+    other.navigate_to_string(DIALOGS).unwrap();
+    wait_until(&event_loop, "the page's report", || !messages.borrow().is_empty());
+    let r: serde_json::Value = serde_json::from_str(&messages.borrow()[0]).unwrap();
+    assert_eq!(r, serde_json::json!({ "confirm": false, "prompt": null }));
+}
+
+fn media_environment(event_loop: &EventLoop, dir: &std::path::Path) -> webpane::Environment {
+    event_loop
+        .block_on(
+            webpane::Environment::builder()
+                .user_data_folder(dir)
+                .runtime_path(runtime())
+                .additional_arguments(["enable-media-stream=true", "enable-mock-capture-devices=true"])
+                .shutdown_grace(Duration::from_millis(300))
+                .build(event_loop),
+        )
+        .unwrap()
+        .unwrap()
+}
+
+const MEDIA: &str = r#"<script>
+(async () => {
+  const r = {};
+  // Allowed, the position is still unknown here (no location service): code 2, not 1.
+  r.geolocation = await new Promise((done) => navigator.geolocation.getCurrentPosition(
+    () => done("position"), (e) => done(e.code === 1 ? "denied" : "allowed")));
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    r.camera = stream.getVideoTracks().length + " track";
+  } catch (e) { r.camera = e.name; }
+  chrome.webview.postMessage(r);
+})();
+</script>"#;
+
+/// A view on screen: WebKit holds capture requests of a page that is not visible.
+fn window_view(event_loop: &EventLoop, env: &webpane::Environment) -> WebView {
+    event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::window("permissions", 400, 300)))
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn permissions_are_the_apps_to_give() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = media_environment(&event_loop, dir.path());
+    let port = http_server(MEDIA.into());
+    // Localhost is a secure context: getUserMedia is there.
+    let uri = format!("http://127.0.0.1:{port}/media");
+    let webview = window_view(&event_loop, &env);
+    let asked = recorder();
+    let a = asked.clone();
+    webview.on_permission_requested(move |_, args| {
+        a.borrow_mut().push((args.permission_kind(), args.uri().to_owned()));
+        assert_eq!(args.state(), PermissionState::Default);
+        args.set_state(PermissionState::Allow);
+    });
+    let messages = messages_of(&webview);
+    webview.navigate(&uri).unwrap();
+    wait_until(&event_loop, "the page's report", || !messages.borrow().is_empty());
+    let r: serde_json::Value = serde_json::from_str(&messages.borrow()[0]).unwrap();
+    assert_eq!(r, serde_json::json!({ "geolocation": "allowed", "camera": "1 track" }));
+    assert_eq!(
+        *asked.borrow(),
+        [
+            (PermissionKind::Geolocation, uri.clone()),
+            (PermissionKind::Camera, uri.clone())
+        ]
+    );
+    // Without a handler: denied.
+    let other = window_view(&event_loop, &env);
+    let messages = messages_of(&other);
+    other.navigate(&format!("http://127.0.0.1:{port}/again")).unwrap();
+    wait_until(&event_loop, "the page's report", || !messages.borrow().is_empty());
+    let r: serde_json::Value = serde_json::from_str(&messages.borrow()[0]).unwrap();
+    assert_eq!(
+        r,
+        serde_json::json!({ "geolocation": "denied", "camera": "NotAllowedError" })
+    );
+}
+
+/// A TLS server with a self-signed certificate for 127.0.0.1; its page posts "trusted page ran".
+fn self_signed_server() -> u16 {
+    use std::sync::Arc;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "webpane self-signed");
+    let cert = params.self_signed(&key).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().map_while(Result::ok) {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let mut stream = rustls::StreamOwned::new(rustls::ServerConnection::new(config).unwrap(), conn);
+                let mut request = [0u8; 4096];
+                if stream.read(&mut request).is_ok() {
+                    let body = "<script>chrome.webview.postMessage('trusted page ran')</script>";
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.flush();
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn the_app_may_trust_a_certificate_that_did_not_verify() {
+    let port = self_signed_server();
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let seen = recorder();
+    let s = seen.clone();
+    webview.on_server_certificate_error_detected(move |_, args| {
+        let certificate = args.server_certificate();
+        s.borrow_mut().push((
+            args.host().to_owned(),
+            certificate.subject().to_owned(),
+            certificate.to_pem().starts_with("-----BEGIN CERTIFICATE-----"),
+            args.error_flags() & 1 != 0,
+        ));
+        args.set_action(ServerCertificateErrorAction::AlwaysAllow);
+    });
+    let messages = messages_of(&webview);
+    webview.navigate(&format!("https://127.0.0.1:{port}/")).unwrap();
+    wait_until(&event_loop, "the trusted page", || !messages.borrow().is_empty());
+    assert_eq!(messages.borrow()[0], r#""trusted page ran""#);
+    let seen = seen.borrow();
+    assert_eq!(seen.len(), 1, "asked once: trusted from then on");
+    assert_eq!(seen[0].0, "127.0.0.1");
+    assert!(seen[0].1.contains("webpane self-signed"), "{:?}", seen[0]);
+    assert!(seen[0].2 && seen[0].3, "PEM, and an unknown issuer: {:?}", seen[0]);
+}

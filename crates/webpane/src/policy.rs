@@ -1,0 +1,124 @@
+//! Decisions for the page (WebView2's policy events): HTTP credentials
+//! ([`BasicAuthenticationRequestedEventArgs`]), script dialogs
+//! ([`ScriptDialogOpeningEventArgs`]), permissions ([`PermissionRequestedEventArgs`]) and server
+//! certificates that did not verify ([`ServerCertificateErrorDetectedEventArgs`]).
+//!
+//! Each waits in the browser process until every handler returned and every deferral taken from
+//! its arguments is completed or dropped. Without a handler: credentials are not given (the page
+//! gets the server's 401), permissions are denied, certificates stay refused, and dialogs are
+//! shown by the browser process in a window of its own when the view is on screen (dismissed in
+//! a headless view: `alert` closes, `confirm` is false, `prompt` null, `beforeunload` leaves).
+
+mod args;
+mod responder;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use webpane_ipc::protocol::{PolicyAnswer, PolicyRequest};
+
+pub use args::{
+    BasicAuthenticationRequestedEventArgs, PermissionKind, PermissionRequestedEventArgs, PermissionState,
+    ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate, ServerCertificateErrorAction,
+    ServerCertificateErrorDetectedEventArgs,
+};
+
+use crate::deferral::Deferred;
+use crate::objects::WebView;
+use responder::PolicyResponder;
+
+impl WebView {
+    fn responder(&self, request: u64, answer: PolicyAnswer) -> Rc<Deferred<PolicyResponder>> {
+        Deferred::new(PolicyResponder {
+            session: self.inner.session.clone(),
+            id: self.inner.id,
+            request,
+            answer: RefCell::new(answer),
+        })
+    }
+
+    /// Raises the event for a policy request (or answers `Default` at once without a handler).
+    pub(crate) fn policy_requested(&self, request: u64, what: PolicyRequest) {
+        let events = &self.inner.events;
+        let (handled, initial) = match &what {
+            PolicyRequest::BasicAuthentication { .. } => (
+                events.has_handlers::<BasicAuthenticationRequestedEventArgs>(),
+                PolicyAnswer::Default,
+            ),
+            // As in WebView2: a handled dialog not accepted is dismissed.
+            PolicyRequest::ScriptDialog { .. } => (
+                events.has_handlers::<ScriptDialogOpeningEventArgs>(),
+                PolicyAnswer::Deny,
+            ),
+            PolicyRequest::Permission { .. } => (
+                events.has_handlers::<PermissionRequestedEventArgs>(),
+                PolicyAnswer::Default,
+            ),
+            PolicyRequest::ServerCertificateError { .. } => (
+                events.has_handlers::<ServerCertificateErrorDetectedEventArgs>(),
+                PolicyAnswer::Default,
+            ),
+        };
+        let decision = self.responder(request, if handled { initial } else { PolicyAnswer::Default });
+        if !handled {
+            decision.raise(|| {});
+            return;
+        }
+        let raise = decision.clone();
+        match what {
+            PolicyRequest::BasicAuthentication {
+                uri,
+                challenge,
+                realm,
+                is_retry,
+            } => {
+                let args = BasicAuthenticationRequestedEventArgs::new(uri, challenge, realm, is_retry, raise);
+                decision.raise(|| events.raise(self, &args));
+            }
+            PolicyRequest::ScriptDialog {
+                kind,
+                uri,
+                message,
+                default_text,
+            } => {
+                let args = ScriptDialogOpeningEventArgs::new(kind.into(), uri, message, default_text, raise);
+                decision.raise(|| events.raise(self, &args));
+            }
+            PolicyRequest::Permission { kind, uri } => {
+                let args = PermissionRequestedEventArgs::new(kind.into(), uri, raise);
+                decision.raise(|| events.raise(self, &args));
+            }
+            PolicyRequest::ServerCertificateError {
+                uri,
+                host,
+                errors,
+                certificate_pem,
+                subject,
+                issuer,
+                valid_from,
+                valid_to,
+            } => {
+                let certificate = ServerCertificate::new(certificate_pem, subject, issuer, valid_from, valid_to);
+                let args = ServerCertificateErrorDetectedEventArgs::new(uri, host, errors, certificate, raise);
+                decision.raise(|| events.raise(self, &args));
+            }
+        }
+    }
+
+    crate::handlers::event_methods! { WebView {
+        /// a server asks for credentials (HTTP authentication): set them, cancel, or defer.
+        /// Without a handler, none are given (the page gets the server's 401).
+        on_basic_authentication_requested, remove_basic_authentication_requested, BasicAuthenticationRequestedEventArgs, "add_BasicAuthenticationRequested", "remove_BasicAuthenticationRequested";
+        /// the page opens `alert`, `confirm`, `prompt`, or asks before it is left: accept (with
+        /// a prompt's text) or leave it dismissed; the page waits, deferrals too. Without a
+        /// handler, the browser process shows the dialog when the view is on screen and dismisses
+        /// it in a headless view.
+        on_script_dialog_opening, remove_script_dialog_opening, ScriptDialogOpeningEventArgs, "add_ScriptDialogOpening", "remove_ScriptDialogOpening";
+        /// the page asks for a permission (camera, microphone, position, notifications, …):
+        /// allow, deny, or leave the default (denied). Without a handler, denied.
+        on_permission_requested, remove_permission_requested, PermissionRequestedEventArgs, "add_PermissionRequested", "remove_PermissionRequested";
+        /// a server's certificate did not verify and its load failed: trust it for its host (the
+        /// URI loads again) or not. Without a handler, it stays refused.
+        on_server_certificate_error_detected, remove_server_certificate_error_detected, ServerCertificateErrorDetectedEventArgs, "add_ServerCertificateErrorDetected", "remove_ServerCertificateErrorDetected";
+    }}
+}
