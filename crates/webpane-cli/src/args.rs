@@ -82,6 +82,8 @@ pub(crate) struct OutputArgs {
     /// The user data folder. Default: $XDG_DATA_HOME/webpane/webpane.
     #[arg(long, value_name = "DIR")]
     pub(crate) user_data_folder: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) policy: crate::policy::PolicyArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -127,6 +129,8 @@ pub(crate) struct RunArgs {
     /// ends the run with exit code 4). Repeatable.
     #[arg(long, value_name = "FILE")]
     pub(crate) share_read_only: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) policy: crate::policy::PolicyArgs,
 }
 
 pub(crate) fn parse_xid(s: &str) -> Result<u64, String> {

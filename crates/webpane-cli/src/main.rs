@@ -17,6 +17,7 @@ mod args;
 mod doctor;
 mod exit;
 mod page;
+mod policy;
 mod run;
 mod share;
 
@@ -87,6 +88,9 @@ fn output(args: OutputArgs, what: Output) -> ExitCode {
             Ok(opened) => opened,
             Err(code) => return code,
         };
+    if let Err(e) = args.policy.apply(&event_loop, &webview) {
+        return fail(EXIT_USAGE, e);
+    }
     let loaded: std::rc::Rc<std::cell::Cell<Option<Result<(), String>>>> = Default::default();
     {
         let loaded = loaded.clone();

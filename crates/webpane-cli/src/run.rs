@@ -148,6 +148,9 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(opened) => opened,
         Err(code) => return code,
     };
+    if let Err(e) = args.policy.apply(&event_loop, &webview) {
+        return fail(EXIT_USAGE, e);
+    }
 
     // The outcome, set by handlers; the loop below ends when it is.
     let outcome: Rc<Cell<Option<ExitCode>>> = Default::default();

@@ -1,0 +1,180 @@
+//! The decisions a scripted page needs, as options (in the spirit of browser automation
+//! contexts): permissions, HTTP credentials, certificates, script dialogs, virtual hosts.
+
+use std::path::PathBuf;
+
+use webpane::{
+    EventLoop, HostResourceAccessKind, PermissionKind, PermissionState, ScriptDialogKind, ServerCertificateErrorAction,
+    WebView,
+};
+
+/// What the page may do, for `run`, `screenshot` and `pdf`.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub(crate) struct PolicyArgs {
+    /// Grant these permissions without asking (comma-separated): camera, microphone,
+    /// display-capture, device-info, geolocation, notifications, clipboard-read, pointer-lock,
+    /// media-key-system, storage-access, or all. Others are denied.
+    #[arg(long, value_name = "PERMISSION,…", value_delimiter = ',', value_parser = parse_permission)]
+    pub(crate) allow: Vec<Permission>,
+    /// Deny these permissions (the default for any not allowed; listed to say so in scripts).
+    #[arg(long, value_name = "PERMISSION,…", value_delimiter = ',', value_parser = parse_permission)]
+    pub(crate) deny: Vec<Permission>,
+    /// Answer HTTP authentication (Basic, Digest) with USER:PASS.
+    #[arg(long, value_name = "USER:PASS")]
+    pub(crate) http_credentials: Option<String>,
+    /// Trust any server's certificate that does not verify (for that host, from the first
+    /// error on; the page loads again). For test servers only.
+    #[arg(long)]
+    pub(crate) ignore_certificate_errors: bool,
+    /// Answer alert/confirm/prompt/beforeunload: accept (prompts get their default text) or
+    /// dismiss. Each dialog is also printed to stderr as a JSON line. Default: the browser
+    /// process's own dialog in a window, dismissed headless.
+    #[arg(long, value_name = "accept|dismiss", value_parser = ["accept", "dismiss"])]
+    pub(crate) dialogs: Option<String>,
+    /// Serve DIR at https://HOST/ (a secure origin of its own). Repeatable.
+    #[arg(long, value_name = "HOST=DIR", value_parser = parse_virtual_host)]
+    pub(crate) virtual_host: Vec<(String, PathBuf)>,
+}
+
+/// A permission as named on the command line (`None`: all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Permission(Option<PermissionKind>);
+
+const PERMISSIONS: &[(&str, PermissionKind)] = &[
+    ("camera", PermissionKind::Camera),
+    ("microphone", PermissionKind::Microphone),
+    ("display-capture", PermissionKind::DisplayCapture),
+    ("device-info", PermissionKind::MediaDeviceInfo),
+    ("geolocation", PermissionKind::Geolocation),
+    ("notifications", PermissionKind::Notifications),
+    ("clipboard-read", PermissionKind::ClipboardRead),
+    ("pointer-lock", PermissionKind::PointerLock),
+    ("media-key-system", PermissionKind::MediaKeySystem),
+    ("storage-access", PermissionKind::StorageAccess),
+];
+
+fn parse_permission(s: &str) -> Result<Permission, String> {
+    if s == "all" {
+        return Ok(Permission(None));
+    }
+    PERMISSIONS
+        .iter()
+        .find(|(name, _)| *name == s)
+        .map(|(_, kind)| Permission(Some(*kind)))
+        .ok_or_else(|| {
+            let names: Vec<&str> = PERMISSIONS.iter().map(|(n, _)| *n).collect();
+            format!("no permission {s:?}; one of: {}, all", names.join(", "))
+        })
+}
+
+fn parse_virtual_host(s: &str) -> Result<(String, PathBuf), String> {
+    let (host, dir) = s
+        .split_once('=')
+        .ok_or("expected HOST=DIR, such as app.example=./web")?;
+    Ok((host.to_ascii_lowercase(), PathBuf::from(dir)))
+}
+
+fn allowed(list: &[Permission], kind: PermissionKind) -> bool {
+    let covers = |p: &Permission| p.0.is_none_or(|k| k == kind);
+    // Both camera and microphone must be allowed for a request of both.
+    match kind {
+        PermissionKind::CameraAndMicrophone => {
+            allowed(list, PermissionKind::Camera) && allowed(list, PermissionKind::Microphone)
+        }
+        _ => list.iter().any(covers),
+    }
+}
+
+impl PolicyArgs {
+    /// Registers the handlers these options ask for, and maps the virtual hosts.
+    pub(crate) fn apply(&self, event_loop: &EventLoop, webview: &WebView) -> Result<(), String> {
+        for (host, dir) in &self.virtual_host {
+            event_loop
+                .block_on(webview.set_virtual_host_name_to_folder_mapping(host, dir, HostResourceAccessKind::Allow))
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("--virtual-host {host}={}: {e}", dir.display()))?;
+        }
+        if !self.allow.is_empty() || !self.deny.is_empty() {
+            let (allow, deny) = (self.allow.clone(), self.deny.clone());
+            webview.on_permission_requested(move |_, args| {
+                let kind = args.permission_kind();
+                let state = if allowed(&allow, kind) && !allowed(&deny, kind) {
+                    PermissionState::Allow
+                } else {
+                    PermissionState::Deny
+                };
+                args.set_state(state);
+            });
+        }
+        if let Some(credentials) = &self.http_credentials {
+            let (user, password) = credentials
+                .split_once(':')
+                .ok_or("--http-credentials: expected USER:PASS")?;
+            let (user, password) = (user.to_owned(), password.to_owned());
+            webview.on_basic_authentication_requested(move |_, args| {
+                if args.is_retry() {
+                    // Refused once already: answering again would only loop.
+                    args.set_cancel(true);
+                } else {
+                    args.set_credentials(&user, &password);
+                }
+            });
+        }
+        if self.ignore_certificate_errors {
+            webview.on_server_certificate_error_detected(|_, args| {
+                eprintln!(
+                    "webpane: trusting the certificate of {} (--ignore-certificate-errors)",
+                    args.host()
+                );
+                args.set_action(ServerCertificateErrorAction::AlwaysAllow);
+            });
+        }
+        if let Some(mode) = &self.dialogs {
+            let accept = mode == "accept";
+            webview.on_script_dialog_opening(move |_, args| {
+                let kind = match args.kind() {
+                    ScriptDialogKind::Alert => "alert",
+                    ScriptDialogKind::Confirm => "confirm",
+                    ScriptDialogKind::Prompt => "prompt",
+                    _ => "beforeunload",
+                };
+                let line = serde_json::json!({
+                    "dialog": kind,
+                    "message": args.message(),
+                    "default_text": args.default_text(),
+                    "uri": args.uri(),
+                    "answer": if accept { "accept" } else { "dismiss" },
+                });
+                eprintln!("{line}");
+                if accept {
+                    args.accept();
+                }
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_are_named_as_in_the_help() {
+        assert_eq!(
+            parse_permission("camera").unwrap(),
+            Permission(Some(PermissionKind::Camera))
+        );
+        assert_eq!(parse_permission("all").unwrap(), Permission(None));
+        assert!(parse_permission("telepathy").unwrap_err().contains("geolocation"));
+        let list = [Permission(Some(PermissionKind::Camera))];
+        assert!(allowed(&list, PermissionKind::Camera));
+        assert!(!allowed(&list, PermissionKind::CameraAndMicrophone));
+        assert!(allowed(&[Permission(None)], PermissionKind::CameraAndMicrophone));
+        assert_eq!(
+            parse_virtual_host("App.Example=./web").unwrap(),
+            ("app.example".to_owned(), PathBuf::from("./web"))
+        );
+        assert!(parse_virtual_host("nodir").is_err());
+    }
+}
