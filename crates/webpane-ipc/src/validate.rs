@@ -69,6 +69,10 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             }
             files.iter().try_for_each(|(_, info)| no_nul("file name", &info.name))
         }
+        AppMessage::Find {
+            command: crate::protocol::FindCommand::Start { text, .. },
+            ..
+        } => no_nul("text", text),
         AppMessage::PolicyResponse { answer, .. } => match answer {
             crate::protocol::PolicyAnswer::Credentials { user, password } => {
                 no_nul("user name", user)?;

@@ -314,3 +314,45 @@ fn the_app_may_trust_a_certificate_that_did_not_verify() {
     assert!(seen[0].1.contains("webpane self-signed"), "{:?}", seen[0]);
     assert!(seen[0].2 && seen[0].3, "PEM, and an unknown issuer: {:?}", seen[0]);
 }
+
+#[test]
+fn find_in_page_counts_and_steps_through_the_matches() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<p>apple banana Apple</p><p>pineapple apple</p>"
+    ));
+    let reports = recorder();
+    let (r1, r2) = (reports.clone(), reports.clone());
+    webview.on_find_match_count_changed(move |_, args| r1.borrow_mut().push(("count", args.match_count() as i64)));
+    webview
+        .on_find_active_match_index_changed(move |_, args| r2.borrow_mut().push(("index", args.active_match_index())));
+    let step = |what: &dyn Fn() -> webpane::Result<()>, expect: (u32, i64)| {
+        reports.borrow_mut().clear();
+        what().unwrap();
+        wait_until(&event_loop, "the find's report", || {
+            (webview.find_match_count(), webview.find_active_match_index()) == expect && !reports.borrow().is_empty()
+        });
+    };
+    step(&|| webview.start_find(&webpane::FindOptions::new("apple")), (4, 0));
+    assert_eq!(*reports.borrow(), [("count", 4), ("index", 0)]);
+    step(&|| webview.find_next(), (4, 1));
+    step(&|| webview.find_next(), (4, 2));
+    step(&|| webview.find_next(), (4, 3));
+    step(&|| webview.find_next(), (4, 0));
+    step(&|| webview.find_previous(), (4, 3));
+    let case_sensitive = webpane::FindOptions {
+        is_case_sensitive: true,
+        ..webpane::FindOptions::new("Apple")
+    };
+    step(&|| webview.start_find(&case_sensitive), (1, 0));
+    let word = webpane::FindOptions {
+        should_match_word: true,
+        ..webpane::FindOptions::new("apple")
+    };
+    step(&|| webview.start_find(&word), (3, 0));
+    step(&|| webview.start_find(&webpane::FindOptions::new("cherry")), (0, -1));
+    step(&|| webview.start_find(&webpane::FindOptions::new("banana")), (1, 0));
+    step(&|| webview.stop_find(), (0, -1));
+}

@@ -41,6 +41,7 @@ mod environment;
 mod error;
 pub mod event_loop;
 mod events;
+mod find;
 mod frame;
 mod handlers;
 mod host_objects;
@@ -73,6 +74,7 @@ pub use events::{
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
     WebViewClosedEventArgs,
 };
+pub use find::{FindActiveMatchIndexChangedEventArgs, FindMatchCountChangedEventArgs, FindOptions};
 pub use frame::{FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
 pub use host_objects::{HostError, HostObject, HostReply, HostResult, HostValue, PropertySetter};

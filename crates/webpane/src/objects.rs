@@ -270,6 +270,8 @@ pub(crate) struct WebViewInner {
     pub(crate) bounds: Cell<Bounds>,
     /// The top-level document's host objects.
     pub(crate) host_objects: Rc<HostObjectScope>,
+    /// Find in the page: the match count and the active index, as last reported.
+    pub(crate) find: Cell<(u32, i64)>,
 }
 
 impl Drop for WebViewInner {
@@ -324,6 +326,7 @@ impl WebView {
                 history: Cell::new((false, false)),
                 bounds: Cell::new(options.bounds()),
                 host_objects: Rc::default(),
+                find: Cell::new((0, -1)),
             }),
         }
     }

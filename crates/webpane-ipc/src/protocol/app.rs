@@ -112,6 +112,13 @@ pub enum AppMessage {
         /// The files: each attached fd and what the page sees of it.
         files: Vec<(crate::wire::FdRef, crate::webext::PageFileInfo)>,
     },
+    /// Find in the page.
+    Find {
+        /// The view.
+        id: WebViewId,
+        /// What to do.
+        command: super::policy::FindCommand,
+    },
     /// The app's decision on a
     /// [`RuntimeMessage::PolicyRequested`](crate::protocol::RuntimeMessage::PolicyRequested).
     PolicyResponse {
@@ -345,6 +352,7 @@ impl AppMessage {
             | AppMessage::PostWebMessage { id, .. }
             | AppMessage::HostObjectReply { id, .. }
             | AppMessage::PolicyResponse { id, .. }
+            | AppMessage::Find { id, .. }
             | AppMessage::PostWebMessageWithFiles { id, .. }
             | AppMessage::Reload { id }
             | AppMessage::TerminateRenderProcess { id }

@@ -21,7 +21,7 @@ mod view;
 pub use app::AppMessage;
 pub use options::{CustomScheme, RESERVED_SCHEMES, RuntimeOptions, wildcard_match};
 pub use output::{ImageFormat, OutputTarget};
-pub use policy::{PermissionKind, PolicyAnswer, PolicyRequest, ScriptDialogKind};
+pub use policy::{FindCommand, PermissionKind, PolicyAnswer, PolicyRequest, ScriptDialogKind};
 pub use process::{ProcessFailedKind, ProcessFailedReason};
 pub use profile::{BrowsingDataKinds, Cookie};
 pub use resources::{HostResourceAccess, ResourceResponse, ResponseBody, validate_headers, validate_virtual_host};

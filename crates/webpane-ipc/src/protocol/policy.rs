@@ -121,3 +121,25 @@ pub enum PolicyAnswer {
     /// Accept a prompt with this text.
     Text(String),
 }
+
+/// A find-in-page command (WebView2's `CoreWebView2Find`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FindCommand {
+    /// Find `text` from the start; matches are highlighted, the first is active.
+    Start {
+        /// What to find.
+        text: String,
+        /// Whether case matters.
+        case_sensitive: bool,
+        /// Matches only at word starts.
+        word_starts: bool,
+        /// The first active match is the last one.
+        backwards: bool,
+    },
+    /// The next match becomes active (after the last: the first).
+    Next,
+    /// The previous match becomes active (before the first: the last).
+    Previous,
+    /// Stop: no highlight, no active match.
+    Stop,
+}

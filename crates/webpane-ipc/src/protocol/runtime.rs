@@ -112,6 +112,15 @@ pub enum RuntimeMessage {
         /// The files.
         files: Vec<(crate::wire::FdRef, crate::webext::PageFileInfo)>,
     },
+    /// Find in the page: how many matches, and which is active (`-1`: none).
+    FindChanged {
+        /// The view.
+        id: WebViewId,
+        /// Matches found (WebKit counts up to 1,000).
+        match_count: u32,
+        /// The active match, from 0; -1 for none.
+        active_index: i64,
+    },
     /// A page's action waits for the app's decision (credentials, a dialog, a permission, a
     /// certificate); answered by
     /// [`AppMessage::PolicyResponse`](crate::protocol::AppMessage::PolicyResponse).
@@ -321,6 +330,7 @@ impl RuntimeMessage {
             | RuntimeMessage::WebMessageReceived { id, .. }
             | RuntimeMessage::HostObjectCall { id, .. }
             | RuntimeMessage::PolicyRequested { id, .. }
+            | RuntimeMessage::FindChanged { id, .. }
             | RuntimeMessage::WebMessageWithFilesReceived { id, .. }
             | RuntimeMessage::WebResourceRequested { id, .. }
             | RuntimeMessage::NewWindowRequested { id, .. }

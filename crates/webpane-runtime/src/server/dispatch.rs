@@ -185,6 +185,7 @@ impl Server {
                     }),
                 }
             }
+            AppMessage::Find { id, command } => self.with_view(client, id, |v| v.find(command)),
             AppMessage::PolicyResponse { id, request, answer } => {
                 self.with_view(client, id, |v| v.answer_policy(request, answer))
             }

@@ -7,6 +7,7 @@
 mod dialogs;
 pub(crate) mod extension;
 mod files;
+mod find;
 mod frames;
 mod health;
 mod held;
@@ -150,6 +151,7 @@ impl View {
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),
+            find: FindState::new(),
         };
         let menus = view.context_menus.clone();
         view.webview.connect_context_menu(move |_, _, _, _| !menus.get());
@@ -160,6 +162,7 @@ impl View {
         view.wire_new_windows(id, &host, mode);
         view.wire_frames(id, &host);
         view.wire_policy(id, &host);
+        view.wire_find(id, &host);
         view
     }
 

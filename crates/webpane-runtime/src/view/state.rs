@@ -109,6 +109,25 @@ pub struct View {
     pub(super) embedded: bool,
     /// WebKit's requests waiting for the app's decision.
     pub(super) policy: Rc<super::held::Policy>,
+    /// Find in the page.
+    pub(super) find: Rc<FindState>,
+}
+
+/// What a find in the page has found.
+pub(super) struct FindState {
+    pub(super) count: Cell<u32>,
+    pub(super) index: Cell<i64>,
+    /// What the next `found-text` answers.
+    pub(super) step: Cell<FindStep>,
+}
+
+/// The find command WebKit is answering.
+#[derive(Clone, Copy)]
+pub(super) enum FindStep {
+    Idle,
+    Start { backwards: bool },
+    Next,
+    Previous,
 }
 
 /// An embedding parent can vanish at any time (killed, closed): GDK's next request on our plug

@@ -202,6 +202,11 @@ impl WebView {
                 self.deliver_web_message(frame, source, json, received);
             }
             RuntimeMessage::PolicyRequested { request, what, .. } => self.policy_requested(request, what),
+            RuntimeMessage::FindChanged {
+                match_count,
+                active_index,
+                ..
+            } => self.find_changed(match_count, active_index),
             RuntimeMessage::HostObjectCall {
                 frame, source, json, ..
             } => self.host_object_call(frame, &source, &json),
