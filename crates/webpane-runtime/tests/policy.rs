@@ -356,3 +356,34 @@ fn find_in_page_counts_and_steps_through_the_matches() {
     step(&|| webview.start_find(&webpane::FindOptions::new("banana")), (1, 0));
     step(&|| webview.stop_find(), (0, -1));
 }
+
+#[test]
+fn dev_tools_open_in_a_window_of_their_own_when_enabled() {
+    let (event_loop, env, headless, _dir) = open_webview();
+    headless.set_dev_tools_enabled(true).unwrap();
+    match event_loop.block_on(headless.open_dev_tools_window()).unwrap() {
+        Err(webpane::Error::RequestFailed(why)) => assert!(why.contains("headless"), "{why}"),
+        other => panic!("a headless view shows no dev tools: {other:?}"),
+    }
+    let webview = window_view(&event_loop, &env);
+    assert!(load_html(&event_loop, &webview, "<title>inspected</title><p>x</p>"));
+    let inspector_windows = || {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--name", "Web Inspector"])
+            .output()
+            .expect("xdotool (installed by cargo xtask test)");
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    let before = inspector_windows();
+    match event_loop.block_on(webview.open_dev_tools_window()).unwrap() {
+        Err(webpane::Error::RequestFailed(why)) => assert!(why.contains("set_dev_tools_enabled"), "{why}"),
+        other => panic!("dev tools are off by default: {other:?}"),
+    }
+    webview.set_dev_tools_enabled(true).unwrap();
+    event_loop.block_on(webview.open_dev_tools_window()).unwrap().unwrap();
+    wait_until(&event_loop, "the inspector's window", || inspector_windows() > before);
+    event_loop.block_on(webview.close_dev_tools_window()).unwrap().unwrap();
+    wait_until(&event_loop, "the inspector's window gone", || {
+        inspector_windows() == before
+    });
+}

@@ -188,6 +188,28 @@ impl WebView {
         self.set(Setting::Scripts(enabled))
     }
 
+    /// Opens the dev tools (WebKit's Web Inspector) for the page in a window of their own
+    /// (WebView2's `OpenDevToolsWindow`); fails while dev tools are disabled (they are off until
+    /// [`set_dev_tools_enabled`](Self::set_dev_tools_enabled)`(true)`) and for a headless view
+    /// (WebKit shows them beside the page, on screen).
+    #[doc(alias = "OpenDevToolsWindow")]
+    pub fn open_dev_tools_window(&self) -> Operation<()> {
+        self.ask(|request| AppMessage::DevToolsWindow {
+            id: self.id(),
+            request,
+            open: true,
+        })
+    }
+
+    /// Closes the dev tools' window, if open.
+    pub fn close_dev_tools_window(&self) -> Operation<()> {
+        self.ask(|request| AppMessage::DevToolsWindow {
+            id: self.id(),
+            request,
+            open: false,
+        })
+    }
+
     /// Whether right-click shows the engine's context menu (`AreDefaultContextMenusEnabled`).
     #[doc(alias = "AreDefaultContextMenusEnabled")]
     pub fn set_default_context_menus_enabled(&self, enabled: bool) -> Result<()> {

@@ -112,6 +112,16 @@ pub enum AppMessage {
         /// The files: each attached fd and what the page sees of it.
         files: Vec<(crate::wire::FdRef, crate::webext::PageFileInfo)>,
     },
+    /// Open (or close) the dev tools' window for the page; answered by
+    /// [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
+    DevToolsWindow {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// Open, or close.
+        open: bool,
+    },
     /// Find in the page.
     Find {
         /// The view.
@@ -353,6 +363,7 @@ impl AppMessage {
             | AppMessage::HostObjectReply { id, .. }
             | AppMessage::PolicyResponse { id, .. }
             | AppMessage::Find { id, .. }
+            | AppMessage::DevToolsWindow { id, .. }
             | AppMessage::PostWebMessageWithFiles { id, .. }
             | AppMessage::Reload { id }
             | AppMessage::TerminateRenderProcess { id }

@@ -186,6 +186,11 @@ impl Server {
                 }
             }
             AppMessage::Find { id, command } => self.with_view(client, id, |v| v.find(command)),
+            AppMessage::DevToolsWindow { id, request, open } => {
+                let mut result = Err(format!("there is no webview {}", id.0));
+                self.with_view(client, id, |v| result = v.dev_tools_window(open));
+                self.send(client, &RuntimeMessage::OperationDone { id, request, result });
+            }
             AppMessage::PolicyResponse { id, request, answer } => {
                 self.with_view(client, id, |v| v.answer_policy(request, answer))
             }

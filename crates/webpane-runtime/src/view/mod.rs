@@ -24,7 +24,7 @@ use std::rc::Rc;
 use gtk::prelude::*;
 use webkit2gtk::{
     PolicyDecisionExt, SettingsExt, UserContentInjectedFrames, UserContentManagerExt, UserScriptInjectionTime,
-    WebViewExt,
+    WebInspectorExt, WebViewExt,
 };
 use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::{CloseReason, CustomScheme, ResourceResponse, Setting, ViewMode, ViewSettings, WebViewId};
@@ -164,6 +164,25 @@ impl View {
         view.wire_policy(id, &host);
         view.wire_find(id, &host);
         view
+    }
+
+    /// Opens or closes the dev tools' window (refused while dev tools are disabled).
+    pub fn dev_tools_window(&self, open: bool) -> Result<(), String> {
+        let inspector = self.webview.inspector().ok_or("this view has no inspector")?;
+        if !open {
+            inspector.close();
+            return Ok(());
+        }
+        let enabled = WebViewExt::settings(&self.webview).is_some_and(|s| s.enables_developer_extras());
+        if !enabled {
+            return Err("dev tools are disabled for this webview (WebView::set_dev_tools_enabled)".into());
+        }
+        if !self.showing_window() {
+            // WebKit puts them beside the page, in a window a headless view does not show.
+            return Err("dev tools need the view on screen (a window or embedded); a headless view has none".into());
+        }
+        inspector.show();
+        Ok(())
     }
 
     /// Whether the view is on screen in a window (not headless).
