@@ -69,6 +69,16 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             }
             files.iter().try_for_each(|(_, info)| no_nul("file name", &info.name))
         }
+        AppMessage::DownloadDecision {
+            destination: Some(path),
+            ..
+        } => {
+            no_nul("destination", path)?;
+            if !path.starts_with('/') {
+                return Err(format!("the destination {path:?} is not an absolute path"));
+            }
+            Ok(())
+        }
         AppMessage::Find {
             command: crate::protocol::FindCommand::Start { text, .. },
             ..

@@ -1,23 +1,180 @@
-//! Downloads: pages touch the disk only through the app (DESIGN.md §10).
+//! Downloads: pages touch the disk only where the app says (DESIGN.md §10).
 //!
-//! Until the app can decide (WebView2's `DownloadStarting`, coming with the browser-policy
-//! events), every download a page starts (`<a download>`, a response WebKit cannot show) is
-//! cancelled the moment it starts, before WebKit has chosen a destination: nothing is written
-//! anywhere, and the runtime says so in its log.
+//! A download a page starts (`<a download>`, a response WebKit cannot show) waits, once its
+//! response is known, for the app that owns the page: a destination (an absolute path that must
+//! not exist yet; WebKit writes it), or cancelled. A download of no app's page is cancelled at
+//! once. Progress goes to the app at most every 100 ms, and at the end.
 
-use webkit2gtk::{DownloadExt, URIRequestExt, WebContextExt};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
-/// Cancels every download of `context` as it starts.
-pub fn refuse_all(context: &webkit2gtk::WebContext) {
-    context.connect_download_started(|_, download| {
-        let uri = download
-            .request()
-            .and_then(|r| r.uri())
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        // Keep data: URLs short in the log.
-        let shown: String = uri.chars().take(120).collect();
-        log::info!("cancelled a download of {shown}: no handler decided where it goes, so nothing is written");
-        download.cancel();
-    });
+use webkit2gtk::{DownloadExt, URIRequestExt, URIResponseExt};
+use webpane_ipc::protocol::{DownloadInfo, DownloadProgress, DownloadState, WebViewId};
+
+/// How often progress is told, at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// A download, and who decides it: the client and its view.
+pub struct Tracked {
+    pub download: webkit2gtk::Download,
+    pub client: u64,
+    pub view: WebViewId,
+}
+
+/// The browser process's downloads waiting for a decision or in progress.
+#[derive(Default)]
+pub struct Downloads {
+    next: Cell<u64>,
+    live: RefCell<HashMap<u64, Tracked>>,
+}
+
+impl Downloads {
+    /// Tracks `download` for `client`'s `view`; `tell` sends the view's app what happens
+    /// (`Ok`: the decision to make, `Err`: progress).
+    pub fn track(
+        self: &Rc<Self>,
+        download: &webkit2gtk::Download,
+        client: u64,
+        view: WebViewId,
+        tell: impl Fn(Result<DownloadInfo, DownloadProgress>) + Clone + 'static,
+    ) {
+        let id = self.next.get() + 1;
+        self.next.set(id);
+        self.live.borrow_mut().insert(
+            id,
+            Tracked {
+                download: download.clone(),
+                client,
+                view,
+            },
+        );
+        {
+            let tell = tell.clone();
+            download.connect_decide_destination(move |download, suggested| {
+                let response = download.response();
+                let total = response.as_ref().map(|r| r.content_length()).filter(|n| *n > 0);
+                let uri = download
+                    .request()
+                    .and_then(|r| r.uri())
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                tell(Ok(DownloadInfo {
+                    download: id,
+                    uri,
+                    suggested_name: suggested.to_owned(),
+                    mime: response
+                        .and_then(|r| r.mime_type())
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    total,
+                }));
+                // Decided later, by the app (WebKit waits: nothing is written meanwhile).
+                true
+            });
+        }
+        let progress = move |download: &webkit2gtk::Download, state: DownloadState, reason: Option<String>| {
+            let total = download.response().map(|r| r.content_length()).filter(|n| *n > 0);
+            DownloadProgress {
+                download: id,
+                received: download.received_data_length(),
+                total,
+                state,
+                reason,
+            }
+        };
+        {
+            let (tell, last) = (tell.clone(), Cell::new(None::<Instant>));
+            download.connect_received_data(move |download, _| {
+                if last.get().is_some_and(|t| t.elapsed() < PROGRESS_EVERY) {
+                    return;
+                }
+                last.set(Some(Instant::now()));
+                tell(Err(progress(download, DownloadState::InProgress, None)));
+            });
+        }
+        // The end (`failed` comes before `finished` for a failure: the first one says it).
+        let ended = Rc::new(Cell::new(false));
+        {
+            let (tell, ended, this) = (tell.clone(), ended.clone(), Rc::downgrade(self));
+            download.connect_failed(move |download, error| {
+                if !ended.replace(true) {
+                    tell(Err(progress(
+                        download,
+                        DownloadState::Interrupted,
+                        Some(error.to_string()),
+                    )));
+                }
+                if let Some(this) = this.upgrade() {
+                    this.live.borrow_mut().remove(&id);
+                }
+            });
+        }
+        let this = Rc::downgrade(self);
+        download.connect_finished(move |download| {
+            if !ended.replace(true) {
+                tell(Err(progress(download, DownloadState::Completed, None)));
+            }
+            if let Some(this) = this.upgrade() {
+                this.live.borrow_mut().remove(&id);
+            }
+        });
+    }
+
+    /// The app's decision: write to `destination`, or cancel.
+    pub fn decide(&self, client: u64, view: WebViewId, id: u64, destination: Option<String>) {
+        let live = self.live.borrow();
+        let Some(tracked) = live.get(&id).filter(|t| t.client == client && t.view == view) else {
+            return;
+        };
+        match destination {
+            Some(path) if std::path::Path::new(&path).is_absolute() => {
+                tracked.download.set_allow_overwrite(false);
+                tracked.download.set_destination(&path);
+            }
+            _ => {
+                log::info!(
+                    "cancelled a download of {}: its app gave it no place, so nothing is written",
+                    shown_uri(&tracked.download)
+                );
+                tracked.download.cancel()
+            }
+        }
+    }
+
+    /// Cancels a download of `client`'s `view`.
+    pub fn cancel(&self, client: u64, view: WebViewId, id: u64) {
+        let download = self
+            .live
+            .borrow()
+            .get(&id)
+            .filter(|t| t.client == client && t.view == view)
+            .map(|t| t.download.clone());
+        if let Some(download) = download {
+            download.cancel();
+        }
+    }
+
+    /// Cancels the downloads of a view that closed (`view: None`: of every view of the client).
+    pub fn forget(&self, client: u64, view: Option<WebViewId>) {
+        let gone: Vec<webkit2gtk::Download> = self
+            .live
+            .borrow()
+            .values()
+            .filter(|t| t.client == client && view.is_none_or(|v| v == t.view))
+            .map(|t| t.download.clone())
+            .collect();
+        gone.iter().for_each(|d| d.cancel());
+    }
+}
+
+/// The URI of a download, shortened for the log.
+pub fn shown_uri(download: &webkit2gtk::Download) -> String {
+    let uri = download
+        .request()
+        .and_then(|r| r.uri())
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    uri.chars().take(120).collect()
 }

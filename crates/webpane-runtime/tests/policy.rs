@@ -387,3 +387,88 @@ fn dev_tools_open_in_a_window_of_their_own_when_enabled() {
         inspector_windows() == before
     });
 }
+
+/// Serves `size` bytes as an attachment (a download), in chunks with pauses so progress shows.
+fn download_server(size: usize) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            std::thread::spawn(move || {
+                let mut request = [0u8; 4096];
+                let _ = conn.read(&mut request);
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"report.bin\"\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+                );
+                let chunk = vec![7u8; size / 8];
+                for _ in 0..8 {
+                    if conn.write_all(&chunk).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(150));
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_download_lands_only_where_the_app_says() {
+    const SIZE: usize = 8 << 20;
+    let port = download_server(SIZE);
+    let uri = format!("http://127.0.0.1:{port}/report");
+    let (event_loop, env, webview, dir) = open_webview();
+    let target = dir.path().join("saved-report.bin");
+    let progress = recorder();
+    let states = recorder();
+    let started = recorder();
+    let (p, st, s, t) = (progress.clone(), states.clone(), started.clone(), target.clone());
+    webview.on_download_starting(move |_, args| {
+        let operation = args.download_operation();
+        s.borrow_mut().push((
+            operation.uri().to_owned(),
+            operation.suggested_file_name().to_owned(),
+            operation.mime_type().to_owned(),
+            operation.total_bytes_to_receive(),
+        ));
+        args.set_result_file_path(&t);
+        let p = p.clone();
+        operation.on_bytes_received_changed(move |op, _| p.borrow_mut().push(op.bytes_received()));
+        let st = st.clone();
+        operation.on_state_changed(move |op, _| st.borrow_mut().push((op.state(), op.result_file_path())));
+    });
+    webview.navigate(&uri).unwrap();
+    wait_until(&event_loop, "the download's end", || !states.borrow().is_empty());
+    assert_eq!(
+        *started.borrow(),
+        [(
+            uri.clone(),
+            "report.bin".to_owned(),
+            "application/octet-stream".to_owned(),
+            Some(SIZE as u64)
+        )]
+    );
+    assert_eq!(states.borrow()[0], (webpane::DownloadState::Completed, target.clone()));
+    let bytes = std::fs::read(&target).unwrap();
+    assert_eq!(bytes.len(), SIZE);
+    assert!(bytes.iter().all(|b| *b == 7));
+    let progress = progress.borrow();
+    assert!(progress.len() >= 2, "progress as it came: {progress:?}");
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(*progress.last().unwrap(), SIZE as u64);
+
+    // Without a handler: cancelled; nothing lands where WebKit would otherwise write it.
+    let default = std::path::Path::new(&std::env::var("HOME").unwrap_or_default()).join("Downloads/report.bin");
+    let existed = default.exists();
+    let other = new_webview(&event_loop, &env);
+    let done = recorder();
+    let d = done.clone();
+    other.on_navigation_completed(move |_, args| d.borrow_mut().push(args.is_success()));
+    other.navigate(&format!("http://127.0.0.1:{port}/unwanted")).unwrap();
+    wait_until(&event_loop, "the navigation's end", || !done.borrow().is_empty());
+    event_loop.dispatch(Some(Duration::from_millis(500))).unwrap();
+    assert_eq!(default.exists(), existed, "{} written", default.display());
+    assert!(!dir.path().join("report.bin").exists());
+}

@@ -37,6 +37,7 @@
 mod browser_health;
 mod cookie;
 mod deferral;
+mod downloads;
 mod environment;
 mod error;
 pub mod event_loop;
@@ -64,6 +65,10 @@ mod webview_options;
 
 pub use cookie::{Cookie, SameSite};
 pub use deferral::Deferral;
+pub use downloads::{
+    DownloadBytesReceivedChangedEventArgs, DownloadOperation, DownloadStartingEventArgs, DownloadState,
+    DownloadStateChangedEventArgs,
+};
 pub use environment::{
     BrowserProcessExitKind, BrowserProcessExitedEventArgs, EnvironmentBuilder, NewBrowserVersionAvailableEventArgs,
 };

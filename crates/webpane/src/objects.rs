@@ -272,6 +272,8 @@ pub(crate) struct WebViewInner {
     pub(crate) host_objects: Rc<HostObjectScope>,
     /// Find in the page: the match count and the active index, as last reported.
     pub(crate) find: Cell<(u32, i64)>,
+    /// Downloads in progress.
+    pub(crate) downloads: crate::downloads::operation::Downloads,
 }
 
 impl Drop for WebViewInner {
@@ -327,6 +329,7 @@ impl WebView {
                 bounds: Cell::new(options.bounds()),
                 host_objects: Rc::default(),
                 find: Cell::new((0, -1)),
+                downloads: Default::default(),
             }),
         }
     }

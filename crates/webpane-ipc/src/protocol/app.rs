@@ -122,6 +122,22 @@ pub enum AppMessage {
         /// Open, or close.
         open: bool,
     },
+    /// Where a download goes (an absolute path; it must not exist yet), or `None`: not at all.
+    DownloadDecision {
+        /// The view.
+        id: WebViewId,
+        /// The download.
+        download: u64,
+        /// The file to write.
+        destination: Option<String>,
+    },
+    /// Cancel a download in progress.
+    CancelDownload {
+        /// The view.
+        id: WebViewId,
+        /// The download.
+        download: u64,
+    },
     /// Find in the page.
     Find {
         /// The view.
@@ -363,6 +379,8 @@ impl AppMessage {
             | AppMessage::HostObjectReply { id, .. }
             | AppMessage::PolicyResponse { id, .. }
             | AppMessage::Find { id, .. }
+            | AppMessage::DownloadDecision { id, .. }
+            | AppMessage::CancelDownload { id, .. }
             | AppMessage::DevToolsWindow { id, .. }
             | AppMessage::PostWebMessageWithFiles { id, .. }
             | AppMessage::Reload { id }

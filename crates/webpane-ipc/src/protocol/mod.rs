@@ -9,6 +9,7 @@
 //! (connection, id), so one app can never name another's webview.
 
 mod app;
+mod downloads;
 mod options;
 mod output;
 mod policy;
@@ -19,6 +20,7 @@ mod runtime;
 mod view;
 
 pub use app::AppMessage;
+pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
 pub use options::{CustomScheme, RESERVED_SCHEMES, RuntimeOptions, wildcard_match};
 pub use output::{ImageFormat, OutputTarget};
 pub use policy::{FindCommand, PermissionKind, PolicyAnswer, PolicyRequest, ScriptDialogKind};

@@ -112,6 +112,21 @@ pub enum RuntimeMessage {
         /// The files.
         files: Vec<(crate::wire::FdRef, crate::webext::PageFileInfo)>,
     },
+    /// A page started a download: where does it go? Answered by
+    /// [`AppMessage::DownloadDecision`](crate::protocol::AppMessage::DownloadDecision).
+    DownloadStarting {
+        /// The view.
+        id: WebViewId,
+        /// The download.
+        info: super::downloads::DownloadInfo,
+    },
+    /// How a download the app let go on goes.
+    DownloadChanged {
+        /// The view.
+        id: WebViewId,
+        /// Its progress.
+        progress: super::downloads::DownloadProgress,
+    },
     /// Find in the page: how many matches, and which is active (`-1`: none).
     FindChanged {
         /// The view.
@@ -331,6 +346,8 @@ impl RuntimeMessage {
             | RuntimeMessage::HostObjectCall { id, .. }
             | RuntimeMessage::PolicyRequested { id, .. }
             | RuntimeMessage::FindChanged { id, .. }
+            | RuntimeMessage::DownloadStarting { id, .. }
+            | RuntimeMessage::DownloadChanged { id, .. }
             | RuntimeMessage::WebMessageWithFilesReceived { id, .. }
             | RuntimeMessage::WebResourceRequested { id, .. }
             | RuntimeMessage::NewWindowRequested { id, .. }

@@ -47,6 +47,7 @@ impl Host for ClientHost {
             server
                 .virtual_hosts
                 .forget(&server.data, |owner, _| *owner == (client.id, id));
+            server.downloads.forget(client.id, Some(id));
             if let Some(view) = view {
                 log::info!("view {} closed: {reason:?}", id.0);
                 view.destroy();

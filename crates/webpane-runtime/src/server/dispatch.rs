@@ -186,6 +186,12 @@ impl Server {
                 }
             }
             AppMessage::Find { id, command } => self.with_view(client, id, |v| v.find(command)),
+            AppMessage::DownloadDecision {
+                id,
+                download,
+                destination,
+            } => self.downloads.decide(client.id, id, download, destination),
+            AppMessage::CancelDownload { id, download } => self.downloads.cancel(client.id, id, download),
             AppMessage::DevToolsWindow { id, request, open } => {
                 let mut result = Err(format!("there is no webview {}", id.0));
                 self.with_view(client, id, |v| result = v.dev_tools_window(open));
@@ -335,6 +341,7 @@ impl Server {
                 let view = client.views.borrow_mut().remove(&id);
                 self.virtual_hosts
                     .forget(&self.data, |owner, _| *owner == (client.id, id));
+                self.downloads.forget(client.id, Some(id));
                 match view {
                     Some(view) => {
                         view.destroy();

@@ -11,6 +11,7 @@ mod acceptor;
 mod client_host;
 mod clients;
 mod dispatch;
+mod downloads;
 mod state;
 
 use std::cell::{Cell, RefCell};
@@ -60,7 +61,6 @@ impl Server {
         }
         // Only before the first web process exists.
         context.set_sandbox_enabled(options.sandbox);
-        crate::downloads::refuse_all(&context);
         let server = Rc::new_cyclic(|me| Server {
             me: me.clone(),
             extension_missing,
@@ -79,9 +79,11 @@ impl Server {
             new_version: Cell::new(false),
             acceptor: acceptor::Acceptor::default(),
             virtual_hosts: Default::default(),
+            downloads: Rc::default(),
         });
         server.watch_for_new_versions();
         server.register_schemes();
+        server.watch_downloads();
 
         server.watch_listener();
 

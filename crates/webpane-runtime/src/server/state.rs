@@ -65,4 +65,6 @@ pub struct Server {
     pub(super) acceptor: Acceptor,
     /// Folders served at https hosts, and the proxy serving them.
     pub(super) virtual_hosts: crate::virtual_hosts::VirtualHosts,
+    /// Downloads waiting for their app's decision or in progress.
+    pub(super) downloads: Rc<crate::downloads::Downloads>,
 }

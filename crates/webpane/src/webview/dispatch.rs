@@ -202,6 +202,8 @@ impl WebView {
                 self.deliver_web_message(frame, source, json, received);
             }
             RuntimeMessage::PolicyRequested { request, what, .. } => self.policy_requested(request, what),
+            RuntimeMessage::DownloadStarting { info, .. } => self.download_starting(info),
+            RuntimeMessage::DownloadChanged { progress, .. } => self.download_changed(progress),
             RuntimeMessage::FindChanged {
                 match_count,
                 active_index,
