@@ -75,3 +75,18 @@ fn the_winit_example_embeds_its_page_in_a_winit_window_and_talks_with_it() {
     assert!(out.contains("page says: loaded"), "{out}");
     assert!(out.contains("page says: pong: ping"), "{out}");
 }
+
+#[test]
+fn the_browser_policy_example_grants_a_camera_writes_a_download_and_finds() {
+    let (status, out) = run(&example("browser_policy"));
+    assert!(status.success(), "{status}: {out}");
+    assert!(
+        out.contains("permission: Camera for https://app.example/index.html -> allowed"),
+        "{out}"
+    );
+    assert!(out.contains("page says: camera: 1 track"), "{out}");
+    assert!(out.contains("download: Completed at "), "{out}");
+    assert!(out.contains("written: 4194304 bytes"), "{out}");
+    assert!(out.contains("find: 4 matches of \"webpane\", active 0"), "{out}");
+    assert!(out.contains("find: 4 matches of \"webpane\", active 1"), "{out}");
+}
