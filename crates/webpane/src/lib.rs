@@ -58,6 +58,7 @@ mod posted_buffers;
 mod requests;
 mod resources;
 mod shared_buffers;
+mod surface;
 mod virtual_hosts;
 mod web_error;
 mod webview;
@@ -103,6 +104,10 @@ pub use resources::{
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
 pub use shared_buffers::{SharedBufferAccess, SharedBufferPost};
+pub use surface::{
+    ContainsFullScreenElementChangedEventArgs, IsDocumentPlayingAudioChangedEventArgs, IsMutedChangedEventArgs,
+    StatusBarTextChangedEventArgs, WindowCloseRequestedEventArgs,
+};
 pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};

@@ -274,6 +274,12 @@ pub(crate) struct WebViewInner {
     pub(crate) find: Cell<(u32, i64)>,
     /// Downloads in progress.
     pub(crate) downloads: crate::downloads::operation::Downloads,
+    /// Sound: playing, muted (as last reported).
+    pub(crate) audio: Cell<(bool, bool)>,
+    /// Whether an element is full screen (as last reported).
+    pub(crate) full_screen: Cell<bool>,
+    /// The link under the pointer (as last reported).
+    pub(crate) status_text: RefCell<String>,
 }
 
 impl Drop for WebViewInner {
@@ -330,6 +336,9 @@ impl WebView {
                 host_objects: Rc::default(),
                 find: Cell::new((0, -1)),
                 downloads: Default::default(),
+                audio: Cell::new((false, false)),
+                full_screen: Cell::new(false),
+                status_text: RefCell::new(String::new()),
             }),
         }
     }

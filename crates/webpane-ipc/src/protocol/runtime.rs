@@ -127,6 +127,34 @@ pub enum RuntimeMessage {
         /// Its progress.
         progress: super::downloads::DownloadProgress,
     },
+    /// The page called `window.close()` (the app decides whether to close the webview).
+    WindowCloseRequested {
+        /// The view.
+        id: WebViewId,
+    },
+    /// The page started or stopped playing sound, or was muted or unmuted.
+    AudioChanged {
+        /// The view.
+        id: WebViewId,
+        /// Whether the page plays sound (muted or not).
+        playing: bool,
+        /// Whether the page is muted.
+        muted: bool,
+    },
+    /// An element of the page went full screen, or left it.
+    FullScreenChanged {
+        /// The view.
+        id: WebViewId,
+        /// Whether an element is full screen now.
+        full_screen: bool,
+    },
+    /// What a status bar would show: the link under the pointer (empty: none).
+    StatusBarTextChanged {
+        /// The view.
+        id: WebViewId,
+        /// The text.
+        text: String,
+    },
     /// Find in the page: how many matches, and which is active (`-1`: none).
     FindChanged {
         /// The view.
@@ -346,6 +374,10 @@ impl RuntimeMessage {
             | RuntimeMessage::HostObjectCall { id, .. }
             | RuntimeMessage::PolicyRequested { id, .. }
             | RuntimeMessage::FindChanged { id, .. }
+            | RuntimeMessage::WindowCloseRequested { id }
+            | RuntimeMessage::AudioChanged { id, .. }
+            | RuntimeMessage::FullScreenChanged { id, .. }
+            | RuntimeMessage::StatusBarTextChanged { id, .. }
             | RuntimeMessage::DownloadStarting { id, .. }
             | RuntimeMessage::DownloadChanged { id, .. }
             | RuntimeMessage::WebMessageWithFilesReceived { id, .. }

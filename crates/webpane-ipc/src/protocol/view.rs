@@ -38,6 +38,8 @@ pub enum Setting {
     BackgroundColor([u8; 4]),
     /// Whether the view is shown.
     Visible(bool),
+    /// Whether the page's sound is muted.
+    Muted(bool),
 }
 
 /// What becomes of a page's request for a new window.

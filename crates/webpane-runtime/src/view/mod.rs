@@ -15,6 +15,7 @@ mod messages;
 mod navigation;
 mod policy;
 mod state;
+mod surface;
 mod window;
 
 use std::cell::{Cell, RefCell};
@@ -163,6 +164,7 @@ impl View {
         view.wire_frames(id, &host);
         view.wire_policy(id, &host);
         view.wire_find(id, &host);
+        view.wire_surface(id, &host);
         view
     }
 
@@ -215,6 +217,7 @@ impl View {
                 }
             }
             Setting::Visible(false) => self.window.hide(),
+            Setting::Muted(muted) => self.webview.set_is_muted(muted),
         }
     }
 

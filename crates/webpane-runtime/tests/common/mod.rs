@@ -305,3 +305,11 @@ pub fn script_result(event_loop: &EventLoop, webview: &webpane::WebView, script:
     wait_until(event_loop, "a script's answer", || answer.borrow().is_some());
     answer.borrow_mut().take().unwrap()
 }
+
+/// A view on screen: WebKit holds capture requests of a page that is not visible.
+pub fn window_view(event_loop: &EventLoop, env: &Environment) -> webpane::WebView {
+    event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::window("permissions", 400, 300)))
+        .unwrap()
+        .unwrap()
+}

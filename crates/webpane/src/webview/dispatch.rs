@@ -203,6 +203,10 @@ impl WebView {
             }
             RuntimeMessage::PolicyRequested { request, what, .. } => self.policy_requested(request, what),
             RuntimeMessage::DownloadStarting { info, .. } => self.download_starting(info),
+            RuntimeMessage::WindowCloseRequested { .. } => self.window_close_requested(),
+            RuntimeMessage::AudioChanged { playing, muted, .. } => self.audio_changed(playing, muted),
+            RuntimeMessage::FullScreenChanged { full_screen, .. } => self.full_screen_changed(full_screen),
+            RuntimeMessage::StatusBarTextChanged { text, .. } => self.status_bar_text_changed(text),
             RuntimeMessage::DownloadChanged { progress, .. } => self.download_changed(progress),
             RuntimeMessage::FindChanged {
                 match_count,

@@ -1,0 +1,171 @@
+//! The view's own surface end to end: find in the page, the dev tools window, and what the page
+//! does to its surroundings (window.close(), sound, full screen, the link under the pointer).
+
+mod common;
+
+use common::*;
+use webpane::EventLoop;
+
+#[test]
+fn find_in_page_counts_and_steps_through_the_matches() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<p>apple banana Apple</p><p>pineapple apple</p>"
+    ));
+    let reports = recorder();
+    let (r1, r2) = (reports.clone(), reports.clone());
+    webview.on_find_match_count_changed(move |_, args| r1.borrow_mut().push(("count", args.match_count() as i64)));
+    webview
+        .on_find_active_match_index_changed(move |_, args| r2.borrow_mut().push(("index", args.active_match_index())));
+    let step = |what: &dyn Fn() -> webpane::Result<()>, expect: (u32, i64)| {
+        reports.borrow_mut().clear();
+        what().unwrap();
+        wait_until(&event_loop, "the find's report", || {
+            (webview.find_match_count(), webview.find_active_match_index()) == expect && !reports.borrow().is_empty()
+        });
+    };
+    step(&|| webview.start_find(&webpane::FindOptions::new("apple")), (4, 0));
+    assert_eq!(*reports.borrow(), [("count", 4), ("index", 0)]);
+    step(&|| webview.find_next(), (4, 1));
+    step(&|| webview.find_next(), (4, 2));
+    step(&|| webview.find_next(), (4, 3));
+    step(&|| webview.find_next(), (4, 0));
+    step(&|| webview.find_previous(), (4, 3));
+    let case_sensitive = webpane::FindOptions {
+        is_case_sensitive: true,
+        ..webpane::FindOptions::new("Apple")
+    };
+    step(&|| webview.start_find(&case_sensitive), (1, 0));
+    let word = webpane::FindOptions {
+        should_match_word: true,
+        ..webpane::FindOptions::new("apple")
+    };
+    step(&|| webview.start_find(&word), (3, 0));
+    step(&|| webview.start_find(&webpane::FindOptions::new("cherry")), (0, -1));
+    step(&|| webview.start_find(&webpane::FindOptions::new("banana")), (1, 0));
+    step(&|| webview.stop_find(), (0, -1));
+}
+
+#[test]
+fn dev_tools_open_in_a_window_of_their_own_when_enabled() {
+    let (event_loop, env, headless, _dir) = open_webview();
+    headless.set_dev_tools_enabled(true).unwrap();
+    match event_loop.block_on(headless.open_dev_tools_window()).unwrap() {
+        Err(webpane::Error::RequestFailed(why)) => assert!(why.contains("headless"), "{why}"),
+        other => panic!("a headless view shows no dev tools: {other:?}"),
+    }
+    let webview = window_view(&event_loop, &env);
+    assert!(load_html(&event_loop, &webview, "<title>inspected</title><p>x</p>"));
+    let inspector_windows = || {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--name", "Web Inspector"])
+            .output()
+            .expect("xdotool (installed by cargo xtask test)");
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    let before = inspector_windows();
+    match event_loop.block_on(webview.open_dev_tools_window()).unwrap() {
+        Err(webpane::Error::RequestFailed(why)) => assert!(why.contains("set_dev_tools_enabled"), "{why}"),
+        other => panic!("dev tools are off by default: {other:?}"),
+    }
+    webview.set_dev_tools_enabled(true).unwrap();
+    event_loop.block_on(webview.open_dev_tools_window()).unwrap().unwrap();
+    wait_until(&event_loop, "the inspector's window", || inspector_windows() > before);
+    event_loop.block_on(webview.close_dev_tools_window()).unwrap().unwrap();
+    wait_until(&event_loop, "the inspector's window gone", || {
+        inspector_windows() == before
+    });
+}
+
+/// The X11 window titled exactly `title` (under Xvfb).
+fn window_named(title: &str) -> Option<String> {
+    let out = std::process::Command::new("xdotool")
+        .args(["search", "--name", &format!("^{title}$")])
+        .output()
+        .expect("xdotool (installed by cargo xtask test)");
+    String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_owned)
+}
+
+#[test]
+fn the_page_tells_the_app_of_closing_sound_full_screen_and_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = window_view(&event_loop, &env);
+    let seen = recorder();
+    let (s1, s2, s3, s4) = (seen.clone(), seen.clone(), seen.clone(), seen.clone());
+    webview.on_window_close_requested(move |_, _| s1.borrow_mut().push("close".to_owned()));
+    webview.on_is_muted_changed(move |view, _| s2.borrow_mut().push(format!("muted {}", view.is_muted())));
+    webview.on_contains_full_screen_element_changed(move |view, _| {
+        s3.borrow_mut()
+            .push(format!("full screen {}", view.contains_full_screen_element()))
+    });
+    webview
+        .on_status_bar_text_changed(move |view, _| s4.borrow_mut().push(format!("status {}", view.status_bar_text())));
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<title>surface</title><body style='margin:0'>\
+         <a href='https://link.example/target' style='display:block;width:400px;height:100px'>link</a>\
+         <button onclick='document.documentElement.requestFullscreen()' style='display:block;width:400px;height:100px'>full</button>\
+         <div style='height:100px'></div></body>"
+    ));
+    let window = {
+        let mut found = None;
+        wait_until(&event_loop, "the view's window", || {
+            found = window_named("surface");
+            found.is_some()
+        });
+        found.unwrap()
+    };
+    let xdotool = |args: &[&str]| {
+        let status = std::process::Command::new("xdotool").args(args).status().unwrap();
+        assert!(status.success(), "xdotool {args:?}");
+    };
+    // The pointer over the link, then off it: a status bar's text comes and goes.
+    xdotool(&["mousemove", "--window", &window, "50", "50"]);
+    wait_until(&event_loop, "the link's status text", || {
+        webview.status_bar_text() == "https://link.example/target"
+    });
+    xdotool(&["mousemove", "--window", &window, "50", "250"]);
+    wait_until(&event_loop, "the status text gone", || {
+        webview.status_bar_text().is_empty()
+    });
+    // A click (a user gesture) makes the page full screen.
+    xdotool(&["mousemove", "--window", &window, "50", "150", "click", "1"]);
+    wait_until(&event_loop, "full screen", || webview.contains_full_screen_element());
+    event_loop
+        .block_on(webview.execute_script("document.exitFullscreen(); 1"))
+        .unwrap()
+        .unwrap();
+    wait_until(&event_loop, "full screen left", || {
+        !webview.contains_full_screen_element()
+    });
+    webview.set_muted(true).unwrap();
+    wait_until(&event_loop, "muted", || webview.is_muted());
+    webview.set_muted(false).unwrap();
+    wait_until(&event_loop, "unmuted", || !webview.is_muted());
+    // window.close(): the app decides; the webview stays open meanwhile.
+    event_loop
+        .block_on(webview.execute_script("window.close(); 1"))
+        .unwrap()
+        .unwrap();
+    wait_until(&event_loop, "WindowCloseRequested", || {
+        seen.borrow().iter().any(|s| s == "close")
+    });
+    assert!(!webview.is_closed());
+    let seen = seen.borrow();
+    for expected in [
+        "status https://link.example/target",
+        "status ",
+        "full screen true",
+        "full screen false",
+        "muted true",
+        "muted false",
+        "close",
+    ] {
+        assert!(seen.iter().any(|s| s == expected), "{expected:?} in {seen:?}");
+    }
+}
