@@ -193,3 +193,22 @@ fn the_page_tells_the_app_of_closing_sound_full_screen_and_links() {
         assert!(seen.iter().any(|s| s == expected), "{expected:?} in {seen:?}");
     }
 }
+
+#[test]
+fn process_infos_name_the_browser_and_its_render_process() {
+    let (event_loop, env, webview, _dir) = open_webview();
+    let changed = std::rc::Rc::new(std::cell::Cell::new(0));
+    let c = changed.clone();
+    env.on_process_infos_changed(move |_, _| c.set(c.get() + 1));
+    assert!(load_html(&event_loop, &webview, "<p>x</p>"));
+    wait_until(&event_loop, "a render process among the infos", || {
+        env.process_infos()
+            .iter()
+            .any(|p| p.kind == webpane::ProcessKind::Renderer)
+    });
+    let infos = env.process_infos();
+    assert_eq!(infos[0].kind, webpane::ProcessKind::Browser);
+    assert_eq!(infos[0].process_id, webview.browser_process_id());
+    assert!(infos.iter().all(|p| alive(p.process_id)), "{infos:?}");
+    assert!(changed.get() > 0, "ProcessInfosChanged was raised");
+}

@@ -16,6 +16,7 @@ pub(crate) mod events;
 mod exit;
 mod launch;
 mod options;
+mod processes;
 use launch::{Connected, connect_or_spawn};
 
 use crate::error::{Error, Result};
@@ -30,6 +31,7 @@ use crate::objects::{Session, SourceFd};
 use crate::webview_options::WebViewOptions;
 pub use events::{BrowserProcessExitKind, BrowserProcessExitedEventArgs, NewBrowserVersionAvailableEventArgs};
 pub use options::EnvironmentBuilder;
+pub use processes::{ProcessInfo, ProcessInfosChangedEventArgs, ProcessKind};
 
 impl Environment {
     /// The user data folder.
@@ -188,6 +190,7 @@ impl Environment {
             child: RefCell::new(connected.child),
             pidfd,
             children: RefCell::new(Vec::new()),
+            child_pids: RefCell::new(Vec::new()),
             sources: RefCell::new(Vec::new()),
             webviews: RefCell::new(HashMap::new()),
             pending_creates: RefCell::new(HashMap::new()),
@@ -270,12 +273,17 @@ impl Environment {
                 log::warn!("the browser process refused a request: {reason}");
             }
             RuntimeMessage::ChildProcesses { pids } => {
+                let changed = *session.child_pids.borrow() != pids;
+                session.child_pids.replace(pids.clone());
                 let fds = pids
                     .iter()
                     .filter_map(|p| rustix::process::Pid::from_raw(*p as i32))
                     .filter_map(|p| rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok())
                     .collect();
                 *session.children.borrow_mut() = fds;
+                if changed {
+                    self.raise_process_infos_changed();
+                }
             }
             RuntimeMessage::Exiting => session.exiting.set(true),
             RuntimeMessage::Pong { .. } => {}

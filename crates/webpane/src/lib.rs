@@ -72,6 +72,7 @@ pub use downloads::{
 };
 pub use environment::{
     BrowserProcessExitKind, BrowserProcessExitedEventArgs, EnvironmentBuilder, NewBrowserVersionAvailableEventArgs,
+    ProcessInfo, ProcessInfosChangedEventArgs, ProcessKind,
 };
 pub use error::{Error, Result};
 pub use event_loop::{EventLoop, LoopProxy};

@@ -133,6 +133,8 @@ pub(crate) struct Session {
     pub(crate) child: RefCell<Option<Child>>,
     pub(crate) pidfd: Option<OwnedFd>,
     pub(crate) children: RefCell<Vec<OwnedFd>>,
+    /// The children's pids, as last reported.
+    pub(crate) child_pids: RefCell<Vec<u32>>,
     /// Event loop sources: the connection's and the pidfd's tokens.
     pub(crate) sources: RefCell<Vec<(u64, SourceFd)>>,
     pub(crate) webviews: RefCell<HashMap<WebViewId, Weak<WebViewInner>>>,
