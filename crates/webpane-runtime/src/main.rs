@@ -55,6 +55,9 @@ struct Args {
     /// Run web processes in WebKit's sandbox (bubblewrap).
     #[arg(long = flag::SANDBOX)]
     sandbox: bool,
+    /// Keep cookies, storage and caches in memory only.
+    #[arg(long = flag::IN_PRIVATE)]
+    in_private: bool,
     /// Milliseconds to stay after the last webview closed.
     #[arg(long = flag::GRACE_MS)]
     grace_ms: Option<u64>,
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         args.language,
         &args.custom_schemes,
         args.sandbox,
+        args.in_private,
         args.grace_ms,
     ) {
         Ok(command) => command,
@@ -211,6 +215,7 @@ mod tests {
             args.language,
             &args.custom_schemes,
             args.sandbox,
+            args.in_private,
             args.grace_ms,
         )
         .expect("valid")
@@ -235,6 +240,7 @@ mod tests {
                     treat_as_secure: true,
                 }],
                 sandbox: true,
+                in_private: true,
             },
             grace: Some(Duration::from_millis(1500)),
         };

@@ -212,3 +212,74 @@ fn process_infos_name_the_browser_and_its_render_process() {
     assert!(infos.iter().all(|p| alive(p.process_id)), "{infos:?}");
     assert!(changed.get() > 0, "ProcessInfosChanged was raised");
 }
+
+/// Files under `dir` (recursively).
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().map_while(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn in_private_nothing_of_the_profile_reaches_the_disk() {
+    let port = http_server(
+        "<script>document.cookie = 'kept=yes; max-age=3600'; localStorage.setItem('kept', 'yes');\
+         chrome.webview.postMessage('stored')</script>"
+            .into(),
+    );
+    let uri = format!("http://127.0.0.1:{port}/");
+    let dir = tempfile::tempdir().unwrap();
+    let open = |event_loop: &EventLoop| {
+        event_loop
+            .block_on(
+                webpane::Environment::builder()
+                    .user_data_folder(dir.path())
+                    .runtime_path(runtime())
+                    .in_private(true)
+                    .shutdown_grace(std::time::Duration::from_millis(100))
+                    .build(event_loop),
+            )
+            .unwrap()
+            .unwrap()
+    };
+    let event_loop = EventLoop::new().unwrap();
+    let env = open(&event_loop);
+    let webview = new_webview(&event_loop, &env);
+    let messages = recorder();
+    let m = messages.clone();
+    webview.on_web_message_received(move |_, _| m.borrow_mut().push(()));
+    webview.navigate(&uri).unwrap();
+    wait_until(&event_loop, "the page's storing", || !messages.borrow().is_empty());
+    let cookies = event_loop
+        .block_on(webview.cookie_manager().cookies(&uri))
+        .unwrap()
+        .unwrap();
+    assert!(cookies.iter().any(|c| c.name == "kept"), "in memory meanwhile");
+    let pid = webview.browser_process_id();
+    drop(webview);
+    drop(env);
+    wait_reaped(pid);
+    let written: Vec<_> = files_under(dir.path())
+        .into_iter()
+        .filter(|p| {
+            let name = p.to_string_lossy().to_ascii_lowercase();
+            name.contains("cookies") || name.contains("localstorage") || name.contains("storage")
+        })
+        .collect();
+    assert!(written.is_empty(), "profile files written: {written:?}");
+    // A new browser process on the folder has nothing of it.
+    let env = open(&event_loop);
+    let webview = new_webview(&event_loop, &env);
+    let cookies = event_loop
+        .block_on(webview.cookie_manager().cookies(&uri))
+        .unwrap()
+        .unwrap();
+    assert!(cookies.is_empty(), "{cookies:?}");
+}

@@ -161,6 +161,11 @@ impl Error {
             format!("{:?}", schemes(requested)),
         );
         differ("sandbox", runtime.sandbox.to_string(), requested.sandbox.to_string());
+        differ(
+            "in private",
+            runtime.in_private.to_string(),
+            requested.in_private.to_string(),
+        );
         Error::OptionsMismatch { differences }
     }
 }

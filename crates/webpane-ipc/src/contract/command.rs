@@ -60,6 +60,8 @@ pub mod flag {
     pub const CUSTOM_SCHEME: &str = "custom-scheme";
     /// Run web processes in WebKit's sandbox.
     pub const SANDBOX: &str = "sandbox";
+    /// Keep the profile in memory only.
+    pub const IN_PRIVATE: &str = "in-private";
     /// Milliseconds to stay after the last webview closed.
     pub const GRACE_MS: &str = "grace-ms";
 }
@@ -116,6 +118,9 @@ impl RuntimeCommand {
         if self.options.sandbox {
             args.push(format!("--{}", flag::SANDBOX).into());
         }
+        if self.options.in_private {
+            args.push(format!("--{}", flag::IN_PRIVATE).into());
+        }
         if let Some(grace) = self.grace {
             args.push(valued(flag::GRACE_MS, grace.as_millis().to_string().as_ref()));
         }
@@ -130,6 +135,7 @@ impl RuntimeCommand {
         language: Option<String>,
         custom_schemes: &[String],
         sandbox: bool,
+        in_private: bool,
         grace_ms: Option<u64>,
     ) -> Result<RuntimeCommand, CommandError> {
         let custom_schemes = custom_schemes
@@ -153,6 +159,7 @@ impl RuntimeCommand {
                 language,
                 custom_schemes,
                 sandbox,
+                in_private,
             },
             grace: grace_ms.map(Duration::from_millis),
         })

@@ -13,6 +13,8 @@ pub struct RuntimeOptions {
     pub custom_schemes: Vec<CustomScheme>,
     /// Whether web processes run in WebKit's sandbox (bubblewrap).
     pub sandbox: bool,
+    /// In private: cookies, storage and caches in memory only, nothing written to disk.
+    pub in_private: bool,
 }
 
 /// A custom URI scheme (WebView2's `CoreWebView2CustomSchemeRegistration`): requests for it go to

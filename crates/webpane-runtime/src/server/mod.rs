@@ -35,13 +35,18 @@ impl Server {
     /// Sets up WebKit's context with its data under the folder, and starts accepting clients.
     pub fn start(folder: OwnedFolder, options: RuntimeOptions, grace: Duration) -> Rc<Server> {
         let data = folder.webkit_dir().to_owned();
-        let manager = webkit2gtk::WebsiteDataManager::builder()
-            .base_data_directory(data.join("data").to_string_lossy().as_ref())
-            .base_cache_directory(data.join("cache").to_string_lossy().as_ref())
-            .build();
+        let manager = if options.in_private {
+            // Cookies, storage and caches in memory only: nothing of the profile reaches disk.
+            webkit2gtk::WebsiteDataManager::new_ephemeral()
+        } else {
+            webkit2gtk::WebsiteDataManager::builder()
+                .base_data_directory(data.join("data").to_string_lossy().as_ref())
+                .base_cache_directory(data.join("cache").to_string_lossy().as_ref())
+                .build()
+        };
         let context = webkit2gtk::WebContext::with_website_data_manager(&manager);
         // WebKit keeps cookies in memory only unless told where to store them.
-        if let Some(cookies) = manager.cookie_manager() {
+        if let (false, Some(cookies)) = (options.in_private, manager.cookie_manager()) {
             let path = data.join("cookies.sqlite");
             cookies.set_persistent_storage(&path.to_string_lossy(), webkit2gtk::CookiePersistentStorage::Sqlite);
         }

@@ -58,6 +58,15 @@ impl EnvironmentBuilder {
         self
     }
 
+    /// In private (WebView2's `IsInPrivateModeEnabled`): cookies, storage and caches live in
+    /// memory only and go with the browser process; nothing of them is written to the user data
+    /// folder. Default: off. Apps sharing a browser process must agree.
+    #[doc(alias = "IsInPrivateModeEnabled")]
+    pub fn in_private(mut self, enabled: bool) -> Self {
+        self.options.in_private = enabled;
+        self
+    }
+
     /// Registers a custom URI scheme whose requests the app answers (see
     /// [`WebView::on_web_resource_requested`](crate::WebView::on_web_resource_requested)).
     /// Apps sharing a browser process must register the same schemes.
