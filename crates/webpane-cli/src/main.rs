@@ -83,11 +83,14 @@ fn output(args: OutputArgs, what: Output) -> ExitCode {
     };
     progress("starting the browser process");
     let (w, h) = args.size;
-    let (event_loop, _env, webview) =
-        match open_webview(args.user_data_folder.as_deref(), WebViewOptions::headless(w, h)) {
-            Ok(opened) => opened,
-            Err(code) => return code,
-        };
+    let (event_loop, _env, webview) = match open_webview(
+        args.user_data_folder.as_deref(),
+        WebViewOptions::headless(w, h),
+        args.policy.in_private,
+    ) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
     if let Err(e) = args.policy.apply(&event_loop, &webview) {
         return fail(EXIT_USAGE, e);
     }

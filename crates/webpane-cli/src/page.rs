@@ -24,9 +24,10 @@ pub(crate) fn page_uri(page: &str) -> Result<String, String> {
 pub(crate) fn open_webview(
     folder: Option<&std::path::Path>,
     options: WebViewOptions,
+    in_private: bool,
 ) -> Result<(EventLoop, Environment, webpane::WebView), ExitCode> {
     let event_loop = EventLoop::new().map_err(|e| fail(EXIT_USAGE, e))?;
-    let mut builder = Environment::builder();
+    let mut builder = Environment::builder().in_private(in_private);
     if let Some(folder) = folder {
         builder = builder.user_data_folder(folder);
     }

@@ -31,6 +31,14 @@ pub(crate) struct PolicyArgs {
     /// process's own dialog in a window, dismissed headless.
     #[arg(long, value_name = "accept|dismiss", value_parser = ["accept", "dismiss"])]
     pub(crate) dialogs: Option<String>,
+    /// Save the page's downloads into DIR (under the names the server suggests; an existing file
+    /// is not overwritten). Each download's progress is printed to stderr as JSON lines.
+    /// Without it, downloads are cancelled: nothing is written.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) download_dir: Option<PathBuf>,
+    /// Keep cookies, storage and caches in memory only (nothing of them is written to disk).
+    #[arg(long)]
+    pub(crate) in_private: bool,
     /// Serve DIR at https://HOST/ (a secure origin of its own). Repeatable.
     #[arg(long, value_name = "HOST=DIR", value_parser = parse_virtual_host)]
     pub(crate) virtual_host: Vec<(String, PathBuf)>,
@@ -127,6 +135,33 @@ impl PolicyArgs {
                     args.host()
                 );
                 args.set_action(ServerCertificateErrorAction::AlwaysAllow);
+            });
+        }
+        if let Some(dir) = &self.download_dir {
+            let dir = std::path::absolute(dir).map_err(|e| format!("--download-dir {}: {e}", dir.display()))?;
+            if !dir.is_dir() {
+                return Err(format!("--download-dir {}: not a folder", dir.display()));
+            }
+            webview.on_download_starting(move |_, args| {
+                let operation = args.download_operation();
+                let name = std::path::Path::new(operation.suggested_file_name())
+                    .file_name()
+                    .map(|n| n.to_owned())
+                    .unwrap_or_else(|| "download".into());
+                args.set_result_file_path(dir.join(name));
+                let report = |op: &webpane::DownloadOperation| {
+                    let line = serde_json::json!({
+                        "download": op.uri(),
+                        "path": op.result_file_path(),
+                        "received": op.bytes_received(),
+                        "total": op.total_bytes_to_receive(),
+                        "state": format!("{:?}", op.state()),
+                        "reason": op.interrupt_reason(),
+                    });
+                    eprintln!("{line}");
+                };
+                operation.on_bytes_received_changed(move |op, _| report(op));
+                operation.on_state_changed(move |op, _| report(op));
             });
         }
         if let Some(mode) = &self.dialogs {

@@ -88,3 +88,58 @@ fn bad_options_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
     }
 }
+
+#[test]
+fn downloads_land_in_the_download_dir_with_progress_on_stderr() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::create_dir_all(&downloads).unwrap();
+    std::fs::write(site.join("data.bin"), vec![9u8; 3 << 20]).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        r#"<a id=a href="/data.bin" download="saved.bin">x</a><script>
+        chrome.webview.addEventListener('message', () => chrome.webview.postMessage({exit: 0}));
+        document.getElementById('a').click();
+        </script>"#,
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args([
+            "run",
+            "https://app.example/index.html",
+            "--headless",
+            "--in-private",
+            "--user-data-folder",
+        ])
+        .arg(dir.path().join("udf"))
+        .arg("--virtual-host")
+        .arg(format!("app.example={}", site.display()))
+        .arg("--download-dir")
+        .arg(&downloads)
+        .env("WEBPANE_RUNTIME", runtime())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = common::lines_of(child.stderr.take().unwrap());
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let completed = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = lines.recv_timeout(left).expect("the download's end on stderr");
+        if let Ok(report) = serde_json::from_str::<serde_json::Value>(&line) {
+            if report["state"] == "Completed" {
+                break report;
+            }
+        }
+    };
+    writeln!(child.stdin.as_mut().unwrap(), "\"done\"").unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(completed["received"], 3 << 20);
+    let saved = downloads.join("saved.bin");
+    assert_eq!(completed["path"], saved.to_string_lossy().as_ref());
+    assert_eq!(std::fs::read(&saved).unwrap(), vec![9u8; 3 << 20]);
+}

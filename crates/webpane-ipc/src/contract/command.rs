@@ -186,7 +186,8 @@ mod tests {
 
     #[test]
     fn a_bad_custom_scheme_flag_is_refused_with_its_value() {
-        let err = RuntimeCommand::from_flags("/f".into(), vec![], None, &["{nope".into()], false, false, None).unwrap_err();
+        let err =
+            RuntimeCommand::from_flags("/f".into(), vec![], None, &["{nope".into()], false, false, None).unwrap_err();
         assert!(err.to_string().contains("--custom-scheme \"{nope\""), "{err}");
         let reserved = r#"{"name":"http","allowed_origins":[],"treat_as_secure":false}"#.to_string();
         assert!(RuntimeCommand::from_flags("/f".into(), vec![], None, &[reserved], false, false, None).is_err());
