@@ -24,10 +24,13 @@ pub(crate) fn page_uri(page: &str) -> Result<String, String> {
 pub(crate) fn open_webview(
     folder: Option<&std::path::Path>,
     options: WebViewOptions,
-    in_private: bool,
+    policy: &crate::policy::PolicyArgs,
 ) -> Result<(EventLoop, Environment, webpane::WebView), ExitCode> {
     let event_loop = EventLoop::new().map_err(|e| fail(EXIT_USAGE, e))?;
-    let mut builder = Environment::builder().in_private(in_private);
+    let mut builder = Environment::builder().in_private(policy.in_private);
+    if let Some(proxy) = &policy.proxy {
+        builder = builder.proxy(proxy);
+    }
     if let Some(folder) = folder {
         builder = builder.user_data_folder(folder);
     }

@@ -39,6 +39,10 @@ pub(crate) struct PolicyArgs {
     /// Keep cookies, storage and caches in memory only (nothing of them is written to disk).
     #[arg(long)]
     pub(crate) in_private: bool,
+    /// Send every connection through this proxy (http://[user:pass@]host:port or
+    /// socks5://host:port) instead of the system's.
+    #[arg(long, value_name = "URL")]
+    pub(crate) proxy: Option<String>,
     /// Serve DIR at https://HOST/ (a secure origin of its own). Repeatable.
     #[arg(long, value_name = "HOST=DIR", value_parser = parse_virtual_host)]
     pub(crate) virtual_host: Vec<(String, PathBuf)>,

@@ -26,6 +26,13 @@ pub fn runtime_options(options: &RuntimeOptions) -> Result<(), String> {
     if let Some(language) = &options.language {
         no_nul("language", language)?;
     }
+    if let Some(proxy) = &options.proxy {
+        no_nul("proxy", proxy)?;
+        let scheme = proxy.split_once("://").map(|(s, _)| s).unwrap_or("");
+        if !matches!(scheme, "http" | "https" | "socks" | "socks4" | "socks4a" | "socks5") {
+            return Err(format!("the proxy {proxy:?} is not an http or socks proxy URI"));
+        }
+    }
     options.custom_schemes.iter().try_for_each(|scheme| scheme.validate())
 }
 

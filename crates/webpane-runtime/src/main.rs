@@ -58,6 +58,9 @@ struct Args {
     /// Keep cookies, storage and caches in memory only.
     #[arg(long = flag::IN_PRIVATE)]
     in_private: bool,
+    /// The proxy every connection goes through.
+    #[arg(long = flag::PROXY)]
+    proxy: Option<String>,
     /// Milliseconds to stay after the last webview closed.
     #[arg(long = flag::GRACE_MS)]
     grace_ms: Option<u64>,
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         &args.custom_schemes,
         args.sandbox,
         args.in_private,
+        args.proxy,
         args.grace_ms,
     ) {
         Ok(command) => command,
@@ -216,6 +220,7 @@ mod tests {
             &args.custom_schemes,
             args.sandbox,
             args.in_private,
+            args.proxy,
             args.grace_ms,
         )
         .expect("valid")
@@ -241,6 +246,7 @@ mod tests {
                 }],
                 sandbox: true,
                 in_private: true,
+                proxy: Some("http://u:p@proxy.test:3128".into()),
             },
             grace: Some(Duration::from_millis(1500)),
         };

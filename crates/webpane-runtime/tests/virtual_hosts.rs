@@ -501,3 +501,112 @@ fn the_proxy_serves_no_one_without_the_runtimes_credentials() {
         1
     );
 }
+
+/// An http proxy without credentials: tunnels `CONNECT`, forwards absolute-form requests;
+/// records each request line.
+fn open_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if conn.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let first = head.lines().next().unwrap_or("").to_owned();
+                seen.lock().unwrap().push(first.clone());
+                let mut words = first.split_whitespace();
+                let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+                let (authority, request) = if method == "CONNECT" {
+                    (target.to_owned(), None)
+                } else {
+                    let rest = target.strip_prefix("http://").unwrap_or(target);
+                    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+                    let forwarded = head.replacen(target, &format!("/{path}"), 1);
+                    (authority.to_owned(), Some(forwarded))
+                };
+                let Ok(mut server) = std::net::TcpStream::connect(&authority) else {
+                    let _ = conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+                    return;
+                };
+                match request {
+                    None => conn.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap(),
+                    Some(forwarded) => server.write_all(forwarded.as_bytes()).unwrap(),
+                }
+                let (mut up_in, mut up_out) = (conn.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut up_in, &mut up_out);
+                    let _ = up_out.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut server, &mut conn);
+                let _ = conn.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn the_environments_proxy_carries_everything_but_the_virtual_hosts() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let proxy = open_proxy(seen.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = event_loop
+        .block_on(
+            webpane::Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(runtime())
+                .proxy(&format!("http://127.0.0.1:{proxy}"))
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let webview = new_webview(&event_loop, &env);
+    let port = http_server("<script>chrome.webview.postMessage({ via: location.href })</script>".into());
+    // No virtual host yet: WebKit itself speaks to the app's proxy.
+    let first = format!("http://127.0.0.1:{port}/first");
+    assert_eq!(report_of(&event_loop, &webview, &first)["via"], first.as_str());
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with(&format!("GET {first}"))),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    // With one: the runtime's proxy serves it, and passes the rest on to the app's.
+    let site = tempfile::tempdir().unwrap();
+    write(
+        site.path(),
+        "index.html",
+        "<script>chrome.webview.postMessage({ at: location.origin })</script>",
+    );
+    map(
+        &event_loop,
+        &webview,
+        "appassets.example",
+        site.path(),
+        HostResourceAccessKind::Deny,
+    );
+    assert_eq!(
+        report_of(&event_loop, &webview, "https://appassets.example/index.html")["at"],
+        "https://appassets.example"
+    );
+    let second = format!("http://127.0.0.1:{port}/second");
+    assert_eq!(report_of(&event_loop, &webview, &second)["via"], second.as_str());
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().any(|l| l.starts_with(&format!("CONNECT 127.0.0.1:{port}"))),
+        "{seen:?}"
+    );
+    assert!(!seen.iter().any(|l| l.contains("appassets")), "{seen:?}");
+}

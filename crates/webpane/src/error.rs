@@ -166,6 +166,11 @@ impl Error {
             runtime.in_private.to_string(),
             requested.in_private.to_string(),
         );
+        differ(
+            "proxy",
+            format!("{:?}", runtime.proxy),
+            format!("{:?}", requested.proxy),
+        );
         Error::OptionsMismatch { differences }
     }
 }

@@ -62,6 +62,8 @@ pub mod flag {
     pub const SANDBOX: &str = "sandbox";
     /// Keep the profile in memory only.
     pub const IN_PRIVATE: &str = "in-private";
+    /// The proxy to use.
+    pub const PROXY: &str = "proxy";
     /// Milliseconds to stay after the last webview closed.
     pub const GRACE_MS: &str = "grace-ms";
 }
@@ -121,6 +123,9 @@ impl RuntimeCommand {
         if self.options.in_private {
             args.push(format!("--{}", flag::IN_PRIVATE).into());
         }
+        if let Some(proxy) = &self.options.proxy {
+            args.push(valued(flag::PROXY, proxy.as_ref()));
+        }
         if let Some(grace) = self.grace {
             args.push(valued(flag::GRACE_MS, grace.as_millis().to_string().as_ref()));
         }
@@ -136,6 +141,7 @@ impl RuntimeCommand {
         custom_schemes: &[String],
         sandbox: bool,
         in_private: bool,
+        proxy: Option<String>,
         grace_ms: Option<u64>,
     ) -> Result<RuntimeCommand, CommandError> {
         let custom_schemes = custom_schemes
@@ -160,6 +166,7 @@ impl RuntimeCommand {
                 custom_schemes,
                 sandbox,
                 in_private,
+                proxy,
             },
             grace: grace_ms.map(Duration::from_millis),
         })
@@ -186,10 +193,10 @@ mod tests {
 
     #[test]
     fn a_bad_custom_scheme_flag_is_refused_with_its_value() {
-        let err =
-            RuntimeCommand::from_flags("/f".into(), vec![], None, &["{nope".into()], false, false, None).unwrap_err();
+        let err = RuntimeCommand::from_flags("/f".into(), vec![], None, &["{nope".into()], false, false, None, None)
+            .unwrap_err();
         assert!(err.to_string().contains("--custom-scheme \"{nope\""), "{err}");
         let reserved = r#"{"name":"http","allowed_origins":[],"treat_as_secure":false}"#.to_string();
-        assert!(RuntimeCommand::from_flags("/f".into(), vec![], None, &[reserved], false, false, None).is_err());
+        assert!(RuntimeCommand::from_flags("/f".into(), vec![], None, &[reserved], false, false, None, None).is_err());
     }
 }

@@ -15,6 +15,9 @@ pub struct RuntimeOptions {
     pub sandbox: bool,
     /// In private: cookies, storage and caches in memory only, nothing written to disk.
     pub in_private: bool,
+    /// The proxy every connection goes through (`http://[user:pass@]host:port`,
+    /// `socks5://host:port`), instead of the system's.
+    pub proxy: Option<String>,
 }
 
 /// A custom URI scheme (WebView2's `CoreWebView2CustomSchemeRegistration`): requests for it go to

@@ -45,6 +45,10 @@ impl Server {
                 .build()
         };
         let context = webkit2gtk::WebContext::with_website_data_manager(&manager);
+        if let Some(proxy) = &options.proxy {
+            let mut settings = webkit2gtk::NetworkProxySettings::new(Some(proxy), &[]);
+            manager.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Custom, Some(&mut settings));
+        }
         // WebKit keeps cookies in memory only unless told where to store them.
         if let (false, Some(cookies)) = (options.in_private, manager.cookie_manager()) {
             let path = data.join("cookies.sqlite");
@@ -66,6 +70,7 @@ impl Server {
         }
         // Only before the first web process exists.
         context.set_sandbox_enabled(options.sandbox);
+        let app_proxy = options.proxy.clone();
         let server = Rc::new_cyclic(|me| Server {
             me: me.clone(),
             extension_missing,
@@ -83,7 +88,7 @@ impl Server {
             monitors: RefCell::new(Vec::new()),
             new_version: Cell::new(false),
             acceptor: acceptor::Acceptor::default(),
-            virtual_hosts: Default::default(),
+            virtual_hosts: crate::virtual_hosts::VirtualHosts::new(app_proxy),
             downloads: Rc::default(),
         });
         server.watch_for_new_versions();

@@ -49,10 +49,14 @@ pub struct VirtualHosts {
     entries: RefCell<HashMap<String, Entry>>,
     user: String,
     password: String,
+    /// The app's own proxy, restored when no host is mapped any more.
+    app_proxy: Option<String>,
 }
 
-impl Default for VirtualHosts {
-    fn default() -> Self {
+impl VirtualHosts {
+    /// No host mapped yet; `app_proxy`: the proxy the app set for the environment (other
+    /// traffic goes on through it once the runtime's own proxy is in front).
+    pub fn new(app_proxy: Option<String>) -> Self {
         let mut secret = [0u8; 18];
         if rustix::rand::getrandom(&mut secret, rustix::rand::GetRandomFlags::empty()).is_err() {
             log::error!("no random bytes for the proxy's credentials");
@@ -65,7 +69,9 @@ impl Default for VirtualHosts {
                 password: password.clone(),
                 sites: RwLock::new(HashMap::new()),
                 connections: Default::default(),
+                app_proxy: app_proxy.clone(),
             }),
+            app_proxy,
             proxy: RefCell::new(None),
             in_use: Cell::new(false),
             entries: RefCell::new(HashMap::new()),
@@ -170,8 +176,14 @@ impl VirtualHosts {
             log::info!("virtual host {host} is no longer served");
         }
         if entries.is_empty() && self.in_use.replace(false) {
-            // Nothing left to serve: WebKit goes back to its own proxy settings.
-            data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Default, None);
+            // Nothing left to serve: WebKit goes back to the app's proxy, or the system's.
+            match &self.app_proxy {
+                Some(proxy) => {
+                    let mut settings = webkit2gtk::NetworkProxySettings::new(Some(proxy), &[]);
+                    data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Custom, Some(&mut settings));
+                }
+                None => data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Default, None),
+            }
         }
     }
 

@@ -43,6 +43,8 @@ pub struct Shared {
     pub sites: RwLock<HashMap<String, Arc<Mapped>>>,
     /// Connections open now.
     pub connections: AtomicUsize,
+    /// The app's own proxy: other traffic goes on through it.
+    pub app_proxy: Option<String>,
 }
 
 impl Shared {
@@ -102,7 +104,7 @@ fn handle(mut conn: TcpStream, shared: &Shared) -> io::Result<()> {
     };
     let Some(mapped) = shared.site(&target.host) else {
         conn.set_read_timeout(None)?;
-        return tunnel(conn, &target.host, target.port);
+        return tunnel(conn, shared, &target.host, target.port);
     };
     socks::reply(&mut conn, 0)?;
     conn.set_read_timeout(Some(IDLE))?;
@@ -142,8 +144,11 @@ fn connect(host: &str, port: u16, next: Option<&Upstream>) -> io::Result<TcpStre
 }
 
 /// Passes a connection through, byte for byte.
-fn tunnel(mut client: TcpStream, host: &str, port: u16) -> io::Result<()> {
-    let next = upstream::for_target(if port == 80 { "http" } else { "https" }, host, port);
+fn tunnel(mut client: TcpStream, shared: &Shared, host: &str, port: u16) -> io::Result<()> {
+    let next = match &shared.app_proxy {
+        Some(proxy) => upstream::parse(proxy),
+        None => upstream::for_target(if port == 80 { "http" } else { "https" }, host, port),
+    };
     let server = connect(host, port, next.as_ref()).and_then(|mut server| {
         if let Some(next) = &next {
             upstream::open_tunnel(&mut server, next, host, port)?;

@@ -51,8 +51,8 @@ fn from_environment(scheme: &str, host: &str, var: impl Fn(&str) -> Option<Strin
     parse(&proxy)
 }
 
-/// An `http://[user:password@]host[:port]` proxy URI.
-fn parse(uri: &str) -> Option<Upstream> {
+/// An `http://[user:password@]host[:port]` proxy URI (`None` for another kind, said in the log).
+pub fn parse(uri: &str) -> Option<Upstream> {
     let rest = match uri.split_once("://") {
         Some(("http", rest)) => rest,
         Some((scheme, _)) => {

@@ -67,6 +67,15 @@ impl EnvironmentBuilder {
         self
     }
 
+    /// Sends every connection of the pages through `proxy` (`http://[user:pass@]host:port` or
+    /// `socks5://host:port`) instead of the system's proxy settings (WebView2's
+    /// `--proxy-server` argument). Virtual hosts keep working: their proxy passes other traffic
+    /// on to this one (http proxies only). Apps sharing a browser process must agree.
+    pub fn proxy(mut self, proxy: &str) -> Self {
+        self.options.proxy = Some(proxy.to_owned());
+        self
+    }
+
     /// Registers a custom URI scheme whose requests the app answers (see
     /// [`WebView::on_web_resource_requested`](crate::WebView::on_web_resource_requested)).
     /// Apps sharing a browser process must register the same schemes.
