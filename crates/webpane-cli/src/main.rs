@@ -86,7 +86,7 @@ fn output(args: OutputArgs, what: Output) -> ExitCode {
     let (event_loop, _env, webview) = match open_webview(
         args.user_data_folder.as_deref(),
         WebViewOptions::headless(w, h),
-        args.policy.in_private,
+        &args.policy,
     ) {
         Ok(opened) => opened,
         Err(code) => return code,

@@ -144,11 +144,10 @@ pub fn run(args: RunArgs) -> ExitCode {
     } else {
         WebViewOptions::headless(w, h)
     };
-    let (event_loop, _env, webview) =
-        match open_webview(args.user_data_folder.as_deref(), options, args.policy.in_private) {
-            Ok(opened) => opened,
-            Err(code) => return code,
-        };
+    let (event_loop, _env, webview) = match open_webview(args.user_data_folder.as_deref(), options, &args.policy) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
     if let Err(e) = args.policy.apply(&event_loop, &webview) {
         return fail(EXIT_USAGE, e);
     }

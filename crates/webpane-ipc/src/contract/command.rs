@@ -134,6 +134,7 @@ impl RuntimeCommand {
 
     /// The command the runtime was started with, from its parsed flags; each custom scheme is
     /// decoded and [validated](CustomScheme::validate).
+    #[allow(clippy::too_many_arguments)] // one per flag, as the runtime's parser reads them
     pub fn from_flags(
         user_data_folder: PathBuf,
         engine_args: Vec<String>,
