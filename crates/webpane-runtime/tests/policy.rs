@@ -395,3 +395,41 @@ fn a_download_lands_only_where_the_app_says() {
     assert_eq!(default.exists(), existed, "{} written", default.display());
     assert!(!dir.path().join("report.bin").exists());
 }
+
+#[test]
+fn another_programs_scheme_is_the_apps_to_open_or_not() {
+    let (event_loop, env, webview, _dir) = open_webview();
+    let asked = recorder();
+    let started = recorder();
+    let (a, s) = (asked.clone(), started.clone());
+    webview.on_launching_external_uri_scheme(move |_, args| {
+        a.borrow_mut()
+            .push((args.uri().to_owned(), args.initiating_uri().to_owned(), args.cancel()));
+        args.set_cancel(true);
+    });
+    webview.on_navigation_starting(move |_, args| s.borrow_mut().push(args.uri().to_owned()));
+    let port = http_server(
+        "<a id=m href='mailto:someone@example.com?subject=hi'>mail</a>\
+         <script>document.getElementById('m').click(); chrome.webview.postMessage('clicked')</script>"
+            .into(),
+    );
+    let uri = format!("http://127.0.0.1:{port}/page");
+    let messages = messages_of(&webview);
+    webview.navigate(&uri).unwrap();
+    wait_until(&event_loop, "the app asked", || !asked.borrow().is_empty());
+    wait_until(&event_loop, "the page's message", || !messages.borrow().is_empty());
+    assert_eq!(
+        asked.borrow()[0],
+        ("mailto:someone@example.com?subject=hi".to_owned(), uri.clone(), false),
+        "not cancelled unless the handler says so"
+    );
+    assert_eq!(*started.borrow(), [uri.clone()], "no NavigationStarting for it: not a navigation");
+    assert_eq!(webview.source(), uri, "the page stays");
+    // Without a handler: nothing is opened, nothing navigates.
+    let other = new_webview(&event_loop, &env);
+    let messages = messages_of(&other);
+    other.navigate(&uri).unwrap();
+    wait_until(&event_loop, "the page's message", || !messages.borrow().is_empty());
+    event_loop.dispatch(Some(Duration::from_millis(300))).unwrap();
+    assert_eq!(other.source(), uri);
+}

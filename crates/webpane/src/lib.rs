@@ -95,9 +95,9 @@ pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager};
 pub use page_files::{PageFile, ReceivedFile};
 pub use policy::{
-    BasicAuthenticationRequestedEventArgs, PermissionKind, PermissionRequestedEventArgs, PermissionState,
-    ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate, ServerCertificateErrorAction,
-    ServerCertificateErrorDetectedEventArgs,
+    BasicAuthenticationRequestedEventArgs, LaunchingExternalUriSchemeEventArgs, PermissionKind,
+    PermissionRequestedEventArgs, PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate,
+    ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
 };
 pub use posted_buffers::SharedBufferMappings;
 pub use resources::{

@@ -18,9 +18,9 @@ use std::rc::Rc;
 use webpane_ipc::protocol::{PolicyAnswer, PolicyRequest};
 
 pub use args::{
-    BasicAuthenticationRequestedEventArgs, PermissionKind, PermissionRequestedEventArgs, PermissionState,
-    ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate, ServerCertificateErrorAction,
-    ServerCertificateErrorDetectedEventArgs,
+    BasicAuthenticationRequestedEventArgs, LaunchingExternalUriSchemeEventArgs, PermissionKind,
+    PermissionRequestedEventArgs, PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate,
+    ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
 };
 
 use crate::deferral::Deferred;
@@ -53,6 +53,11 @@ impl WebView {
             PolicyRequest::Permission { .. } => (
                 events.has_handlers::<PermissionRequestedEventArgs>(),
                 PolicyAnswer::Default,
+            ),
+            // As in WebView2: launched unless a handler cancels.
+            PolicyRequest::ExternalUri { .. } => (
+                events.has_handlers::<LaunchingExternalUriSchemeEventArgs>(),
+                PolicyAnswer::Allow,
             ),
             PolicyRequest::ServerCertificateError { .. } => (
                 events.has_handlers::<ServerCertificateErrorDetectedEventArgs>(),
@@ -88,6 +93,14 @@ impl WebView {
                 let args = PermissionRequestedEventArgs::new(kind.into(), uri, raise);
                 decision.raise(|| events.raise(self, &args));
             }
+            PolicyRequest::ExternalUri {
+                uri,
+                initiating_uri,
+                is_user_initiated,
+            } => {
+                let args = LaunchingExternalUriSchemeEventArgs::new(uri, initiating_uri, is_user_initiated, raise);
+                decision.raise(|| events.raise(self, &args));
+            }
             PolicyRequest::ServerCertificateError {
                 uri,
                 host,
@@ -120,5 +133,9 @@ impl WebView {
         /// a server's certificate did not verify and its load failed: trust it for its host (the
         /// URI loads again) or not. Without a handler, it stays refused.
         on_server_certificate_error_detected, remove_server_certificate_error_detected, ServerCertificateErrorDetectedEventArgs, "add_ServerCertificateErrorDetected", "remove_ServerCertificateErrorDetected";
+        /// the page navigates to a scheme no browser handles (`mailto:`, another app's scheme):
+        /// the desktop's program for it opens it unless cancelled; the page stays. Without a
+        /// handler, nothing is opened.
+        on_launching_external_uri_scheme, remove_launching_external_uri_scheme, LaunchingExternalUriSchemeEventArgs, "add_LaunchingExternalUriScheme", "remove_LaunchingExternalUriScheme";
     }}
 }

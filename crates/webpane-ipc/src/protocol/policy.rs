@@ -78,6 +78,16 @@ pub enum PolicyRequest {
         /// The asking page's URI.
         uri: String,
     },
+    /// The page navigates to a URI of a scheme no browser handles (`mailto:`, an app's own
+    /// scheme): another program would open it.
+    ExternalUri {
+        /// The URI.
+        uri: String,
+        /// The URI of the page that navigates.
+        initiating_uri: String,
+        /// Whether a user gesture started it.
+        is_user_initiated: bool,
+    },
     /// The certificate of a server did not verify; the load failed. The app may trust it for
     /// its host and load the URI again.
     ServerCertificateError {

@@ -8,6 +8,7 @@ pub(super) enum Held {
     Authentication(webkit2gtk::AuthenticationRequest),
     Dialog(webkit2gtk::ScriptDialog),
     Permission(webkit2gtk::PermissionRequest),
+    ExternalUri(String),
     Certificate {
         certificate: gio::TlsCertificate,
         host: String,

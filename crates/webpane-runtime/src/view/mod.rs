@@ -153,6 +153,7 @@ impl View {
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),
             find: FindState::new(),
+            custom_schemes: Rc::new(engine.schemes.iter().map(|s| s.name.clone()).collect()),
         };
         let menus = view.context_menus.clone();
         view.webview.connect_context_menu(move |_, _, _, _| !menus.get());

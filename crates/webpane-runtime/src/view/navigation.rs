@@ -111,7 +111,8 @@ impl View {
         }
         {
             let (host, decisions, navigations) = (host.clone(), self.decisions.clone(), self.navigations.clone());
-            self.webview.connect_decide_policy(move |_, decision, kind| {
+            let (policy, custom) = (self.policy.clone(), self.custom_schemes.clone());
+            self.webview.connect_decide_policy(move |view, decision, kind| {
                 if kind != PolicyDecisionType::NavigationAction {
                     return false;
                 }
@@ -122,6 +123,13 @@ impl View {
                     return false;
                 };
                 let uri = action_uri(&mut action);
+                if super::policy::is_external(&uri, &custom) {
+                    // Not a navigation: another program would open it, if the app agrees.
+                    decision.ignore();
+                    let initiating = view.uri().map(|u| u.to_string()).unwrap_or_default();
+                    super::policy::ask_external_uri(&policy, &host, id, initiating, uri, action.is_user_gesture());
+                    return true;
+                }
                 let request = navigations.fresh();
                 // Hold the navigation (keep a ref, return TRUE) until the app answers.
                 decisions.borrow_mut().insert(request, decision.clone());

@@ -171,6 +171,14 @@ impl View {
                 PolicyAnswer::Allow => request.allow(),
                 _ => request.deny(),
             },
+            Held::ExternalUri(uri) => {
+                if answer == PolicyAnswer::Allow {
+                    // The desktop's program for the scheme opens it (the page stays).
+                    if let Err(e) = gio::AppInfo::launch_default_for_uri(&uri, None::<&gio::AppLaunchContext>) {
+                        log::warn!("no program opened {uri}: {e}");
+                    }
+                }
+            }
             Held::Certificate { certificate, host, uri } => {
                 if answer == PolicyAnswer::Allow {
                     if let Some(context) = self.webview.context() {
@@ -202,4 +210,67 @@ fn load_when_idle(webview: &webkit2gtk::WebView, uri: String) {
         }
     });
     handler.replace(Some(id));
+}
+
+/// Schemes WebKit loads itself (besides the registered custom ones).
+const BROWSER_SCHEMES: &[&str] = &[
+    "http",
+    "https",
+    "file",
+    "data",
+    "about",
+    "blob",
+    "javascript",
+    "ws",
+    "wss",
+    "view-source",
+    "resource",
+];
+
+/// Whether `uri` is of a scheme no browser handles (another program would open it).
+pub(super) fn is_external(uri: &str, custom: &[String]) -> bool {
+    let Some((scheme, _)) = uri.split_once(':') else {
+        return false;
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    !BROWSER_SCHEMES.contains(&scheme.as_str()) && !custom.iter().any(|c| *c == scheme)
+}
+
+/// Asks the app whether another program may open `uri` (the page stays where it is).
+pub(super) fn ask_external_uri(
+    policy: &Rc<Policy>,
+    host: &Rc<dyn Host>,
+    id: WebViewId,
+    initiating_uri: String,
+    uri: String,
+    is_user_initiated: bool,
+) {
+    let what = PolicyRequest::ExternalUri {
+        uri: uri.clone(),
+        initiating_uri,
+        is_user_initiated,
+    };
+    let request = Policy::hold(policy, Held::ExternalUri(uri));
+    host.send(RuntimeMessage::PolicyRequested { id, request, what });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn schemes_no_browser_handles_are_external() {
+        let custom = vec!["app".to_owned()];
+        for uri in ["mailto:a@b.example", "tel:123", "zoommtg://x", "MAILTO:x"] {
+            assert!(super::is_external(uri, &custom), "{uri}");
+        }
+        for uri in [
+            "https://a.example/",
+            "app://x/",
+            "data:,x",
+            "about:blank",
+            "blob:https://a/1",
+            "no-colon",
+        ] {
+            assert!(!super::is_external(uri, &custom), "{uri}");
+        }
+    }
 }

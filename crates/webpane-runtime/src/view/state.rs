@@ -111,6 +111,8 @@ pub struct View {
     pub(super) policy: Rc<super::held::Policy>,
     /// Find in the page.
     pub(super) find: Rc<FindState>,
+    /// The custom schemes registered in the browser process (not external to it).
+    pub(super) custom_schemes: Rc<Vec<String>>,
 }
 
 /// What a find in the page has found.

@@ -454,3 +454,68 @@ impl ServerCertificateErrorDetectedEventArgs {
         self.decision.deferral()
     }
 }
+
+/// Arguments of [`WebView::on_launching_external_uri_scheme`](crate::WebView::on_launching_external_uri_scheme).
+#[derive(Debug)]
+pub struct LaunchingExternalUriSchemeEventArgs {
+    uri: String,
+    initiating_uri: String,
+    is_user_initiated: bool,
+    decision: Decision,
+    _ui_thread: PhantomData<Rc<()>>,
+}
+
+impl LaunchingExternalUriSchemeEventArgs {
+    pub(super) fn new(uri: String, initiating_uri: String, is_user_initiated: bool, decision: Decision) -> Self {
+        Self {
+            uri,
+            initiating_uri,
+            is_user_initiated,
+            decision,
+            _ui_thread: PhantomData,
+        }
+    }
+
+    /// The URI to open.
+    #[doc(alias = "Uri")]
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The URI of the page that navigates (WebView2 gives its origin).
+    #[doc(alias = "InitiatingOrigin")]
+    pub fn initiating_uri(&self) -> &str {
+        &self.initiating_uri
+    }
+
+    /// Whether a user gesture started it.
+    #[doc(alias = "IsUserInitiated")]
+    pub fn is_user_initiated(&self) -> bool {
+        self.is_user_initiated
+    }
+
+    /// Whether nothing will be opened.
+    #[doc(alias = "Cancel")]
+    pub fn cancel(&self) -> bool {
+        *self.decision.answer.answer.borrow() != PolicyAnswer::Allow
+    }
+
+    /// Opens nothing (or, `false`, lets the desktop's program open it).
+    #[doc(alias = "Cancel")]
+    pub fn set_cancel(&self, cancel: bool) {
+        set(
+            &self.decision,
+            if cancel {
+                PolicyAnswer::Deny
+            } else {
+                PolicyAnswer::Allow
+            },
+        );
+    }
+
+    /// Holds the answer until the deferral is completed or dropped.
+    #[doc(alias = "GetDeferral")]
+    pub fn deferral(&self) -> Deferral {
+        self.decision.deferral()
+    }
+}
