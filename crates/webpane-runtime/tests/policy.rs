@@ -423,7 +423,11 @@ fn another_programs_scheme_is_the_apps_to_open_or_not() {
         ("mailto:someone@example.com?subject=hi".to_owned(), uri.clone(), false),
         "not cancelled unless the handler says so"
     );
-    assert_eq!(*started.borrow(), [uri.clone()], "no NavigationStarting for it: not a navigation");
+    assert_eq!(
+        *started.borrow(),
+        std::slice::from_ref(&uri),
+        "no NavigationStarting for it: not a navigation"
+    );
     assert_eq!(webview.source(), uri, "the page stays");
     // Without a handler: nothing is opened, nothing navigates.
     let other = new_webview(&event_loop, &env);
