@@ -233,7 +233,7 @@ pub(super) fn is_external(uri: &str, custom: &[String]) -> bool {
         return false;
     };
     let scheme = scheme.to_ascii_lowercase();
-    !BROWSER_SCHEMES.contains(&scheme.as_str()) && !custom.iter().any(|c| *c == scheme)
+    !BROWSER_SCHEMES.contains(&scheme.as_str()) && !custom.contains(&scheme)
 }
 
 /// Asks the app whether another program may open `uri` (the page stays where it is).
