@@ -61,6 +61,10 @@ struct Args {
     /// The proxy every connection goes through.
     #[arg(long = flag::PROXY)]
     proxy: Option<String>,
+    /// Serve WebKit's remote inspector over HTTP on this loopback port (the app that starts
+    /// the runtime sets WEBKIT_INSPECTOR_HTTP_SERVER for WebKit).
+    #[arg(long = flag::REMOTE_INSPECTOR_PORT)]
+    remote_inspector_port: Option<u16>,
     /// Milliseconds to stay after the last webview closed.
     #[arg(long = flag::GRACE_MS)]
     grace_ms: Option<u64>,
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
         args.sandbox,
         args.in_private,
         args.proxy,
+        args.remote_inspector_port,
         args.grace_ms,
     ) {
         Ok(command) => command,
@@ -114,6 +119,14 @@ fn main() -> ExitCode {
             return exit(RuntimeExit::Failed);
         }
     };
+    if let Some(port) = command.options.remote_inspector_port {
+        let wanted = format!("127.0.0.1:{port}");
+        if std::env::var("WEBKIT_INSPECTOR_HTTP_SERVER").ok().as_deref() != Some(wanted.as_str()) {
+            log::warn!(
+                "the remote inspector needs WEBKIT_INSPECTOR_HTTP_SERVER={wanted} (the SDK sets it when it starts the runtime)"
+            );
+        }
+    }
     if let Err(e) = gtk::init() {
         eprintln!("webpane-runtime: cannot initialise GTK (is there a display?): {e}");
         return exit(RuntimeExit::Failed);
@@ -221,6 +234,7 @@ mod tests {
             args.sandbox,
             args.in_private,
             args.proxy,
+            args.remote_inspector_port,
             args.grace_ms,
         )
         .expect("valid")
@@ -247,6 +261,7 @@ mod tests {
                 sandbox: true,
                 in_private: true,
                 proxy: Some("http://u:p@proxy.test:3128".into()),
+                remote_inspector_port: Some(9222),
             },
             grace: Some(Duration::from_millis(1500)),
         };

@@ -283,3 +283,38 @@ fn in_private_nothing_of_the_profile_reaches_the_disk() {
         .unwrap();
     assert!(cookies.is_empty(), "{cookies:?}");
 }
+
+#[test]
+fn the_remote_inspector_lists_the_pages_over_http() {
+    use std::io::{Read, Write};
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = event_loop
+        .block_on(
+            webpane::Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(runtime())
+                .remote_inspector_port(port)
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let webview = new_webview(&event_loop, &env);
+    webview.set_dev_tools_enabled(true).unwrap();
+    assert!(load_html(&event_loop, &webview, "<title>inspect me</title><p>x</p>"));
+    let listing = || {
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok()?;
+        write!(conn, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+        let mut page = String::new();
+        let _ = conn.read_to_string(&mut page);
+        Some(page)
+    };
+    wait_until(&event_loop, "the inspector's listing of the page", || {
+        listing().is_some_and(|page| page.starts_with("HTTP/1.1 200") && page.contains("inspect me"))
+    });
+}

@@ -171,6 +171,11 @@ impl Error {
             format!("{:?}", runtime.proxy),
             format!("{:?}", requested.proxy),
         );
+        differ(
+            "remote inspector port",
+            format!("{:?}", runtime.remote_inspector_port),
+            format!("{:?}", requested.remote_inspector_port),
+        );
         Error::OptionsMismatch { differences }
     }
 }

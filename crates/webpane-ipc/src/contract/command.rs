@@ -64,6 +64,8 @@ pub mod flag {
     pub const IN_PRIVATE: &str = "in-private";
     /// The proxy to use.
     pub const PROXY: &str = "proxy";
+    /// The remote inspector's port.
+    pub const REMOTE_INSPECTOR_PORT: &str = "remote-inspector-port";
     /// Milliseconds to stay after the last webview closed.
     pub const GRACE_MS: &str = "grace-ms";
 }
@@ -126,6 +128,9 @@ impl RuntimeCommand {
         if let Some(proxy) = &self.options.proxy {
             args.push(valued(flag::PROXY, proxy.as_ref()));
         }
+        if let Some(port) = self.options.remote_inspector_port {
+            args.push(valued(flag::REMOTE_INSPECTOR_PORT, port.to_string().as_ref()));
+        }
         if let Some(grace) = self.grace {
             args.push(valued(flag::GRACE_MS, grace.as_millis().to_string().as_ref()));
         }
@@ -143,6 +148,7 @@ impl RuntimeCommand {
         sandbox: bool,
         in_private: bool,
         proxy: Option<String>,
+        remote_inspector_port: Option<u16>,
         grace_ms: Option<u64>,
     ) -> Result<RuntimeCommand, CommandError> {
         let custom_schemes = custom_schemes
@@ -168,6 +174,7 @@ impl RuntimeCommand {
                 sandbox,
                 in_private,
                 proxy,
+                remote_inspector_port,
             },
             grace: grace_ms.map(Duration::from_millis),
         })
@@ -194,10 +201,22 @@ mod tests {
 
     #[test]
     fn a_bad_custom_scheme_flag_is_refused_with_its_value() {
-        let err = RuntimeCommand::from_flags("/f".into(), vec![], None, &["{nope".into()], false, false, None, None)
-            .unwrap_err();
+        let err = RuntimeCommand::from_flags(
+            "/f".into(),
+            vec![],
+            None,
+            &["{nope".into()],
+            false,
+            false,
+            None,
+            None,
+            None,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("--custom-scheme \"{nope\""), "{err}");
         let reserved = r#"{"name":"http","allowed_origins":[],"treat_as_secure":false}"#.to_string();
-        assert!(RuntimeCommand::from_flags("/f".into(), vec![], None, &[reserved], false, false, None, None).is_err());
+        assert!(
+            RuntimeCommand::from_flags("/f".into(), vec![], None, &[reserved], false, false, None, None, None).is_err()
+        );
     }
 }

@@ -18,6 +18,9 @@ pub struct RuntimeOptions {
     /// The proxy every connection goes through (`http://[user:pass@]host:port`,
     /// `socks5://host:port`), instead of the system's.
     pub proxy: Option<String>,
+    /// Serve WebKit's remote inspector over HTTP on this loopback port (any browser can inspect
+    /// the pages at `http://127.0.0.1:PORT/`).
+    pub remote_inspector_port: Option<u16>,
 }
 
 /// A custom URI scheme (WebView2's `CoreWebView2CustomSchemeRegistration`): requests for it go to

@@ -138,6 +138,10 @@ pub(crate) fn connect_or_spawn(
                 grace,
             };
             cmd.args(command.args());
+            if let Some(port) = options.remote_inspector_port {
+                // WebKit starts its inspector server from this, read once at start-up.
+                cmd.env("WEBKIT_INSPECTOR_HTTP_SERVER", format!("127.0.0.1:{port}"));
+            }
             // Its own process group: a terminal's Ctrl-C to the app does not reach the runtime
             // that other apps may be sharing.
             cmd.stdin(Stdio::null()).stdout(Stdio::null()).process_group(0);

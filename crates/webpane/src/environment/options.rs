@@ -76,6 +76,15 @@ impl EnvironmentBuilder {
         self
     }
 
+    /// Serves WebKit's remote inspector over HTTP on `127.0.0.1:port`: any browser opening
+    /// `http://127.0.0.1:port/` lists the pages whose dev tools are enabled
+    /// ([`WebView::set_dev_tools_enabled`](crate::WebView::set_dev_tools_enabled)) and inspects
+    /// them (WebView2's `--remote-debugging-port`). Apps sharing a browser process must agree.
+    pub fn remote_inspector_port(mut self, port: u16) -> Self {
+        self.options.remote_inspector_port = Some(port);
+        self
+    }
+
     /// Registers a custom URI scheme whose requests the app answers (see
     /// [`WebView::on_web_resource_requested`](crate::WebView::on_web_resource_requested)).
     /// Apps sharing a browser process must register the same schemes.
