@@ -318,3 +318,43 @@ fn the_remote_inspector_lists_the_pages_over_http() {
         listing().is_some_and(|page| page.starts_with("HTTP/1.1 200") && page.contains("inspect me"))
     });
 }
+
+#[test]
+fn the_pages_icon_reaches_the_app_as_png() {
+    // A 16×16 red icon, served with the page from a virtual host.
+    let mut icon = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut icon, 16, 16);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&[255, 0, 0, 255].repeat(16 * 16)).unwrap();
+    }
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("icon.png"), &icon).unwrap();
+    std::fs::write(
+        site.path().join("index.html"),
+        "<link rel=icon href='/icon.png'><title>with an icon</title><p>x</p>",
+    )
+    .unwrap();
+    let (event_loop, _env, webview, _dir) = open_webview();
+    event_loop
+        .block_on(webview.set_virtual_host_name_to_folder_mapping(
+            "icons.example",
+            site.path(),
+            webpane::HostResourceAccessKind::Deny,
+        ))
+        .unwrap()
+        .unwrap();
+    let changed = std::rc::Rc::new(std::cell::Cell::new(0));
+    let c = changed.clone();
+    webview.on_favicon_changed(move |_, _| c.set(c.get() + 1));
+    webview.navigate("https://icons.example/index.html").unwrap();
+    wait_until(&event_loop, "the icon", || !webview.favicon_png().is_empty());
+    let decoder = png::Decoder::new(std::io::Cursor::new(webview.favicon_png()));
+    let reader = decoder.read_info().unwrap();
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (16, 16));
+    assert_eq!(webview.favicon_uri(), "https://icons.example/icon.png");
+    assert!(changed.get() > 0);
+}

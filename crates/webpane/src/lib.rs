@@ -106,8 +106,8 @@ pub use resources::{
 };
 pub use shared_buffers::{SharedBufferAccess, SharedBufferPost};
 pub use surface::{
-    ContainsFullScreenElementChangedEventArgs, IsDocumentPlayingAudioChangedEventArgs, IsMutedChangedEventArgs,
-    StatusBarTextChangedEventArgs, WindowCloseRequestedEventArgs,
+    ContainsFullScreenElementChangedEventArgs, FaviconChangedEventArgs, IsDocumentPlayingAudioChangedEventArgs,
+    IsMutedChangedEventArgs, StatusBarTextChangedEventArgs, WindowCloseRequestedEventArgs,
 };
 pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};

@@ -282,6 +282,8 @@ pub(crate) struct WebViewInner {
     pub(crate) full_screen: Cell<bool>,
     /// The link under the pointer (as last reported).
     pub(crate) status_text: RefCell<String>,
+    /// The page's icon: where from, as PNG (as last reported).
+    pub(crate) favicon: RefCell<(String, Vec<u8>)>,
 }
 
 impl Drop for WebViewInner {
@@ -341,6 +343,7 @@ impl WebView {
                 audio: Cell::new((false, false)),
                 full_screen: Cell::new(false),
                 status_text: RefCell::new(String::new()),
+                favicon: RefCell::default(),
             }),
         }
     }

@@ -35,6 +35,8 @@ empty_args! {
     ContainsFullScreenElementChangedEventArgs;
     /// Arguments of [`WebView::on_status_bar_text_changed`].
     StatusBarTextChangedEventArgs;
+    /// Arguments of [`WebView::on_favicon_changed`].
+    FaviconChangedEventArgs;
 }
 
 impl WebView {
@@ -69,6 +71,24 @@ impl WebView {
     #[doc(alias = "StatusBarText")]
     pub fn status_bar_text(&self) -> String {
         self.inner.status_text.borrow().clone()
+    }
+
+    /// Where the page's icon came from, as last reported (empty: none known).
+    #[doc(alias = "FaviconUri")]
+    pub fn favicon_uri(&self) -> String {
+        self.inner.favicon.borrow().0.clone()
+    }
+
+    /// The page's icon as PNG, as last reported (empty: none). WebView2's `GetFaviconAsync`
+    /// with `PNG`, without the wait: the icon came with its event.
+    #[doc(alias = "GetFaviconAsync")]
+    pub fn favicon_png(&self) -> Vec<u8> {
+        self.inner.favicon.borrow().1.clone()
+    }
+
+    pub(crate) fn favicon_changed(&self, uri: String, png: Vec<u8>) {
+        self.inner.favicon.replace((uri, png));
+        self.inner.events.raise(self, &FaviconChangedEventArgs::new());
     }
 
     pub(crate) fn window_close_requested(&self) {
@@ -112,5 +132,7 @@ impl WebView {
         on_contains_full_screen_element_changed, remove_contains_full_screen_element_changed, ContainsFullScreenElementChangedEventArgs, "add_ContainsFullScreenElementChanged", "remove_ContainsFullScreenElementChanged";
         /// the link under the pointer changed ([`status_bar_text`](Self::status_bar_text)).
         on_status_bar_text_changed, remove_status_bar_text_changed, StatusBarTextChangedEventArgs, "add_StatusBarTextChanged", "remove_StatusBarTextChanged";
+        /// the page's icon changed ([`favicon_png`](Self::favicon_png), [`favicon_uri`](Self::favicon_uri)).
+        on_favicon_changed, remove_favicon_changed, FaviconChangedEventArgs, "add_FaviconChanged", "remove_FaviconChanged";
     }}
 }

@@ -148,6 +148,15 @@ pub enum RuntimeMessage {
         /// Whether an element is full screen now.
         full_screen: bool,
     },
+    /// The page's icon changed.
+    FaviconChanged {
+        /// The view.
+        id: WebViewId,
+        /// Where the icon came from (empty if unknown).
+        uri: String,
+        /// The icon as PNG (empty: the page has none now).
+        png: Vec<u8>,
+    },
     /// What a status bar would show: the link under the pointer (empty: none).
     StatusBarTextChanged {
         /// The view.
@@ -378,6 +387,7 @@ impl RuntimeMessage {
             | RuntimeMessage::AudioChanged { id, .. }
             | RuntimeMessage::FullScreenChanged { id, .. }
             | RuntimeMessage::StatusBarTextChanged { id, .. }
+            | RuntimeMessage::FaviconChanged { id, .. }
             | RuntimeMessage::DownloadStarting { id, .. }
             | RuntimeMessage::DownloadChanged { id, .. }
             | RuntimeMessage::WebMessageWithFilesReceived { id, .. }

@@ -45,6 +45,12 @@ impl Server {
                 .build()
         };
         let context = webkit2gtk::WebContext::with_website_data_manager(&manager);
+        // Pages' icons (FaviconChanged), kept with the profile; none in private (WebKit would
+        // write them to disk).
+        if !options.in_private {
+            let icons = data.join("icons");
+            context.set_favicon_database_directory(Some(&icons.to_string_lossy()));
+        }
         if let Some(proxy) = &options.proxy {
             let mut settings = webkit2gtk::NetworkProxySettings::new(Some(proxy), &[]);
             manager.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Custom, Some(&mut settings));

@@ -1,10 +1,11 @@
 //! What a view's page does to its surroundings, told to the app: `window.close()`, sound
-//! (playing, muted), full screen, and the link under the pointer (a status bar's text).
+//! (playing, muted), full screen, its icon, and the link under the pointer (a status bar's
+//! text).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use webkit2gtk::{HitTestResultExt, WebViewExt};
+use webkit2gtk::{FaviconDatabaseExt, HitTestResultExt, WebContextExt, WebViewExt};
 use webpane_ipc::protocol::{RuntimeMessage, WebViewId};
 
 use super::state::View;
@@ -44,6 +45,28 @@ impl View {
             self.webview.connect_leave_fullscreen(move |_| {
                 host.send(RuntimeMessage::FullScreenChanged { id, full_screen: false });
                 false
+            });
+        }
+        {
+            let host = host.clone();
+            self.webview.connect_favicon_notify(move |view| {
+                let png = view
+                    .favicon()
+                    .and_then(|surface| cairo::ImageSurface::try_from(surface).ok())
+                    .and_then(|image| {
+                        let mut png = Vec::new();
+                        image.write_to_png(&mut png).ok()?;
+                        Some(png)
+                    })
+                    .unwrap_or_default();
+                let page = view.uri().map(|u| u.to_string()).unwrap_or_default();
+                let uri = view
+                    .context()
+                    .and_then(|c| c.favicon_database())
+                    .and_then(|db| db.favicon_uri(&page))
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                host.send(RuntimeMessage::FaviconChanged { id, uri, png });
             });
         }
         let last = RefCell::new(String::new());

@@ -207,6 +207,7 @@ impl WebView {
             RuntimeMessage::AudioChanged { playing, muted, .. } => self.audio_changed(playing, muted),
             RuntimeMessage::FullScreenChanged { full_screen, .. } => self.full_screen_changed(full_screen),
             RuntimeMessage::StatusBarTextChanged { text, .. } => self.status_bar_text_changed(text),
+            RuntimeMessage::FaviconChanged { uri, png, .. } => self.favicon_changed(uri, png),
             RuntimeMessage::DownloadChanged { progress, .. } => self.download_changed(progress),
             RuntimeMessage::FindChanged {
                 match_count,
