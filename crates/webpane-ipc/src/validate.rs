@@ -134,10 +134,12 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             }
             Ok(())
         }
-        AppMessage::PrintToPdf {
-            target: OutputTarget::Path(path),
-            ..
-        } => no_nul("path", path),
+        AppMessage::PrintToPdf { target, settings, .. } => {
+            if let OutputTarget::Path(path) = target {
+                no_nul("path", path)?;
+            }
+            settings.validate()
+        }
         AppMessage::UpdateSetting { setting, .. } => match setting {
             crate::protocol::Setting::UserAgent(Some(agent)) => no_nul("user agent", agent),
             crate::protocol::Setting::ZoomFactor(z) if !(z.is_finite() && (0.1..=10.0).contains(z)) => {

@@ -193,3 +193,58 @@ fn settings_take_effect() {
     webview.set_default_context_menus_enabled(false).unwrap();
     webview.set_scripts_enabled(true).unwrap();
 }
+
+/// The `[x0 y0 x1 y1]` of each page's MediaBox in a PDF (cairo writes them as text).
+fn media_boxes(pdf: &[u8]) -> Vec<Vec<f64>> {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/MediaBox [")
+        .map(|(at, m)| {
+            let rest = &text[at + m.len()..];
+            let end = rest.find(']').unwrap_or(0);
+            rest[..end].split_whitespace().filter_map(|n| n.parse().ok()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn pdf_settings_size_orient_and_pick_the_pages() {
+    let (event_loop, _env, webview, dir) = open_webview();
+    // Three pages' worth of content at any size.
+    load(
+        &event_loop,
+        &webview,
+        "<div style='height:300vh;background:linear-gradient(red,blue)'>tall</div><p style='page-break-before:always'>2</p><p style='page-break-before:always'>3</p>",
+    );
+    let path = dir.path().join("set.pdf");
+    let settings = webpane::PrintSettings {
+        landscape: true,
+        page_width: 4.0,
+        page_height: 5.0,
+        page_ranges: "1-2".into(),
+        backgrounds: true,
+        ..Default::default()
+    };
+    event_loop
+        .block_on(webview.print_to_pdf_with(&path, &settings))
+        .unwrap()
+        .unwrap();
+    let boxes = media_boxes(&std::fs::read(&path).unwrap());
+    assert_eq!(boxes.len(), 2, "pages 1-2 only: {boxes:?}");
+    for b in &boxes {
+        // 4 × 5 inches (portrait), turned: 5 wide, 4 high (360 × 288 points).
+        let (w, h) = (b[2] - b[0], b[3] - b[1]);
+        let mut sides = [w.round(), h.round()];
+        sides.sort_by(f64::total_cmp);
+        assert_eq!(sides, [288.0, 360.0], "{b:?}");
+        assert!(w > h, "landscape: {b:?}");
+    }
+    // Impossible settings are refused before anything is sent.
+    let bad = webpane::PrintSettings {
+        scale: 5.0,
+        ..Default::default()
+    };
+    assert!(matches!(
+        event_loop.block_on(webview.print_to_pdf_with(&path, &bad)).unwrap(),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+}

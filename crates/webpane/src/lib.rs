@@ -92,7 +92,7 @@ pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;
 pub use objects::{Environment, Frame, WebView};
 pub use operation::Operation;
-pub use output::{BrowsingData, CookieManager};
+pub use output::{BrowsingData, CookieManager, PrintSettings};
 pub use page_files::{PageFile, ReceivedFile};
 pub use policy::{
     BasicAuthenticationRequestedEventArgs, LaunchingExternalUriSchemeEventArgs, PermissionKind,

@@ -5,6 +5,12 @@ use std::path::Path;
 use webpane_ipc::protocol::{AppMessage, BrowsingDataKinds, OutputTarget, Setting};
 use webpane_ipc::{FileForTransit, Outgoing};
 
+/// How a page is printed to PDF (WebView2's `CoreWebView2PrintSettings`): `landscape`,
+/// `page_width`/`page_height` in inches, `margins` in inches (top, right, bottom, left),
+/// `scale` (0.1 to 2), `backgrounds`, `page_ranges` (1-based, `1-3,5`; empty: all).
+/// Headers and footers: WebKit prints none.
+pub type PrintSettings = webpane_ipc::protocol::PdfSettings;
+
 use crate::cookie::Cookie;
 use crate::kinds::ImageFormat;
 
@@ -112,14 +118,30 @@ impl WebView {
         })
     }
 
-    /// Prints the page to a PDF file at `path` (opened by the browser process), without a dialog.
+    /// Prints the page to a PDF file at `path` (opened by the browser process), without a
+    /// dialog, with [`PrintSettings::default`] (US Letter, portrait, 1 cm margins).
     #[doc(alias = "PrintToPdfAsync")]
     pub fn print_to_pdf(&self, path: impl AsRef<Path>) -> Operation<()> {
+        self.print_to_pdf_with(path, &PrintSettings::default())
+    }
+
+    /// Prints the page to a PDF file at `path` with `settings` (WebView2's `PrintToPdfAsync`
+    /// with `CoreWebView2PrintSettings`).
+    ///
+    /// ```no_run
+    /// # fn demo(webview: &webpane::WebView) {
+    /// let a4_landscape = webpane::PrintSettings { landscape: true, page_width: 8.27, page_height: 11.69, ..Default::default() };
+    /// let _ = webview.print_to_pdf_with("/tmp/page.pdf", &a4_landscape);
+    /// # }
+    /// ```
+    #[doc(alias = "PrintToPdfAsync")]
+    pub fn print_to_pdf_with(&self, path: impl AsRef<Path>, settings: &PrintSettings) -> Operation<()> {
         let path = path.as_ref().to_string_lossy().into_owned();
         self.ask(|request| AppMessage::PrintToPdf {
             id: self.id(),
             request,
             target: OutputTarget::Path(path),
+            settings: settings.clone(),
         })
     }
 
@@ -130,6 +152,7 @@ impl WebView {
             id,
             request,
             target,
+            settings: PrintSettings::default(),
         })
     }
 

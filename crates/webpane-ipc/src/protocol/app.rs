@@ -259,6 +259,8 @@ pub enum AppMessage {
         request: u64,
         /// Where to.
         target: OutputTarget,
+        /// How.
+        settings: super::output::PdfSettings,
     },
     /// Save the page as MHTML into a delivered file; answered by [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
     SaveAsMhtml {

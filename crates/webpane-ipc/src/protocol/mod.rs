@@ -22,7 +22,7 @@ mod view;
 pub use app::AppMessage;
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
 pub use options::{CustomScheme, RESERVED_SCHEMES, RuntimeOptions, wildcard_match};
-pub use output::{ImageFormat, OutputTarget};
+pub use output::{ImageFormat, OutputTarget, PdfSettings};
 pub use policy::{FindCommand, PermissionKind, PolicyAnswer, PolicyRequest, ScriptDialogKind};
 pub use process::{ProcessFailedKind, ProcessFailedReason};
 pub use profile::{BrowsingDataKinds, Cookie};

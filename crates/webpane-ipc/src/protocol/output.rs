@@ -20,3 +20,80 @@ pub enum OutputTarget {
     /// opening a path.
     File(crate::wire::FdRef),
 }
+
+/// How a page is printed to PDF (WebView2's `CoreWebView2PrintSettings`, as WebKit prints).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PdfSettings {
+    /// Landscape (else portrait).
+    pub landscape: bool,
+    /// The page's width, in inches.
+    pub page_width: f64,
+    /// The page's height, in inches.
+    pub page_height: f64,
+    /// Margins in inches: top, right, bottom, left.
+    pub margins: [f64; 4],
+    /// Scale, 0.1 to 2.0.
+    pub scale: f64,
+    /// Whether backgrounds (colours, images) are printed.
+    pub backgrounds: bool,
+    /// Pages to print, 1-based (`1-3,5`); empty: all.
+    pub page_ranges: String,
+}
+
+impl Default for PdfSettings {
+    fn default() -> Self {
+        // WebView2's defaults: US Letter, portrait, 1 cm margins, 100 %.
+        PdfSettings {
+            landscape: false,
+            page_width: 8.5,
+            page_height: 11.0,
+            margins: [0.4; 4],
+            scale: 1.0,
+            backgrounds: false,
+            page_ranges: String::new(),
+        }
+    }
+}
+
+impl PdfSettings {
+    /// Checks the numbers: positive sizes, margins that leave room, a scale in 0.1..=2, ranges
+    /// of page numbers.
+    pub fn validate(&self) -> Result<(), String> {
+        let finite = [self.page_width, self.page_height, self.scale]
+            .iter()
+            .chain(&self.margins)
+            .all(|v| v.is_finite());
+        if !finite
+            || self.page_width <= 0.0
+            || self.page_height <= 0.0
+            || self.page_width > 200.0
+            || self.page_height > 200.0
+        {
+            return Err("page sizes must be positive inches (at most 200)".into());
+        }
+        if self.margins.iter().any(|m| *m < 0.0)
+            || self.margins[1] + self.margins[3] >= self.page_width
+            || self.margins[0] + self.margins[2] >= self.page_height
+        {
+            return Err("the margins leave no room on the page".into());
+        }
+        if !(0.1..=2.0).contains(&self.scale) {
+            return Err(format!("scale {} is outside 0.1..=2", self.scale));
+        }
+        self.ranges().map(|_| ())
+    }
+
+    /// The page ranges, 0-based and inclusive (empty: all pages).
+    pub fn ranges(&self) -> Result<Vec<(u32, u32)>, String> {
+        let mut out = Vec::new();
+        for part in self.page_ranges.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (a, b) = part.split_once('-').unwrap_or((part, part));
+            let page = |s: &str| s.trim().parse::<u32>().ok().filter(|n| *n >= 1);
+            match (page(a), page(b)) {
+                (Some(a), Some(b)) if a <= b => out.push((a - 1, b - 1)),
+                _ => return Err(format!("{part:?} is not a page range (1-based: 1-3,5)")),
+            }
+        }
+        Ok(out)
+    }
+}

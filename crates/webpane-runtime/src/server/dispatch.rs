@@ -248,11 +248,18 @@ impl Server {
                     })
                 })
             }
-            AppMessage::PrintToPdf { id, request, target } => {
+            AppMessage::PrintToPdf {
+                id,
+                request,
+                target,
+                settings,
+            } => {
                 let reply = self.replier(client);
                 let done = move |result| reply(RuntimeMessage::OperationDone { id, request, result });
                 match output_target(target, fds) {
-                    Ok(target) => self.with_view(client, id, |v| crate::output::print_to_pdf(v.webkit(), target, done)),
+                    Ok(target) => self.with_view(client, id, |v| {
+                        crate::output::print_to_pdf(v.webkit(), target, &settings, done)
+                    }),
                     Err(e) => done(Err(e)),
                 }
             }
