@@ -90,6 +90,7 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             command: crate::protocol::FindCommand::Start { text, .. },
             ..
         } => no_nul("text", text),
+        AppMessage::SetPermissionState { origin, .. } => no_nul("origin", origin),
         AppMessage::PolicyResponse { answer, .. } => match answer {
             crate::protocol::PolicyAnswer::Credentials { user, password } => {
                 no_nul("user name", user)?;

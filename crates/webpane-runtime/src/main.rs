@@ -15,6 +15,7 @@ mod ffi;
 mod host;
 mod output;
 mod page_messages;
+mod permissions;
 mod profile;
 mod schemes;
 mod server;

@@ -437,3 +437,58 @@ fn another_programs_scheme_is_the_apps_to_open_or_not() {
     event_loop.dispatch(Some(Duration::from_millis(300))).unwrap();
     assert_eq!(other.source(), uri);
 }
+
+#[test]
+fn a_permission_decided_for_an_origin_is_not_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = media_environment(&event_loop, dir.path());
+    let port = http_server(
+        r#"<script>navigator.geolocation.getCurrentPosition(() => chrome.webview.postMessage("position"),
+           (e) => chrome.webview.postMessage(e.code === 1 ? "denied" : "allowed"));</script>"#
+            .into(),
+    );
+    let origin = format!("http://127.0.0.1:{port}");
+    let webview = window_view(&event_loop, &env);
+    let asked = recorder();
+    let a = asked.clone();
+    webview.on_permission_requested(move |_, args| a.borrow_mut().push(args.permission_kind()));
+    event_loop
+        .block_on(webview.set_permission_state(PermissionKind::Geolocation, &origin, PermissionState::Allow))
+        .unwrap()
+        .unwrap();
+    let settings = event_loop.block_on(webview.permission_settings()).unwrap().unwrap();
+    assert_eq!(
+        settings,
+        [webpane::PermissionSetting {
+            kind: PermissionKind::Geolocation,
+            origin: origin.clone(),
+            state: PermissionState::Allow,
+        }]
+    );
+    let messages = messages_of(&webview);
+    webview.navigate(&format!("{origin}/page")).unwrap();
+    wait_until(&event_loop, "the page's answer", || !messages.borrow().is_empty());
+    assert_eq!(messages.borrow()[0], r#""allowed""#);
+    assert!(asked.borrow().is_empty(), "decided already: not asked");
+    // Cleared with the browsing data: asked again (and, unanswered, denied).
+    event_loop
+        .block_on(webview.clear_browsing_data(webpane::BrowsingData {
+            permissions: true,
+            ..Default::default()
+        }))
+        .unwrap()
+        .unwrap();
+    assert!(
+        event_loop
+            .block_on(webview.permission_settings())
+            .unwrap()
+            .unwrap()
+            .is_empty()
+    );
+    messages.borrow_mut().clear();
+    webview.reload().unwrap();
+    wait_until(&event_loop, "the page's answer", || !messages.borrow().is_empty());
+    assert_eq!(messages.borrow()[0], r#""denied""#);
+    assert_eq!(*asked.borrow(), [PermissionKind::Geolocation]);
+}

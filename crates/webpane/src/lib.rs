@@ -96,8 +96,8 @@ pub use output::{BrowsingData, CookieManager, PrintSettings};
 pub use page_files::{PageFile, ReceivedFile};
 pub use policy::{
     BasicAuthenticationRequestedEventArgs, LaunchingExternalUriSchemeEventArgs, PermissionKind,
-    PermissionRequestedEventArgs, PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate,
-    ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
+    PermissionRequestedEventArgs, PermissionSetting, PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs,
+    ServerCertificate, ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
 };
 pub use posted_buffers::SharedBufferMappings;
 pub use resources::{

@@ -27,6 +27,8 @@ pub struct BrowsingData {
     pub cache: bool,
     /// localStorage, sessionStorage, IndexedDB.
     pub storage: bool,
+    /// Permissions decided per origin ([`WebView::set_permission_state`](crate::WebView::set_permission_state)).
+    pub permissions: bool,
 }
 
 impl BrowsingData {
@@ -36,6 +38,7 @@ impl BrowsingData {
             cookies: true,
             cache: true,
             storage: true,
+            permissions: true,
         }
     }
 }
@@ -196,6 +199,7 @@ impl WebView {
                 cookies: kinds.cookies,
                 cache: kinds.cache,
                 storage: kinds.storage,
+                permissions: kinds.permissions,
             },
         })
     }

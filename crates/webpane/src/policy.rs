@@ -25,9 +25,89 @@ pub use args::{
 
 use crate::deferral::Deferred;
 use crate::objects::WebView;
+use crate::operation::Operation;
 use responder::PolicyResponder;
 
+/// A permission decided for an origin (WebView2's `CoreWebView2PermissionSetting`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionSetting {
+    /// For what.
+    #[doc(alias = "PermissionKind")]
+    pub kind: PermissionKind,
+    /// For which origin.
+    #[doc(alias = "PermissionOrigin")]
+    pub origin: String,
+    /// Allowed or denied.
+    #[doc(alias = "PermissionState")]
+    pub state: PermissionState,
+}
+
+fn to_wire(kind: PermissionKind) -> webpane_ipc::protocol::PermissionKind {
+    use webpane_ipc::protocol::PermissionKind as P;
+    match kind {
+        PermissionKind::Camera => P::Camera,
+        PermissionKind::Microphone => P::Microphone,
+        PermissionKind::CameraAndMicrophone => P::CameraAndMicrophone,
+        PermissionKind::DisplayCapture => P::DisplayCapture,
+        PermissionKind::MediaDeviceInfo => P::MediaDeviceInfo,
+        PermissionKind::Geolocation => P::Geolocation,
+        PermissionKind::Notifications => P::Notifications,
+        PermissionKind::ClipboardRead => P::ClipboardRead,
+        PermissionKind::PointerLock => P::PointerLock,
+        PermissionKind::MediaKeySystem => P::MediaKeySystem,
+        PermissionKind::StorageAccess => P::StorageAccess,
+        PermissionKind::Other => P::Other,
+    }
+}
+
 impl WebView {
+    /// Decides `kind` for `origin` (`scheme://host[:port]`) from now on, for every webview of
+    /// the profile: a page of that origin asking gets it without `PermissionRequested`;
+    /// [`PermissionState::Default`] forgets the decision. Kept in the user data folder (in
+    /// memory in private) until cleared ([`BrowsingData::permissions`](crate::BrowsingData)).
+    #[doc(alias = "SetPermissionStateAsync")]
+    pub fn set_permission_state(&self, kind: PermissionKind, origin: &str, state: PermissionState) -> Operation<()> {
+        let allow = match state {
+            PermissionState::Allow => Some(true),
+            PermissionState::Deny => Some(false),
+            PermissionState::Default => None,
+        };
+        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        self.ask(|request| webpane_ipc::protocol::AppMessage::SetPermissionState {
+            id: self.id(),
+            request,
+            kind: to_wire(kind),
+            origin,
+            allow,
+        })
+    }
+
+    /// The permissions decided per origin (WebView2's `GetNonDefaultPermissionSettingsAsync`).
+    #[doc(alias = "GetNonDefaultPermissionSettingsAsync")]
+    pub fn permission_settings(&self) -> Operation<Vec<PermissionSetting>> {
+        self.ask(|request| webpane_ipc::protocol::AppMessage::GetPermissionSettings { id: self.id(), request })
+    }
+
+    pub(crate) fn permission_settings_arrived(
+        &self,
+        request: u64,
+        settings: Vec<webpane_ipc::protocol::PermissionSetting>,
+    ) {
+        let settings: Vec<PermissionSetting> = settings
+            .into_iter()
+            .map(|s| PermissionSetting {
+                kind: s.kind.into(),
+                origin: s.origin,
+                state: if s.allow {
+                    PermissionState::Allow
+                } else {
+                    PermissionState::Deny
+                },
+            })
+            .collect();
+        self.inner.requests.resolve(request, Ok(settings));
+    }
+
     fn responder(&self, request: u64, answer: PolicyAnswer) -> Rc<Deferred<PolicyResponder>> {
         Deferred::new(PolicyResponder {
             session: self.inner.session.clone(),

@@ -138,6 +138,28 @@ pub enum AppMessage {
         /// The download.
         download: u64,
     },
+    /// Decide a permission for an origin from now on (`None`: ask again); answered by
+    /// [`RuntimeMessage::OperationDone`](crate::protocol::RuntimeMessage::OperationDone).
+    SetPermissionState {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// For what.
+        kind: super::policy::PermissionKind,
+        /// For which origin.
+        origin: String,
+        /// Allowed, denied, or none kept.
+        allow: Option<bool>,
+    },
+    /// List the permissions decided per origin; answered by
+    /// [`RuntimeMessage::PermissionSettings`](crate::protocol::RuntimeMessage::PermissionSettings).
+    GetPermissionSettings {
+        /// The view (its profile).
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+    },
     /// Find in the page.
     Find {
         /// The view.
@@ -381,6 +403,8 @@ impl AppMessage {
             | AppMessage::HostObjectReply { id, .. }
             | AppMessage::PolicyResponse { id, .. }
             | AppMessage::Find { id, .. }
+            | AppMessage::SetPermissionState { id, .. }
+            | AppMessage::GetPermissionSettings { id, .. }
             | AppMessage::DownloadDecision { id, .. }
             | AppMessage::CancelDownload { id, .. }
             | AppMessage::DevToolsWindow { id, .. }

@@ -18,7 +18,7 @@ pub enum ScriptDialogKind {
 }
 
 /// What a page asks permission for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PermissionKind {
     /// A camera (`getUserMedia({ video })`).
     Camera,
@@ -152,4 +152,15 @@ pub enum FindCommand {
     Previous,
     /// Stop: no highlight, no active match.
     Stop,
+}
+
+/// A permission decided for an origin, kept with the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionSetting {
+    /// For what.
+    pub kind: PermissionKind,
+    /// For which origin (`scheme://host[:port]`).
+    pub origin: String,
+    /// Allowed (else denied).
+    pub allow: bool,
 }

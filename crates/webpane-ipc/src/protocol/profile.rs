@@ -32,4 +32,6 @@ pub struct BrowsingDataKinds {
     pub cache: bool,
     /// localStorage, sessionStorage, IndexedDB.
     pub storage: bool,
+    /// Permissions decided per origin.
+    pub permissions: bool,
 }

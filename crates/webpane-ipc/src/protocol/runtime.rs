@@ -164,6 +164,15 @@ pub enum RuntimeMessage {
         /// The text.
         text: String,
     },
+    /// The permissions decided per origin.
+    PermissionSettings {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// Them.
+        settings: Vec<super::policy::PermissionSetting>,
+    },
     /// Find in the page: how many matches, and which is active (`-1`: none).
     FindChanged {
         /// The view.
@@ -383,6 +392,7 @@ impl RuntimeMessage {
             | RuntimeMessage::HostObjectCall { id, .. }
             | RuntimeMessage::PolicyRequested { id, .. }
             | RuntimeMessage::FindChanged { id, .. }
+            | RuntimeMessage::PermissionSettings { id, .. }
             | RuntimeMessage::WindowCloseRequested { id }
             | RuntimeMessage::AudioChanged { id, .. }
             | RuntimeMessage::FullScreenChanged { id, .. }

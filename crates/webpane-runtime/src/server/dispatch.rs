@@ -99,6 +99,7 @@ impl Server {
                     arguments: &self.options.additional_arguments,
                     schemes: &self.options.custom_schemes,
                     extension_missing: self.extension_missing.as_deref(),
+                    permissions: &self.permissions,
                 };
                 let view = View::create(
                     &engine,
@@ -186,6 +187,20 @@ impl Server {
                 }
             }
             AppMessage::Find { id, command } => self.with_view(client, id, |v| v.find(command)),
+            AppMessage::SetPermissionState {
+                id,
+                request,
+                kind,
+                origin,
+                allow,
+            } => {
+                let result = self.permissions.set(&origin, kind, allow);
+                self.send(client, &RuntimeMessage::OperationDone { id, request, result });
+            }
+            AppMessage::GetPermissionSettings { id, request } => {
+                let settings = self.permissions.list();
+                self.send(client, &RuntimeMessage::PermissionSettings { id, request, settings });
+            }
             AppMessage::DownloadDecision {
                 id,
                 download,
@@ -313,6 +328,16 @@ impl Server {
             }
             AppMessage::ClearBrowsingData { id, request, kinds } => {
                 let reply = self.replier(client);
+                if kinds.permissions {
+                    if let Err(e) = self.permissions.clear() {
+                        reply(RuntimeMessage::OperationDone {
+                            id,
+                            request,
+                            result: Err(e),
+                        });
+                        return Ok(());
+                    }
+                }
                 crate::profile::clear(&self.data, kinds, move |result| {
                     reply(RuntimeMessage::OperationDone { id, request, result })
                 });

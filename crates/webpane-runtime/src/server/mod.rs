@@ -77,6 +77,9 @@ impl Server {
         // Only before the first web process exists.
         context.set_sandbox_enabled(options.sandbox);
         let app_proxy = options.proxy.clone();
+        let permissions = Rc::new(crate::permissions::Permissions::load(
+            (!options.in_private).then(|| data.join("permissions.json")),
+        ));
         let server = Rc::new_cyclic(|me| Server {
             me: me.clone(),
             extension_missing,
@@ -96,6 +99,7 @@ impl Server {
             acceptor: acceptor::Acceptor::default(),
             virtual_hosts: crate::virtual_hosts::VirtualHosts::new(app_proxy),
             downloads: Rc::default(),
+            permissions,
         });
         server.watch_for_new_versions();
         server.register_schemes();

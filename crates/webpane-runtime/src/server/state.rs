@@ -67,4 +67,6 @@ pub struct Server {
     pub(super) virtual_hosts: crate::virtual_hosts::VirtualHosts,
     /// Downloads waiting for their app's decision or in progress.
     pub(super) downloads: Rc<crate::downloads::Downloads>,
+    /// Permissions decided per origin, kept with the profile.
+    pub(super) permissions: Rc<crate::permissions::Permissions>,
 }

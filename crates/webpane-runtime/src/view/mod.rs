@@ -154,6 +154,7 @@ impl View {
             policy: Rc::default(),
             find: FindState::new(),
             custom_schemes: Rc::new(engine.schemes.iter().map(|s| s.name.clone()).collect()),
+            permissions: engine.permissions.clone(),
         };
         let menus = view.context_menus.clone();
         view.webview.connect_context_menu(move |_, _, _, _| !menus.get());

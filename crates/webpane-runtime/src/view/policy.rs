@@ -99,11 +99,25 @@ impl View {
         }
         {
             let ask = ask.clone();
+            let decided = self.permissions.clone();
             self.webview.connect_permission_request(move |view, request| {
-                let what = PolicyRequest::Permission {
-                    kind: permission_kind(request),
-                    uri: view.uri().map(|u| u.to_string()).unwrap_or_default(),
-                };
+                let (kind, uri) = (
+                    permission_kind(request),
+                    view.uri().map(|u| u.to_string()).unwrap_or_default(),
+                );
+                // Decided for this origin already: answered here, the app is not asked again.
+                match decided.get(&crate::permissions::origin_of(&uri), kind) {
+                    Some(true) => {
+                        request.allow();
+                        return true;
+                    }
+                    Some(false) => {
+                        request.deny();
+                        return true;
+                    }
+                    None => {}
+                }
+                let what = PolicyRequest::Permission { kind, uri };
                 ask(Held::Permission(request.clone()), what);
                 true
             });

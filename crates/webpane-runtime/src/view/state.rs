@@ -69,6 +69,8 @@ pub struct Engine<'a> {
     pub schemes: &'a [CustomScheme],
     /// Why the web process extension is not installed, if it is not.
     pub extension_missing: Option<&'a str>,
+    /// Permissions decided per origin.
+    pub permissions: &'a Rc<crate::permissions::Permissions>,
 }
 
 /// A webview hosted for an app.
@@ -113,6 +115,8 @@ pub struct View {
     pub(super) find: Rc<FindState>,
     /// The custom schemes registered in the browser process (not external to it).
     pub(super) custom_schemes: Rc<Vec<String>>,
+    /// Permissions decided per origin (answered without the app).
+    pub(super) permissions: Rc<crate::permissions::Permissions>,
 }
 
 /// What a find in the page has found.

@@ -202,6 +202,9 @@ impl WebView {
                 self.deliver_web_message(frame, source, json, received);
             }
             RuntimeMessage::PolicyRequested { request, what, .. } => self.policy_requested(request, what),
+            RuntimeMessage::PermissionSettings { request, settings, .. } => {
+                self.permission_settings_arrived(request, settings)
+            }
             RuntimeMessage::DownloadStarting { info, .. } => self.download_starting(info),
             RuntimeMessage::WindowCloseRequested { .. } => self.window_close_requested(),
             RuntimeMessage::AudioChanged { playing, muted, .. } => self.audio_changed(playing, muted),
