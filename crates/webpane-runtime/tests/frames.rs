@@ -305,3 +305,31 @@ fn a_frame_ends_when_the_page_navigates_away() {
     assert!(load_html(&event_loop, &webview, "<p>another page</p>"));
     assert_eq!(*destroyed.borrow(), 1);
 }
+
+#[test]
+fn an_iframes_navigation_completes_when_its_document_arrives() {
+    // WebKitGTK asks the webview about the iframe's navigation too (it cannot say which frame):
+    // that NavigationStarting gets its NavigationCompleted (a success) once the iframe's
+    // document is there, not a cancellation at the next navigation.
+    let port = http_server("<p>inner</p>".into());
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let starting = recorder();
+    let completed = recorder();
+    let (s, c) = (starting.clone(), completed.clone());
+    webview.on_navigation_starting(move |_, args| s.borrow_mut().push(args.navigation_id()));
+    webview.on_navigation_completed(move |_, args| c.borrow_mut().push((args.navigation_id(), args.is_success())));
+    webview
+        .navigate_to_string(&format!("<iframe src='http://127.0.0.1:{port}/inner'></iframe>"))
+        .unwrap();
+    wait_until(&event_loop, "both navigations complete", || {
+        completed.borrow().len() >= 2
+    });
+    let starting = starting.borrow();
+    let completed = completed.borrow();
+    assert!(completed.iter().all(|(_, ok)| *ok), "{completed:?}");
+    let mut started: Vec<u64> = starting.clone();
+    let mut done: Vec<u64> = completed.iter().map(|(id, _)| *id).collect();
+    started.sort();
+    done.sort();
+    assert_eq!(started, done, "each NavigationStarting has its NavigationCompleted");
+}

@@ -14,7 +14,7 @@ impl View {
     /// Frames, as the web process extension reports them.
     pub(super) fn wire_frames(&self, id: WebViewId, host: &Rc<dyn Host>) {
         let (host, frames, buffers) = (host.clone(), self.frames.clone(), self.buffers.clone());
-        let report = self.report.clone();
+        let (report, navigations) = (self.report.clone(), self.navigations.clone());
         self.webview.connect_user_message_received(move |_, message| {
             let name = message.name().map(|n| n.to_string()).unwrap_or_default();
             let json = parameters_json(message);
@@ -35,6 +35,17 @@ impl View {
                         log::warn!("view {}: malformed {name} from the web process", id.0);
                         return true;
                     };
+                    // The iframe's document came from the navigation allowed last (WebKit
+                    // asked about it as about any navigation): that navigation is complete, not
+                    // left to be cancelled by the next one.
+                    if let Some(navigation_id) = navigations.take_if_to(&info.uri) {
+                        host.send(RuntimeMessage::NavigationCompleted {
+                            id,
+                            navigation_id,
+                            is_success: true,
+                            error: None,
+                        });
+                    }
                     if frames.borrow_mut().insert(info.frame) {
                         host.send(RuntimeMessage::FrameCreated {
                             id,

@@ -293,7 +293,7 @@ impl View {
         self.resources.fail_pending();
         // Navigations held for the app's answer: a held decision keeps the page, and so its
         // render process, alive after the view is gone.
-        let held: Vec<webkit2gtk::PolicyDecision> = self.decisions.borrow_mut().drain().map(|(_, d)| d).collect();
+        let held: Vec<webkit2gtk::PolicyDecision> = self.decisions.borrow_mut().drain().map(|(_, (d, _))| d).collect();
         for decision in held {
             decision.ignore();
         }

@@ -55,7 +55,11 @@ impl View {
                 match event {
                     LoadEvent::Started => {
                         watchdog.loading.set(true);
-                        let nav = navigations.allowed.take().unwrap_or_else(|| navigations.fresh());
+                        let nav = navigations
+                            .allowed
+                            .take()
+                            .map(|(id, _)| id)
+                            .unwrap_or_else(|| navigations.fresh());
                         navigations.current.set(nav);
                         failure.replace(None);
                     }
@@ -132,7 +136,7 @@ impl View {
                 }
                 let request = navigations.fresh();
                 // Hold the navigation (keep a ref, return TRUE) until the app answers.
-                decisions.borrow_mut().insert(request, decision.clone());
+                decisions.borrow_mut().insert(request, (decision.clone(), uri.clone()));
                 host.send(RuntimeMessage::NavigationStarting {
                     id,
                     request,
@@ -193,7 +197,7 @@ impl View {
     /// Stops loading.
     pub fn stop(&self) {
         // A navigation allowed but not started yet vanishes silently in WebKit: complete it here.
-        if let Some(pending) = self.navigations.allowed.take() {
+        if let Some((pending, _)) = self.navigations.allowed.take() {
             self.cancelled(pending);
         }
         self.webview.stop_loading();
@@ -214,14 +218,14 @@ impl View {
     /// Every NavigationStarting gets exactly one NavigationCompleted, as in WebView2: a cancelled
     /// navigation, or one superseded before it started, completes with OperationCanceled.
     pub fn answer_navigation(&self, request: u64, cancel: bool) {
-        let Some(decision) = self.decisions.borrow_mut().remove(&request) else {
+        let Some((decision, uri)) = self.decisions.borrow_mut().remove(&request) else {
             return;
         };
         if cancel {
             decision.ignore();
             self.cancelled(request);
         } else {
-            if let Some(superseded) = self.navigations.allowed.replace(Some(request)) {
+            if let Some((superseded, _)) = self.navigations.allowed.replace(Some((request, uri))) {
                 self.cancelled(superseded);
             }
             decision.use_();

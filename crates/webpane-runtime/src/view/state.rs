@@ -31,11 +31,21 @@ pub(super) enum LastNavigation {
 #[derive(Default)]
 pub(super) struct Navigations {
     pub(super) next: Cell<u64>,
-    pub(super) allowed: Cell<Option<u64>>,
+    /// A navigation allowed and not started yet, with its URI.
+    pub(super) allowed: RefCell<Option<(u64, String)>>,
     pub(super) current: Cell<u64>,
 }
 
 impl Navigations {
+    /// Takes the allowed navigation if it goes to `uri` (an iframe's that just committed).
+    pub(super) fn take_if_to(&self, uri: &str) -> Option<u64> {
+        let mut allowed = self.allowed.borrow_mut();
+        match &*allowed {
+            Some((_, to)) if to == uri => allowed.take().map(|(id, _)| id),
+            _ => None,
+        }
+    }
+
     pub(super) fn fresh(&self) -> u64 {
         let id = self.next.get() + 1;
         self.next.set(id);
@@ -81,7 +91,8 @@ pub struct View {
     pub(super) watchdog: Rc<Watchdog>,
     pub(super) navigations: Rc<Navigations>,
     pub(super) last: RefCell<Option<LastNavigation>>,
-    pub(super) decisions: Rc<RefCell<HashMap<u64, webkit2gtk::PolicyDecision>>>,
+    /// Navigations waiting for the app's answer: WebKit's decision and the URI.
+    pub(super) decisions: Rc<RefCell<HashMap<u64, (webkit2gtk::PolicyDecision, String)>>>,
     pub(super) scripts: RefCell<HashMap<u64, webkit2gtk::UserScript>>,
     pub(super) token: String,
     /// Why the web process extension is not there, if it is not (nothing reaches pages then).
