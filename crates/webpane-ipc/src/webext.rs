@@ -17,6 +17,10 @@ pub const READ_ONLY_WRITE: &[u8] = b"read-only-shared-buffer-write";
 pub const FRAME_CREATED: &str = "webpane.frame-created";
 /// Extension → runtime: a subframe loaded another document ([`FrameInfo`]).
 pub const FRAME_NAVIGATED: &str = "webpane.frame-navigated";
+/// Extension → runtime: a subframe's document fired DOMContentLoaded ([`FrameGone`] names it).
+pub const FRAME_DOM_CONTENT_LOADED: &str = "webpane.frame-dom-content-loaded";
+/// Extension → runtime: a subframe's document fired `load` ([`FrameGone`] names it).
+pub const FRAME_LOADED: &str = "webpane.frame-loaded";
 /// Extension → runtime: a subframe went away ([`FrameGone`]).
 pub const FRAME_DESTROYED: &str = "webpane.frame-destroyed";
 /// Runtime → extension: run a script in a frame ([`FrameScript`]); the reply carries a

@@ -333,3 +333,46 @@ fn an_iframes_navigation_completes_when_its_document_arrives() {
     done.sort();
     assert_eq!(started, done, "each NavigationStarting has its NavigationCompleted");
 }
+
+#[test]
+fn a_frame_raises_its_own_navigation_events_with_matching_ids() {
+    let port = http_server("<p>inner</p>".into());
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let starting = recorder();
+    let s = starting.clone();
+    webview.on_navigation_starting(move |_, args| s.borrow_mut().push((args.navigation_id(), args.uri().to_owned())));
+    let stages = recorder();
+    let st = stages.clone();
+    webview.on_frame_created(move |_, args| {
+        let frame = args.frame();
+        let (a, b, c) = (st.clone(), st.clone(), st.clone());
+        frame.on_content_loading(move |_, e| a.borrow_mut().push(("content", e.navigation_id())));
+        frame.on_dom_content_loaded(move |_, e| b.borrow_mut().push(("dom", e.navigation_id())));
+        frame.on_navigation_completed(move |_, e| c.borrow_mut().push(("completed", e.navigation_id())));
+    });
+    let first = format!("http://127.0.0.1:{port}/first");
+    webview
+        .navigate_to_string(&format!("<iframe src='{first}'></iframe>"))
+        .unwrap();
+    wait_until(&event_loop, "the frame's first load", || stages.borrow().len() >= 3);
+    let nav_of = |uri: &str| {
+        starting
+            .borrow()
+            .iter()
+            .find(|(_, u)| u == uri)
+            .map(|(id, _)| *id)
+            .expect("a NavigationStarting for the iframe")
+    };
+    let id = nav_of(&first);
+    assert_eq!(*stages.borrow(), [("content", id), ("dom", id), ("completed", id)]);
+    // The iframe navigates: its events again, with the new navigation's id.
+    let second = format!("http://127.0.0.1:{port}/second");
+    stages.borrow_mut().clear();
+    event_loop
+        .block_on(webview.execute_script(&format!("document.querySelector('iframe').src = '{second}'; 1")))
+        .unwrap()
+        .unwrap();
+    wait_until(&event_loop, "the frame's second load", || stages.borrow().len() >= 3);
+    let id = nav_of(&second);
+    assert_eq!(*stages.borrow(), [("content", id), ("dom", id), ("completed", id)]);
+}

@@ -13,8 +13,9 @@ use crate::fault;
 use crate::ffi::{self, WeakFrame, WebFrame, WebPage};
 use crate::files;
 use webpane_ipc::webext::{
-    Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost, FrameGone,
-    FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
+    Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED,
+    FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, SHARED_BUFFER, ScriptOutcome,
+    SharedBufferPost, WEB_MESSAGE,
 };
 
 thread_local! {
@@ -128,6 +129,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
         }
         return;
     }
+    watch_document(&page.downgrade(), frame, id);
     let info = FrameInfo { frame: id, uri, name };
     if known {
         page.send_message_to_view(&ffi::user_message(FRAME_NAVIGATED, &info));
@@ -148,6 +150,28 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
             page.send_message_to_view(&ffi::user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
         }
     }));
+}
+
+/// Tells the runtime when a subframe's new document fires DOMContentLoaded and `load` (listeners
+/// added before any page script, bound to this frame).
+fn watch_document(page: &ffi::WeakPage, frame: &WebFrame, id: u64) {
+    let Some(context) = frame.js_context() else { return };
+    let tell = |what: &'static str| {
+        let page = page.clone();
+        ffi::native_function(&context, what, move || {
+            if let Some(page) = page.upgrade() {
+                page.send_message_to_view(&ffi::user_message(what, &FrameGone { frame: id }));
+            }
+        })
+    };
+    let (loaded, completed) = (tell(FRAME_DOM_CONTENT_LOADED), tell(FRAME_LOADED));
+    let watch = context.evaluate(
+        "((d, l) => { document.addEventListener('DOMContentLoaded', d, { once: true }); window.addEventListener('load', l, { once: true }); })",
+    );
+    if let Some(watch) = watch.filter(|w| w.is_function()) {
+        ffi::call(&watch, &[&loaded, &completed]);
+    }
+    context.clear_exception();
 }
 
 /// Puts `window.__webpaneSend(json)` on a frame's new window, before any page script runs (the

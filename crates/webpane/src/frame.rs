@@ -4,7 +4,9 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
-use crate::events::WebMessageReceivedEventArgs;
+use crate::events::{
+    ContentLoadingEventArgs, DomContentLoadedEventArgs, NavigationCompletedEventArgs, WebMessageReceivedEventArgs,
+};
 use crate::objects::Frame;
 use crate::operation::Operation;
 
@@ -101,7 +103,33 @@ impl Frame {
         /// WebView2 they come here only: the webview's own handlers get the top-level document's
         /// messages. Register it in the `FrameCreated` handler to miss none of the frame's messages.
         on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs, "add_WebMessageReceived", "remove_WebMessageReceived";
+        /// a new document arrived in the frame (its navigation id is the one of the webview's
+        /// NavigationStarting that allowed it, when WebKit asked).
+        on_content_loading, remove_content_loading, ContentLoadingEventArgs, "add_ContentLoading", "remove_ContentLoading";
+        /// the frame's document fired DOMContentLoaded.
+        on_dom_content_loaded, remove_dom_content_loaded, DomContentLoadedEventArgs, "add_DOMContentLoaded", "remove_DOMContentLoaded";
+        /// the frame's document loaded.
+        on_navigation_completed, remove_navigation_completed, NavigationCompletedEventArgs, "add_NavigationCompleted", "remove_NavigationCompleted";
     }}
+
+    /// A stage of the frame's navigation (from the browser process).
+    pub(crate) fn navigation_event(&self, navigation_id: u64, stage: webpane_ipc::protocol::FrameStage) {
+        use webpane_ipc::protocol::FrameStage;
+        match stage {
+            FrameStage::ContentLoading => self
+                .inner
+                .events
+                .raise(self, &ContentLoadingEventArgs::new(navigation_id)),
+            FrameStage::DomContentLoaded => self
+                .inner
+                .events
+                .raise(self, &DomContentLoadedEventArgs::new(navigation_id)),
+            FrameStage::Completed => self
+                .inner
+                .events
+                .raise(self, &NavigationCompletedEventArgs::new(navigation_id, true, None)),
+        }
+    }
 
     pub(crate) fn navigated(&self, source: String) {
         self.inner.source.replace(source);

@@ -27,7 +27,7 @@ pub use policy::{FindCommand, PermissionKind, PermissionSetting, PolicyAnswer, P
 pub use process::{ProcessFailedKind, ProcessFailedReason};
 pub use profile::{BrowsingDataKinds, Cookie};
 pub use resources::{HostResourceAccess, ResourceResponse, ResponseBody, validate_headers, validate_virtual_host};
-pub use runtime::RuntimeMessage;
+pub use runtime::{FrameStage, RuntimeMessage};
 pub use view::{CloseReason, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode, ViewSettings, WebError, WebViewId};
 
 #[cfg(test)]

@@ -148,6 +148,18 @@ pub enum RuntimeMessage {
         /// Whether an element is full screen now.
         full_screen: bool,
     },
+    /// A subframe's navigation reached a stage: its document arrived (`ContentLoading`), fired
+    /// DOMContentLoaded, or loaded (`NavigationCompleted`).
+    FrameNavigationEvent {
+        /// The view.
+        id: WebViewId,
+        /// The subframe.
+        frame: u64,
+        /// The navigation (the id of the webview's NavigationStarting that allowed it, when known).
+        navigation_id: u64,
+        /// Which stage.
+        stage: FrameStage,
+    },
     /// The page's icon changed.
     FaviconChanged {
         /// The view.
@@ -398,6 +410,7 @@ impl RuntimeMessage {
             | RuntimeMessage::FullScreenChanged { id, .. }
             | RuntimeMessage::StatusBarTextChanged { id, .. }
             | RuntimeMessage::FaviconChanged { id, .. }
+            | RuntimeMessage::FrameNavigationEvent { id, .. }
             | RuntimeMessage::DownloadStarting { id, .. }
             | RuntimeMessage::DownloadChanged { id, .. }
             | RuntimeMessage::WebMessageWithFilesReceived { id, .. }
@@ -423,4 +436,15 @@ impl RuntimeMessage {
             | RuntimeMessage::NewBrowserVersionAvailable => None,
         }
     }
+}
+
+/// A stage of a subframe's navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FrameStage {
+    /// Its document arrived.
+    ContentLoading,
+    /// Its document fired DOMContentLoaded.
+    DomContentLoaded,
+    /// Its document loaded.
+    Completed,
 }

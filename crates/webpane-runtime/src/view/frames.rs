@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use webkit2gtk::{UserMessageExt, WebViewExt};
-use webpane_ipc::protocol::{RuntimeMessage, WebViewId};
+use webpane_ipc::protocol::{FrameStage, RuntimeMessage, WebViewId};
 use webpane_ipc::webext;
 
 use super::extension::parameters_json;
@@ -15,6 +15,8 @@ impl View {
     pub(super) fn wire_frames(&self, id: WebViewId, host: &Rc<dyn Host>) {
         let (host, frames, buffers) = (host.clone(), self.frames.clone(), self.buffers.clone());
         let (report, navigations) = (self.report.clone(), self.navigations.clone());
+        // Each subframe's current navigation id.
+        let current: std::cell::RefCell<std::collections::HashMap<u64, u64>> = Default::default();
         self.webview.connect_user_message_received(move |_, message| {
             let name = message.name().map(|n| n.to_string()).unwrap_or_default();
             let json = parameters_json(message);
@@ -38,14 +40,20 @@ impl View {
                     // The iframe's document came from the navigation allowed last (WebKit
                     // asked about it as about any navigation): that navigation is complete, not
                     // left to be cancelled by the next one.
-                    if let Some(navigation_id) = navigations.take_if_to(&info.uri) {
-                        host.send(RuntimeMessage::NavigationCompleted {
-                            id,
-                            navigation_id,
-                            is_success: true,
-                            error: None,
-                        });
-                    }
+                    let navigation_id = match navigations.take_if_to(&info.uri) {
+                        Some(navigation_id) => {
+                            host.send(RuntimeMessage::NavigationCompleted {
+                                id,
+                                navigation_id,
+                                is_success: true,
+                                error: None,
+                            });
+                            navigation_id
+                        }
+                        None => navigations.fresh(),
+                    };
+                    current.borrow_mut().insert(info.frame, navigation_id);
+                    let frame = info.frame;
                     if frames.borrow_mut().insert(info.frame) {
                         host.send(RuntimeMessage::FrameCreated {
                             id,
@@ -58,6 +66,32 @@ impl View {
                             id,
                             frame: info.frame,
                             source: info.uri,
+                        });
+                    }
+                    host.send(RuntimeMessage::FrameNavigationEvent {
+                        id,
+                        frame,
+                        navigation_id,
+                        stage: FrameStage::ContentLoading,
+                    });
+                    true
+                }
+                webext::FRAME_DOM_CONTENT_LOADED | webext::FRAME_LOADED => {
+                    let Ok(which) = serde_json::from_str::<webext::FrameGone>(&json) else {
+                        return true;
+                    };
+                    let navigation_id = current.borrow().get(&which.frame).copied();
+                    if let (Some(navigation_id), true) = (navigation_id, frames.borrow().contains(&which.frame)) {
+                        let stage = if name == webext::FRAME_LOADED {
+                            FrameStage::Completed
+                        } else {
+                            FrameStage::DomContentLoaded
+                        };
+                        host.send(RuntimeMessage::FrameNavigationEvent {
+                            id,
+                            frame: which.frame,
+                            navigation_id,
+                            stage,
                         });
                     }
                     true
@@ -75,6 +109,7 @@ impl View {
                 }
                 webext::FRAME_DESTROYED => {
                     if let Ok(gone) = serde_json::from_str::<webext::FrameGone>(&json) {
+                        current.borrow_mut().remove(&gone.frame);
                         if frames.borrow_mut().remove(&gone.frame) {
                             host.send(RuntimeMessage::FrameDestroyed { id, frame: gone.frame });
                         }

@@ -211,6 +211,17 @@ impl WebView {
             RuntimeMessage::FullScreenChanged { full_screen, .. } => self.full_screen_changed(full_screen),
             RuntimeMessage::StatusBarTextChanged { text, .. } => self.status_bar_text_changed(text),
             RuntimeMessage::FaviconChanged { uri, png, .. } => self.favicon_changed(uri, png),
+            RuntimeMessage::FrameNavigationEvent {
+                frame,
+                navigation_id,
+                stage,
+                ..
+            } => {
+                let frame = self.inner.frames.borrow().get(&frame).cloned();
+                if let Some(frame) = frame {
+                    frame.navigation_event(navigation_id, stage);
+                }
+            }
             RuntimeMessage::DownloadChanged { progress, .. } => self.download_changed(progress),
             RuntimeMessage::FindChanged {
                 match_count,
