@@ -173,17 +173,9 @@ fn the_app_answers_script_dialogs_and_the_page_waits() {
 }
 
 fn media_environment(event_loop: &EventLoop, dir: &std::path::Path) -> webpane::Environment {
-    event_loop
-        .block_on(
-            webpane::Environment::builder()
-                .user_data_folder(dir)
-                .runtime_path(runtime())
-                .additional_arguments(["enable-media-stream=true", "enable-mock-capture-devices=true"])
-                .shutdown_grace(Duration::from_millis(300))
-                .build(event_loop),
-        )
-        .unwrap()
-        .unwrap()
+    env_with(event_loop, dir, |b| {
+        b.additional_arguments(["enable-media-stream=true", "enable-mock-capture-devices=true"])
+    })
 }
 
 const MEDIA: &str = r#"<script>
@@ -240,53 +232,12 @@ fn permissions_are_the_apps_to_give() {
     );
 }
 
-/// A TLS server with a self-signed certificate for 127.0.0.1; its page posts "trusted page ran".
-fn self_signed_server() -> u16 {
-    use std::sync::Arc;
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "webpane self-signed");
-    let cert = params.self_signed(&key).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![cert.der().clone()],
-                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-            )
-            .unwrap(),
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for conn in listener.incoming().map_while(Result::ok) {
-            let config = config.clone();
-            std::thread::spawn(move || {
-                let mut stream = rustls::StreamOwned::new(rustls::ServerConnection::new(config).unwrap(), conn);
-                let mut request = [0u8; 4096];
-                if stream.read(&mut request).is_ok() {
-                    let body = "<script>chrome.webview.postMessage('trusted page ran')</script>";
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = stream.flush();
-                }
-            });
-        }
-    });
-    port
-}
-
 #[test]
 fn the_app_may_trust_a_certificate_that_did_not_verify() {
-    let port = self_signed_server();
+    let (port, _) = self_signed_tls_server(
+        "webpane self-signed",
+        "<script>chrome.webview.postMessage('trusted page ran')</script>",
+    );
     let (event_loop, _env, webview, _dir) = open_webview();
     let seen = recorder();
     let s = seen.clone();

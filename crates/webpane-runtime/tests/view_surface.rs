@@ -236,19 +236,7 @@ fn in_private_nothing_of_the_profile_reaches_the_disk() {
     );
     let uri = format!("http://127.0.0.1:{port}/");
     let dir = tempfile::tempdir().unwrap();
-    let open = |event_loop: &EventLoop| {
-        event_loop
-            .block_on(
-                webpane::Environment::builder()
-                    .user_data_folder(dir.path())
-                    .runtime_path(runtime())
-                    .in_private(true)
-                    .shutdown_grace(std::time::Duration::from_millis(100))
-                    .build(event_loop),
-            )
-            .unwrap()
-            .unwrap()
-    };
+    let open = |event_loop: &EventLoop| env_with(event_loop, dir.path(), |b| b.in_private(true));
     let event_loop = EventLoop::new().unwrap();
     let env = open(&event_loop);
     let webview = new_webview(&event_loop, &env);
@@ -293,16 +281,7 @@ fn the_remote_inspector_lists_the_pages_over_http() {
     };
     let dir = tempfile::tempdir().unwrap();
     let event_loop = EventLoop::new().unwrap();
-    let env = event_loop
-        .block_on(
-            webpane::Environment::builder()
-                .user_data_folder(dir.path())
-                .runtime_path(runtime())
-                .remote_inspector_port(port)
-                .build(&event_loop),
-        )
-        .unwrap()
-        .unwrap();
+    let env = env_with(&event_loop, dir.path(), |b| b.remote_inspector_port(port));
     let webview = new_webview(&event_loop, &env);
     webview.set_dev_tools_enabled(true).unwrap();
     assert!(load_html(&event_loop, &webview, "<title>inspect me</title><p>x</p>"));

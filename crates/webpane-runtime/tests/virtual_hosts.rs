@@ -182,49 +182,6 @@ fn other_origins_get_what_the_access_kind_allows() {
     assert_eq!(r["denycors"]["script"], "loaded", "{r}");
 }
 
-/// A TLS server on loopback with a self-signed certificate nobody trusts; serves one page.
-/// Counts the connections that reached it.
-fn untrusted_tls_server(handshakes: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> u16 {
-    use std::io::{Read, Write};
-    use std::sync::Arc;
-    let key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-        )
-        .unwrap();
-    let config = Arc::new(config);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for conn in listener.incoming().map_while(Result::ok) {
-            handshakes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let config = config.clone();
-            std::thread::spawn(move || {
-                let tls = rustls::ServerConnection::new(config).unwrap();
-                let mut stream = rustls::StreamOwned::new(tls, conn);
-                let mut request = [0u8; 4096];
-                if stream.read(&mut request).is_ok() {
-                    let body = "<script>chrome.webview.postMessage('untrusted page ran')</script>";
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                }
-            });
-        }
-    });
-    port
-}
-
 #[test]
 fn other_hosts_pass_through_with_their_tls_checked() {
     let site = tempfile::tempdir().unwrap();
@@ -244,8 +201,10 @@ fn other_hosts_pass_through_with_their_tls_checked() {
     assert_eq!(r["via"], uri.as_str());
     // An https server whose certificate nobody trusts stays untrusted: the proxy tunnels it
     // byte for byte, and WebKit checks the certificate itself.
-    let handshakes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let tls_port = untrusted_tls_server(handshakes.clone());
+    let (tls_port, handshakes) = self_signed_tls_server(
+        "webpane untrusted",
+        "<script>chrome.webview.postMessage('untrusted page ran')</script>",
+    );
     let outcome = recorder();
     let o = outcome.clone();
     webview.on_navigation_completed(move |_, args| {
@@ -356,14 +315,7 @@ fn upstream_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
                     return;
                 };
                 conn.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
-                let (mut up_in, mut up_out) = (conn.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut up_in, &mut up_out);
-                    let _ = up_out.shutdown(std::net::Shutdown::Write);
-                });
-                let (mut down_in, mut down_out) = (server, conn);
-                let _ = std::io::copy(&mut down_in, &mut down_out);
-                let _ = down_out.shutdown(std::net::Shutdown::Write);
+                relay_both_ways(conn, server);
             });
         }
     });
@@ -541,13 +493,7 @@ fn open_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
                     None => conn.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap(),
                     Some(forwarded) => server.write_all(forwarded.as_bytes()).unwrap(),
                 }
-                let (mut up_in, mut up_out) = (conn.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut up_in, &mut up_out);
-                    let _ = up_out.shutdown(std::net::Shutdown::Write);
-                });
-                let _ = std::io::copy(&mut server, &mut conn);
-                let _ = conn.shutdown(std::net::Shutdown::Write);
+                relay_both_ways(conn, server);
             });
         }
     });
@@ -560,16 +506,9 @@ fn the_environments_proxy_carries_everything_but_the_virtual_hosts() {
     let proxy = open_proxy(seen.clone());
     let dir = tempfile::tempdir().unwrap();
     let event_loop = EventLoop::new().unwrap();
-    let env = event_loop
-        .block_on(
-            webpane::Environment::builder()
-                .user_data_folder(dir.path())
-                .runtime_path(runtime())
-                .proxy(&format!("http://127.0.0.1:{proxy}"))
-                .build(&event_loop),
-        )
-        .unwrap()
-        .unwrap();
+    let env = env_with(&event_loop, dir.path(), |b| {
+        b.proxy(&format!("http://127.0.0.1:{proxy}"))
+    });
     let webview = new_webview(&event_loop, &env);
     let port = http_server("<script>chrome.webview.postMessage({ via: location.href })</script>".into());
     // No virtual host yet: WebKit itself speaks to the app's proxy.

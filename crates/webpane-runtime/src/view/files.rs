@@ -46,18 +46,8 @@ impl View {
         files: Vec<(OwnedFd, PageFileInfo)>,
         done: impl FnOnce(Result<(), String>) + 'static,
     ) {
-        if !self.web_messages {
-            done(Err(
-                "web messages are off for this webview: the page has no chrome.webview".into(),
-            ));
-            return;
-        }
-        if let Some(why) = &self.extension_missing {
-            done(Err(format!("the browser process has no web process extension ({why})")));
-            return;
-        }
-        if frame.is_some_and(|f| !self.frames.borrow().contains(&f)) {
-            done(Err("the frame is gone".into()));
+        if let Err(why) = self.page_reachable(frame) {
+            done(Err(why));
             return;
         }
         let (fds, infos): (Vec<OwnedFd>, Vec<PageFileInfo>) = files.into_iter().unzip();

@@ -153,7 +153,7 @@
     }, (v) => apply(v[name], v, args));
 
     // The methods every proxy has (HostObjectAsyncProxyBase).
-    const helpers = (self, d) => ({
+    const helpers = (d) => ({
       applyHostFunction: (args) => memberCall(d, null, args || []),
       getHostProperty: (name) => memberGet(d, name),
       setHostProperty: (name, value) => memberSet(d, name, value),
@@ -179,7 +179,7 @@
           if (prop === "finally" && thenable) return (f) => then(d.value(), (v) => { f(); return v; }, (e) => { f(); throw e; });
           if (typeof prop === "symbol" || forcedLocal(prop)) return d.locals[prop];
           if (local[prop] === true) return d.locals[prop] !== undefined ? d.locals[prop] : shell[prop];
-          if (!own) own = helpers(proxy, d);
+          if (!own) own = helpers(d);
           if (hasOwn(own, prop)) return own[prop];
           return member(d, prop);
         },

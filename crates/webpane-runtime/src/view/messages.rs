@@ -151,18 +151,8 @@ impl View {
             read_only,
             additional_data,
         } = post;
-        if !self.web_messages {
-            done(Err(
-                "web messages are off for this webview: the page has no chrome.webview".into(),
-            ));
-            return;
-        }
-        if let Some(why) = &self.extension_missing {
-            done(Err(format!("the browser process has no web process extension ({why})")));
-            return;
-        }
-        if frame.is_some_and(|f| !self.frames.borrow().contains(&f)) {
-            done(Err("the frame is gone".into()));
+        if let Err(why) = self.page_reachable(frame) {
+            done(Err(why));
             return;
         }
         let post = webext::SharedBufferPost {
@@ -191,6 +181,21 @@ impl View {
                 }
                 done(result);
             });
+    }
+
+    /// Whether the web process extension can hand the main frame's (or a subframe's)
+    /// `chrome.webview` something: web messages on, the extension there, the frame still there.
+    pub(super) fn page_reachable(&self, frame: Option<u64>) -> Result<(), String> {
+        if !self.web_messages {
+            return Err("web messages are off for this webview: the page has no chrome.webview".into());
+        }
+        if let Some(why) = &self.extension_missing {
+            return Err(format!("the browser process has no web process extension ({why})"));
+        }
+        if frame.is_some_and(|f| !self.frames.borrow().contains(&f)) {
+            return Err("the frame is gone".into());
+        }
+        Ok(())
     }
 
     /// Delivers a web message to the `chrome.webview` listeners of the main frame or a subframe

@@ -313,3 +313,84 @@ pub fn window_view(event_loop: &EventLoop, env: &Environment) -> webpane::WebVie
         .unwrap()
         .unwrap()
 }
+
+/// An environment on `folder` with this build's runtime and the options `configure` adds.
+pub fn env_with(
+    event_loop: &EventLoop,
+    folder: &Path,
+    configure: impl FnOnce(webpane::EnvironmentBuilder) -> webpane::EnvironmentBuilder,
+) -> Environment {
+    let builder = Environment::builder()
+        .user_data_folder(folder)
+        .runtime_path(runtime())
+        .shutdown_grace(Duration::from_millis(300));
+    event_loop
+        .block_on(configure(builder).build(event_loop))
+        .unwrap()
+        .unwrap()
+}
+
+/// A TLS server on loopback with a self-signed certificate for 127.0.0.1 named `common_name`
+/// (nobody trusts it); every connection gets `body` as an HTML page. Also counts connections.
+pub fn self_signed_tls_server(
+    common_name: &str,
+    body: &'static str,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+    let cert = params.self_signed(&key).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().map_while(Result::ok) {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let Ok(tls) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut stream = rustls::StreamOwned::new(tls, conn);
+                let mut request = [0u8; 4096];
+                if stream.read(&mut request).is_ok() {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.flush();
+                }
+            });
+        }
+    });
+    (port, connections)
+}
+
+/// Copies both ways between a client and a server until both sides are done.
+pub fn relay_both_ways(client: std::net::TcpStream, server: std::net::TcpStream) {
+    let (mut up_in, mut up_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut up_in, &mut up_out);
+        let _ = up_out.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut down_in, mut down_out) = (server, client);
+    let _ = std::io::copy(&mut down_in, &mut down_out);
+    let _ = down_out.shutdown(std::net::Shutdown::Write);
+}
