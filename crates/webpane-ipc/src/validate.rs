@@ -36,6 +36,21 @@ pub fn runtime_options(options: &RuntimeOptions) -> Result<(), String> {
     options.custom_schemes.iter().try_for_each(|scheme| scheme.validate())
 }
 
+/// Checks a context menu's labels (no NUL) and depth (at most 8 submenus deep).
+fn menu_items(items: &[crate::protocol::MenuItem], depth: usize) -> Result<(), String> {
+    if depth > 8 {
+        return Err("the context menu nests more than 8 submenus deep".into());
+    }
+    items.iter().try_for_each(|item| match item {
+        crate::protocol::MenuItem::Command { label, .. } => no_nul("menu item", label),
+        crate::protocol::MenuItem::Separator => Ok(()),
+        crate::protocol::MenuItem::Submenu { label, items } => {
+            no_nul("menu item", label)?;
+            menu_items(items, depth + 1)
+        }
+    })
+}
+
 /// Whether `text` is one JSON document. Skipping (`IgnoredAny`) does not recurse: JSON of any
 /// depth is no stack overflow.
 pub fn json_text(text: &str) -> Result<(), String> {
@@ -97,6 +112,7 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
                 no_nul("password", password)
             }
             crate::protocol::PolicyAnswer::Text(text) => no_nul("text", text),
+            crate::protocol::PolicyAnswer::Menu { items, .. } => menu_items(items, 0),
             _ => Ok(()),
         },
         AppMessage::HostObjectReply { json, .. } => {

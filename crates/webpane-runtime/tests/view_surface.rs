@@ -337,3 +337,85 @@ fn the_pages_icon_reaches_the_app_as_png() {
     assert_eq!(webview.favicon_uri(), "https://icons.example/icon.png");
     assert!(changed.get() > 0);
 }
+
+#[test]
+fn a_context_menu_is_the_apps_to_change_and_its_items_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = window_view(&event_loop, &env);
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<title>menus</title><body style='margin:0'>\
+         <a href='https://link.example/menu' style='display:block;width:400px;height:200px'>link</a></body>"
+    ));
+    let requested = recorder();
+    let chosen = recorder();
+    let (r, c) = (requested.clone(), chosen.clone());
+    webview.on_context_menu_requested(move |_, args| {
+        let target = args.context_menu_target().clone();
+        let mut items = args.menu_items();
+        r.borrow_mut().push((target, items.clone()));
+        items.insert(
+            0,
+            webpane::ContextMenuRequestedEventArgs::custom_item(7, "webpane's own item"),
+        );
+        args.set_menu_items(items);
+    });
+    webview.on_context_menu_item_selected(move |_, args| c.borrow_mut().push(args.command_id()));
+    let window = {
+        let mut found = None;
+        wait_until(&event_loop, "the view's window", || {
+            found = window_named("menus");
+            found.is_some()
+        });
+        found.unwrap()
+    };
+    let xdotool = |args: &[&str]| {
+        let status = std::process::Command::new("xdotool").args(args).status().unwrap();
+        assert!(status.success(), "xdotool {args:?}");
+    };
+    wait_until(&event_loop, "the context menu's request", || {
+        if requested.borrow().is_empty() {
+            xdotool(&[
+                "windowraise",
+                &window,
+                "mousemove",
+                "--window",
+                &window,
+                "60",
+                "60",
+                "click",
+                "3",
+            ]);
+            event_loop
+                .dispatch(Some(std::time::Duration::from_millis(300)))
+                .unwrap();
+        }
+        !requested.borrow().is_empty()
+    });
+    {
+        let requested = requested.borrow();
+        let (target, items) = &requested[0];
+        assert_eq!(target.link_uri.as_deref(), Some("https://link.example/menu"));
+        assert!(!target.is_editable);
+        assert!(
+            items.iter().any(
+                |i| matches!(i, webpane::ContextMenuItem::Command { action, .. } if action == "CopyLinkToClipboard")
+            ),
+            "WebKit's items for a link: {items:?}"
+        );
+    }
+    // The menu is up, the app's item first: the keyboard picks it.
+    wait_until(&event_loop, "the app's item chosen", || {
+        if chosen.borrow().is_empty() {
+            xdotool(&["key", "Down", "Return"]);
+            event_loop
+                .dispatch(Some(std::time::Duration::from_millis(300)))
+                .unwrap();
+        }
+        !chosen.borrow().is_empty()
+    });
+    assert_eq!(chosen.borrow()[0], 7);
+}

@@ -95,7 +95,8 @@ pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager, PrintSettings};
 pub use page_files::{PageFile, ReceivedFile};
 pub use policy::{
-    BasicAuthenticationRequestedEventArgs, LaunchingExternalUriSchemeEventArgs, PermissionKind,
+    BasicAuthenticationRequestedEventArgs, ContextMenuItem, ContextMenuItemSelectedEventArgs,
+    ContextMenuRequestedEventArgs, ContextMenuTarget, LaunchingExternalUriSchemeEventArgs, PermissionKind,
     PermissionRequestedEventArgs, PermissionSetting, PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs,
     ServerCertificate, ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
 };

@@ -10,6 +10,7 @@
 //! a headless view: `alert` closes, `confirm` is false, `prompt` null, `beforeunload` leaves).
 
 mod args;
+mod context_menu;
 mod responder;
 
 use std::cell::RefCell;
@@ -21,6 +22,9 @@ pub use args::{
     BasicAuthenticationRequestedEventArgs, LaunchingExternalUriSchemeEventArgs, PermissionKind,
     PermissionRequestedEventArgs, PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate,
     ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
+};
+pub use context_menu::{
+    ContextMenuItem, ContextMenuItemSelectedEventArgs, ContextMenuRequestedEventArgs, ContextMenuTarget,
 };
 
 use crate::deferral::Deferred;
@@ -88,6 +92,14 @@ impl WebView {
         self.ask(|request| webpane_ipc::protocol::AppMessage::GetPermissionSettings { id: self.id(), request })
     }
 
+    pub(crate) fn context_menu_item_selected(&self, command_id: u32) {
+        let args = ContextMenuItemSelectedEventArgs {
+            command_id,
+            _ui_thread: std::marker::PhantomData,
+        };
+        self.inner.events.raise(self, &args);
+    }
+
     pub(crate) fn permission_settings_arrived(
         &self,
         request: u64,
@@ -134,6 +146,13 @@ impl WebView {
                 events.has_handlers::<PermissionRequestedEventArgs>(),
                 PolicyAnswer::Default,
             ),
+            PolicyRequest::ContextMenu { items, .. } => (
+                events.has_handlers::<ContextMenuRequestedEventArgs>(),
+                PolicyAnswer::Menu {
+                    handled: false,
+                    items: items.clone(),
+                },
+            ),
             // As in WebView2: launched unless a handler cancels.
             PolicyRequest::ExternalUri { .. } => (
                 events.has_handlers::<LaunchingExternalUriSchemeEventArgs>(),
@@ -171,6 +190,10 @@ impl WebView {
             }
             PolicyRequest::Permission { kind, uri } => {
                 let args = PermissionRequestedEventArgs::new(kind.into(), uri, raise);
+                decision.raise(|| events.raise(self, &args));
+            }
+            PolicyRequest::ContextMenu { target, .. } => {
+                let args = ContextMenuRequestedEventArgs::new(target, raise);
                 decision.raise(|| events.raise(self, &args));
             }
             PolicyRequest::ExternalUri {
@@ -217,5 +240,10 @@ impl WebView {
         /// the desktop's program for it opens it unless cancelled; the page stays. Without a
         /// handler, nothing is opened.
         on_launching_external_uri_scheme, remove_launching_external_uri_scheme, LaunchingExternalUriSchemeEventArgs, "add_LaunchingExternalUriScheme", "remove_LaunchingExternalUriScheme";
+        /// the user asks for a context menu: change its items, add the app's, or show a menu of
+        /// the app's own (`set_handled`). Without a handler, WebKit's menu is shown.
+        on_context_menu_requested, remove_context_menu_requested, ContextMenuRequestedEventArgs, "add_ContextMenuRequested", "remove_ContextMenuRequested";
+        /// the user chose one of the app's context menu items.
+        on_context_menu_item_selected, remove_context_menu_item_selected, ContextMenuItemSelectedEventArgs, "add_CustomItemSelected", "remove_CustomItemSelected";
     }}
 }

@@ -23,7 +23,10 @@ pub use app::AppMessage;
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
 pub use options::{CustomScheme, RESERVED_SCHEMES, RuntimeOptions, wildcard_match};
 pub use output::{ImageFormat, OutputTarget, PdfSettings};
-pub use policy::{FindCommand, PermissionKind, PermissionSetting, PolicyAnswer, PolicyRequest, ScriptDialogKind};
+pub use policy::{
+    ContextMenuTarget, FindCommand, MenuItem, PermissionKind, PermissionSetting, PolicyAnswer, PolicyRequest,
+    ScriptDialogKind,
+};
 pub use process::{ProcessFailedKind, ProcessFailedReason};
 pub use profile::{BrowsingDataKinds, Cookie};
 pub use resources::{HostResourceAccess, ResourceResponse, ResponseBody, validate_headers, validate_virtual_host};

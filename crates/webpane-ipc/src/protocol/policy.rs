@@ -88,6 +88,13 @@ pub enum PolicyRequest {
         /// Whether a user gesture started it.
         is_user_initiated: bool,
     },
+    /// The user asks for a context menu: WebKit's items for what was clicked.
+    ContextMenu {
+        /// What was clicked.
+        target: ContextMenuTarget,
+        /// WebKit's items (their ids are answered back to keep them).
+        items: Vec<MenuItem>,
+    },
     /// The certificate of a server did not verify; the load failed. The app may trust it for
     /// its host and load the URI again.
     ServerCertificateError {
@@ -130,6 +137,14 @@ pub enum PolicyAnswer {
     },
     /// Accept a prompt with this text.
     Text(String),
+    /// Show this context menu (WebKit's items by their ids, the app's with ids of its own), or
+    /// none (`handled`: the app shows its own).
+    Menu {
+        /// The app shows a menu of its own.
+        handled: bool,
+        /// The menu to show.
+        items: Vec<MenuItem>,
+    },
 }
 
 /// A find-in-page command (WebView2's `CoreWebView2Find`).
@@ -163,4 +178,48 @@ pub struct PermissionSetting {
     pub origin: String,
     /// Allowed (else denied).
     pub allow: bool,
+}
+
+/// What was right-clicked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextMenuTarget {
+    /// The page's URI.
+    pub page_uri: String,
+    /// A link's URI.
+    pub link_uri: Option<String>,
+    /// An image's URI.
+    pub image_uri: Option<String>,
+    /// A video's or audio's URI.
+    pub media_uri: Option<String>,
+    /// Whether it is editable (an input, a text area, contenteditable).
+    pub is_editable: bool,
+    /// Whether there is a selection.
+    pub has_selection: bool,
+    /// Where, in the view's pixels.
+    pub x: i32,
+    /// Where, in the view's pixels.
+    pub y: i32,
+}
+
+/// An item of a context menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MenuItem {
+    /// A command: WebKit's (`id` names it in this menu) or the app's.
+    Command {
+        /// Names it.
+        id: u32,
+        /// What it says.
+        label: String,
+        /// WebKit's name for its action (`CopyLinkToClipboard`, …); empty for the app's.
+        action: String,
+    },
+    /// A line between items.
+    Separator,
+    /// A submenu.
+    Submenu {
+        /// What it says.
+        label: String,
+        /// Its items.
+        items: Vec<MenuItem>,
+    },
 }

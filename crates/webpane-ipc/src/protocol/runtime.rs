@@ -160,6 +160,15 @@ pub enum RuntimeMessage {
         /// Which stage.
         stage: FrameStage,
     },
+    /// The user chose an item the app added to a context menu.
+    ContextMenuItemSelected {
+        /// The view.
+        id: WebViewId,
+        /// The context menu's request.
+        request: u64,
+        /// The app's id of the item.
+        command_id: u32,
+    },
     /// The page's icon changed.
     FaviconChanged {
         /// The view.
@@ -411,6 +420,7 @@ impl RuntimeMessage {
             | RuntimeMessage::StatusBarTextChanged { id, .. }
             | RuntimeMessage::FaviconChanged { id, .. }
             | RuntimeMessage::FrameNavigationEvent { id, .. }
+            | RuntimeMessage::ContextMenuItemSelected { id, .. }
             | RuntimeMessage::DownloadStarting { id, .. }
             | RuntimeMessage::DownloadChanged { id, .. }
             | RuntimeMessage::WebMessageWithFilesReceived { id, .. }

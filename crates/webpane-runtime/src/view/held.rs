@@ -9,11 +9,21 @@ pub(super) enum Held {
     Dialog(webkit2gtk::ScriptDialog),
     Permission(webkit2gtk::PermissionRequest),
     ExternalUri(String),
+    ContextMenu(HeldMenu),
     Certificate {
         certificate: gio::TlsCertificate,
         host: String,
         uri: String,
     },
+}
+
+/// A context menu waiting for the app.
+pub(super) struct HeldMenu {
+    pub(super) event: gtk::gdk::Event,
+    /// WebKit's actions, by item id.
+    pub(super) actions: Vec<Option<gio::Action>>,
+    /// WebKit's items, as offered.
+    pub(super) items: Vec<webpane_ipc::protocol::MenuItem>,
 }
 
 /// The requests of one view waiting for the app.

@@ -4,6 +4,7 @@
 //! A view talks to the rest of the runtime only through [`Host`]: sending messages to the app that
 //! owns it, and asking about the runtime's child processes.
 
+mod context_menu;
 mod dialogs;
 pub(crate) mod extension;
 mod files;

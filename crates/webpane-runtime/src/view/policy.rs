@@ -43,6 +43,7 @@ fn permission_kind(request: &webkit2gtk::PermissionRequest) -> PermissionKind {
 impl View {
     /// Holds WebKit's requests for the app's decisions and tells the app.
     pub(super) fn wire_policy(&self, id: WebViewId, host: &Rc<dyn Host>) {
+        super::context_menu::wire(&self.webview, &self.policy, host, id);
         let ask = {
             let (policy, host) = (self.policy.clone(), host.clone());
             move |held: Held, what: PolicyRequest| {
@@ -185,6 +186,9 @@ impl View {
                 PolicyAnswer::Allow => request.allow(),
                 _ => request.deny(),
             },
+            Held::ContextMenu(menu) => {
+                super::context_menu::answer(&self.webview, &self.host, self.id, request, menu, answer);
+            }
             Held::ExternalUri(uri) => {
                 if answer == PolicyAnswer::Allow {
                     // The desktop's program for the scheme opens it (the page stays).

@@ -202,6 +202,7 @@ impl WebView {
                 self.deliver_web_message(frame, source, json, received);
             }
             RuntimeMessage::PolicyRequested { request, what, .. } => self.policy_requested(request, what),
+            RuntimeMessage::ContextMenuItemSelected { command_id, .. } => self.context_menu_item_selected(command_id),
             RuntimeMessage::PermissionSettings { request, settings, .. } => {
                 self.permission_settings_arrived(request, settings)
             }
