@@ -97,7 +97,12 @@ fn output(args: OutputArgs, what: Output) -> ExitCode {
     let loaded: std::rc::Rc<std::cell::Cell<Option<Result<(), String>>>> = Default::default();
     {
         let loaded = loaded.clone();
+        let trusting = args.policy.ignore_certificate_errors;
         webview.on_navigation_completed(move |_, done| {
+            // Trusted (--ignore-certificate-errors), the page loads again: that load counts.
+            if trusting && done.web_error_status() == Some(webpane::WebErrorStatus::CertificateIsInvalid) {
+                return;
+            }
             let result = if done.is_success() {
                 Ok(())
             } else {

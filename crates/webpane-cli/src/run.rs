@@ -189,7 +189,12 @@ pub fn run(args: RunArgs) -> ExitCode {
     {
         let (outcome, loaded, asked) = (outcome.clone(), loaded.clone(), uri.clone());
         let first = Cell::new(true);
+        let trusting = args.policy.ignore_certificate_errors;
         webview.on_navigation_completed(move |view, args| {
+            // Trusted (--ignore-certificate-errors), the page loads again: that load counts.
+            if trusting && args.web_error_status() == Some(webpane::WebErrorStatus::CertificateIsInvalid) {
+                return;
+            }
             loaded.set(true);
             if !first.replace(false) {
                 return;

@@ -143,3 +143,163 @@ fn downloads_land_in_the_download_dir_with_progress_on_stderr() {
     assert_eq!(completed["path"], saved.to_string_lossy().as_ref());
     assert_eq!(std::fs::read(&saved).unwrap(), vec![9u8; 3 << 20]);
 }
+
+/// Serves one page to every connection; `check` sees each request head and may refuse it
+/// (`Some(status line)`). The page posts `word` and ends the run.
+fn server(word: &'static str, check: impl Fn(&str) -> Option<&'static str> + Send + Sync + 'static) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let check = std::sync::Arc::new(check);
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let check = check.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let body = format!(
+                    "<script>chrome.webview.postMessage('{word}'); chrome.webview.postMessage({{exit: 0}})</script>"
+                );
+                let reply = match check(&head) {
+                    Some(refusal) => format!("{refusal}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+                    None => format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    ),
+                };
+                let _ = conn.write_all(reply.as_bytes());
+            });
+        }
+    });
+    port
+}
+
+/// `webpane run URI OPTIONS… --headless`: the first line the page posted.
+fn first_line(uri: &str, extra: &[String]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(["run", uri, "--headless", "--user-data-folder"])
+        .arg(dir.path().join("udf"))
+        .args(extra)
+        .env("WEBPANE_RUNTIME", runtime())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn credentials_and_the_proxy_come_from_the_command_line() {
+    let guarded = server("authorized", |head| {
+        (!head.to_ascii_lowercase().contains("authorization: basic dxnlcjpwyxnz"))
+            .then_some("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"cli\"")
+    });
+    let line = first_line(
+        &format!("http://127.0.0.1:{guarded}/"),
+        &["--http-credentials".into(), "user:pass".into()],
+    );
+    assert_eq!(line, r#""authorized""#);
+
+    // A proxy that serves the page itself for any absolute-form request: the run's only way
+    // to the page is through it.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let proxy = server("through the proxy", move |head| {
+        s.lock().unwrap().push(head.lines().next().unwrap_or("").to_owned());
+        None
+    });
+    let line = first_line(
+        "http://page.invalid/",
+        &["--proxy".into(), format!("http://127.0.0.1:{proxy}")],
+    );
+    assert_eq!(line, r#""through the proxy""#);
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("GET http://page.invalid/")),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+}
+
+/// A TLS server with a self-signed certificate for 127.0.0.1; its page posts "trusted" and
+/// ends the run.
+fn self_signed_server() -> u16 {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().map_while(Result::ok) {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let Ok(tls) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut stream = rustls::StreamOwned::new(tls, conn);
+                let mut request = [0u8; 4096];
+                if stream.read(&mut request).is_ok() {
+                    let body =
+                        "<script>chrome.webview.postMessage('trusted'); chrome.webview.postMessage({exit: 0})</script>";
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.flush();
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn ignore_certificate_errors_trusts_a_test_servers_certificate() {
+    let port = self_signed_server();
+    let uri = format!("https://127.0.0.1:{port}/");
+    assert_eq!(
+        first_line(&uri, &["--ignore-certificate-errors".into()]),
+        r#""trusted""#
+    );
+    // Without it the page does not load (exit code 5).
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(["run", &uri, "--headless", "--user-data-folder"])
+        .arg(dir.path().join("udf"))
+        .env("WEBPANE_RUNTIME", runtime())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+}

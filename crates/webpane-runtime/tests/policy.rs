@@ -443,3 +443,34 @@ fn a_permission_decided_for_an_origin_is_not_asked_again() {
     assert_eq!(messages.borrow()[0], r#""denied""#);
     assert_eq!(*asked.borrow(), [PermissionKind::Geolocation]);
 }
+
+#[test]
+fn without_a_handler_a_view_on_screen_shows_the_runtimes_own_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, dir.path());
+    let webview = window_view(&event_loop, &env);
+    let messages = messages_of(&webview);
+    webview
+        .navigate_to_string(
+            "<script>setTimeout(() => chrome.webview.postMessage({ confirmed: confirm('really?') }), 0)</script>",
+        )
+        .unwrap();
+    // The runtime's dialog is up (a window of its own, OK by default): Return answers it.
+    wait_until(&event_loop, "the page's answer", || {
+        if messages.borrow().is_empty() {
+            let found = std::process::Command::new("xdotool")
+                .args(["search", "--name", "^The page asks$"])
+                .output()
+                .unwrap();
+            if let Some(dialog) = String::from_utf8_lossy(&found.stdout).lines().next() {
+                let _ = std::process::Command::new("xdotool")
+                    .args(["windowraise", dialog, "windowfocus", "--sync", dialog, "key", "Return"])
+                    .status();
+            }
+            event_loop.dispatch(Some(Duration::from_millis(300))).unwrap();
+        }
+        !messages.borrow().is_empty()
+    });
+    assert_eq!(messages.borrow()[0], r#"{"confirmed":true}"#);
+}

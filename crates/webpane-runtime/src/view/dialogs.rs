@@ -6,6 +6,9 @@
 use gtk::prelude::*;
 use webpane_ipc::protocol::PolicyAnswer;
 
+/// The title of the runtime's own dialogs.
+const DIALOG_TITLE: &str = "The page asks";
+
 fn close_with(dialog: &webkit2gtk::ScriptDialog, accept: bool, text: Option<&str>) {
     match dialog.dialog_type() {
         webkit2gtk::ScriptDialogType::Confirm | webkit2gtk::ScriptDialogType::BeforeUnloadConfirm => {
@@ -65,6 +68,11 @@ fn ask_the_user(parent: &gtk::Window, dialog: &webkit2gtk::ScriptDialog) {
         window.content_area().add(&entry);
         entry
     });
+    window.set_title(DIALOG_TITLE);
+    window.set_default_response(gtk::ResponseType::Ok);
+    if let Some(entry) = &entry {
+        entry.set_activates_default(true);
+    }
     let dialog = dialog.clone();
     window.connect_response(move |window, response| {
         let accept = response == gtk::ResponseType::Ok;
