@@ -286,47 +286,11 @@ fn mappings_are_checked_shared_and_cleared() {
     ask(&webview, "shared.example", b.path()).unwrap();
 }
 
-/// An http proxy that wants `u:p`, records the tunnels it opens, and relays them.
-fn upstream_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut conn in listener.incoming().map_while(Result::ok) {
-            let seen = seen.clone();
-            std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if conn.read(&mut byte).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).into_owned();
-                let target = head.split_whitespace().nth(1).unwrap_or("").to_owned();
-                if !head.starts_with("CONNECT ") || !head.contains("Proxy-Authorization: Basic dTpw\r\n") {
-                    let _ = conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
-                    return;
-                }
-                seen.lock().unwrap().push(target.clone());
-                let Ok(server) = std::net::TcpStream::connect(&target) else {
-                    let _ = conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
-                    return;
-                };
-                conn.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
-                relay_both_ways(conn, server);
-            });
-        }
-    });
-    port
-}
-
 #[test]
 fn other_hosts_go_through_the_apps_own_proxy() {
     use std::os::unix::fs::PermissionsExt;
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let upstream = upstream_proxy(seen.clone());
+    let upstream = test_proxy(seen.clone(), Some("Basic dTpw"));
     // The browser process started with the proxy in its environment (as an app's would be).
     let bin = tempfile::tempdir().unwrap();
     let wrapper = bin.path().join("webpane-runtime");
@@ -372,7 +336,10 @@ fn other_hosts_go_through_the_apps_own_proxy() {
         "https://appassets.example"
     );
     let seen = seen.lock().unwrap().clone();
-    assert!(seen.contains(&format!("127.0.0.1:{port}")), "{seen:?}");
+    assert!(
+        seen.iter().any(|l| l.starts_with(&format!("CONNECT 127.0.0.1:{port}"))),
+        "{seen:?}"
+    );
     assert!(
         !seen.iter().any(|t| t.contains("appassets")),
         "mapped hosts stay here: {seen:?}"
@@ -454,9 +421,9 @@ fn the_proxy_serves_no_one_without_the_runtimes_credentials() {
     );
 }
 
-/// An http proxy without credentials: tunnels `CONNECT`, forwards absolute-form requests;
-/// records each request line.
-fn open_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
+/// An http proxy: tunnels `CONNECT`, forwards absolute-form requests, records each request
+/// line; with `authorization`, refuses (407) every request without that `Proxy-Authorization`.
+fn test_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>, authorization: Option<&'static str>) -> u16 {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -473,6 +440,13 @@ fn open_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
                     head.push(byte[0]);
                 }
                 let head = String::from_utf8_lossy(&head).into_owned();
+                if let Some(wanted) = authorization {
+                    if !head.contains(&format!("Proxy-Authorization: {wanted}\r\n")) {
+                        let _ =
+                            conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+                        return;
+                    }
+                }
                 let first = head.lines().next().unwrap_or("").to_owned();
                 seen.lock().unwrap().push(first.clone());
                 let mut words = first.split_whitespace();
@@ -503,7 +477,7 @@ fn open_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
 #[test]
 fn the_environments_proxy_carries_everything_but_the_virtual_hosts() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let proxy = open_proxy(seen.clone());
+    let proxy = test_proxy(seen.clone(), None);
     let dir = tempfile::tempdir().unwrap();
     let event_loop = EventLoop::new().unwrap();
     let env = env_with(&event_loop, dir.path(), |b| {
