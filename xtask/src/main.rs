@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod layout;
+mod msrv;
 mod promises;
 
 use std::process::{Command, ExitCode};
@@ -220,6 +221,8 @@ fn check_layout() -> Result {
     let mut problems = layout::check(root);
     // The promises table names tests: they must exist.
     problems.extend(promises::check(root));
+    // The declared rust-version holds for every dependency in the lockfile.
+    problems.extend(msrv::check(root));
     if problems.is_empty() {
         println!("layout: no file over {} lines, no import circle", layout::MAX_LINES);
         Ok(())
