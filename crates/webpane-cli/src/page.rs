@@ -8,10 +8,10 @@ use crate::exit::{EXIT_USAGE, fail};
 
 /// A URL as given, or a file path made into a file: URL.
 pub(crate) fn page_uri(page: &str) -> Result<String, String> {
-    if let Ok(url) = url::Url::parse(page) {
-        if url.scheme().len() > 1 {
-            return Ok(url.into());
-        }
+    if let Ok(url) = url::Url::parse(page)
+        && url.scheme().len() > 1
+    {
+        return Ok(url.into());
     }
     let path = std::fs::canonicalize(page).map_err(|e| format!("cannot open {page}: {e}"))?;
     url::Url::from_file_path(&path)

@@ -33,23 +33,22 @@ fn checked_page(page: &str) -> Result<String, (u8, String)> {
         ));
     }
     let uri = crate::page::page_uri(page).map_err(|e| (EXIT_USAGE, e))?;
-    if let Ok(url) = url::Url::parse(&uri) {
-        if url.scheme() == "file" {
-            if let Ok(path) = url.to_file_path() {
-                match std::fs::metadata(&path) {
-                    Ok(m) if m.is_dir() => {
-                        return Err((EXIT_USAGE, format!("{} is a folder, not a page", path.display())));
-                    }
-                    Ok(m) if m.len() == 0 => {
-                        return Err((
-                            EXIT_LOAD_FAILED,
-                            format!("the page did not load: {} is empty", path.display()),
-                        ));
-                    }
-                    Ok(_) => {}
-                    Err(e) => return Err((EXIT_USAGE, format!("cannot open {}: {e}", path.display()))),
-                }
+    if let Ok(url) = url::Url::parse(&uri)
+        && url.scheme() == "file"
+        && let Ok(path) = url.to_file_path()
+    {
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => {
+                return Err((EXIT_USAGE, format!("{} is a folder, not a page", path.display())));
             }
+            Ok(m) if m.len() == 0 => {
+                return Err((
+                    EXIT_LOAD_FAILED,
+                    format!("the page did not load: {} is empty", path.display()),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return Err((EXIT_USAGE, format!("cannot open {}: {e}", path.display()))),
         }
     }
     Ok(uri)
@@ -165,11 +164,11 @@ pub fn run(args: RunArgs) -> ExitCode {
             // (same order as the page's): whoever reads it may kill the run right after.
             shares.save_if_released(view);
             let json = message.web_message_as_json();
-            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) {
-                if let (1, Some(code)) = (map.len(), map.get("exit").and_then(|c| c.as_i64())) {
-                    outcome.set(Some(ExitCode::from(code.clamp(0, 255) as u8)));
-                    return;
-                }
+            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json)
+                && let (1, Some(code)) = (map.len(), map.get("exit").and_then(|c| c.as_i64()))
+            {
+                outcome.set(Some(ExitCode::from(code.clamp(0, 255) as u8)));
+                return;
             }
             let mut out = std::io::stdout().lock();
             if let Err(e) = writeln!(out, "{json}").and_then(|()| out.flush()) {

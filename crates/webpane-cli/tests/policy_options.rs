@@ -130,10 +130,10 @@ fn downloads_land_in_the_download_dir_with_progress_on_stderr() {
     let completed = loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         let line = lines.recv_timeout(left).expect("the download's end on stderr");
-        if let Ok(report) = serde_json::from_str::<serde_json::Value>(&line) {
-            if report["state"] == "Completed" {
-                break report;
-            }
+        if let Ok(report) = serde_json::from_str::<serde_json::Value>(&line)
+            && report["state"] == "Completed"
+        {
+            break report;
         }
     };
     writeln!(child.stdin.as_mut().unwrap(), "\"done\"").unwrap();

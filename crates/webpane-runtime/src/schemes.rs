@@ -236,13 +236,12 @@ fn headers_for(pairs: &[(String, String)], cors_origin: Option<&str>) -> soup::M
     for (name, value) in pairs {
         headers.append(name, value);
     }
-    if let Some(origin) = cors_origin {
-        if !pairs
+    if let Some(origin) = cors_origin
+        && !pairs
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("Access-Control-Allow-Origin"))
-        {
-            headers.append("Access-Control-Allow-Origin", origin);
-        }
+    {
+        headers.append("Access-Control-Allow-Origin", origin);
     }
     headers
 }

@@ -440,12 +440,11 @@ fn test_proxy(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>, authorization
                     head.push(byte[0]);
                 }
                 let head = String::from_utf8_lossy(&head).into_owned();
-                if let Some(wanted) = authorization {
-                    if !head.contains(&format!("Proxy-Authorization: {wanted}\r\n")) {
-                        let _ =
-                            conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
-                        return;
-                    }
+                if let Some(wanted) = authorization
+                    && !head.contains(&format!("Proxy-Authorization: {wanted}\r\n"))
+                {
+                    let _ = conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+                    return;
                 }
                 let first = head.lines().next().unwrap_or("").to_owned();
                 seen.lock().unwrap().push(first.clone());

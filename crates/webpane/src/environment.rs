@@ -264,11 +264,11 @@ impl Environment {
                 resolver.resolve(Ok(webview));
             }
             RuntimeMessage::RequestFailed { id, reason } => {
-                if let Some(id) = id {
-                    if let Some((resolver, _)) = session.pending_creates.borrow_mut().remove(&id) {
-                        resolver.resolve(Err(Error::RequestFailed(reason)));
-                        return;
-                    }
+                if let Some(id) = id
+                    && let Some((resolver, _)) = session.pending_creates.borrow_mut().remove(&id)
+                {
+                    resolver.resolve(Err(Error::RequestFailed(reason)));
+                    return;
                 }
                 log::warn!("the browser process refused a request: {reason}");
             }

@@ -433,10 +433,10 @@ impl EventLoop {
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
         loop {
-            if flag.woken.swap(false, Ordering::SeqCst) {
-                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                    return Ok(output);
-                }
+            if flag.woken.swap(false, Ordering::SeqCst)
+                && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
+            {
+                return Ok(output);
             }
             self.dispatch(None)?;
         }

@@ -104,10 +104,10 @@ impl WebView {
         let event_loop = self.inner.env.event_loop().clone();
         let answerer = Answerer {
             send: Rc::new(move |json| {
-                if let Some(session) = session.upgrade() {
-                    if let Err(e) = session.send(&AppMessage::HostObjectReply { id, frame, json }) {
-                        log::debug!("a host object answer was not sent: {e}");
-                    }
+                if let Some(session) = session.upgrade()
+                    && let Err(e) = session.send(&AppMessage::HostObjectReply { id, frame, json })
+                {
+                    log::debug!("a host object answer was not sent: {e}");
                 }
             }),
             spawn: Rc::new(move |future| event_loop.spawn_local(future)),

@@ -290,11 +290,11 @@ impl Drop for WebViewInner {
     fn drop(&mut self) {
         // The last handle is gone: close the view in the browser process (WebView2 closes a
         // controller on its final release).
-        if !self.closed.get() {
-            if let Some(session) = self.session.upgrade() {
-                let _ = session.send(&AppMessage::Close { id: self.id });
-                session.webviews.borrow_mut().remove(&self.id);
-            }
+        if !self.closed.get()
+            && let Some(session) = self.session.upgrade()
+        {
+            let _ = session.send(&AppMessage::Close { id: self.id });
+            session.webviews.borrow_mut().remove(&self.id);
         }
     }
 }

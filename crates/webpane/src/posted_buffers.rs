@@ -49,10 +49,10 @@ impl PostedBuffers {
 
     pub(crate) fn released(&self, buffer: u64) {
         self.releases.set(self.releases.get() + 1);
-        if self.live.borrow_mut().remove(&buffer).is_none() {
-            if let Some(pending) = self.pending.borrow_mut().get_mut(&buffer) {
-                pending.released = true;
-            }
+        if self.live.borrow_mut().remove(&buffer).is_none()
+            && let Some(pending) = self.pending.borrow_mut().get_mut(&buffer)
+        {
+            pending.released = true;
         }
     }
 

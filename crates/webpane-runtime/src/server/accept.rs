@@ -54,10 +54,10 @@ impl Server {
         self.acceptor.backoff.set(Some(delay));
         let weak = Rc::downgrade(self);
         glib::timeout_add_local_once(delay, move || {
-            if let Some(server) = weak.upgrade() {
-                if !server.quitting.get() {
-                    server.watch_listener();
-                }
+            if let Some(server) = weak.upgrade()
+                && !server.quitting.get()
+            {
+                server.watch_listener();
             }
         });
     }

@@ -328,15 +328,15 @@ impl Server {
             }
             AppMessage::ClearBrowsingData { id, request, kinds } => {
                 let reply = self.replier(client);
-                if kinds.permissions {
-                    if let Err(e) = self.permissions.clear() {
-                        reply(RuntimeMessage::OperationDone {
-                            id,
-                            request,
-                            result: Err(e),
-                        });
-                        return Ok(());
-                    }
+                if kinds.permissions
+                    && let Err(e) = self.permissions.clear()
+                {
+                    reply(RuntimeMessage::OperationDone {
+                        id,
+                        request,
+                        result: Err(e),
+                    });
+                    return Ok(());
                 }
                 crate::profile::clear(&self.data, kinds, move |result| {
                     reply(RuntimeMessage::OperationDone { id, request, result })

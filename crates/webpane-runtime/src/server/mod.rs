@@ -136,14 +136,13 @@ impl Server {
     /// loaded. When either is replaced on disk, apps hear of it (the next runtime uses the new one).
     fn watch_for_new_versions(self: &Rc<Self>) {
         let mut paths: Vec<std::path::PathBuf> = std::fs::read_link("/proc/self/exe").into_iter().collect();
-        if let Ok(maps) = std::fs::read_to_string("/proc/self/maps") {
-            if let Some(lib) = maps
+        if let Ok(maps) = std::fs::read_to_string("/proc/self/maps")
+            && let Some(lib) = maps
                 .lines()
                 .filter_map(|l| l.split_whitespace().nth(5))
                 .find(|p| p.contains("libwebkit2gtk-4.1.so"))
-            {
-                paths.push(lib.into());
-            }
+        {
+            paths.push(lib.into());
         }
         for path in paths {
             let file = gio::File::for_path(&path);
@@ -160,10 +159,9 @@ impl Server {
                 if matches!(
                     event,
                     E::Created | E::Deleted | E::ChangesDoneHint | E::MovedIn | E::Renamed
-                ) {
-                    if let Some(server) = weak.upgrade() {
-                        server.new_version_available();
-                    }
+                ) && let Some(server) = weak.upgrade()
+                {
+                    server.new_version_available();
                 }
             });
             self.monitors.borrow_mut().push(monitor);

@@ -97,13 +97,13 @@ impl View {
                     true
                 }
                 webext::BUFFER_RELEASED => {
-                    if let Ok(gone) = serde_json::from_str::<webext::BufferGone>(&json) {
-                        if buffers.borrow_mut().remove(&gone.buffer) {
-                            host.send(RuntimeMessage::SharedBufferReleased {
-                                id,
-                                buffer: gone.buffer,
-                            });
-                        }
+                    if let Ok(gone) = serde_json::from_str::<webext::BufferGone>(&json)
+                        && buffers.borrow_mut().remove(&gone.buffer)
+                    {
+                        host.send(RuntimeMessage::SharedBufferReleased {
+                            id,
+                            buffer: gone.buffer,
+                        });
                     }
                     true
                 }

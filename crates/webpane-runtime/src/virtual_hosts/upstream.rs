@@ -22,10 +22,10 @@ pub struct Upstream {
 pub fn for_target(scheme: &str, host: &str, port: u16) -> Option<Upstream> {
     let uri = format!("{scheme}://{host}:{port}/");
     let resolver = gio::ProxyResolver::default();
-    if let Ok(proxies) = resolver.lookup(&uri, None::<&gio::Cancellable>) {
-        if let Some(first) = proxies.iter().find(|p| p.as_str() != "direct://") {
-            return parse(first);
-        }
+    if let Ok(proxies) = resolver.lookup(&uri, None::<&gio::Cancellable>)
+        && let Some(first) = proxies.iter().find(|p| p.as_str() != "direct://")
+    {
+        return parse(first);
     }
     from_environment(scheme, host, |name| std::env::var(name).ok())
 }

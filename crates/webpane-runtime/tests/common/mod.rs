@@ -164,10 +164,10 @@ impl AppProcess {
         std::thread::spawn(move || {
             for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
                 // libtest may have printed "test app_process_entry_point ... " on the same line.
-                if let Some(at) = line.find("@@") {
-                    if tx.send(line[at + 2..].to_string()).is_err() {
-                        break;
-                    }
+                if let Some(at) = line.find("@@")
+                    && tx.send(line[at + 2..].to_string()).is_err()
+                {
+                    break;
                 }
             }
         });
