@@ -88,6 +88,16 @@ pub fn check(root: &Path) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    /// Run by `cargo xtask test` (and so by CI).
+    #[test]
+    fn the_declared_rust_version_holds() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the workspace");
+        let problems = super::check(root);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
     #[test]
     fn versions_compare_as_numbers() {
         assert!(super::version("1.88") > super::version("1.85.1"));
