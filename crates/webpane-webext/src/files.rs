@@ -84,9 +84,29 @@ pub fn deliver(page_id: u64, frame: &WebFrame, post: &FilesPost, fds: Vec<OwnedF
     }
 }
 
-fn reject(context: &javascriptcore::Context, reject: Option<&javascriptcore::Value>, why: &str) {
-    if let Some(reject) = reject.filter(|r| r.is_function()) {
-        ffi::call(reject, &[&javascriptcore::Value::new_string(context, Some(why))]);
+/// Settles one call's promise: the numbers go to `args[resolve_at]`, an error's text to the
+/// reject function after it.
+fn settle(
+    context: &javascriptcore::Context,
+    args: &[javascriptcore::Value],
+    resolve_at: usize,
+    result: Result<Vec<f64>, String>,
+) {
+    let (callback, values) = match result {
+        Ok(numbers) => (
+            args.get(resolve_at),
+            numbers
+                .into_iter()
+                .map(|n| javascriptcore::Value::new_number(context, n))
+                .collect(),
+        ),
+        Err(why) => (
+            args.get(resolve_at + 1),
+            vec![javascriptcore::Value::new_string(context, Some(&why))],
+        ),
+    };
+    if let Some(callback) = callback.filter(|c| c.is_function()) {
+        ffi::call(callback, &values.iter().collect::<Vec<_>>());
     }
 }
 
@@ -105,16 +125,8 @@ fn natives(context: &javascriptcore::Context, slot: &Slot) -> javascriptcore::Va
                     .unwrap_or_else(|| Err("read: expected an ArrayBuffer".to_owned())),
                 None => Err("read: expected an ArrayBuffer".to_owned()),
             };
-            match result {
-                Ok((read, modified)) => {
-                    if let Some(resolve) = args.get(1).filter(|r| r.is_function()) {
-                        let read = javascriptcore::Value::new_number(&context, read as f64);
-                        let modified = javascriptcore::Value::new_number(&context, modified);
-                        ffi::call(resolve, &[&read, &modified]);
-                    }
-                }
-                Err(why) => reject(&context, args.get(2), &why),
-            }
+            let result = result.map(|(read, modified)| vec![read as f64, modified]);
+            settle(&context, args, 1, result);
         })
     };
     let write = {
@@ -133,14 +145,7 @@ fn natives(context: &javascriptcore::Context, slot: &Slot) -> javascriptcore::Va
                 }
                 _ => Err("write: expected a position and bytes".into()),
             };
-            match result {
-                Ok(()) => {
-                    if let Some(resolve) = args.get(2).filter(|r| r.is_function()) {
-                        ffi::call(resolve, &[]);
-                    }
-                }
-                Err(why) => reject(&context, args.get(3), &why),
-            }
+            settle(&context, args, 2, result.map(|()| Vec::new()));
         })
     };
     let truncate = {
@@ -156,14 +161,7 @@ fn natives(context: &javascriptcore::Context, slot: &Slot) -> javascriptcore::Va
                 }),
                 _ => Err("truncate: expected a size".into()),
             };
-            match result {
-                Ok(()) => {
-                    if let Some(resolve) = args.get(1).filter(|r| r.is_function()) {
-                        ffi::call(resolve, &[]);
-                    }
-                }
-                Err(why) => reject(&context, args.get(2), &why),
-            }
+            settle(&context, args, 1, result.map(|()| Vec::new()));
         })
     };
     let size = {
@@ -172,15 +170,8 @@ fn natives(context: &javascriptcore::Context, slot: &Slot) -> javascriptcore::Va
             let Some(context) = args.first().and_then(ValueExt::context) else {
                 return;
             };
-            match with_fd(&slot, |fd| rustix::fs::fstat(fd).map_err(|e| e.to_string())) {
-                Ok(stat) => {
-                    let size = javascriptcore::Value::new_number(&context, stat.st_size as f64);
-                    if let Some(resolve) = args.first().filter(|r| r.is_function()) {
-                        ffi::call(resolve, &[&size]);
-                    }
-                }
-                Err(why) => reject(&context, args.get(1), &why),
-            }
+            let result = with_fd(&slot, |fd| rustix::fs::fstat(fd).map_err(|e| e.to_string()));
+            settle(&context, args, 0, result.map(|stat| vec![stat.st_size as f64]));
         })
     };
     javascriptcore::Value::new_array_from_garray(context, &[read, write, truncate, size])
