@@ -305,29 +305,9 @@ fn other_hosts_go_through_the_apps_own_proxy() {
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let event_loop = EventLoop::new().unwrap();
-    let env = event_loop
-        .block_on(
-            webpane::Environment::builder()
-                .user_data_folder(dir.path())
-                .runtime_path(&wrapper)
-                .build(&event_loop),
-        )
-        .unwrap()
-        .unwrap();
+    let env = env_with(&event_loop, dir.path(), |b| b.runtime_path(&wrapper));
     let webview = new_webview(&event_loop, &env);
-    let site = tempfile::tempdir().unwrap();
-    write(
-        site.path(),
-        "index.html",
-        "<script>chrome.webview.postMessage({ at: location.origin })</script>",
-    );
-    map(
-        &event_loop,
-        &webview,
-        "appassets.example",
-        site.path(),
-        HostResourceAccessKind::Deny,
-    );
+    let _site = map_origin_page(&event_loop, &webview);
     let port = http_server("<script>chrome.webview.postMessage({ via: location.href })</script>".into());
     let uri = format!("http://127.0.0.1:{port}/through");
     assert_eq!(report_of(&event_loop, &webview, &uri)["via"], uri.as_str());
@@ -496,19 +476,7 @@ fn the_environments_proxy_carries_everything_but_the_virtual_hosts() {
         seen.lock().unwrap()
     );
     // With one: the runtime's proxy serves it, and passes the rest on to the app's.
-    let site = tempfile::tempdir().unwrap();
-    write(
-        site.path(),
-        "index.html",
-        "<script>chrome.webview.postMessage({ at: location.origin })</script>",
-    );
-    map(
-        &event_loop,
-        &webview,
-        "appassets.example",
-        site.path(),
-        HostResourceAccessKind::Deny,
-    );
+    let _site = map_origin_page(&event_loop, &webview);
     assert_eq!(
         report_of(&event_loop, &webview, "https://appassets.example/index.html")["at"],
         "https://appassets.example"
@@ -521,4 +489,23 @@ fn the_environments_proxy_carries_everything_but_the_virtual_hosts() {
         "{seen:?}"
     );
     assert!(!seen.iter().any(|l| l.contains("appassets")), "{seen:?}");
+}
+
+/// Maps `https://appassets.example/` to a folder whose `index.html` posts its origin; the folder
+/// lives as long as the value returned.
+fn map_origin_page(event_loop: &EventLoop, webview: &WebView) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    write(
+        site.path(),
+        "index.html",
+        "<script>chrome.webview.postMessage({ at: location.origin })</script>",
+    );
+    map(
+        event_loop,
+        webview,
+        "appassets.example",
+        site.path(),
+        HostResourceAccessKind::Deny,
+    );
+    site
 }
