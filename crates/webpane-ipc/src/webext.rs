@@ -160,3 +160,21 @@ pub struct FilesPost {
     /// The view's `chrome.webview` token.
     pub token: String,
 }
+
+/// Runtime → extension: the http(s) hosts whose requests the runtime's proxy intercepts for
+/// `WebResourceRequested` (a JSON list of host names, the whole set each time). The extension
+/// marks every request of a page to one of these hosts with [`PAGE_HEADER`]; the same list is
+/// the web process's initialization data (`{"intercepted_hosts": [...]}`) when it starts.
+pub const INTERCEPTED_HOSTS: &str = "webpane.intercepted-hosts";
+/// The request header naming the page (its WebKit page id) that made a request to an
+/// intercepted host. Set (or removed, so page script cannot forge it) by the extension on every
+/// request it sees; the runtime's proxy removes it before anything else sees the request.
+pub const PAGE_HEADER: &str = "X-Webpane-Page";
+
+/// The web process extension's initialization data (the JSON of a GVariant string).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct InitData {
+    /// See [`INTERCEPTED_HOSTS`].
+    #[serde(default)]
+    pub intercepted_hosts: Vec<String>,
+}

@@ -26,6 +26,7 @@ use webpane_ipc::protocol::{CustomScheme, ResourceResponse, ResponseBody, Runtim
 use webpane_ipc::{FdKind, FileAccess, FileForTransit, Outgoing, ReceivedFds};
 
 use crate::host::Host;
+use crate::virtual_hosts::{AppBody, AppResponse, ProxyReply, ProxyRequest};
 
 /// How long a CORS preflight answer may be cached by the engine.
 const PREFLIGHT_MAX_AGE: &str = "600";
@@ -61,10 +62,15 @@ pub fn origin_allowed(scheme: &CustomScheme, origin: &str) -> bool {
     origin.starts_with(&format!("{}:", scheme.name)) || scheme.allowed_origins.iter().any(|p| wildcard_match(p, origin))
 }
 
-struct Pending {
-    request: webkit2gtk::URISchemeRequest,
-    /// The cross-origin requester to name in `Access-Control-Allow-Origin`, if any.
-    cors_origin: Option<String>,
+enum Pending {
+    /// A custom scheme's request, from WebKit.
+    Scheme {
+        request: webkit2gtk::URISchemeRequest,
+        /// The cross-origin requester to name in `Access-Control-Allow-Origin`, if any.
+        cors_origin: Option<String>,
+    },
+    /// An http(s) request, from the proxy (which waits for the answer on this channel).
+    Proxy(std::sync::mpsc::Sender<ProxyReply>),
 }
 
 /// A view's resource filters and the requests waiting for its app.
@@ -161,7 +167,7 @@ impl Resources {
         self.next.set(number);
         self.pending.borrow_mut().insert(
             number,
-            Pending {
+            Pending::Scheme {
                 request: request.clone(),
                 cors_origin,
             },
@@ -179,23 +185,97 @@ impl Resources {
         );
     }
 
-    /// Answers request `number` with the app's response (`None`: the default one). An answer the
-    /// engine cannot take fails the request and returns why; unknown numbers are ignored.
+    /// The http(s) hosts this view's filters name literally (`https://api.example/*`): the
+    /// proxy intercepts those. A filter with a wildcard in its host intercepts nothing over
+    /// http(s) (the proxy would have to stand in for every host).
+    pub fn intercepted_hosts(&self) -> std::collections::BTreeSet<String> {
+        self.filters
+            .borrow()
+            .iter()
+            .filter_map(|f| intercepted_host(f))
+            .collect()
+    }
+
+    /// Whether one of the filters matches `uri`.
+    pub fn filters_match(&self, uri: &str) -> bool {
+        self.filters.borrow().iter().any(|f| wildcard_match(f, uri))
+    }
+
+    /// Handles an http(s) request the proxy intercepted for this view.
+    pub fn proxy_request(&self, id: WebViewId, host: &Rc<dyn Host>, request: ProxyRequest) {
+        if !self.filters_match(&request.uri) {
+            let _ = request.reply.send(ProxyReply::Forward);
+            return;
+        }
+        log::debug!("view {}: intercepted {} {}", id.0, request.method, request.uri);
+        let mut fds = Outgoing::new();
+        let body = match request.body.map(FileForTransit::take) {
+            Some(Ok(read_end)) => Some(fds.file(read_end)),
+            Some(Err(e)) => {
+                let _ = request
+                    .reply
+                    .send(ProxyReply::Fail(format!("cannot pass the request body on: {e}")));
+                return;
+            }
+            None => None,
+        };
+        let number = self.next.get() + 1;
+        self.next.set(number);
+        self.pending
+            .borrow_mut()
+            .insert(number, Pending::Proxy(request.reply.clone()));
+        let _ = request.reply.send(ProxyReply::ToApp);
+        host.send_with_fds(
+            RuntimeMessage::WebResourceRequested {
+                id,
+                request: number,
+                method: request.method,
+                uri: request.uri,
+                headers: request.headers,
+                body,
+            },
+            fds,
+        );
+    }
+
+    /// Answers request `number` with the app's response (`None`: the default one, which for
+    /// http(s) is the network). An answer the engine cannot take fails the request and returns
+    /// why; unknown numbers are ignored.
     pub fn answer(&self, number: u64, response: Option<ResourceResponse>, fds: &mut ReceivedFds) -> Result<(), String> {
         let Some(pending) = self.pending.borrow_mut().remove(&number) else {
             return Ok(());
         };
+        let (request, cors_origin) = match pending {
+            Pending::Scheme { request, cors_origin } => (request, cors_origin),
+            Pending::Proxy(reply) => {
+                let outcome = match response.map(|r| app_response(r, fds)) {
+                    None => Ok(ProxyReply::Forward),
+                    Some(Ok(response)) => Ok(ProxyReply::Respond(response)),
+                    Some(Err(why)) => Err(why),
+                };
+                return match outcome {
+                    Ok(reply_now) => {
+                        let _ = reply.send(reply_now);
+                        Ok(())
+                    }
+                    Err(why) => {
+                        let _ = reply.send(ProxyReply::Fail(format!("the app's response was refused: {why}")));
+                        Err(why)
+                    }
+                };
+            }
+        };
         let Some(response) = response else {
-            finish_default(&pending.request, pending.cors_origin.as_deref());
+            finish_default(&request, cors_origin.as_deref());
             return Ok(());
         };
-        match build_response(response, pending.cors_origin.as_deref(), fds) {
+        match build_response(response, cors_origin.as_deref(), fds) {
             Ok(built) => {
-                pending.request.finish_with_response(&built);
+                request.finish_with_response(&built);
                 Ok(())
             }
             Err(why) => {
-                fail(&pending.request, &format!("the app's response was refused: {why}"));
+                fail(&request, &format!("the app's response was refused: {why}"));
                 Err(why)
             }
         }
@@ -205,8 +285,64 @@ impl Resources {
     pub fn fail_pending(&self) {
         let pending: Vec<Pending> = self.pending.borrow_mut().drain().map(|(_, p)| p).collect();
         for p in pending {
-            fail(&p.request, "the webview closed");
+            match p {
+                Pending::Scheme { request, .. } => fail(&request, "the webview closed"),
+                Pending::Proxy(reply) => {
+                    let _ = reply.send(ProxyReply::Fail("the webview closed".into()));
+                }
+            }
         }
+    }
+}
+
+/// The literal host of an http(s) filter (`https://Host:8080/*` → `host`), if it has one.
+fn intercepted_host(filter: &str) -> Option<String> {
+    let (scheme, rest) = filter.split_once("://")?;
+    if !matches!(scheme, "http" | "https" | "*") {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.split(':').next()?.to_ascii_lowercase();
+    let literal = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_');
+    literal.then_some(host)
+}
+
+/// The app's response for the proxy: checked, its body fd taken.
+fn app_response(response: ResourceResponse, fds: &mut ReceivedFds) -> Result<AppResponse, String> {
+    response.validate()?;
+    let body = match response.body {
+        ResponseBody::Empty => AppBody::Inline(Vec::new()),
+        ResponseBody::Inline(bytes) => AppBody::Inline(bytes),
+        ResponseBody::Fd { fd, length } => AppBody::Stream {
+            fd: take_body_fd(fds, fd)?,
+            length,
+        },
+    };
+    Ok(AppResponse {
+        status: response.status,
+        reason: response.reason,
+        headers: response.headers,
+        body,
+    })
+}
+
+/// The readable fd of a response body.
+fn take_body_fd(fds: &mut ReceivedFds, fd: webpane_ipc::FdRef) -> Result<std::os::fd::OwnedFd, String> {
+    let readable = match fds.kind(fd) {
+        Some(FdKind::File { access } | FdKind::Pipe { access }) => access != FileAccess::Write,
+        Some(FdKind::Socket) => true,
+        _ => false,
+    };
+    if !readable {
+        return Err(format!("the body fd is missing or not readable ({:?})", fds.kind(fd)));
+    }
+    if matches!(fds.kind(fd), Some(FdKind::Socket)) {
+        fds.take_socket(fd).map_err(|e| e.to_string())
+    } else {
+        Ok(fds.take_file(fd).map_err(|e| e.to_string())?.0.into())
     }
 }
 
@@ -272,7 +408,30 @@ pub fn finish_default(request: &webkit2gtk::URISchemeRequest, cors_origin: Optio
     respond(request, 404, "Not Found", headers_for(&[], cors_origin));
 }
 
-fn preflight(request: &webkit2gtk::URISchemeRequest, cors_origin: Option<&str>, asked_headers: Option<String>) {
+/// The runtime's answer to a CORS preflight for an intercepted http(s) URI (`headers`: the
+/// preflight's): the requesting origin may send what it asks to.
+pub fn preflight_answer(headers: &[(String, String)]) -> AppResponse {
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let mut pairs = preflight_headers(header("Access-Control-Request-Headers"));
+    pairs.push((
+        "Access-Control-Allow-Origin".to_owned(),
+        header("Origin").unwrap_or_else(|| "*".into()),
+    ));
+    pairs.push(("Vary".to_owned(), "Origin".to_owned()));
+    AppResponse {
+        status: 204,
+        reason: "No Content".into(),
+        headers: pairs,
+        body: AppBody::Inline(Vec::new()),
+    }
+}
+
+fn preflight_headers(asked_headers: Option<String>) -> Vec<(String, String)> {
     let mut pairs = vec![
         (
             "Access-Control-Allow-Methods".to_owned(),
@@ -283,6 +442,11 @@ fn preflight(request: &webkit2gtk::URISchemeRequest, cors_origin: Option<&str>, 
     if let Some(asked) = asked_headers {
         pairs.push(("Access-Control-Allow-Headers".to_owned(), asked));
     }
+    pairs
+}
+
+fn preflight(request: &webkit2gtk::URISchemeRequest, cors_origin: Option<&str>, asked_headers: Option<String>) {
+    let pairs = preflight_headers(asked_headers);
     respond(request, 204, "No Content", headers_for(&pairs, cors_origin));
 }
 
@@ -300,19 +464,7 @@ fn build_response(
             (gio::MemoryInputStream::from_bytes(&bytes).upcast(), length)
         }
         ResponseBody::Fd { fd, length } => {
-            let readable = match fds.kind(fd) {
-                Some(FdKind::File { access } | FdKind::Pipe { access }) => access != FileAccess::Write,
-                Some(FdKind::Socket) => true,
-                _ => false,
-            };
-            if !readable {
-                return Err(format!("the body fd is missing or not readable ({:?})", fds.kind(fd)));
-            }
-            let owned = if matches!(fds.kind(fd), Some(FdKind::Socket)) {
-                fds.take_socket(fd).map_err(|e| e.to_string())?
-            } else {
-                fds.take_file(fd).map_err(|e| e.to_string())?.0.into()
-            };
+            let owned = take_body_fd(fds, fd)?;
             let length = match length {
                 Some(n) => i64::try_from(n).map_err(|_| format!("body length {n} is too large"))?,
                 None => -1,
@@ -363,5 +515,18 @@ mod tests {
             ..scheme
         };
         assert!(origin_allowed(&null_too, "null"));
+    }
+
+    #[test]
+    fn filters_name_hosts_to_intercept() {
+        assert_eq!(
+            intercepted_host("https://API.example/*").as_deref(),
+            Some("api.example")
+        );
+        assert_eq!(intercepted_host("http://h.test:8080/x?*").as_deref(), Some("h.test"));
+        assert_eq!(intercepted_host("*://h.test/*").as_deref(), Some("h.test"));
+        assert_eq!(intercepted_host("https://*.example/*"), None);
+        assert_eq!(intercepted_host("*"), None);
+        assert_eq!(intercepted_host("app://h/*"), None);
     }
 }

@@ -12,10 +12,11 @@ use crate::buffers;
 use crate::fault;
 use crate::ffi::{self, WeakFrame, WebFrame, WebPage};
 use crate::files;
+use crate::intercept;
 use webpane_ipc::webext::{
     Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED,
-    FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, SHARED_BUFFER, ScriptOutcome,
-    SharedBufferPost, WEB_MESSAGE,
+    FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS,
+    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
 };
 
 thread_local! {
@@ -36,8 +37,9 @@ fn find_frame(page_id: u64, frame: Option<u64>) -> Option<WebFrame> {
 
 /// Sets the extension up in this web process: the fault handler, and a watch on every page and
 /// every frame's new window object.
-pub fn initialize(extension: glib::Object) {
+pub fn initialize(extension: glib::Object, data: &str) {
     ffi::install_fault_handler();
+    intercept::init(data);
     extension.connect_local("page-created", false, |args| {
         let page = WebPage::from_object(args.get(1)?.get::<glib::Object>().ok()?)?;
         let page_id = page.id();
@@ -49,6 +51,7 @@ pub fn initialize(extension: glib::Object) {
             files::page_gone(page_id);
         }));
         say_hello(&page);
+        intercept::watch(&page);
         page.object().connect_local("user-message-received", false, |args| {
             let page = WebPage::from_object(args.first()?.get::<glib::Object>().ok()?)?;
             let message = args.get(1)?.get::<glib::Object>().ok()?;
@@ -212,6 +215,7 @@ fn message_received(page: &WebPage, message: &glib::Object) -> bool {
         Some(FRAME_SCRIPT) => frame_script(page, message),
         Some(SHARED_BUFFER) => shared_buffer(page, message),
         Some(FILES_TO_PAGE) => files_to_page(page, message),
+        Some(INTERCEPTED_HOSTS) => intercept::hosts_message(message),
         _ => return false,
     }
     true

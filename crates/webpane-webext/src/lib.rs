@@ -25,3 +25,4 @@ mod fault;
 #[allow(unsafe_code)]
 mod ffi;
 mod files;
+mod intercept;

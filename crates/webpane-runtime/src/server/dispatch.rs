@@ -355,10 +355,16 @@ impl Server {
                 self.with_view(client, id, |v| v.answer_new_window(request, decision))
             }
             AppMessage::AddWebResourceRequestedFilter { id, filter } => {
-                self.with_view(client, id, |v| v.add_resource_filter(filter))
+                self.with_view(client, id, |v| v.add_resource_filter(filter));
+                if let Err(reason) = self.filters_changed(client, id) {
+                    self.send(client, &RuntimeMessage::RequestFailed { id: Some(id), reason });
+                }
             }
             AppMessage::RemoveWebResourceRequestedFilter { id, filter } => {
-                self.with_view(client, id, |v| v.remove_resource_filter(&filter))
+                self.with_view(client, id, |v| v.remove_resource_filter(&filter));
+                if let Err(reason) = self.filters_changed(client, id) {
+                    self.send(client, &RuntimeMessage::RequestFailed { id: Some(id), reason });
+                }
             }
             AppMessage::WebResourceResponse { id, request, response } => {
                 let mut refused = None;
@@ -373,6 +379,7 @@ impl Server {
                 let view = client.views.borrow_mut().remove(&id);
                 self.virtual_hosts
                     .forget(&self.data, |owner, _| *owner == (client.id, id));
+                self.tell_pages_intercepted_hosts();
                 self.downloads.forget(client.id, Some(id));
                 match view {
                     Some(view) => {

@@ -12,6 +12,7 @@ mod client_host;
 mod clients;
 mod dispatch;
 mod downloads;
+mod intercepted;
 mod state;
 
 use std::cell::{Cell, RefCell};
@@ -103,6 +104,7 @@ impl Server {
         });
         server.watch_for_new_versions();
         server.register_schemes();
+        server.route_intercepted_requests();
         server.watch_downloads();
 
         server.watch_listener();

@@ -29,6 +29,13 @@ pub(crate) fn script_in_frame(
         })
     });
 }
+/// Tells `webview`'s web process which hosts are intercepted now.
+pub(crate) fn send_intercepted_hosts(webview: &webkit2gtk::WebView, hosts: &[String]) {
+    let json = serde_json::to_string(hosts).unwrap_or_else(|_| "[]".into());
+    let message = webkit2gtk::UserMessage::new(webext::INTERCEPTED_HOSTS, Some(&json.to_variant()));
+    webview.send_message_to_page(&message, None::<&gio::Cancellable>, |_| {});
+}
+
 /// The parameters of a user message from the web process extension: one JSON string.
 pub(super) fn parameters_json(message: &webkit2gtk::UserMessage) -> String {
     message

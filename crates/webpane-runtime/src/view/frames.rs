@@ -17,7 +17,7 @@ impl View {
         let (report, navigations) = (self.report.clone(), self.navigations.clone());
         // Each subframe's current navigation id.
         let current: std::cell::RefCell<std::collections::HashMap<u64, u64>> = Default::default();
-        self.webview.connect_user_message_received(move |_, message| {
+        self.webview.connect_user_message_received(move |webview, message| {
             let name = message.name().map(|n| n.to_string()).unwrap_or_default();
             let json = parameters_json(message);
             match name.as_str() {
@@ -29,6 +29,11 @@ impl View {
                         log::debug!("view {}: web process {pid:?} says hello", id.0);
                         report.pid.set(pid);
                         report.socket.replace(Some(socket));
+                    }
+                    // A page in a web process started before the last change of the set.
+                    let hosts = crate::virtual_hosts::intercepted_now();
+                    if !hosts.is_empty() {
+                        super::extension::send_intercepted_hosts(webview, &hosts);
                     }
                     true
                 }

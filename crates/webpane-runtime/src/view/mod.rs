@@ -273,6 +273,32 @@ impl View {
         self.resources.remove_filter(filter);
     }
 
+    /// The http(s) hosts this view's filters name (the proxy intercepts them).
+    pub fn intercepted_hosts(&self) -> std::collections::BTreeSet<String> {
+        self.resources.intercepted_hosts()
+    }
+
+    /// Whether one of this view's filters matches `uri`.
+    pub fn filters_match(&self, uri: &str) -> bool {
+        self.resources.filters_match(uri)
+    }
+
+    /// WebKit's id of this view's page (the web process extension marks intercepted requests
+    /// with it).
+    pub fn page_id(&self) -> u64 {
+        self.webview.page_id()
+    }
+
+    /// Handles an http(s) request the proxy intercepted for this view's page.
+    pub fn proxy_request(&self, request: crate::virtual_hosts::ProxyRequest) {
+        self.resources.proxy_request(self.id, &self.host, request);
+    }
+
+    /// Tells the page's web process which hosts are intercepted now.
+    pub fn send_intercepted_hosts(&self, hosts: &[String]) {
+        extension::send_intercepted_hosts(&self.webview, hosts);
+    }
+
     /// Answers a WebResourceRequested; an answer the engine cannot take fails the request and
     /// returns why.
     pub fn answer_resource(

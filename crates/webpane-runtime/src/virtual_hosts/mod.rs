@@ -7,10 +7,16 @@
 //! trusted by WebKit for that host only; every other host is tunnelled untouched, through the
 //! system's or the environment's proxy when there is one ([`upstream`]).
 //!
+//! The same proxy intercepts hosts that views filter on for `WebResourceRequested` ([`intercept`]):
+//! a request the app does not answer goes to the real server over TLS verified against the
+//! system's trusted certificates ([`forward`]).
+//!
 //! Mappings belong to the webviews that made them. The proxy serves the whole browser process
 //! (WebKit's proxy settings are per network session), so a host mapped by one webview is served
 //! to every webview of the process; two webviews may map one host only to the same folder.
 
+mod forward;
+mod intercept;
 mod proxy;
 mod serve;
 mod socks;
@@ -27,8 +33,19 @@ use rustix::fs::{Mode, OFlags};
 use webkit2gtk::{WebContextExt, WebsiteDataManagerExt};
 use webpane_ipc::protocol::{HostResourceAccess, WebViewId};
 
+pub use intercept::{AppBody, AppResponse, ProxyReply, ProxyRequest, set_route};
 use proxy::{Mapped, Shared};
 use serve::Site;
+
+thread_local! {
+    /// The hosts intercepted now, as last told to pages (see [`VirtualHosts::intercepted_changed`]).
+    static INTERCEPTED_NOW: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The hosts whose requests are intercepted now (for a page that has just started).
+pub fn intercepted_now() -> Vec<String> {
+    INTERCEPTED_NOW.with(|h| h.borrow().clone())
+}
 
 /// A webview that mapped a host: its client and its id.
 pub type Owner = (u64, WebViewId);
@@ -47,6 +64,8 @@ pub struct VirtualHosts {
     /// Whether WebKit is pointed at the proxy now.
     in_use: Cell<bool>,
     entries: RefCell<HashMap<String, Entry>>,
+    /// Per intercepted host, the webviews whose filters name it.
+    intercepted: RefCell<HashMap<String, BTreeSet<Owner>>>,
     user: String,
     password: String,
     /// The app's own proxy, restored when no host is mapped any more.
@@ -69,12 +88,14 @@ impl VirtualHosts {
                 password: password.clone(),
                 sites: RwLock::new(HashMap::new()),
                 connections: Default::default(),
+                tunnels: Default::default(),
                 app_proxy: app_proxy.clone(),
             }),
             app_proxy,
             proxy: RefCell::new(None),
             in_use: Cell::new(false),
             entries: RefCell::new(HashMap::new()),
+            intercepted: RefCell::new(HashMap::new()),
             user,
             password,
         }
@@ -124,12 +145,13 @@ impl VirtualHosts {
         // Trusted for this host only, and only this certificate.
         context.allow_tls_certificate_for_host(&trusted, host);
         let mapped = Arc::new(Mapped {
-            site: Site {
+            site: Some(Arc::new(Site {
                 host: host.to_owned(),
                 folder: fd,
                 access,
                 live: true.into(),
-            },
+            })),
+            intercepted: self.intercepted.borrow().contains_key(host),
             tls: certificate.config,
         });
         self.shared
@@ -154,36 +176,145 @@ impl VirtualHosts {
         self.forget(data, |o, h| *o == owner && h == host);
     }
 
-    /// Forgets every mapping of the owners `gone` picks (a webview closed, an app left).
+    /// Forgets every mapping and interception of the owners `gone` picks (a webview closed, an
+    /// app left).
     pub fn forget(&self, data: &webkit2gtk::WebsiteDataManager, gone: impl Fn(&Owner, &str) -> bool) {
+        self.forget_parts(data, &gone, &gone);
+    }
+
+    /// Forgets the folder mappings `gone_folder` picks and the interceptions `gone_intercept` picks.
+    fn forget_parts(
+        &self,
+        data: &webkit2gtk::WebsiteDataManager,
+        gone_folder: &dyn Fn(&Owner, &str) -> bool,
+        gone: &dyn Fn(&Owner, &str) -> bool,
+    ) {
         let mut emptied = Vec::new();
         for (host, entry) in self.entries.borrow_mut().iter_mut() {
-            entry.owners.retain(|o| !gone(o, host));
+            entry.owners.retain(|o| !gone_folder(o, host));
             if entry.owners.is_empty() {
                 emptied.push(host.clone());
             }
         }
-        if emptied.is_empty() {
+        let mut released = Vec::new();
+        self.intercepted.borrow_mut().retain(|host, owners| {
+            owners.retain(|o| !gone(o, host));
+            if owners.is_empty() {
+                released.push(host.clone());
+            }
+            !owners.is_empty()
+        });
+        {
+            let mut entries = self.entries.borrow_mut();
+            let mut sites = self.shared.sites.write().unwrap_or_else(|e| e.into_inner());
+            for host in emptied {
+                entries.remove(&host);
+                if let Some(mapped) = sites.remove(&host) {
+                    if let Some(site) = &mapped.site {
+                        site.live.store(false, std::sync::atomic::Ordering::Release);
+                    }
+                    if mapped.intercepted {
+                        sites.insert(
+                            host.clone(),
+                            Arc::new(Mapped {
+                                site: None,
+                                ..clone_of(&mapped)
+                            }),
+                        );
+                    }
+                }
+                log::info!("virtual host {host} is no longer served");
+            }
+            for host in released {
+                if let Some(mapped) = sites.remove(&host)
+                    && mapped.site.is_some()
+                {
+                    sites.insert(
+                        host.clone(),
+                        Arc::new(Mapped {
+                            intercepted: false,
+                            ..clone_of(&mapped)
+                        }),
+                    );
+                }
+                log::info!("requests to {host} are no longer intercepted");
+            }
+        }
+        self.restore_proxy_if_idle(data);
+    }
+
+    /// Sets the hosts `owner`'s filters name (requests to them are intercepted from now on).
+    pub fn set_intercepted(
+        &self,
+        context: &webkit2gtk::WebContext,
+        data: &webkit2gtk::WebsiteDataManager,
+        owner: Owner,
+        hosts: &BTreeSet<String>,
+    ) -> Result<(), String> {
+        self.forget_parts(data, &|_, _| false, &|o, host| *o == owner && !hosts.contains(host));
+        for host in hosts {
+            let known = self.intercepted.borrow().contains_key(host);
+            if !known {
+                let existing = self.shared.site(host);
+                let (site, tls) = match existing {
+                    Some(mapped) => (mapped.site.clone(), mapped.tls.clone()),
+                    None => {
+                        let certificate = tls::certificate_for(host)?;
+                        let trusted = gio::TlsCertificate::from_pem(&certificate.pem).map_err(|e| e.to_string())?;
+                        self.ensure_proxy(data)?;
+                        // Trusted for this host only, and only this certificate.
+                        context.allow_tls_certificate_for_host(&trusted, host);
+                        (None, certificate.config)
+                    }
+                };
+                self.shared.sites.write().unwrap_or_else(|e| e.into_inner()).insert(
+                    host.clone(),
+                    Arc::new(Mapped {
+                        site,
+                        intercepted: true,
+                        tls,
+                    }),
+                );
+                // Connections WebKit already has to the host pass it by: closed, so that its
+                // next requests come through the interception.
+                self.shared.close_tunnels(host);
+                log::info!("requests to {host} are intercepted");
+            }
+            self.intercepted
+                .borrow_mut()
+                .entry(host.clone())
+                .or_default()
+                .insert(owner);
+        }
+        Ok(())
+    }
+
+    /// The hosts intercepted now, if they changed since the last call (pages must be told).
+    pub fn intercepted_changed(&self) -> Option<Vec<String>> {
+        let mut now: Vec<String> = self.intercepted.borrow().keys().cloned().collect();
+        now.sort();
+        INTERCEPTED_NOW.with(|last| {
+            if *last.borrow() == now {
+                None
+            } else {
+                last.replace(now.clone());
+                Some(now)
+            }
+        })
+    }
+
+    /// With nothing left to serve or intercept, WebKit goes back to the app's proxy, or the
+    /// system's.
+    fn restore_proxy_if_idle(&self, data: &webkit2gtk::WebsiteDataManager) {
+        if !self.entries.borrow().is_empty() || !self.intercepted.borrow().is_empty() || !self.in_use.replace(false) {
             return;
         }
-        let mut entries = self.entries.borrow_mut();
-        let mut sites = self.shared.sites.write().unwrap_or_else(|e| e.into_inner());
-        for host in emptied {
-            entries.remove(&host);
-            if let Some(mapped) = sites.remove(&host) {
-                mapped.site.live.store(false, std::sync::atomic::Ordering::Release);
+        match &self.app_proxy {
+            Some(proxy) => {
+                let mut settings = webkit2gtk::NetworkProxySettings::new(Some(proxy), &[]);
+                data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Custom, Some(&mut settings));
             }
-            log::info!("virtual host {host} is no longer served");
-        }
-        if entries.is_empty() && self.in_use.replace(false) {
-            // Nothing left to serve: WebKit goes back to the app's proxy, or the system's.
-            match &self.app_proxy {
-                Some(proxy) => {
-                    let mut settings = webkit2gtk::NetworkProxySettings::new(Some(proxy), &[]);
-                    data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Custom, Some(&mut settings));
-                }
-                None => data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Default, None),
-            }
+            None => data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Default, None),
         }
     }
 
@@ -200,5 +331,14 @@ impl VirtualHosts {
             data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Custom, Some(&mut settings));
         }
         Ok(())
+    }
+}
+
+/// A copy of a proxy entry (its parts are shared).
+fn clone_of(mapped: &Mapped) -> Mapped {
+    Mapped {
+        site: mapped.site.clone(),
+        intercepted: mapped.intercepted,
+        tls: mapped.tls.clone(),
     }
 }

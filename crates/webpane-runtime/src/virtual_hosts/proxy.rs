@@ -10,15 +10,18 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::AtomicU64;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread;
 use std::time::Duration;
 
+use super::forward;
+use super::intercept;
 use super::serve::{self, Site};
 use super::socks;
-use super::upstream::{self, Upstream};
+use super::upstream;
 
 /// At most this many connections at once.
 const MAX_CONNECTIONS: usize = 1024;
@@ -26,12 +29,12 @@ const MAX_CONNECTIONS: usize = 1024;
 const HANDSHAKE: Duration = Duration::from_secs(30);
 /// How long an idle connection to a virtual host is kept.
 const IDLE: Duration = Duration::from_secs(120);
-/// How long connecting to a server (or the next proxy) may take.
-const CONNECT: Duration = Duration::from_secs(30);
 
-/// A mapped host as the proxy serves it.
+/// A host the proxy serves itself: a folder mapped at it, requests to it intercepted, or both.
 pub struct Mapped {
-    pub site: Site,
+    pub site: Option<Arc<Site>>,
+    /// Whether a view filters on it (its requests are offered to the app first).
+    pub intercepted: bool,
     pub tls: Arc<rustls::ServerConfig>,
 }
 
@@ -45,12 +48,24 @@ pub struct Shared {
     pub connections: AtomicUsize,
     /// The app's own proxy: other traffic goes on through it.
     pub app_proxy: Option<String>,
+    /// Tunnels open now, by host: closed when their host becomes intercepted.
+    pub tunnels: Mutex<Vec<(u64, String, TcpStream)>>,
 }
 
 impl Shared {
-    fn site(&self, host: &str) -> Option<Arc<Mapped>> {
+    pub fn site(&self, host: &str) -> Option<Arc<Mapped>> {
         let sites = self.sites.read().unwrap_or_else(|e| e.into_inner());
         sites.get(&host.to_ascii_lowercase()).cloned()
+    }
+
+    /// Closes the tunnels to `host`.
+    pub fn close_tunnels(&self, host: &str) {
+        let tunnels = self.tunnels.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, to, stream) in tunnels.iter() {
+            if to.eq_ignore_ascii_case(host) {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            }
+        }
     }
 }
 
@@ -113,52 +128,52 @@ fn handle(mut conn: TcpStream, shared: &Shared) -> io::Result<()> {
     if conn.peek(&mut first)? == 0 {
         return Ok(());
     }
-    if first[0] != 22 {
-        return serve::serve(&mut conn, &mapped.site, "http", None);
+    let tls = first[0] == 22;
+    let target = forward::Target {
+        host: &target.host.to_ascii_lowercase(),
+        port: target.port,
+        tls,
+        site: mapped.site.as_deref(),
+        app_proxy: shared.app_proxy.as_deref(),
+    };
+    if !tls {
+        return serve_host(&mut conn, &mapped, &target);
     }
     let tls = rustls::ServerConnection::new(mapped.tls.clone()).map_err(|e| io::Error::other(e.to_string()))?;
     let mut stream = rustls::StreamOwned::new(tls, conn);
-    let served = serve::serve(&mut stream, &mapped.site, "https", None);
+    let served = serve_host(&mut stream, &mapped, &target);
     stream.conn.send_close_notify();
     let _ = stream.conn.complete_io(&mut stream.sock);
     served
 }
 
-/// Connects to `host:port`, through the next proxy if one applies (`https`: a tunnel).
-fn connect(host: &str, port: u16, next: Option<&Upstream>) -> io::Result<TcpStream> {
-    let target = match next {
-        Some(next) => (next.host.as_str(), next.port),
-        None => (host, port),
-    };
-    let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"));
-    for address in target.to_socket_addrs()? {
-        match TcpStream::connect_timeout(&address, CONNECT) {
-            Ok(stream) => {
-                let _ = stream.set_nodelay(true);
-                return Ok(stream);
-            }
-            Err(e) => last = e,
-        }
+/// Serves a connection to a host of the proxy's own: its folder alone, or the interception.
+fn serve_host(
+    stream: &mut (impl io::Read + io::Write),
+    mapped: &Mapped,
+    target: &forward::Target<'_>,
+) -> io::Result<()> {
+    match (&mapped.site, mapped.intercepted) {
+        (Some(site), false) => serve::serve(stream, site, if target.tls { "https" } else { "http" }, None),
+        _ => intercept::serve(stream, target),
     }
-    Err(last)
 }
 
 /// Passes a connection through, byte for byte.
 fn tunnel(mut client: TcpStream, shared: &Shared, host: &str, port: u16) -> io::Result<()> {
-    let next = match &shared.app_proxy {
-        Some(proxy) => upstream::parse(proxy),
-        None => upstream::for_target(if port == 80 { "http" } else { "https" }, host, port),
-    };
-    let server = connect(host, port, next.as_ref()).and_then(|mut server| {
-        if let Some(next) = &next {
-            upstream::open_tunnel(&mut server, next, host, port)?;
-        }
-        Ok(server)
-    });
-    match server {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    match upstream::reach(host, port, shared.app_proxy.as_deref()) {
         Ok(server) => {
             socks::reply(&mut client, 0)?;
-            relay(client, server)
+            let number = NEXT.fetch_add(1, Ordering::Relaxed);
+            if let Ok(copy) = client.try_clone() {
+                let mut tunnels = shared.tunnels.lock().unwrap_or_else(|e| e.into_inner());
+                tunnels.push((number, host.to_ascii_lowercase(), copy));
+            }
+            let relayed = relay(client, server);
+            let mut tunnels = shared.tunnels.lock().unwrap_or_else(|e| e.into_inner());
+            tunnels.retain(|(n, _, _)| *n != number);
+            relayed
         }
         Err(e) => {
             log::debug!("proxy: no way to {host}:{port}: {e}");

@@ -143,7 +143,7 @@ fn cross_origin(head: &Head, origin: &str) -> bool {
     }
 }
 
-fn respond(stream: &mut impl Write, site: &Site, origin: &str, head: &Head, close: bool) -> io::Result<()> {
+pub fn respond(stream: &mut impl Write, site: &Site, origin: &str, head: &Head, close: bool) -> io::Result<()> {
     let connection = if close { "close" } else { "keep-alive" };
     let cross = cross_origin(head, origin);
     log::debug!(

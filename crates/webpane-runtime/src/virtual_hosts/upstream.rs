@@ -4,7 +4,8 @@
 //! upper case too). Only http proxies can be chained; a SOCKS proxy is reported and skipped.
 
 use std::io::{self, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
 
 use base64::Engine;
 use gio::prelude::*;
@@ -16,6 +17,42 @@ pub struct Upstream {
     pub port: u16,
     /// `Basic …` from the proxy URI's user information.
     pub authorization: Option<String>,
+}
+
+/// How long connecting to a server (or the next proxy) may take.
+const CONNECT: Duration = Duration::from_secs(30);
+
+/// A connection to `host:port`: through `app_proxy` if the app set one, else through the
+/// system's proxy for it if there is one (a tunnel), else direct.
+pub fn reach(host: &str, port: u16, app_proxy: Option<&str>) -> io::Result<TcpStream> {
+    let next = match app_proxy {
+        Some(proxy) => parse(proxy),
+        None => for_target(if port == 80 { "http" } else { "https" }, host, port),
+    };
+    let mut server = connect(host, port, next.as_ref())?;
+    if let Some(next) = &next {
+        open_tunnel(&mut server, next, host, port)?;
+    }
+    Ok(server)
+}
+
+/// Connects to `host:port`, or to the next proxy if there is one.
+fn connect(host: &str, port: u16, next: Option<&Upstream>) -> io::Result<TcpStream> {
+    let target = match next {
+        Some(next) => (next.host.as_str(), next.port),
+        None => (host, port),
+    };
+    let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"));
+    for address in target.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&address, CONNECT) {
+            Ok(stream) => {
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 /// The proxy for `scheme://host:port`, if any.
@@ -89,7 +126,7 @@ pub fn parse(uri: &str) -> Option<Upstream> {
 }
 
 /// Asks the next proxy (connected as `stream`) for a tunnel to `host:port`.
-pub fn open_tunnel(stream: &mut TcpStream, next: &Upstream, host: &str, port: u16) -> io::Result<()> {
+fn open_tunnel(stream: &mut TcpStream, next: &Upstream, host: &str, port: u16) -> io::Result<()> {
     let mut ask = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
     if let Some(authorization) = &next.authorization {
         ask.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));

@@ -394,3 +394,22 @@ pub fn relay_both_ways(client: std::net::TcpStream, server: std::net::TcpStream)
     let _ = std::io::copy(&mut down_in, &mut down_out);
     let _ = down_out.shutdown(std::net::Shutdown::Write);
 }
+
+/// Navigates and waits for the page's one report (a JSON message) and the navigation's end.
+pub fn report_of(event_loop: &EventLoop, webview: &webpane::WebView, uri: &str) -> serde_json::Value {
+    let messages = recorder();
+    let m = messages.clone();
+    let token =
+        webview.on_web_message_received(move |_, args| m.borrow_mut().push(args.web_message_as_json().to_owned()));
+    let done = recorder();
+    let d = done.clone();
+    let completed = webview.on_navigation_completed(move |_, _| d.borrow_mut().push(()));
+    webview.navigate(uri).unwrap();
+    wait_until(event_loop, "the page's report", || {
+        !messages.borrow().is_empty() && !done.borrow().is_empty()
+    });
+    webview.remove_web_message_received(token);
+    webview.remove_navigation_completed(completed);
+    let json = messages.borrow()[0].clone();
+    serde_json::from_str(&json).unwrap()
+}

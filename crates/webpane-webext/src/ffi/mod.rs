@@ -13,5 +13,6 @@ mod webkit;
 pub use jsc::{call, fill_array_buffer, native_function, native_function_with_args, share_into_page, unshare};
 pub use os::install_fault_handler;
 pub use webkit::{
-    WeakFrame, WeakPage, WebFrame, WebPage, default_script_world, send_reply, user_message, user_message_with,
+    UriRequest, WeakFrame, WeakPage, WebFrame, WebPage, default_script_world, send_reply, user_message,
+    user_message_with,
 };

@@ -26,6 +26,11 @@ unsafe extern "C" {
     fn webkit_frame_get_js_context(frame: *mut GObject) -> *mut javascriptcore_rs_sys::JSCContext;
 }
 
+unsafe extern "C" fn uri_request_type() -> glib::ffi::GType {
+    // SAFETY: a plain GType getter.
+    unsafe { webkit2gtk_sys::webkit_uri_request_get_type() }
+}
+
 /// Whether `object` is an instance of the GType `get_type` returns.
 fn is_a(object: &glib::Object, get_type: unsafe extern "C" fn() -> glib::ffi::GType) -> bool {
     // SAFETY: a plain GType getter of the library the extension is loaded into.
@@ -43,8 +48,11 @@ macro_rules! checked_type {
 
         #[doc = concat!("A weak reference to a [`", stringify!($name), "`].")]
         #[derive(Debug, Clone)]
+        #[allow(dead_code)] // not every type needs each of these
+
         pub struct $weak(glib::WeakRef<glib::Object>);
 
+        #[allow(dead_code)]
         impl $weak {
             /// The object, if it is still alive.
             pub fn upgrade(&self) -> Option<$name> {
@@ -52,6 +60,7 @@ macro_rules! checked_type {
             }
         }
 
+        #[allow(dead_code)]
         impl $name {
             /// The object as this type, if it is one.
             pub fn from_object(object: glib::Object) -> Option<$name> {
@@ -76,6 +85,13 @@ checked_type!(
     WebPage,
     WeakPage,
     webkit_web_page_get_type
+);
+
+checked_type!(
+    /// A `WebKitURIRequest` (as `send-request` gives it).
+    UriRequest,
+    WeakUriRequest,
+    uri_request_type
 );
 
 checked_type!(
@@ -104,6 +120,46 @@ impl WebPage {
                 None,
                 std::ptr::null_mut(),
             )
+        }
+    }
+}
+
+impl UriRequest {
+    fn raw(&self) -> *mut webkit2gtk_sys::WebKitURIRequest {
+        ToGlibPtr::<*mut GObject>::to_glib_none(&self.0).0 as *mut webkit2gtk_sys::WebKitURIRequest
+    }
+
+    /// The request's URI (empty when it has none).
+    pub fn uri(&self) -> String {
+        // SAFETY: a live WebKitURIRequest (type checked); the URI is borrowed (transfer none),
+        // copied at once, and may be NULL.
+        unsafe {
+            let uri = webkit2gtk_sys::webkit_uri_request_get_uri(self.raw());
+            if uri.is_null() {
+                String::new()
+            } else {
+                CStr::from_ptr(uri).to_string_lossy().into_owned()
+            }
+        }
+    }
+
+    /// Sets the HTTP header `name` to `value`, or removes it (`None`). Requests without HTTP
+    /// headers (not http(s)) are left alone.
+    pub fn set_header(&self, name: &str, value: Option<&str>) {
+        let (Ok(name), value) = (std::ffi::CString::new(name), value.map(std::ffi::CString::new)) else {
+            return;
+        };
+        // SAFETY: a live WebKitURIRequest; its headers are borrowed (transfer none) and may be
+        // NULL; the strings live across the calls, which copy them.
+        unsafe {
+            let headers = webkit2gtk_sys::webkit_uri_request_get_http_headers(self.raw());
+            if headers.is_null() {
+                return;
+            }
+            soup3_sys::soup_message_headers_remove(headers, name.as_ptr());
+            if let Some(Ok(value)) = value {
+                soup3_sys::soup_message_headers_replace(headers, name.as_ptr(), value.as_ptr());
+            }
         }
     }
 }

@@ -1,0 +1,88 @@
+//! http(s) `WebResourceRequested` on the main thread: which hosts the proxy intercepts (the
+//! union of every view's filters), telling web processes about them, and handing each
+//! intercepted request to the view whose page made it.
+
+use std::rc::Rc;
+
+use gtk::prelude::*;
+use webkit2gtk::WebContextExt;
+use webpane_ipc::protocol::WebViewId;
+use webpane_ipc::webext::InitData;
+
+use super::state::*;
+use crate::virtual_hosts::{ProxyReply, ProxyRequest};
+
+impl Server {
+    /// Routes the proxy's requests to views, and gives each new web process the hosts
+    /// intercepted when it starts.
+    pub(super) fn route_intercepted_requests(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        crate::virtual_hosts::set_route(move |request| match weak.upgrade() {
+            Some(server) => server.route(request),
+            None => {
+                let _ = request.reply.send(ProxyReply::Forward);
+            }
+        });
+        self.context.connect_initialize_web_extensions(|context| {
+            let data = InitData {
+                intercepted_hosts: crate::virtual_hosts::intercepted_now(),
+            };
+            let json = serde_json::to_string(&data).unwrap_or_default();
+            context.set_web_extensions_initialization_user_data(&json.to_variant());
+        });
+    }
+
+    /// Gives `request` to the view whose page made it (none: the request goes on). A CORS
+    /// preflight for a URI some view filters on is answered here, as for custom schemes: the
+    /// app answers the request itself (and says in its response who may read it).
+    fn route(&self, request: ProxyRequest) {
+        let clients: Vec<_> = self.clients.borrow().values().cloned().collect();
+        let Some(page) = request.page else {
+            let filtered = clients
+                .iter()
+                .any(|c| c.views.borrow().values().any(|v| v.filters_match(&request.uri)));
+            let reply = if filtered {
+                ProxyReply::Respond(crate::schemes::preflight_answer(&request.headers))
+            } else {
+                ProxyReply::Forward
+            };
+            let _ = request.reply.send(reply);
+            return;
+        };
+        for client in clients {
+            let views = client.views.borrow();
+            if let Some(view) = views.values().find(|v| v.page_id() == page) {
+                view.proxy_request(request);
+                return;
+            }
+        }
+        let _ = request.reply.send(ProxyReply::Forward);
+    }
+
+    /// The view `id` of `client` changed its filters: the proxy intercepts what they name now,
+    /// and every page hears of a change of the set. Returns why the interception could not be
+    /// set up, if it could not.
+    pub(super) fn filters_changed(&self, client: &Rc<Client>, id: WebViewId) -> Result<(), String> {
+        let hosts = match client.views.borrow().get(&id) {
+            Some(view) => view.intercepted_hosts(),
+            None => return Ok(()),
+        };
+        let result = self
+            .virtual_hosts
+            .set_intercepted(&self.context, &self.data, (client.id, id), &hosts);
+        self.tell_pages_intercepted_hosts();
+        result
+    }
+
+    /// Tells every page the hosts intercepted now, if they changed.
+    pub(super) fn tell_pages_intercepted_hosts(&self) {
+        let Some(hosts) = self.virtual_hosts.intercepted_changed() else {
+            return;
+        };
+        for client in self.clients.borrow().values() {
+            for view in client.views.borrow().values() {
+                view.send_intercepted_hosts(&hosts);
+            }
+        }
+    }
+}

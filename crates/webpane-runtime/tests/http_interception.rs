@@ -1,0 +1,197 @@
+//! `WebResourceRequested` for http and https URIs, across the real processes: requests to a host
+//! a view filters on reach that view's app (the page's own document, `fetch` with and without a
+//! body), a streamed answer reaches the page, requests the app leaves unanswered and requests
+//! of another view go to the real server unchanged, and nothing webpane adds to mark a request
+//! leaves the browser process.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use webpane::http::StatusCode;
+use webpane::{WebResourceResponse, WebViewOptions};
+
+/// A plain http server on loopback answering `real <path>` (CORS open to all); every request
+/// head it gets is kept.
+fn recording_server() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let seen = heads.clone();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).into_owned();
+            let path = head.split(' ').nth(1).unwrap_or("").to_owned();
+            seen.lock().unwrap().push(head);
+            let body = format!("real {path}");
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nAccess-Control-Allow-Origin: *\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (port, heads)
+}
+
+#[test]
+fn http_and_https_requests_reach_the_app_that_filters_them() {
+    let (port, real) = recording_server();
+    let event_loop = webpane::EventLoop::new().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = new_webview(&event_loop, &env);
+    let other = new_webview(&event_loop, &env);
+
+    let page = format!(
+        r#"<!doctype html><script>
+        const text = async (uri, init) => {{
+          try {{ const r = await fetch(uri, init); return r.status + " " + await r.text(); }}
+          catch (e) {{ return "error " + e; }}
+        }};
+        (async () => {{
+          const r = {{ origin: location.origin }};
+          r.answered = await text("https://api.example/data?x=1");
+          r.echo = await text("https://api.example/echo", {{ method: "POST", body: "a".repeat(300000) }});
+          r.streamed = await text("https://api.example/stream");
+          r.declined = await text("http://127.0.0.1:{port}/only/declined");
+          r.unfiltered = await text("http://127.0.0.1:{port}/other");
+          r.forged = await text("https://api.example/data?forged", {{ headers: {{ "X-Webpane-Page": "1" }} }});
+          chrome.webview.postMessage(r);
+        }})();
+        </script>"#
+    );
+    let seen = recorder();
+    let s = seen.clone();
+    webview.on_web_resource_requested(move |_, args| {
+        let request = args.request();
+        s.borrow_mut().push(format!(
+            "{} {} page-header:{}",
+            request.method(),
+            request.uri(),
+            request.header("x-webpane-page").is_some()
+        ));
+        let cors = |r: WebResourceResponse| r.with_header("Access-Control-Allow-Origin", "*");
+        let uri = request.uri().to_owned();
+        if uri == "http://app.test/index.html" {
+            let html = WebResourceResponse::new(StatusCode::OK)
+                .with_header("Content-Type", "text/html")
+                .with_body(page.clone())
+                .unwrap();
+            args.set_response(html).unwrap();
+        } else if uri.starts_with("https://api.example/data") {
+            args.set_response(
+                cors(WebResourceResponse::new(StatusCode::OK))
+                    .with_body(format!("app {uri}"))
+                    .unwrap(),
+            )
+            .unwrap();
+        } else if uri == "https://api.example/echo" {
+            let mut body = Vec::new();
+            request
+                .take_body()
+                .expect("a POST body")
+                .read_to_end(&mut body)
+                .unwrap();
+            let answer = format!("app got {} bytes", body.len());
+            args.set_response(
+                cors(WebResourceResponse::new(StatusCode::CREATED))
+                    .with_body(answer)
+                    .unwrap(),
+            )
+            .unwrap();
+        } else if uri == "https://api.example/stream" {
+            let (response, mut writer) = WebResourceResponse::streamed(StatusCode::OK).unwrap();
+            args.set_response(cors(response)).unwrap();
+            std::thread::spawn(move || {
+                for part in ["one ", "two ", "three"] {
+                    writer.write_all(part.as_bytes()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            });
+        }
+        // Anything else (the declined one): no answer, so the real server's.
+    });
+    for filter in [
+        "http://app.test/*".to_owned(),
+        "https://api.example/*".to_owned(),
+        format!("http://127.0.0.1:{port}/only/*"),
+    ] {
+        webview.add_web_resource_requested_filter(&filter).unwrap();
+    }
+    let other_seen = recorder();
+    let o = other_seen.clone();
+    other.on_web_resource_requested(move |_, args| o.borrow_mut().push(args.request().uri().to_owned()));
+
+    let report = report_of(&event_loop, &webview, "http://app.test/index.html");
+    assert_eq!(report["origin"], "http://app.test", "{report}");
+    assert_eq!(report["answered"], "200 app https://api.example/data?x=1", "{report}");
+    assert_eq!(report["echo"], "201 app got 300000 bytes", "{report}");
+    assert_eq!(report["streamed"], "200 one two three", "{report}");
+    assert_eq!(report["declined"], "200 real /only/declined", "{report}");
+    assert_eq!(report["unfiltered"], "200 real /other", "{report}");
+    // A header page script sets cannot pose as webpane's mark (it is replaced, then removed).
+    assert_eq!(report["forged"], "200 app https://api.example/data?forged", "{report}");
+
+    let seen = seen.borrow().clone();
+    assert!(seen.iter().all(|s| s.ends_with("page-header:false")), "{seen:?}");
+    assert!(!seen.iter().any(|s| s.starts_with("OPTIONS")), "no preflight: {seen:?}");
+    for wanted in [
+        "GET http://app.test/index.html",
+        "GET https://api.example/data?x=1",
+        "POST https://api.example/echo",
+        &format!("GET http://127.0.0.1:{port}/only/declined"),
+    ] {
+        assert!(seen.iter().any(|s| s.starts_with(wanted)), "{wanted} not in {seen:?}");
+    }
+    assert!(!seen.iter().any(|s| s.contains("/other")), "{seen:?}");
+
+    // Another view's request to a filtered URI is not this app's: it reaches the server.
+    let script = format!(
+        "fetch('http://127.0.0.1:{port}/only/second').then(r => r.text()).then(t => chrome.webview.postMessage(t), e => chrome.webview.postMessage('error ' + e))"
+    );
+    let got = recorder();
+    let g = got.clone();
+    other.on_web_message_received(move |_, args| g.borrow_mut().push(args.web_message_as_json().to_owned()));
+    assert!(load_html(&event_loop, &other, &format!("<script>{script}</script>")));
+    wait_until(&event_loop, "the other view's fetch", || !got.borrow().is_empty());
+    assert_eq!(got.borrow()[0], "\"real /only/second\"");
+    assert!(other_seen.borrow().is_empty(), "{:?}", other_seen.borrow());
+    assert!(!seen.iter().any(|s| s.contains("/only/second")));
+
+    let real = real.lock().unwrap().clone();
+    assert_eq!(real.len(), 3, "{real:?}");
+    for head in &real {
+        assert!(!head.to_ascii_lowercase().contains("x-webpane-page"), "{head}");
+    }
+    drop((webview, other, env));
+}
+
+#[test]
+fn a_filter_without_a_literal_host_intercepts_no_http() {
+    let (port, real) = recording_server();
+    let event_loop = webpane::EventLoop::new().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let seen = recorder();
+    let s = seen.clone();
+    webview.on_web_resource_requested(move |_, args| s.borrow_mut().push(args.request().uri().to_owned()));
+    webview.add_web_resource_requested_filter("*").unwrap();
+    webview.navigate(&format!("http://127.0.0.1:{port}/page")).unwrap();
+    wait_until(&event_loop, "the real server's page", || {
+        !real.lock().unwrap().is_empty()
+    });
+    assert!(seen.borrow().is_empty(), "{:?}", seen.borrow());
+}
