@@ -36,6 +36,10 @@ pub const WEB_MESSAGE: &str = "webpane.web-message";
 /// Extension → runtime: a page's use of `chrome.webview.hostObjects` (a call, a property read or
 /// write, a release). Parameters as for [`WEB_MESSAGE`]; the JSON is the host object request.
 pub const HOST_OBJECT_CALL: &str = "webpane.host-object-call";
+/// Extension → runtime: a dedicated worker of a page was created, posted a message, or went away
+/// (`chrome.webview` in workers). Parameters as for [`WEB_MESSAGE`]; the JSON is the page shim's
+/// envelope (`{"worker": n, "event": "created" | "message" | "destroyed", …}`).
+pub const WORKER_EVENT: &str = "webpane.worker-event";
 /// The GVariant type of [`WEB_MESSAGE`]'s parameters.
 pub const WEB_MESSAGE_TYPE: &str = "(tbss)";
 

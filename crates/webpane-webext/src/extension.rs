@@ -16,7 +16,7 @@ use crate::intercept;
 use webpane_ipc::webext::{
     Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED,
     FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS,
-    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE,
+    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WORKER_EVENT,
 };
 
 thread_local! {
@@ -189,9 +189,11 @@ fn install_sender(context: &javascriptcore::Context, page: &WebPage, frame: &Web
         let Some(json) = args.first().filter(|v| v.is_string()) else {
             return;
         };
-        // A second argument `true`: a host object request, not a web message.
+        // A second argument `true`: a host object request; `"worker"`: a worker's event; else a
+        // web message.
         let name = match args.get(1) {
             Some(kind) if kind.is_boolean() && kind.to_boolean() => HOST_OBJECT_CALL,
+            Some(kind) if kind.is_string() && kind.to_str() == "worker" => WORKER_EVENT,
             _ => WEB_MESSAGE,
         };
         let uri = frame.uri();

@@ -99,6 +99,8 @@ impl Frame {
         /// the frame's document went away (the iframe was removed, the page navigated elsewhere,
         /// or the render process exited).
         on_destroyed, remove_destroyed, FrameDestroyedEventArgs, "add_Destroyed", "remove_Destroyed";
+        /// this frame's document started a dedicated worker (`new Worker(…)`).
+        on_dedicated_worker_created, remove_dedicated_worker_created, crate::worker::DedicatedWorkerCreatedEventArgs, "add_DedicatedWorkerCreated", "remove_DedicatedWorkerCreated";
         /// this frame's document posted a message with `chrome.webview.postMessage`. As in
         /// WebView2 they come here only: the webview's own handlers get the top-level document's
         /// messages. Register it in the `FrameCreated` handler to miss none of the frame's messages.

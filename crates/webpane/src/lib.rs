@@ -63,6 +63,7 @@ mod virtual_hosts;
 mod web_error;
 mod webview;
 mod webview_options;
+mod worker;
 
 pub use cookie::{Cookie, SameSite};
 pub use deferral::Deferral;
@@ -90,6 +91,7 @@ pub use http;
 pub use kinds::{CloseReason, ImageFormat, ProcessFailedKind, ProcessFailedReason};
 pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;
+pub use objects::DedicatedWorker;
 pub use objects::{Environment, Frame, WebView};
 pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager, PrintSettings};
@@ -115,6 +117,7 @@ pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};
 pub use webview_options::{Bounds, WebViewOptions};
+pub use worker::{DedicatedWorkerCreatedEventArgs, DedicatedWorkerDestroyingEventArgs};
 
 /// The README's examples, compiled as doctests so they cannot go stale.
 #[cfg(doctest)]

@@ -261,6 +261,8 @@ pub(crate) struct WebViewInner {
     /// Every event's handlers, by the event's arguments type.
     pub(crate) events: EventTable<WebView>,
     pub(crate) frames: RefCell<HashMap<u64, Frame>>,
+    /// Dedicated workers, by their document's frame (`None`: top-level) and number.
+    pub(crate) workers: RefCell<HashMap<(Option<u64>, u64), DedicatedWorker>>,
     pub(crate) buffers: PostedBuffers,
     /// Requests waiting for an answer (scripts, pictures, PDF, cookies, …).
     pub(crate) requests: RequestTable,
@@ -330,6 +332,7 @@ impl WebView {
                 closed: Cell::new(false),
                 events: EventTable::default(),
                 frames: RefCell::new(HashMap::new()),
+                workers: RefCell::new(HashMap::new()),
                 buffers: PostedBuffers::default(),
                 requests: RequestTable::default(),
                 opener: options.opener,
@@ -399,6 +402,13 @@ impl WebView {
                 .event_loop()
                 .post_callback(move || gone.iter().for_each(Frame::raise_destroyed));
         }
+        let workers: Vec<_> = self.inner.workers.borrow_mut().drain().map(|(_, w)| w).collect();
+        if !workers.is_empty() {
+            self.inner
+                .env
+                .event_loop()
+                .post_callback(move || workers.iter().for_each(DedicatedWorker::destroy));
+        }
         !self.inner.closed.replace(true)
     }
 
@@ -465,5 +475,39 @@ impl Frame {
             .upgrade()
             .map(|inner| WebView { inner })
             .ok_or(Error::Closed)
+    }
+}
+
+pub(crate) struct WorkerInner {
+    pub(crate) webview: Weak<WebViewInner>,
+    pub(crate) frame: Option<u64>,
+    pub(crate) id: u64,
+    pub(crate) script_uri: String,
+    pub(crate) name: String,
+    pub(crate) destroyed: Cell<bool>,
+    pub(crate) events: crate::handlers::EventTable<DedicatedWorker>,
+}
+
+/// A dedicated worker (`new Worker(…)`) of a webview's top-level document or of an iframe's: its
+/// `self.chrome.webview.postMessage` reaches [`on_web_message_received`](Self::on_web_message_received)
+/// here (not the webview's or the frame's), and [`post_web_message_as_json`](Self::post_web_message_as_json)
+/// reaches its `chrome.webview` `message` listeners.
+///
+/// `!Send`; a cheap handle. Once destroyed (the worker was terminated or closed itself, or its
+/// document went away), posts return [`Error::Closed`].
+#[doc(alias = "CoreWebView2DedicatedWorker")]
+#[derive(Clone)]
+pub struct DedicatedWorker {
+    pub(crate) inner: Rc<WorkerInner>,
+}
+
+impl std::fmt::Debug for DedicatedWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DedicatedWorker")
+            .field("frame", &self.inner.frame)
+            .field("id", &self.inner.id)
+            .field("script_uri", &self.inner.script_uri)
+            .field("destroyed", &self.inner.destroyed.get())
+            .finish()
     }
 }

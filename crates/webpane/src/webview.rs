@@ -17,6 +17,7 @@ use crate::webview_options::Bounds;
 
 mod dispatch;
 mod navigation;
+mod workers;
 
 pub use navigation::NavigationStartingEventArgs;
 
@@ -322,6 +323,9 @@ impl WebView {
         on_closed, remove_closed, WebViewClosedEventArgs, "add_Closed", "remove_Closed";
         /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`](crate::Frame).
         on_frame_created, remove_frame_created, FrameCreatedEventArgs, "add_FrameCreated", "remove_FrameCreated";
+        /// the top-level document started a dedicated worker (`new Worker(…)`); the args hold the
+        /// [`DedicatedWorker`](crate::DedicatedWorker). An iframe's workers are its [`Frame`](crate::Frame)'s.
+        on_dedicated_worker_created, remove_dedicated_worker_created, crate::worker::DedicatedWorkerCreatedEventArgs, "add_DedicatedWorkerCreated", "remove_DedicatedWorkerCreated";
         /// the top-level document posted a message with `chrome.webview.postMessage` (in order,
         /// none lost); an iframe's messages go to its [`Frame`](crate::Frame)'s handler instead.
         on_web_message_received, remove_web_message_received, WebMessageReceivedEventArgs, "add_WebMessageReceived", "remove_WebMessageReceived";

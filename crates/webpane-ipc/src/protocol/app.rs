@@ -187,6 +187,18 @@ pub enum AppMessage {
         /// The answer as JSON (read by the page's `chrome.webview.hostObjects`).
         json: String,
     },
+    /// Post a web message to a dedicated worker
+    /// ([`RuntimeMessage::WorkerEvent`](crate::protocol::RuntimeMessage::WorkerEvent)).
+    PostWorkerMessage {
+        /// The view.
+        id: WebViewId,
+        /// The worker's document's subframe, or `None` for the main frame.
+        frame: Option<u64>,
+        /// The worker, as the page numbered it.
+        worker: u64,
+        /// The message as JSON.
+        json: String,
+    },
     /// Navigate to `uri` with extra request headers (a GET: WebKitGTK has no other method for a
     /// navigation).
     NavigateWithHeaders {
@@ -401,6 +413,7 @@ impl AppMessage {
             | AppMessage::RemoveDocumentCreatedScript { id, .. }
             | AppMessage::PostWebMessage { id, .. }
             | AppMessage::HostObjectReply { id, .. }
+            | AppMessage::PostWorkerMessage { id, .. }
             | AppMessage::PolicyResponse { id, .. }
             | AppMessage::Find { id, .. }
             | AppMessage::SetPermissionState { id, .. }

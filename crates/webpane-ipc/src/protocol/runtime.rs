@@ -227,6 +227,21 @@ pub enum RuntimeMessage {
         /// The request as JSON made by the page (the SDK reads it; the runtime checks it is JSON).
         json: String,
     },
+    /// A dedicated worker of a document was created, posted a message with
+    /// `chrome.webview.postMessage`, or went away. The app answers messages with
+    /// [`AppMessage::PostWorkerMessage`](crate::protocol::AppMessage::PostWorkerMessage).
+    WorkerEvent {
+        /// The view.
+        id: WebViewId,
+        /// The worker's document's subframe, or `None` for the main frame (WebKit's word).
+        frame: Option<u64>,
+        /// The URI of the worker's document.
+        source: String,
+        /// The page's envelope as JSON: `{"worker": n, "event": "created", "scriptUri": …,
+        /// "name": …}`, `{"worker": n, "event": "message", "message": "<the JSON>"}` or
+        /// `{"worker": n, "event": "destroyed"}` (the SDK reads it; the runtime checks it is JSON).
+        json: String,
+    },
     /// A navigation ended.
     NavigationCompleted {
         /// The view.
@@ -411,6 +426,7 @@ impl RuntimeMessage {
             | RuntimeMessage::ScriptResult { id, .. }
             | RuntimeMessage::WebMessageReceived { id, .. }
             | RuntimeMessage::HostObjectCall { id, .. }
+            | RuntimeMessage::WorkerEvent { id, .. }
             | RuntimeMessage::PolicyRequested { id, .. }
             | RuntimeMessage::FindChanged { id, .. }
             | RuntimeMessage::PermissionSettings { id, .. }

@@ -218,6 +218,12 @@ impl Server {
             AppMessage::HostObjectReply { id, frame, json } => {
                 self.with_view(client, id, |v| v.post_host_object_reply(frame, &json))
             }
+            AppMessage::PostWorkerMessage {
+                id,
+                frame,
+                worker,
+                json,
+            } => self.with_view(client, id, |v| v.post_worker_message(frame, worker, &json)),
             AppMessage::PostSharedBuffer {
                 id,
                 frame,

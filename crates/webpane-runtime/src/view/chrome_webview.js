@@ -87,6 +87,7 @@
   const target = new EventTarget();
 /*__HOST_OBJECTS__*/
 /*__FILES__*/
+/*__WORKERS__*/
   const webview = {
     postMessage(message) {
       const json = stringify(message);
@@ -139,6 +140,11 @@
       if (key !== token) return false;
       files.deliver(json, infos, natives);
       return true;
+    },
+  });
+  Object.defineProperty(webview, "__webpaneWorkerPost", {
+    value: (key, worker, json) => {
+      if (key === token) workers.post(worker, json);
     },
   });
   Object.defineProperty(webview, "__webpaneHost", {

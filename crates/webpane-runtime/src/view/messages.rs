@@ -20,6 +20,7 @@ enum Kind {
     Message,
     HostObject,
     Files,
+    Worker,
 }
 
 /// The handler for the runtime's own page events (an isolated world the page cannot reach).
@@ -59,6 +60,7 @@ impl View {
             let shim = include_str!("chrome_webview.js")
                 .replace("/*__HOST_OBJECTS__*/", include_str!("host_objects.js"))
                 .replace("/*__FILES__*/", include_str!("files.js"))
+                .replace("/*__WORKERS__*/", include_str!("workers.js"))
                 .replace("__TOKEN__", &self.token);
             self.content.add_script(&webkit2gtk::UserScript::new(
                 &shim,
@@ -76,6 +78,7 @@ impl View {
                 Some(webext::WEB_MESSAGE) => Kind::Message,
                 Some(webext::HOST_OBJECT_CALL) => Kind::HostObject,
                 Some(webext::WEB_MESSAGE_WITH_FILES) => Kind::Files,
+                Some(webext::WORKER_EVENT) => Kind::Worker,
                 _ => return false,
             };
             if !enabled {
@@ -105,6 +108,12 @@ impl View {
             };
             match page_messages::check_json(&message.json) {
                 Ok(()) if kind == Kind::HostObject => host.send(RuntimeMessage::HostObjectCall {
+                    id,
+                    frame,
+                    source: message.source,
+                    json: message.json,
+                }),
+                Ok(()) if kind == Kind::Worker => host.send(RuntimeMessage::WorkerEvent {
                     id,
                     frame,
                     source: message.source,
@@ -202,6 +211,13 @@ impl View {
     /// (dropped if the document has none, as in WebView2).
     pub fn post_web_message(&self, frame: Option<u64>, json: &str) {
         self.call_shim(frame, "__webpaneDispatch", json);
+    }
+
+    /// Delivers a web message to dedicated worker `worker` of the main frame or a subframe
+    /// (dropped if it is gone).
+    pub fn post_worker_message(&self, frame: Option<u64>, worker: u64, json: &str) {
+        let json = serde_json::to_string(json).unwrap_or_default();
+        self.call_shim(frame, "__webpaneWorkerPost", &format!("{worker}, {json}"));
     }
 
     /// Delivers the app's answer to a host object request of the main frame or a subframe (a

@@ -147,6 +147,7 @@ impl WebView {
             RuntimeMessage::ContentLoading { navigation_id, .. } => {
                 // A new top-level document: what the previous one held is released.
                 self.inner.host_objects.new_document();
+                self.workers_gone(|frame| frame.is_none());
                 self.inner
                     .events
                     .raise(self, &ContentLoadingEventArgs::new(navigation_id));
@@ -232,6 +233,9 @@ impl WebView {
             RuntimeMessage::HostObjectCall {
                 frame, source, json, ..
             } => self.host_object_call(frame, &source, &json),
+            RuntimeMessage::WorkerEvent {
+                frame, source, json, ..
+            } => self.worker_event(frame, source, &json),
             RuntimeMessage::FrameCreated {
                 frame, name, source, ..
             } => {
@@ -270,8 +274,10 @@ impl WebView {
                     frame.inner.host_objects.new_document();
                     frame.navigated(source);
                 }
+                self.workers_gone(|f| f == Some(frame));
             }
             RuntimeMessage::FrameDestroyed { frame, .. } => {
+                self.workers_gone(|f| f == Some(frame));
                 let frame = self.inner.frames.borrow_mut().remove(&frame);
                 if let Some(frame) = frame {
                     frame.inner.host_objects.new_document();
