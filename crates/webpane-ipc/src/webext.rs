@@ -175,6 +175,11 @@ pub const INTERCEPTED_HOSTS: &str = "webpane.intercepted-hosts";
 /// request it sees; the runtime's proxy removes it before anything else sees the request.
 pub const PAGE_HEADER: &str = "X-Webpane-Page";
 
+/// The request header that marks a navigation made with a method other than GET or a body
+/// (`NavigateWithRequest`): its value names the method and body the runtime's proxy puts in
+/// before the request goes on. Removed by the proxy, whatever its value.
+pub const REQUEST_HEADER: &str = "X-Webpane-Request";
+
 /// The web process extension's initialization data (the JSON of a GVariant string).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct InitData {

@@ -27,8 +27,20 @@ fn recording_server() -> (u16, Arc<Mutex<Vec<String>>>) {
             while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap_or(0) == 1 {
                 head.push(byte[0]);
             }
-            let head = String::from_utf8_lossy(&head).into_owned();
+            let mut head = String::from_utf8_lossy(&head).into_owned();
             let path = head.split(' ').nth(1).unwrap_or("").to_owned();
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_owned())
+                })
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            let mut body = vec![0u8; length];
+            let _ = conn.read_exact(&mut body);
+            head.push_str(&String::from_utf8_lossy(&body));
             seen.lock().unwrap().push(head);
             let body = format!("real {path}");
             let _ = write!(
@@ -194,4 +206,43 @@ fn a_filter_without_a_literal_host_intercepts_no_http() {
         !real.lock().unwrap().is_empty()
     });
     assert!(seen.borrow().is_empty(), "{:?}", seen.borrow());
+}
+
+#[test]
+fn a_navigation_can_post_a_body() {
+    let (port, real) = recording_server();
+    let event_loop = webpane::EventLoop::new().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = new_webview(&event_loop, &env);
+    let completed = recorder();
+    let c = completed.clone();
+    webview.on_navigation_completed(move |_, args| c.borrow_mut().push(args.is_success()));
+    let request = webpane::http::Request::post(format!("http://127.0.0.1:{port}/form"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("X-App", "yes")
+        .body(b"user=me&remember=1".to_vec())
+        .unwrap();
+    webview.navigate_with_web_resource_request(request).unwrap();
+    wait_until(&event_loop, "the posted navigation", || !completed.borrow().is_empty());
+    assert_eq!(*completed.borrow(), [true]);
+    assert_eq!(
+        script_result(&event_loop, &webview, "document.body.innerText").unwrap(),
+        "\"real /form\""
+    );
+    let real = real.lock().unwrap().clone();
+    assert_eq!(real.len(), 1, "{real:?}");
+    let head = &real[0];
+    assert!(head.starts_with("POST /form HTTP/1.1\r\n"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("content-length: 18"), "{head}");
+    assert!(head.contains("X-App: yes") || head.contains("x-app: yes"), "{head}");
+    assert!(!head.to_ascii_lowercase().contains("x-webpane"), "{head}");
+    assert!(head.ends_with("\r\n\r\nuser=me&remember=1"), "{head}");
+
+    // Not http(s): refused at once, with the reason.
+    let bad = webpane::http::Request::put("app://host/x").body(b"x".to_vec()).unwrap();
+    assert!(matches!(
+        webview.navigate_with_web_resource_request(bad),
+        Err(webpane::Error::InvalidUri { .. })
+    ));
 }

@@ -17,6 +17,7 @@ use crate::webview_options::Bounds;
 
 mod dispatch;
 mod navigation;
+mod request_navigation;
 mod workers;
 
 pub use navigation::NavigationStartingEventArgs;
@@ -58,9 +59,8 @@ impl WebView {
     }
 
     /// Navigates to `uri` with extra request headers (WebView2's
-    /// `NavigateWithWebResourceRequest`, for a GET). **Differs:** WebKitGTK navigates with GET
-    /// only: a request with another method or a body cannot be made (post a form from the page
-    /// instead).
+    /// `NavigateWithWebResourceRequest`, for a GET; for other methods and bodies see
+    /// [`navigate_with_web_resource_request`](Self::navigate_with_web_resource_request)).
     ///
     /// ```no_run
     /// # fn demo(webview: &webpane::WebView) -> webpane::Result<()> {

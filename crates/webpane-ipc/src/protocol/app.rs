@@ -209,6 +209,21 @@ pub enum AppMessage {
         /// Extra request headers, in order.
         headers: Vec<(String, String)>,
     },
+    /// Navigate with a request of any method and a body (WebView2's
+    /// `NavigateWithWebResourceRequest`): http(s) only. WebKitGTK navigates with GET only, so the
+    /// runtime's proxy gives the request its method and body on the way out.
+    NavigateWithRequest {
+        /// The view.
+        id: WebViewId,
+        /// Where to (http or https).
+        uri: String,
+        /// The method (`POST`, `PUT`, …).
+        method: String,
+        /// Request headers, in order.
+        headers: Vec<(String, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
     /// Reload the current page (also brings a page back after its renderer exited).
     Reload {
         /// The view.
@@ -405,6 +420,7 @@ impl AppMessage {
             | AppMessage::Navigate { id, .. }
             | AppMessage::NavigateToString { id, .. }
             | AppMessage::NavigateWithHeaders { id, .. }
+            | AppMessage::NavigateWithRequest { id, .. }
             | AppMessage::Stop { id }
             | AppMessage::GoBack { id }
             | AppMessage::GoForward { id }

@@ -118,6 +118,17 @@ impl Server {
             AppMessage::NavigateWithHeaders { id, uri, headers } => {
                 self.with_view(client, id, |v| v.navigate_with_headers(uri, headers))
             }
+            AppMessage::NavigateWithRequest {
+                id,
+                uri,
+                method,
+                headers,
+                body,
+            } => {
+                if let Err(reason) = self.navigate_with_request(client, id, uri, method, headers, body) {
+                    self.send(client, &RuntimeMessage::RequestFailed { id: Some(id), reason });
+                }
+            }
             AppMessage::Reload { id } => self.with_view(client, id, View::reload),
             AppMessage::Stop { id } => self.with_view(client, id, View::stop),
             AppMessage::GoBack { id } => self.with_view(client, id, View::go_back),

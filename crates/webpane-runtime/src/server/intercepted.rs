@@ -7,7 +7,7 @@ use std::rc::Rc;
 use gtk::prelude::*;
 use webkit2gtk::WebContextExt;
 use webpane_ipc::protocol::WebViewId;
-use webpane_ipc::webext::InitData;
+use webpane_ipc::webext::{InitData, REQUEST_HEADER};
 
 use super::state::*;
 use crate::virtual_hosts::{ProxyReply, ProxyRequest};
@@ -72,6 +72,67 @@ impl Server {
             .set_intercepted(&self.context, &self.data, (client.id, id), &hosts);
         self.tell_pages_intercepted_hosts();
         result
+    }
+
+    /// Navigates view `id` with a method and body: WebKit sends a GET marked with a token, and
+    /// the proxy (intercepting the host for a minute) puts the method and body in.
+    pub(super) fn navigate_with_request(
+        &self,
+        client: &Rc<Client>,
+        id: WebViewId,
+        uri: String,
+        method: String,
+        mut headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Result<(), String> {
+        if !client.views.borrow().contains_key(&id) {
+            return Err(format!("there is no webview {}", id.0));
+        }
+        if !method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+            || method.is_empty()
+        {
+            return Err(format!("{method:?} is not an HTTP method"));
+        }
+        webpane_ipc::protocol::validate_headers(&headers)?;
+        let host = url::Url::parse(&uri)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase()))
+            .ok_or_else(|| format!("{uri} is not an http(s) URI"))?;
+        let mut random = [0u8; 16];
+        rustix::rand::getrandom(&mut random, rustix::rand::GetRandomFlags::empty()).map_err(|e| e.to_string())?;
+        let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        // An owner of its own: the host is intercepted for this navigation only.
+        let owner = (
+            client.id,
+            WebViewId(1 << 63 | u64::from_le_bytes(random[..8].try_into().unwrap_or_default())),
+        );
+        self.virtual_hosts.set_intercepted(
+            &self.context,
+            &self.data,
+            owner,
+            &std::collections::BTreeSet::from([host]),
+        )?;
+        self.tell_pages_intercepted_hosts();
+        self.virtual_hosts.add_rewrite(token.clone(), method, body);
+        headers.push((REQUEST_HEADER.to_owned(), token.clone()));
+        self.with_view(client, id, |v| v.navigate_with_headers(uri, headers));
+        let me = self.me.clone();
+        glib::timeout_add_local_once(std::time::Duration::from_secs(60), move || {
+            if let Some(server) = me.upgrade() {
+                server.virtual_hosts.drop_rewrite(&token);
+                let _ = server.virtual_hosts.set_intercepted(
+                    &server.context,
+                    &server.data,
+                    owner,
+                    &std::collections::BTreeSet::new(),
+                );
+                server.tell_pages_intercepted_hosts();
+            }
+        });
+        Ok(())
     }
 
     /// Tells every page the hosts intercepted now, if they changed.

@@ -3,10 +3,11 @@
 //! verified against the system's trusted certificates (the same store WebKit trusts) for https.
 //! The response streams back as it comes; the connection to WebKit closes after it.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use super::serve::{Head, Site};
+use super::serve::{Head, Rewrite, Site};
 use super::upstream;
 
 /// The most a response head may take.
@@ -30,6 +31,8 @@ pub struct Target<'a> {
     /// The folder mapped at the host, if any.
     pub site: Option<&'a Site>,
     pub app_proxy: Option<&'a str>,
+    /// Navigations waiting for their method and body, by token.
+    pub rewrites: &'a Mutex<HashMap<String, Rewrite>>,
 }
 
 /// Sends `head` (and `length` bytes of `body`) to the target's server and copies the response

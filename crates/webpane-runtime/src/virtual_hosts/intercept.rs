@@ -15,7 +15,7 @@ use std::io::{self, Read, Seek, Write};
 use std::os::fd::OwnedFd;
 use std::sync::mpsc;
 
-use webpane_ipc::webext::PAGE_HEADER;
+use webpane_ipc::webext::{PAGE_HEADER, REQUEST_HEADER};
 
 use super::forward::{Target, forward};
 use super::serve::{self, Head};
@@ -104,6 +104,20 @@ pub fn serve(stream: &mut (impl Read + Write), target: &Target<'_>) -> io::Resul
             return Ok(());
         };
         let page = take_header(&mut head.headers, PAGE_HEADER).and_then(|p| p.trim().parse::<u64>().ok());
+        // A navigation with a method and body of its own (WebKit sent it as a GET).
+        let rewrite = take_header(&mut head.headers, REQUEST_HEADER).and_then(|token| {
+            let mut rewrites = target.rewrites.lock().unwrap_or_else(|e| e.into_inner());
+            rewrites.remove(token.trim())
+        });
+        let mut after = Vec::new();
+        if let Some(rewrite) = rewrite {
+            head.method = rewrite.method;
+            take_header(&mut head.headers, "content-length");
+            head.headers
+                .push(("Content-Length".into(), rewrite.body.len().to_string()));
+            // The body comes from here; what followed the head is the next request's.
+            after = std::mem::replace(&mut head.rest, rewrite.body);
+        }
         if head.header("transfer-encoding").is_some() {
             // A streamed request body (no length): not interceptable here.
             return serve::simple(stream, 411, "Length Required", "close", &[]);
@@ -133,7 +147,8 @@ pub fn serve(stream: &mut (impl Read + Write), target: &Target<'_>) -> io::Resul
             None if preflight => ask_app(None, &uri, &head, &mut body, length)?,
             None => Outcome::Forward(None),
         };
-        let (stream, rest) = (body.stream, body.rest);
+        let (stream, mut rest) = (body.stream, body.rest);
+        rest.extend_from_slice(&after);
         match outcome {
             Outcome::Respond(response) => {
                 write_response(stream, response, close)?;

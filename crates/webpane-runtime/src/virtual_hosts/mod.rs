@@ -89,6 +89,7 @@ impl VirtualHosts {
                 sites: RwLock::new(HashMap::new()),
                 connections: Default::default(),
                 tunnels: Default::default(),
+                rewrites: Default::default(),
                 app_proxy: app_proxy.clone(),
             }),
             app_proxy,
@@ -287,6 +288,18 @@ impl VirtualHosts {
                 .insert(owner);
         }
         Ok(())
+    }
+
+    /// Gives the navigation marked with `token` its method and body when it passes the proxy.
+    pub fn add_rewrite(&self, token: String, method: String, body: Vec<u8>) {
+        let mut rewrites = self.shared.rewrites.lock().unwrap_or_else(|e| e.into_inner());
+        rewrites.insert(token, serve::Rewrite { method, body });
+    }
+
+    /// Forgets a rewrite not used (the navigation never went out).
+    pub fn drop_rewrite(&self, token: &str) {
+        let mut rewrites = self.shared.rewrites.lock().unwrap_or_else(|e| e.into_inner());
+        rewrites.remove(token);
     }
 
     /// The hosts intercepted now, if they changed since the last call (pages must be told).

@@ -48,6 +48,8 @@ pub struct Shared {
     pub connections: AtomicUsize,
     /// The app's own proxy: other traffic goes on through it.
     pub app_proxy: Option<String>,
+    /// Navigations waiting for their method and body, by token.
+    pub rewrites: Mutex<HashMap<String, serve::Rewrite>>,
     /// Tunnels open now, by host: closed when their host becomes intercepted.
     pub tunnels: Mutex<Vec<(u64, String, TcpStream)>>,
 }
@@ -135,6 +137,7 @@ fn handle(mut conn: TcpStream, shared: &Shared) -> io::Result<()> {
         tls,
         site: mapped.site.as_deref(),
         app_proxy: shared.app_proxy.as_deref(),
+        rewrites: &shared.rewrites,
     };
     if !tls {
         return serve_host(&mut conn, &mapped, &target);

@@ -25,6 +25,13 @@ pub struct Site {
     pub live: std::sync::atomic::AtomicBool,
 }
 
+/// The method and body a navigation gets on its way out (`NavigateWithRequest`: WebKitGTK
+/// navigates with GET only).
+pub struct Rewrite {
+    pub method: String,
+    pub body: Vec<u8>,
+}
+
 /// One request's head.
 pub struct Head {
     pub method: String,
