@@ -91,7 +91,9 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         .unwrap()
         .expect("the virtual host");
     webview.add_web_resource_requested_filter("bench://*").unwrap();
-    webview.add_web_resource_requested_filter("https://api.example/*").unwrap();
+    webview
+        .add_web_resource_requested_filter("https://api.example/*")
+        .unwrap();
     let folder = site.path().to_owned();
     webview.on_web_resource_requested(move |_, args| {
         let uri = args.request().uri().to_owned();
@@ -176,9 +178,8 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     }
     let mut ratios = serde_json::Map::new();
     for (index, key) in [(0, "virtual_host"), (2, "intercepted")] {
-        let ratio = |f: fn(&[f64], &[f64]) -> f64| {
-            f(&results[index].1, &results[index].2) / f(&results[1].1, &results[1].2)
-        };
+        let ratio =
+            |f: fn(&[f64], &[f64]) -> f64| f(&results[index].1, &results[index].2) / f(&results[1].1, &results[1].2);
         let small_ratio = ratio(|s, _| percentile(s, 0.5));
         let small_p95_ratio = ratio(|s, _| percentile(s, 0.95));
         let bulk_ratio = ratio(|_, b| percentile(b, 0.5));

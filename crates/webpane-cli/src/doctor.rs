@@ -81,7 +81,20 @@ fn runtime_facts(report: &mut Report, runtime: &Path) {
         report.problem("runtime facts", "unreadable (a runtime of another version?)");
         return;
     };
-    report.ok("WebKitGTK", facts["webkitgtk"].as_str().unwrap_or("?"));
+    report.ok(
+        "WebKitGTK",
+        format!(
+            "{} (supported: {})",
+            facts["webkitgtk"].as_str().unwrap_or("?"),
+            facts["webkitgtk_supported"].as_str().unwrap_or("?")
+        ),
+    );
+    if facts["list_all_cookies"].as_bool() == Some(false) {
+        report.note(
+            "WebKitGTK features",
+            "older than 2.42: listing every cookie is unsupported (cookies of a URI work)",
+        );
+    }
     if facts["runtime_version"].as_str() != Some(env!("CARGO_PKG_VERSION")) {
         report.note(
             "runtime version",

@@ -76,19 +76,46 @@ pub fn webkit_version() -> String {
     format!("{major}.{minor}.{micro}")
 }
 
-unsafe extern "C" {
-    // WebKitGTK 2.42+ (this machine has 2.50); webkit2gtk-rs 2.0 binds up to 2.40.
-    fn webkit_cookie_manager_get_all_cookies(
-        manager: *mut webkit2gtk::ffi::WebKitCookieManager,
-        cancellable: *mut gio::ffi::GCancellable,
-        callback: gio::ffi::GAsyncReadyCallback,
-        user_data: glib::ffi::gpointer,
-    );
-    fn webkit_cookie_manager_get_all_cookies_finish(
-        manager: *mut webkit2gtk::ffi::WebKitCookieManager,
-        result: *mut gio::ffi::GAsyncResult,
-        error: *mut *mut glib::ffi::GError,
-    ) -> *mut glib::ffi::GList;
+// WebKitGTK 2.42+ (webkit2gtk-rs 2.0 binds up to 2.40): looked up when first needed, so that the
+// runtime starts on an older WebKitGTK and only this call reports it unsupported.
+type GetAllCookies = unsafe extern "C" fn(
+    *mut webkit2gtk::ffi::WebKitCookieManager,
+    *mut gio::ffi::GCancellable,
+    gio::ffi::GAsyncReadyCallback,
+    glib::ffi::gpointer,
+);
+type GetAllCookiesFinish = unsafe extern "C" fn(
+    *mut webkit2gtk::ffi::WebKitCookieManager,
+    *mut gio::ffi::GAsyncResult,
+    *mut *mut glib::ffi::GError,
+) -> *mut glib::ffi::GList;
+
+/// The address of `name` in the libraries loaded (NULL when none has it).
+fn symbol(name: &std::ffi::CStr) -> *mut std::ffi::c_void {
+    // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name only looks the symbol up.
+    unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) }
+}
+
+/// The 2.42 cookie functions, if this WebKitGTK has them.
+fn cookie_functions() -> Option<(GetAllCookies, GetAllCookiesFinish)> {
+    let start = symbol(c"webkit_cookie_manager_get_all_cookies");
+    let finish = symbol(c"webkit_cookie_manager_get_all_cookies_finish");
+    if start.is_null() || finish.is_null() {
+        return None;
+    }
+    // SAFETY: both are WebKitGTK's functions of these exact signatures (WebKitCookieManager.h,
+    // 2.42), found by name in the loaded library.
+    unsafe {
+        Some((
+            std::mem::transmute::<*mut std::ffi::c_void, GetAllCookies>(start),
+            std::mem::transmute::<*mut std::ffi::c_void, GetAllCookiesFinish>(finish),
+        ))
+    }
+}
+
+/// Whether this WebKitGTK can list every cookie (2.42+).
+pub fn can_list_all_cookies() -> bool {
+    cookie_functions().is_some()
 }
 
 type CookiesDone = Box<dyn FnOnce(Result<Vec<soup::Cookie>, glib::Error>)>;
@@ -103,8 +130,11 @@ unsafe extern "C" fn all_cookies_ready(
     // cookie manager the call was made on; the list and the error are ours (transfer full).
     unsafe {
         let done = Box::from_raw(user_data as *mut CookiesDone);
+        let Some((_, finish)) = cookie_functions() else {
+            return;
+        };
         let mut error = std::ptr::null_mut();
-        let list = webkit_cookie_manager_get_all_cookies_finish(source as *mut _, result, &mut error);
+        let list = finish(source as *mut _, result, &mut error);
         if error.is_null() {
             done(Ok(FromGlibPtrContainer::from_glib_full(list)));
         } else {
@@ -119,10 +149,20 @@ pub fn all_cookies(
     done: impl FnOnce(Result<Vec<soup::Cookie>, glib::Error>) + 'static,
 ) {
     use glib::translate::ToGlibPtr;
+    let Some((start, _)) = cookie_functions() else {
+        done(Err(glib::Error::new(
+            gio::IOErrorEnum::NotSupported,
+            &format!(
+                "listing every cookie needs WebKitGTK 2.42 or newer (this is {}); ask for a URI's cookies instead",
+                webkit_version()
+            ),
+        )));
+        return;
+    };
     let user_data = Box::into_raw(Box::new(Box::new(done) as CookiesDone));
     // SAFETY: a live cookie manager; the callback receives our box exactly once.
     unsafe {
-        webkit_cookie_manager_get_all_cookies(
+        start(
             manager.to_glib_none().0,
             std::ptr::null_mut(),
             Some(all_cookies_ready),

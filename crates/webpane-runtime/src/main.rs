@@ -179,6 +179,10 @@ fn raise_fd_limit() {
     }
 }
 
+/// The WebKitGTK versions this runtime works with: it links nothing newer than 2.40's API
+/// (webkit2gtk-rs `v2_40`) and looks newer calls up when used (listing every cookie: 2.42).
+const SUPPORTED_WEBKITGTK: &str = "2.40 or newer (tested with 2.50)";
+
 /// What `webpane doctor` wants to know about this runtime, as JSON.
 fn doctor() -> String {
     let display = match gtk::init() {
@@ -197,6 +201,8 @@ fn doctor() -> String {
         "runtime": std::env::current_exe().ok(),
         "runtime_version": env!("CARGO_PKG_VERSION"),
         "webkitgtk": ffi::webkit_version(),
+        "webkitgtk_supported": SUPPORTED_WEBKITGTK,
+        "list_all_cookies": ffi::can_list_all_cookies(),
         "display": display.as_ref().ok(),
         "display_error": display.as_ref().err(),
         "web_extension": webext.as_ref().filter(|p| p.is_file()),

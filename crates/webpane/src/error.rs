@@ -94,7 +94,11 @@ pub enum Error {
     RequestFailed(String),
     /// The browser process speaks another protocol version (the app and the runtime come from
     /// different webpane releases).
-    #[error("the browser process speaks protocol version {theirs}, this app speaks version {ours}")]
+    #[error(
+        "the browser process speaks protocol version {theirs}, this app speaks version {ours}: install a webpane \
+         runtime speaking version {ours} (or point $WEBPANE_RUNTIME at one), and if an older browser process still \
+         runs on this user data folder, let the apps using it close first"
+    )]
     ProtocolVersion {
         /// This app's version.
         ours: u32,

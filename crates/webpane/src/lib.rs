@@ -89,7 +89,7 @@ pub use host_objects::{HostError, HostObject, HostReply, HostResult, HostValue, 
 /// The `http` crate, whose types web resource requests and responses use.
 pub use http;
 pub use kinds::{CloseReason, ImageFormat, ProcessFailedKind, ProcessFailedReason};
-pub use locate::{RUNTIME_ENV, RUNTIME_NAME, find_runtime};
+pub use locate::{PROTOCOL_FILE, RUNTIME_DIRS_ENV, RUNTIME_ENV, RUNTIME_NAME, SYSTEM_RUNTIME_DIRS, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;
 pub use objects::DedicatedWorker;
 pub use objects::{Environment, Frame, WebView};

@@ -14,6 +14,7 @@ mod dispatch;
 mod downloads;
 mod intercepted;
 mod state;
+mod versions;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
@@ -21,7 +22,6 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use glib::{ControlFlow, IOCondition, SourceId};
-use gtk::prelude::*;
 use webkit2gtk::{CookieManagerExt, SecurityManagerExt, URISchemeRequestExt, WebContextExt, WebsiteDataManagerExt};
 use webpane_ipc::Connection;
 use webpane_ipc::protocol::{CustomScheme, RuntimeMessage, RuntimeOptions};
@@ -132,42 +132,6 @@ impl Server {
         // to connect and ask for its first webview, whatever the grace.
         server.schedule_idle_check_after(grace.max(STARTUP_GRACE));
         server
-    }
-
-    /// Watches the files this browser process runs from: its binary and the WebKitGTK library it
-    /// loaded. When either is replaced on disk, apps hear of it (the next runtime uses the new one).
-    fn watch_for_new_versions(self: &Rc<Self>) {
-        let mut paths: Vec<std::path::PathBuf> = std::fs::read_link("/proc/self/exe").into_iter().collect();
-        if let Ok(maps) = std::fs::read_to_string("/proc/self/maps")
-            && let Some(lib) = maps
-                .lines()
-                .filter_map(|l| l.split_whitespace().nth(5))
-                .find(|p| p.contains("libwebkit2gtk-4.1.so"))
-        {
-            paths.push(lib.into());
-        }
-        for path in paths {
-            let file = gio::File::for_path(&path);
-            let monitor = match file.monitor_file(gio::FileMonitorFlags::NONE, None::<&gio::Cancellable>) {
-                Ok(m) => m,
-                Err(e) => {
-                    log::warn!("cannot watch {}: {e}", path.display());
-                    continue;
-                }
-            };
-            let weak = Rc::downgrade(self);
-            monitor.connect_changed(move |_, _, _, event| {
-                use gio::FileMonitorEvent as E;
-                if matches!(
-                    event,
-                    E::Created | E::Deleted | E::ChangesDoneHint | E::MovedIn | E::Renamed
-                ) && let Some(server) = weak.upgrade()
-                {
-                    server.new_version_available();
-                }
-            });
-            self.monitors.borrow_mut().push(monitor);
-        }
     }
 
     /// Registers the custom schemes with WebKit; their requests go to the view that made them.
