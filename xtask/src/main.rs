@@ -3,6 +3,7 @@
 //! - `demo`  — the most complete end-to-end example there is (the README's first command).
 //! - `test`  — every test of the workspace, under a virtual X display (the README's second command).
 //! - `bench` — the benchmark suite; numbers side by side, with ratios.
+//! - `dist [--debug]` — the installable runtime: a Debian package and a tarball (`dist.rs`).
 //! - `fuzz [SECONDS]` — every fuzz target for SECONDS each (installs cargo-fuzz).
 //! - `layout` — the layout rules (no file over 600 lines, no import circles: `layout.rs`) and
 //!   the promises table (`docs/promises.md`: every id, every named test exists: `promises.rs`).
@@ -12,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+mod dist;
 mod layout;
 mod msrv;
 mod promises;
@@ -41,12 +43,13 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("test") => test(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("dist") => ensure_packages(BUILD_PACKAGES).and_then(|()| dist::dist(&args[1..]).map(|_| ())),
         Some("fuzz") => fuzz(args.get(1).map(String::as_str).unwrap_or("60")),
         Some("layout") => check_layout(),
         Some("ci") => ci(),
         Some("ci-clippy") => clippy(),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | bench | fuzz [SECONDS] | layout | ci>");
+            eprintln!("usage: cargo xtask <demo | test | bench | dist [--debug] | fuzz [SECONDS] | layout | ci>");
             return ExitCode::from(2);
         }
     };
@@ -153,8 +156,13 @@ fn test(extra: &[String]) -> Result {
     // The runtime loads its web process extension from next to itself (a cdylib, which
     // `cargo test` does not build).
     run(cargo().args(["build", "-p", "webpane-webext"]))?;
+    // The package, built from the same (debug) binaries: a test installs it into a temporary
+    // root and runs it from there.
+    let package = dist::dist(&["--debug".to_owned()])?;
     let mut cmd = xvfb_cargo();
-    cmd.args(["test", "--workspace"]).args(extra);
+    cmd.args(["test", "--workspace"])
+        .args(extra)
+        .env("WEBPANE_TEST_PACKAGE", package);
     run(&mut cmd)
 }
 

@@ -38,6 +38,9 @@ pub(crate) fn open_webview(
         Ok(Ok(env)) => env,
         Ok(Err(e)) | Err(e) => return Err(fail(EXIT_USAGE, format!("cannot start the browser process: {e}"))),
     };
+    env.on_new_browser_version_available(|_, _| {
+        progress("a newer webpane runtime (or WebKitGTK) is installed: it is used from the next start")
+    });
     let webview = match event_loop.block_on(env.create_webview(options)) {
         Ok(Ok(v)) => v,
         Ok(Err(e)) | Err(e) => return Err(fail(EXIT_USAGE, format!("cannot create the webview: {e}"))),
