@@ -219,7 +219,26 @@ fn clippy() -> Result {
     // API docs: every public item documented (missing_docs) and no broken links.
     run(cargo()
         .args(["doc", "--no-deps", "--workspace"])
-        .env("RUSTDOCFLAGS", "-D warnings"))
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
+    publishable()
+}
+
+/// The crates can be published: `cargo package` builds each from its packaged sources, offline;
+/// and the SDK and `webpane-ipc` build with no WebKitGTK or GTK in sight (as on docs.rs): any
+/// `-sys` crate asking pkg-config for them would fail here.
+fn publishable() -> Result {
+    run(cargo().args([
+        "package",
+        "--workspace",
+        "--exclude",
+        "xtask",
+        "--offline",
+        "--allow-dirty",
+    ]))?;
+    run(cargo()
+        .args(["check", "-p", "webpane", "-p", "webpane-ipc", "--all-targets"])
+        .env("PKG_CONFIG_LIBDIR", "/nonexistent")
+        .env("PKG_CONFIG_PATH", "/nonexistent"))
 }
 
 fn check_layout() -> Result {
