@@ -33,6 +33,8 @@ const TEST_PACKAGES: &[&str] = &[
     "xdg-dbus-proxy",
     // Keyboard and mouse input into embedded views.
     "xdotool",
+    // A Wayland desktop with no X server (its headless backend) for the Wayland tests.
+    "weston",
 ];
 /// Debian packages the demo needs (it runs under a virtual X display when there is none).
 const DEMO_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth"];
@@ -132,9 +134,13 @@ fn demo() -> Result {
     run(&mut cmd)
 }
 
-/// `cargo` as is when a display exists, else under `xvfb-run`.
+/// `cargo` as is when a display exists (a Wayland one, or X11), else under `xvfb-run`.
 fn with_display() -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if let Some(wayland) = std::env::var_os("WAYLAND_DISPLAY").filter(|d| !d.is_empty()) {
+        eprintln!("xtask: on the Wayland display {}", wayland.to_string_lossy());
+        return Command::new(cargo);
+    }
     if std::env::var_os("DISPLAY").is_some() {
         return Command::new(cargo);
     }

@@ -38,9 +38,21 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
         }
         Err(e) => report.problem("runtime binary", e),
     }
-    match std::env::var("DISPLAY") {
-        Ok(display) if !display.is_empty() => report.ok("DISPLAY", display),
-        _ => report.note("DISPLAY", "not set (xvfb-run provides one)"),
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    match (set("WAYLAND_DISPLAY"), set("DISPLAY")) {
+        (None, None) => report.note(
+            "display server",
+            "neither WAYLAND_DISPLAY nor DISPLAY is set (xvfb-run, or weston's headless backend, provides one)",
+        ),
+        (wayland, x11) => report.ok(
+            "display server",
+            format!(
+                "session {}, WAYLAND_DISPLAY {}, DISPLAY {}",
+                set("XDG_SESSION_TYPE").unwrap_or_else(|| "?".into()),
+                wayland.unwrap_or_else(|| "-".into()),
+                x11.unwrap_or_else(|| "-".into())
+            ),
+        ),
     }
     match folder.or_else(default_folder) {
         Some(folder) => folder_state(&mut report, &folder),
@@ -110,6 +122,35 @@ fn runtime_facts(report: &mut Report, runtime: &Path) {
                 facts["display_error"].as_str().unwrap_or("none")
             ),
         ),
+    }
+    if let Some(backend) = facts["display_backend"].as_str() {
+        report.ok(
+            "display backend",
+            format!(
+                "{backend} (GTK's choice{}; embedding by X11 window id needs X11: DisplayBackend::X11)",
+                facts["gdk_backend"]
+                    .as_str()
+                    .map(|b| format!(", GDK_BACKEND={b}"))
+                    .unwrap_or_default()
+            ),
+        );
+    }
+    let nodes: Vec<&str> = facts["gpu_render_nodes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|n| n.as_str()).collect())
+        .unwrap_or_default();
+    let dmabuf = if facts["dmabuf_renderer"].as_bool() == Some(false) {
+        "DMA-BUF renderer off (WEBKIT_DISABLE_DMABUF_RENDERER)"
+    } else {
+        "DMA-BUF renderer on (turn it off with EnvironmentBuilder::dmabuf_renderer(false) if windows stay blank)"
+    };
+    if nodes.is_empty() {
+        report.note(
+            "GPU",
+            format!("no render node usable: pages render in software; {dmabuf}"),
+        );
+    } else {
+        report.ok("GPU", format!("{}; {dmabuf}", nodes.join(", ")));
     }
     match facts["web_extension"].as_str() {
         Some(path) => report.ok("web process extension", path),

@@ -74,3 +74,34 @@ pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) 
     }
     Ok(())
 }
+
+/// Applies WebKit's hardware acceleration policy to a view.
+pub fn set_hardware_acceleration(view: &webkit2gtk::WebView, policy: webpane_ipc::protocol::HardwareAcceleration) {
+    use webkit2gtk::{HardwareAccelerationPolicy as P, SettingsExt, WebViewExt};
+    use webpane_ipc::protocol::HardwareAcceleration as H;
+    if let Some(settings) = WebViewExt::settings(view) {
+        settings.set_hardware_acceleration_policy(match policy {
+            H::OnDemand => P::OnDemand,
+            H::Always => P::Always,
+            H::Never => P::Never,
+        });
+    }
+}
+
+/// What GTK's default display is: `Wayland`, `X11`, or the GDK type's name.
+pub fn display_kind() -> String {
+    use glib::prelude::ObjectExt;
+    match gtk::gdk::Display::default() {
+        None => "without a display".into(),
+        Some(display) => match display.type_().name() {
+            "GdkWaylandDisplay" => "Wayland".into(),
+            "GdkX11Display" => "X11".into(),
+            other => other.to_owned(),
+        },
+    }
+}
+
+/// Whether GTK's default display is an X11 one.
+pub fn on_x11() -> bool {
+    display_kind() == "X11"
+}

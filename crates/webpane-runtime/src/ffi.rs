@@ -30,6 +30,14 @@ unsafe extern "C" {
     ) -> *mut gtk::gdk::ffi::GdkWindow;
 }
 
+/// Sets an environment variable GTK or WebKit reads when it starts. Call only at the start of
+/// `main`, before any other thread exists.
+pub fn set_env_before_threads(name: &str, value: &str) {
+    // SAFETY: called from `main` before GTK, WebKit or any thread of ours starts, so nothing
+    // reads the environment concurrently.
+    unsafe { std::env::set_var(name, value) }
+}
+
 /// Whether `xid` is a window on the default display (an X11 one; false on any other).
 pub fn x11_window_exists(xid: u64) -> bool {
     use glib::prelude::ObjectExt;

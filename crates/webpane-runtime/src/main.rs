@@ -29,7 +29,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use webpane_ipc::contract::{RuntimeCommand, RuntimeExit, flag};
+use webpane_ipc::contract::{DisplayFlags, RuntimeCommand, RuntimeExit, flag};
+use webpane_ipc::protocol::DisplayBackend;
 
 /// webpane's browser process (started by the webpane SDK).
 #[derive(Parser, Debug)]
@@ -69,6 +70,26 @@ struct Args {
     /// Milliseconds to stay after the last webview closed.
     #[arg(long = flag::GRACE_MS)]
     grace_ms: Option<u64>,
+    /// The display server of this runtime's windows: auto (GTK's choice), wayland, or x11
+    /// (XWayland on a Wayland desktop; embedding by X11 window id needs it).
+    #[arg(long = flag::DISPLAY_BACKEND)]
+    display_backend: Option<String>,
+    /// WebKit's hardware acceleration policy: on-demand, always, never.
+    #[arg(long = flag::HARDWARE_ACCELERATION)]
+    hardware_acceleration: Option<String>,
+    /// Turn WebKit's DMA-BUF renderer off (blank windows, "Error 71" on some systems).
+    #[arg(long = flag::DISABLE_DMABUF_RENDERER)]
+    disable_dmabuf_renderer: bool,
+}
+
+impl Args {
+    fn display_flags(&self) -> DisplayFlags {
+        DisplayFlags {
+            display_backend: self.display_backend.clone(),
+            hardware_acceleration: self.hardware_acceleration.clone(),
+            disable_dmabuf_renderer: self.disable_dmabuf_renderer,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -83,6 +104,11 @@ fn main() -> ExitCode {
     }
     let args = Args::parse();
     if args.doctor {
+        if let Some(backend) = args.display_backend.as_deref().and_then(DisplayBackend::parse)
+            && backend != DisplayBackend::Auto
+        {
+            ffi::set_env_before_threads("GDK_BACKEND", backend.as_str());
+        }
         println!("{}", doctor());
         return exit(RuntimeExit::Normal);
     }
@@ -91,6 +117,7 @@ fn main() -> ExitCode {
         eprintln!("webpane-runtime: --{} is required", flag::USER_DATA_FOLDER);
         return exit(RuntimeExit::Failed);
     };
+    let display = args.display_flags();
     let command = match RuntimeCommand::from_flags(
         user_data_folder,
         args.additional_arguments,
@@ -101,6 +128,7 @@ fn main() -> ExitCode {
         args.proxy,
         args.remote_inspector_port,
         args.grace_ms,
+        display,
     ) {
         Ok(command) => command,
         Err(e) => {
@@ -108,6 +136,15 @@ fn main() -> ExitCode {
             return exit(RuntimeExit::BadArguments);
         }
     };
+    // Read by GTK and WebKit when they start: set before either does, while this is the only
+    // thread.
+    match command.options.display_backend {
+        DisplayBackend::Auto => {}
+        backend => ffi::set_env_before_threads("GDK_BACKEND", backend.as_str()),
+    }
+    if command.options.disable_dmabuf_renderer {
+        ffi::set_env_before_threads("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    }
     let folder = match udf::OwnedFolder::acquire(&command.user_data_folder) {
         Ok(folder) => folder,
         Err(udf::UdfError::AlreadyOwned(path)) => {
@@ -179,6 +216,27 @@ fn raise_fd_limit() {
     }
 }
 
+/// The GPU render nodes this process may open (`/dev/dri/renderD*`): none means software
+/// rendering.
+fn render_nodes() -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/dev/dri") else {
+        return Vec::new();
+    };
+    let mut nodes: Vec<String> = entries
+        .map_while(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("renderD"))
+        })
+        .filter(|p| rustix::fs::access(p, rustix::fs::Access::READ_OK | rustix::fs::Access::WRITE_OK).is_ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    nodes.sort();
+    nodes
+}
+
 /// The WebKitGTK versions this runtime works with: it links nothing newer than 2.40's API
 /// (webkit2gtk-rs `v2_40`) and looks newer calls up when used (listing every cookie: 2.42).
 const SUPPORTED_WEBKITGTK: &str = "2.40 or newer (tested with 2.50)";
@@ -204,6 +262,13 @@ fn doctor() -> String {
         "webkitgtk_supported": SUPPORTED_WEBKITGTK,
         "list_all_cookies": ffi::can_list_all_cookies(),
         "display": display.as_ref().ok(),
+        "display_backend": display.as_ref().ok().map(|_| engine::display_kind()),
+        "session_type": std::env::var("XDG_SESSION_TYPE").ok(),
+        "wayland_display": std::env::var("WAYLAND_DISPLAY").ok(),
+        "x11_display": std::env::var("DISPLAY").ok(),
+        "gdk_backend": std::env::var("GDK_BACKEND").ok(),
+        "gpu_render_nodes": render_nodes(),
+        "dmabuf_renderer": std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none(),
         "display_error": display.as_ref().err(),
         "web_extension": webext.as_ref().filter(|p| p.is_file()),
         "sandbox_tools": { "bwrap": on_path("bwrap"), "xdg-dbus-proxy": on_path("xdg-dbus-proxy") },
@@ -243,6 +308,7 @@ mod tests {
             args.proxy,
             args.remote_inspector_port,
             args.grace_ms,
+            args.display_flags(),
         )
         .expect("valid")
     }
@@ -269,6 +335,9 @@ mod tests {
                 in_private: true,
                 proxy: Some("http://u:p@proxy.test:3128".into()),
                 remote_inspector_port: Some(9222),
+                display_backend: webpane_ipc::protocol::DisplayBackend::X11,
+                hardware_acceleration: Some(webpane_ipc::protocol::HardwareAcceleration::Never),
+                disable_dmabuf_renderer: true,
             },
             grace: Some(Duration::from_millis(1500)),
         };

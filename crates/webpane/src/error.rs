@@ -21,7 +21,11 @@ pub enum Error {
     LaunchFailed(String),
     /// A browser process already serves this user data folder with other options (engine
     /// arguments, language, custom schemes, sandbox): every app sharing it must ask for the same.
-    #[error("the browser process for this user data folder runs with other options: {}", .differences.join("; "))]
+    #[error(
+        "the browser process for this user data folder runs with other options: {}. Ask for the same options, or give \
+         this environment another user data folder (it then gets a browser process of its own)",
+        .differences.join("; ")
+    )]
     OptionsMismatch {
         /// Each option that differs, as `name: the browser process has X, this environment asked
         /// for Y`.
@@ -179,6 +183,21 @@ impl Error {
             "remote inspector port",
             format!("{:?}", runtime.remote_inspector_port),
             format!("{:?}", requested.remote_inspector_port),
+        );
+        differ(
+            "display backend",
+            format!("{:?}", runtime.display_backend),
+            format!("{:?}", requested.display_backend),
+        );
+        differ(
+            "hardware acceleration",
+            format!("{:?}", runtime.hardware_acceleration),
+            format!("{:?}", requested.hardware_acceleration),
+        );
+        differ(
+            "DMA-BUF renderer off",
+            runtime.disable_dmabuf_renderer.to_string(),
+            requested.disable_dmabuf_renderer.to_string(),
         );
         Error::OptionsMismatch { differences }
     }

@@ -114,6 +114,7 @@ pub use surface::{
 };
 pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
+pub use webpane_ipc::protocol::{DisplayBackend, HardwareAcceleration};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};
 pub use webview_options::{Bounds, WebViewOptions};

@@ -68,6 +68,12 @@ pub mod flag {
     pub const REMOTE_INSPECTOR_PORT: &str = "remote-inspector-port";
     /// Milliseconds to stay after the last webview closed.
     pub const GRACE_MS: &str = "grace-ms";
+    /// The display backend (`auto`, `wayland`, `x11`).
+    pub const DISPLAY_BACKEND: &str = "display-backend";
+    /// WebKit's hardware acceleration policy (`on-demand`, `always`, `never`).
+    pub const HARDWARE_ACCELERATION: &str = "hardware-acceleration";
+    /// Turn WebKit's DMA-BUF renderer off.
+    pub const DISABLE_DMABUF_RENDERER: &str = "disable-dmabuf-renderer";
 }
 
 /// How an app starts a runtime for a user data folder: turned into arguments by the app
@@ -95,6 +101,27 @@ pub enum CommandError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A display backend or hardware acceleration value the runtime does not know.
+    #[error("--{flag} {value:?}: not one of {allowed}")]
+    BadValue {
+        /// The flag.
+        flag: &'static str,
+        /// The value given.
+        value: String,
+        /// What it may be.
+        allowed: &'static str,
+    },
+}
+
+/// The flags of the renderer and display (as parsed, before they are checked).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DisplayFlags {
+    /// `--display-backend`.
+    pub display_backend: Option<String>,
+    /// `--hardware-acceleration`.
+    pub hardware_acceleration: Option<String>,
+    /// `--disable-dmabuf-renderer`.
+    pub disable_dmabuf_renderer: bool,
 }
 
 impl RuntimeCommand {
@@ -131,6 +158,18 @@ impl RuntimeCommand {
         if let Some(port) = self.options.remote_inspector_port {
             args.push(valued(flag::REMOTE_INSPECTOR_PORT, port.to_string().as_ref()));
         }
+        if self.options.display_backend != crate::protocol::DisplayBackend::Auto {
+            args.push(valued(
+                flag::DISPLAY_BACKEND,
+                self.options.display_backend.as_str().as_ref(),
+            ));
+        }
+        if let Some(policy) = self.options.hardware_acceleration {
+            args.push(valued(flag::HARDWARE_ACCELERATION, policy.as_str().as_ref()));
+        }
+        if self.options.disable_dmabuf_renderer {
+            args.push(format!("--{}", flag::DISABLE_DMABUF_RENDERER).into());
+        }
         if let Some(grace) = self.grace {
             args.push(valued(flag::GRACE_MS, grace.as_millis().to_string().as_ref()));
         }
@@ -150,7 +189,25 @@ impl RuntimeCommand {
         proxy: Option<String>,
         remote_inspector_port: Option<u16>,
         grace_ms: Option<u64>,
+        display: DisplayFlags,
     ) -> Result<RuntimeCommand, CommandError> {
+        use crate::protocol::{DisplayBackend, HardwareAcceleration};
+        let display_backend = match display.display_backend {
+            None => DisplayBackend::Auto,
+            Some(value) => DisplayBackend::parse(&value).ok_or(CommandError::BadValue {
+                flag: flag::DISPLAY_BACKEND,
+                value,
+                allowed: "auto, wayland, x11",
+            })?,
+        };
+        let hardware_acceleration = match display.hardware_acceleration {
+            None => None,
+            Some(value) => Some(HardwareAcceleration::parse(&value).ok_or(CommandError::BadValue {
+                flag: flag::HARDWARE_ACCELERATION,
+                value,
+                allowed: "on-demand, always, never",
+            })?),
+        };
         let custom_schemes = custom_schemes
             .iter()
             .map(|json| {
@@ -175,6 +232,9 @@ impl RuntimeCommand {
                 in_private,
                 proxy,
                 remote_inspector_port,
+                display_backend,
+                hardware_acceleration,
+                disable_dmabuf_renderer: display.disable_dmabuf_renderer,
             },
             grace: grace_ms.map(Duration::from_millis),
         })
@@ -211,12 +271,25 @@ mod tests {
             None,
             None,
             None,
+            DisplayFlags::default(),
         )
         .unwrap_err();
         assert!(err.to_string().contains("--custom-scheme \"{nope\""), "{err}");
         let reserved = r#"{"name":"http","allowed_origins":[],"treat_as_secure":false}"#.to_string();
         assert!(
-            RuntimeCommand::from_flags("/f".into(), vec![], None, &[reserved], false, false, None, None, None).is_err()
+            RuntimeCommand::from_flags(
+                "/f".into(),
+                vec![],
+                None,
+                &[reserved],
+                false,
+                false,
+                None,
+                None,
+                None,
+                DisplayFlags::default()
+            )
+            .is_err()
         );
     }
 }

@@ -21,7 +21,9 @@ mod view;
 
 pub use app::AppMessage;
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
-pub use options::{CustomScheme, RESERVED_SCHEMES, RuntimeOptions, wildcard_match};
+pub use options::{
+    CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions, wildcard_match,
+};
 pub use output::{ImageFormat, OutputTarget, PdfSettings};
 pub use policy::{
     ContextMenuTarget, FindCommand, MenuItem, PermissionKind, PermissionSetting, PolicyAnswer, PolicyRequest,

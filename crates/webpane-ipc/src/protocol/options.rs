@@ -21,6 +21,76 @@ pub struct RuntimeOptions {
     /// Serve WebKit's remote inspector over HTTP on this loopback port (any browser can inspect
     /// the pages at `http://127.0.0.1:PORT/`).
     pub remote_inspector_port: Option<u16>,
+    /// Which display server the browser process's windows speak.
+    pub display_backend: DisplayBackend,
+    /// WebKit's hardware acceleration policy for every page (`None`: WebKit's default).
+    pub hardware_acceleration: Option<HardwareAcceleration>,
+    /// Turn WebKit's DMA-BUF renderer off (`WEBKIT_DISABLE_DMABUF_RENDERER`): the cure for blank
+    /// windows and "Error 71" on some Wayland and NVIDIA systems, at some cost in speed.
+    pub disable_dmabuf_renderer: bool,
+}
+
+/// The display server protocol of the browser process's own windows (GTK's backend).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DisplayBackend {
+    /// GTK's choice: Wayland when `WAYLAND_DISPLAY` names one, else X11 (`DISPLAY`).
+    #[default]
+    Auto,
+    /// Native Wayland windows.
+    Wayland,
+    /// X11 windows (XWayland on a Wayland desktop): what embedding by X11 window id needs.
+    X11,
+}
+
+impl DisplayBackend {
+    /// The flag value (`auto`, `wayland`, `x11`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisplayBackend::Auto => "auto",
+            DisplayBackend::Wayland => "wayland",
+            DisplayBackend::X11 => "x11",
+        }
+    }
+
+    /// The backend a flag value names.
+    pub fn parse(value: &str) -> Option<Self> {
+        [DisplayBackend::Auto, DisplayBackend::Wayland, DisplayBackend::X11]
+            .into_iter()
+            .find(|b| b.as_str() == value)
+    }
+}
+
+/// WebKit's hardware acceleration policy (`WebKitHardwareAccelerationPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HardwareAcceleration {
+    /// Accelerated when the page's content asks for it.
+    OnDemand,
+    /// Always accelerated (where the system can).
+    Always,
+    /// Never: software rendering only.
+    Never,
+}
+
+impl HardwareAcceleration {
+    /// The flag value (`on-demand`, `always`, `never`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HardwareAcceleration::OnDemand => "on-demand",
+            HardwareAcceleration::Always => "always",
+            HardwareAcceleration::Never => "never",
+        }
+    }
+
+    /// The policy a flag value names.
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            HardwareAcceleration::OnDemand,
+            HardwareAcceleration::Always,
+            HardwareAcceleration::Never,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == value)
+    }
 }
 
 /// A custom URI scheme (WebView2's `CoreWebView2CustomSchemeRegistration`): requests for it go to

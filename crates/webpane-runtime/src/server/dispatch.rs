@@ -70,6 +70,12 @@ impl Server {
                     Some("the id is in use".to_owned())
                 } else {
                     match mode {
+                        ViewMode::Embedded { .. } if !crate::engine::on_x11() => Some(format!(
+                            "this browser process's windows are {}: embedding by X11 window id needs the X11 backend \
+                             (XWayland on a Wayland desktop): build the environment with \
+                             display_backend(DisplayBackend::X11)",
+                            crate::engine::display_kind()
+                        )),
                         ViewMode::Embedded { parent, .. } if !crate::ffi::x11_window_exists(parent) => Some(format!(
                             "there is no X11 window {parent:#x} to embed into (embedding needs an X11 display)"
                         )),
@@ -109,6 +115,9 @@ impl Server {
                     related.as_ref().map(|(id, view)| (*id, view)),
                     host,
                 );
+                if let Some(policy) = self.options.hardware_acceleration {
+                    crate::engine::set_hardware_acceleration(view.webkit(), policy);
+                }
                 client.views.borrow_mut().insert(id, view);
                 self.cancel_idle_check();
                 self.send(client, &RuntimeMessage::WebViewCreated { id });

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use webpane_ipc::protocol::RuntimeOptions;
+use webpane_ipc::protocol::{DisplayBackend, HardwareAcceleration, RuntimeOptions};
 
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
@@ -82,6 +82,32 @@ impl EnvironmentBuilder {
     /// them (WebView2's `--remote-debugging-port`). Apps sharing a browser process must agree.
     pub fn remote_inspector_port(mut self, port: u16) -> Self {
         self.options.remote_inspector_port = Some(port);
+        self
+    }
+
+    /// Which display server the browser process's windows speak (default
+    /// [`DisplayBackend::Auto`]: Wayland on a Wayland session, else X11). Embedding into an app's
+    /// window by X11 window id needs [`DisplayBackend::X11`] (XWayland on a Wayland desktop);
+    /// window, headless and capture modes work on either. Apps sharing a browser process must
+    /// agree; an app that needs another backend uses another user data folder.
+    pub fn display_backend(mut self, backend: DisplayBackend) -> Self {
+        self.options.display_backend = backend;
+        self
+    }
+
+    /// WebKit's hardware acceleration policy for every page (default: WebKit's own).
+    /// [`HardwareAcceleration::Never`] renders in software: slower, but the answer to GPU
+    /// drivers that draw nothing. Apps sharing a browser process must agree.
+    pub fn hardware_acceleration(mut self, policy: HardwareAcceleration) -> Self {
+        self.options.hardware_acceleration = Some(policy);
+        self
+    }
+
+    /// Turns WebKit's DMA-BUF renderer off (`false`; default `true`, on): the known cure for
+    /// blank windows and "Error 71 (Protocol error) dispatching to Wayland display" on some
+    /// Wayland and NVIDIA systems. Apps sharing a browser process must agree.
+    pub fn dmabuf_renderer(mut self, enabled: bool) -> Self {
+        self.options.disable_dmabuf_renderer = !enabled;
         self
     }
 
