@@ -19,7 +19,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{Result, cargo, run};
+use crate::process::{Result, cargo, run};
 
 /// The runtime's Debian dependencies: WebKitGTK 2.40 or newer (the oldest API it links), GTK 3,
 /// and what they bring (Debian 12 names first, Ubuntu 24.04's 64-bit-time names as

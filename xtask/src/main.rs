@@ -16,9 +16,12 @@
 mod dist;
 mod layout;
 mod msrv;
+mod process;
 mod promises;
 
 use std::process::{Command, ExitCode};
+
+use process::{Result, cargo, run};
 
 /// Debian packages needed to build the browser process (GTK3 + WebKitGTK 4.1 headers).
 const BUILD_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev"];
@@ -62,22 +65,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-type Result = std::result::Result<(), String>;
-
-fn run(cmd: &mut Command) -> Result {
-    eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{cmd:?} failed: {status}"))
-    }
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
 fn is_installed(package: &str) -> bool {

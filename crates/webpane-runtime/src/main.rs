@@ -298,6 +298,7 @@ mod tests {
         let mut argv = vec![std::ffi::OsString::from("webpane-runtime")];
         argv.extend(command.args());
         let args = Args::try_parse_from(argv).expect("the runtime parses what the SDK builds");
+        let display = args.display_flags();
         RuntimeCommand::from_flags(
             args.user_data_folder.expect("a folder"),
             args.additional_arguments,
@@ -308,7 +309,7 @@ mod tests {
             args.proxy,
             args.remote_inspector_port,
             args.grace_ms,
-            args.display_flags(),
+            display,
         )
         .expect("valid")
     }
