@@ -168,6 +168,30 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             additional_data: Some(json),
             ..
         } => json_text(json).map_err(|e| format!("the additional data is not JSON: {e}")),
+        AppMessage::AttachFrames {
+            width, height, buffers, ..
+        } => {
+            ViewMode::Headless {
+                width: *width,
+                height: *height,
+            }
+            .validate()?;
+            if !(2..=8).contains(&buffers.len()) {
+                return Err(format!("{} frame buffers (2 to 8)", buffers.len()));
+            }
+            Ok(())
+        }
+        AppMessage::SendInput { input, .. } => match input {
+            crate::protocol::InputEvent::Text(text) => no_nul("text", text),
+            crate::protocol::InputEvent::Mouse(m) => {
+                if [m.x, m.y, m.delta_x, m.delta_y].iter().all(|v| v.is_finite()) {
+                    Ok(())
+                } else {
+                    Err("a mouse event with a coordinate or delta that is not a number".into())
+                }
+            }
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }

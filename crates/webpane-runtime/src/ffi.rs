@@ -191,3 +191,152 @@ pub fn authenticate(request: &webkit2gtk::AuthenticationRequest, credential: Opt
     // as "no credential"); WebKit copies the credential and does not keep the pointer.
     unsafe { webkit2gtk::ffi::webkit_authentication_request_authenticate(request_ptr, credential_ptr as *mut _) }
 }
+
+/// An input event to put into GTK's event processing, as if the display server had sent it.
+pub enum Synthetic {
+    /// A button press (`double`: GDK's second press) or release.
+    Button {
+        press: bool,
+        double: bool,
+        x: f64,
+        y: f64,
+        button: u32,
+        state: u32,
+    },
+    /// The pointer moved.
+    Motion { x: f64, y: f64, state: u32 },
+    /// The pointer entered (true) or left.
+    Crossing { enter: bool, x: f64, y: f64, state: u32 },
+    /// A smooth scroll (deltas in wheel steps).
+    Scroll {
+        x: f64,
+        y: f64,
+        dx: f64,
+        dy: f64,
+        state: u32,
+    },
+    /// A key press or release.
+    Key {
+        press: bool,
+        keyval: u32,
+        keycode: u16,
+        state: u32,
+    },
+    /// The window got (true) or lost the keyboard focus.
+    Focus { focus_in: bool },
+}
+
+/// Puts `synthetic` into GTK's event processing for `window` (with `device` as its device, if
+/// the display has one), as if the display server had sent it; a focus change goes straight to
+/// `focus_widget`.
+pub fn send_synthetic(
+    window: &gtk::gdk::Window,
+    device: Option<&gtk::gdk::Device>,
+    focus_widget: Option<&gtk::Widget>,
+    synthetic: Synthetic,
+) {
+    use glib::translate::ToGlibPtr;
+    use gtk::gdk::ffi as gdk;
+    let kind = match &synthetic {
+        Synthetic::Button { press: false, .. } => gdk::GDK_BUTTON_RELEASE,
+        Synthetic::Button { double: true, .. } => gdk::GDK_DOUBLE_BUTTON_PRESS,
+        Synthetic::Button { .. } => gdk::GDK_BUTTON_PRESS,
+        Synthetic::Motion { .. } => gdk::GDK_MOTION_NOTIFY,
+        Synthetic::Crossing { enter: true, .. } => gdk::GDK_ENTER_NOTIFY,
+        Synthetic::Crossing { .. } => gdk::GDK_LEAVE_NOTIFY,
+        Synthetic::Scroll { .. } => gdk::GDK_SCROLL,
+        Synthetic::Key { press: true, .. } => gdk::GDK_KEY_PRESS,
+        Synthetic::Key { .. } => gdk::GDK_KEY_RELEASE,
+        Synthetic::Focus { .. } => gdk::GDK_FOCUS_CHANGE,
+    };
+    let window_ptr: *mut gdk::GdkWindow = window.to_glib_none().0;
+    // Milliseconds, as display servers stamp events (0 would be "now" to some of GTK).
+    let time = (glib::monotonic_time() / 1000) as u32;
+    // SAFETY: gdk_event_new gives a zeroed event of `kind`, whose union member for that kind is
+    // the one written; the window is referenced for the event (gdk_event_free drops it); the key
+    // string is a g_strdup the event owns; the event is freed after GTK has handled it.
+    unsafe {
+        let event = gdk::gdk_event_new(kind);
+        let window_ref = glib::gobject_ffi::g_object_ref(window_ptr as *mut _) as *mut gdk::GdkWindow;
+        match synthetic {
+            Synthetic::Button {
+                x, y, button, state, ..
+            } => {
+                let e = &mut (*event).button;
+                e.window = window_ref;
+                e.send_event = 1;
+                e.time = time;
+                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
+                e.state = state;
+                e.button = button;
+            }
+            Synthetic::Motion { x, y, state } => {
+                let e = &mut (*event).motion;
+                e.window = window_ref;
+                e.send_event = 1;
+                e.time = time;
+                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
+                e.state = state;
+            }
+            Synthetic::Crossing { x, y, state, .. } => {
+                let e = &mut (*event).crossing;
+                e.window = window_ref;
+                e.send_event = 1;
+                e.time = time;
+                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
+                e.state = state;
+                e.mode = gdk::GDK_CROSSING_NORMAL;
+                e.detail = gdk::GDK_NOTIFY_NONLINEAR;
+            }
+            Synthetic::Scroll { x, y, dx, dy, state } => {
+                let e = &mut (*event).scroll;
+                e.window = window_ref;
+                e.send_event = 1;
+                e.time = time;
+                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
+                e.state = state;
+                e.direction = gdk::GDK_SCROLL_SMOOTH;
+                (e.delta_x, e.delta_y) = (dx, dy);
+            }
+            Synthetic::Key {
+                keyval, keycode, state, ..
+            } => {
+                let e = &mut (*event).key;
+                e.window = window_ref;
+                e.send_event = 1;
+                e.time = time;
+                e.state = state;
+                e.keyval = keyval;
+                e.hardware_keycode = keycode;
+                let mut text = [0u8; 8];
+                let c = char::from_u32(gdk::gdk_keyval_to_unicode(keyval)).filter(|c| !c.is_control());
+                let len = c.map_or(0, |c| c.encode_utf8(&mut text).len());
+                e.length = len as i32;
+                e.string = glib::ffi::g_strndup(text.as_ptr() as *const _, len);
+            }
+            Synthetic::Focus { focus_in } => {
+                let e = &mut (*event).focus_change;
+                e.window = window_ref;
+                e.send_event = 1;
+                e.in_ = i16::from(focus_in);
+            }
+        }
+        if let Some(device) = device {
+            gdk::gdk_event_set_device(event, device.to_glib_none().0);
+            gdk::gdk_event_set_source_device(event, device.to_glib_none().0);
+        }
+        // An X error caused while handling a made-up event (an offscreen window has no X window)
+        // must not end the browser process.
+        gdk::gdk_error_trap_push();
+        match focus_widget {
+            // Focus goes to the widget itself: the window's own focus handling talks to the X
+            // server about a window that does not exist there.
+            Some(widget) => {
+                gtk::ffi::gtk_widget_send_focus_change(widget.to_glib_none().0, event);
+            }
+            None => gtk::ffi::gtk_main_do_event(event),
+        }
+        gdk::gdk_error_trap_pop_ignored();
+        gdk::gdk_event_free(event);
+    }
+}

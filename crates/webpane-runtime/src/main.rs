@@ -16,6 +16,7 @@ mod host;
 mod output;
 mod page_messages;
 mod permissions;
+mod pixels;
 mod profile;
 mod schemes;
 mod server;

@@ -118,6 +118,14 @@ impl Environment {
                     {
                         env.outlive(&session).await;
                     }
+                    Ok(webview) if options.offscreen => {
+                        let (width, height) = match options.mode {
+                            webpane_ipc::protocol::ViewMode::Headless { width, height } => (width, height),
+                            _ => (0, 0),
+                        };
+                        webview.attach_frames(width, height)?;
+                        return Ok(webview);
+                    }
                     other => return other,
                 }
             }

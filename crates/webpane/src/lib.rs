@@ -50,6 +50,7 @@ mod kinds;
 mod locate;
 mod new_window;
 mod objects;
+mod offscreen;
 mod operation;
 mod output;
 mod page_files;
@@ -93,6 +94,7 @@ pub use locate::{PROTOCOL_FILE, RUNTIME_DIRS_ENV, RUNTIME_ENV, RUNTIME_NAME, SYS
 pub use new_window::NewWindowRequestedEventArgs;
 pub use objects::DedicatedWorker;
 pub use objects::{Environment, Frame, WebView};
+pub use offscreen::{CursorChangedEventArgs, FrameReadyEventArgs, OffscreenFrame};
 pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager, PrintSettings};
 pub use page_files::{PageFile, ReceivedFile};
@@ -115,6 +117,7 @@ pub use surface::{
 pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::protocol::{DisplayBackend, HardwareAcceleration};
+pub use webpane_ipc::protocol::{FrameRect, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};
 pub use webview_options::{Bounds, WebViewOptions};

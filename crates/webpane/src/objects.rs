@@ -263,6 +263,8 @@ pub(crate) struct WebViewInner {
     pub(crate) frames: RefCell<HashMap<u64, Frame>>,
     /// Dedicated workers, by their document's frame (`None`: top-level) and number.
     pub(crate) workers: RefCell<HashMap<(Option<u64>, u64), DedicatedWorker>>,
+    /// An offscreen view's frame buffers.
+    pub(crate) offscreen: RefCell<Option<OffscreenState>>,
     pub(crate) buffers: PostedBuffers,
     /// Requests waiting for an answer (scripts, pictures, PDF, cookies, …).
     pub(crate) requests: RequestTable,
@@ -333,6 +335,7 @@ impl WebView {
                 events: EventTable::default(),
                 frames: RefCell::new(HashMap::new()),
                 workers: RefCell::new(HashMap::new()),
+                offscreen: RefCell::new(None),
                 buffers: PostedBuffers::default(),
                 requests: RequestTable::default(),
                 opener: options.opener,
@@ -510,4 +513,12 @@ impl std::fmt::Debug for DedicatedWorker {
             .field("destroyed", &self.inner.destroyed.get())
             .finish()
     }
+}
+
+/// An offscreen view's buffers, as this app holds them.
+pub(crate) struct OffscreenState {
+    pub(crate) generation: u32,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) mappings: Vec<Rc<webpane_ipc::SharedMapping>>,
 }

@@ -323,6 +323,12 @@ impl WebView {
         on_closed, remove_closed, WebViewClosedEventArgs, "add_Closed", "remove_Closed";
         /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`](crate::Frame).
         on_frame_created, remove_frame_created, FrameCreatedEventArgs, "add_FrameCreated", "remove_FrameCreated";
+        /// a new frame of this offscreen view is in shared memory ([`OffscreenFrame`](crate::OffscreenFrame)):
+        /// its buffer stays the app's until every clone of the frame is dropped.
+        on_frame_ready, remove_frame_ready, crate::offscreen::FrameReadyEventArgs, "OnPaint", "remove_FrameReady";
+        /// the cursor the page wants over this offscreen view changed (WebView2's composition
+        /// controller `CursorChanged`).
+        on_cursor_changed, remove_cursor_changed, crate::offscreen::CursorChangedEventArgs, "add_CursorChanged", "remove_CursorChanged";
         /// the top-level document started a dedicated worker (`new Worker(…)`); the args hold the
         /// [`DedicatedWorker`](crate::DedicatedWorker). An iframe's workers are its [`Frame`](crate::Frame)'s.
         on_dedicated_worker_created, remove_dedicated_worker_created, crate::worker::DedicatedWorkerCreatedEventArgs, "add_DedicatedWorkerCreated", "remove_DedicatedWorkerCreated";

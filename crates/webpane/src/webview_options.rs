@@ -24,6 +24,8 @@ pub struct WebViewOptions {
     pub(crate) mode: ViewMode,
     pub(crate) settings: ViewSettings,
     pub(crate) opener: Option<WebViewId>,
+    /// Frames into this app's memory, input from it (see [`offscreen`](Self::offscreen)).
+    pub(crate) offscreen: bool,
 }
 
 impl WebViewOptions {
@@ -33,6 +35,7 @@ impl WebViewOptions {
             mode: ViewMode::Headless { width, height },
             settings: ViewSettings::default(),
             opener: None,
+            offscreen: false,
         }
     }
 
@@ -53,6 +56,7 @@ impl WebViewOptions {
             },
             settings: ViewSettings::default(),
             opener: None,
+            offscreen: false,
         }
     }
 
@@ -93,6 +97,19 @@ impl WebViewOptions {
         self.settings.scripts = enabled;
         self
     }
+    /// Offscreen (WebView2's composition hosting, CEF's off-screen rendering): no window
+    /// anywhere; the page's frames arrive in this app's memory
+    /// ([`WebView::on_frame_ready`](crate::WebView::on_frame_ready)) and the app sends its input
+    /// ([`WebView::send_mouse_input`](crate::WebView::send_mouse_input), keys, text, focus). Draw
+    /// the frames with anything: winit + softbuffer, wgpu, egui, a game engine; on X11, Wayland
+    /// or no display in the app at all.
+    pub fn offscreen(width: u32, height: u32) -> Self {
+        Self {
+            offscreen: true,
+            ..Self::headless(width, height)
+        }
+    }
+
     /// A top-level window of the browser process's own.
     pub fn window(title: &str, width: u32, height: u32) -> Self {
         Self {
@@ -103,6 +120,7 @@ impl WebViewOptions {
             },
             settings: ViewSettings::default(),
             opener: None,
+            offscreen: false,
         }
     }
 }

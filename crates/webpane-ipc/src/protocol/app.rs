@@ -187,6 +187,37 @@ pub enum AppMessage {
         /// The answer as JSON (read by the page's `chrome.webview.hostObjects`).
         json: String,
     },
+    /// Deliver an offscreen view's frames into these buffers (writable shared memory of
+    /// `stride × height` bytes each, `stride = width × 4`), replacing any given before; the view
+    /// is resized to `width × height`. Frames of an earlier generation are no longer written.
+    AttachFrames {
+        /// The view (headless).
+        id: WebViewId,
+        /// Names this set of buffers (in FrameReady and ReleaseFrame).
+        generation: u32,
+        /// Frame width in pixels.
+        width: u32,
+        /// Frame height in pixels.
+        height: u32,
+        /// The buffers (2 to 8).
+        buffers: Vec<crate::wire::FdRef>,
+    },
+    /// The app is done reading buffer `buffer` of `generation`: it may be written again.
+    ReleaseFrame {
+        /// The view.
+        id: WebViewId,
+        /// The buffers' generation.
+        generation: u32,
+        /// Which buffer.
+        buffer: u32,
+    },
+    /// Input for an offscreen view.
+    SendInput {
+        /// The view.
+        id: WebViewId,
+        /// The event.
+        input: super::offscreen::InputEvent,
+    },
     /// Post a web message to a dedicated worker
     /// ([`RuntimeMessage::WorkerEvent`](crate::protocol::RuntimeMessage::WorkerEvent)).
     PostWorkerMessage {
@@ -430,6 +461,9 @@ impl AppMessage {
             | AppMessage::PostWebMessage { id, .. }
             | AppMessage::HostObjectReply { id, .. }
             | AppMessage::PostWorkerMessage { id, .. }
+            | AppMessage::AttachFrames { id, .. }
+            | AppMessage::ReleaseFrame { id, .. }
+            | AppMessage::SendInput { id, .. }
             | AppMessage::PolicyResponse { id, .. }
             | AppMessage::Find { id, .. }
             | AppMessage::SetPermissionState { id, .. }

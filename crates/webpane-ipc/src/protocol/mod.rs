@@ -10,6 +10,7 @@
 
 mod app;
 mod downloads;
+mod offscreen;
 mod options;
 mod output;
 mod policy;
@@ -21,6 +22,7 @@ mod view;
 
 pub use app::AppMessage;
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
+pub use offscreen::{FrameRect, InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
 pub use options::{
     CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions, wildcard_match,
 };

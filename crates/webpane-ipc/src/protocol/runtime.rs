@@ -242,6 +242,35 @@ pub enum RuntimeMessage {
         /// `{"worker": n, "event": "destroyed"}` (the SDK reads it; the runtime checks it is JSON).
         json: String,
     },
+    /// A new frame of an offscreen view is in buffer `buffer`: the app reads it, then sends
+    /// [`AppMessage::ReleaseFrame`](crate::protocol::AppMessage::ReleaseFrame); until then the
+    /// runtime writes other buffers only.
+    FrameReady {
+        /// The view.
+        id: WebViewId,
+        /// The buffers' generation.
+        generation: u32,
+        /// Which buffer.
+        buffer: u32,
+        /// Counts frames of the view from 1.
+        sequence: u64,
+        /// Frame width in pixels.
+        width: u32,
+        /// Frame height in pixels.
+        height: u32,
+        /// Bytes per row.
+        stride: u32,
+        /// What changed since the previous frame (the whole frame for the first).
+        damage: Vec<super::offscreen::FrameRect>,
+    },
+    /// The pointer's cursor over an offscreen view changed (a CSS cursor name: `default`,
+    /// `pointer`, `text`, …).
+    CursorChanged {
+        /// The view.
+        id: WebViewId,
+        /// The cursor's name.
+        cursor: String,
+    },
     /// A navigation ended.
     NavigationCompleted {
         /// The view.
@@ -427,6 +456,8 @@ impl RuntimeMessage {
             | RuntimeMessage::WebMessageReceived { id, .. }
             | RuntimeMessage::HostObjectCall { id, .. }
             | RuntimeMessage::WorkerEvent { id, .. }
+            | RuntimeMessage::FrameReady { id, .. }
+            | RuntimeMessage::CursorChanged { id, .. }
             | RuntimeMessage::PolicyRequested { id, .. }
             | RuntimeMessage::FindChanged { id, .. }
             | RuntimeMessage::PermissionSettings { id, .. }

@@ -238,6 +238,38 @@ impl Server {
             AppMessage::HostObjectReply { id, frame, json } => {
                 self.with_view(client, id, |v| v.post_host_object_reply(frame, &json))
             }
+            AppMessage::AttachFrames {
+                id,
+                generation,
+                width,
+                height,
+                buffers,
+            } => {
+                let memories: Result<Vec<_>, String> = buffers
+                    .into_iter()
+                    .map(|b| fds.take_shared_memory(b).map_err(|e| e.to_string()))
+                    .collect();
+                let mut result = Ok(());
+                match memories {
+                    Ok(memories) => self.with_view(client, id, |v| {
+                        result = v.attach_frames(generation, width, height, memories)
+                    }),
+                    Err(e) => result = Err(e),
+                }
+                if let Err(reason) = result {
+                    self.send(client, &RuntimeMessage::RequestFailed { id: Some(id), reason });
+                }
+            }
+            AppMessage::ReleaseFrame { id, generation, buffer } => {
+                self.with_view(client, id, |v| v.release_frame(generation, buffer))
+            }
+            AppMessage::SendInput { id, input } => {
+                let mut result = Ok(());
+                self.with_view(client, id, |v| result = v.send_input(input));
+                if let Err(reason) = result {
+                    self.send(client, &RuntimeMessage::RequestFailed { id: Some(id), reason });
+                }
+            }
             AppMessage::PostWorkerMessage {
                 id,
                 frame,

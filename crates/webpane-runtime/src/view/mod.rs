@@ -12,8 +12,10 @@ mod find;
 mod frames;
 mod health;
 mod held;
+mod input;
 mod messages;
 mod navigation;
+mod offscreen;
 mod policy;
 mod state;
 mod surface;
@@ -156,6 +158,8 @@ impl View {
             find: FindState::new(),
             custom_schemes: Rc::new(engine.schemes.iter().map(|s| s.name.clone()).collect()),
             permissions: engine.permissions.clone(),
+            frame_sink: Rc::default(),
+            cursor: Rc::default(),
         };
         let menus = view.context_menus.clone();
         view.webview.connect_context_menu(move |_, _, _, _| !menus.get());
@@ -168,6 +172,7 @@ impl View {
         view.wire_policy(id, &host);
         view.wire_find(id, &host);
         view.wire_surface(id, &host);
+        view.wire_cursor();
         view
     }
 

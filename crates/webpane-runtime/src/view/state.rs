@@ -128,6 +128,10 @@ pub struct View {
     pub(super) custom_schemes: Rc<Vec<String>>,
     /// Permissions decided per origin (answered without the app).
     pub(super) permissions: Rc<crate::permissions::Permissions>,
+    /// Where an offscreen view's frames go, once the app gave buffers.
+    pub(super) frame_sink: Frames,
+    /// The cursor last reported for an offscreen view.
+    pub(super) cursor: Rc<RefCell<String>>,
 }
 
 /// What a find in the page has found.
@@ -180,3 +184,30 @@ pub(super) fn random_token() -> String {
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// One of the app's frame buffers, as the runtime writes it.
+pub(super) struct Slot {
+    pub(super) mapping: webpane_ipc::SharedMapping,
+    /// The app is reading it.
+    pub(super) held: bool,
+    /// What changed since this buffer was last written.
+    pub(super) stale: Vec<webpane_ipc::protocol::FrameRect>,
+}
+
+/// Where an offscreen view's frames go.
+pub(crate) struct FrameSink {
+    pub(super) generation: u32,
+    pub(super) width: u32,
+    pub(super) height: u32,
+    pub(super) stride: u32,
+    pub(super) slots: Vec<Slot>,
+    /// What changed since the last frame the app got.
+    pub(super) unreported: Vec<webpane_ipc::protocol::FrameRect>,
+    pub(super) sequence: u64,
+    pub(super) scheduled: bool,
+    /// The buffer of the last frame handed over (complete: every later frame starts from it).
+    pub(super) last: Option<usize>,
+}
+
+/// The view's frame sink, shared with its damage handler.
+pub(crate) type Frames = Rc<RefCell<Option<FrameSink>>>;

@@ -233,6 +233,23 @@ impl WebView {
             RuntimeMessage::HostObjectCall {
                 frame, source, json, ..
             } => self.host_object_call(frame, &source, &json),
+            RuntimeMessage::FrameReady {
+                generation,
+                buffer,
+                sequence,
+                width,
+                height,
+                stride,
+                damage,
+                ..
+            } => self.frame_ready(generation, buffer, sequence, width, height, stride, damage),
+            RuntimeMessage::CursorChanged { cursor, .. } => {
+                let args = crate::offscreen::CursorChangedEventArgs {
+                    cursor,
+                    _ui_thread: std::marker::PhantomData,
+                };
+                self.inner.events.raise(self, &args);
+            }
             RuntimeMessage::WorkerEvent {
                 frame, source, json, ..
             } => self.worker_event(frame, source, &json),

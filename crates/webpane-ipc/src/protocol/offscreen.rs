@@ -1,0 +1,282 @@
+//! Offscreen hosting: a headless view's frames delivered into shared memory the app gave, and
+//! input from the app (WebView2's composition controller, CEF's off-screen rendering).
+
+use serde::{Deserialize, Serialize};
+
+/// A rectangle of a frame, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FrameRect {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+impl FrameRect {
+    /// The pixels it covers.
+    pub fn area(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height)
+    }
+
+    /// The part inside a `width` × `height` frame (`None`: nothing).
+    pub fn clamped(&self, width: u32, height: u32) -> Option<FrameRect> {
+        let right = self.x.saturating_add(self.width).min(width);
+        let bottom = self.y.saturating_add(self.height).min(height);
+        (self.x < right && self.y < bottom).then(|| FrameRect {
+            x: self.x,
+            y: self.y,
+            width: right - self.x,
+            height: bottom - self.y,
+        })
+    }
+
+    /// The smallest rectangle holding both.
+    pub fn union(&self, other: &FrameRect) -> FrameRect {
+        let x = self.x.min(other.x);
+        let y = self.y.min(other.y);
+        let right = (self.x + self.width).max(other.x + other.width);
+        let bottom = (self.y + self.height).max(other.y + other.height);
+        FrameRect {
+            x,
+            y,
+            width: right - x,
+            height: bottom - y,
+        }
+    }
+}
+
+/// What a mouse event does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MouseEventKind {
+    /// The pointer moved.
+    Move,
+    /// A button went down.
+    Down,
+    /// A button went up.
+    Up,
+    /// A second click (after Down, Up, Down).
+    DoubleClick,
+    /// The pointer left the view.
+    Leave,
+    /// The wheel turned (see the deltas).
+    Wheel,
+}
+
+/// A mouse button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MouseButton {
+    /// None (moves, the wheel).
+    None,
+    /// The primary button.
+    Left,
+    /// The middle button.
+    Middle,
+    /// The secondary button.
+    Right,
+}
+
+/// Modifier keys and buttons held, as bits.
+pub mod modifiers {
+    /// Shift.
+    pub const SHIFT: u32 = 1;
+    /// Control.
+    pub const CONTROL: u32 = 1 << 1;
+    /// Alt.
+    pub const ALT: u32 = 1 << 2;
+    /// Super (the "Windows" key).
+    pub const SUPER: u32 = 1 << 3;
+    /// The primary button is down.
+    pub const LEFT_BUTTON: u32 = 1 << 4;
+    /// The middle button is down.
+    pub const MIDDLE_BUTTON: u32 = 1 << 5;
+    /// The secondary button is down.
+    pub const RIGHT_BUTTON: u32 = 1 << 6;
+}
+
+/// A mouse event, at a point of the view (pixels).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MouseInput {
+    /// What happened.
+    pub kind: MouseEventKind,
+    /// Where, from the view's left edge.
+    pub x: f64,
+    /// Where, from the view's top edge.
+    pub y: f64,
+    /// Which button (Down, Up, DoubleClick).
+    pub button: MouseButton,
+    /// [`modifiers`] bits.
+    pub modifiers: u32,
+    /// The wheel's horizontal turn (right is positive).
+    pub delta_x: f64,
+    /// The wheel's vertical turn (down is positive).
+    pub delta_y: f64,
+    /// Whether the deltas are in lines (a notched wheel) rather than pixels (a touchpad).
+    pub delta_in_lines: bool,
+}
+
+impl MouseInput {
+    fn at(kind: MouseEventKind, button: MouseButton, x: f64, y: f64) -> Self {
+        MouseInput {
+            kind,
+            x,
+            y,
+            button,
+            modifiers: 0,
+            delta_x: 0.0,
+            delta_y: 0.0,
+            delta_in_lines: false,
+        }
+    }
+
+    /// The pointer moved to `x, y`.
+    pub fn moved(x: f64, y: f64) -> Self {
+        Self::at(MouseEventKind::Move, MouseButton::None, x, y)
+    }
+
+    /// `button` went down at `x, y`.
+    pub fn down(button: MouseButton, x: f64, y: f64) -> Self {
+        Self::at(MouseEventKind::Down, button, x, y)
+    }
+
+    /// `button` went up at `x, y`.
+    pub fn up(button: MouseButton, x: f64, y: f64) -> Self {
+        Self::at(MouseEventKind::Up, button, x, y)
+    }
+
+    /// A second click of `button` at `x, y` (send it between the second Down and its Up).
+    pub fn double_click(button: MouseButton, x: f64, y: f64) -> Self {
+        Self::at(MouseEventKind::DoubleClick, button, x, y)
+    }
+
+    /// The pointer left the view.
+    pub fn left() -> Self {
+        Self::at(MouseEventKind::Leave, MouseButton::None, -1.0, -1.0)
+    }
+
+    /// The wheel turned at `x, y` by `dx, dy` pixels (a touchpad; down is positive).
+    pub fn wheel(x: f64, y: f64, dx: f64, dy: f64) -> Self {
+        MouseInput {
+            delta_x: dx,
+            delta_y: dy,
+            ..Self::at(MouseEventKind::Wheel, MouseButton::None, x, y)
+        }
+    }
+
+    /// The wheel turned at `x, y` by `dx, dy` lines (a notched wheel).
+    pub fn wheel_lines(x: f64, y: f64, dx: f64, dy: f64) -> Self {
+        MouseInput {
+            delta_in_lines: true,
+            ..Self::wheel(x, y, dx, dy)
+        }
+    }
+
+    /// With these [`modifiers`] bits held.
+    pub fn with_modifiers(self, modifiers: u32) -> Self {
+        MouseInput { modifiers, ..self }
+    }
+}
+
+/// A key going down or up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyInput {
+    /// Down (true) or up.
+    pub down: bool,
+    /// The X keysym (`0x61` for `a`, `0xff0d` for Return).
+    pub keyval: u32,
+    /// The hardware key code (as the app's window system gave it; 0 if unknown).
+    pub hardware_keycode: u16,
+    /// [`modifiers`] bits.
+    pub modifiers: u32,
+}
+
+impl KeyInput {
+    /// The key with X keysym `keyval` went down.
+    pub fn down(keyval: u32) -> Self {
+        KeyInput {
+            down: true,
+            keyval,
+            hardware_keycode: 0,
+            modifiers: 0,
+        }
+    }
+
+    /// The key with X keysym `keyval` went up.
+    pub fn up(keyval: u32) -> Self {
+        KeyInput {
+            down: false,
+            ..Self::down(keyval)
+        }
+    }
+
+    /// With these [`modifiers`] bits held.
+    pub fn with_modifiers(self, modifiers: u32) -> Self {
+        KeyInput { modifiers, ..self }
+    }
+
+    /// With the window system's hardware key code.
+    pub fn with_hardware_keycode(self, hardware_keycode: u16) -> Self {
+        KeyInput {
+            hardware_keycode,
+            ..self
+        }
+    }
+}
+
+/// Input for an offscreen view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum InputEvent {
+    /// A mouse event.
+    Mouse(MouseInput),
+    /// A key.
+    Key(KeyInput),
+    /// Text the app's input method committed (any script, dead keys resolved): inserted where
+    /// the page's caret is, as typing would.
+    Text(String),
+    /// The view got (true) or lost keyboard focus.
+    Focus(bool),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rectangles_clamp_and_join() {
+        let r = FrameRect {
+            x: 10,
+            y: 20,
+            width: 100,
+            height: 50,
+        };
+        assert_eq!(r.area(), 5000);
+        assert_eq!(
+            r.clamped(50, 40),
+            Some(FrameRect {
+                x: 10,
+                y: 20,
+                width: 40,
+                height: 20
+            })
+        );
+        assert_eq!(r.clamped(10, 100), None);
+        let s = FrameRect {
+            x: 0,
+            y: 0,
+            width: 5,
+            height: 5,
+        };
+        assert_eq!(
+            r.union(&s),
+            FrameRect {
+                x: 0,
+                y: 0,
+                width: 110,
+                height: 70
+            }
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Input from the app into an offscreen view: GDK events made here and put through GTK's own
+//! event processing (so WebKit handles them exactly as a display server's), committed text as
+//! keys of its characters' Unicode keysyms (in order with other keys), and the cursor the page
+//! wants back to the app.
+
+use std::rc::Rc;
+
+use gtk::prelude::*;
+use webkit2gtk::{HitTestResultExt, WebViewExt};
+use webpane_ipc::protocol::{InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, RuntimeMessage, modifiers};
+
+use super::state::View;
+use crate::ffi::{Synthetic, send_synthetic};
+
+/// GDK's modifier state bits for webpane's [`modifiers`].
+fn gdk_state(bits: u32) -> u32 {
+    use gtk::gdk::ModifierType as M;
+    let mut state = M::empty();
+    for (ours, theirs) in [
+        (modifiers::SHIFT, M::SHIFT_MASK),
+        (modifiers::CONTROL, M::CONTROL_MASK),
+        (modifiers::ALT, M::MOD1_MASK),
+        (modifiers::SUPER, M::SUPER_MASK),
+        (modifiers::LEFT_BUTTON, M::BUTTON1_MASK),
+        (modifiers::MIDDLE_BUTTON, M::BUTTON2_MASK),
+        (modifiers::RIGHT_BUTTON, M::BUTTON3_MASK),
+    ] {
+        if bits & ours != 0 {
+            state |= theirs;
+        }
+    }
+    state.bits()
+}
+
+/// One wheel step in pixels (WebKit scrolls 40 px a line).
+const PIXELS_PER_STEP: f64 = 40.0;
+
+impl View {
+    /// Handles input for this offscreen view.
+    pub fn send_input(&self, input: InputEvent) -> Result<(), String> {
+        if !self.window.is::<gtk::OffscreenWindow>() {
+            return Err("input goes to offscreen (headless) views only".into());
+        }
+        let seat = gtk::gdk::Display::default().and_then(|d| d.default_seat());
+        match input {
+            InputEvent::Mouse(mouse) => {
+                let window = self.webview.window().ok_or("the view is not realized")?;
+                let pointer = seat.as_ref().and_then(|s| s.pointer());
+                send_synthetic(&window, pointer.as_ref(), None, mouse_event(&mouse));
+            }
+            InputEvent::Key(key) => {
+                let window = self.window.window().ok_or("the view is not realized")?;
+                let keyboard = seat.as_ref().and_then(|s| s.keyboard());
+                send_synthetic(&window, keyboard.as_ref(), None, key_event(&key));
+            }
+            InputEvent::Text(text) => {
+                // Each character as a key of its Unicode keysym, through the same queue as the
+                // keys before and after it (WebKit's editing commands would overtake them); GTK's
+                // input method commits it as typed text.
+                let window = self.window.window().ok_or("the view is not realized")?;
+                let keyboard = seat.as_ref().and_then(|s| s.keyboard());
+                for c in text.chars() {
+                    let keyval = unicode_keysym(c);
+                    for press in [true, false] {
+                        let key = Synthetic::Key {
+                            press,
+                            keyval,
+                            keycode: 0,
+                            state: 0,
+                        };
+                        send_synthetic(&window, keyboard.as_ref(), None, key);
+                    }
+                }
+            }
+            InputEvent::Focus(focus_in) => {
+                if focus_in {
+                    self.webview.grab_focus();
+                }
+                let window = self.webview.window().ok_or("the view is not realized")?;
+                let keyboard = seat.as_ref().and_then(|s| s.keyboard());
+                let widget = self.webview.clone().upcast::<gtk::Widget>();
+                send_synthetic(&window, keyboard.as_ref(), Some(&widget), Synthetic::Focus { focus_in });
+            }
+        }
+        Ok(())
+    }
+
+    /// Reports the cursor the page wants (from what is under the pointer: a link, editable
+    /// text, or anything else).
+    pub(super) fn wire_cursor(&self) {
+        let (cursor, host, id) = (Rc::clone(&self.cursor), self.host.clone(), self.id);
+        let offscreen = self.window.is::<gtk::OffscreenWindow>();
+        self.webview.connect_mouse_target_changed(move |_, hit, _| {
+            if !offscreen {
+                return;
+            }
+            let name = if hit.context_is_link() {
+                "pointer"
+            } else if hit.context_is_editable() {
+                "text"
+            } else {
+                "default"
+            };
+            if *cursor.borrow() != name {
+                cursor.replace(name.to_owned());
+                host.send(RuntimeMessage::CursorChanged {
+                    id,
+                    cursor: name.to_owned(),
+                });
+            }
+        });
+    }
+}
+
+/// The X keysym of a character: Latin-1 ones are their own code; any other is `0x01000000` plus
+/// its code point (X11's keysym convention, what `gdk_unicode_to_keyval` gives).
+fn unicode_keysym(c: char) -> u32 {
+    let code = c as u32;
+    if (0x20..=0x7e).contains(&code) || (0xa0..=0xff).contains(&code) {
+        code
+    } else {
+        0x0100_0000 | code
+    }
+}
+
+fn button_number(button: MouseButton) -> u32 {
+    match button {
+        MouseButton::None | MouseButton::Left => 1,
+        MouseButton::Middle => 2,
+        MouseButton::Right => 3,
+    }
+}
+
+fn mouse_event(m: &MouseInput) -> Synthetic {
+    let (x, y, state) = (m.x, m.y, gdk_state(m.modifiers));
+    match m.kind {
+        MouseEventKind::Move => Synthetic::Motion { x, y, state },
+        MouseEventKind::Leave => Synthetic::Crossing {
+            enter: false,
+            x,
+            y,
+            state,
+        },
+        MouseEventKind::Down | MouseEventKind::Up | MouseEventKind::DoubleClick => Synthetic::Button {
+            press: m.kind != MouseEventKind::Up,
+            double: m.kind == MouseEventKind::DoubleClick,
+            x,
+            y,
+            button: button_number(m.button),
+            state,
+        },
+        MouseEventKind::Wheel => {
+            let scale = if m.delta_in_lines { 1.0 } else { 1.0 / PIXELS_PER_STEP };
+            Synthetic::Scroll {
+                x,
+                y,
+                dx: m.delta_x * scale,
+                dy: m.delta_y * scale,
+                state,
+            }
+        }
+    }
+}
+
+fn key_event(k: &KeyInput) -> Synthetic {
+    Synthetic::Key {
+        press: k.down,
+        keyval: k.keyval,
+        keycode: k.hardware_keycode,
+        state: gdk_state(k.modifiers),
+    }
+}

@@ -1,0 +1,241 @@
+//! Offscreen hosting: a headless view's frames, delivered into shared memory the app gave.
+//!
+//! A headless view lives in a `GtkOffscreenWindow`; GTK paints it into the window's surface and
+//! says where it painted (`damage-event`). There, what differs from the previous frame is found
+//! ([`pixels::changed`](crate::pixels::changed)) and copied into a buffer the app is not reading:
+//! a buffer is handed over with `FrameReady` and written again only after the app's
+//! `ReleaseFrame` (no tearing). Every buffer keeps the rectangles it has not seen yet; before a
+//! frame goes into it, those come from the previous frame's buffer — never a whole-frame copy
+//! after the first.
+
+use std::rc::Rc;
+
+use gtk::prelude::*;
+use webpane_ipc::protocol::{FrameRect, RuntimeMessage, WebViewId};
+
+use super::state::{FrameSink, Frames, Slot, View};
+use crate::host::Host;
+use crate::pixels::{self, FrameSize};
+
+/// More rectangles than this in one list become their bounding box.
+const MAX_RECTS: usize = 16;
+
+fn add_rect(list: &mut Vec<FrameRect>, rect: FrameRect) {
+    if list.iter().any(|r| {
+        r.x <= rect.x && r.y <= rect.y && r.x + r.width >= rect.x + rect.width && r.y + r.height >= rect.y + rect.height
+    }) {
+        return;
+    }
+    list.push(rect);
+    if list.len() > MAX_RECTS {
+        let joined = list.iter().skip(1).fold(list[0], |a, r| a.union(r));
+        list.clear();
+        list.push(joined);
+    }
+}
+
+impl View {
+    /// Takes the app's buffers for this (headless) view's frames, resizing it to `width` ×
+    /// `height`; the first frame is the whole view.
+    pub fn attach_frames(
+        &self,
+        generation: u32,
+        width: u32,
+        height: u32,
+        memories: Vec<webpane_ipc::SharedMemory>,
+    ) -> Result<(), String> {
+        if !self.window.is::<gtk::OffscreenWindow>() {
+            return Err("frames are for offscreen (headless) views only".into());
+        }
+        let stride = width.checked_mul(4).ok_or("the width is too large")?;
+        let needed = u64::from(stride) * u64::from(height);
+        let mut slots = Vec::with_capacity(memories.len());
+        for memory in memories {
+            if (memory.size() as u64) < needed {
+                return Err(format!(
+                    "a frame buffer of {} bytes is smaller than {width} × {height} × 4 = {needed}",
+                    memory.size()
+                ));
+            }
+            let mapping = memory.map().map_err(|e| e.to_string())?;
+            slots.push(Slot {
+                mapping,
+                held: false,
+                stale: Vec::new(),
+            });
+        }
+        let whole = FrameRect {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        };
+        for slot in &mut slots {
+            slot.stale.push(whole);
+        }
+        self.window.set_default_size(width as i32, height as i32);
+        self.window.resize(width as i32, height as i32);
+        self.webview.set_size_request(width as i32, height as i32);
+        let first = self.frame_sink.borrow().is_none();
+        self.frame_sink.replace(Some(FrameSink {
+            generation,
+            width,
+            height,
+            stride,
+            slots,
+            unreported: vec![whole],
+            sequence: 0,
+            scheduled: false,
+            last: None,
+        }));
+        if first {
+            self.watch_damage();
+        }
+        self.webview.queue_draw();
+        schedule(&self.frame_sink, &self.window, self.id, &self.host);
+        Ok(())
+    }
+
+    /// The app is done with buffer `buffer` of `generation`.
+    pub fn release_frame(&self, generation: u32, buffer: u32) {
+        let mut frames = self.frame_sink.borrow_mut();
+        let Some(sink) = frames.as_mut().filter(|s| s.generation == generation) else {
+            return;
+        };
+        if let Some(slot) = sink.slots.get_mut(buffer as usize) {
+            slot.held = false;
+        }
+        let waiting = !sink.unreported.is_empty();
+        drop(frames);
+        if waiting {
+            schedule(&self.frame_sink, &self.window, self.id, &self.host);
+        }
+    }
+
+    /// Collects what GTK paints into the offscreen window.
+    fn watch_damage(&self) {
+        let Ok(offscreen) = self.window.clone().downcast::<gtk::OffscreenWindow>() else {
+            return;
+        };
+        let (frames, id, host) = (self.frame_sink.clone(), self.id, self.host.clone());
+        offscreen.connect_damage_event(move |window, event| {
+            let area = event.area();
+            let rect = FrameRect {
+                x: area.x().max(0) as u32,
+                y: area.y().max(0) as u32,
+                width: area.width().max(0) as u32,
+                height: area.height().max(0) as u32,
+            };
+            {
+                let mut frames = frames.borrow_mut();
+                let Some(sink) = frames.as_mut() else {
+                    return false;
+                };
+                let Some(rect) = rect.clamped(sink.width, sink.height) else {
+                    return false;
+                };
+                add_rect(&mut sink.unreported, rect);
+            }
+            schedule(&frames, window.upcast_ref(), id, &host);
+            false
+        });
+    }
+}
+
+/// Writes the next frame once GTK is done painting (an idle after the paint).
+fn schedule(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn Host>) {
+    {
+        let mut borrowed = frames.borrow_mut();
+        let Some(sink) = borrowed.as_mut() else { return };
+        if sink.scheduled {
+            return;
+        }
+        sink.scheduled = true;
+    }
+    let (frames, window, host) = (Rc::downgrade(frames), window.downgrade(), host.clone());
+    glib::idle_add_local_full(glib::Priority::DEFAULT_IDLE, move || {
+        if let (Some(frames), Some(window)) = (frames.upgrade(), window.upgrade()) {
+            deliver(&frames, &window, id, &host);
+        }
+        glib::ControlFlow::Break
+    });
+}
+
+/// Finds what changed where GTK painted, brings a free buffer up to date with it, and hands that
+/// buffer to the app.
+fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn Host>) {
+    let mut borrowed = frames.borrow_mut();
+    let Some(sink) = borrowed.as_mut() else { return };
+    sink.scheduled = false;
+    if sink.unreported.is_empty() {
+        return;
+    }
+    // Not the last frame's buffer: it is the reference for what changed.
+    let Some(index) = (0..sink.slots.len()).find(|i| !sink.slots[*i].held && Some(*i) != sink.last) else {
+        return; // the app holds every other buffer: its next release brings the frame
+    };
+    let Some(surface) = window.downcast_ref::<gtk::OffscreenWindow>().and_then(|w| w.surface()) else {
+        return;
+    };
+    let size = FrameSize {
+        width: sink.width,
+        height: sink.height,
+        stride: sink.stride,
+    };
+    let painted = sink
+        .unreported
+        .iter()
+        .skip(1)
+        .fold(sink.unreported[0], |a, r| a.union(r));
+    let changes = match sink.last {
+        None => vec![painted],
+        Some(last) => match pixels::changed(&surface, painted, &sink.slots[last].mapping, size) {
+            Ok(changes) => changes,
+            Err(e) => {
+                log::warn!("view {}: cannot compare frames: {e}", id.0);
+                vec![painted]
+            }
+        },
+    };
+    sink.unreported.clear();
+    if changes.is_empty() {
+        return; // painted the same pixels again: no new frame
+    }
+    // What this buffer missed comes from the last frame; what is new, from GTK's surface.
+    let stale = std::mem::take(&mut sink.slots[index].stale);
+    let copied = match sink.last {
+        Some(last) => pixels::copy_between(&sink.slots[index].mapping, &sink.slots[last].mapping, size, &stale),
+        None => Ok(()),
+    }
+    .and_then(|()| pixels::copy_from_surface(&sink.slots[index].mapping, size, &surface, &changes));
+    if let Err(e) = copied {
+        log::warn!("view {}: a frame could not be written: {e}", id.0);
+        sink.slots[index].stale = vec![FrameRect {
+            x: 0,
+            y: 0,
+            width: size.width,
+            height: size.height,
+        }];
+        return;
+    }
+    for (i, slot) in sink.slots.iter_mut().enumerate() {
+        if i != index {
+            for rect in &changes {
+                add_rect(&mut slot.stale, *rect);
+            }
+        }
+    }
+    sink.slots[index].held = true;
+    sink.last = Some(index);
+    sink.sequence += 1;
+    host.send(RuntimeMessage::FrameReady {
+        id,
+        generation: sink.generation,
+        buffer: index as u32,
+        sequence: sink.sequence,
+        width: size.width,
+        height: size.height,
+        stride: size.stride,
+        damage: changes,
+    });
+}

@@ -1,0 +1,269 @@
+//! Offscreen hosting across the real processes: the page's frames arrive in this app's shared
+//! memory with the rectangles that changed, input from the app reaches the page (clicks, typing
+//! with a non-ASCII committed string, the wheel, the cursor over a link), a resize gives frames
+//! of the new size, frame buffers do not leak, and a killed render process is reported and
+//! hosting recovers after a reload.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use common::*;
+use webpane::{EventLoop, FrameRect, KeyInput, MouseButton, MouseInput, OffscreenFrame, WebView, WebViewOptions};
+
+/// The frames the view delivers, kept (so their buffers stay ours) until taken.
+fn collect_frames(webview: &WebView) -> Rc<RefCell<Vec<OffscreenFrame>>> {
+    let frames: Rc<RefCell<Vec<OffscreenFrame>>> = Rc::default();
+    let f = frames.clone();
+    webview.on_frame_ready(move |_, args| {
+        let mut frames = f.borrow_mut();
+        // Keep the newest only: older ones go back to the browser process.
+        frames.clear();
+        frames.push(args.frame().clone());
+    });
+    frames
+}
+
+/// Waits until the newest frame has `bgra` at `x, y`; returns it.
+fn wait_pixel(
+    event_loop: &EventLoop,
+    frames: &Rc<RefCell<Vec<OffscreenFrame>>>,
+    x: u32,
+    y: u32,
+    bgra: [u8; 4],
+) -> OffscreenFrame {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(frame) = frames.borrow().last()
+            && frame.pixel(x, y) == Some(bgra)
+        {
+            return frame.clone();
+        }
+        let seen = frames.borrow().last().and_then(|f| f.pixel(x, y));
+        assert!(
+            Instant::now() < deadline,
+            "pixel ({x}, {y}) never became {bgra:?} (last: {seen:?})"
+        );
+        event_loop.dispatch(Some(Duration::from_millis(20))).unwrap();
+    }
+}
+
+const RED: [u8; 4] = [0, 0, 255, 255];
+const GREEN: [u8; 4] = [0, 128, 0, 255];
+const BLUE: [u8; 4] = [255, 0, 0, 255];
+
+fn offscreen_view(event_loop: &EventLoop, env: &webpane::Environment, width: u32, height: u32) -> WebView {
+    event_loop
+        .block_on(env.create_webview(WebViewOptions::offscreen(width, height)))
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn frames_arrive_in_shared_memory_with_what_changed() {
+    let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = offscreen_view(&event_loop, &env, 400, 300);
+    assert_eq!(webview.offscreen_size(), Some((400, 300)));
+    let frames = collect_frames(&webview);
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<body style='margin:0;background:rgb(255,0,0)'>\
+         <div id=box style='position:absolute;left:100px;top:50px;width:40px;height:30px;background:rgb(0,0,255)'></div></body>"
+    ));
+    let frame = wait_pixel(&event_loop, &frames, 10, 10, RED);
+    assert_eq!((frame.width(), frame.height(), frame.stride()), (400, 300, 1600));
+    assert_eq!(frame.pixel(110, 60), Some(BLUE));
+    let mut copy = vec![0u8; 1600 * 300];
+    assert_eq!(frame.copy_to(&mut copy), 1600 * 300);
+    assert_eq!(&copy[(60 * 1600 + 110 * 4)..][..4], &BLUE);
+    let first = frame.sequence();
+    drop(frame);
+
+    // A change in one place: the next frames' damage covers it and not the whole view.
+    script_result(&event_loop, &webview, "box.style.background = 'rgb(0,128,0)'; 1").unwrap();
+    let changed = wait_pixel(&event_loop, &frames, 110, 60, GREEN);
+    assert!(changed.sequence() > first);
+    let damage: Vec<FrameRect> = changed.damage().to_vec();
+    let covers = damage
+        .iter()
+        .any(|r| r.x <= 100 && r.y <= 50 && r.x + r.width >= 140 && r.y + r.height >= 80);
+    assert!(covers, "the damage {damage:?} misses the box");
+    let area: u64 = damage.iter().map(FrameRect::area).sum();
+    assert!(area < 400 * 300 / 4, "the damage {damage:?} is most of the view");
+    assert_eq!(changed.pixel(10, 10), Some(RED), "the rest of the frame is there too");
+}
+
+/// The page's messages, as JSON text.
+fn messages(webview: &WebView) -> Rc<RefCell<Vec<String>>> {
+    let got: Rc<RefCell<Vec<String>>> = Rc::default();
+    let g = got.clone();
+    webview.on_web_message_received(move |_, args| g.borrow_mut().push(args.web_message_as_json().to_owned()));
+    got
+}
+
+fn wait_message(event_loop: &EventLoop, got: &Rc<RefCell<Vec<String>>>, what: &str) -> String {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(m) = got.borrow().iter().find(|m| m.contains(what)) {
+            return m.clone();
+        }
+        assert!(Instant::now() < deadline, "no message with {what}: {:?}", got.borrow());
+        event_loop.dispatch(Some(Duration::from_millis(20))).unwrap();
+    }
+}
+
+#[test]
+fn input_from_the_app_reaches_the_page() {
+    let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = offscreen_view(&event_loop, &env, 400, 300);
+    let frames = collect_frames(&webview);
+    let got = messages(&webview);
+    let cursors = recorder();
+    let c = cursors.clone();
+    webview.on_cursor_changed(move |_, args| c.borrow_mut().push(args.cursor().to_owned()));
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        r##"<body style="margin:0;height:3000px">
+        <button id=b style="position:absolute;left:20px;top:20px;width:100px;height:40px;background:rgb(255,0,0);border:0"
+          onclick="this.style.background='rgb(0,128,0)'; chrome.webview.postMessage({clicked: [event.clientX, event.clientY]})">b</button>
+        <input id=i style="position:absolute;left:20px;top:100px;width:200px;height:30px"
+          oninput="chrome.webview.postMessage({typed: this.value})">
+        <a href="#x" style="position:absolute;left:20px;top:180px;font-size:30px">a link</a>
+        <script>addEventListener('scroll', () => chrome.webview.postMessage({scrolled: scrollY}));</script>
+        </body>"##
+    ));
+    wait_pixel(&event_loop, &frames, 70, 40, RED);
+
+    // A click at the button's centre: the page's handler runs there, and the frame shows it.
+    for input in [
+        MouseInput::moved(70.0, 40.0),
+        MouseInput::down(MouseButton::Left, 70.0, 40.0),
+        MouseInput::up(MouseButton::Left, 70.0, 40.0),
+    ] {
+        webview.send_mouse_input(input).unwrap();
+    }
+    assert_eq!(wait_message(&event_loop, &got, "clicked"), r#"{"clicked":[70,40]}"#);
+    wait_pixel(&event_loop, &frames, 70, 40, GREEN);
+
+    // Typing into the input: keys, then text an input method committed (not ASCII).
+    webview.set_input_focus(true).unwrap();
+    for input in [
+        MouseInput::down(MouseButton::Left, 100.0, 115.0),
+        MouseInput::up(MouseButton::Left, 100.0, 115.0),
+    ] {
+        webview.send_mouse_input(input).unwrap();
+    }
+    for keyval in [0x61u32, 0x62] {
+        webview.send_key_input(KeyInput::down(keyval)).unwrap();
+        webview.send_key_input(KeyInput::up(keyval)).unwrap();
+    }
+    webview.send_text_input("é✓日本").unwrap();
+    assert_eq!(
+        wait_message(&event_loop, &got, "ab\u{e9}\u{2713}\u{65e5}\u{672c}"),
+        "{\"typed\":\"ab\u{e9}\u{2713}\u{65e5}\u{672c}\"}"
+    );
+
+    // The cursor over the link.
+    webview.send_mouse_input(MouseInput::moved(40.0, 195.0)).unwrap();
+    wait_until(&event_loop, "the pointer cursor over the link", || {
+        cursors.borrow().iter().any(|c| c == "pointer")
+    });
+    webview.send_mouse_input(MouseInput::moved(300.0, 250.0)).unwrap();
+    wait_until(&event_loop, "the default cursor off the link", || {
+        cursors.borrow().last().is_some_and(|c| c == "default")
+    });
+
+    // The wheel scrolls the page.
+    webview
+        .send_mouse_input(MouseInput::wheel_lines(200.0, 150.0, 0.0, 3.0))
+        .unwrap();
+    let scrolled = wait_message(&event_loop, &got, "scrolled");
+    assert!(!scrolled.contains(":0}"), "{scrolled}");
+
+    // Input is for offscreen views only.
+    let plain = event_loop
+        .block_on(env.create_webview(WebViewOptions::headless(100, 100)))
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        plain.send_mouse_input(MouseInput::moved(1.0, 1.0)),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+}
+
+#[test]
+fn resize_buffers_and_a_crashed_page() {
+    let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = offscreen_view(&event_loop, &env, 320, 200);
+    let frames = collect_frames(&webview);
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<body style='margin:0;background:rgb(0,0,255)'><div id=n style='font-size:40px'>0</div>\
+         <script>let k = 0; setInterval(() => { n.textContent = ++k; }, 4);</script></body>"
+    ));
+    wait_pixel(&event_loop, &frames, 300, 190, BLUE);
+
+    // A resize: frames of the new size follow.
+    webview.set_offscreen_size(500, 260).unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(f) = frames.borrow().last()
+            && (f.width(), f.height()) == (500, 260)
+            && f.pixel(480, 250) == Some(BLUE)
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no frame of the new size");
+        event_loop.dispatch(Some(Duration::from_millis(20))).unwrap();
+    }
+
+    // Hundreds of frames of a running counter: the buffers rotate, nothing grows.
+    let runtime_pid = env.browser_process_id().unwrap();
+    let maps = || {
+        std::fs::read_to_string(format!("/proc/{runtime_pid}/maps"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("memfd:"))
+            .count()
+    };
+    // Shared memory the browser process holds open (frame buffers are mapped, their fds closed).
+    let fds = || {
+        std::fs::read_dir(format!("/proc/{runtime_pid}/fd"))
+            .unwrap()
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter(|target| target.to_string_lossy().contains("memfd:"))
+            .count()
+    };
+    let start = frames.borrow().last().unwrap().sequence();
+    let (maps_before, fds_before) = (maps(), fds());
+    wait_until(&event_loop, "300 more frames", || {
+        frames.borrow().last().is_some_and(|f| f.sequence() >= start + 300)
+    });
+    assert_eq!(maps(), maps_before, "shared memory mappings grew");
+    assert_eq!(fds(), fds_before, "shared memory descriptors grew");
+
+    // The render process killed: reported; after a reload, frames come again.
+    let failed = recorder();
+    let f = failed.clone();
+    webview.on_process_failed(move |_, args| f.borrow_mut().push(format!("{:?}", args.kind())));
+    webview.terminate_render_process().unwrap();
+    wait_until(&event_loop, "the render process's failure", || {
+        !failed.borrow().is_empty()
+    });
+    let before = frames.borrow().last().unwrap().sequence();
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<body style='margin:0;background:rgb(0,128,0)'></body>"
+    ));
+    let back = wait_pixel(&event_loop, &frames, 10, 10, GREEN);
+    assert!(back.sequence() > before);
+}
