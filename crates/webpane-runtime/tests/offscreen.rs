@@ -95,6 +95,16 @@ fn frames_arrive_in_shared_memory_with_what_changed() {
     let area: u64 = damage.iter().map(FrameRect::area).sum();
     assert!(area < 400 * 300 / 4, "the damage {damage:?} is most of the view");
     assert_eq!(changed.pixel(10, 10), Some(RED), "the rest of the frame is there too");
+
+    // Capture and PDF work as for any view.
+    let png = event_loop
+        .block_on(webview.capture_preview(webpane::ImageFormat::Png))
+        .unwrap()
+        .unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let pdf = folder.path().join("page.pdf");
+    event_loop.block_on(webview.print_to_pdf(&pdf)).unwrap().unwrap();
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
 
 /// The page's messages, as JSON text.

@@ -116,6 +116,14 @@ fn renderer_switches_and_backend_answers() {
     assert!(out.contains("@@switches ok"), "{out}");
 }
 
+#[test]
+fn offscreen_views_work_on_wayland() {
+    let weston = Weston::start();
+    let folder = tempfile::tempdir().unwrap();
+    let out = run_app(&weston, "offscreen", folder.path());
+    assert!(out.contains("@@offscreen ok"), "{out}");
+}
+
 /// Runs in the child (an app on the Wayland display only); a no-op in a normal test run.
 #[test]
 fn wayland_app() {
@@ -171,6 +179,38 @@ fn wayland_app() {
                 .display_backend(DisplayBackend::X11);
             assert!(event_loop.block_on(x11.build(&event_loop)).unwrap().is_err());
             report("switches ok");
+        }
+        "offscreen" => {
+            // Frames into this app's memory and input from it, with no X server anywhere.
+            let env = env_with(&event_loop, &folder.join("udf"), |b| b);
+            let webview = event_loop
+                .block_on(env.create_webview(WebViewOptions::offscreen(300, 200)))
+                .unwrap()
+                .unwrap();
+            let last: std::rc::Rc<std::cell::RefCell<Option<webpane::OffscreenFrame>>> = Default::default();
+            let l = last.clone();
+            webview.on_frame_ready(move |_, args| *l.borrow_mut() = Some(args.frame().clone()));
+            let clicked = recorder();
+            let c = clicked.clone();
+            webview.on_web_message_received(move |_, args| c.borrow_mut().push(args.web_message_as_json().to_owned()));
+            assert!(load_html(
+                &event_loop,
+                &webview,
+                "<body style='margin:0;background:rgb(200,0,40)' onclick='chrome.webview.postMessage([event.clientX, event.clientY])'></body>"
+            ));
+            wait_until(&event_loop, "a frame with the page", || {
+                last.borrow().as_ref().and_then(|f| f.pixel(150, 100)) == Some([40, 0, 200, 255])
+            });
+            for input in [
+                webpane::MouseInput::moved(150.0, 100.0),
+                webpane::MouseInput::down(webpane::MouseButton::Left, 150.0, 100.0),
+                webpane::MouseInput::up(webpane::MouseButton::Left, 150.0, 100.0),
+            ] {
+                webview.send_mouse_input(input).unwrap();
+            }
+            wait_until(&event_loop, "the click in the page", || !clicked.borrow().is_empty());
+            assert_eq!(clicked.borrow()[0], "[150,100]");
+            report("offscreen ok");
         }
         other => panic!("unknown role {other}"),
     }
