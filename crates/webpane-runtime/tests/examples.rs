@@ -90,3 +90,44 @@ fn the_browser_policy_example_grants_a_camera_writes_a_download_and_finds() {
     assert!(out.contains("find: 4 matches of \"webpane\", active 0"), "{out}");
     assert!(out.contains("find: 4 matches of \"webpane\", active 1"), "{out}");
 }
+
+#[test]
+fn the_offscreen_example_shows_its_page_and_sends_input_through_the_api() {
+    let binary = example("offscreen");
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("shot.png");
+    let out = Command::new(&binary)
+        .args([
+            "--click",
+            "90,190",
+            "--click",
+            "180,277",
+            "--type",
+            "héllo",
+            "--wait-ms",
+            "800",
+        ])
+        .arg("--screenshot")
+        .arg(&shot)
+        .env("WEBPANE_RUNTIME", runtime())
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The clicked button turned green in the frame the window showed.
+    let mut reader = png::Decoder::new(std::fs::File::open(&shot).unwrap())
+        .read_info()
+        .unwrap();
+    let mut rgba = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut rgba).unwrap();
+    let at = ((190 * info.width + 90) * 4) as usize;
+    assert_eq!(&rgba[at..at + 3], &[0x38, 0xa1, 0x69], "the button was not clicked");
+    // Typed text darkens the field where the placeholder was light.
+    let field: Vec<u8> = (30..70)
+        .flat_map(|x| {
+            let at = ((277 * info.width + x) * 4) as usize;
+            rgba[at..at + 3].to_vec()
+        })
+        .collect();
+    assert!(field.iter().any(|&v| v < 60), "no typed text in the field");
+}

@@ -210,6 +210,17 @@ fn wayland_app() {
             }
             wait_until(&event_loop, "the click in the page", || !clicked.borrow().is_empty());
             assert_eq!(clicked.borrow()[0], "[150,100]");
+            // Text from the app's input method, into a focused field (this display has no keyboard).
+            script_result(
+                &event_loop,
+                &webview,
+                "document.body.innerHTML = '<input id=i>'; i.focus(); 1",
+            )
+            .unwrap();
+            webview.send_text_input("é✓日本").unwrap();
+            wait_until(&event_loop, "the text in the field", || {
+                script_result(&event_loop, &webview, "i.value").unwrap() == "\"é✓日本\""
+            });
             report("offscreen ok");
         }
         other => panic!("unknown role {other}"),

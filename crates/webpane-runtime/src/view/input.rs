@@ -51,6 +51,9 @@ impl View {
             InputEvent::Key(key) => {
                 let window = self.window.window().ok_or("the view is not realized")?;
                 let keyboard = seat.as_ref().and_then(|s| s.keyboard());
+                if keyboard.is_none() {
+                    return Err("this display has no keyboard (GTK drops key events without one); text still goes in with send_text_input".into());
+                }
                 send_synthetic(&window, keyboard.as_ref(), None, key_event(&key));
             }
             InputEvent::Text(text) => {
@@ -59,6 +62,16 @@ impl View {
                 // input method commits it as typed text.
                 let window = self.window.window().ok_or("the view is not realized")?;
                 let keyboard = seat.as_ref().and_then(|s| s.keyboard());
+                if keyboard.is_none() {
+                    // A display with no keyboard at all (a headless compositor): GTK drops key
+                    // events without a device; the page's own editing command inserts the text
+                    // where its caret is (as typing would: `input` events follow).
+                    let literal = serde_json::to_string(&text).map_err(|e| e.to_string())?;
+                    let script = format!("document.execCommand('insertText', false, {literal}); void 0");
+                    self.webview
+                        .evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {});
+                    return Ok(());
+                }
                 for c in text.chars() {
                     let keyval = unicode_keysym(c);
                     for press in [true, false] {

@@ -1,0 +1,433 @@
+//! A live web page drawn by the app itself: an offscreen webview's frames arrive in this app's
+//! memory and are shown in a winit window with softbuffer; the mouse, the wheel and the keyboard
+//! (text from the input method too) go back to the page through webpane's input API. It works the
+//! same on X11 and on Wayland: the app never gives the browser process a window.
+//!
+//! ```sh
+//! cargo run -p webpane --example offscreen                       # the built-in page
+//! cargo run -p webpane --example offscreen -- https://example.com
+//! ```
+//!
+//! For automated checks: `-- <page> [--click X,Y]... [--type TEXT] [--wait-ms N]
+//! [--screenshot OUT.png]` sends the clicks and the text through the input API (not the window
+//! system) once the first frame is there, waits, writes the last frame as the window shows it,
+//! and exits 0.
+
+use std::cell::RefCell;
+use std::num::NonZeroU32;
+use std::os::fd::{AsFd, OwnedFd};
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use webpane::{
+    Environment, EventLoop, KeyInput, MouseButton, MouseInput, OffscreenFrame, WebView, WebViewOptions, modifiers,
+};
+use winit::application::ApplicationHandler;
+use winit::dpi::LogicalSize;
+use winit::event::{ElementState, Ime, MouseScrollDelta, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, EventLoopProxy};
+use winit::keyboard::{Key, ModifiersState, NamedKey};
+use winit::window::{CursorIcon, Window, WindowId};
+
+const PAGE: &str = r##"<!doctype html><title>offscreen</title>
+<body style="margin:0;font:20px sans-serif;background:linear-gradient(#1a365d,#2b6cb0);color:white;height:200vh">
+<h1 style="margin:24px">A page in the app's own pixels</h1>
+<p style="margin:24px">Frames arrive in shared memory; input goes back through webpane.</p>
+<button id=b style="margin:24px;font:20px sans-serif;padding:12px 24px;background:#e53e3e;color:white;border:0"
+  onclick="this.style.background='#38a169'; this.textContent='clicked'">click me</button><br>
+<input id=i style="margin:24px;font:20px sans-serif;width:320px" placeholder="type here"><br>
+<a href="#" style="margin:24px;color:#fbd38d">a link (the cursor changes)</a>
+<div id=t style="margin:24px;font-size:40px">0</div>
+<script>let n = 0; setInterval(() => t.textContent = (++n / 10).toFixed(1) + ' s', 100);</script>"##;
+
+#[derive(Debug, Clone, Copy)]
+struct SdkReady;
+
+/// What the command line asked for.
+#[derive(Default)]
+struct Script {
+    page: Option<String>,
+    clicks: Vec<(f64, f64)>,
+    text: Option<String>,
+    wait: Option<Duration>,
+    screenshot: Option<std::path::PathBuf>,
+}
+
+fn parse_args() -> Result<Script, String> {
+    let mut script = Script::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--click" => {
+                let v = value("--click")?;
+                let (x, y) = v.split_once(',').ok_or("--click X,Y")?;
+                script.clicks.push((
+                    x.trim().parse().map_err(|_| "--click X,Y")?,
+                    y.trim().parse().map_err(|_| "--click X,Y")?,
+                ));
+            }
+            "--type" => script.text = Some(value("--type")?),
+            "--wait-ms" => {
+                script.wait = Some(Duration::from_millis(
+                    value("--wait-ms")?.parse().map_err(|_| "--wait-ms N")?,
+                ))
+            }
+            "--screenshot" => script.screenshot = Some(value("--screenshot")?.into()),
+            page if !page.starts_with("--") => script.page = Some(page.to_owned()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(script)
+}
+
+/// Waits until the SDK's fd is readable and wakes winit (see the `winit_app` example).
+fn watch(fd: OwnedFd, winit: EventLoopProxy<SdkReady>, done: mpsc::Receiver<()>) {
+    use rustix::event::{PollFd, PollFlags, poll};
+    loop {
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+        match poll(&mut fds, None) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(_) => return,
+        }
+        if fds[0].revents().contains(PollFlags::IN) && (winit.send_event(SdkReady).is_err() || done.recv().is_err()) {
+            return;
+        }
+    }
+}
+
+struct Shown {
+    window: Rc<Window>,
+    surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
+    webview: WebView,
+}
+
+struct App {
+    sdk: EventLoop,
+    env: Environment,
+    dispatched: mpsc::Sender<()>,
+    script: Script,
+    shown: Option<Shown>,
+    /// The newest frame (its buffer stays ours while we hold it).
+    frame: Rc<RefCell<Option<OffscreenFrame>>>,
+    cursor: Rc<RefCell<Option<String>>>,
+    pointer: (f64, f64),
+    modifiers: u32,
+    /// The page finished loading; the frame sequence then.
+    loaded: Rc<std::cell::Cell<bool>>,
+    loaded_at: Option<u64>,
+    /// When the scripted actions ran (then the wait starts).
+    acted: Option<Instant>,
+    /// The scripted text went in.
+    typed: bool,
+    /// The scripted run is over (the screenshot written).
+    finished: bool,
+    failed: Option<String>,
+}
+
+impl App {
+    fn show(&mut self, event_loop: &ActiveEventLoop) -> Result<(), String> {
+        let attributes = Window::default_attributes()
+            .with_title("webpane offscreen")
+            .with_inner_size(LogicalSize::new(800, 600));
+        let window = Rc::new(event_loop.create_window(attributes).map_err(|e| e.to_string())?);
+        window.set_ime_allowed(true);
+        let context = softbuffer::Context::new(window.clone()).map_err(|e| e.to_string())?;
+        let surface = softbuffer::Surface::new(&context, window.clone()).map_err(|e| e.to_string())?;
+        let size = window.inner_size();
+        let options = WebViewOptions::offscreen(size.width.max(1), size.height.max(1));
+        let webview = self
+            .sdk
+            .wait(self.env.create_webview(options))
+            .map_err(|e| e.to_string())?;
+        let (frame, redraw) = (self.frame.clone(), Rc::downgrade(&window));
+        webview.on_frame_ready(move |_, args| {
+            frame.replace(Some(args.frame().clone()));
+            if let Some(window) = redraw.upgrade() {
+                window.request_redraw();
+            }
+        });
+        let loaded = self.loaded.clone();
+        webview.on_navigation_completed(move |_, _| loaded.set(true));
+        let cursor = self.cursor.clone();
+        webview.on_cursor_changed(move |_, args| {
+            cursor.replace(Some(args.cursor().to_owned()));
+        });
+        match &self.script.page {
+            Some(page) if page.contains("://") => webview.navigate(page),
+            Some(path) => {
+                let absolute = std::fs::canonicalize(path).map_err(|e| format!("{path}: {e}"))?;
+                webview.navigate(&format!("file://{}", absolute.display()))
+            }
+            None => webview.navigate_to_string(PAGE),
+        }
+        .map_err(|e| e.to_string())?;
+        self.shown = Some(Shown {
+            window,
+            surface,
+            webview,
+        });
+        Ok(())
+    }
+
+    /// Draws the newest frame (BGRA bytes are softbuffer's 0RGB words on this machine).
+    fn draw(&mut self) {
+        let (Some(shown), Some(frame)) = (self.shown.as_mut(), self.frame.borrow().clone()) else {
+            return;
+        };
+        let (Some(w), Some(h)) = (NonZeroU32::new(frame.width()), NonZeroU32::new(frame.height())) else {
+            return;
+        };
+        if shown.surface.resize(w, h).is_err() {
+            return;
+        }
+        let Ok(mut buffer) = shown.surface.buffer_mut() else {
+            return;
+        };
+        let mut bytes = vec![0u8; (frame.stride() * frame.height()) as usize];
+        frame.copy_to(&mut bytes);
+        let stride = frame.stride() as usize;
+        for y in 0..frame.height() as usize {
+            let row = &bytes[y * stride..][..frame.width() as usize * 4];
+            for (x, px) in row.chunks_exact(4).enumerate() {
+                buffer[y * frame.width() as usize + x] = u32::from_le_bytes([px[0], px[1], px[2], 0]);
+            }
+        }
+        let _ = buffer.present();
+    }
+
+    /// The scripted clicks and typing, once the first frame is there; then the wait and the
+    /// screenshot.
+    fn run_script(&mut self, event_loop: &ActiveEventLoop) {
+        let Some(shown) = &self.shown else { return };
+        // The page loaded, and a frame of it is there.
+        if !self.loaded.get() {
+            return;
+        }
+        match self.loaded_at {
+            None => {
+                self.loaded_at = self.frame.borrow().as_ref().map(OffscreenFrame::sequence);
+                return;
+            }
+            Some(at) if self.frame.borrow().as_ref().is_none_or(|f| f.sequence() <= at) => return,
+            Some(_) => {}
+        }
+        if self.acted.is_none() {
+            let webview = &shown.webview;
+            let _ = webview.set_input_focus(true);
+            for &(x, y) in &self.script.clicks {
+                for input in [
+                    MouseInput::moved(x, y),
+                    MouseInput::down(MouseButton::Left, x, y),
+                    MouseInput::up(MouseButton::Left, x, y),
+                ] {
+                    let _ = webview.send_mouse_input(input);
+                }
+            }
+            self.acted = Some(Instant::now());
+        }
+        // The text a moment after the clicks: the click that focuses a field is handled first.
+        if !self.typed && self.acted.is_some_and(|t| t.elapsed() >= Duration::from_millis(300)) {
+            self.typed = true;
+            if let Some(text) = &self.script.text {
+                let _ = shown.webview.send_text_input(text);
+            }
+            self.acted = Some(Instant::now());
+        }
+        let automated = self.script.screenshot.is_some() || self.script.wait.is_some();
+        let waited = self.typed
+            && self
+                .acted
+                .is_some_and(|t| t.elapsed() >= self.script.wait.unwrap_or(Duration::from_millis(500)));
+        if automated && waited && !self.finished {
+            self.finished = true;
+            if let Some(path) = &self.script.screenshot
+                && let Some(frame) = self.frame.borrow().as_ref()
+                && let Err(e) = write_png(frame, path)
+            {
+                self.failed = Some(e);
+            }
+            event_loop.exit();
+        }
+    }
+}
+
+fn write_png(frame: &OffscreenFrame, path: &std::path::Path) -> Result<(), String> {
+    let mut bytes = vec![0u8; (frame.stride() * frame.height()) as usize];
+    frame.copy_to(&mut bytes);
+    let mut rgba = Vec::with_capacity((frame.width() * frame.height() * 4) as usize);
+    for y in 0..frame.height() as usize {
+        for px in bytes[y * frame.stride() as usize..][..frame.width() as usize * 4].chunks_exact(4) {
+            rgba.extend_from_slice(&[px[2], px[1], px[0], 255]);
+        }
+    }
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), frame.width(), frame.height());
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer.write_image_data(&rgba).map_err(|e| e.to_string())?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The X keysym of a key winit names (keys that are not text).
+fn keysym(key: &Key) -> Option<u32> {
+    Some(match key {
+        Key::Named(NamedKey::Enter) => 0xff0d,
+        Key::Named(NamedKey::Backspace) => 0xff08,
+        Key::Named(NamedKey::Tab) => 0xff09,
+        Key::Named(NamedKey::Escape) => 0xff1b,
+        Key::Named(NamedKey::Delete) => 0xffff,
+        Key::Named(NamedKey::ArrowLeft) => 0xff51,
+        Key::Named(NamedKey::ArrowUp) => 0xff52,
+        Key::Named(NamedKey::ArrowRight) => 0xff53,
+        Key::Named(NamedKey::ArrowDown) => 0xff54,
+        Key::Named(NamedKey::Home) => 0xff50,
+        Key::Named(NamedKey::End) => 0xff57,
+        Key::Named(NamedKey::PageUp) => 0xff55,
+        Key::Named(NamedKey::PageDown) => 0xff56,
+        _ => return None,
+    })
+}
+
+impl ApplicationHandler<SdkReady> for App {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.shown.is_none()
+            && let Err(e) = self.show(event_loop)
+        {
+            self.failed = Some(e);
+            event_loop.exit();
+        }
+    }
+
+    fn user_event(&mut self, event_loop: &ActiveEventLoop, _: SdkReady) {
+        while let Ok(ran) = self.sdk.dispatch(Some(Duration::ZERO)) {
+            if ran == 0 {
+                break;
+            }
+        }
+        let _ = self.dispatched.send(());
+        if let (Some(shown), Some(name)) = (&self.shown, self.cursor.borrow_mut().take()) {
+            shown.window.set_cursor(match name.as_str() {
+                "pointer" => CursorIcon::Pointer,
+                "text" => CursorIcon::Text,
+                _ => CursorIcon::Default,
+            });
+        }
+        self.run_script(event_loop);
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _: WindowId, event: WindowEvent) {
+        let Some(webview) = self.shown.as_ref().map(|s| s.webview.clone()) else {
+            return;
+        };
+        let (x, y) = self.pointer;
+        let held = self.modifiers;
+        let sent = match event {
+            WindowEvent::CloseRequested => {
+                event_loop.exit();
+                Ok(())
+            }
+            WindowEvent::RedrawRequested => {
+                self.draw();
+                self.run_script(event_loop);
+                Ok(())
+            }
+            WindowEvent::Resized(size) => webview.set_offscreen_size(size.width.max(1), size.height.max(1)),
+            WindowEvent::Focused(focused) => webview.set_input_focus(focused),
+            WindowEvent::ModifiersChanged(m) => {
+                let state: ModifiersState = m.state();
+                self.modifiers = [
+                    (state.shift_key(), modifiers::SHIFT),
+                    (state.control_key(), modifiers::CONTROL),
+                    (state.alt_key(), modifiers::ALT),
+                    (state.super_key(), modifiers::SUPER),
+                ]
+                .iter()
+                .filter(|(on, _)| *on)
+                .fold(0, |bits, (_, bit)| bits | bit);
+                Ok(())
+            }
+            WindowEvent::CursorMoved { position, .. } => {
+                self.pointer = (position.x, position.y);
+                webview.send_mouse_input(MouseInput::moved(position.x, position.y).with_modifiers(held))
+            }
+            WindowEvent::CursorLeft { .. } => webview.send_mouse_input(MouseInput::left()),
+            WindowEvent::MouseInput { state, button, .. } => {
+                let button = match button {
+                    winit::event::MouseButton::Right => MouseButton::Right,
+                    winit::event::MouseButton::Middle => MouseButton::Middle,
+                    _ => MouseButton::Left,
+                };
+                let input = match state {
+                    ElementState::Pressed => MouseInput::down(button, x, y),
+                    ElementState::Released => MouseInput::up(button, x, y),
+                };
+                webview.send_mouse_input(input.with_modifiers(held))
+            }
+            WindowEvent::MouseWheel { delta, .. } => webview.send_mouse_input(match delta {
+                MouseScrollDelta::LineDelta(dx, dy) => MouseInput::wheel_lines(x, y, -f64::from(dx), -f64::from(dy)),
+                MouseScrollDelta::PixelDelta(p) => MouseInput::wheel(x, y, -p.x, -p.y),
+            }),
+            WindowEvent::Ime(Ime::Commit(text)) => webview.send_text_input(&text),
+            WindowEvent::KeyboardInput { event, .. } => match (keysym(&event.logical_key), &event.text) {
+                (Some(keyval), _) => {
+                    let key = if event.state == ElementState::Pressed {
+                        KeyInput::down(keyval)
+                    } else {
+                        KeyInput::up(keyval)
+                    };
+                    webview.send_key_input(key.with_modifiers(held))
+                }
+                (None, Some(text)) if event.state == ElementState::Pressed && held & modifiers::CONTROL == 0 => {
+                    webview.send_text_input(text)
+                }
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        if let Err(e) = sent {
+            eprintln!("webpane: {e}");
+        }
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let script = parse_args()?;
+    let winit = winit::event_loop::EventLoop::<SdkReady>::with_user_event().build()?;
+    let sdk = EventLoop::new()?;
+    let folder = tempfile::tempdir()?;
+    let env = sdk.wait(Environment::builder().user_data_folder(folder.path()).build(&sdk))?;
+    let (dispatched, done) = mpsc::channel();
+    let fd = sdk.as_fd().try_clone_to_owned()?;
+    let proxy = winit.create_proxy();
+    std::thread::spawn(move || watch(fd, proxy, done));
+    let mut app = App {
+        sdk,
+        env,
+        dispatched,
+        script,
+        shown: None,
+        frame: Rc::default(),
+        cursor: Rc::default(),
+        pointer: (0.0, 0.0),
+        modifiers: 0,
+        loaded: Rc::default(),
+        loaded_at: None,
+        acted: None,
+        typed: false,
+        finished: false,
+        failed: None,
+    };
+    winit.run_app(&mut app)?;
+    app.frame.replace(None);
+    if let Some(shown) = app.shown.take() {
+        shown.webview.close()?;
+    }
+    match app.failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
