@@ -2,7 +2,7 @@
 //!
 //! Everything is measured side by side in one run (the machine may be shared and noisy: compare
 //! paths within a run, not across runs): physical floors, browser process lifecycle, web
-//! messages, bulk data per path, app assets per path, and memory. Each part prints a table of medians and ratios, and
+//! messages, bulk data per path, app assets per path, offscreen hosting, and memory. Each part prints a table of medians and ratios, and
 //! the whole run is also one JSON document.
 //!
 //! Timing is hand-written rather than done with criterion: the point is one table of ratios
@@ -16,12 +16,21 @@ mod floors;
 mod lifecycle;
 mod memory;
 mod messages;
+mod offscreen;
 mod setup;
 
 pub use setup::Options;
 
 /// The parts of the suite, in the order they run.
-pub const PARTS: &[&str] = &["floors", "lifecycle", "messages", "bulk", "assets", "memory"];
+pub const PARTS: &[&str] = &[
+    "floors",
+    "lifecycle",
+    "messages",
+    "bulk",
+    "assets",
+    "offscreen",
+    "memory",
+];
 
 /// Runs the suite; prints tables (unless `json`) and returns the JSON document.
 pub fn run(opts: &Options) -> serde_json::Value {
@@ -41,6 +50,7 @@ pub fn run(opts: &Options) -> serde_json::Value {
             "messages" => messages::run(opts),
             "bulk" => bulk::run(opts),
             "assets" => assets::run(opts),
+            "offscreen" => offscreen::run(opts),
             _ => memory::run(opts),
         };
         report.insert(part.to_string(), value);

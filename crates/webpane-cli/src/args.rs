@@ -62,7 +62,7 @@ pub(crate) struct BenchArgs {
     /// Smaller sizes only (bulk data stops at 16 MiB).
     #[arg(long)]
     pub(crate) quick: bool,
-    /// Run only these parts (floors, lifecycle, messages, bulk, assets, memory); repeatable.
+    /// Run only these parts (floors, lifecycle, messages, bulk, assets, offscreen, memory); repeatable.
     #[arg(long, value_name = "PART")]
     pub(crate) only: Vec<String>,
     /// Where to write the JSON document.

@@ -241,7 +241,7 @@ fn resize_buffers_and_a_crashed_page() {
         std::fs::read_to_string(format!("/proc/{runtime_pid}/maps"))
             .unwrap()
             .lines()
-            .filter(|l| l.contains("memfd:"))
+            .filter(|l| l.contains("memfd:webpane-shm"))
             .count()
     };
     // Shared memory the browser process holds open (frame buffers are mapped, their fds closed).
@@ -249,11 +249,12 @@ fn resize_buffers_and_a_crashed_page() {
         std::fs::read_dir(format!("/proc/{runtime_pid}/fd"))
             .unwrap()
             .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
-            .filter(|target| target.to_string_lossy().contains("memfd:"))
+            .filter(|target| target.to_string_lossy().contains("memfd:webpane-shm"))
             .count()
     };
     let start = frames.borrow().last().unwrap().sequence();
     let (maps_before, fds_before) = (maps(), fds());
+    assert!(maps_before >= 3, "the three frame buffers are mapped ({maps_before})");
     wait_until(&event_loop, "300 more frames", || {
         frames.borrow().last().is_some_and(|f| f.sequence() >= start + 300)
     });

@@ -30,6 +30,8 @@ struct FrameInner {
     stride: u32,
     damage: Vec<FrameRect>,
     mapping: Rc<SharedMapping>,
+    painted_at_ns: u64,
+    copied_bytes: u64,
 }
 
 impl Drop for FrameInner {
@@ -89,6 +91,19 @@ impl OffscreenFrame {
     /// What changed since the previous frame (the whole frame for the first, and after a resize).
     pub fn damage(&self) -> &[FrameRect] {
         &self.inner.damage
+    }
+
+    /// When the browser process's GTK painted the first change this frame shows, on
+    /// `CLOCK_MONOTONIC` in nanoseconds (the same clock in every process of the machine: compare
+    /// it with yours to see how old the frame is).
+    pub fn painted_at_ns(&self) -> u64 {
+        self.inner.painted_at_ns
+    }
+
+    /// Bytes the browser process copied into this frame's buffer (what changed since the buffer
+    /// was last written; the first frame: all of it).
+    pub fn copied_bytes(&self) -> u64 {
+        self.inner.copied_bytes
     }
 
     /// The pixel at `x, y` as BGRA (`None` outside the frame).
@@ -213,17 +228,16 @@ impl WebView {
         self.inner.offscreen.borrow().as_ref().map(|s| (s.width, s.height))
     }
 
-    /// A frame the browser process wrote (from `FrameReady`).
-    #[allow(clippy::too_many_arguments)] // the message's fields, one by one
+    /// A frame the browser process wrote (from `FrameReady`): its size (`width, height,
+    /// stride`) and when it was painted and how much was copied.
     pub(crate) fn frame_ready(
         &self,
         generation: u32,
         buffer: u32,
         sequence: u64,
-        width: u32,
-        height: u32,
-        stride: u32,
+        (width, height, stride): (u32, u32, u32),
         damage: Vec<FrameRect>,
+        (painted_at_ns, copied_bytes): (u64, u64),
     ) {
         let mapping = {
             let state = self.inner.offscreen.borrow();
@@ -247,6 +261,8 @@ impl WebView {
                 stride,
                 damage,
                 mapping,
+                painted_at_ns,
+                copied_bytes,
             }),
         };
         let args = FrameReadyEventArgs {

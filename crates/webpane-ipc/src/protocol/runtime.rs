@@ -262,6 +262,11 @@ pub enum RuntimeMessage {
         stride: u32,
         /// What changed since the previous frame (the whole frame for the first).
         damage: Vec<super::offscreen::FrameRect>,
+        /// When GTK painted the first change this frame shows (`CLOCK_MONOTONIC`, ns: the same
+        /// clock in every process of the machine).
+        painted_at_ns: u64,
+        /// Bytes the browser process copied into the buffer for this frame.
+        copied_bytes: u64,
     },
     /// The pointer's cursor over an offscreen view changed (a CSS cursor name: `default`,
     /// `pointer`, `text`, …).

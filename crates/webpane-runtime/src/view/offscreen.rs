@@ -87,6 +87,8 @@ impl View {
             sequence: 0,
             scheduled: false,
             last: None,
+            painted_at_ns: None,
+            scratch: None,
         }));
         if first {
             self.watch_damage();
@@ -135,6 +137,7 @@ impl View {
                     return false;
                 };
                 add_rect(&mut sink.unreported, rect);
+                sink.painted_at_ns.get_or_insert_with(monotonic_ns);
             }
             schedule(&frames, window.upcast_ref(), id, &host);
             false
@@ -174,9 +177,32 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
     let Some(index) = (0..sink.slots.len()).find(|i| !sink.slots[*i].held && Some(*i) != sink.last) else {
         return; // the app holds every other buffer: its next release brings the frame
     };
-    let Some(surface) = window.downcast_ref::<gtk::OffscreenWindow>().and_then(|w| w.surface()) else {
-        return;
+    // The view drawn into memory of this process: the window's own surface may live in the X
+    // server (an Xlib surface), and reading it back is a round trip per frame.
+    let Some(view) = window.child() else { return };
+    let surface = match sink
+        .scratch
+        .take()
+        .filter(|s| s.width() == sink.width as i32 && s.height() == sink.height as i32)
+    {
+        Some(surface) => surface,
+        None => {
+            match gtk::cairo::ImageSurface::create(gtk::cairo::Format::ARgb32, sink.width as i32, sink.height as i32) {
+                Ok(surface) => surface,
+                Err(e) => {
+                    log::warn!("view {}: no memory for a frame: {e}", id.0);
+                    return;
+                }
+            }
+        }
     };
+    if let Ok(cr) = gtk::cairo::Context::new(&surface) {
+        cr.set_operator(gtk::cairo::Operator::Source);
+        view.draw(&cr);
+    }
+    surface.flush();
+    sink.scratch = Some(surface.clone());
+    let surface: gtk::cairo::Surface = (*surface).clone();
     let size = FrameSize {
         width: sink.width,
         height: sink.height,
@@ -198,6 +224,7 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
         },
     };
     sink.unreported.clear();
+    let painted_at_ns = sink.painted_at_ns.take().unwrap_or_else(monotonic_ns);
     if changes.is_empty() {
         return; // painted the same pixels again: no new frame
     }
@@ -225,6 +252,8 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
             }
         }
     }
+    let area = |rects: &[FrameRect]| rects.iter().map(FrameRect::area).sum::<u64>();
+    let copied_bytes = (area(&stale) + area(&changes)) * 4;
     sink.slots[index].held = true;
     sink.last = Some(index);
     sink.sequence += 1;
@@ -237,5 +266,13 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
         height: size.height,
         stride: size.stride,
         damage: changes,
+        painted_at_ns,
+        copied_bytes,
     });
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds.
+fn monotonic_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }

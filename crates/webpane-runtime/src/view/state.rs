@@ -207,6 +207,10 @@ pub(crate) struct FrameSink {
     pub(super) scheduled: bool,
     /// The buffer of the last frame handed over (complete: every later frame starts from it).
     pub(super) last: Option<usize>,
+    /// When GTK painted the first change not handed over yet (`CLOCK_MONOTONIC`, ns).
+    pub(super) painted_at_ns: Option<u64>,
+    /// The view as last drawn into this process's memory.
+    pub(super) scratch: Option<gtk::cairo::ImageSurface>,
 }
 
 /// The view's frame sink, shared with its damage handler.

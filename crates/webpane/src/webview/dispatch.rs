@@ -241,8 +241,17 @@ impl WebView {
                 height,
                 stride,
                 damage,
+                painted_at_ns,
+                copied_bytes,
                 ..
-            } => self.frame_ready(generation, buffer, sequence, width, height, stride, damage),
+            } => self.frame_ready(
+                generation,
+                buffer,
+                sequence,
+                (width, height, stride),
+                damage,
+                (painted_at_ns, copied_bytes),
+            ),
             RuntimeMessage::CursorChanged { cursor, .. } => {
                 let args = crate::offscreen::CursorChangedEventArgs {
                     cursor,
