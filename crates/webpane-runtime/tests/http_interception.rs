@@ -54,6 +54,17 @@ fn recording_server() -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, heads)
 }
 
+/// The request heads the server got, but for the page's icon (WebKit may or may not ask for it).
+fn without_icons(heads: &Mutex<Vec<String>>) -> Vec<String> {
+    heads
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|h| !h.starts_with("GET /favicon.ico"))
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn http_and_https_requests_reach_the_app_that_filters_them() {
     let (port, real) = recording_server();
@@ -179,13 +190,7 @@ fn http_and_https_requests_reach_the_app_that_filters_them() {
     assert!(other_seen.borrow().is_empty(), "{:?}", other_seen.borrow());
     assert!(!seen.iter().any(|s| s.contains("/only/second")));
 
-    let real: Vec<String> = real
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|h| !h.starts_with("GET /favicon.ico"))
-        .cloned()
-        .collect();
+    let real = without_icons(&real);
     assert_eq!(real.len(), 3, "{real:?}");
     for head in &real {
         assert!(!head.to_ascii_lowercase().contains("x-webpane-page"), "{head}");
@@ -236,14 +241,7 @@ fn a_navigation_can_post_a_body() {
         script_result(&event_loop, &webview, "document.body.innerText").unwrap(),
         "\"real /form\""
     );
-    // The page's icon may be asked for too: not this test's business.
-    let real: Vec<String> = real
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|h| !h.starts_with("GET /favicon.ico"))
-        .cloned()
-        .collect();
+    let real = without_icons(&real);
     assert_eq!(real.len(), 1, "{real:?}");
     let head = &real[0];
     assert!(head.starts_with("POST /form HTTP/1.1\r\n"), "{head}");

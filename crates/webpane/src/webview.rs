@@ -76,15 +76,7 @@ impl WebView {
             uri: uri.to_owned(),
             reason: e.to_string(),
         })?;
-        let headers = headers
-            .iter()
-            .map(|(name, value)| {
-                let value = value
-                    .to_str()
-                    .map_err(|_| Error::InvalidArgument(format!("the value of header {name} is not text")))?;
-                Ok((name.as_str().to_owned(), value.to_owned()))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let headers = request_navigation::header_pairs(headers)?;
         self.request(AppMessage::NavigateWithHeaders {
             id: self.inner.id,
             uri: uri.to_owned(),

@@ -6,6 +6,19 @@ use webpane_ipc::protocol::AppMessage;
 use crate::error::{Error, Result};
 use crate::objects::WebView;
 
+/// Headers as the wire carries them: name and text value, in order.
+pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Result<Vec<(String, String)>> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = value
+                .to_str()
+                .map_err(|_| Error::InvalidArgument(format!("the value of header {name} is not text")))?;
+            Ok((name.as_str().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
 impl WebView {
     /// Navigates with `request`: its method, URI, headers and body (WebView2's
     /// `NavigateWithWebResourceRequest`). A GET without a body is
@@ -43,16 +56,7 @@ impl WebView {
                 reason: "a navigation with a method other than GET or a body needs an http(s) URI".into(),
             });
         }
-        let headers = parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let value = value
-                    .to_str()
-                    .map_err(|_| Error::InvalidArgument(format!("the value of header {name} is not text")))?;
-                Ok((name.as_str().to_owned(), value.to_owned()))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let headers = header_pairs(&parts.headers)?;
         self.request(AppMessage::NavigateWithRequest {
             id: self.inner.id,
             uri,
