@@ -2,7 +2,7 @@
 //!
 //! A headless view lives in a `GtkOffscreenWindow`; GTK paints it into the window's surface and
 //! says where it painted (`damage-event`). There, what differs from the previous frame is found
-//! ([`pixels::changed`](crate::pixels::changed)) and copied into a buffer the app is not reading:
+//! ([`crate::pixels::changed`]) and copied into a buffer the app is not reading:
 //! a buffer is handed over with `FrameReady` and written again only after the app's
 //! `ReleaseFrame` (no tearing). Every buffer keeps the rectangles it has not seen yet; before a
 //! frame goes into it, those come from the previous frame's buffer — never a whole-frame copy
