@@ -261,6 +261,27 @@ fn resize_buffers_and_a_crashed_page() {
     assert_eq!(maps(), maps_before, "shared memory mappings grew");
     assert_eq!(fds(), fds_before, "shared memory descriptors grew");
 
+    // Hidden: no frames (WebKit stops painting a hidden view); shown again: they come back.
+    webview.set_visible(false).unwrap();
+    let settle = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < settle {
+        event_loop.dispatch(Some(Duration::from_millis(20))).unwrap();
+    }
+    let hidden_at = frames.borrow().last().unwrap().sequence();
+    let quiet = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < quiet {
+        event_loop.dispatch(Some(Duration::from_millis(20))).unwrap();
+    }
+    assert_eq!(
+        frames.borrow().last().unwrap().sequence(),
+        hidden_at,
+        "frames while hidden"
+    );
+    webview.set_visible(true).unwrap();
+    wait_until(&event_loop, "frames after showing again", || {
+        frames.borrow().last().is_some_and(|f| f.sequence() > hidden_at)
+    });
+
     // The render process killed: reported; after a reload, frames come again.
     let failed = recorder();
     let f = failed.clone();
