@@ -216,18 +216,66 @@ fn clippy() -> Result {
     publishable()
 }
 
+/// Removes the copies of this workspace's crates that an earlier `cargo package` unpacked from
+/// its temporary local registry into cargo's home: cargo keys them by name and version only, so
+/// a second run on the same machine would verify against the stale ones. (Local registries are
+/// the `registry/src` folders whose name starts with `-`: they have no host.)
+fn forget_packaged_copies() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return;
+    };
+    for registry in registries.map_while(std::result::Result::ok) {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(crates) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for unpacked in crates.map_while(std::result::Result::ok) {
+            if unpacked.file_name().to_string_lossy().starts_with("webpane") {
+                let _ = std::fs::remove_dir_all(unpacked.path());
+            }
+        }
+    }
+}
+
 /// The crates can be published: `cargo package` builds each from its packaged sources, offline;
 /// and the SDK and `webpane-ipc` build with no WebKitGTK or GTK in sight (as on docs.rs): any
 /// `-sys` crate asking pkg-config for them would fail here.
 fn publishable() -> Result {
-    run(cargo().args([
-        "package",
-        "--workspace",
-        "--exclude",
-        "xtask",
-        "--offline",
-        "--allow-dirty",
-    ]))?;
+    forget_packaged_copies();
+    // A target folder of its own, with this workspace's crates built afresh: cargo takes a
+    // registry crate's build as final (its sources never change), so the packaged crates of an
+    // earlier run would be used again.
+    let target = dist::target_dir().join("package-check");
+    for profile in ["debug"] {
+        for folder in [".fingerprint", "deps", "build"] {
+            if let Ok(entries) = std::fs::read_dir(target.join(profile).join(folder)) {
+                for entry in entries.map_while(std::result::Result::ok) {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if name.starts_with("webpane") || name.starts_with("libwebpane") {
+                        let _ = std::fs::remove_dir_all(entry.path()).or_else(|_| std::fs::remove_file(entry.path()));
+                    }
+                }
+            }
+        }
+    }
+    run(cargo()
+        .args([
+            "package",
+            "--workspace",
+            "--exclude",
+            "xtask",
+            "--offline",
+            "--allow-dirty",
+        ])
+        .env("CARGO_TARGET_DIR", &target))?;
     run(cargo()
         .args(["check", "-p", "webpane", "-p", "webpane-ipc", "--all-targets"])
         .env("PKG_CONFIG_LIBDIR", "/nonexistent")
