@@ -219,7 +219,7 @@ impl VirtualHosts {
                             host.clone(),
                             Arc::new(Mapped {
                                 site: None,
-                                ..clone_of(&mapped)
+                                ..(*mapped).clone()
                             }),
                         );
                     }
@@ -234,7 +234,7 @@ impl VirtualHosts {
                         host.clone(),
                         Arc::new(Mapped {
                             intercepted: false,
-                            ..clone_of(&mapped)
+                            ..(*mapped).clone()
                         }),
                     );
                 }
@@ -344,14 +344,5 @@ impl VirtualHosts {
             data.set_network_proxy_settings(webkit2gtk::NetworkProxyMode::Custom, Some(&mut settings));
         }
         Ok(())
-    }
-}
-
-/// A copy of a proxy entry (its parts are shared).
-fn clone_of(mapped: &Mapped) -> Mapped {
-    Mapped {
-        site: mapped.site.clone(),
-        intercepted: mapped.intercepted,
-        tls: mapped.tls.clone(),
     }
 }

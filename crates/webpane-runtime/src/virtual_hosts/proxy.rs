@@ -31,6 +31,8 @@ const HANDSHAKE: Duration = Duration::from_secs(30);
 const IDLE: Duration = Duration::from_secs(120);
 
 /// A host the proxy serves itself: a folder mapped at it, requests to it intercepted, or both.
+/// Cloning shares its parts.
+#[derive(Clone)]
 pub struct Mapped {
     pub site: Option<Arc<Site>>,
     /// Whether a view filters on it (its requests are offered to the app first).
