@@ -129,6 +129,15 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             no_nul("URI", uri)?;
             crate::protocol::validate_headers(headers)
         }
+        AppMessage::NavigateWithRequest {
+            uri, method, headers, ..
+        } => {
+            no_nul("URI", uri)?;
+            if !crate::protocol::is_http_token(method) {
+                return Err(format!("{method:?} is not an HTTP method"));
+            }
+            crate::protocol::validate_headers(headers)
+        }
         AppMessage::NavigateToString { html, .. } => no_nul("document", html),
         AppMessage::AddWebResourceRequestedFilter { filter, .. }
         | AppMessage::RemoveWebResourceRequestedFilter { filter, .. } => no_nul("filter", filter),
@@ -238,6 +247,20 @@ mod tests {
             AppMessage::UpdateSetting {
                 id,
                 setting: Setting::ZoomFactor(100.0),
+            },
+            AppMessage::NavigateWithRequest {
+                id,
+                uri: "https://example.com/".into(),
+                method: "PO ST".into(),
+                headers: vec![],
+                body: vec![],
+            },
+            AppMessage::NavigateWithRequest {
+                id,
+                uri: "https://example.com/".into(),
+                method: "POST".into(),
+                headers: vec![("X-A".into(), "a\r\nb".into())],
+                body: vec![],
             },
         ];
         for message in refused {

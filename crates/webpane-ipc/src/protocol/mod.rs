@@ -33,7 +33,9 @@ pub use policy::{
 };
 pub use process::{ProcessFailedKind, ProcessFailedReason};
 pub use profile::{BrowsingDataKinds, Cookie};
-pub use resources::{HostResourceAccess, ResourceResponse, ResponseBody, validate_headers, validate_virtual_host};
+pub use resources::{
+    HostResourceAccess, ResourceResponse, ResponseBody, is_http_token, validate_headers, validate_virtual_host,
+};
 pub use runtime::{FrameStage, RuntimeMessage};
 pub use view::{CloseReason, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode, ViewSettings, WebError, WebViewId};
 

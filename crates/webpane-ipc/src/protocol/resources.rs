@@ -46,14 +46,17 @@ impl ResourceResponse {
     }
 }
 
+/// Whether `s` is an HTTP token (RFC 9110): what header names and methods are made of.
+pub fn is_http_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 /// Checks HTTP headers: names are HTTP tokens, values hold no CR, LF or NUL.
 pub fn validate_headers(headers: &[(String, String)]) -> Result<(), String> {
     for (name, value) in headers {
-        let token = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-        if !token {
+        if !is_http_token(name) {
             return Err(format!("{name:?} is not a header name"));
         }
         if value.contains(['\0', '\r', '\n']) {

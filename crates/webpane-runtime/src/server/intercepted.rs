@@ -88,14 +88,7 @@ impl Server {
         if !client.views.borrow().contains_key(&id) {
             return Err(format!("there is no webview {}", id.0));
         }
-        if !method
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-            || method.is_empty()
-        {
-            return Err(format!("{method:?} is not an HTTP method"));
-        }
-        webpane_ipc::protocol::validate_headers(&headers)?;
+        // The method and headers were checked with the message (`validate::app_message`).
         let host = url::Url::parse(&uri)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
