@@ -1,8 +1,9 @@
 //! Offscreen hosting: a headless view's frames, delivered into shared memory the app gave.
 //!
-//! A headless view lives in a `GtkOffscreenWindow`; GTK paints it into the window's surface and
-//! says where it painted (`damage-event`). There, what differs from the previous frame is found
-//! ([`crate::pixels::changed`]) and copied into a buffer the app is not reading:
+//! A headless view lives in a `GtkOffscreenWindow`; GTK says where it painted (`damage-event`).
+//! There the view is drawn again into memory of this process (the window's own surface may live
+//! in the X server), what differs from the previous frame is found
+//! ([`crate::pixels::changed`]), and that is copied into a buffer the app is not reading:
 //! a buffer is handed over with `FrameReady` and written again only after the app's
 //! `ReleaseFrame` (no tearing). Every buffer keeps the rectangles it has not seen yet; before a
 //! frame goes into it, those come from the previous frame's buffer — never a whole-frame copy
@@ -177,8 +178,14 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
     let Some(index) = (0..sink.slots.len()).find(|i| !sink.slots[*i].held && Some(*i) != sink.last) else {
         return; // the app holds every other buffer: its next release brings the frame
     };
-    // The view drawn into memory of this process: the window's own surface may live in the X
-    // server (an Xlib surface), and reading it back is a round trip per frame.
+    // Where GTK painted since the last frame.
+    let painted = sink
+        .unreported
+        .iter()
+        .skip(1)
+        .fold(sink.unreported[0], |a, r| a.union(r));
+    // The view drawn there into memory of this process: the window's own surface may live in the
+    // X server (an Xlib surface), and reading it back is a round trip per frame.
     let Some(view) = window.child() else { return };
     let surface = match sink
         .scratch
@@ -197,6 +204,13 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
         }
     };
     if let Ok(cr) = gtk::cairo::Context::new(&surface) {
+        cr.rectangle(
+            f64::from(painted.x),
+            f64::from(painted.y),
+            f64::from(painted.width),
+            f64::from(painted.height),
+        );
+        cr.clip();
         cr.set_operator(gtk::cairo::Operator::Source);
         view.draw(&cr);
     }
@@ -208,11 +222,6 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
         height: sink.height,
         stride: sink.stride,
     };
-    let painted = sink
-        .unreported
-        .iter()
-        .skip(1)
-        .fold(sink.unreported[0], |a, r| a.union(r));
     let changes = match sink.last {
         None => vec![painted],
         Some(last) => match pixels::changed(&surface, painted, &sink.slots[last].mapping, size) {
