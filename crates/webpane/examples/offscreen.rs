@@ -13,9 +13,12 @@
 //! system) once the first frame is there, waits, writes the last frame as the window shows it,
 //! and exits 0.
 
+#[path = "support/winit_wake.rs"]
+mod winit_wake;
+
 use std::cell::RefCell;
 use std::num::NonZeroU32;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::AsFd;
 use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -26,9 +29,10 @@ use webpane::{
 use winit::application::ApplicationHandler;
 use winit::dpi::LogicalSize;
 use winit::event::{ElementState, Ime, MouseScrollDelta, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, EventLoopProxy};
+use winit::event_loop::ActiveEventLoop;
 use winit::keyboard::{Key, ModifiersState, NamedKey};
 use winit::window::{CursorIcon, Window, WindowId};
+use winit_wake::{SdkReady, watch};
 
 const PAGE: &str = r##"<!doctype html><title>offscreen</title>
 <body style="margin:0;font:20px sans-serif;background:linear-gradient(#1a365d,#2b6cb0);color:white;height:200vh">
@@ -40,9 +44,6 @@ const PAGE: &str = r##"<!doctype html><title>offscreen</title>
 <a href="#" style="margin:24px;color:#fbd38d">a link (the cursor changes)</a>
 <div id=t style="margin:24px;font-size:40px">0</div>
 <script>let n = 0; setInterval(() => t.textContent = (++n / 10).toFixed(1) + ' s', 100);</script>"##;
-
-#[derive(Debug, Clone, Copy)]
-struct SdkReady;
 
 /// What the command line asked for.
 #[derive(Default)]
@@ -80,21 +81,6 @@ fn parse_args() -> Result<Script, String> {
         }
     }
     Ok(script)
-}
-
-/// Waits until the SDK's fd is readable and wakes winit (see the `winit_app` example).
-fn watch(fd: OwnedFd, winit: EventLoopProxy<SdkReady>, done: mpsc::Receiver<()>) {
-    use rustix::event::{PollFd, PollFlags, poll};
-    loop {
-        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
-        match poll(&mut fds, None) {
-            Ok(_) | Err(rustix::io::Errno::INTR) => {}
-            Err(_) => return,
-        }
-        if fds[0].revents().contains(PollFlags::IN) && (winit.send_event(SdkReady).is_err() || done.recv().is_err()) {
-            return;
-        }
-    }
 }
 
 struct Shown {

@@ -15,8 +15,11 @@
 //! [`EventLoop::as_fd`]: webpane::EventLoop::as_fd
 //! [`EventLoop::dispatch`]: webpane::EventLoop::dispatch
 
+#[path = "support/winit_wake.rs"]
+mod winit_wake;
+
 use std::cell::Cell;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::AsFd;
 use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -25,13 +28,10 @@ use webpane::{Environment, EventLoop, WebView, WebViewOptions};
 use winit::application::ApplicationHandler;
 use winit::dpi::LogicalSize;
 use winit::event::WindowEvent;
-use winit::event_loop::{ActiveEventLoop, EventLoopProxy};
+use winit::event_loop::ActiveEventLoop;
 use winit::raw_window_handle::HasWindowHandle;
 use winit::window::{Window, WindowId};
-
-/// winit's user event: the SDK's loop has work.
-#[derive(Debug, Clone, Copy)]
-struct SdkReady;
+use winit_wake::{SdkReady, watch};
 
 const PAGE: &str = r#"<!doctype html><title>winit</title>
 <body style="background:#2b6cb0;color:white;font:24px sans-serif">
@@ -40,25 +40,6 @@ const PAGE: &str = r#"<!doctype html><title>winit</title>
   chrome.webview.addEventListener('message', e => chrome.webview.postMessage('pong: ' + e.data));
   chrome.webview.postMessage('loaded');
 </script>"#;
-
-/// Waits until `fd` is readable, wakes winit, and waits for winit to have run the SDK's
-/// callbacks (`done`) before looking again: the fd stays readable until then.
-fn watch(fd: OwnedFd, winit: EventLoopProxy<SdkReady>, done: mpsc::Receiver<()>) {
-    use rustix::event::{PollFd, PollFlags, poll};
-    loop {
-        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
-        match poll(&mut fds, None) {
-            Ok(_) | Err(rustix::io::Errno::INTR) => {}
-            Err(_) => return,
-        }
-        if fds[0].revents().contains(PollFlags::IN) {
-            // winit has exited: nothing left to wake.
-            if winit.send_event(SdkReady).is_err() || done.recv().is_err() {
-                return;
-            }
-        }
-    }
-}
 
 struct App {
     sdk: EventLoop,
