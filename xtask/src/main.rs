@@ -254,15 +254,14 @@ fn publishable() -> Result {
     // registry crate's build as final (its sources never change), so the packaged crates of an
     // earlier run would be used again.
     let target = dist::target_dir().join("package-check");
-    for profile in ["debug"] {
-        for folder in [".fingerprint", "deps", "build"] {
-            if let Ok(entries) = std::fs::read_dir(target.join(profile).join(folder)) {
-                for entry in entries.map_while(std::result::Result::ok) {
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    if name.starts_with("webpane") || name.starts_with("libwebpane") {
-                        let _ = std::fs::remove_dir_all(entry.path()).or_else(|_| std::fs::remove_file(entry.path()));
-                    }
-                }
+    for folder in [".fingerprint", "deps", "build"] {
+        let Ok(entries) = std::fs::read_dir(target.join("debug").join(folder)) else {
+            continue;
+        };
+        for entry in entries.map_while(std::result::Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("webpane") || name.starts_with("libwebpane") {
+                let _ = std::fs::remove_dir_all(entry.path()).or_else(|_| std::fs::remove_file(entry.path()));
             }
         }
     }
