@@ -96,6 +96,31 @@ pub fn copy_between(
     })
 }
 
+/// The parts of `rects` that `minus` does not cover (exact: Cairo's region arithmetic). A
+/// buffer catching up on a frame it missed skips what the new frame paints over anyway.
+pub fn subtract(rects: &[FrameRect], minus: &[FrameRect]) -> Vec<FrameRect> {
+    let to_region = |rects: &[FrameRect]| {
+        let list: Vec<cairo::RectangleInt> = rects
+            .iter()
+            .map(|r| cairo::RectangleInt::new(r.x as i32, r.y as i32, r.width as i32, r.height as i32))
+            .collect();
+        cairo::Region::create_rectangles(&list)
+    };
+    let region = to_region(rects);
+    if region.subtract(&to_region(minus)).is_err() {
+        return rects.to_vec();
+    }
+    (0..region.num_rectangles())
+        .map(|i| region.rectangle(i))
+        .map(|r| FrameRect {
+            x: r.x().max(0) as u32,
+            y: r.y().max(0) as u32,
+            width: r.width().max(0) as u32,
+            height: r.height().max(0) as u32,
+        })
+        .collect()
+}
+
 /// The tiles of `area` where `source` (what GTK painted) differs from `previous` (the last
 /// complete frame), merged into rectangles.
 pub fn changed(
@@ -190,4 +215,26 @@ pub fn changed(
         }
     }
     Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rect(x: u32, y: u32, width: u32, height: u32) -> FrameRect {
+        FrameRect { x, y, width, height }
+    }
+
+    #[test]
+    fn what_the_new_frame_covers_is_not_caught_up() {
+        assert!(subtract(&[rect(0, 0, 32, 32)], &[rect(0, 0, 64, 64)]).is_empty());
+        let left = subtract(&[rect(0, 0, 64, 32)], &[rect(32, 0, 32, 32)]);
+        assert_eq!(left, vec![rect(0, 0, 32, 32)]);
+        let area: u64 = subtract(&[rect(0, 0, 64, 64)], &[rect(16, 16, 16, 16)])
+            .iter()
+            .map(FrameRect::area)
+            .sum();
+        assert_eq!(area, 64 * 64 - 16 * 16);
+        assert_eq!(subtract(&[rect(0, 0, 8, 8)], &[]), vec![rect(0, 0, 8, 8)]);
+    }
 }

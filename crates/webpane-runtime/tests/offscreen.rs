@@ -1,7 +1,7 @@
 //! Offscreen hosting across the real processes: the page's frames arrive in this app's shared
 //! memory with the rectangles that changed, input from the app reaches the page (clicks, typing
 //! with a non-ASCII committed string, the wheel, the cursor over a link), a resize gives frames
-//! of the new size, frame buffers do not leak, and a killed render process is reported and
+//! of the new size, frame buffers do not leak (over 10,000 frames), and a killed render process is reported and
 //! hosting recovers after a reload.
 
 mod common;
@@ -298,4 +298,60 @@ fn resize_buffers_and_a_crashed_page() {
     ));
     let back = wait_pixel(&event_loop, &frames, 10, 10, GREEN);
     assert!(back.sequence() > before);
+}
+
+/// Mappings and descriptors of webpane's shared memory in process `pid`.
+fn shared_memory_held(pid: &str) -> (usize, usize) {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("memfd:webpane-shm"))
+        .count();
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|target| target.to_string_lossy().contains("memfd:webpane-shm"))
+        .count();
+    (maps, fds)
+}
+
+#[test]
+fn ten_thousand_frames_leak_nothing() {
+    let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    // Small, so that WebKit paints as fast as it can: every animation frame a new colour.
+    let webview = offscreen_view(&event_loop, &env, 64, 48);
+    let frames = collect_frames(&webview);
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<body style='margin:0'><script>let k = 0; (function step() { k = (k + 1) % 250; \
+         document.body.style.background = `rgb(${k},0,255)`; requestAnimationFrame(step); })();</script></body>"
+    ));
+    wait_until(&event_loop, "the first frames", || {
+        frames.borrow().last().is_some_and(|f| f.sequence() >= 20)
+    });
+    let runtime = env.browser_process_id().unwrap().to_string();
+    let (runtime_before, app_before) = (shared_memory_held(&runtime), shared_memory_held("self"));
+    let start = frames.borrow().last().unwrap().sequence();
+    // Each frame must come within the usual timeout of the one before; 10,000 take minutes.
+    let (mut seen, mut progress_at) = (start, Instant::now());
+    while seen < start + 10_000 {
+        event_loop.dispatch(Some(Duration::from_millis(20))).unwrap();
+        let now = frames.borrow().last().map_or(seen, |f| f.sequence());
+        if now > seen {
+            (seen, progress_at) = (now, Instant::now());
+        }
+        assert!(
+            progress_at.elapsed() < TIMEOUT,
+            "frames stopped after {} of 10,000",
+            seen - start
+        );
+    }
+    assert_eq!(
+        shared_memory_held(&runtime),
+        runtime_before,
+        "the browser process's shared memory grew"
+    );
+    assert_eq!(shared_memory_held("self"), app_before, "this app's shared memory grew");
 }

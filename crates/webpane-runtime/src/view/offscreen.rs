@@ -174,9 +174,12 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
     if sink.unreported.is_empty() {
         return;
     }
-    // Not the last frame's buffer: it is the reference for what changed.
-    let Some(index) = (0..sink.slots.len()).find(|i| !sink.slots[*i].held && Some(*i) != sink.last) else {
-        return; // the app holds every other buffer: its next release brings the frame
+    // The last frame's buffer when the app has let go of it: it is complete up to the last
+    // frame, so only what changes now is written into it (after the comparison, which reads
+    // it). Otherwise a free buffer, brought up to date first.
+    let free = |i: &usize| !sink.slots[*i].held;
+    let Some(index) = sink.last.filter(free).or_else(|| (0..sink.slots.len()).find(free)) else {
+        return; // the app holds every buffer: its next release brings the frame
     };
     // Where GTK painted since the last frame.
     let painted = sink
@@ -187,6 +190,9 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
     // The view drawn there into memory of this process: the window's own surface may live in the
     // X server (an Xlib surface), and reading it back is a round trip per frame.
     let Some(view) = window.child() else { return };
+    if view.allocated_width() != sink.width as i32 || view.allocated_height() != sink.height as i32 {
+        return; // not laid out at the new size yet: its paint after that brings the frame
+    }
     let surface = match sink
         .scratch
         .take()
@@ -238,7 +244,7 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
         return; // painted the same pixels again: no new frame
     }
     // What this buffer missed comes from the last frame; what is new, from GTK's surface.
-    let stale = std::mem::take(&mut sink.slots[index].stale);
+    let stale = pixels::subtract(&std::mem::take(&mut sink.slots[index].stale), &changes);
     let copied = match sink.last {
         Some(last) => pixels::copy_between(&sink.slots[index].mapping, &sink.slots[last].mapping, size, &stale),
         None => Ok(()),
@@ -246,12 +252,19 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
     .and_then(|()| pixels::copy_from_surface(&sink.slots[index].mapping, size, &surface, &changes));
     if let Err(e) = copied {
         log::warn!("view {}: a frame could not be written: {e}", id.0);
-        sink.slots[index].stale = vec![FrameRect {
+        let whole = FrameRect {
             x: 0,
             y: 0,
             width: size.width,
             height: size.height,
-        }];
+        };
+        sink.slots[index].stale = vec![whole];
+        if sink.last == Some(index) {
+            // The reference itself is half written: start again from whole frames.
+            sink.last = None;
+            sink.slots.iter_mut().for_each(|slot| slot.stale = vec![whole]);
+            sink.unreported = vec![whole];
+        }
         return;
     }
     for (i, slot) in sink.slots.iter_mut().enumerate() {
