@@ -171,6 +171,9 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             crate::protocol::Setting::ZoomFactor(z) if !(z.is_finite() && (0.1..=10.0).contains(z)) => {
                 Err(format!("zoom factor {z} is outside 0.1..=10"))
             }
+            crate::protocol::Setting::RasterizationScale(s) if !(s.is_finite() && (0.25..=8.0).contains(s)) => {
+                Err(format!("rasterization scale {s} is outside 0.25..=8"))
+            }
             _ => Ok(()),
         },
         AppMessage::PostSharedBuffer {

@@ -300,6 +300,43 @@ fn resize_buffers_and_a_crashed_page() {
     assert!(back.sequence() > before);
 }
 
+#[test]
+fn a_hidpi_scale_lays_the_page_out_in_css_pixels() {
+    let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = offscreen_view(&event_loop, &env, 400, 300);
+    let frames = collect_frames(&webview);
+    let got = messages(&webview);
+    webview.set_rasterization_scale(2.0).unwrap();
+    assert!(matches!(
+        webview.set_rasterization_scale(0.0),
+        Err(webpane::Error::InvalidArgument(_))
+    ));
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<body style='margin:0;background:rgb(0,0,255)'>\
+         <div id=box style='width:100px;height:100px;background:rgb(255,0,0)'></div><script>\
+         chrome.webview.postMessage('viewport ' + innerWidth + 'x' + innerHeight);\
+         box.onclick = e => chrome.webview.postMessage('clicked ' + e.clientX + ',' + e.clientY);\
+         </script></body>"
+    ));
+    // 400 × 300 frame pixels are 200 × 150 CSS pixels; the 100-pixel box covers 200 of them.
+    assert_eq!(wait_message(&event_loop, &got, "viewport"), "\"viewport 200x150\"");
+    let frame = wait_pixel(&event_loop, &frames, 195, 195, RED);
+    assert_eq!((frame.width(), frame.height()), (400, 300));
+    assert_eq!(frame.pixel(205, 100), Some(BLUE));
+    // Input is in frame pixels too.
+    webview.send_mouse_input(MouseInput::moved(150.0, 120.0)).unwrap();
+    webview
+        .send_mouse_input(MouseInput::down(MouseButton::Left, 150.0, 120.0))
+        .unwrap();
+    webview
+        .send_mouse_input(MouseInput::up(MouseButton::Left, 150.0, 120.0))
+        .unwrap();
+    assert_eq!(wait_message(&event_loop, &got, "clicked"), "\"clicked 75,60\"");
+}
+
 /// Mappings and descriptors of webpane's shared memory in process `pid`.
 fn shared_memory_held(pid: &str) -> (usize, usize) {
     let maps = std::fs::read_to_string(format!("/proc/{pid}/maps"))

@@ -255,6 +255,19 @@ impl WebView {
         self.set(Setting::ZoomFactor(zoom))
     }
 
+    /// Frame pixels per CSS pixel, 0.25 to 8 (`RasterizationScale`): an offscreen view of
+    /// 800 × 600 frame pixels at scale 2 lays its page out in 400 × 300 CSS pixels and draws text
+    /// and shapes sharp at 2 × (the app's HiDPI scale factor). It multiplies the zoom factor.
+    ///
+    /// WebKitGTK takes `window.devicePixelRatio` from the browser process's screen (one integer
+    /// for every view of the process, as GDK gives it), so this is done with WebKit's page zoom:
+    /// the page's `devicePixelRatio` stays that of the screen, and bitmaps are scaled rather than
+    /// picked from `srcset` by it. A windowed view already follows its monitor's integer scale.
+    #[doc(alias = "RasterizationScale")]
+    pub fn set_rasterization_scale(&self, scale: f64) -> Result<()> {
+        self.set(Setting::RasterizationScale(scale))
+    }
+
     /// The user agent; `None` restores the engine's (`UserAgent`).
     #[doc(alias = "UserAgent")]
     pub fn set_user_agent(&self, user_agent: Option<&str>) -> Result<()> {

@@ -40,6 +40,8 @@ pub enum Setting {
     Visible(bool),
     /// Whether the page's sound is muted.
     Muted(bool),
+    /// Frame pixels per CSS pixel, on top of the zoom factor (WebView2's `RasterizationScale`).
+    RasterizationScale(f64),
 }
 
 /// What becomes of a page's request for a new window.

@@ -152,6 +152,7 @@ impl View {
             buffers: Rc::default(),
             report: Rc::default(),
             context_menus: Rc::new(Cell::new(true)),
+            zoom: Cell::new((1.0, 1.0)),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),
@@ -207,7 +208,16 @@ impl View {
             Setting::Scripts(on) => settings.iter().for_each(|s| s.set_enable_javascript(on)),
             Setting::DevTools(on) => settings.iter().for_each(|s| s.set_enable_developer_extras(on)),
             Setting::DefaultContextMenus(on) => self.context_menus.set(on),
-            Setting::ZoomFactor(zoom) => self.webview.set_zoom_level(zoom),
+            Setting::ZoomFactor(zoom) => {
+                let (_, scale) = self.zoom.get();
+                self.zoom.set((zoom, scale));
+                self.webview.set_zoom_level(zoom * scale);
+            }
+            Setting::RasterizationScale(scale) => {
+                let (zoom, _) = self.zoom.get();
+                self.zoom.set((zoom, scale));
+                self.webview.set_zoom_level(zoom * scale);
+            }
             Setting::UserAgent(agent) => settings.iter().for_each(|s| s.set_user_agent(agent.as_deref())),
             Setting::BackgroundColor([r, g, b, a]) => {
                 let rgba = gtk::gdk::RGBA::new(
