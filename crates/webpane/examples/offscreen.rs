@@ -127,6 +127,10 @@ impl App {
             .sdk
             .wait(self.env.create_webview(options))
             .map_err(|e| e.to_string())?;
+        // Frames in the window's physical pixels, the page laid out at the monitor's scale.
+        webview
+            .set_rasterization_scale(window.scale_factor().clamp(0.25, 8.0))
+            .map_err(|e| e.to_string())?;
         let (frame, redraw) = (self.frame.clone(), Rc::downgrade(&window));
         webview.on_frame_ready(move |_, args| {
             frame.replace(Some(args.frame().clone()));
@@ -322,6 +326,9 @@ impl ApplicationHandler<SdkReady> for App {
                 Ok(())
             }
             WindowEvent::Resized(size) => webview.set_offscreen_size(size.width.max(1), size.height.max(1)),
+            WindowEvent::ScaleFactorChanged { scale_factor, .. } => {
+                webview.set_rasterization_scale(scale_factor.clamp(0.25, 8.0))
+            }
             WindowEvent::Focused(focused) => webview.set_input_focus(focused),
             WindowEvent::ModifiersChanged(m) => {
                 let state: ModifiersState = m.state();
