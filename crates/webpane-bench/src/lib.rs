@@ -17,6 +17,7 @@ mod lifecycle;
 mod memory;
 mod messages;
 mod offscreen;
+mod peer;
 mod setup;
 
 pub use setup::Options;

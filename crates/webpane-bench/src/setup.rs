@@ -11,6 +11,8 @@ pub struct Options {
     pub quick: bool,
     /// Run only the parts whose name contains one of these (empty: all).
     pub only: Vec<String>,
+    /// Run the same workloads on wry + tao (the peer), interleaved round by round.
+    pub peer: bool,
 }
 
 /// The runtime binary the benchmarks start (found like any app finds it).

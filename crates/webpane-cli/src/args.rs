@@ -65,6 +65,11 @@ pub(crate) struct BenchArgs {
     /// Run only these parts (floors, lifecycle, messages, bulk, assets, offscreen, memory); repeatable.
     #[arg(long, value_name = "PART")]
     pub(crate) only: Vec<String>,
+    /// The in-process webview to compare with, run the same way round by round: `wry` (wry +
+    /// tao; the `webpane-bench-wry` program next to this one, or `$WEBPANE_BENCH_PEER`) or
+    /// `none`.
+    #[arg(long, value_name = "PEER", default_value = "wry", value_parser = ["wry", "none"])]
+    pub(crate) peer: String,
     /// Where to write the JSON document.
     #[arg(long, value_name = "FILE", default_value = "webpane-bench.json")]
     pub(crate) out: PathBuf,

@@ -56,6 +56,7 @@ fn bench(args: BenchArgs) -> ExitCode {
         json: args.json,
         quick: args.quick,
         only: args.only,
+        peer: args.peer == "wry",
     };
     let report = webpane_bench::run(&options);
     let text = serde_json::to_string_pretty(&report).unwrap_or_default();

@@ -1,0 +1,205 @@
+//! The workloads, each measured here in the peer's own process and returned as JSON.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+
+use crate::peer::{Peer, sum};
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Start to the first page loaded, in a process that had no webview yet.
+pub fn start() -> Result<serde_json::Value, String> {
+    let t = Instant::now();
+    let mut peer = Peer::new();
+    peer.add_view("<h1>first page</h1>")?;
+    peer.wait_until("the first load", |p| p.loads() >= 1)?;
+    Ok(serde_json::json!({ "first_load_ms": ms(t.elapsed()) }))
+}
+
+/// Small round trips, then a burst each way, with the suite's message page.
+pub fn messages(script: &str, round_trips: usize, burst: usize) -> Result<serde_json::Value, String> {
+    let mut peer = Peer::new();
+    peer.add_view(script)?;
+    peer.next()?; // 'ready'
+    let mut rtt = Vec::with_capacity(round_trips);
+    for i in 0..round_trips {
+        let t = Instant::now();
+        peer.send(0, &format!("{{\"ping\":{i}}}"))?;
+        peer.next()?;
+        rtt.push(t.elapsed());
+    }
+    rtt.sort();
+    let (p50, p95) = (rtt[rtt.len() / 2], rtt[rtt.len() * 95 / 100]);
+
+    let t = Instant::now();
+    peer.send(0, &format!("{{\"burst\":{burst}}}"))?;
+    peer.wait_until("the whole burst", |p| p.inbox.borrow().len() >= burst)?;
+    let page_to_app = t.elapsed();
+    let in_order = peer
+        .inbox
+        .borrow()
+        .iter()
+        .enumerate()
+        .all(|(i, (_, m))| *m == i.to_string());
+    if !in_order {
+        return Err("the burst arrived out of order".into());
+    }
+    peer.inbox.borrow_mut().clear();
+
+    let t = Instant::now();
+    for i in 0..burst {
+        peer.send(0, &format!("{{\"count\":{i},\"last\":{}}}", burst - 1))?;
+    }
+    peer.next()?;
+    let app_to_page = t.elapsed();
+    Ok(serde_json::json!({
+        "round_trip_p50_us": p50.as_secs_f64() * 1e6,
+        "round_trip_p95_us": p95.as_secs_f64() * 1e6,
+        "burst_page_to_app_ms": ms(page_to_app),
+        "burst_app_to_page_ms": ms(app_to_page),
+    }))
+}
+
+/// What the page's `produce(n)` makes.
+fn produced(n: usize) -> Vec<u8> {
+    (0..n / 4)
+        .flat_map(|i| ((i as u32).wrapping_mul(2654435761)).to_le_bytes())
+        .collect()
+}
+
+fn checked(peer: &Peer, expected: u32) -> Result<(), String> {
+    let got: serde_json::Value = serde_json::from_str(&peer.next()?).map_err(|e| e.to_string())?;
+    if got["sum"] != expected {
+        return Err(format!("the page's checksum is wrong: {got}"));
+    }
+    Ok(())
+}
+
+/// Bulk data each way by wry's paths (base64 through script and IPC, the custom scheme, a
+/// script's result), with the suite's bulk page; medians of `reps` per size.
+pub fn bulk(script: &str, sizes: &[usize], reps: usize) -> Result<serde_json::Value, String> {
+    let mut peer = Peer::new();
+    peer.add_view(script)?;
+    peer.next()?; // ready
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut rows = Vec::new();
+    for &size in sizes {
+        let data = produced(size);
+        let expected = sum(&data);
+        let (mut to_b64, mut to_fetch, mut from_b64, mut from_fetch, mut from_script) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..reps.max(1) {
+            let t = Instant::now();
+            let text = b64.encode(&data);
+            peer.send(0, &serde_json::to_string(&text).map_err(|e| e.to_string())?)?;
+            checked(&peer, expected)?;
+            to_b64.push(t.elapsed());
+
+            *peer.serve.lock().unwrap() = data.clone();
+            let t = Instant::now();
+            peer.send(0, &format!("{{\"fetch\":{size}}}"))?;
+            checked(&peer, expected)?;
+            to_fetch.push(t.elapsed());
+
+            let t = Instant::now();
+            peer.send(0, &format!("{{\"produceBase64\":{size}}}"))?;
+            let json = peer.next()?;
+            let text: String = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+            let bytes = b64.decode(text).map_err(|e| e.to_string())?;
+            if sum(&bytes) != expected {
+                return Err("base64 from the page: wrong checksum".into());
+            }
+            from_b64.push(t.elapsed());
+
+            let t = Instant::now();
+            peer.send(0, &format!("{{\"upload\":{size}}}"))?;
+            peer.next()?;
+            if peer.uploaded.lock().unwrap().take() != Some((size, expected)) {
+                return Err("the upload did not arrive whole".into());
+            }
+            from_fetch.push(t.elapsed());
+
+            let t = Instant::now();
+            let json = peer.script(0, &format!("toBase64(produce({size}))"))?;
+            let text: String = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+            let bytes = b64.decode(text).map_err(|e| e.to_string())?;
+            if sum(&bytes) != expected {
+                return Err("a script's result: wrong checksum".into());
+            }
+            from_script.push(t.elapsed());
+        }
+        rows.push(serde_json::json!({
+            "size": size,
+            "base64_to_page_ms": ms(median(to_b64)),
+            "fetch_to_page_ms": ms(median(to_fetch)),
+            "base64_from_page_ms": ms(median(from_b64)),
+            "fetch_from_page_ms": ms(median(from_fetch)),
+            "script_from_page_ms": ms(median(from_script)),
+        }));
+    }
+    Ok(serde_json::Value::Array(rows))
+}
+
+/// PSS of `pid` in KiB (`/proc/<pid>/smaps_rollup`), 0 if unreadable.
+fn pss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("Pss:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// PSS of this process's children whose command starts with `prefix`, and how many there are.
+fn children_pss(prefix: &str) -> (u64, usize) {
+    let me = std::process::id();
+    let pids: Vec<u32> = std::fs::read_dir("/proc")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|pid| {
+                    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                    let named =
+                        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.starts_with(prefix));
+                    let ppid = stat
+                        .rfind(')')
+                        .and_then(|i| stat[i + 2..].split(' ').nth(1))
+                        .and_then(|p| p.parse::<u32>().ok());
+                    named && ppid == Some(me)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (pids.iter().map(|p| pss_kib(*p)).sum(), pids.len())
+}
+
+/// PSS of the app (with WebKit's UI side in it) and WebKit's processes, at each view count.
+pub fn memory(script: &str, counts: &[usize]) -> Result<serde_json::Value, String> {
+    let mut peer = Peer::new();
+    let mut views = 0;
+    let mut rows = Vec::new();
+    for &target in counts {
+        while views < target {
+            peer.add_view(script)?;
+            views += 1;
+        }
+        peer.wait_until("every page's message", |p| p.inbox.borrow().len() >= target)?;
+        let until = Instant::now() + Duration::from_millis(700);
+        peer.wait_until("the pages to settle", |_| Instant::now() >= until)?;
+        let (web, web_processes) = children_pss("WebKitWebProces");
+        let (network, _) = children_pss("WebKitNetworkPr");
+        rows.push(serde_json::json!({
+            "webviews": target, "app_pss_kib": pss_kib(std::process::id()),
+            "web_pss_kib": web, "web_processes": web_processes, "network_pss_kib": network,
+        }));
+    }
+    Ok(serde_json::Value::Array(rows))
+}

@@ -1,0 +1,74 @@
+//! The peer: the same workloads on wry + tao (an in-process WebKitGTK webview), run by the
+//! `webpane-bench-wry` program once per workload and round, so that its rounds interleave with
+//! webpane's in one run.
+//!
+//! The program is looked for in `$WEBPANE_BENCH_PEER`, then next to this one (`cargo xtask
+//! bench` builds it there). Without it the suite runs alone and says so.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longer than any one workload of the peer takes.
+const PATIENCE: Duration = Duration::from_secs(300);
+
+/// The peer program, if there is one to run.
+pub fn program(opts: &crate::setup::Options) -> Option<PathBuf> {
+    if !opts.peer {
+        return None;
+    }
+    let path = std::env::var_os("WEBPANE_BENCH_PEER")
+        .map(PathBuf::from)
+        .or_else(|| Some(std::env::current_exe().ok()?.with_file_name("webpane-bench-wry")))?;
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!(
+            "webpane bench: no wry peer at {} (build it: cargo build --release -p webpane-bench-wry)",
+            path.display()
+        );
+        None
+    }
+}
+
+/// Runs one workload of the peer; its JSON, or why not.
+pub fn run(program: &std::path::Path, args: &[&str]) -> Result<serde_json::Value, String> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", program.display()))?;
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("the wry peer took longer than {PATIENCE:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut out = String::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = stdout.read_to_string(&mut out);
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(out.trim()).map_err(|e| format!("the wry peer said {out:?} ({e})"))?;
+    match value.get("error") {
+        Some(why) => Err(format!("the wry peer failed: {why}")),
+        None if status.success() => Ok(value),
+        None => Err(format!("the wry peer exited with {status}")),
+    }
+}
+
+/// The median of `values` (`NaN` when there are none).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.retain(|v| v.is_finite());
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
