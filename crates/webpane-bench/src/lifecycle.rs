@@ -46,7 +46,16 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     let event_loop = EventLoop::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (mut cold, mut warm, mut kill) = (Vec::new(), Vec::new(), Vec::new());
+    let program = crate::peer::program(opts);
+    let (mut peer_start, mut peer_error) = (Vec::new(), None);
     for round in 0..ROUNDS {
+        // The peer's cold start: a new process with wry's first webview to its first page.
+        if let Some(program) = &program {
+            match crate::peer::run(program, &["start"]) {
+                Ok(v) => peer_start.push(v["first_load_ms"].as_f64().unwrap_or(f64::NAN)),
+                Err(why) => peer_error = Some(why),
+            }
+        }
         let folder = dir.path().join(format!("udf{round}"));
         let (t, keeper_env, keeper) = start_to_first_load(&event_loop, &folder);
         cold.push(t);
@@ -79,7 +88,15 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         .iter()
         .map(|(n, d)| serde_json::json!({"name": n, "median_ms": d.as_secs_f64() * 1e3}))
         .collect();
-    let value = serde_json::json!({"lifecycle": items, "cold_over_warm": ratio, "rounds": ROUNDS});
+    let mut value = serde_json::json!({"lifecycle": items, "cold_over_warm": ratio, "rounds": ROUNDS});
+    let wry = (!peer_start.is_empty()).then(|| crate::peer::median(peer_start));
+    if let Some(wry) = wry {
+        value["wry_first_load_ms"] = wry.into();
+        value["cold_over_wry"] = (rows[0].1.as_secs_f64() * 1e3 / wry).into();
+    }
+    if let Some(why) = &peer_error {
+        value["peer_error"] = why.clone().into();
+    }
     if json {
         return value;
     }
@@ -92,5 +109,15 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         println!("{name:<64} {:>10.1}", d.as_secs_f64() * 1e3);
     }
     println!("{:<64} {ratio:>9.2}x", "cold / warm");
+    if let Some(wry) = wry {
+        println!(
+            "{:<64} {wry:>10.1}",
+            "wry peer: new process, first webview to its first page"
+        );
+        println!("{:<64} {:>9.2}x", "cold / wry", rows[0].1.as_secs_f64() * 1e3 / wry);
+    }
+    if let Some(why) = peer_error {
+        println!("(the wry peer: {why})");
+    }
     value
 }

@@ -89,6 +89,21 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         }
         samples.push((target, sample(runtime)));
     }
+    // The peer: the same page in 1, then 8 wry webviews of one process, once webpane's processes
+    // are gone (PSS splits a library's pages between every process that maps it).
+    drop((webviews, env));
+    let gone = std::time::Instant::now() + Duration::from_secs(20);
+    while std::path::Path::new(&format!("/proc/{runtime}")).exists() && std::time::Instant::now() < gone {
+        event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
+    }
+    let peer = crate::peer::program(opts).map(|program| crate::peer::run(&program, &["memory", PAGE, "1,8"]));
+    let total = |s: &Sample| s.app + s.runtime + s.web + s.network;
+    let wry_total = |row: &serde_json::Value| {
+        ["app_pss_kib", "web_pss_kib", "network_pss_kib"]
+            .iter()
+            .map(|k| row[k].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
     let value = serde_json::Value::Array(
         samples
             .iter()
@@ -100,6 +115,19 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             })
             .collect(),
     );
+    let value = match &peer {
+        Some(Ok(wry)) => {
+            let rows = wry.as_array().cloned().unwrap_or_default();
+            let ratios: Vec<serde_json::Value> = samples
+                .iter()
+                .zip(&rows)
+                .map(|((n, s), w)| serde_json::json!({"webviews": n, "total_over_wry": total(s) as f64 / wry_total(w) as f64}))
+                .collect();
+            serde_json::json!({"webpane": value, "wry": wry, "webpane_over_wry": ratios})
+        }
+        Some(Err(why)) => serde_json::json!({"webpane": value, "peer_error": why}),
+        None => serde_json::json!({"webpane": value}),
+    };
     if opts.json {
         return value;
     }
@@ -117,8 +145,28 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             mib(s.web),
             s.web_processes,
             mib(s.network),
-            mib(s.app + s.runtime + s.web + s.network)
+            mib(total(s))
         );
+    }
+    match &peer {
+        Some(Ok(wry)) => {
+            for (row, (n, s)) in wry.as_array().into_iter().flatten().zip(&samples) {
+                let mib = |k: &str| row[k].as_u64().unwrap_or(0) as f64 / 1024.0;
+                println!(
+                    "{:<32} {:>9.1} {:>9} {:>9.1} ({:>2}) {:>9.1} {:>9.1}  webpane / wry {:.2}",
+                    format!("wry peer, {n} webview{}", if *n == 1 { "" } else { "s" }),
+                    mib("app_pss_kib"),
+                    "—",
+                    mib("web_pss_kib"),
+                    row["web_processes"].as_u64().unwrap_or(0),
+                    mib("network_pss_kib"),
+                    wry_total(row) as f64 / 1024.0,
+                    total(s) as f64 / wry_total(row) as f64
+                );
+            }
+        }
+        Some(Err(why)) => println!("(the wry peer: {why})"),
+        None => {}
     }
     value
 }
