@@ -42,6 +42,20 @@ pub const HOST_OBJECT_CALL: &str = "webpane.host-object-call";
 pub const WORKER_EVENT: &str = "webpane.worker-event";
 /// The GVariant type of [`WEB_MESSAGE`]'s parameters.
 pub const WEB_MESSAGE_TYPE: &str = "(tbss)";
+/// Extension → runtime: what a page's frames sent since the web process's last main-loop turn,
+/// in the order they sent it, as one message: each entry is the name of the single message it
+/// stands for ([`WEB_MESSAGE`], [`HOST_OBJECT_CALL`] or [`WORKER_EVENT`]) and that message's
+/// parameters. One WebKit message per turn instead of one per `postMessage`.
+pub const PAGE_MESSAGES: &str = "webpane.page-messages";
+/// The GVariant type of [`PAGE_MESSAGES`]'s parameters.
+pub const PAGE_MESSAGES_TYPE: &str = "a(stbss)";
+/// Runtime → extension: web messages from the app to a page's main frame, in order: the view's
+/// `chrome.webview` token and the messages' JSON texts (`(sas)`). The extension hands each to
+/// the main frame's `message` listeners by calling the shim directly (no script text to parse,
+/// no result to send back). No reply.
+pub const WEB_MESSAGES_TO_PAGE: &str = "webpane.web-messages-to-page";
+/// The GVariant type of [`WEB_MESSAGES_TO_PAGE`]'s parameters.
+pub const WEB_MESSAGES_TO_PAGE_TYPE: &str = "(sas)";
 
 /// A frame as the extension sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -340,3 +340,20 @@ pub fn send_synthetic(
         gdk::gdk_event_free(event);
     }
 }
+
+/// Sends a user message to a view's page without asking for a reply (the safe binding always
+/// passes a callback, and WebKit then answers every message, one more IPC message each).
+pub fn send_to_page_without_reply(webview: &webkit2gtk::WebView, message: &webkit2gtk::UserMessage) {
+    use glib::translate::ToGlibPtr;
+    // SAFETY: a live view and message (borrowed for the call; WebKit takes its own reference to
+    // the message); a NULL callback with NULL user data is allowed and means no reply is wanted.
+    unsafe {
+        webkit2gtk::ffi::webkit_web_view_send_message_to_page(
+            webview.to_glib_none().0,
+            message.to_glib_none().0,
+            std::ptr::null_mut(),
+            None,
+            std::ptr::null_mut(),
+        );
+    }
+}

@@ -46,6 +46,33 @@ pub fn decode(parameters: Option<&glib::Variant>) -> Result<PageMessage, String>
     })
 }
 
+/// Decodes a [`webext::PAGE_MESSAGES`] batch: each entry's message name and the message. A
+/// batch of another type is refused with a reason.
+pub fn decode_batch(parameters: Option<&glib::Variant>) -> Result<Vec<(String, PageMessage)>, String> {
+    let parameters = parameters.ok_or("a batch of page messages without parameters")?;
+    let entries = parameters
+        .get::<Vec<(String, u64, bool, String, String)>>()
+        .ok_or_else(|| {
+            format!(
+                "a batch of page messages of type {} (expected {})",
+                parameters.type_(),
+                webext::PAGE_MESSAGES_TYPE
+            )
+        })?;
+    Ok(entries
+        .into_iter()
+        .map(|(name, frame, is_main, source, json)| {
+            let message = PageMessage {
+                frame,
+                is_main,
+                source,
+                json,
+            };
+            (name, message)
+        })
+        .collect())
+}
+
 /// Decodes a [`webext::WEB_MESSAGE_WITH_FILES`]: the message, and each file (a sealed memfd from
 /// the extension) with what the page said of it. Anything malformed is refused with a reason.
 pub fn decode_with_files(
@@ -147,6 +174,35 @@ mod tests {
         assert!(decode(Some(&wrong)).unwrap_err().contains("(tbss)"));
         let short = (1u64, true).to_variant();
         assert!(decode(Some(&short)).is_err());
+    }
+
+    #[test]
+    fn a_batch_decodes_in_order_and_anything_else_is_refused() {
+        let entries = vec![
+            (
+                webext::WEB_MESSAGE.to_owned(),
+                1u64,
+                true,
+                "a:".to_owned(),
+                "1".to_owned(),
+            ),
+            (
+                webext::HOST_OBJECT_CALL.to_owned(),
+                2u64,
+                false,
+                "b:".to_owned(),
+                "{}".to_owned(),
+            ),
+        ];
+        let batch = decode_batch(Some(&entries.to_variant())).unwrap();
+        assert_eq!(batch.len(), 2);
+        assert_eq!(
+            (batch[0].0.as_str(), batch[0].1.json.as_str()),
+            (webext::WEB_MESSAGE, "1")
+        );
+        assert_eq!((batch[1].1.frame, batch[1].1.is_main), (2, false));
+        assert!(decode_batch(Some(&"x".to_variant())).unwrap_err().contains("a(stbss)"));
+        assert!(decode_batch(None).is_err());
     }
 
     #[test]

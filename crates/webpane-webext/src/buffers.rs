@@ -119,7 +119,7 @@ fn release(key: u64) {
         crate::fault::unwatch(addr);
     }
     if let Some(page) = page.upgrade() {
-        page.send_message_to_view(&ffi::user_message(BUFFER_RELEASED, &BufferGone { buffer }));
+        crate::outbox::send(&page, &ffi::user_message(BUFFER_RELEASED, &BufferGone { buffer }));
     }
 }
 

@@ -16,7 +16,7 @@ use crate::intercept;
 use webpane_ipc::webext::{
     Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED,
     FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS,
-    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WORKER_EVENT,
+    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
 };
 
 thread_local! {
@@ -80,7 +80,7 @@ fn say_hello(page: &WebPage) {
         glib::Variant::from("{}"),
         Some(webpane_glib::fd_list_with(theirs)),
     );
-    page.send_message_to_view(&message);
+    crate::outbox::send(page, &message);
 }
 
 /// A frame's window object was (re)created: a new document in it.
@@ -127,7 +127,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
             for frame in gone {
                 buffers::frame_gone(page_id, frame);
                 files::frame_gone(page_id, frame);
-                page.send_message_to_view(&ffi::user_message(FRAME_DESTROYED, &FrameGone { frame }));
+                crate::outbox::send(page, &ffi::user_message(FRAME_DESTROYED, &FrameGone { frame }));
             }
         }
         return;
@@ -135,10 +135,10 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
     watch_document(&page.downgrade(), frame, id);
     let info = FrameInfo { frame: id, uri, name };
     if known {
-        page.send_message_to_view(&ffi::user_message(FRAME_NAVIGATED, &info));
+        crate::outbox::send(page, &ffi::user_message(FRAME_NAVIGATED, &info));
         return;
     }
-    page.send_message_to_view(&ffi::user_message(FRAME_CREATED, &info));
+    crate::outbox::send(page, &ffi::user_message(FRAME_CREATED, &info));
     let page = page.downgrade();
     // The frame object goes away with the frame.
     std::mem::forget(frame.object().add_weak_ref_notify_local(move || {
@@ -150,7 +150,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
         buffers::frame_gone(page_id, id);
         files::frame_gone(page_id, id);
         if let Some(page) = page.upgrade() {
-            page.send_message_to_view(&ffi::user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
+            crate::outbox::send(&page, &ffi::user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
         }
     }));
 }
@@ -163,7 +163,7 @@ fn watch_document(page: &ffi::WeakPage, frame: &WebFrame, id: u64) {
         let page = page.clone();
         ffi::native_function(&context, what, move || {
             if let Some(page) = page.upgrade() {
-                page.send_message_to_view(&ffi::user_message(what, &FrameGone { frame: id }));
+                crate::outbox::send(&page, &ffi::user_message(what, &FrameGone { frame: id }));
             }
         })
     };
@@ -198,8 +198,12 @@ fn install_sender(context: &javascriptcore::Context, page: &WebPage, frame: &Web
         };
         let uri = frame.uri();
         let json = json.to_str();
-        let parameters = (id, is_main, uri.as_str(), json.as_str()).to_variant();
-        page.send_message_to_view(&ffi::user_message_with(name, parameters, None));
+        let context = frame.js_context();
+        crate::outbox::queue(
+            context.as_ref(),
+            &page,
+            (name.to_owned(), id, is_main, uri, json.to_string()),
+        );
     });
     let define = context.evaluate(
         "(f => Object.defineProperty(window, '__webpaneSend', { value: f, configurable: true, enumerable: false }))",
@@ -218,6 +222,7 @@ fn message_received(page: &WebPage, message: &glib::Object) -> bool {
         Some(SHARED_BUFFER) => shared_buffer(page, message),
         Some(FILES_TO_PAGE) => files_to_page(page, message),
         Some(INTERCEPTED_HOSTS) => intercept::hosts_message(message),
+        Some(WEB_MESSAGES_TO_PAGE) => web_messages_to_page(page, message),
         _ => return false,
     }
     true
@@ -229,6 +234,17 @@ fn parameters<T: serde::de::DeserializeOwned>(message: &glib::Object) -> Option<
         .as_ref()
         .and_then(|v| v.str())
         .and_then(|json| serde_json::from_str::<T>(json).ok())
+}
+
+/// Web messages from the app for the main frame's listeners (no reply: none is asked for).
+fn web_messages_to_page(page: &WebPage, message: &glib::Object) {
+    let parameters: Option<glib::Variant> = message.property("parameters");
+    let Some((token, jsons)) = parameters.and_then(|v| v.get::<(String, Vec<String>)>()) else {
+        return;
+    };
+    if let Some(context) = find_frame(page.id(), None).and_then(|frame| frame.js_context()) {
+        crate::outbox::deliver(&context, &token, &jsons);
+    }
 }
 
 fn shared_buffer(page: &WebPage, message: &glib::Object) {

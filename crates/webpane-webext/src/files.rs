@@ -260,7 +260,10 @@ pub fn install_file_sender(
         let uri = frame.uri();
         let json = json.to_str();
         let parameters = (id, is_main, uri.as_str(), json.as_str(), infos.as_str()).to_variant();
-        page.send_message_to_view(&ffi::user_message_with(WEB_MESSAGE_WITH_FILES, parameters, Some(list)));
+        crate::outbox::send(
+            &page,
+            &ffi::user_message_with(WEB_MESSAGE_WITH_FILES, parameters, Some(list)),
+        );
     });
     let define = context.evaluate(
         "(f => Object.defineProperty(window, '__webpaneSendFiles', { value: f, configurable: true, enumerable: false }))",

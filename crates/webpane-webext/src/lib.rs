@@ -26,3 +26,4 @@ mod fault;
 mod ffi;
 mod files;
 mod intercept;
+mod outbox;

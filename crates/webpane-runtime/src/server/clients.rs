@@ -61,7 +61,15 @@ impl Server {
                         return false;
                     }
                 }
-                Ok(None) => return true,
+                Ok(None) => {
+                    // Everything the app sent so far is handled: its web messages to pages leave.
+                    client
+                        .views
+                        .borrow()
+                        .values()
+                        .for_each(crate::view::View::flush_web_messages);
+                    return true;
+                }
                 Err(IpcError::Disconnected) => {
                     self.remove_client(id);
                     return false;

@@ -18,6 +18,11 @@ impl Server {
         message: AppMessage,
         fds: &mut ReceivedFds,
     ) -> Result<(), String> {
+        // Web messages to main frames leave together at the end of the turn; anything else for a
+        // page must not overtake them.
+        if client.welcomed.get() && !matches!(message, AppMessage::PostWebMessage { frame: None, .. }) {
+            client.views.borrow().values().for_each(View::flush_web_messages);
+        }
         if !client.welcomed.get() {
             let AppMessage::Hello { options } = message else {
                 return Err("the first message must be Hello".into());

@@ -23,7 +23,92 @@ enum Kind {
     Worker,
 }
 
-/// The handler for the runtime's own page events (an isolated world the page cannot reach).
+impl Kind {
+    /// The kind of a page message by its name in the web process extension's contract.
+    fn of(name: &str) -> Option<Kind> {
+        match name {
+            webext::WEB_MESSAGE => Some(Kind::Message),
+            webext::HOST_OBJECT_CALL => Some(Kind::HostObject),
+            webext::WEB_MESSAGE_WITH_FILES => Some(Kind::Files),
+            webext::WORKER_EVENT => Some(Kind::Worker),
+            _ => None,
+        }
+    }
+}
+
+/// What passes a page's messages on to the app.
+struct Receiver {
+    id: WebViewId,
+    /// Whether the view has `chrome.webview` (else nothing from its pages is passed on).
+    enabled: bool,
+    host: Rc<dyn Host>,
+    token: String,
+    webview: glib::WeakRef<webkit2gtk::WebView>,
+    frames: Rc<std::cell::RefCell<std::collections::BTreeSet<u64>>>,
+    acks: Rc<Acks>,
+}
+
+impl Receiver {
+    /// Passes one page message on to the app, then acknowledges it to its frame.
+    fn receive(
+        &self,
+        kind: Kind,
+        message: page_messages::PageMessage,
+        files: Vec<(webpane_ipc::FileForTransit, webext::PageFileInfo)>,
+    ) {
+        let (id, host) = (self.id, &self.host);
+        // The frame is WebKit's word (through the extension), never the page's.
+        let frame = if message.is_main {
+            None
+        } else if self.frames.borrow().contains(&message.frame) {
+            Some(message.frame)
+        } else {
+            log::warn!("view {}: dropped a web message from a frame that is gone", id.0);
+            return;
+        };
+        match page_messages::check_json(&message.json) {
+            Ok(()) if kind == Kind::HostObject => host.send(RuntimeMessage::HostObjectCall {
+                id,
+                frame,
+                source: message.source,
+                json: message.json,
+            }),
+            Ok(()) if kind == Kind::Worker => host.send(RuntimeMessage::WorkerEvent {
+                id,
+                frame,
+                source: message.source,
+                json: message.json,
+            }),
+            Ok(()) if kind == Kind::Files => {
+                let mut out = webpane_ipc::Outgoing::new();
+                let files = files.into_iter().map(|(file, info)| (out.file(file), info)).collect();
+                host.send_with_fds(
+                    RuntimeMessage::WebMessageWithFilesReceived {
+                        id,
+                        frame,
+                        source: message.source,
+                        json: message.json,
+                        files,
+                    },
+                    out,
+                );
+            }
+            Ok(()) => host.send(RuntimeMessage::WebMessageReceived {
+                id,
+                frame,
+                source: message.source,
+                json: message.json,
+            }),
+            Err(why) => log::warn!("view {}: dropped a web message: {why}", id.0),
+        }
+        // Flow control: the sending frame may have more in flight once this one has left for
+        // the app (or was dropped).
+        let (acks, webview, token) = (self.acks.clone(), self.webview.clone(), self.token.clone());
+        host.when_sent(Box::new(move || acks.acknowledge(&webview, &token, frame)));
+    }
+}
+
+/// The handler for the runtime's own page events/// The handler for the runtime's own page events (an isolated world the page cannot reach).
 pub(super) const INTERNAL_HANDLER: &str = "webpane-internal";
 /// The isolated world of the runtime's own scripts.
 pub(super) const INTERNAL_WORLD: &str = "webpane";
@@ -70,18 +155,40 @@ impl View {
                 &[],
             ));
         }
-        let (host, token, webview) = (host.clone(), self.token.clone(), self.webview.downgrade());
-        let frames = self.frames.clone();
-        let acks = Rc::new(Acks::default());
+        let receiver = Receiver {
+            id,
+            enabled,
+            host: host.clone(),
+            token: self.token.clone(),
+            webview: self.webview.downgrade(),
+            frames: self.frames.clone(),
+            acks: Rc::new(Acks::default()),
+        };
         self.webview.connect_user_message_received(move |_, message| {
             let kind = match message.name().as_deref() {
-                Some(webext::WEB_MESSAGE) => Kind::Message,
-                Some(webext::HOST_OBJECT_CALL) => Kind::HostObject,
-                Some(webext::WEB_MESSAGE_WITH_FILES) => Kind::Files,
-                Some(webext::WORKER_EVENT) => Kind::Worker,
-                _ => return false,
+                Some(webext::PAGE_MESSAGES) => {
+                    if receiver.enabled {
+                        match page_messages::decode_batch(message.parameters().as_ref()) {
+                            Ok(batch) => {
+                                for (name, message) in batch {
+                                    match Kind::of(&name).filter(|k| *k != Kind::Files) {
+                                        Some(kind) => receiver.receive(kind, message, Vec::new()),
+                                        None => log::warn!("view {}: dropped a page message named {name:?}", id.0),
+                                    }
+                                }
+                            }
+                            Err(why) => log::warn!("view {}: dropped page messages: {why}", id.0),
+                        }
+                    }
+                    return true;
+                }
+                Some(name) => match Kind::of(name) {
+                    Some(kind) => kind,
+                    None => return false,
+                },
+                None => return false,
             };
-            if !enabled {
+            if !receiver.enabled {
                 // No shim, so no chrome.webview: whatever called the extension's sender is not
                 // one of ours to pass on.
                 return true;
@@ -90,61 +197,10 @@ impl View {
                 Kind::Files => page_messages::decode_with_files(message.parameters().as_ref(), message.fd_list()),
                 _ => page_messages::decode(message.parameters().as_ref()).map(|m| (m, Vec::new())),
             };
-            let (message, files) = match decoded {
-                Ok(decoded) => decoded,
-                Err(why) => {
-                    log::warn!("view {}: dropped a web message: {why}", id.0);
-                    return true;
-                }
-            };
-            // The frame is WebKit's word (through the extension), never the page's.
-            let frame = if message.is_main {
-                None
-            } else if frames.borrow().contains(&message.frame) {
-                Some(message.frame)
-            } else {
-                log::warn!("view {}: dropped a web message from a frame that is gone", id.0);
-                return true;
-            };
-            match page_messages::check_json(&message.json) {
-                Ok(()) if kind == Kind::HostObject => host.send(RuntimeMessage::HostObjectCall {
-                    id,
-                    frame,
-                    source: message.source,
-                    json: message.json,
-                }),
-                Ok(()) if kind == Kind::Worker => host.send(RuntimeMessage::WorkerEvent {
-                    id,
-                    frame,
-                    source: message.source,
-                    json: message.json,
-                }),
-                Ok(()) if kind == Kind::Files => {
-                    let mut out = webpane_ipc::Outgoing::new();
-                    let files = files.into_iter().map(|(file, info)| (out.file(file), info)).collect();
-                    host.send_with_fds(
-                        RuntimeMessage::WebMessageWithFilesReceived {
-                            id,
-                            frame,
-                            source: message.source,
-                            json: message.json,
-                            files,
-                        },
-                        out,
-                    );
-                }
-                Ok(()) => host.send(RuntimeMessage::WebMessageReceived {
-                    id,
-                    frame,
-                    source: message.source,
-                    json: message.json,
-                }),
+            match decoded {
+                Ok((message, files)) => receiver.receive(kind, message, files),
                 Err(why) => log::warn!("view {}: dropped a web message: {why}", id.0),
             }
-            // Flow control: the sending frame may have more in flight once this one has left
-            // for the app (or was dropped).
-            let (acks, webview, token) = (acks.clone(), webview.clone(), token.clone());
-            host.when_sent(Box::new(move || acks.acknowledge(&webview, &token, frame)));
             true
         });
     }
@@ -210,7 +266,16 @@ impl View {
     /// Delivers a web message to the `chrome.webview` listeners of the main frame or a subframe
     /// (dropped if the document has none, as in WebView2).
     pub fn post_web_message(&self, frame: Option<u64>, json: &str) {
-        self.call_shim(frame, "__webpaneDispatch", json);
+        match frame {
+            None if self.web_messages => self.page_outbox.push(json),
+            None => {}
+            Some(_) => self.call_shim(frame, "__webpaneDispatch", json),
+        }
+    }
+
+    /// Sends the main frame's queued web messages now: before anything else reaches the page.
+    pub fn flush_web_messages(&self) {
+        self.page_outbox.flush();
     }
 
     /// Delivers a web message to dedicated worker `worker` of the main frame or a subframe

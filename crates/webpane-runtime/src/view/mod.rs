@@ -16,6 +16,7 @@ mod input;
 mod messages;
 mod navigation;
 mod offscreen;
+mod page_outbox;
 mod policy;
 mod state;
 mod surface;
@@ -129,6 +130,8 @@ impl View {
             });
         }
 
+        let token = random_token();
+        let page_outbox = page_outbox::PageOutbox::new(&webview, &token);
         let view = View {
             webview,
             window,
@@ -138,7 +141,8 @@ impl View {
             last: RefCell::new(None),
             decisions: Rc::default(),
             scripts: RefCell::new(HashMap::new()),
-            token: random_token(),
+            token,
+            page_outbox,
             web_messages: settings.web_messages,
             extension_missing: engine.extension_missing.map(str::to_owned),
             id,

@@ -95,6 +95,8 @@ pub struct View {
     pub(super) decisions: Rc<RefCell<HashMap<u64, (webkit2gtk::PolicyDecision, String)>>>,
     pub(super) scripts: RefCell<HashMap<u64, webkit2gtk::UserScript>>,
     pub(super) token: String,
+    /// Web messages from the app to the main frame, sent together once per main-loop turn.
+    pub(super) page_outbox: Rc<super::page_outbox::PageOutbox>,
     /// Why the web process extension is not there, if it is not (nothing reaches pages then).
     pub(super) extension_missing: Option<String>,
     pub(super) web_messages: bool,
