@@ -54,6 +54,10 @@ pub const PAGE_MESSAGES_TYPE: &str = "a(stbss)";
 /// the main frame's `message` listeners by calling the shim directly (no script text to parse,
 /// no result to send back). No reply.
 pub const WEB_MESSAGES_TO_PAGE: &str = "webpane.web-messages-to-page";
+/// Runtime → extension: this many of the main frame's page messages have left for the app
+/// (flow control, see the `chrome.webview` shim): the view's token and the count (`(su)`). No
+/// reply.
+pub const ACKNOWLEDGED: &str = "webpane.acknowledged";
 /// The GVariant type of [`WEB_MESSAGES_TO_PAGE`]'s parameters.
 pub const WEB_MESSAGES_TO_PAGE_TYPE: &str = "(sas)";
 

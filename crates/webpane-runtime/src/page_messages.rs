@@ -10,7 +10,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use webkit2gtk::WebViewExt;
 use webpane_ipc::webext;
 
 /// A web message as the web process extension reported it.
@@ -112,8 +111,16 @@ pub fn check_json(json: &str) -> Result<(), String> {
     webpane_ipc::validate::json_text(json).map_err(|e| format!("the message is not JSON ({e})"))
 }
 
-/// Acknowledgements of page messages, batched into one script evaluation per frame and main-loop
-/// turn.
+/// How long acknowledgements wait to be told together (a page has thousands of messages in
+/// flight before it waits for one).
+const ACK_DELAY: std::time::Duration = std::time::Duration::from_millis(1);
+/// A frame with this many unacknowledged messages hears at once.
+const ACK_AT_ONCE: u32 = 1024;
+
+/// Acknowledgements of page messages, told together: at most [`ACK_DELAY`] after the first, or
+/// at once when a frame has [`ACK_AT_ONCE`]. The main frame hears through the web process
+/// extension ([`webext::ACKNOWLEDGED`]: no script to parse, no reply); a subframe through a
+/// script in that frame.
 #[derive(Default)]
 pub struct Acks {
     /// Per sending frame (`None`: the main frame), messages acknowledged but not yet told.
@@ -124,25 +131,47 @@ pub struct Acks {
 impl Acks {
     /// Counts one message of `frame` as delivered; the page hears of it on the next idle turn.
     pub fn acknowledge(self: Rc<Self>, webview: &glib::WeakRef<webkit2gtk::WebView>, token: &str, frame: Option<u64>) {
-        *self.pending.borrow_mut().entry(frame).or_default() += 1;
+        let count = {
+            let mut pending = self.pending.borrow_mut();
+            let count = pending.entry(frame).or_default();
+            *count += 1;
+            *count
+        };
+        if count >= ACK_AT_ONCE {
+            self.tell(webview, token);
+            return;
+        }
         if self.scheduled.replace(true) {
             return;
         }
-        let (webview, token) = (webview.clone(), token.to_owned());
-        glib::idle_add_local_once(move || {
-            self.scheduled.set(false);
-            let pending: Vec<(Option<u64>, u32)> = self.pending.borrow_mut().drain().collect();
-            let Some(view) = webview.upgrade() else { return };
-            for (frame, n) in pending {
-                let script = format!(
-                    "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneAck(\"{token}\", {n}); void 0"
-                );
-                match frame {
-                    None => view.evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {}),
-                    Some(frame) => crate::view::extension::script_in_frame(&view, frame, &script, |_| {}),
-                }
+        let (webview, token, acks) = (webview.clone(), token.to_owned(), Rc::downgrade(&self));
+        glib::timeout_add_local_once(ACK_DELAY, move || {
+            if let Some(acks) = acks.upgrade() {
+                acks.scheduled.set(false);
+                acks.tell(&webview, &token);
             }
         });
+    }
+
+    /// Tells every frame what has been acknowledged for it.
+    fn tell(&self, webview: &glib::WeakRef<webkit2gtk::WebView>, token: &str) {
+        let pending: Vec<(Option<u64>, u32)> = self.pending.borrow_mut().drain().collect();
+        let Some(view) = webview.upgrade() else { return };
+        for (frame, n) in pending {
+            match frame {
+                None => {
+                    let parameters = glib::prelude::ToVariant::to_variant(&(token, n));
+                    let message = webkit2gtk::UserMessage::new(webext::ACKNOWLEDGED, Some(&parameters));
+                    crate::ffi::send_to_page_without_reply(&view, &message);
+                }
+                Some(frame) => {
+                    let script = format!(
+                        "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneAck(\"{token}\", {n}); void 0"
+                    );
+                    crate::view::extension::script_in_frame(&view, frame, &script, |_| {});
+                }
+            }
+        }
     }
 }
 

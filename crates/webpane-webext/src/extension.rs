@@ -14,9 +14,9 @@ use crate::ffi::{self, WeakFrame, WebFrame, WebPage};
 use crate::files;
 use crate::intercept;
 use webpane_ipc::webext::{
-    Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED,
-    FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS,
-    SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
+    ACKNOWLEDGED, Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED,
+    FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL,
+    INTERCEPTED_HOSTS, SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
 };
 
 thread_local! {
@@ -223,6 +223,7 @@ fn message_received(page: &WebPage, message: &glib::Object) -> bool {
         Some(FILES_TO_PAGE) => files_to_page(page, message),
         Some(INTERCEPTED_HOSTS) => intercept::hosts_message(message),
         Some(WEB_MESSAGES_TO_PAGE) => web_messages_to_page(page, message),
+        Some(ACKNOWLEDGED) => acknowledged(page, message),
         _ => return false,
     }
     true
@@ -244,6 +245,17 @@ fn web_messages_to_page(page: &WebPage, message: &glib::Object) {
     };
     if let Some(context) = find_frame(page.id(), None).and_then(|frame| frame.js_context()) {
         crate::outbox::deliver(&context, &token, &jsons);
+    }
+}
+
+/// The runtime has passed this many of the main frame's messages on to the app.
+fn acknowledged(page: &WebPage, message: &glib::Object) {
+    let parameters: Option<glib::Variant> = message.property("parameters");
+    let Some((token, count)) = parameters.and_then(|v| v.get::<(String, u32)>()) else {
+        return;
+    };
+    if let Some(context) = find_frame(page.id(), None).and_then(|frame| frame.js_context()) {
+        crate::outbox::acknowledge(&context, &token, count);
     }
 }
 
