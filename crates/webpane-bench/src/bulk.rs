@@ -296,6 +296,17 @@ fn human(size: usize) -> String {
     }
 }
 
+/// Runs the shared buffer post costs (`posts` part) on the bulk page; prints the table unless
+/// `opts.json`; returns the JSON.
+pub fn posts(opts: &crate::setup::Options) -> serde_json::Value {
+    let bench = setup();
+    let costs = crate::posts::measure(&bench.event_loop, &bench.webview, opts.quick);
+    if !opts.json {
+        crate::posts::print(&costs);
+    }
+    crate::posts::to_json(&costs)
+}
+
 /// Runs the bulk timings; prints the table unless `opts.json`; returns the JSON.
 pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     let json = opts.json;
@@ -356,25 +367,6 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         }
     }
 
-    // Posting alone: the call, and until the page's listener ran (it releases at once).
-    let mut posts = Vec::new();
-    for size in [MIB, 64 * MIB, 1024 * MIB] {
-        let buffer = SharedBuffer::new(size).unwrap();
-        let mut calls = Vec::new();
-        let mut acks = Vec::new();
-        for _ in 0..5 {
-            let t = Instant::now();
-            let delivered = bench
-                .webview
-                .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, Some(r#"{"mode":"drop"}"#))
-                .unwrap();
-            calls.push(t.elapsed());
-            bench.event_loop.block_on(delivered.acknowledged()).unwrap().unwrap();
-            acks.push(t.elapsed());
-        }
-        posts.push((size, median(calls).as_secs_f64(), median(acks).as_secs_f64()));
-    }
-
     let shared_time = |dir: &str, size: usize| {
         rows.iter()
             .find(|r| r.0 == dir && r.1 == "shared buffer" && r.2 == size)
@@ -393,15 +385,11 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
                 })
             })
             .collect();
-        let posts: Vec<serde_json::Value> = posts
-            .iter()
-            .map(|&(size, call, ack)| serde_json::json!({"bytes": size, "call_us": call * 1e6, "delivered_us": ack * 1e6}))
-            .collect();
         let memcpys: Vec<serde_json::Value> = memcpys
             .iter()
             .map(|&(size, secs)| serde_json::json!({"bytes": size, "ms": secs * 1e3}))
             .collect();
-        serde_json::json!({ "bulk": rows, "post_cost": posts, "memcpy": memcpys })
+        serde_json::json!({ "bulk": rows, "memcpy": memcpys })
     };
     if json {
         return value;
@@ -439,12 +427,5 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         BASE64_CAP * 3 / 4 / MIB
     );
     println!();
-    println!(
-        "{:<40} {:>12} {:>16}",
-        "posting a shared buffer alone", "call", "until delivered"
-    );
-    for (size, call, ack) in posts {
-        println!("{:<40} {:>9.0} µs {:>13.0} µs", human(size), call * 1e6, ack * 1e6);
-    }
     value
 }

@@ -18,6 +18,7 @@ mod memory;
 mod messages;
 mod offscreen;
 mod peer;
+mod posts;
 mod setup;
 
 pub use setup::Options;
@@ -28,6 +29,7 @@ pub const PARTS: &[&str] = &[
     "lifecycle",
     "messages",
     "bulk",
+    "posts",
     "assets",
     "offscreen",
     "memory",
@@ -50,6 +52,7 @@ pub fn run(opts: &Options) -> serde_json::Value {
             "lifecycle" => lifecycle::run(opts),
             "messages" => messages::run(opts),
             "bulk" => bulk::run(opts),
+            "posts" => bulk::posts(opts),
             "assets" => assets::run(opts),
             "offscreen" => offscreen::run(opts),
             _ => memory::run(opts),

@@ -48,9 +48,11 @@ pub(crate) enum Command {
     /// Run the benchmark suite, side by side in one run: physical floors (memcpy, memfd first
     /// touch, socket round trips), browser process start-up (cold and warm) and exit, web
     /// message round trips and bursts, bulk data app ⇄ page per path (shared buffer,
-    /// postMessage, custom-scheme fetch, execute_script) from 1 KiB to 256 MiB, and memory
-    /// (PSS of every process with 1 and 8 webviews). Tables of medians and ratios on stdout,
-    /// the same as JSON in a file. Takes a few minutes; progress on stderr.
+    /// postMessage, custom-scheme fetch, execute_script) from 1 KiB to 256 MiB, the cost of
+    /// posting a shared buffer (p50 and p95, 4 KiB to 1 GiB), offscreen frames, and memory (PSS
+    /// of every process with 1 and 8 webviews). The same workloads run on wry + tao (the peer)
+    /// round by round, with webpane / wry ratios. Tables of medians and ratios on stdout, the
+    /// same as JSON in a file. Takes a few minutes; progress on stderr.
     Bench(BenchArgs),
 }
 
@@ -62,7 +64,8 @@ pub(crate) struct BenchArgs {
     /// Smaller sizes only (bulk data stops at 16 MiB).
     #[arg(long)]
     pub(crate) quick: bool,
-    /// Run only these parts (floors, lifecycle, messages, bulk, assets, offscreen, memory); repeatable.
+    /// Run only these parts (floors, lifecycle, messages, bulk, posts, assets, offscreen, memory);
+    /// repeatable.
     #[arg(long, value_name = "PART")]
     pub(crate) only: Vec<String>,
     /// The in-process webview to compare with, run the same way round by round: `wry` (wry +

@@ -53,7 +53,7 @@ fn map_and_dispatch(
 ) -> Result<(), String> {
     let context = frame.js_context().ok_or("the frame has no script context")?;
     let size = usize::try_from(post.size).map_err(|_| "the buffer is too large for this process")?;
-    let shared = ffi::share_into_page(&context, fd, size, !post.read_only, gone)?;
+    let shared = ffi::share_into_page(&context, (page_id, frame.id()), fd, size, !post.read_only, gone)?;
     let key = shared.key;
     if post.read_only {
         crate::fault::watch(shared.addr, shared.addr + shared.len);
@@ -132,6 +132,7 @@ fn gone(key: u64) {
 
 /// A frame's document went away (navigation, removal): its shared memory leaves now.
 pub fn frame_gone(page_id: u64, frame_id: u64) {
+    ffi::forget_spares(page_id, Some(frame_id));
     let keys: Vec<u64> = MAPPINGS.with(|m| {
         m.borrow()
             .iter()
@@ -144,6 +145,7 @@ pub fn frame_gone(page_id: u64, frame_id: u64) {
 
 /// A page went away: all its shared memory leaves now.
 pub fn page_gone(page_id: u64) {
+    ffi::forget_spares(page_id, None);
     let keys: Vec<u64> = MAPPINGS.with(|m| {
         m.borrow()
             .iter()

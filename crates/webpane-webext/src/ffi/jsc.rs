@@ -143,15 +143,47 @@ unsafe fn external_array_buffer(
 /// page's buffer over it.
 struct Held {
     /// The ArrayBuffer whose storage the mapping sits in: alive as long as the mapping is.
-    _holder: javascriptcore::Value,
+    holder: Spare,
+    /// The document (page and frame) it was made for.
+    owner: Owner,
     addr: usize,
     len: usize,
     /// Whether the shared memory is still mapped (else private zeros are there).
     shared: bool,
 }
 
+/// Whose document a holder belongs to: a page id and a frame id.
+pub type Owner = (u64, u64);
+
+/// A holder ArrayBuffer and its storage (address, length).
+struct Spare {
+    /// Kept alive: its storage is where the mappings go.
+    _value: javascriptcore::Value,
+    data: usize,
+    data_len: usize,
+}
+
+impl Spare {
+    /// Where a mapping of `len` bytes (whole pages) would go in it, if it fits without wasting
+    /// more than it holds.
+    fn place(&self, len: usize, page_size: usize) -> Option<usize> {
+        let addr = self.data.next_multiple_of(page_size);
+        (addr + len <= self.data + self.data_len && self.data_len <= 2 * (len + page_size)).then_some(addr)
+    }
+}
+
+/// Holders kept for reuse per document: at most this many.
+const SPARES: usize = 4;
+
 thread_local! {
     static HELD: RefCell<HashMap<u64, Held>> = RefCell::new(HashMap::new());
+    /// Holders whose page buffer JSC has freed (private zeros inside), kept per document for the
+    /// next post: a new holder is a new ArrayBuffer of the buffer's size each time (zeroed
+    /// memory and garbage collector pressure, the cost of a post otherwise).
+    static SPARE: RefCell<HashMap<Owner, Vec<Spare>>> = RefCell::new(HashMap::new());
+    /// When a document's spares were last forgotten (the next key then), per frame and per page:
+    /// a holder made before that belongs to a gone document and is never kept.
+    static FORGOTTEN: RefCell<(HashMap<Owner, u64>, HashMap<u64, u64>)> = RefCell::new(Default::default());
     static NEXT_KEY: Cell<u64> = const { Cell::new(1) };
 }
 
@@ -182,6 +214,7 @@ pub struct SharedInPage {
 /// `on_gone(key)` runs and the holder goes back to JavaScriptCore.
 pub fn share_into_page(
     context: &javascriptcore::Context,
+    owner: Owner,
     fd: OwnedFd,
     size: usize,
     writable: bool,
@@ -193,18 +226,34 @@ pub fn share_into_page(
     }
     let page_size = rustix::param::page_size();
     let len = size.div_ceil(page_size) * page_size;
-    context.clear_exception();
-    let holder = context
-        .evaluate(&format!("new ArrayBuffer({})", len + page_size))
-        .filter(|_| context.exception().is_none())
-        .ok_or_else(|| {
-            let why = context.exception().map(|e| e.to_str().to_string()).unwrap_or_default();
+    let spare = SPARE.with(|s| {
+        let mut spares = s.borrow_mut();
+        let list = spares.get_mut(&owner)?;
+        let at = list.iter().position(|spare| spare.place(len, page_size).is_some())?;
+        Some(list.swap_remove(at))
+    });
+    let holder = match spare {
+        Some(spare) => spare,
+        None => {
             context.clear_exception();
-            format!("the page cannot hold {size} more bytes {why}")
-        })?;
-    let (data, data_len) = array_buffer_data(&holder).ok_or("no holder storage")?;
-    let addr = data.next_multiple_of(page_size);
-    if addr + len > data + data_len {
+            let value = context
+                .evaluate(&format!("new ArrayBuffer({})", len + page_size))
+                .filter(|_| context.exception().is_none())
+                .ok_or_else(|| {
+                    let why = context.exception().map(|e| e.to_str().to_string()).unwrap_or_default();
+                    context.clear_exception();
+                    format!("the page cannot hold {size} more bytes {why}")
+                })?;
+            let (data, data_len) = array_buffer_data(&value).ok_or("no holder storage")?;
+            Spare {
+                _value: value,
+                data,
+                data_len,
+            }
+        }
+    };
+    let addr = holder.data.next_multiple_of(page_size);
+    if addr + len > holder.data + holder.data_len {
         return Err("the holder is too small".into());
     }
     // SAFETY: the range is page-aligned and inside the holder's storage, which is kept alive
@@ -216,7 +265,8 @@ pub fn share_into_page(
         h.borrow_mut().insert(
             key,
             Held {
-                _holder: holder,
+                holder,
+                owner,
                 addr,
                 len,
                 shared: true,
@@ -275,8 +325,41 @@ fn drain_freed() {
     for (key, on_gone) in gone {
         on_gone(key);
         unshare(key);
-        // Drops the holder: its storage (private zeros now) goes back to JSC.
-        let held = HELD.with(|h| h.borrow_mut().remove(&key));
-        drop(held);
+        // The holder (private zeros now) is kept for the document's next post, or goes back to
+        // JSC.
+        let Some(held) = HELD.with(|h| h.borrow_mut().remove(&key)) else {
+            continue;
+        };
+        let gone = FORGOTTEN.with(|f| {
+            let f = f.borrow();
+            f.0.get(&held.owner).is_some_and(|at| key < *at) || f.1.get(&held.owner.0).is_some_and(|at| key < *at)
+        });
+        if held.shared || gone {
+            continue; // still mapped (could not unmap), or its document is gone: never reused
+        }
+        SPARE.with(|s| {
+            let mut spares = s.borrow_mut();
+            let list = spares.entry(held.owner).or_default();
+            if list.len() < SPARES {
+                list.push(held.holder);
+            }
+        });
     }
+}
+
+/// A document is gone (its frame navigated or went away; `frame` `None`: the whole page): its
+/// spare holders go back to JSC (they would keep its script context alive).
+pub fn forget_spares(page: u64, frame: Option<u64>) {
+    let now = NEXT_KEY.with(Cell::get);
+    FORGOTTEN.with(|f| {
+        let mut f = f.borrow_mut();
+        match frame {
+            Some(frame) => f.0.insert((page, frame), now),
+            None => f.1.insert(page, now),
+        }
+    });
+    SPARE.with(|s| {
+        s.borrow_mut()
+            .retain(|(p, f), _| *p != page || frame.is_some_and(|frame| frame != *f))
+    });
 }

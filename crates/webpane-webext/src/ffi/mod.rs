@@ -10,7 +10,9 @@ mod jsc;
 mod os;
 mod webkit;
 
-pub use jsc::{call, fill_array_buffer, native_function, native_function_with_args, share_into_page, unshare};
+pub use jsc::{
+    call, fill_array_buffer, forget_spares, native_function, native_function_with_args, share_into_page, unshare,
+};
 pub use os::install_fault_handler;
 pub use webkit::{
     UriRequest, WeakFrame, WeakPage, WebFrame, WebPage, default_script_world, send_reply, user_message,
