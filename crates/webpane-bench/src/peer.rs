@@ -66,6 +66,44 @@ pub fn run(program: &std::path::Path, args: &[&str]) -> Result<serde_json::Value
     }
 }
 
+/// Runs one workload of the peer and times it from the spawn to its report (its first line):
+/// a whole cold start, the process's own start-up (loading WebKit's libraries) included.
+pub fn run_from_spawn(program: &std::path::Path, args: &[&str]) -> Result<(Duration, serde_json::Value), String> {
+    use std::io::BufRead;
+    let t = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", program.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send((Instant::now(), line));
+    });
+    let report = rx.recv_timeout(PATIENCE);
+    let status = match &report {
+        Ok(_) => child.wait().map_err(|e| e.to_string())?,
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("the wry peer took longer than {PATIENCE:?}"));
+        }
+    };
+    let (at, line) = report.map_err(|e| e.to_string())?;
+    let value: serde_json::Value =
+        serde_json::from_str(line.trim()).map_err(|e| format!("the wry peer said {line:?} ({e})"))?;
+    match value.get("error") {
+        Some(why) => Err(format!("the wry peer failed: {why}")),
+        None if status.success() => Ok((at - t, value)),
+        None => Err(format!("the wry peer exited with {status}")),
+    }
+}
+
 /// The median of `values` (`NaN` when there are none).
 pub fn median(mut values: Vec<f64>) -> f64 {
     values.retain(|v| v.is_finite());

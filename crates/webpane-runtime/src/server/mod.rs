@@ -128,6 +128,14 @@ impl Server {
             ControlFlow::Break
         });
 
+        // WebKit starts its network process at the first load; start it now, while the app that
+        // started this runtime connects and asks for its first webview (a DNS prefetch is the
+        // public API that reaches it; `localhost` never leaves the machine).
+        {
+            let context = server.context.clone();
+            glib::idle_add_local_once(move || context.prefetch_dns("localhost"));
+        }
+
         // A runtime just started is waited for by the app that started it: give that app time
         // to connect and ask for its first webview, whatever the grace.
         server.schedule_idle_check_after(grace.max(STARTUP_GRACE));

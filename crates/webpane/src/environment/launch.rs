@@ -39,6 +39,9 @@ pub(crate) fn connect_or_spawn(
     let deadline = Instant::now() + START_TIMEOUT;
     let mut spawned: Option<Child> = None;
     let mut backoff = Duration::from_millis(5);
+    // Woken when the socket appears (inotify on the folder) rather than only by the backoff:
+    // a runtime that starts listening between two tries is connected to at once.
+    let watch = SocketWatch::new(socket.parent());
     loop {
         let connected = match Connection::connect_trusted(&socket) {
             Ok(conn) => Some(conn),
@@ -159,7 +162,48 @@ pub(crate) fn connect_or_spawn(
                 "no browser process answered within {START_TIMEOUT:?}"
             )));
         }
-        std::thread::sleep(backoff);
-        backoff = (backoff * 2).min(Duration::from_millis(50));
+        backoff = if watch.wait(backoff) {
+            // Something appeared (the socket, bound a moment before it listens): try again soon.
+            Duration::from_millis(1)
+        } else {
+            (backoff * 2).min(Duration::from_millis(50))
+        };
+    }
+}
+
+/// An inotify watch on the user data folder: something was created or moved in there.
+struct SocketWatch(Option<std::os::fd::OwnedFd>);
+
+impl SocketWatch {
+    fn new(folder: Option<&Path>) -> SocketWatch {
+        use rustix::fs::inotify;
+        let watch = folder.and_then(|folder| {
+            let fd = inotify::init(inotify::CreateFlags::CLOEXEC | inotify::CreateFlags::NONBLOCK).ok()?;
+            inotify::add_watch(&fd, folder, inotify::WatchFlags::CREATE | inotify::WatchFlags::MOVED_TO).ok()?;
+            Some(fd)
+        });
+        SocketWatch(watch)
+    }
+
+    /// Waits until something is created in the folder (true), or `timeout` (all of it without a
+    /// watch).
+    fn wait(&self, timeout: Duration) -> bool {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        let Some(fd) = &self.0 else {
+            std::thread::sleep(timeout);
+            return false;
+        };
+        let timeout = Timespec::try_from(timeout).unwrap_or(Timespec {
+            tv_sec: 0,
+            tv_nsec: 50_000_000,
+        });
+        let mut fds = [PollFd::new(fd, PollFlags::IN)];
+        if !matches!(poll(&mut fds, Some(&timeout)), Ok(n) if n > 0) {
+            return false;
+        }
+        // Drain what is there (the names do not matter: the loop tries to connect).
+        let mut buf = [0u8; 1024];
+        while matches!(rustix::io::read(fd, &mut buf), Ok(n) if n > 0) {}
+        true
     }
 }
