@@ -188,6 +188,36 @@ impl Connection {
         Ok((Self::new(a)?, Self::new(b)?))
     }
 
+    /// A connected pair of which one end stays here and the other, already past the handshake,
+    /// is a bare fd to hand to another process (for [`Connection::adopt`] there).
+    pub fn pair_with_fd() -> Result<(Connection, OwnedFd), IpcError> {
+        let (a, b) = rustix::net::socketpair(
+            AddressFamily::UNIX,
+            SocketType::SEQPACKET,
+            SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+            None,
+        )?;
+        send_hello(a.as_fd())?;
+        send_hello(b.as_fd())?;
+        let deadline = Some(Instant::now() + DEFAULT_HANDSHAKE_TIMEOUT);
+        recv_hello(a.as_fd(), deadline)?;
+        recv_hello(b.as_fd(), deadline)?;
+        Ok((Self::new(a)?, b))
+    }
+
+    /// Takes over an end made by [`Connection::pair_with_fd`] in another process (received with
+    /// `SCM_RIGHTS`): it must be a `SOCK_SEQPACKET` Unix socket; it is made non-blocking.
+    pub fn adopt(fd: OwnedFd) -> Result<Connection, IpcError> {
+        if rustix::net::sockopt::socket_type(&fd)? != SocketType::SEQPACKET {
+            return Err(IpcError::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a SOCK_SEQPACKET socket",
+            )));
+        }
+        rustix::io::ioctl_fionbio(&fd, true)?;
+        Self::new(fd)
+    }
+
     /// Connects to a [`Listener`](crate::Listener) at `path` and performs the handshake.
     pub fn connect(path: impl AsRef<Path>) -> Result<Connection, IpcError> {
         let (fd, _) = connect_socket(path.as_ref(), true)?;

@@ -54,6 +54,15 @@ pub const PAGE_MESSAGES_TYPE: &str = "a(stbss)";
 /// the main frame's `message` listeners by calling the shim directly (no script text to parse,
 /// no result to send back). No reply.
 pub const WEB_MESSAGES_TO_PAGE: &str = "webpane.web-messages-to-page";
+/// Extension → runtime: the direct channel of the page's new main-frame document (the message's
+/// only fd, the app's end; see [`crate::protocol::PageToApp`]). Parameters: `"{}"`.
+pub const DOCUMENT_CHANNEL: &str = "webpane.document-channel";
+/// Runtime → extension: the view's `chrome.webview` token, for the page's direct channels
+/// (`s`); sent when the runtime has a channel of the page. No reply.
+pub const CHANNEL_TOKEN: &str = "webpane.channel-token";
+/// Runtime → extension: an app's fence (`t`): the extension answers on the page's direct
+/// channel once it has handled everything before it. No reply.
+pub const FENCE: &str = "webpane.fence";
 /// Runtime → extension: this many of the main frame's page messages have left for the app
 /// (flow control, see the `chrome.webview` shim): the view's token and the count (`(su)`). No
 /// reply.

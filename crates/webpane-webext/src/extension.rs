@@ -2,9 +2,6 @@
 //! `window.__webpaneSend` binding of each frame (web messages and host object requests), and the runtime's requests (frame scripts,
 //! shared buffers).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use glib::prelude::*;
 use javascriptcore::{ContextExt, ExceptionExt, ValueExt};
 
@@ -14,26 +11,11 @@ use crate::ffi::{self, WeakFrame, WebFrame, WebPage};
 use crate::files;
 use crate::intercept;
 use webpane_ipc::webext::{
-    ACKNOWLEDGED, Delivery, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED,
-    FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL,
-    INTERCEPTED_HOSTS, SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
+    ACKNOWLEDGED, CHANNEL_TOKEN, DOCUMENT_CHANNEL, Delivery, FENCE, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED,
+    FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo,
+    FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS, SHARED_BUFFER, ScriptOutcome, SharedBufferPost,
+    WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
 };
-
-thread_local! {
-    /// Per page id: the frames seen so far (weakly), by WebKit frame id.
-    static FRAMES: RefCell<HashMap<u64, HashMap<u64, WeakFrame>>> = RefCell::new(HashMap::new());
-    /// Per page id: its main frame's id.
-    static MAIN_FRAMES: RefCell<HashMap<u64, u64>> = RefCell::new(HashMap::new());
-}
-
-/// A frame of a page by id (`None`: the main frame).
-fn find_frame(page_id: u64, frame: Option<u64>) -> Option<WebFrame> {
-    let frame = match frame {
-        Some(frame) => frame,
-        None => MAIN_FRAMES.with(|m| m.borrow().get(&page_id).copied())?,
-    };
-    FRAMES.with(|f| f.borrow().get(&page_id)?.get(&frame)?.upgrade())
-}
 
 /// Sets the extension up in this web process: the fault handler, and a watch on every page and
 /// every frame's new window object.
@@ -45,10 +27,11 @@ pub fn initialize(extension: glib::Object, data: &str) {
         let page_id = page.id();
         // The page's end (its webview closed): its frames and shared memory go.
         std::mem::forget(page.object().add_weak_ref_notify_local(move || {
-            FRAMES.with(|f| f.borrow_mut().remove(&page_id));
-            MAIN_FRAMES.with(|m| m.borrow_mut().remove(&page_id));
+            crate::frames::FRAMES.with(|f| f.borrow_mut().remove(&page_id));
+            crate::frames::MAIN_FRAMES.with(|m| m.borrow_mut().remove(&page_id));
             buffers::page_gone(page_id);
             files::page_gone(page_id);
+            crate::channel::page_gone(page_id);
         }));
         say_hello(&page);
         intercept::watch(&page);
@@ -96,7 +79,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
         context.clear_exception();
     }
     let page_id = page.id();
-    let known = FRAMES.with(|f| {
+    let known = crate::frames::FRAMES.with(|f| {
         let mut frames = f.borrow_mut();
         let page_frames = frames.entry(page_id).or_default();
         let known = page_frames.contains_key(&id);
@@ -109,11 +92,20 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
         files::frame_gone(page_id, id);
     }
     if is_main {
-        MAIN_FRAMES.with(|m| m.borrow_mut().insert(page_id, id));
+        crate::frames::MAIN_FRAMES.with(|m| m.borrow_mut().insert(page_id, id));
+        // The new document's direct channel to the app (the runtime hands it over).
+        if let Some(fd) = crate::channel::open(page_id) {
+            let message = ffi::user_message_with(
+                DOCUMENT_CHANNEL,
+                glib::Variant::from("{}"),
+                Some(webpane_glib::fd_list_with(fd)),
+            );
+            crate::outbox::send(page, &message);
+        }
         if known {
             // A new top-level document: every frame of the previous one went with it (their
             // objects may live on until garbage collection; the app hears of their end now).
-            let gone: Vec<u64> = FRAMES.with(|f| {
+            let gone: Vec<u64> = crate::frames::FRAMES.with(|f| {
                 let mut frames = f.borrow_mut();
                 let Some(page_frames) = frames.get_mut(&page_id) else {
                     return Vec::new();
@@ -142,7 +134,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
     let page = page.downgrade();
     // The frame object goes away with the frame.
     std::mem::forget(frame.object().add_weak_ref_notify_local(move || {
-        FRAMES.with(|f| {
+        crate::frames::FRAMES.with(|f| {
             if let Some(frames) = f.borrow_mut().get_mut(&page_id) {
                 frames.remove(&id);
             }
@@ -199,6 +191,11 @@ fn install_sender(context: &javascriptcore::Context, page: &WebPage, frame: &Web
         let uri = frame.uri();
         let json = json.to_str();
         let context = frame.js_context();
+        // The main frame's go on its document's direct channel when there is one.
+        if is_main && crate::channel::send_from_page(page.id(), name, uri.clone(), json.to_string()) {
+            crate::outbox::schedule(context.as_ref());
+            return;
+        }
         crate::outbox::queue(
             context.as_ref(),
             &page,
@@ -216,8 +213,22 @@ fn install_sender(context: &javascriptcore::Context, page: &WebPage, frame: &Web
 
 /// A message from the runtime; true if it is ours (and answered).
 fn message_received(page: &WebPage, message: &glib::Object) -> bool {
+    // What the app wrote on the direct channel before the runtime sent this comes first.
+    crate::channel::drain(page.id());
     let name: Option<String> = message.property("name");
     match name.as_deref() {
+        Some(CHANNEL_TOKEN) => {
+            let parameters: Option<glib::Variant> = message.property("parameters");
+            if let Some(token) = parameters.and_then(|v| v.get::<String>()) {
+                crate::channel::set_token(page.id(), token);
+            }
+        }
+        Some(FENCE) => {
+            let parameters: Option<glib::Variant> = message.property("parameters");
+            if let Some(fence) = parameters.and_then(|v| v.get::<u64>()) {
+                crate::channel::fence(page.id(), fence);
+            }
+        }
         Some(FRAME_SCRIPT) => frame_script(page, message),
         Some(SHARED_BUFFER) => shared_buffer(page, message),
         Some(FILES_TO_PAGE) => files_to_page(page, message),
@@ -243,8 +254,8 @@ fn web_messages_to_page(page: &WebPage, message: &glib::Object) {
     let Some((token, jsons)) = parameters.and_then(|v| v.get::<(String, Vec<String>)>()) else {
         return;
     };
-    if let Some(context) = find_frame(page.id(), None).and_then(|frame| frame.js_context()) {
-        crate::outbox::deliver(&context, &token, &jsons);
+    if let Some(context) = crate::frames::find_frame(page.id(), None).and_then(|frame| frame.js_context()) {
+        crate::shim::deliver(&context, &token, &jsons);
     }
 }
 
@@ -254,8 +265,8 @@ fn acknowledged(page: &WebPage, message: &glib::Object) {
     let Some((token, count)) = parameters.and_then(|v| v.get::<(String, u32)>()) else {
         return;
     };
-    if let Some(context) = find_frame(page.id(), None).and_then(|frame| frame.js_context()) {
-        crate::outbox::acknowledge(&context, &token, count);
+    if let Some(context) = crate::frames::find_frame(page.id(), None).and_then(|frame| frame.js_context()) {
+        crate::shim::acknowledge(&context, &token, count);
     }
 }
 
@@ -266,7 +277,7 @@ fn shared_buffer(page: &WebPage, message: &glib::Object) {
         parameters::<SharedBufferPost>(message),
         fds.and_then(|l| webpane_glib::take_fd(&l, 0)),
     ) {
-        (Some(post), Some(fd)) => match find_frame(page_id, post.frame) {
+        (Some(post), Some(fd)) => match crate::frames::find_frame(page_id, post.frame) {
             Some(frame) => buffers::receive(page, page_id, &frame, &post, fd),
             None => Delivery::Failed("the frame is gone".into()),
         },
@@ -286,7 +297,7 @@ fn files_to_page(page: &WebPage, message: &glib::Object) {
             let fds: Vec<_> = (0..count)
                 .filter_map(|i| list.as_ref().and_then(|l| webpane_glib::take_fd(l, i as i32)))
                 .collect();
-            match find_frame(page_id, post.frame) {
+            match crate::frames::find_frame(page_id, post.frame) {
                 Some(frame) => files::deliver(page_id, &frame, &post, fds),
                 None => Delivery::Failed("the frame is gone".into()),
             }
@@ -310,7 +321,7 @@ fn frame_script(page: &WebPage, message: &glib::Object) {
 }
 
 fn run_in_frame(page_id: u64, request: &FrameScript) -> ScriptOutcome {
-    let frame = FRAMES.with(|f| {
+    let frame = crate::frames::FRAMES.with(|f| {
         f.borrow()
             .get(&page_id)
             .and_then(|frames| frames.get(&request.frame))

@@ -245,20 +245,36 @@ pub fn install_file_sender(
         if parsed.len() != files.len() || files.len() > webpane_ipc::MAX_FDS_PER_MESSAGE {
             return;
         }
-        let list = gio::UnixFDList::new();
+        let mut sealed = Vec::with_capacity(files.len());
         for file in files {
             let bytes = match file.typed_array_get_data() {
                 TypedArrayData::Uint8(bytes) => bytes,
                 _ => return,
             };
             let Some(fd) = sealed_copy(bytes) else { return };
-            // The list holds a duplicate; this one closes here.
-            if list.append(std::os::fd::AsRawFd::as_raw_fd(&fd)).is_err() {
-                return;
-            }
+            sealed.push(fd);
         }
         let uri = frame.uri();
         let json = json.to_str();
+        // The main frame's go on its document's direct channel when there is one.
+        if is_main {
+            let with_infos = sealed.into_iter().zip(parsed).collect();
+            match crate::channel::send_files_from_page(page.id(), uri.clone(), json.to_string(), with_infos) {
+                Ok(()) => {
+                    crate::outbox::schedule(frame.js_context().as_ref());
+                    return;
+                }
+                Err(back) => sealed = back.into_iter().map(|(fd, _)| fd).collect(),
+            }
+        }
+        let list = gio::UnixFDList::new();
+        for fd in &sealed {
+            // The list holds a duplicate; ours closes here.
+            if list.append(std::os::fd::AsRawFd::as_raw_fd(fd)).is_err() {
+                return;
+            }
+        }
+        drop(sealed);
         let parameters = (id, is_main, uri.as_str(), json.as_str(), infos.as_str()).to_variant();
         crate::outbox::send(
             &page,

@@ -20,10 +20,13 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod buffers;
+mod channel;
 mod extension;
 mod fault;
 #[allow(unsafe_code)]
 mod ffi;
 mod files;
+mod frames;
 mod intercept;
 mod outbox;
+mod shim;

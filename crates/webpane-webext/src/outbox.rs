@@ -30,7 +30,7 @@ thread_local! {
 }
 
 /// Queues a page message for the runtime from script running in `context`; it leaves when that
-/// script's task ends (a microtask queued in its document), or on the next main-loop turn.
+/// script's task ends (see [`schedule`]).
 pub fn queue(context: Option<&javascriptcore::Context>, page: &WebPage, entry: Entry) {
     let waiting = WAITING.with(|w| {
         let mut w = w.borrow_mut();
@@ -43,18 +43,23 @@ pub fn queue(context: Option<&javascriptcore::Context>, page: &WebPage, entry: E
         flush();
         return;
     }
+    schedule(context);
+}
+
+/// Makes sure [`flush`] runs when the script running in `context` is done: a microtask queued in
+/// its document (before WebKit renders), and an idle in case that never runs (a page can replace
+/// `queueMicrotask`). The flush also acknowledges what the direct channels took.
+pub fn schedule(context: Option<&javascriptcore::Context>) {
     if SCHEDULED.with(|s| s.replace(true)) {
         return;
     }
-    // The microtask flushes as soon as the sending script is done (before WebKit renders); the
-    // idle is there in case it never runs (a page can replace `queueMicrotask`).
     if let Some(context) = context {
-        let schedule = context
+        let queue_microtask = context
             .global_object()
             .and_then(|window| window.object_get_property("queueMicrotask"))
             .filter(|f| f.is_function());
-        if let Some(schedule) = schedule {
-            ffi::call(&schedule, &[&ffi::native_function(context, "flush", flush)]);
+        if let Some(queue_microtask) = queue_microtask {
+            ffi::call(&queue_microtask, &[&ffi::native_function(context, "flush", flush)]);
         }
         context.clear_exception();
     }
@@ -87,50 +92,11 @@ pub fn flush() {
         batch.push(entry);
     }
     send_batch(&current, &mut batch);
+    crate::channel::acknowledge_written();
 }
 
 /// Sends `message` to the page's view after every page message made before it.
 pub fn send(page: &WebPage, message: &glib::Object) {
     flush();
     page.send_message_to_view(message);
-}
-
-/// The shim's `chrome.webview` entry point `name` in the document of `context`, if it has one.
-fn shim_entry(context: &javascriptcore::Context, name: &str) -> Option<javascriptcore::Value> {
-    let entry = context
-        .global_object()
-        .and_then(|window| window.object_get_property("chrome"))
-        .and_then(|chrome| chrome.object_get_property("webview"))
-        .and_then(|webview| webview.object_get_property(name))
-        .filter(|f| f.is_function());
-    context.clear_exception();
-    entry
-}
-
-/// Tells the main frame's `chrome.webview` shim (in `context`) that `count` of its messages
-/// have left for the app: it may send more.
-pub fn acknowledge(context: &javascriptcore::Context, token: &str, count: u32) {
-    if let Some(ack) = shim_entry(context, "__webpaneAck") {
-        let token = javascriptcore::Value::new_string(context, Some(token));
-        ffi::call(
-            &ack,
-            &[&token, &javascriptcore::Value::new_number(context, f64::from(count))],
-        );
-        context.clear_exception();
-    }
-}
-
-/// Hands web messages from the app (`jsons`, in order) to the `message` listeners of the
-/// document in `context` (a main frame's), through its `chrome.webview` shim and the view's
-/// `token`. A document without the shim drops them, as WebView2 does.
-pub fn deliver(context: &javascriptcore::Context, token: &str, jsons: &[String]) {
-    let Some(dispatch) = shim_entry(context, "__webpaneDispatch") else {
-        return;
-    };
-    let token = javascriptcore::Value::new_string(context, Some(token));
-    for json in jsons {
-        let data = javascriptcore::Value::from_json(context, json);
-        ffi::call(&dispatch, &[&token, &data]);
-        context.clear_exception();
-    }
 }

@@ -312,7 +312,10 @@ impl Environment {
                 let Some(id) = other.webview() else { return };
                 let webview = session.webviews.borrow().get(&id).and_then(Weak::upgrade);
                 if let Some(inner) = webview {
-                    WebView { inner }.on_message(other, fds);
+                    let webview = WebView { inner };
+                    // What the page wrote on its direct channel came before this.
+                    webview.drain_channel();
+                    webview.on_message(other, fds);
                 }
             }
         }

@@ -515,13 +515,17 @@ impl EventLoop {
     /// Calls `handler` on this thread whenever `fd` is readable (level-triggered). The fd must
     /// stay open until [`remove_source`](Self::remove_source).
     pub(crate) fn add_source(&self, fd: BorrowedFd<'_>, handler: Rc<dyn Fn()>) -> Result<u64> {
+        self.add_source_for(fd, epoll::EventFlags::IN, handler)
+    }
+
+    /// Calls `handler` whenever `fd` is writable (level-triggered); as [`add_source`](Self::add_source).
+    pub(crate) fn add_writable_source(&self, fd: BorrowedFd<'_>, handler: Rc<dyn Fn()>) -> Result<u64> {
+        self.add_source_for(fd, epoll::EventFlags::OUT, handler)
+    }
+
+    fn add_source_for(&self, fd: BorrowedFd<'_>, flags: epoll::EventFlags, handler: Rc<dyn Fn()>) -> Result<u64> {
         let token = self.next_token();
-        epoll::add(
-            &self.inner.epoll,
-            fd,
-            epoll::EventData::new_u64(token),
-            epoll::EventFlags::IN,
-        )?;
+        epoll::add(&self.inner.epoll, fd, epoll::EventData::new_u64(token), flags)?;
         self.inner.sources.borrow_mut().insert(token, handler);
         Ok(token)
     }

@@ -53,6 +53,7 @@ mod objects;
 mod offscreen;
 mod operation;
 mod output;
+mod page_channel;
 mod page_files;
 mod policy;
 mod posted_buffers;

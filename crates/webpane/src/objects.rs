@@ -224,6 +224,17 @@ impl Session {
         if self.ended.get() {
             return Err(Error::Closed);
         }
+        // Anything else for a view goes before its next web messages: they take the browser
+        // process's path too until a fence has come back (page_channel.rs).
+        if !matches!(
+            message,
+            AppMessage::PostWebMessage { frame: None, .. } | AppMessage::Fence { .. }
+        ) && let Some(inner) = message
+            .webview()
+            .and_then(|id| self.webviews.borrow().get(&id).and_then(Weak::upgrade))
+        {
+            inner.channel.direct.set(false);
+        }
         self.conn.send(message, fds).map_err(Error::ipc)
     }
 }
@@ -250,6 +261,23 @@ impl Health {
     pub(crate) fn silent_for(&self) -> Duration {
         self.waiting_since.get().map_or(Duration::ZERO, |since| since.elapsed())
     }
+}
+
+/// A view's direct channel to its main-frame document's web process (see
+/// [`webpane_ipc::protocol::PageToApp`]; the logic is in `page_channel.rs`).
+#[derive(Default)]
+pub(crate) struct ChannelState {
+    /// The current document's channel and its event loop token (readable).
+    pub(crate) current: RefCell<Option<(Rc<webpane_ipc::Connection>, u64)>>,
+    /// A duplicate of the channel's fd watched for writability while the socket is full, and
+    /// its token.
+    pub(crate) backlog: RefCell<Option<(OwnedFd, u64)>>,
+    /// Whether main-frame web messages may go on the channel: nothing else was sent through the
+    /// browser process for the view since the last fence came back.
+    pub(crate) direct: Cell<bool>,
+    /// The last fence sent, and whether it is still out.
+    pub(crate) fence: Cell<u64>,
+    pub(crate) fence_out: Cell<bool>,
 }
 
 pub(crate) struct WebViewInner {
@@ -288,6 +316,8 @@ pub(crate) struct WebViewInner {
     pub(crate) status_text: RefCell<String>,
     /// The page's icon: where from, as PNG (as last reported).
     pub(crate) favicon: RefCell<(String, Vec<u8>)>,
+    /// The direct channel to the page's web process.
+    pub(crate) channel: ChannelState,
 }
 
 impl Drop for WebViewInner {
@@ -350,6 +380,7 @@ impl WebView {
                 full_screen: Cell::new(false),
                 status_text: RefCell::new(String::new()),
                 favicon: RefCell::default(),
+                channel: crate::objects::ChannelState::default(),
             }),
         }
     }

@@ -196,11 +196,23 @@ impl WebView {
     }
 
     pub(crate) fn post_web_message_to(&self, frame: Option<u64>, json: &str) -> Result<()> {
-        self.request(AppMessage::PostWebMessage {
+        let message = AppMessage::PostWebMessage {
             id: self.inner.id,
             frame,
             json: json.to_owned(),
-        })
+        };
+        if frame.is_none() {
+            // Checked as the browser process would, whichever way it goes.
+            webpane_ipc::validate::app_message(&message).map_err(Error::InvalidArgument)?;
+            self.session()?;
+            if self.post_direct(json)? {
+                return Ok(());
+            }
+            self.request(message)?;
+            self.after_indirect_post();
+            return Ok(());
+        }
+        self.request(message)
     }
 
     /// Posts any serializable value to the page as JSON: its `message` listeners get it as

@@ -90,6 +90,14 @@ pub enum AppMessage {
         /// The app's id for the script.
         script_id: u64,
     },
+    /// Send fence `fence` to the view's page: it comes back on the page's direct channel once
+    /// everything sent before it has reached the page (see [`PageToApp`](super::PageToApp)).
+    Fence {
+        /// The view.
+        id: WebViewId,
+        /// The fence's number.
+        fence: u64,
+    },
     /// Deliver a web message (JSON text) to the page's `chrome.webview` `message` listeners.
     PostWebMessage {
         /// The view.
@@ -459,6 +467,7 @@ impl AppMessage {
             | AppMessage::AddDocumentCreatedScript { id, .. }
             | AppMessage::RemoveDocumentCreatedScript { id, .. }
             | AppMessage::PostWebMessage { id, .. }
+            | AppMessage::Fence { id, .. }
             | AppMessage::HostObjectReply { id, .. }
             | AppMessage::PostWorkerMessage { id, .. }
             | AppMessage::AttachFrames { id, .. }

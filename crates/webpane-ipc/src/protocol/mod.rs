@@ -9,6 +9,7 @@
 //! (connection, id), so one app can never name another's webview.
 
 mod app;
+mod channel;
 mod downloads;
 mod offscreen;
 mod options;
@@ -21,6 +22,7 @@ mod runtime;
 mod view;
 
 pub use app::AppMessage;
+pub use channel::{AppToPage, PageToApp};
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
 pub use offscreen::{FrameRect, InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
 pub use options::{

@@ -87,6 +87,14 @@ pub enum RuntimeMessage {
         /// JSON of the result, or the error.
         result: Result<String, String>,
     },
+    /// The direct channel to the web process of the view's new main-frame document (see
+    /// [`PageToApp`](super::PageToApp)); the channel of the document before it is over.
+    PageChannel {
+        /// The view.
+        id: WebViewId,
+        /// The app's end (a Unix socket).
+        channel: crate::wire::FdRef,
+    },
     /// A page posted a message with `chrome.webview.postMessage`.
     WebMessageReceived {
         /// The view.
@@ -459,6 +467,7 @@ impl RuntimeMessage {
             | RuntimeMessage::DomContentLoaded { id, .. }
             | RuntimeMessage::ScriptResult { id, .. }
             | RuntimeMessage::WebMessageReceived { id, .. }
+            | RuntimeMessage::PageChannel { id, .. }
             | RuntimeMessage::HostObjectCall { id, .. }
             | RuntimeMessage::WorkerEvent { id, .. }
             | RuntimeMessage::FrameReady { id, .. }

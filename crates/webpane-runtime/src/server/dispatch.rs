@@ -185,6 +185,7 @@ impl Server {
             AppMessage::RemoveDocumentCreatedScript { id, script_id } => {
                 self.with_view(client, id, |v| v.remove_document_created_script(script_id))
             }
+            AppMessage::Fence { id, fence } => self.with_view(client, id, |v| v.send_fence(fence)),
             AppMessage::PostWebMessage { id, frame, json } => {
                 self.with_view(client, id, |v| v.post_web_message(frame, &json))
             }

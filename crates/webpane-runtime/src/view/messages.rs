@@ -49,6 +49,26 @@ struct Receiver {
 }
 
 impl Receiver {
+    /// The page's new document opened a direct channel: the view's token goes to the extension,
+    /// the app's end to the app (which stops using the previous document's).
+    fn hand_over_channel(&self, fds: Option<gio::UnixFDList>) {
+        let Some(fd) = fds.and_then(|list| webpane_glib::take_fd(&list, 0)) else {
+            return;
+        };
+        if !self.enabled {
+            return; // no chrome.webview: nothing will use it
+        }
+        if let Some(view) = self.webview.upgrade() {
+            let token = self.token.to_variant();
+            let message = webkit2gtk::UserMessage::new(webext::CHANNEL_TOKEN, Some(&token));
+            crate::ffi::send_to_page_without_reply(&view, &message);
+        }
+        let mut out = webpane_ipc::Outgoing::new();
+        let channel = out.socket(fd);
+        self.host
+            .send_with_fds(RuntimeMessage::PageChannel { id: self.id, channel }, out);
+    }
+
     /// Passes one page message on to the app, then acknowledges it to its frame.
     fn receive(
         &self,
@@ -166,6 +186,10 @@ impl View {
         };
         self.webview.connect_user_message_received(move |_, message| {
             let kind = match message.name().as_deref() {
+                Some(webext::DOCUMENT_CHANNEL) => {
+                    receiver.hand_over_channel(message.fd_list());
+                    return true;
+                }
                 Some(webext::PAGE_MESSAGES) => {
                     if receiver.enabled {
                         match page_messages::decode_batch(message.parameters().as_ref()) {
@@ -271,6 +295,13 @@ impl View {
             None => {}
             Some(_) => self.call_shim(frame, "__webpaneDispatch", json),
         }
+    }
+
+    /// Sends an app's fence to the page: the extension answers it on the document's direct
+    /// channel once everything before it has been handled.
+    pub fn send_fence(&self, fence: u64) {
+        let message = webkit2gtk::UserMessage::new(webext::FENCE, Some(&fence.to_variant()));
+        crate::ffi::send_to_page_without_reply(&self.webview, &message);
     }
 
     /// Sends the main frame's queued web messages now: before anything else reaches the page.

@@ -44,6 +44,7 @@ impl WebView {
 
     pub(crate) fn on_message(&self, message: RuntimeMessage, fds: &mut ReceivedFds) {
         match message {
+            RuntimeMessage::PageChannel { channel, .. } => self.adopt_channel(fds, channel),
             RuntimeMessage::NewWindowRequested {
                 request,
                 uri,

@@ -1,0 +1,210 @@
+//! The direct channel between this app and the web process of a view's main-frame document
+//! (see [`webpane_ipc::protocol::PageToApp`]): the main frame's web messages, host object
+//! requests, worker events and files come on it, and web messages to the main frame go on it,
+//! without the browser process in the path.
+//!
+//! Order: everything the page wrote is read before anything the browser process says about the
+//! view is handled ([`WebView::drain_channel`]); after anything else was sent for the view, web
+//! messages take the browser process's path until a fence has come back on the channel (so
+//! nothing sent later overtakes it). A channel is untrusted: what comes on it is checked like
+//! anything from a page, and a channel that says something malformed is dropped.
+
+use std::os::fd::AsFd;
+use std::rc::{Rc, Weak};
+
+use webpane_ipc::protocol::{AppMessage, AppToPage, PageToApp, RuntimeMessage};
+use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
+
+use crate::error::{Error, Result};
+use crate::objects::{WebView, WebViewInner};
+
+impl WebView {
+    /// The browser process handed over the channel of the page's new main-frame document.
+    pub(crate) fn adopt_channel(&self, fds: &mut ReceivedFds, channel: webpane_ipc::FdRef) {
+        let conn = match fds
+            .take_socket(channel)
+            .map_err(|e| e.to_string())
+            .and_then(|fd| Connection::adopt(fd).map_err(|e| e.to_string()))
+        {
+            Ok(conn) => Rc::new(conn),
+            Err(why) => {
+                log::warn!("a page channel could not be taken: {why}");
+                return;
+            }
+        };
+        self.close_channel();
+        let weak: Weak<WebViewInner> = Rc::downgrade(&self.inner);
+        let handler: Rc<dyn Fn()> = Rc::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                WebView { inner }.drain_channel();
+            }
+        });
+        let Ok(token) = self.inner.env.inner.event_loop.add_source(conn.as_fd(), handler) else {
+            return;
+        };
+        self.inner.channel.current.replace(Some((conn, token)));
+        // Web messages sent through the browser process may still be on their way: the channel
+        // is used once a fence has come back on it.
+        if !self.inner.channel.direct.get() {
+            self.send_fence();
+        }
+    }
+
+    /// Stops using the current channel (its document is gone, or it broke).
+    pub(crate) fn close_channel(&self) {
+        let state = &self.inner.channel;
+        let event_loop = &self.inner.env.inner.event_loop;
+        if let Some((conn, token)) = state.current.take() {
+            event_loop.remove_source(token, conn.as_fd());
+        }
+        if let Some((fd, token)) = state.backlog.take() {
+            event_loop.remove_source(token, fd.as_fd());
+        }
+        state.direct.set(false);
+        state.fence_out.set(false);
+    }
+
+    /// Asks for a fence to come back on the channel (once at a time).
+    fn send_fence(&self) {
+        let state = &self.inner.channel;
+        if state.fence_out.get() || state.current.borrow().is_none() {
+            return;
+        }
+        let fence = state.fence.get() + 1;
+        state.fence.set(fence);
+        if let Ok(session) = self.session() {
+            let sent = session.send(&AppMessage::Fence {
+                id: self.inner.id,
+                fence,
+            });
+            state.fence_out.set(sent.is_ok());
+        }
+    }
+
+    /// Handles everything the page has written on the channel so far.
+    pub(crate) fn drain_channel(&self) {
+        loop {
+            let Some(conn) = self.inner.channel.current.borrow().as_ref().map(|(c, _)| c.clone()) else {
+                return;
+            };
+            let received = match conn.try_recv::<PageToApp>() {
+                Ok(Some(received)) => received,
+                Ok(None) => return,
+                Err(e) => {
+                    if !matches!(e, IpcError::Disconnected) {
+                        log::warn!("a page channel said something malformed: {e}");
+                    }
+                    self.close_channel();
+                    return;
+                }
+            };
+            let mut fds = received.fds;
+            let id = self.inner.id;
+            let message = match received.message {
+                PageToApp::FenceReached(fence) => {
+                    let state = &self.inner.channel;
+                    if state.fence_out.get() && state.fence.get() == fence {
+                        state.fence_out.set(false);
+                        state.direct.set(true);
+                    }
+                    continue;
+                }
+                PageToApp::WebMessage { source, json } => RuntimeMessage::WebMessageReceived {
+                    id,
+                    frame: None,
+                    source,
+                    json,
+                },
+                PageToApp::HostObjectCall { source, json } => RuntimeMessage::HostObjectCall {
+                    id,
+                    frame: None,
+                    source,
+                    json,
+                },
+                PageToApp::WorkerEvent { source, json } => RuntimeMessage::WorkerEvent {
+                    id,
+                    frame: None,
+                    source,
+                    json,
+                },
+                PageToApp::WebMessageWithFiles { source, json, files } => RuntimeMessage::WebMessageWithFilesReceived {
+                    id,
+                    frame: None,
+                    source,
+                    json,
+                    files,
+                },
+            };
+            // The page made it: checked as the browser process checks what it passes on.
+            let json = match &message {
+                RuntimeMessage::WebMessageReceived { json, .. }
+                | RuntimeMessage::HostObjectCall { json, .. }
+                | RuntimeMessage::WorkerEvent { json, .. }
+                | RuntimeMessage::WebMessageWithFilesReceived { json, .. } => json,
+                _ => continue,
+            };
+            if let Err(why) = webpane_ipc::validate::json_text(json) {
+                log::warn!("dropped a page message that is not JSON ({why})");
+                continue;
+            }
+            self.on_message(message, &mut fds);
+        }
+    }
+
+    /// Posts a web message to the main frame on the channel, if it may go there now; false when
+    /// it must take the browser process's path.
+    pub(crate) fn post_direct(&self, json: &str) -> Result<bool> {
+        let state = &self.inner.channel;
+        if !state.direct.get() {
+            return Ok(false);
+        }
+        let Some(conn) = state.current.borrow().as_ref().map(|(c, _)| c.clone()) else {
+            return Ok(false);
+        };
+        let message = AppToPage::WebMessage(json.to_owned());
+        match conn.queue(&message, Outgoing::new()) {
+            Ok(true) => Ok(true),
+            Ok(false) => {
+                self.watch_backlog(&conn);
+                Ok(true)
+            }
+            Err(e @ (IpcError::MessageTooLarge { .. } | IpcError::Encode(_))) => Err(Error::ipc(e)),
+            Err(_) => {
+                // The document's process is gone: the browser process's path says what became
+                // of the message, as before there were channels.
+                self.close_channel();
+                Ok(false)
+            }
+        }
+    }
+
+    /// Sends the channel's backlog whenever its socket takes more.
+    fn watch_backlog(&self, conn: &Rc<Connection>) {
+        let state = &self.inner.channel;
+        if state.backlog.borrow().is_some() {
+            return;
+        }
+        let Ok(fd) = rustix::io::dup(conn.as_fd()) else { return };
+        let weak: Weak<WebViewInner> = Rc::downgrade(&self.inner);
+        let handler: Rc<dyn Fn()> = Rc::new(move || {
+            let Some(inner) = weak.upgrade() else { return };
+            let webview = WebView { inner };
+            let conn = webview.inner.channel.current.borrow().as_ref().map(|(c, _)| c.clone());
+            let done = conn.is_none_or(|conn| !matches!(conn.flush(), Ok(false)));
+            if done && let Some((fd, token)) = webview.inner.channel.backlog.take() {
+                webview.inner.env.inner.event_loop.remove_source(token, fd.as_fd());
+            }
+        });
+        if let Ok(token) = self.inner.env.inner.event_loop.add_writable_source(fd.as_fd(), handler) {
+            state.backlog.replace(Some((fd, token)));
+        }
+    }
+
+    /// After a web message went through the browser process: a fence, to come back to the
+    /// channel.
+    pub(crate) fn after_indirect_post(&self) {
+        if !self.inner.channel.direct.get() {
+            self.send_fence();
+        }
+    }
+}
