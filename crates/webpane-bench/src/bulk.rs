@@ -373,7 +373,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             .map(|r| r.3)
     };
     let memcpy_time = |size: usize| memcpys.iter().find(|m| m.0 == size).map(|m| m.1).unwrap_or(f64::NAN);
-    let value = {
+    let mut value = {
         let rows: Vec<serde_json::Value> = rows
             .iter()
             .map(|&(dir, path, size, secs)| {
@@ -392,6 +392,9 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         serde_json::json!({ "bulk": rows, "memcpy": memcpys })
     };
     if json {
+        if let Some(wry) = crate::bulk_peer::run(opts, PAGE, &rows) {
+            value["wry"] = wry;
+        }
         return value;
     }
     println!(
@@ -427,5 +430,8 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         BASE64_CAP * 3 / 4 / MIB
     );
     println!();
+    if let Some(wry) = crate::bulk_peer::run(opts, PAGE, &rows) {
+        value["wry"] = wry;
+    }
     value
 }

@@ -12,6 +12,7 @@
 
 mod assets;
 mod bulk;
+mod bulk_peer;
 mod floors;
 mod lifecycle;
 mod memory;

@@ -60,6 +60,9 @@ pub const DOCUMENT_CHANNEL: &str = "webpane.document-channel";
 /// Runtime → extension: the view's `chrome.webview` token, for the page's direct channels
 /// (`s`); sent when the runtime has a channel of the page. No reply.
 pub const CHANNEL_TOKEN: &str = "webpane.channel-token";
+/// Extension → runtime: a page fence (`t`), for the app (`RuntimeMessage::PageFence`), which
+/// answers on the page's direct channel.
+pub const PAGE_FENCE: &str = "webpane.page-fence";
 /// Runtime → extension: an app's fence (`t`): the extension answers on the page's direct
 /// channel once it has handled everything before it. No reply.
 pub const FENCE: &str = "webpane.fence";

@@ -29,6 +29,10 @@ struct PageChannel {
     unacked: u32,
     /// The app's messages that came before the view's token.
     early: Vec<String>,
+    /// The runtime was told something the app will hear of: page messages take the runtime's
+    /// path until the app has answered page fence `fence` (so none overtakes it).
+    held: bool,
+    fence: u64,
 }
 
 impl Drop for PageChannel {
@@ -72,6 +76,8 @@ pub fn open(page_id: u64) -> Option<OwnedFd> {
         write_watch: None,
         unacked: 0,
         early: Vec::new(),
+        held: false,
+        fence: 0,
     };
     let old = CHANNELS.with(|c| c.borrow_mut().insert(page_id, channel));
     drop(old);
@@ -121,6 +127,13 @@ pub fn drain(page_id: u64) {
         match conn.try_recv::<AppToPage>() {
             Ok(Some(received)) => match received.message {
                 AppToPage::WebMessage(json) => messages.push(json),
+                AppToPage::FenceReached(fence) => CHANNELS.with(|c| {
+                    if let Some(channel) = c.borrow_mut().get_mut(&page_id)
+                        && channel.fence == fence
+                    {
+                        channel.held = false;
+                    }
+                }),
             },
             Ok(None) => break,
             Err(_) => {
@@ -163,9 +176,31 @@ pub fn fence(page_id: u64, fence: u64) {
     write(page_id, &PageToApp::FenceReached(fence), Outgoing::new(), false);
 }
 
+/// The runtime has just been told something about page `page_id` that the app will hear of:
+/// until the app answers the returned page fence (to be sent to the runtime after it), the
+/// page's messages go through the runtime too. `None`: no channel.
+pub fn hold(page_id: u64) -> Option<u64> {
+    CHANNELS.with(|c| {
+        let mut channels = c.borrow_mut();
+        let channel = channels.get_mut(&page_id)?;
+        // A new fence each time: only the answer to the last one covers everything told.
+        channel.held = true;
+        channel.fence += 1;
+        Some(channel.fence)
+    })
+}
+
+/// Whether page `page_id`'s messages may go on its channel now.
+fn open_for_page(page_id: u64) -> bool {
+    CHANNELS.with(|c| c.borrow().get(&page_id).is_some_and(|channel| !channel.held))
+}
+
 /// Sends a main-frame message of kind `name` (the webext message names) on the channel; false
-/// when there is no channel (it goes through the runtime then).
+/// when there is no channel, or it is held (it goes through the runtime then).
 pub fn send_from_page(page_id: u64, name: &str, source: String, json: String) -> bool {
+    if !open_for_page(page_id) {
+        return false;
+    }
     let message = match name {
         HOST_OBJECT_CALL => PageToApp::HostObjectCall { source, json },
         WORKER_EVENT => PageToApp::WorkerEvent { source, json },
@@ -182,7 +217,7 @@ pub fn send_files_from_page(
     json: String,
     files: Vec<(OwnedFd, PageFileInfo)>,
 ) -> Result<(), Vec<(OwnedFd, PageFileInfo)>> {
-    if !CHANNELS.with(|c| c.borrow().contains_key(&page_id)) {
+    if !open_for_page(page_id) {
         return Err(files);
     }
     let mut out = Outgoing::new();

@@ -100,7 +100,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
                 glib::Variant::from("{}"),
                 Some(webpane_glib::fd_list_with(fd)),
             );
-            crate::outbox::send(page, &message);
+            crate::outbox::send_unheld(page, &message);
         }
         if known {
             // A new top-level document: every frame of the previous one went with it (their

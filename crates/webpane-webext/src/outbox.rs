@@ -12,7 +12,7 @@ use std::cell::{Cell, RefCell};
 
 use glib::prelude::*;
 use javascriptcore::{ContextExt, ValueExt};
-use webpane_ipc::webext::PAGE_MESSAGES;
+use webpane_ipc::webext::{PAGE_FENCE, PAGE_MESSAGES};
 
 use crate::ffi::{self, WeakPage, WebPage};
 
@@ -95,8 +95,20 @@ pub fn flush() {
     crate::channel::acknowledge_written();
 }
 
-/// Sends `message` to the page's view after every page message made before it.
+/// Sends `message` to the page's view after every page message made before it; the page's
+/// later messages do not overtake it on the direct channel (a page fence, see
+/// [`crate::channel::hold`]).
 pub fn send(page: &WebPage, message: &glib::Object) {
+    send_unheld(page, message);
+    if let Some(fence) = crate::channel::hold(page.id()) {
+        let fence = ffi::user_message_with(PAGE_FENCE, fence.to_variant(), None);
+        page.send_message_to_view(&fence);
+    }
+}
+
+/// Sends `message` to the page's view after every page message made before it (for what the
+/// app does not hear of before the page's messages, such as a new channel).
+pub fn send_unheld(page: &WebPage, message: &glib::Object) {
     flush();
     page.send_message_to_view(message);
 }

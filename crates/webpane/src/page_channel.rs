@@ -200,6 +200,18 @@ impl WebView {
         }
     }
 
+    /// Everything the browser process passed on from the page before its fence `fence` has been
+    /// handled: the page may use the channel again.
+    pub(crate) fn answer_page_fence(&self, fence: u64) {
+        let conn = self.inner.channel.current.borrow().as_ref().map(|(c, _)| c.clone());
+        let Some(conn) = conn else { return };
+        match conn.queue(&AppToPage::FenceReached(fence), Outgoing::new()) {
+            Ok(true) => {}
+            Ok(false) => self.watch_backlog(&conn),
+            Err(_) => self.close_channel(),
+        }
+    }
+
     /// After a web message went through the browser process: a fence, to come back to the
     /// channel.
     pub(crate) fn after_indirect_post(&self) {

@@ -14,7 +14,11 @@
 //! - after the app sent the runtime anything else for the view, its web messages go through the
 //!   runtime too, until a fence ([`AppMessage::Fence`](super::AppMessage::Fence)) has come back
 //!   on the channel ([`PageToApp::FenceReached`]): then everything sent before it has reached the
-//!   page.
+//!   page;
+//! - the same the other way: after the extension told the runtime anything the app will hear of
+//!   (a released buffer, a frame's event), the page's messages go through the runtime until a page
+//!   fence ([`RuntimeMessage::PageFence`](super::RuntimeMessage::PageFence), answered with
+//!   [`AppToPage::FenceReached`]) has come back.
 //!
 //! The app trusts nothing on a channel: a web process runs untrusted content. What arrives is
 //! checked like anything else from a page (JSON text, files by content), and a channel that
@@ -66,4 +70,7 @@ pub enum PageToApp {
 pub enum AppToPage {
     /// A web message (JSON text) for the `message` listeners.
     WebMessage(String),
+    /// The app has handled everything the runtime passed on from the page before page fence
+    /// `n` ([`RuntimeMessage::PageFence`](super::RuntimeMessage::PageFence)).
+    FenceReached(u64),
 }

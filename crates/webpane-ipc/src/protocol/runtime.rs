@@ -95,6 +95,14 @@ pub enum RuntimeMessage {
         /// The app's end (a Unix socket).
         channel: crate::wire::FdRef,
     },
+    /// The page's fence `fence`: answer it on the page's direct channel once everything before
+    /// it is handled (see [`PageToApp`](super::PageToApp)).
+    PageFence {
+        /// The view.
+        id: WebViewId,
+        /// The fence's number.
+        fence: u64,
+    },
     /// A page posted a message with `chrome.webview.postMessage`.
     WebMessageReceived {
         /// The view.
@@ -468,6 +476,7 @@ impl RuntimeMessage {
             | RuntimeMessage::ScriptResult { id, .. }
             | RuntimeMessage::WebMessageReceived { id, .. }
             | RuntimeMessage::PageChannel { id, .. }
+            | RuntimeMessage::PageFence { id, .. }
             | RuntimeMessage::HostObjectCall { id, .. }
             | RuntimeMessage::WorkerEvent { id, .. }
             | RuntimeMessage::FrameReady { id, .. }

@@ -190,6 +190,13 @@ impl View {
                     receiver.hand_over_channel(message.fd_list());
                     return true;
                 }
+                Some(webext::PAGE_FENCE) => {
+                    // After what the extension sent before it: the app answers on the channel.
+                    if let Some(fence) = message.parameters().and_then(|v| v.get::<u64>()) {
+                        receiver.host.send(RuntimeMessage::PageFence { id, fence });
+                    }
+                    return true;
+                }
                 Some(webext::PAGE_MESSAGES) => {
                     if receiver.enabled {
                         match page_messages::decode_batch(message.parameters().as_ref()) {

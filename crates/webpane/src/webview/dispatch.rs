@@ -45,6 +45,7 @@ impl WebView {
     pub(crate) fn on_message(&self, message: RuntimeMessage, fds: &mut ReceivedFds) {
         match message {
             RuntimeMessage::PageChannel { channel, .. } => self.adopt_channel(fds, channel),
+            RuntimeMessage::PageFence { fence, .. } => self.answer_page_fence(fence),
             RuntimeMessage::NewWindowRequested {
                 request,
                 uri,
