@@ -154,6 +154,21 @@ pub fn bulk(script: &str, sizes: &[usize], reps: usize) -> Result<serde_json::Va
     Ok(serde_json::Value::Array(rows))
 }
 
+/// One view with the page; once it has posted, says so and stays until stdin closes.
+pub fn hold(script: &str) -> Result<serde_json::Value, String> {
+    use std::io::{Read, Write};
+    let mut peer = Peer::new();
+    peer.add_view(script)?;
+    peer.next()?;
+    let until = Instant::now() + Duration::from_millis(300);
+    peer.wait_until("the page to settle", |_| Instant::now() >= until)?;
+    println!("{}", serde_json::json!({ "ready": true }));
+    let _ = std::io::stdout().flush();
+    let mut rest = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut rest);
+    Ok(serde_json::json!({ "done": true }))
+}
+
 /// PSS of `pid` in KiB (`/proc/<pid>/smaps_rollup`), 0 if unreadable.
 fn pss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))

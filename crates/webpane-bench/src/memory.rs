@@ -96,7 +96,12 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     while std::path::Path::new(&format!("/proc/{runtime}")).exists() && std::time::Instant::now() < gone {
         event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
     }
-    let peer = crate::peer::program(opts).map(|program| crate::peer::run(&program, &["memory", PAGE, "1,8"]));
+    let program = crate::peer::program(opts);
+    let peer = program
+        .as_ref()
+        .map(|program| crate::peer::run(program, &["memory", PAGE, "1,8"]));
+    // Two apps of one view each: webpane's share one browser process, wry's are two of everything.
+    let two_apps = (webpane_two_apps(), program.as_deref().and_then(wry_two_apps));
     let total = |s: &Sample| s.app + s.runtime + s.web + s.network;
     let wry_total = |row: &serde_json::Value| {
         ["app_pss_kib", "web_pss_kib", "network_pss_kib"]
@@ -128,6 +133,11 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         Some(Err(why)) => serde_json::json!({"webpane": value, "peer_error": why}),
         None => serde_json::json!({"webpane": value}),
     };
+    let mut value = value;
+    value["two_apps_pss_kib"] = serde_json::json!({ "webpane": two_apps.0, "wry": two_apps.1 });
+    if let (Some(ours), Some(theirs)) = two_apps {
+        value["two_apps_webpane_over_wry"] = (ours as f64 / theirs as f64).into();
+    }
     if opts.json {
         return value;
     }
@@ -168,5 +178,114 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         Some(Err(why)) => println!("(the wry peer: {why})"),
         None => {}
     }
+    let mib = |k: Option<u64>| k.map_or("—".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
+    let ratio = match two_apps {
+        (Some(ours), Some(theirs)) => format!("  webpane / wry {:.2}", ours as f64 / theirs as f64),
+        _ => String::new(),
+    };
+    println!(
+        "{:<32} webpane {} MiB (one browser process), wry {} MiB{ratio}",
+        "two apps, 1 webview each",
+        mib(two_apps.0),
+        mib(two_apps.1)
+    );
     value
+}
+
+/// A child process's first stdout line, or `None` after `PATIENCE`.
+fn first_line(child: &mut std::process::Child) -> Option<String> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    rx.recv_timeout(Duration::from_secs(60)).ok()
+}
+
+/// PSS of `pid` and of its WebKit children, in KiB.
+fn pss_with_children(pid: u32) -> u64 {
+    let children: u64 = ["WebKitWebProces", "WebKitNetworkPr"]
+        .iter()
+        .flat_map(|prefix| children_named(pid, prefix))
+        .map(pss_kib)
+        .sum();
+    pss_kib(pid) + children
+}
+
+/// Two apps of one webview each on one user data folder (this one and `webpane run`), sharing
+/// one browser process: the total PSS of every process, in KiB.
+fn webpane_two_apps() -> Option<u64> {
+    let event_loop = EventLoop::new().ok()?;
+    let dir = tempfile::tempdir().ok()?;
+    let folder = dir.path().join("udf");
+    let env = crate::setup::environment(&event_loop, &folder, |b| b);
+    let runtime = env.browser_process_id()?;
+    let webview = event_loop
+        .block_on(env.create_webview(WebViewOptions::headless(800, 600)))
+        .ok()?
+        .ok()?;
+    let loaded = std::rc::Rc::new(std::cell::Cell::new(false));
+    let l = loaded.clone();
+    webview.on_web_message_received(move |_, _| l.set(true));
+    webview.navigate_to_string(PAGE).ok()?;
+    while !loaded.get() {
+        event_loop.dispatch(Some(Duration::from_millis(50))).ok()?;
+    }
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, PAGE).ok()?;
+    let mut second = std::process::Command::new(std::env::current_exe().ok()?)
+        .args(["run", "--headless", "--user-data-folder"])
+        .arg(&folder)
+        .arg(&page)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let said = first_line(&mut second);
+    let until = std::time::Instant::now() + Duration::from_millis(700);
+    while std::time::Instant::now() < until {
+        event_loop.dispatch(Some(Duration::from_millis(50))).ok()?;
+    }
+    let total = said.map(|_| {
+        let s = sample(runtime);
+        s.app + s.runtime + s.web + s.network + pss_kib(second.id())
+    });
+    let _ = second.kill();
+    let _ = second.wait();
+    drop((webview, env));
+    let gone = std::time::Instant::now() + Duration::from_secs(20);
+    while std::path::Path::new(&format!("/proc/{runtime}")).exists() && std::time::Instant::now() < gone {
+        event_loop.dispatch(Some(Duration::from_millis(50))).ok()?;
+    }
+    total
+}
+
+/// Two wry apps of one webview each, side by side: the total PSS of every process, in KiB.
+fn wry_two_apps(program: &std::path::Path) -> Option<u64> {
+    let spawn = || {
+        std::process::Command::new(program)
+            .args(["hold", PAGE])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()
+    };
+    let (mut a, mut b) = (spawn()?, spawn()?);
+    let ready = first_line(&mut a).is_some() && first_line(&mut b).is_some();
+    let total = ready.then(|| pss_with_children(a.id()) + pss_with_children(b.id()));
+    for child in [&mut a, &mut b] {
+        drop(child.stdin.take()); // ends its hold
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while child.try_wait().ok().flatten().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    total
 }
