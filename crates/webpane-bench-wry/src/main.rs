@@ -8,9 +8,9 @@
 //! `evaluate_script`, the way wry apps and Tauri's `emit` do it).
 //!
 //! Usage: `webpane-bench-wry start`, `webpane-bench-wry messages SCRIPT ROUND_TRIPS BURST`,
-//! `webpane-bench-wry bulk SCRIPT SIZE[,SIZE…] REPS`, `webpane-bench-wry memory SCRIPT VIEWS[,VIEWS…]`,
-//! `webpane-bench-wry hold SCRIPT` (one view; says `{"ready":true}` once the page has posted, then
-//! stays until stdin closes: the suite measures two such apps side by side).
+//! `webpane-bench-wry bulk SCRIPT SIZE[,SIZE…] REPS`, `webpane-bench-wry hold SCRIPT VIEWS` (says
+//! `{"ready":true}` once every page has posted, then stays until stdin closes: the suite measures
+//! its memory, and two such apps side by side).
 //!
 //! The GTK main loop is pumped directly (`gtk::main_iteration_do`) between the steps of a
 //! workload: wry's IPC handler and `evaluate_script` are GTK signal handlers and WebKit calls,
@@ -27,10 +27,9 @@ fn main() {
         Some("start") => workloads::start(),
         Some("messages") if args.len() == 4 => workloads::messages(&args[1], number(&args[2]), number(&args[3])),
         Some("bulk") if args.len() == 4 => workloads::bulk(&args[1], &numbers(&args[2]), number(&args[3])),
-        Some("memory") if args.len() == 3 => workloads::memory(&args[1], &numbers(&args[2])),
-        Some("hold") if args.len() == 2 => workloads::hold(&args[1]),
+        Some("hold") if args.len() == 3 => workloads::hold(&args[1], number(&args[2])),
         _ => Err(
-            "usage: webpane-bench-wry start | messages SCRIPT N BURST | bulk SCRIPT SIZES REPS | memory SCRIPT VIEWS"
+            "usage: webpane-bench-wry start | messages SCRIPT N BURST | bulk SCRIPT SIZES REPS | hold SCRIPT VIEWS"
                 .into(),
         ),
     };

@@ -154,73 +154,21 @@ pub fn bulk(script: &str, sizes: &[usize], reps: usize) -> Result<serde_json::Va
     Ok(serde_json::Value::Array(rows))
 }
 
-/// One view with the page; once it has posted, says so and stays until stdin closes.
-pub fn hold(script: &str) -> Result<serde_json::Value, String> {
+/// `views` views with the page; once each has posted, says so and stays until stdin closes (the
+/// suite measures the processes then).
+pub fn hold(script: &str, views: usize) -> Result<serde_json::Value, String> {
     use std::io::{Read, Write};
     let mut peer = Peer::new();
-    peer.add_view(script)?;
-    peer.next()?;
-    let until = Instant::now() + Duration::from_millis(300);
-    peer.wait_until("the page to settle", |_| Instant::now() >= until)?;
+    for _ in 0..views.max(1) {
+        peer.add_view(script)?;
+    }
+    peer.wait_until("every page's message", |p| p.inbox.borrow().len() >= views.max(1))?;
+    // Let the processes settle (lazy allocations after the first paint), as webpane's do.
+    let until = Instant::now() + Duration::from_millis(700);
+    peer.wait_until("the pages to settle", |_| Instant::now() >= until)?;
     println!("{}", serde_json::json!({ "ready": true }));
     let _ = std::io::stdout().flush();
     let mut rest = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut rest);
     Ok(serde_json::json!({ "done": true }))
-}
-
-/// PSS of `pid` in KiB (`/proc/<pid>/smaps_rollup`), 0 if unreadable.
-fn pss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("Pss:"))?.to_owned();
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
-}
-
-/// PSS of this process's children whose command starts with `prefix`, and how many there are.
-fn children_pss(prefix: &str) -> (u64, usize) {
-    let me = std::process::id();
-    let pids: Vec<u32> = std::fs::read_dir("/proc")
-        .map(|d| {
-            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-                .filter(|pid| {
-                    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-                    let named =
-                        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.starts_with(prefix));
-                    let ppid = stat
-                        .rfind(')')
-                        .and_then(|i| stat[i + 2..].split(' ').nth(1))
-                        .and_then(|p| p.parse::<u32>().ok());
-                    named && ppid == Some(me)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    (pids.iter().map(|p| pss_kib(*p)).sum(), pids.len())
-}
-
-/// PSS of the app (with WebKit's UI side in it) and WebKit's processes, at each view count.
-pub fn memory(script: &str, counts: &[usize]) -> Result<serde_json::Value, String> {
-    let mut peer = Peer::new();
-    let mut views = 0;
-    let mut rows = Vec::new();
-    for &target in counts {
-        while views < target {
-            peer.add_view(script)?;
-            views += 1;
-        }
-        peer.wait_until("every page's message", |p| p.inbox.borrow().len() >= target)?;
-        let until = Instant::now() + Duration::from_millis(700);
-        peer.wait_until("the pages to settle", |_| Instant::now() >= until)?;
-        let (web, web_processes) = children_pss("WebKitWebProces");
-        let (network, _) = children_pss("WebKitNetworkPr");
-        rows.push(serde_json::json!({
-            "webviews": target, "app_pss_kib": pss_kib(std::process::id()),
-            "web_pss_kib": web, "web_processes": web_processes, "network_pss_kib": network,
-        }));
-    }
-    Ok(serde_json::Value::Array(rows))
 }

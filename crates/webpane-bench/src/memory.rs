@@ -97,9 +97,21 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
     }
     let program = crate::peer::program(opts);
-    let peer = program
-        .as_ref()
-        .map(|program| crate::peer::run(program, &["memory", PAGE, "1,8"]));
+    let peer: Option<Result<serde_json::Value, String>> = program.as_ref().map(|program| {
+        let rows: Option<Vec<serde_json::Value>> = [1usize, 8]
+            .iter()
+            .map(|&n| {
+                wry_sample(program, n).map(|(app, web, count, network)| {
+                    serde_json::json!({
+                        "webviews": n, "app_pss_kib": app, "web_pss_kib": web,
+                        "web_processes": count, "network_pss_kib": network,
+                    })
+                })
+            })
+            .collect();
+        rows.map(serde_json::Value::Array)
+            .ok_or_else(|| "the wry peer did not come up".to_owned())
+    });
     // Two apps of one view each: webpane's share one browser process, wry's are two of everything.
     let two_apps = (webpane_two_apps(), program.as_deref().and_then(wry_two_apps));
     let total = |s: &Sample| s.app + s.runtime + s.web + s.network;
@@ -192,19 +204,6 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     value
 }
 
-/// A child process's first stdout line, or `None` after `PATIENCE`.
-fn first_line(child: &mut std::process::Child) -> Option<String> {
-    use std::io::BufRead;
-    let stdout = child.stdout.take()?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    rx.recv_timeout(Duration::from_secs(60)).ok()
-}
-
 /// PSS of `pid` and of its WebKit children, in KiB.
 fn pss_with_children(pid: u32) -> u64 {
     let children: u64 = ["WebKitWebProces", "WebKitNetworkPr"]
@@ -245,7 +244,7 @@ fn webpane_two_apps() -> Option<u64> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .ok()?;
-    let said = first_line(&mut second);
+    let said = crate::peer::first_line(&mut second);
     let until = std::time::Instant::now() + Duration::from_millis(700);
     while std::time::Instant::now() < until {
         event_loop.dispatch(Some(Duration::from_millis(50))).ok()?;
@@ -264,28 +263,44 @@ fn webpane_two_apps() -> Option<u64> {
     total
 }
 
+/// A wry app (the peer) with `views` webviews of the page, held while `measure` looks at its
+/// process; `None` if it did not come up.
+fn with_wry_app<R>(program: &std::path::Path, views: usize, measure: impl FnOnce(u32) -> R) -> Option<R> {
+    let mut child = crate::peer::spawn(program, &["hold", PAGE, &views.to_string()], true).ok()?;
+    let ready = crate::peer::first_line(&mut child).is_some();
+    let result = ready.then(|| measure(child.id()));
+    release(child);
+    result
+}
+
+/// Ends a held peer (its stdin closes), killing it if it lingers.
+fn release(mut child: std::process::Child) {
+    drop(child.stdin.take());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while child.try_wait().ok().flatten().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The peer's memory with `views` webviews: (app with WebKit's UI side, web processes and their
+/// count, network), in KiB.
+fn wry_sample(program: &std::path::Path, views: usize) -> Option<(u64, u64, usize, u64)> {
+    with_wry_app(program, views, |pid| {
+        let web = children_named(pid, "WebKitWebProces");
+        let network: u64 = children_named(pid, "WebKitNetworkPr").into_iter().map(pss_kib).sum();
+        (pss_kib(pid), web.iter().map(|p| pss_kib(*p)).sum(), web.len(), network)
+    })
+}
+
 /// Two wry apps of one webview each, side by side: the total PSS of every process, in KiB.
 fn wry_two_apps(program: &std::path::Path) -> Option<u64> {
-    let spawn = || {
-        std::process::Command::new(program)
-            .args(["hold", PAGE])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()
-    };
-    let (mut a, mut b) = (spawn()?, spawn()?);
-    let ready = first_line(&mut a).is_some() && first_line(&mut b).is_some();
-    let total = ready.then(|| pss_with_children(a.id()) + pss_with_children(b.id()));
-    for child in [&mut a, &mut b] {
-        drop(child.stdin.take()); // ends its hold
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while child.try_wait().ok().flatten().is_none() && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    total
+    let mut first = crate::peer::spawn(program, &["hold", PAGE, "1"], true).ok()?;
+    let first_ready = crate::peer::first_line(&mut first).is_some();
+    let total = with_wry_app(program, 1, |second| {
+        pss_with_children(first.id()) + pss_with_children(second)
+    });
+    release(first);
+    total.filter(|_| first_ready)
 }

@@ -5,7 +5,6 @@
 //! The program is looked for in `$WEBPANE_BENCH_PEER`, then next to this one (`cargo xtask
 //! bench` builds it there). Without it the suite runs alone and says so.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -34,67 +33,45 @@ pub fn program(opts: &crate::setup::Options) -> Option<PathBuf> {
 
 /// Runs one workload of the peer; its JSON, or why not.
 pub fn run(program: &std::path::Path, args: &[&str]) -> Result<serde_json::Value, String> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("{}: {e}", program.display()))?;
-    let deadline = Instant::now() + PATIENCE;
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("the wry peer took longer than {PATIENCE:?}"));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let mut out = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        let _ = stdout.read_to_string(&mut out);
-    }
-    let value: serde_json::Value =
-        serde_json::from_str(out.trim()).map_err(|e| format!("the wry peer said {out:?} ({e})"))?;
-    match value.get("error") {
-        Some(why) => Err(format!("the wry peer failed: {why}")),
-        None if status.success() => Ok(value),
-        None => Err(format!("the wry peer exited with {status}")),
-    }
+    run_from_spawn(program, args).map(|(_, value)| value)
 }
 
-/// Runs one workload of the peer and times it from the spawn to its report (its first line):
-/// a whole cold start, the process's own start-up (loading WebKit's libraries) included.
-pub fn run_from_spawn(program: &std::path::Path, args: &[&str]) -> Result<(Duration, serde_json::Value), String> {
-    use std::io::BufRead;
-    let t = Instant::now();
-    let mut child = Command::new(program)
+/// Starts the peer with `args`, its stdout piped (stdin too when `hold`: it stays until that
+/// closes).
+pub fn spawn(program: &std::path::Path, args: &[&str], hold: bool) -> Result<std::process::Child, String> {
+    Command::new(program)
         .args(args)
-        .stdin(Stdio::null())
+        .stdin(if hold { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("{}: {e}", program.display()))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
+        .map_err(|e| format!("{}: {e}", program.display()))
+}
+
+/// The first line `child` writes, or `None` after [`PATIENCE`]; when it came.
+pub fn first_line(child: &mut std::process::Child) -> Option<(Instant, String)> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take()?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
         let _ = std::io::BufReader::new(stdout).read_line(&mut line);
         let _ = tx.send((Instant::now(), line));
     });
-    let report = rx.recv_timeout(PATIENCE);
-    let status = match &report {
-        Ok(_) => child.wait().map_err(|e| e.to_string())?,
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("the wry peer took longer than {PATIENCE:?}"));
-        }
+    rx.recv_timeout(PATIENCE).ok()
+}
+
+/// Runs one workload of the peer and times it from the spawn to its report (its first line):
+/// a whole cold start, the process's own start-up (loading WebKit's libraries) included.
+pub fn run_from_spawn(program: &std::path::Path, args: &[&str]) -> Result<(Duration, serde_json::Value), String> {
+    let t = Instant::now();
+    let mut child = spawn(program, args, false)?;
+    let Some((at, line)) = first_line(&mut child) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!("the wry peer took longer than {PATIENCE:?}"));
     };
-    let (at, line) = report.map_err(|e| e.to_string())?;
+    let status = child.wait().map_err(|e| e.to_string())?;
     let value: serde_json::Value =
         serde_json::from_str(line.trim()).map_err(|e| format!("the wry peer said {line:?} ({e})"))?;
     match value.get("error") {

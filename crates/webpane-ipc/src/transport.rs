@@ -174,18 +174,8 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     /// A connected pair in this process (tests, threads, or handing one end to a child).
     pub fn pair() -> Result<(Connection, Connection), IpcError> {
-        let (a, b) = rustix::net::socketpair(
-            AddressFamily::UNIX,
-            SocketType::SEQPACKET,
-            SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
-            None,
-        )?;
-        send_hello(a.as_fd())?;
-        send_hello(b.as_fd())?;
-        let deadline = Some(Instant::now() + DEFAULT_HANDSHAKE_TIMEOUT);
-        recv_hello(a.as_fd(), deadline)?;
-        recv_hello(b.as_fd(), deadline)?;
-        Ok((Self::new(a)?, Self::new(b)?))
+        let (a, b) = Self::pair_with_fd()?;
+        Ok((a, Self::new(b)?))
     }
 
     /// A connected pair of which one end stays here and the other, already past the handshake,
