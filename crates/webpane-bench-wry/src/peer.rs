@@ -85,24 +85,23 @@ impl Peer {
         let loads = self.loads.clone();
         let webview = WebViewBuilder::new()
             .with_custom_protocol("bench".into(), move |_, request| {
-                let path = request.uri().path().to_owned();
+                // `bench://host/` is the page, a POST is an upload, anything else the data.
+                let is_page = request.uri().host() == Some("host");
                 let response = Response::builder().status(StatusCode::OK);
-                let body: Cow<'static, [u8]> = if path == "/" {
-                    Cow::Owned(page.clone().into_bytes())
-                } else if request.method() == wry::http::Method::POST {
+                let body: Cow<'static, [u8]> = if request.method() == wry::http::Method::POST {
                     let body = request.body();
                     *uploaded.lock().unwrap() = Some((body.len(), sum(body)));
                     Cow::Borrowed(&[])
+                } else if is_page {
+                    Cow::Owned(page.clone().into_bytes())
                 } else {
                     Cow::Owned(serve.lock().unwrap().clone())
                 };
-                let kind = if path == "/" {
-                    "text/html"
-                } else {
-                    "application/octet-stream"
-                };
+                let kind = if is_page { "text/html" } else { "application/octet-stream" };
+                // The page's fetches go to other hosts of the scheme (`bench://data/…`).
                 response
                     .header("Content-Type", kind)
+                    .header("Access-Control-Allow-Origin", "*")
                     .body(body)
                     .unwrap_or_else(|_| Response::new(Cow::Borrowed(&[])))
             })

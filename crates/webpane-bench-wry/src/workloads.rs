@@ -109,8 +109,9 @@ pub fn bulk(script: &str, sizes: &[usize], reps: usize) -> Result<serde_json::Va
             let t = Instant::now();
             peer.send(0, &format!("{{\"upload\":{size}}}"))?;
             peer.next()?;
-            if peer.uploaded.lock().unwrap().take() != Some((size, expected)) {
-                return Err("the upload did not arrive whole".into());
+            let uploaded = peer.uploaded.lock().unwrap().take();
+            if uploaded != Some((size, expected)) {
+                return Err(format!("the upload did not arrive whole: {uploaded:?} of {size}"));
             }
             from_fetch.push(t.elapsed());
             if !text_paths {
