@@ -71,11 +71,12 @@ impl Peer {
         }
     }
 
-    /// A window with a webview showing `script` (the suite's page code) from `bench://host/`.
+    /// An 800 × 600 window (the size of the suite's own views) with a webview showing `script`
+    /// (the suite's page code) from `bench://host/`.
     pub fn add_view(&mut self, script: &str) -> Result<(), String> {
         let window = WindowBuilder::new()
             .with_title("wry peer")
-            .with_inner_size(LogicalSize::new(400, 300))
+            .with_inner_size(LogicalSize::new(800, 600))
             .build(&self._event_loop)
             .map_err(|e| e.to_string())?;
         let vbox = window.default_vbox().ok_or("tao gave no GTK box")?;
@@ -97,7 +98,11 @@ impl Peer {
                 } else {
                     Cow::Owned(serve.lock().unwrap().clone())
                 };
-                let kind = if is_page { "text/html" } else { "application/octet-stream" };
+                let kind = if is_page {
+                    "text/html"
+                } else {
+                    "application/octet-stream"
+                };
                 // The page's fetches go to other hosts of the scheme (`bench://data/…`).
                 response
                     .header("Content-Type", kind)
