@@ -88,8 +88,13 @@ fn a_page_s_release_is_reported_before_what_it_posts_next() {
         &webview,
         "<script>
         chrome.webview.addEventListener('sharedbufferreceived', e => {
+          const n = e.additionalData.n;
           chrome.webview.releaseBuffer(e.getBuffer());
-          chrome.webview.postMessage('released ' + e.additionalData.n);
+          chrome.webview.postMessage('released ' + n);
+          // More, from later tasks: while the channel is held and as it opens again.
+          let k = 0;
+          const next = () => { chrome.webview.postMessage('after ' + n + ' ' + k); if (++k < 20) setTimeout(next, k % 2); };
+          setTimeout(next, 0);
         });
         </script>"
     ));
@@ -98,20 +103,25 @@ fn a_page_s_release_is_reported_before_what_it_posts_next() {
         let _post = webview
             .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, Some(&format!("{{\"n\":{n}}}")))
             .unwrap();
-        wait_until(&event_loop, "the message after the release", || {
-            events.borrow().iter().any(|(m, _)| *m == format!("\"released {n}\""))
+        wait_until(&event_loop, "the messages after the release", || {
+            events.borrow().iter().any(|(m, _)| *m == format!("\"after {n} 19\""))
         });
     }
-    // Each message the page posted after releasing buffer n came after that release.
-    for (message, released) in events.borrow().iter() {
-        let n: u64 = message
-            .trim_matches('"')
-            .trim_start_matches("released ")
-            .parse()
-            .unwrap();
+    // Each message the page posted after releasing buffer n came after that release, and all in
+    // the order the page posted them.
+    let mut expected = Vec::new();
+    for n in 0..20u64 {
+        expected.push(format!("\"released {n}\""));
+        expected.extend((0..20).map(|k| format!("\"after {n} {k}\"")));
+    }
+    let events = events.borrow();
+    for (message, released) in events.iter() {
+        let n: u64 = message.trim_matches('"').split(' ').nth(1).unwrap().parse().unwrap();
         assert!(
             *released > n,
             "{message} arrived before its release ({released} released)"
         );
     }
+    let got: Vec<String> = events.iter().map(|(m, _)| m.clone()).collect();
+    assert_eq!(got, expected);
 }

@@ -190,6 +190,18 @@ pub fn hold(page_id: u64) -> Option<u64> {
     })
 }
 
+/// Page messages of page `page_id` went through the runtime while its channel is held: a new
+/// page fence must follow them (returned), so that the channel opens again only after the app has
+/// handled them too. `None`: not held.
+pub fn refence(page_id: u64) -> Option<u64> {
+    CHANNELS.with(|c| {
+        let mut channels = c.borrow_mut();
+        let channel = channels.get_mut(&page_id).filter(|channel| channel.held)?;
+        channel.fence += 1;
+        Some(channel.fence)
+    })
+}
+
 /// Whether page `page_id`'s messages may go on its channel now.
 fn open_for_page(page_id: u64) -> bool {
     CHANNELS.with(|c| c.borrow().get(&page_id).is_some_and(|channel| !channel.held))

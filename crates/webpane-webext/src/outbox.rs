@@ -79,6 +79,10 @@ pub fn flush() {
         if let Some(page) = page.as_ref().and_then(|(_, p)| p.upgrade()) {
             let entries = std::mem::take(batch);
             page.send_message_to_view(&ffi::user_message_with(PAGE_MESSAGES, entries.to_variant(), None));
+            // Sent while the page's channel is held: the fence that reopens it comes after.
+            if let Some(fence) = crate::channel::refence(page.id()) {
+                page.send_message_to_view(&ffi::user_message_with(PAGE_FENCE, fence.to_variant(), None));
+            }
         }
         batch.clear();
     };

@@ -225,15 +225,17 @@ impl Session {
             return Err(Error::Closed);
         }
         // Anything else for a view goes before its next web messages: they take the browser
-        // process's path too until a fence has come back (page_channel.rs).
-        if !matches!(
-            message,
-            AppMessage::PostWebMessage { frame: None, .. } | AppMessage::Fence { .. }
-        ) && let Some(inner) = message
-            .webview()
-            .and_then(|id| self.webviews.borrow().get(&id).and_then(Weak::upgrade))
+        // process's path too until a fence sent after it has come back (page_channel.rs).
+        if !matches!(message, AppMessage::Fence { .. })
+            && let Some(inner) = message
+                .webview()
+                .and_then(|id| self.webviews.borrow().get(&id).and_then(Weak::upgrade))
         {
-            inner.channel.direct.set(false);
+            let channel = &inner.channel;
+            channel.sent.set(channel.sent.get() + 1);
+            if !matches!(message, AppMessage::PostWebMessage { frame: None, .. }) {
+                channel.direct.set(false);
+            }
         }
         self.conn.send(message, fds).map_err(Error::ipc)
     }
@@ -278,6 +280,10 @@ pub(crate) struct ChannelState {
     /// The last fence sent, and whether it is still out.
     pub(crate) fence: Cell<u64>,
     pub(crate) fence_out: Cell<bool>,
+    /// How many requests for the view went through the browser process (fences aside), and how
+    /// many had when the last fence was sent: a fence that comes back covers those only.
+    pub(crate) sent: Cell<u64>,
+    pub(crate) fence_covers: Cell<u64>,
 }
 
 pub(crate) struct WebViewInner {

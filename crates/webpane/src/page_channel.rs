@@ -64,7 +64,8 @@ impl WebView {
         state.fence_out.set(false);
     }
 
-    /// Asks for a fence to come back on the channel (once at a time).
+    /// Asks for a fence to come back on the channel (one at a time: when it comes back having
+    /// been overtaken by later requests, another follows).
     fn send_fence(&self) {
         let state = &self.inner.channel;
         if state.fence_out.get() || state.current.borrow().is_none() {
@@ -72,6 +73,7 @@ impl WebView {
         }
         let fence = state.fence.get() + 1;
         state.fence.set(fence);
+        state.fence_covers.set(state.sent.get());
         if let Ok(session) = self.session() {
             let sent = session.send(&AppMessage::Fence {
                 id: self.inner.id,
@@ -105,7 +107,14 @@ impl WebView {
                     let state = &self.inner.channel;
                     if state.fence_out.get() && state.fence.get() == fence {
                         state.fence_out.set(false);
-                        state.direct.set(true);
+                        if state.fence_covers.get() == state.sent.get() {
+                            // Everything sent through the browser process has reached the page.
+                            state.direct.set(true);
+                        } else {
+                            // More went that way after the fence: one more fence.
+                            state.direct.set(false);
+                            self.send_fence();
+                        }
                     }
                     continue;
                 }
