@@ -86,16 +86,12 @@ pub fn open(page_id: u64) -> Option<OwnedFd> {
 
 /// The page is gone: its channel closes.
 pub fn page_gone(page_id: u64) {
-    let old = CHANNELS.with(|c| c.borrow_mut().remove(&page_id));
-    if let Some(mut old) = old {
-        // Its watch is the one running if the channel broke: not removed twice.
-        old.read_watch.take();
-        drop(old);
-    }
+    close(page_id);
     TOKENS.with(|t| t.borrow_mut().remove(&page_id));
 }
 
-/// Closes page `page_id`'s channel after it broke (the app went, or it said something wrong).
+/// Closes page `page_id`'s channel (it broke: the app went, or it said something wrong; or the
+/// page is gone).
 fn close(page_id: u64) {
     let old = CHANNELS.with(|c| c.borrow_mut().remove(&page_id));
     if let Some(mut old) = old {
@@ -176,27 +172,16 @@ pub fn fence(page_id: u64, fence: u64) {
     write(page_id, &PageToApp::FenceReached(fence), Outgoing::new(), false);
 }
 
-/// The runtime has just been told something about page `page_id` that the app will hear of:
-/// until the app answers the returned page fence (to be sent to the runtime after it), the
-/// page's messages go through the runtime too. `None`: no channel.
-pub fn hold(page_id: u64) -> Option<u64> {
+/// The next page fence of page `page_id`, to be sent to the runtime after what was just sent
+/// there. `hold`: that was something the app will hear of, so the page's messages now go through
+/// the runtime too; else it was page messages, which need a fence only while the channel is held
+/// already. The channel opens again when the app answers the last fence: a new one each time, so
+/// that the answer covers everything sent. `None`: no fence is needed (no channel, or not held).
+pub fn next_fence(page_id: u64, hold: bool) -> Option<u64> {
     CHANNELS.with(|c| {
         let mut channels = c.borrow_mut();
-        let channel = channels.get_mut(&page_id)?;
-        // A new fence each time: only the answer to the last one covers everything told.
+        let channel = channels.get_mut(&page_id).filter(|channel| hold || channel.held)?;
         channel.held = true;
-        channel.fence += 1;
-        Some(channel.fence)
-    })
-}
-
-/// Page messages of page `page_id` went through the runtime while its channel is held: a new
-/// page fence must follow them (returned), so that the channel opens again only after the app has
-/// handled them too. `None`: not held.
-pub fn refence(page_id: u64) -> Option<u64> {
-    CHANNELS.with(|c| {
-        let mut channels = c.borrow_mut();
-        let channel = channels.get_mut(&page_id).filter(|channel| channel.held)?;
         channel.fence += 1;
         Some(channel.fence)
     })

@@ -79,10 +79,7 @@ pub fn flush() {
         if let Some(page) = page.as_ref().and_then(|(_, p)| p.upgrade()) {
             let entries = std::mem::take(batch);
             page.send_message_to_view(&ffi::user_message_with(PAGE_MESSAGES, entries.to_variant(), None));
-            // Sent while the page's channel is held: the fence that reopens it comes after.
-            if let Some(fence) = crate::channel::refence(page.id()) {
-                page.send_message_to_view(&ffi::user_message_with(PAGE_FENCE, fence.to_variant(), None));
-            }
+            fence_after(&page, false);
         }
         batch.clear();
     };
@@ -101,12 +98,17 @@ pub fn flush() {
 
 /// Sends `message` to the page's view after every page message made before it; the page's
 /// later messages do not overtake it on the direct channel (a page fence, see
-/// [`crate::channel::hold`]).
+/// [`crate::channel::next_fence`]).
 pub fn send(page: &WebPage, message: &glib::Object) {
     send_unheld(page, message);
-    if let Some(fence) = crate::channel::hold(page.id()) {
-        let fence = ffi::user_message_with(PAGE_FENCE, fence.to_variant(), None);
-        page.send_message_to_view(&fence);
+    fence_after(page, true);
+}
+
+/// Sends the page fence that must follow what was just sent for `page`, if one must
+/// ([`crate::channel::next_fence`]).
+fn fence_after(page: &WebPage, hold: bool) {
+    if let Some(fence) = crate::channel::next_fence(page.id(), hold) {
+        page.send_message_to_view(&ffi::user_message_with(PAGE_FENCE, fence.to_variant(), None));
     }
 }
 
