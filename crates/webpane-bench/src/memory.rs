@@ -36,6 +36,8 @@ fn children_named(parent: u32, prefix: &str) -> Vec<u32> {
         .unwrap_or_default()
 }
 
+/// PSS in KiB: this app, the process that owns WebKit's children (webpane's runtime, or a wry
+/// app), and those children.
 struct Sample {
     app: u64,
     runtime: u64,
@@ -44,12 +46,19 @@ struct Sample {
     network: u64,
 }
 
-fn sample(runtime: u32) -> Sample {
-    let web: Vec<u32> = children_named(runtime, "WebKitWebProces");
-    let network: Vec<u32> = children_named(runtime, "WebKitNetworkPr");
+impl Sample {
+    /// The owner of WebKit's children and the children.
+    fn owner_total(&self) -> u64 {
+        self.runtime + self.web + self.network
+    }
+}
+
+fn sample(owner: u32) -> Sample {
+    let web: Vec<u32> = children_named(owner, "WebKitWebProces");
+    let network: Vec<u32> = children_named(owner, "WebKitNetworkPr");
     Sample {
         app: pss_kib(std::process::id()),
-        runtime: pss_kib(runtime),
+        runtime: pss_kib(owner),
         web: web.iter().map(|p| pss_kib(*p)).sum(),
         web_processes: web.len(),
         network: network.iter().map(|p| pss_kib(*p)).sum(),
@@ -101,10 +110,11 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         let rows: Option<Vec<serde_json::Value>> = [1usize, 8]
             .iter()
             .map(|&n| {
-                wry_sample(program, n).map(|(app, web, count, network)| {
+                // The wry app owns its WebKit children: it is the sample's owner.
+                with_wry_app(program, n, sample).map(|s| {
                     serde_json::json!({
-                        "webviews": n, "app_pss_kib": app, "web_pss_kib": web,
-                        "web_processes": count, "network_pss_kib": network,
+                        "webviews": n, "app_pss_kib": s.runtime, "web_pss_kib": s.web,
+                        "web_processes": s.web_processes, "network_pss_kib": s.network,
                     })
                 })
             })
@@ -114,7 +124,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     });
     // Two apps of one view each: webpane's share one browser process, wry's are two of everything.
     let two_apps = (webpane_two_apps(), program.as_deref().and_then(wry_two_apps));
-    let total = |s: &Sample| s.app + s.runtime + s.web + s.network;
+    let total = |s: &Sample| s.app + s.owner_total();
     let wry_total = |row: &serde_json::Value| {
         ["app_pss_kib", "web_pss_kib", "network_pss_kib"]
             .iter()
@@ -204,16 +214,6 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     value
 }
 
-/// PSS of `pid` and of its WebKit children, in KiB.
-fn pss_with_children(pid: u32) -> u64 {
-    let children: u64 = ["WebKitWebProces", "WebKitNetworkPr"]
-        .iter()
-        .flat_map(|prefix| children_named(pid, prefix))
-        .map(pss_kib)
-        .sum();
-    pss_kib(pid) + children
-}
-
 /// Two apps of one webview each on one user data folder (this one and `webpane run`), sharing
 /// one browser process: the total PSS of every process, in KiB.
 fn webpane_two_apps() -> Option<u64> {
@@ -251,7 +251,7 @@ fn webpane_two_apps() -> Option<u64> {
     }
     let total = said.map(|_| {
         let s = sample(runtime);
-        s.app + s.runtime + s.web + s.network + pss_kib(second.id())
+        s.app + s.owner_total() + pss_kib(second.id())
     });
     let _ = second.kill();
     let _ = second.wait();
@@ -284,22 +284,12 @@ fn release(mut child: std::process::Child) {
     let _ = child.wait();
 }
 
-/// The peer's memory with `views` webviews: (app with WebKit's UI side, web processes and their
-/// count, network), in KiB.
-fn wry_sample(program: &std::path::Path, views: usize) -> Option<(u64, u64, usize, u64)> {
-    with_wry_app(program, views, |pid| {
-        let web = children_named(pid, "WebKitWebProces");
-        let network: u64 = children_named(pid, "WebKitNetworkPr").into_iter().map(pss_kib).sum();
-        (pss_kib(pid), web.iter().map(|p| pss_kib(*p)).sum(), web.len(), network)
-    })
-}
-
 /// Two wry apps of one webview each, side by side: the total PSS of every process, in KiB.
 fn wry_two_apps(program: &std::path::Path) -> Option<u64> {
     let mut first = crate::peer::spawn(program, &["hold", PAGE, "1"], true).ok()?;
     let first_ready = crate::peer::first_line(&mut first).is_some();
     let total = with_wry_app(program, 1, |second| {
-        pss_with_children(first.id()) + pss_with_children(second)
+        sample(first.id()).owner_total() + sample(second).owner_total()
     });
     release(first);
     total.filter(|_| first_ready)
