@@ -160,9 +160,13 @@ impl WebView {
         }
     }
 
-    /// Posts a web message to the main frame on the channel, if it may go there now; false when
-    /// it must take the browser process's path.
-    pub(crate) fn post_direct(&self, json: &str) -> Result<bool> {
+    /// Posts `message` (a `PostWebMessage` to the main frame) on the channel, if it may go there
+    /// now, checked as the browser process would check it; false when it must take the browser
+    /// process's path (which checks it there).
+    pub(crate) fn post_direct(&self, message: &AppMessage) -> Result<bool> {
+        let AppMessage::PostWebMessage { frame: None, json, .. } = message else {
+            return Ok(false);
+        };
         let state = &self.inner.channel;
         if !state.direct.get() {
             return Ok(false);
@@ -170,7 +174,9 @@ impl WebView {
         let Some(conn) = state.current.borrow().as_ref().map(|(c, _)| c.clone()) else {
             return Ok(false);
         };
-        let message = AppToPage::WebMessage(json.to_owned());
+        webpane_ipc::validate::app_message(message).map_err(Error::InvalidArgument)?;
+        self.session()?;
+        let message = AppToPage::WebMessage(json.clone());
         match conn.queue(&message, Outgoing::new()) {
             Ok(true) => Ok(true),
             Ok(false) => {

@@ -201,18 +201,14 @@ impl WebView {
             frame,
             json: json.to_owned(),
         };
-        if frame.is_none() {
-            // Checked as the browser process would, whichever way it goes.
-            webpane_ipc::validate::app_message(&message).map_err(Error::InvalidArgument)?;
-            self.session()?;
-            if self.post_direct(json)? {
-                return Ok(());
-            }
-            self.request(message)?;
-            self.after_indirect_post();
+        if frame.is_none() && self.post_direct(&message)? {
             return Ok(());
         }
-        self.request(message)
+        self.request(message)?;
+        if frame.is_none() {
+            self.after_indirect_post();
+        }
+        Ok(())
     }
 
     /// Posts any serializable value to the page as JSON: its `message` listeners get it as
