@@ -1,6 +1,7 @@
 //! Offscreen hosting across the real processes: the page's frames arrive in this app's shared
 //! memory with the rectangles that changed, input from the app reaches the page (clicks, typing
-//! with a non-ASCII committed string, the wheel, the cursor over a link), a resize gives frames
+//! with a non-ASCII committed string, the wheel, the cursor over a link), the app's input method
+//! composes in the page and hears where the caret is, tooltips follow the pointer, a resize gives frames
 //! of the new size, frame buffers do not leak (over 10,000 frames), and a killed render process is reported and
 //! hosting recovers after a reload.
 
@@ -11,7 +12,9 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use webpane::{EventLoop, FrameRect, KeyInput, MouseButton, MouseInput, OffscreenFrame, WebView, WebViewOptions};
+use webpane::{
+    EventLoop, FrameRect, KeyInput, MouseButton, MouseInput, OffscreenFrame, TextInputPurpose, WebView, WebViewOptions,
+};
 
 /// The frames the view delivers, kept (so their buffers stay ours) until taken.
 fn collect_frames(webview: &WebView) -> Rc<RefCell<Vec<OffscreenFrame>>> {
@@ -205,6 +208,98 @@ fn input_from_the_app_reaches_the_page() {
         plain.send_mouse_input(MouseInput::moved(1.0, 1.0)),
         Err(webpane::Error::InvalidArgument(_))
     ));
+}
+
+#[test]
+fn an_input_method_composes_and_tooltips_follow_the_pointer() {
+    let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = offscreen_view(&event_loop, &env, 400, 300);
+    let frames = collect_frames(&webview);
+    let got = messages(&webview);
+    type Editing = (bool, (i32, i32, i32, i32), TextInputPurpose);
+    let states: Rc<RefCell<Vec<Editing>>> = Rc::default();
+    let s = states.clone();
+    webview.on_text_input_changed(move |_, args| {
+        s.borrow_mut()
+            .push((args.is_active(), args.caret_area(), args.purpose()))
+    });
+    let tips: Rc<RefCell<Vec<Option<String>>>> = Rc::default();
+    let t = tips.clone();
+    webview.on_tooltip_changed(move |_, args| t.borrow_mut().push(args.text().map(str::to_owned)));
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        r##"<body style="margin:0;background:rgb(255,0,0)">
+        <div title="first tip" style="position:absolute;left:0;top:0;width:100px;height:50px"></div>
+        <div title="second tip" style="position:absolute;left:100px;top:0;width:100px;height:50px"></div>
+        <input id=i style="position:absolute;left:40px;top:100px;width:200px;height:30px;font-size:20px">
+        <input id=p type=password style="position:absolute;left:40px;top:200px;width:200px;height:30px">
+        <script>
+        for (const t of ['compositionstart', 'compositionupdate', 'compositionend'])
+          i.addEventListener(t, e => chrome.webview.postMessage({event: t, data: e.data}));
+        i.addEventListener('input', e => chrome.webview.postMessage({input: i.value, composing: e.isComposing}));
+        </script></body>"##
+    ));
+    wait_pixel(&event_loop, &frames, 300, 20, RED);
+
+    // The caret in the text input: the app hears where it is, and that text is being edited.
+    webview.set_input_focus(true).unwrap();
+    for input in [
+        MouseInput::down(MouseButton::Left, 100.0, 115.0),
+        MouseInput::up(MouseButton::Left, 100.0, 115.0),
+    ] {
+        webview.send_mouse_input(input).unwrap();
+    }
+    wait_until(&event_loop, "the caret reported in the input", || {
+        states.borrow().last().is_some_and(|&(active, (x, y, _, h), purpose)| {
+            active
+                && (40..100).contains(&x)
+                && (100..130).contains(&y)
+                && h > 0
+                && purpose == TextInputPurpose::FreeForm
+        })
+    });
+
+    // A composition shows in the page as one (compositionstart, compositionupdate), and the
+    // commit replaces it (compositionend, then the input's value).
+    webview.set_composition("にほ", 2).unwrap();
+    assert!(wait_message(&event_loop, &got, "compositionstart").contains("compositionstart"));
+    wait_message(&event_loop, &got, r#""data":"にほ""#);
+    webview.set_composition("日本", 2).unwrap();
+    wait_message(&event_loop, &got, r#""data":"日本""#);
+    webview.send_text_input("日本").unwrap();
+    assert_eq!(
+        wait_message(&event_loop, &got, "compositionend"),
+        r#"{"event":"compositionend","data":"日本"}"#
+    );
+    assert_eq!(script_result(&event_loop, &webview, "i.value").unwrap(), r#""日本""#);
+
+    // A password field: the app's input method hears what kind of text it is.
+    for input in [
+        MouseInput::down(MouseButton::Left, 100.0, 215.0),
+        MouseInput::up(MouseButton::Left, 100.0, 215.0),
+    ] {
+        webview.send_mouse_input(input).unwrap();
+    }
+    wait_until(&event_loop, "the password field's kind", || {
+        states
+            .borrow()
+            .last()
+            .is_some_and(|s| s.0 && s.2 == TextInputPurpose::Password)
+    });
+
+    // Tooltips follow the pointer: one element's title, another's straight after, none.
+    webview.send_mouse_input(MouseInput::moved(50.0, 25.0)).unwrap();
+    wait_until(&event_loop, "the first tooltip", || {
+        tips.borrow().last() == Some(&Some("first tip".to_owned()))
+    });
+    webview.send_mouse_input(MouseInput::moved(150.0, 25.0)).unwrap();
+    wait_until(&event_loop, "the second tooltip", || {
+        tips.borrow().last() == Some(&Some("second tip".to_owned()))
+    });
+    webview.send_mouse_input(MouseInput::moved(300.0, 280.0)).unwrap();
+    wait_until(&event_loop, "no tooltip", || tips.borrow().last() == Some(&None));
 }
 
 #[test]

@@ -24,14 +24,15 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use webpane::{
-    Environment, EventLoop, KeyInput, MouseButton, MouseInput, OffscreenFrame, WebView, WebViewOptions, modifiers,
+    Environment, EventLoop, KeyInput, MouseButton, MouseInput, OffscreenFrame, TextInputChangedEventArgs,
+    TextInputPurpose, WebView, WebViewOptions, modifiers,
 };
 use winit::application::ApplicationHandler;
-use winit::dpi::LogicalSize;
+use winit::dpi::{LogicalSize, PhysicalPosition, PhysicalSize};
 use winit::event::{ElementState, Ime, MouseScrollDelta, WindowEvent};
 use winit::event_loop::ActiveEventLoop;
 use winit::keyboard::{Key, ModifiersState, NamedKey};
-use winit::window::{CursorIcon, Window, WindowId};
+use winit::window::{CursorIcon, ImePurpose, Window, WindowId};
 use winit_wake::{SdkReady, watch};
 
 const PAGE: &str = r##"<!doctype html><title>offscreen</title>
@@ -98,6 +99,10 @@ struct App {
     /// The newest frame (its buffer stays ours while we hold it).
     frame: Rc<RefCell<Option<OffscreenFrame>>>,
     cursor: Rc<RefCell<Option<String>>>,
+    /// Where the page edits text, for the input method (taken when applied).
+    editing: Rc<RefCell<Option<TextInputChangedEventArgs>>>,
+    /// The tooltip to show (in the title bar: winit has no tooltips), when it changed.
+    tooltip: Rc<RefCell<Option<Option<String>>>>,
     pointer: (f64, f64),
     modifiers: u32,
     /// The page finished loading; the frame sequence then.
@@ -118,7 +123,6 @@ impl App {
             .with_title("webpane offscreen")
             .with_inner_size(LogicalSize::new(800, 600));
         let window = Rc::new(event_loop.create_window(attributes).map_err(|e| e.to_string())?);
-        window.set_ime_allowed(true);
         let context = softbuffer::Context::new(window.clone()).map_err(|e| e.to_string())?;
         let surface = softbuffer::Surface::new(&context, window.clone()).map_err(|e| e.to_string())?;
         let size = window.inner_size();
@@ -143,6 +147,14 @@ impl App {
         let cursor = self.cursor.clone();
         webview.on_cursor_changed(move |_, args| {
             cursor.replace(Some(args.cursor().to_owned()));
+        });
+        let editing = self.editing.clone();
+        webview.on_text_input_changed(move |_, args| {
+            editing.replace(Some(args.clone()));
+        });
+        let tooltip = self.tooltip.clone();
+        webview.on_tooltip_changed(move |_, args| {
+            tooltip.replace(Some(args.text().map(str::to_owned)));
         });
         match &self.script.page {
             Some(page) if page.contains("://") => webview.navigate(page),
@@ -306,6 +318,24 @@ impl ApplicationHandler<SdkReady> for App {
                 _ => CursorIcon::Default,
             });
         }
+        if let (Some(shown), Some(editing)) = (&self.shown, self.editing.borrow_mut().take()) {
+            // The input method on while text is edited, its window at the caret.
+            shown.window.set_ime_allowed(editing.is_active());
+            let (x, y, width, height) = editing.caret_area();
+            shown
+                .window
+                .set_ime_cursor_area(PhysicalPosition::new(x, y), PhysicalSize::new(width, height));
+            shown.window.set_ime_purpose(match editing.purpose() {
+                TextInputPurpose::Password => ImePurpose::Password,
+                _ => ImePurpose::Normal,
+            });
+        }
+        if let (Some(shown), Some(tip)) = (&self.shown, self.tooltip.borrow_mut().take()) {
+            shown.window.set_title(&match tip {
+                Some(tip) => format!("webpane offscreen — {tip}"),
+                None => "webpane offscreen".to_owned(),
+            });
+        }
         self.run_script(event_loop);
     }
 
@@ -364,6 +394,12 @@ impl ApplicationHandler<SdkReady> for App {
                 MouseScrollDelta::LineDelta(dx, dy) => MouseInput::wheel_lines(x, y, -f64::from(dx), -f64::from(dy)),
                 MouseScrollDelta::PixelDelta(p) => MouseInput::wheel(x, y, -p.x, -p.y),
             }),
+            WindowEvent::Ime(Ime::Preedit(text, cursor)) => {
+                // winit gives the caret as a byte range; the view takes characters.
+                let at = cursor.map_or(text.len(), |(start, _)| start.min(text.len()));
+                let chars = text.get(..at).map_or(0, |t| t.chars().count());
+                webview.set_composition(&text, chars as u32)
+            }
             WindowEvent::Ime(Ime::Commit(text)) => webview.send_text_input(&text),
             WindowEvent::KeyboardInput { event, .. } => match (keysym(&event.logical_key), &event.text) {
                 (Some(keyval), _) => {
@@ -405,6 +441,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         shown: None,
         frame: Rc::default(),
         cursor: Rc::default(),
+        editing: Rc::default(),
+        tooltip: Rc::default(),
         pointer: (0.0, 0.0),
         modifiers: 0,
         loaded: Rc::default(),

@@ -95,7 +95,9 @@ pub use locate::{PROTOCOL_FILE, RUNTIME_DIRS_ENV, RUNTIME_ENV, RUNTIME_NAME, SYS
 pub use new_window::NewWindowRequestedEventArgs;
 pub use objects::DedicatedWorker;
 pub use objects::{Environment, Frame, WebView};
-pub use offscreen::{CursorChangedEventArgs, FrameReadyEventArgs, OffscreenFrame};
+pub use offscreen::{
+    CursorChangedEventArgs, FrameReadyEventArgs, OffscreenFrame, TextInputChangedEventArgs, TooltipChangedEventArgs,
+};
 pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager, PrintSettings};
 pub use page_files::{PageFile, ReceivedFile};
@@ -118,7 +120,9 @@ pub use surface::{
 pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::protocol::{DisplayBackend, HardwareAcceleration};
-pub use webpane_ipc::protocol::{FrameRect, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
+pub use webpane_ipc::protocol::{
+    FrameRect, KeyInput, MouseButton, MouseEventKind, MouseInput, TextInputPurpose, modifiers,
+};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};
 pub use webview_options::{Bounds, WebViewOptions};

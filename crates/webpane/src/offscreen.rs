@@ -11,7 +11,9 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::rc::{Rc, Weak};
 
-use webpane_ipc::protocol::{AppMessage, FrameRect, InputEvent, KeyInput, MouseInput};
+use webpane_ipc::protocol::{
+    AppMessage, FrameRect, InputEvent, KeyInput, MouseInput, TextInputPurpose, TextInputState,
+};
 use webpane_ipc::{Outgoing, SharedMapping, SharedMemory};
 
 use crate::error::{Error, Result};
@@ -175,6 +177,50 @@ impl CursorChangedEventArgs {
     }
 }
 
+/// Arguments of [`WebView::on_text_input_changed`].
+#[derive(Debug, Clone)]
+pub struct TextInputChangedEventArgs {
+    pub(crate) state: TextInputState,
+    pub(crate) _ui_thread: PhantomData<Rc<()>>,
+}
+
+impl TextInputChangedEventArgs {
+    /// Whether an editable element has the focus: turn the app's input method on (winit's
+    /// `set_ime_allowed`) or off.
+    pub fn is_active(&self) -> bool {
+        self.state.active
+    }
+
+    /// The caret's rectangle in the view's pixels (`x, y, width, height`; `x, y` may be negative
+    /// when the caret is scrolled out): where the input method's candidate window goes (winit's
+    /// `set_ime_cursor_area`).
+    #[doc(alias = "OnImeCompositionRangeChanged")]
+    pub fn caret_area(&self) -> (i32, i32, i32, i32) {
+        (self.state.x, self.state.y, self.state.width, self.state.height)
+    }
+
+    /// What kind of text the element takes (an `<input type=password>`: the input method should
+    /// not learn it; winit's `set_ime_purpose`).
+    pub fn purpose(&self) -> TextInputPurpose {
+        self.state.purpose
+    }
+}
+
+/// Arguments of [`WebView::on_tooltip_changed`].
+#[derive(Debug, Clone)]
+pub struct TooltipChangedEventArgs {
+    pub(crate) text: Option<String>,
+    pub(crate) _ui_thread: PhantomData<Rc<()>>,
+}
+
+impl TooltipChangedEventArgs {
+    /// The tooltip to show near the pointer (`None`: hide it).
+    #[doc(alias = "OnTooltip")]
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
+
 impl WebView {
     /// Gives the browser process new buffers of `width × height` for this offscreen view's frames
     /// (and resizes the view to that size).
@@ -286,9 +332,22 @@ impl WebView {
     }
 
     /// Inserts `text` (what the app's input method committed: any script, dead keys resolved)
-    /// where the page's caret is, as typing would.
+    /// where the page's caret is, as typing would; during a composition
+    /// ([`set_composition`](Self::set_composition)), in its place.
     pub fn send_text_input(&self, text: &str) -> Result<()> {
         self.send_input(InputEvent::Text(text.to_owned()))
+    }
+
+    /// Shows what the app's input method is composing (winit's `Ime::Preedit`) where the page's
+    /// caret is, underlined, with the caret `cursor` characters in; an empty `text` cancels the
+    /// composition. The page gets `compositionstart` and `compositionupdate`; the next
+    /// [`send_text_input`](Self::send_text_input) commits in its place (`compositionend`).
+    #[doc(alias = "ImeSetComposition")]
+    pub fn set_composition(&self, text: &str, cursor: u32) -> Result<()> {
+        self.send_input(InputEvent::Composition {
+            text: text.to_owned(),
+            cursor,
+        })
     }
 
     /// Gives this offscreen view the keyboard focus (true) or takes it away.

@@ -329,6 +329,13 @@ impl WebView {
         /// the cursor the page wants over this offscreen view changed (WebView2's composition
         /// controller `CursorChanged`).
         on_cursor_changed, remove_cursor_changed, crate::offscreen::CursorChangedEventArgs, "add_CursorChanged", "remove_CursorChanged";
+        /// where this offscreen view's page edits text changed: an editable got or lost the focus,
+        /// or its caret moved (place the input method's window there; CEF's
+        /// `OnImeCompositionRangeChanged` and `OnVirtualKeyboardRequested`).
+        on_text_input_changed, remove_text_input_changed, crate::offscreen::TextInputChangedEventArgs, "OnVirtualKeyboardRequested", "remove_TextInputChanged";
+        /// the tooltip under this offscreen view's pointer changed (CEF's `OnTooltip`): an
+        /// element's `title`, or none.
+        on_tooltip_changed, remove_tooltip_changed, crate::offscreen::TooltipChangedEventArgs, "OnTooltip", "remove_TooltipChanged";
         /// the top-level document started a dedicated worker (`new Worker(…)`); the args hold the
         /// [`DedicatedWorker`](crate::DedicatedWorker). An iframe's workers are its [`Frame`](crate::Frame)'s.
         on_dedicated_worker_created, remove_dedicated_worker_created, crate::worker::DedicatedWorkerCreatedEventArgs, "add_DedicatedWorkerCreated", "remove_DedicatedWorkerCreated";

@@ -24,7 +24,10 @@ mod view;
 pub use app::AppMessage;
 pub use channel::{AppToPage, PageToApp};
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
-pub use offscreen::{FrameRect, InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
+pub use offscreen::{
+    FrameRect, InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, TextInputPurpose, TextInputState,
+    modifiers,
+};
 pub use options::{
     CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions, wildcard_match,
 };

@@ -238,6 +238,52 @@ pub enum InputEvent {
     Text(String),
     /// The view got (true) or lost keyboard focus.
     Focus(bool),
+    /// The app's input method is composing: `text` shows underlined where the page's caret is,
+    /// with the caret `cursor` characters in (an empty `text` cancels the composition); a
+    /// following [`InputEvent::Text`] commits in its place.
+    Composition {
+        /// What is being composed.
+        text: String,
+        /// Where the caret is in it, in characters.
+        cursor: u32,
+    },
+}
+
+/// What kind of text an editable element takes (HTML's `type` and `inputmode`), for the app's
+/// input method or on-screen keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TextInputPurpose {
+    /// Any text.
+    FreeForm,
+    /// Digits only.
+    Digits,
+    /// A number (digits, sign, decimal separator).
+    Number,
+    /// A telephone number.
+    Phone,
+    /// A URL.
+    Url,
+    /// An e-mail address.
+    Email,
+    /// A password: the input method should not learn or show it.
+    Password,
+}
+
+/// Where the page edits text, for the app's input method (where to put its candidate window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TextInputState {
+    /// Whether an editable element has the focus (the input method should be on).
+    pub active: bool,
+    /// The caret's left edge, in the view's pixels.
+    pub x: i32,
+    /// The caret's top edge.
+    pub y: i32,
+    /// The caret's width.
+    pub width: i32,
+    /// The caret's height.
+    pub height: i32,
+    /// What kind of text the element takes.
+    pub purpose: TextInputPurpose,
 }
 
 #[cfg(test)]

@@ -292,6 +292,22 @@ pub enum RuntimeMessage {
         /// The cursor's name.
         cursor: String,
     },
+    /// Where an offscreen view's page edits text changed: an editable got or lost the focus, or
+    /// its caret moved (for the app's input method).
+    TextInputChanged {
+        /// The view.
+        id: WebViewId,
+        /// The editing state.
+        state: super::offscreen::TextInputState,
+    },
+    /// The tooltip of what is under the pointer of an offscreen view changed (an element's
+    /// `title`, a link's; `None`: no tooltip).
+    TooltipChanged {
+        /// The view.
+        id: WebViewId,
+        /// The text to show.
+        text: Option<String>,
+    },
     /// A navigation ended.
     NavigationCompleted {
         /// The view.
@@ -481,6 +497,8 @@ impl RuntimeMessage {
             | RuntimeMessage::WorkerEvent { id, .. }
             | RuntimeMessage::FrameReady { id, .. }
             | RuntimeMessage::CursorChanged { id, .. }
+            | RuntimeMessage::TextInputChanged { id, .. }
+            | RuntimeMessage::TooltipChanged { id, .. }
             | RuntimeMessage::PolicyRequested { id, .. }
             | RuntimeMessage::FindChanged { id, .. }
             | RuntimeMessage::PermissionSettings { id, .. }

@@ -47,6 +47,12 @@ impl View {
                 let window = self.webview.window().ok_or("the view is not realized")?;
                 let pointer = seat.as_ref().and_then(|s| s.pointer());
                 send_synthetic(&window, pointer.as_ref(), None, mouse_event(&mouse));
+                if let Some(tooltip) = &self.tooltip {
+                    match mouse.kind {
+                        MouseEventKind::Leave => tooltip.left(),
+                        _ => tooltip.moved(),
+                    }
+                }
             }
             InputEvent::Key(key) => {
                 let window = self.window.window().ok_or("the view is not realized")?;
@@ -55,6 +61,16 @@ impl View {
                     return Err("this display has no keyboard (GTK drops key events without one); text still goes in with send_text_input".into());
                 }
                 send_synthetic(&window, keyboard.as_ref(), None, key_event(&key));
+            }
+            InputEvent::Text(text) if self.ime.as_ref().is_some_and(|ime| ime.composing()) => {
+                // The app's input method commits its composition: in its place, as one text.
+                if let Some(ime) = &self.ime {
+                    ime.commit(&text);
+                }
+            }
+            InputEvent::Composition { text, cursor } => {
+                let ime = self.ime.as_ref().ok_or("this view takes no composition")?;
+                ime.set_composition(&text, cursor);
             }
             InputEvent::Text(text) => {
                 // Each character as a key of its Unicode keysym, through the same queue as the

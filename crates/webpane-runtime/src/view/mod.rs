@@ -20,6 +20,8 @@ mod page_outbox;
 mod policy;
 mod state;
 mod surface;
+mod text_input;
+mod tooltip;
 mod window;
 
 use std::cell::{Cell, RefCell};
@@ -132,7 +134,7 @@ impl View {
 
         let token = random_token();
         let page_outbox = page_outbox::PageOutbox::new(&webview, &token);
-        let view = View {
+        let mut view = View {
             webview,
             window,
             content,
@@ -165,6 +167,8 @@ impl View {
             permissions: engine.permissions.clone(),
             frame_sink: Rc::default(),
             cursor: Rc::default(),
+            ime: None,
+            tooltip: None,
         };
         let menus = view.context_menus.clone();
         view.webview.connect_context_menu(move |_, _, _, _| !menus.get());
@@ -178,6 +182,10 @@ impl View {
         view.wire_find(id, &host);
         view.wire_surface(id, &host);
         view.wire_cursor();
+        if !view.showing_window() {
+            view.ime = Some(text_input::attach(&view.webview, id, host.clone()));
+            view.tooltip = Some(tooltip::watch(&view.webview, id, host.clone()));
+        }
         view
     }
 

@@ -136,6 +136,10 @@ pub struct View {
     pub(super) frame_sink: Frames,
     /// The cursor last reported for an offscreen view.
     pub(super) cursor: Rc<RefCell<String>>,
+    /// An offscreen view's input method: the app's (`None` for other views).
+    pub(super) ime: Option<crate::ffi::input_method::AppInputMethod>,
+    /// An offscreen view's tooltip, told to the app (`None` for other views).
+    pub(super) tooltip: Option<Rc<super::tooltip::Watch>>,
 }
 
 /// What a find in the page has found.

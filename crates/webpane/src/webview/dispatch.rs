@@ -261,6 +261,20 @@ impl WebView {
                 };
                 self.inner.events.raise(self, &args);
             }
+            RuntimeMessage::TextInputChanged { state, .. } => {
+                let args = crate::offscreen::TextInputChangedEventArgs {
+                    state,
+                    _ui_thread: std::marker::PhantomData,
+                };
+                self.inner.events.raise(self, &args);
+            }
+            RuntimeMessage::TooltipChanged { text, .. } => {
+                let args = crate::offscreen::TooltipChangedEventArgs {
+                    text,
+                    _ui_thread: std::marker::PhantomData,
+                };
+                self.inner.events.raise(self, &args);
+            }
             RuntimeMessage::WorkerEvent {
                 frame, source, json, ..
             } => self.worker_event(frame, source, &json),
