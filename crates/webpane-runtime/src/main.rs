@@ -7,15 +7,19 @@
 //! 0 after a normal shutdown, 3 when another runtime already owns the folder, 4 for engine
 //! arguments that are not `name=value` WebKitSettings properties (or a bad custom scheme), 1 on
 //! any other start-up failure.
+// `unsafe` lives in `ffi` and `pixels` only (ARCHITECTURE.md, "Where `unsafe` lives").
+#![deny(unsafe_code)]
 
 mod children;
 mod downloads;
 mod engine;
+#[allow(unsafe_code)]
 mod ffi;
 mod host;
 mod output;
 mod page_messages;
 mod permissions;
+#[allow(unsafe_code)]
 mod pixels;
 mod profile;
 mod schemes;
