@@ -34,13 +34,14 @@ pub fn acknowledge(context: &javascriptcore::Context, token: &str, count: u32) {
 /// document in `context` (a main frame's), through its `chrome.webview` shim and the view's
 /// `token`. A document without the shim drops them, as WebView2 does.
 pub fn deliver(context: &javascriptcore::Context, token: &str, jsons: &[String]) {
-    let Some(dispatch) = shim_entry(context, "__webpaneDispatch") else {
+    let Some(dispatch) = shim_entry(context, "__webpaneDispatchAll") else {
         return;
     };
+    // One call for the whole batch: the shim parses each message and dispatches its event, so
+    // no JSCValue is made per message.
     let token = javascriptcore::Value::new_string(context, Some(token));
-    for json in jsons {
-        let data = javascriptcore::Value::from_json(context, json);
-        ffi::call(&dispatch, &[&token, &data]);
-        context.clear_exception();
-    }
+    let texts: Vec<&str> = jsons.iter().map(String::as_str).collect();
+    let jsons = javascriptcore::Value::new_array_from_strv(context, &texts);
+    ffi::call(&dispatch, &[&token, &jsons]);
+    context.clear_exception();
 }

@@ -25,6 +25,7 @@
   delete window.__webpaneSendFiles;
   const sendFiles = nativeFiles && typeof nativeFiles.value === "function" ? nativeFiles.value : null;
   const stringify = JSON.stringify;
+  const parse = JSON.parse;
   const TypeErrorCtor = TypeError;
   const ErrorCtor = Error;
   const WINDOW = 8192;
@@ -133,6 +134,21 @@
   Object.defineProperty(webview, "__webpaneDispatch", {
     value: (key, data) => {
       if (key === token) target.dispatchEvent(new MessageEvent("message", { data, source: window }));
+    },
+  });
+  // A batch of the app's messages, as JSON texts in order (from the web process extension).
+  Object.defineProperty(webview, "__webpaneDispatchAll", {
+    value: (key, jsons) => {
+      if (key !== token) return;
+      for (let i = 0; i < jsons.length; i++) {
+        let data;
+        try {
+          data = parse(jsons[i]);
+        } catch {
+          continue;
+        }
+        target.dispatchEvent(new MessageEvent("message", { data, source: window }));
+      }
     },
   });
   Object.defineProperty(webview, "__webpaneFiles", {
