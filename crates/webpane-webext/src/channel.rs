@@ -123,6 +123,7 @@ pub fn drain(page_id: u64) {
         match conn.try_recv::<AppToPage>() {
             Ok(Some(received)) => match received.message {
                 AppToPage::WebMessage(json) => messages.push(json),
+                AppToPage::WebMessages(batch) => messages.extend(batch),
                 AppToPage::FenceReached(fence) => CHANNELS.with(|c| {
                     if let Some(channel) = c.borrow_mut().get_mut(&page_id)
                         && channel.fence == fence

@@ -231,6 +231,8 @@ impl Session {
                 .webview()
                 .and_then(|id| self.webviews.borrow().get(&id).and_then(Weak::upgrade))
         {
+            // Web messages waiting for the channel go first.
+            WebView { inner: inner.clone() }.flush_direct();
             let channel = &inner.channel;
             channel.sent.set(channel.sent.get() + 1);
             if !matches!(message, AppMessage::PostWebMessage { frame: None, .. }) {
@@ -284,6 +286,11 @@ pub(crate) struct ChannelState {
     /// many had when the last fence was sent: a fence that comes back covers those only.
     pub(crate) sent: Cell<u64>,
     pub(crate) fence_covers: Cell<u64>,
+    /// Web messages posted for the channel and not written yet, and their bytes: written
+    /// together once the current callback returns (or when enough wait), and before anything
+    /// else is sent for the view.
+    pub(crate) pending: RefCell<Vec<String>>,
+    pub(crate) pending_bytes: Cell<usize>,
 }
 
 pub(crate) struct WebViewInner {

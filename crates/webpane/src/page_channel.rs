@@ -18,6 +18,11 @@ use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 use crate::error::{Error, Result};
 use crate::objects::{WebView, WebViewInner};
 
+/// At most this many web messages go in one packet on the channel.
+const BATCH_MESSAGES: usize = 256;
+/// At most this many bytes of web messages go in one packet; a larger message goes alone.
+const BATCH_BYTES: usize = 64 * 1024;
+
 impl WebView {
     /// The browser process handed over the channel of the page's new main-frame document.
     pub(crate) fn adopt_channel(&self, fds: &mut ReceivedFds, channel: webpane_ipc::FdRef) {
@@ -54,6 +59,13 @@ impl WebView {
     pub(crate) fn close_channel(&self) {
         let state = &self.inner.channel;
         let event_loop = &self.inner.env.inner.event_loop;
+        // Messages posted for this document still go to it (they are lost with it, as they
+        // would have been had they been written at once).
+        let waiting = std::mem::take(&mut *state.pending.borrow_mut());
+        state.pending_bytes.set(0);
+        if let (false, Some((conn, _))) = (waiting.is_empty(), state.current.borrow().as_ref()) {
+            let _ = conn.queue(&AppToPage::WebMessages(waiting), Outgoing::new());
+        }
         if let Some((conn, token)) = state.current.take() {
             event_loop.remove_source(token, conn.as_fd());
         }
@@ -162,7 +174,8 @@ impl WebView {
 
     /// Posts `message` (a `PostWebMessage` to the main frame) on the channel, if it may go there
     /// now, checked as the browser process would check it; false when it must take the browser
-    /// process's path (which checks it there).
+    /// process's path (which checks it there). Small messages wait to be written together, until
+    /// the current callback returns ([`flush_direct`](Self::flush_direct)).
     pub(crate) fn post_direct(&self, message: &AppMessage) -> Result<bool> {
         let AppMessage::PostWebMessage { frame: None, json, .. } = message else {
             return Ok(false);
@@ -176,19 +189,103 @@ impl WebView {
         };
         webpane_ipc::validate::app_message(message).map_err(Error::InvalidArgument)?;
         self.session()?;
-        let message = AppToPage::WebMessage(json.clone());
-        match conn.queue(&message, Outgoing::new()) {
-            Ok(true) => Ok(true),
-            Ok(false) => {
-                self.watch_backlog(&conn);
-                Ok(true)
+        if json.len() > BATCH_BYTES {
+            // A large one goes alone, at once (its size is checked here, for the caller).
+            self.flush_direct();
+            if !state.direct.get() || state.current.borrow().is_none() {
+                return Ok(false);
             }
-            Err(e @ (IpcError::MessageTooLarge { .. } | IpcError::Encode(_))) => Err(Error::ipc(e)),
+            return match self.write(&conn, &AppToPage::WebMessage(json.clone())) {
+                Ok(()) => Ok(true),
+                Err(Some(e)) => Err(e),
+                Err(None) => Ok(false),
+            };
+        }
+        let waiting = {
+            let mut pending = state.pending.borrow_mut();
+            pending.push(json.clone());
+            pending.len()
+        };
+        let bytes = state.pending_bytes.get() + json.len();
+        state.pending_bytes.set(bytes);
+        if waiting >= BATCH_MESSAGES || bytes >= BATCH_BYTES {
+            self.flush_direct();
+        } else if waiting == 1 {
+            let weak: Weak<WebViewInner> = Rc::downgrade(&self.inner);
+            self.inner.env.inner.event_loop.post_callback(move || {
+                if let Some(inner) = weak.upgrade() {
+                    WebView { inner }.flush_direct();
+                }
+            });
+        }
+        Ok(true)
+    }
+
+    /// Writes the web messages waiting for the channel, as few packets. Where the channel is
+    /// gone, they take the browser process's path (which says what became of them, as before
+    /// there were channels).
+    pub(crate) fn flush_direct(&self) {
+        let state = &self.inner.channel;
+        if state.pending.borrow().is_empty() {
+            return;
+        }
+        let mut waiting = std::mem::take(&mut *state.pending.borrow_mut());
+        state.pending_bytes.set(0);
+        let conn = state.current.borrow().as_ref().map(|(c, _)| c.clone());
+        if let Some(conn) = conn {
+            let mut written = 0;
+            while written < waiting.len() {
+                let mut end = written;
+                let mut bytes = 0;
+                while end < waiting.len() && end - written < BATCH_MESSAGES && bytes + waiting[end].len() <= BATCH_BYTES
+                {
+                    bytes += waiting[end].len();
+                    end += 1;
+                }
+                let end = end.max(written + 1);
+                let batch: Vec<String> = waiting[written..end].iter_mut().map(std::mem::take).collect();
+                let message = if batch.len() == 1 {
+                    AppToPage::WebMessage(batch.into_iter().next().unwrap_or_default())
+                } else {
+                    AppToPage::WebMessages(batch)
+                };
+                if self.write(&conn, &message).is_err() {
+                    // Not written: this batch and the rest go the other way.
+                    let rest = match message {
+                        AppToPage::WebMessage(json) => vec![json],
+                        AppToPage::WebMessages(batch) => batch,
+                        AppToPage::FenceReached(_) => Vec::new(),
+                    };
+                    waiting.splice(written..end, rest);
+                    break;
+                }
+                written = end;
+            }
+            waiting.drain(..written);
+        }
+        for json in waiting {
+            let _ = self.request(AppMessage::PostWebMessage {
+                id: self.inner.id,
+                frame: None,
+                json,
+            });
+            self.after_indirect_post();
+        }
+    }
+
+    /// Writes `message` on the channel; `Err(Some)`: it cannot be sent at all, `Err(None)`: the
+    /// channel is gone (closed here).
+    fn write(&self, conn: &Rc<Connection>, message: &AppToPage) -> std::result::Result<(), Option<Error>> {
+        match conn.queue(message, Outgoing::new()) {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                self.watch_backlog(conn);
+                Ok(())
+            }
+            Err(e @ (IpcError::MessageTooLarge { .. } | IpcError::Encode(_))) => Err(Some(Error::ipc(e))),
             Err(_) => {
-                // The document's process is gone: the browser process's path says what became
-                // of the message, as before there were channels.
                 self.close_channel();
-                Ok(false)
+                Err(None)
             }
         }
     }
@@ -218,6 +315,7 @@ impl WebView {
     /// Everything the browser process passed on from the page before its fence `fence` has been
     /// handled: the page may use the channel again.
     pub(crate) fn answer_page_fence(&self, fence: u64) {
+        self.flush_direct();
         let conn = self.inner.channel.current.borrow().as_ref().map(|(c, _)| c.clone());
         let Some(conn) = conn else { return };
         match conn.queue(&AppToPage::FenceReached(fence), Outgoing::new()) {

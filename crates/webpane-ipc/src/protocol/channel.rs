@@ -70,6 +70,8 @@ pub enum PageToApp {
 pub enum AppToPage {
     /// A web message (JSON text) for the `message` listeners.
     WebMessage(String),
+    /// Web messages (JSON texts, in order) for the `message` listeners.
+    WebMessages(Vec<String>),
     /// The app has handled everything the runtime passed on from the page before page fence
     /// `n` ([`RuntimeMessage::PageFence`](super::RuntimeMessage::PageFence)).
     FenceReached(u64),
