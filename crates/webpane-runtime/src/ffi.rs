@@ -226,6 +226,14 @@ pub enum Synthetic {
     },
     /// The window got (true) or lost the keyboard focus.
     Focus { focus_in: bool },
+    /// A touch point began, moved, ended or was cancelled.
+    Touch {
+        kind: webpane_ipc::protocol::TouchEventKind,
+        sequence: u32,
+        x: f64,
+        y: f64,
+        state: u32,
+    },
 }
 
 /// Puts `synthetic` into GTK's event processing for `window` (with `device` as its device, if
@@ -250,6 +258,12 @@ pub fn send_synthetic(
         Synthetic::Key { press: true, .. } => gdk::GDK_KEY_PRESS,
         Synthetic::Key { .. } => gdk::GDK_KEY_RELEASE,
         Synthetic::Focus { .. } => gdk::GDK_FOCUS_CHANGE,
+        Synthetic::Touch { kind, .. } => match kind {
+            webpane_ipc::protocol::TouchEventKind::Began => gdk::GDK_TOUCH_BEGIN,
+            webpane_ipc::protocol::TouchEventKind::Moved => gdk::GDK_TOUCH_UPDATE,
+            webpane_ipc::protocol::TouchEventKind::Ended => gdk::GDK_TOUCH_END,
+            webpane_ipc::protocol::TouchEventKind::Cancelled => gdk::GDK_TOUCH_CANCEL,
+        },
     };
     let window_ptr: *mut gdk::GdkWindow = window.to_glib_none().0;
     // Milliseconds, as display servers stamp events (0 would be "now" to some of GTK).
@@ -321,6 +335,19 @@ pub fn send_synthetic(
                 e.window = window_ref;
                 e.send_event = 1;
                 e.in_ = i16::from(focus_in);
+            }
+            Synthetic::Touch {
+                sequence, x, y, state, ..
+            } => {
+                let e = &mut (*event).touch;
+                e.window = window_ref;
+                e.send_event = 1;
+                e.time = time;
+                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
+                e.state = state;
+                // GDK's sequences are opaque pointers; any distinct non-NULL value names one.
+                e.sequence = (sequence as usize + 1) as *mut gdk::GdkEventSequence;
+                e.emulating_pointer = glib::ffi::GFALSE;
             }
         }
         if let Some(device) = device {

@@ -1,7 +1,8 @@
 //! Offscreen hosting across the real processes: the page's frames arrive in this app's shared
 //! memory with the rectangles that changed, input from the app reaches the page (clicks, typing
 //! with a non-ASCII committed string, the wheel, the cursor over a link), the app's input method
-//! composes in the page and hears where the caret is, tooltips follow the pointer, a resize gives frames
+//! composes in the page and hears where the caret is, tooltips follow the pointer, touch reaches
+//! the page (and a tap clicks, a drag scrolls), a resize gives frames
 //! of the new size, frame buffers do not leak (over 10,000 frames), and a killed render process is reported and
 //! hosting recovers after a reload.
 
@@ -13,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use webpane::{
-    EventLoop, FrameRect, KeyInput, MouseButton, MouseInput, OffscreenFrame, TextInputPurpose, WebView, WebViewOptions,
+    EventLoop, FrameRect, KeyInput, MouseButton, MouseInput, OffscreenFrame, TextInputPurpose, TouchInput, WebView,
+    WebViewOptions,
 };
 
 /// The frames the view delivers, kept (so their buffers stay ours) until taken.
@@ -300,6 +302,72 @@ fn an_input_method_composes_and_tooltips_follow_the_pointer() {
     });
     webview.send_mouse_input(MouseInput::moved(300.0, 280.0)).unwrap();
     wait_until(&event_loop, "no tooltip", || tips.borrow().last() == Some(&None));
+}
+
+#[test]
+fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
+    let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = offscreen_view(&event_loop, &env, 400, 300);
+    let frames = collect_frames(&webview);
+    let got = messages(&webview);
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        r##"<body style="margin:0;height:3000px;background:rgb(255,0,0)">
+        <div id=t style="position:absolute;left:0;top:0;width:400px;height:100px"></div>
+        <script>
+        const at = list => [...list].map(p => [p.clientX, p.clientY]);
+        t.addEventListener('touchstart', e => chrome.webview.postMessage({touchstart: at(e.touches)}));
+        t.addEventListener('touchend', e => chrome.webview.postMessage({touchend: at(e.changedTouches)}));
+        t.addEventListener('touchmove', e => chrome.webview.postMessage({touchmove: at(e.changedTouches)}));
+        t.addEventListener('click', e => chrome.webview.postMessage({click: [e.clientX, e.clientY]}));
+        addEventListener('scroll', () => chrome.webview.postMessage({scrolled: scrollY}));
+        </script></body>"##
+    ));
+    wait_pixel(&event_loop, &frames, 300, 200, RED);
+
+    // A tap: the page's touch events where the finger was, then the click WebKit makes of it.
+    webview.send_touch_input(TouchInput::began(1, 50.0, 40.0)).unwrap();
+    webview.send_touch_input(TouchInput::ended(1, 50.0, 40.0)).unwrap();
+    assert_eq!(
+        wait_message(&event_loop, &got, "touchstart"),
+        r#"{"touchstart":[[50,40]]}"#
+    );
+    assert_eq!(wait_message(&event_loop, &got, "touchend"), r#"{"touchend":[[50,40]]}"#);
+    assert_eq!(wait_message(&event_loop, &got, "click"), r#"{"click":[50,40]}"#);
+
+    // Two fingers: the second touchstart sees both.
+    got.borrow_mut().clear();
+    webview.send_touch_input(TouchInput::began(7, 60.0, 30.0)).unwrap();
+    webview.send_touch_input(TouchInput::began(8, 160.0, 70.0)).unwrap();
+    wait_until(&event_loop, "a touchstart with both fingers", || {
+        got.borrow()
+            .iter()
+            .any(|m| m == r#"{"touchstart":[[60,30],[160,70]]}"# || m == r#"{"touchstart":[[160,70],[60,30]]}"#)
+    });
+    // One moves; then the system takes both away.
+    webview.send_touch_input(TouchInput::moved(7, 70.0, 35.0)).unwrap();
+    assert_eq!(
+        wait_message(&event_loop, &got, "touchmove"),
+        r#"{"touchmove":[[70,35]]}"#
+    );
+    webview.send_touch_input(TouchInput::cancelled(7, 70.0, 35.0)).unwrap();
+    webview.send_touch_input(TouchInput::cancelled(8, 160.0, 70.0)).unwrap();
+    // (WebKitGTK 3 ends a cancelled touch point as `touchend`.)
+    wait_message(&event_loop, &got, r#"{"touchend":[[160,70]]}"#);
+
+    // A drag the page leaves alone scrolls it.
+    got.borrow_mut().clear();
+    let mut y = 250.0;
+    webview.send_touch_input(TouchInput::began(3, 200.0, y)).unwrap();
+    while y > 60.0 {
+        y -= 10.0;
+        webview.send_touch_input(TouchInput::moved(3, 200.0, y)).unwrap();
+    }
+    webview.send_touch_input(TouchInput::ended(3, 200.0, y)).unwrap();
+    let scrolled = wait_message(&event_loop, &got, "scrolled");
+    assert!(!scrolled.contains(":0}"), "{scrolled}");
 }
 
 #[test]

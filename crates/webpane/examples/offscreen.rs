@@ -25,11 +25,11 @@ use std::time::{Duration, Instant};
 
 use webpane::{
     Environment, EventLoop, KeyInput, MouseButton, MouseInput, OffscreenFrame, TextInputChangedEventArgs,
-    TextInputPurpose, WebView, WebViewOptions, modifiers,
+    TextInputPurpose, TouchInput, WebView, WebViewOptions, modifiers,
 };
 use winit::application::ApplicationHandler;
 use winit::dpi::{LogicalSize, PhysicalPosition, PhysicalSize};
-use winit::event::{ElementState, Ime, MouseScrollDelta, WindowEvent};
+use winit::event::{ElementState, Ime, MouseScrollDelta, TouchPhase, WindowEvent};
 use winit::event_loop::ActiveEventLoop;
 use winit::keyboard::{Key, ModifiersState, NamedKey};
 use winit::window::{CursorIcon, ImePurpose, Window, WindowId};
@@ -394,6 +394,15 @@ impl ApplicationHandler<SdkReady> for App {
                 MouseScrollDelta::LineDelta(dx, dy) => MouseInput::wheel_lines(x, y, -f64::from(dx), -f64::from(dy)),
                 MouseScrollDelta::PixelDelta(p) => MouseInput::wheel(x, y, -p.x, -p.y),
             }),
+            WindowEvent::Touch(touch) => {
+                let (id, x, y) = (touch.id as u32, touch.location.x, touch.location.y);
+                webview.send_touch_input(match touch.phase {
+                    TouchPhase::Started => TouchInput::began(id, x, y),
+                    TouchPhase::Moved => TouchInput::moved(id, x, y),
+                    TouchPhase::Ended => TouchInput::ended(id, x, y),
+                    TouchPhase::Cancelled => TouchInput::cancelled(id, x, y),
+                })
+            }
             WindowEvent::Ime(Ime::Preedit(text, cursor)) => {
                 // winit gives the caret as a byte range; the view takes characters.
                 let at = cursor.map_or(text.len(), |(start, _)| start.min(text.len()));

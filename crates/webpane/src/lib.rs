@@ -121,7 +121,8 @@ pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::protocol::{DisplayBackend, HardwareAcceleration};
 pub use webpane_ipc::protocol::{
-    FrameRect, KeyInput, MouseButton, MouseEventKind, MouseInput, TextInputPurpose, modifiers,
+    FrameRect, KeyInput, MouseButton, MouseEventKind, MouseInput, TextInputPurpose, TouchEventKind, TouchInput,
+    modifiers,
 };
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};

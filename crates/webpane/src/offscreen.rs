@@ -12,7 +12,7 @@ use std::ptr::NonNull;
 use std::rc::{Rc, Weak};
 
 use webpane_ipc::protocol::{
-    AppMessage, FrameRect, InputEvent, KeyInput, MouseInput, TextInputPurpose, TextInputState,
+    AppMessage, FrameRect, InputEvent, KeyInput, MouseInput, TextInputPurpose, TextInputState, TouchInput,
 };
 use webpane_ipc::{Outgoing, SharedMapping, SharedMemory};
 
@@ -323,6 +323,17 @@ impl WebView {
     #[doc(alias = "SendMouseInput")]
     pub fn send_mouse_input(&self, input: MouseInput) -> Result<()> {
         self.send_input(InputEvent::Mouse(input))
+    }
+
+    /// Sends a touch point's event to this offscreen view (WebView2's `SendPointerInput` with a
+    /// touch pointer, CEF's `SendTouchEvent`), at a point of the view in pixels: the page gets
+    /// `touchstart`, `touchmove`, `touchend` (several fingers: several ids; a cancelled point
+    /// ends with `touchend`); what it does not take, WebKit turns into a click (a tap) or a
+    /// scroll (a drag).
+    #[doc(alias = "SendPointerInput")]
+    #[doc(alias = "SendTouchEvent")]
+    pub fn send_touch_input(&self, input: TouchInput) -> Result<()> {
+        self.send_input(InputEvent::Touch(input))
     }
 
     /// Sends a key going down or up to this offscreen view (it must have the input focus, see

@@ -26,7 +26,7 @@ pub use channel::{AppToPage, PageToApp};
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
 pub use offscreen::{
     FrameRect, InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, TextInputPurpose, TextInputState,
-    modifiers,
+    TouchEventKind, TouchInput, modifiers,
 };
 pub use options::{
     CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions, wildcard_match,

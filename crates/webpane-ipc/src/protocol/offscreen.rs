@@ -226,6 +226,71 @@ impl KeyInput {
     }
 }
 
+/// What a touch point does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TouchEventKind {
+    /// A finger touched.
+    Began,
+    /// It moved.
+    Moved,
+    /// It lifted.
+    Ended,
+    /// The system took it away (a gesture of its own): no click follows.
+    Cancelled,
+}
+
+/// A touch point's event, at a point of the view (pixels). Several fingers are several `id`s.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TouchInput {
+    /// What happened.
+    pub kind: TouchEventKind,
+    /// Which touch point (the same from `Began` to `Ended`; any number, distinct while down).
+    pub id: u32,
+    /// Where, from the view's left edge.
+    pub x: f64,
+    /// Where, from the view's top edge.
+    pub y: f64,
+    /// [`modifiers`] bits.
+    pub modifiers: u32,
+}
+
+impl TouchInput {
+    fn at(kind: TouchEventKind, id: u32, x: f64, y: f64) -> Self {
+        TouchInput {
+            kind,
+            id,
+            x,
+            y,
+            modifiers: 0,
+        }
+    }
+
+    /// Touch point `id` touched at `x, y`.
+    pub fn began(id: u32, x: f64, y: f64) -> Self {
+        Self::at(TouchEventKind::Began, id, x, y)
+    }
+
+    /// Touch point `id` moved to `x, y`.
+    pub fn moved(id: u32, x: f64, y: f64) -> Self {
+        Self::at(TouchEventKind::Moved, id, x, y)
+    }
+
+    /// Touch point `id` lifted at `x, y`.
+    pub fn ended(id: u32, x: f64, y: f64) -> Self {
+        Self::at(TouchEventKind::Ended, id, x, y)
+    }
+
+    /// Touch point `id` was taken away at `x, y`.
+    pub fn cancelled(id: u32, x: f64, y: f64) -> Self {
+        Self::at(TouchEventKind::Cancelled, id, x, y)
+    }
+
+    /// With these [`modifiers`] bits held.
+    pub fn with_modifiers(self, modifiers: u32) -> Self {
+        TouchInput { modifiers, ..self }
+    }
+}
+
 /// Input for an offscreen view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum InputEvent {
@@ -233,6 +298,8 @@ pub enum InputEvent {
     Mouse(MouseInput),
     /// A key.
     Key(KeyInput),
+    /// A touch point.
+    Touch(TouchInput),
     /// Text the app's input method committed (any script, dead keys resolved): inserted where
     /// the page's caret is, as typing would.
     Text(String),

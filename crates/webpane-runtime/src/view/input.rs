@@ -1,5 +1,5 @@
 //! Input from the app into an offscreen view: GDK events made here and put through GTK's own
-//! event processing (so WebKit handles them exactly as a display server's), committed text as
+//! event processing (so WebKit handles them exactly as a display server's; touch too), committed text as
 //! keys of its characters' Unicode keysyms (in order with other keys), and the cursor the page
 //! wants back to the app.
 
@@ -53,6 +53,21 @@ impl View {
                         _ => tooltip.moved(),
                     }
                 }
+            }
+            InputEvent::Touch(touch) => {
+                // GTK hands touch to the widget under it like a button; WebKit gives the page
+                // touch events and, when the page does not take them, makes a tap a click and a
+                // drag a scroll.
+                let window = self.webview.window().ok_or("the view is not realized")?;
+                let pointer = seat.as_ref().and_then(|s| s.pointer());
+                let touch = Synthetic::Touch {
+                    kind: touch.kind,
+                    sequence: touch.id,
+                    x: touch.x,
+                    y: touch.y,
+                    state: gdk_state(touch.modifiers),
+                };
+                send_synthetic(&window, pointer.as_ref(), None, touch);
             }
             InputEvent::Key(key) => {
                 let window = self.window.window().ok_or("the view is not realized")?;
