@@ -268,6 +268,16 @@ pub fn send_synthetic(
     let window_ptr: *mut gdk::GdkWindow = window.to_glib_none().0;
     // Milliseconds, as display servers stamp events (0 would be "now" to some of GTK).
     let time = (glib::monotonic_time() / 1000) as u32;
+    // The fields every positioned event has, in whichever union member `$e` is.
+    macro_rules! positioned {
+        ($e:expr, $window:expr, $x:expr, $y:expr, $state:expr) => {{
+            $e.window = $window;
+            $e.send_event = 1;
+            $e.time = time;
+            ($e.x, $e.y, $e.x_root, $e.y_root) = ($x, $y, $x, $y);
+            $e.state = $state;
+        }};
+    }
     // SAFETY: gdk_event_new gives a zeroed event of `kind`, whose union member for that kind is
     // the one written; the window is referenced for the event (gdk_event_free drops it); the key
     // string is a g_strdup the event owns; the event is freed after GTK has handled it.
@@ -279,38 +289,22 @@ pub fn send_synthetic(
                 x, y, button, state, ..
             } => {
                 let e = &mut (*event).button;
-                e.window = window_ref;
-                e.send_event = 1;
-                e.time = time;
-                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
-                e.state = state;
+                positioned!(e, window_ref, x, y, state);
                 e.button = button;
             }
             Synthetic::Motion { x, y, state } => {
                 let e = &mut (*event).motion;
-                e.window = window_ref;
-                e.send_event = 1;
-                e.time = time;
-                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
-                e.state = state;
+                positioned!(e, window_ref, x, y, state);
             }
             Synthetic::Crossing { x, y, state, .. } => {
                 let e = &mut (*event).crossing;
-                e.window = window_ref;
-                e.send_event = 1;
-                e.time = time;
-                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
-                e.state = state;
+                positioned!(e, window_ref, x, y, state);
                 e.mode = gdk::GDK_CROSSING_NORMAL;
                 e.detail = gdk::GDK_NOTIFY_NONLINEAR;
             }
             Synthetic::Scroll { x, y, dx, dy, state } => {
                 let e = &mut (*event).scroll;
-                e.window = window_ref;
-                e.send_event = 1;
-                e.time = time;
-                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
-                e.state = state;
+                positioned!(e, window_ref, x, y, state);
                 e.direction = gdk::GDK_SCROLL_SMOOTH;
                 (e.delta_x, e.delta_y) = (dx, dy);
             }
@@ -340,11 +334,7 @@ pub fn send_synthetic(
                 sequence, x, y, state, ..
             } => {
                 let e = &mut (*event).touch;
-                e.window = window_ref;
-                e.send_event = 1;
-                e.time = time;
-                (e.x, e.y, e.x_root, e.y_root) = (x, y, x, y);
-                e.state = state;
+                positioned!(e, window_ref, x, y, state);
                 // GDK's sequences are opaque pointers; any distinct non-NULL value names one.
                 e.sequence = (sequence as usize + 1) as *mut gdk::GdkEventSequence;
                 e.emulating_pointer = glib::ffi::GFALSE;
