@@ -112,6 +112,16 @@ fn frames_arrive_in_shared_memory_with_what_changed() {
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
 
+/// A left click at `x, y`.
+fn click(webview: &WebView, x: f64, y: f64) {
+    for input in [
+        MouseInput::down(MouseButton::Left, x, y),
+        MouseInput::up(MouseButton::Left, x, y),
+    ] {
+        webview.send_mouse_input(input).unwrap();
+    }
+}
+
 /// The page's messages, as JSON text.
 fn messages(webview: &WebView) -> Rc<RefCell<Vec<String>>> {
     let got: Rc<RefCell<Vec<String>>> = Rc::default();
@@ -168,12 +178,7 @@ fn input_from_the_app_reaches_the_page() {
 
     // Typing into the input: keys, then text an input method committed (not ASCII).
     webview.set_input_focus(true).unwrap();
-    for input in [
-        MouseInput::down(MouseButton::Left, 100.0, 115.0),
-        MouseInput::up(MouseButton::Left, 100.0, 115.0),
-    ] {
-        webview.send_mouse_input(input).unwrap();
-    }
+    click(&webview, 100.0, 115.0);
     for keyval in [0x61u32, 0x62] {
         webview.send_key_input(KeyInput::down(keyval)).unwrap();
         webview.send_key_input(KeyInput::up(keyval)).unwrap();
@@ -247,12 +252,7 @@ fn an_input_method_composes_and_tooltips_follow_the_pointer() {
 
     // The caret in the text input: the app hears where it is, and that text is being edited.
     webview.set_input_focus(true).unwrap();
-    for input in [
-        MouseInput::down(MouseButton::Left, 100.0, 115.0),
-        MouseInput::up(MouseButton::Left, 100.0, 115.0),
-    ] {
-        webview.send_mouse_input(input).unwrap();
-    }
+    click(&webview, 100.0, 115.0);
     wait_until(&event_loop, "the caret reported in the input", || {
         states.borrow().last().is_some_and(|&(active, (x, y, _, h), purpose)| {
             active
@@ -278,12 +278,7 @@ fn an_input_method_composes_and_tooltips_follow_the_pointer() {
     assert_eq!(script_result(&event_loop, &webview, "i.value").unwrap(), r#""日本""#);
 
     // A password field: the app's input method hears what kind of text it is.
-    for input in [
-        MouseInput::down(MouseButton::Left, 100.0, 215.0),
-        MouseInput::up(MouseButton::Left, 100.0, 215.0),
-    ] {
-        webview.send_mouse_input(input).unwrap();
-    }
+    click(&webview, 100.0, 215.0);
     wait_until(&event_loop, "the password field's kind", || {
         states
             .borrow()
