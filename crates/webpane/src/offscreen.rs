@@ -12,7 +12,7 @@ use std::ptr::NonNull;
 use std::rc::{Rc, Weak};
 
 use webpane_ipc::protocol::{
-    AppMessage, FrameRect, InputEvent, KeyInput, MouseInput, TextInputPurpose, TextInputState, TouchInput,
+    AppMessage, FrameInfo, FrameRect, InputEvent, KeyInput, MouseInput, TextInputPurpose, TextInputState, TouchInput,
 };
 use webpane_ipc::{Outgoing, SharedMapping, SharedMemory};
 
@@ -24,16 +24,8 @@ const BUFFERS: usize = 3;
 
 struct FrameInner {
     webview: Weak<WebViewInner>,
-    generation: u32,
-    buffer: u32,
-    sequence: u64,
-    width: u32,
-    height: u32,
-    stride: u32,
-    damage: Vec<FrameRect>,
+    info: FrameInfo,
     mapping: Rc<SharedMapping>,
-    painted_at_ns: u64,
-    copied_bytes: u64,
 }
 
 impl Drop for FrameInner {
@@ -43,8 +35,8 @@ impl Drop for FrameInner {
             let webview = WebView { inner };
             let _ = webview.request(AppMessage::ReleaseFrame {
                 id: webview.inner.id,
-                generation: self.generation,
-                buffer: self.buffer,
+                generation: self.info.generation,
+                buffer: self.info.buffer,
             });
         }
     }
@@ -61,10 +53,10 @@ pub struct OffscreenFrame {
 impl std::fmt::Debug for OffscreenFrame {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OffscreenFrame")
-            .field("sequence", &self.inner.sequence)
-            .field("width", &self.inner.width)
-            .field("height", &self.inner.height)
-            .field("damage", &self.inner.damage)
+            .field("sequence", &self.inner.info.sequence)
+            .field("width", &self.inner.info.width)
+            .field("height", &self.inner.info.height)
+            .field("damage", &self.inner.info.damage)
             .finish()
     }
 }
@@ -72,63 +64,63 @@ impl std::fmt::Debug for OffscreenFrame {
 impl OffscreenFrame {
     /// Counts the view's frames from 1.
     pub fn sequence(&self) -> u64 {
-        self.inner.sequence
+        self.inner.info.sequence
     }
 
     /// Width in pixels.
     pub fn width(&self) -> u32 {
-        self.inner.width
+        self.inner.info.width
     }
 
     /// Height in pixels.
     pub fn height(&self) -> u32 {
-        self.inner.height
+        self.inner.info.height
     }
 
     /// Bytes per row.
     pub fn stride(&self) -> u32 {
-        self.inner.stride
+        self.inner.info.stride
     }
 
     /// What changed since the previous frame (the whole frame for the first, and after a resize).
     pub fn damage(&self) -> &[FrameRect] {
-        &self.inner.damage
+        &self.inner.info.damage
     }
 
     /// When the browser process's GTK painted the first change this frame shows, on
     /// `CLOCK_MONOTONIC` in nanoseconds (the same clock in every process of the machine: compare
     /// it with yours to see how old the frame is).
     pub fn painted_at_ns(&self) -> u64 {
-        self.inner.painted_at_ns
+        self.inner.info.painted_at_ns
     }
 
     /// Bytes the browser process copied into this frame's buffer (what changed since the buffer
     /// was last written; the first frame: all of it).
     pub fn copied_bytes(&self) -> u64 {
-        self.inner.copied_bytes
+        self.inner.info.copied_bytes
     }
 
     /// The pixel at `x, y` as BGRA (`None` outside the frame).
     pub fn pixel(&self, x: u32, y: u32) -> Option<[u8; 4]> {
-        if x >= self.inner.width || y >= self.inner.height {
+        if x >= self.inner.info.width || y >= self.inner.info.height {
             return None;
         }
         let mut bgra = [0u8; 4];
-        let offset = (y * self.inner.stride + x * 4) as usize;
+        let offset = (y * self.inner.info.stride + x * 4) as usize;
         (self.inner.mapping.read_at(offset, &mut bgra) == 4).then_some(bgra)
     }
 
     /// Copies the rectangle `rect` (clamped to the frame) into `dst`, whose rows are
     /// `dst_stride` bytes apart, at its top-left corner; returns the rectangle copied.
     pub fn copy_rect_to(&self, rect: FrameRect, dst: &mut [u8], dst_stride: usize) -> Option<FrameRect> {
-        let rect = rect.clamped(self.inner.width, self.inner.height)?;
+        let rect = rect.clamped(self.inner.info.width, self.inner.info.height)?;
         let row_bytes = rect.width as usize * 4;
         for row in 0..rect.height as usize {
             let start = row * dst_stride;
             let Some(line) = dst.get_mut(start..start + row_bytes) else {
                 break;
             };
-            let offset = (rect.y as usize + row) * self.inner.stride as usize + rect.x as usize * 4;
+            let offset = (rect.y as usize + row) * self.inner.info.stride as usize + rect.x as usize * 4;
             self.inner.mapping.read_at(offset, line);
         }
         Some(rect)
@@ -136,7 +128,7 @@ impl OffscreenFrame {
 
     /// Copies the whole frame into `dst` (rows of [`stride`](Self::stride) bytes).
     pub fn copy_to(&self, dst: &mut [u8]) -> usize {
-        let len = ((self.inner.stride * self.inner.height) as usize).min(dst.len());
+        let len = ((self.inner.info.stride * self.inner.info.height) as usize).min(dst.len());
         self.inner.mapping.read_at(0, &mut dst[..len])
     }
 
@@ -274,41 +266,24 @@ impl WebView {
         self.inner.offscreen.borrow().as_ref().map(|s| (s.width, s.height))
     }
 
-    /// A frame the browser process wrote (from `FrameReady`): its size (`width, height,
-    /// stride`) and when it was painted and how much was copied.
-    pub(crate) fn frame_ready(
-        &self,
-        generation: u32,
-        buffer: u32,
-        sequence: u64,
-        (width, height, stride): (u32, u32, u32),
-        damage: Vec<FrameRect>,
-        (painted_at_ns, copied_bytes): (u64, u64),
-    ) {
+    /// A frame the browser process wrote (from `FrameReady`).
+    pub(crate) fn frame_ready(&self, info: FrameInfo) {
         let mapping = {
             let state = self.inner.offscreen.borrow();
-            let Some(state) = state.as_ref().filter(|s| s.generation == generation) else {
+            let Some(state) = state.as_ref().filter(|s| s.generation == info.generation) else {
                 // Of buffers given up since: nothing to read; the release is ignored too.
                 return;
             };
-            match state.mappings.get(buffer as usize) {
-                Some(m) if (m.len() as u64) >= u64::from(stride) * u64::from(height) => m.clone(),
+            match state.mappings.get(info.buffer as usize) {
+                Some(m) if (m.len() as u64) >= u64::from(info.stride) * u64::from(info.height) => m.clone(),
                 _ => return,
             }
         };
         let frame = OffscreenFrame {
             inner: Rc::new(FrameInner {
                 webview: Rc::downgrade(&self.inner),
-                generation,
-                buffer,
-                sequence,
-                width,
-                height,
-                stride,
-                damage,
+                info,
                 mapping,
-                painted_at_ns,
-                copied_bytes,
             }),
         };
         let args = FrameReadyEventArgs {

@@ -49,6 +49,30 @@ impl FrameRect {
     }
 }
 
+/// A frame the browser process wrote into one of the app's buffers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameInfo {
+    /// The buffers' generation (new buffers for each size).
+    pub generation: u32,
+    /// Which buffer.
+    pub buffer: u32,
+    /// Counts frames of the view from 1.
+    pub sequence: u64,
+    /// Frame width in pixels.
+    pub width: u32,
+    /// Frame height in pixels.
+    pub height: u32,
+    /// Bytes per row.
+    pub stride: u32,
+    /// What changed since the previous frame (the whole frame for the first).
+    pub damage: Vec<FrameRect>,
+    /// When GTK painted the first change this frame shows (`CLOCK_MONOTONIC`, ns: the same
+    /// clock in every process of the machine).
+    pub painted_at_ns: u64,
+    /// Bytes the browser process copied into the buffer for this frame.
+    pub copied_bytes: u64,
+}
+
 /// What a mouse event does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MouseEventKind {

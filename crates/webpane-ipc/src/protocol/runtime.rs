@@ -264,25 +264,8 @@ pub enum RuntimeMessage {
     FrameReady {
         /// The view.
         id: WebViewId,
-        /// The buffers' generation.
-        generation: u32,
-        /// Which buffer.
-        buffer: u32,
-        /// Counts frames of the view from 1.
-        sequence: u64,
-        /// Frame width in pixels.
-        width: u32,
-        /// Frame height in pixels.
-        height: u32,
-        /// Bytes per row.
-        stride: u32,
-        /// What changed since the previous frame (the whole frame for the first).
-        damage: Vec<super::offscreen::FrameRect>,
-        /// When GTK painted the first change this frame shows (`CLOCK_MONOTONIC`, ns: the same
-        /// clock in every process of the machine).
-        painted_at_ns: u64,
-        /// Bytes the browser process copied into the buffer for this frame.
-        copied_bytes: u64,
+        /// Where the frame is and what it shows.
+        frame: super::offscreen::FrameInfo,
     },
     /// The pointer's cursor over an offscreen view changed (a CSS cursor name: `default`,
     /// `pointer`, `text`, …).

@@ -12,7 +12,7 @@
 use std::rc::Rc;
 
 use gtk::prelude::*;
-use webpane_ipc::protocol::{FrameRect, RuntimeMessage, WebViewId};
+use webpane_ipc::protocol::{FrameInfo, FrameRect, RuntimeMessage, WebViewId};
 
 use super::state::{FrameSink, Frames, Slot, View};
 use crate::host::Host;
@@ -279,8 +279,7 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
     sink.slots[index].held = true;
     sink.last = Some(index);
     sink.sequence += 1;
-    host.send(RuntimeMessage::FrameReady {
-        id,
+    let frame = FrameInfo {
         generation: sink.generation,
         buffer: index as u32,
         sequence: sink.sequence,
@@ -290,7 +289,8 @@ fn deliver(frames: &Frames, window: &gtk::Window, id: WebViewId, host: &Rc<dyn H
         damage: changes,
         painted_at_ns,
         copied_bytes,
-    });
+    };
+    host.send(RuntimeMessage::FrameReady { id, frame });
 }
 
 /// `CLOCK_MONOTONIC` in nanoseconds.

@@ -235,25 +235,7 @@ impl WebView {
             RuntimeMessage::HostObjectCall {
                 frame, source, json, ..
             } => self.host_object_call(frame, &source, &json),
-            RuntimeMessage::FrameReady {
-                generation,
-                buffer,
-                sequence,
-                width,
-                height,
-                stride,
-                damage,
-                painted_at_ns,
-                copied_bytes,
-                ..
-            } => self.frame_ready(
-                generation,
-                buffer,
-                sequence,
-                (width, height, stride),
-                damage,
-                (painted_at_ns, copied_bytes),
-            ),
+            RuntimeMessage::FrameReady { frame, .. } => self.frame_ready(frame),
             RuntimeMessage::CursorChanged { cursor, .. } => {
                 let args = crate::offscreen::CursorChangedEventArgs {
                     cursor,
