@@ -250,6 +250,10 @@ fn an_input_method_composes_and_tooltips_follow_the_pointer() {
     ));
     wait_pixel(&event_loop, &frames, 300, 20, RED);
 
+    // A composition with nothing editable focused goes nowhere (and harms nothing).
+    webview.set_composition("zz", 1).unwrap();
+    webview.set_composition("", 0).unwrap();
+
     // The caret in the text input: the app hears where it is, and that text is being edited.
     webview.set_input_focus(true).unwrap();
     click(&webview, 100.0, 115.0);
