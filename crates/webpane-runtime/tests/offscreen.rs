@@ -160,6 +160,8 @@ fn input_from_the_app_reaches_the_page() {
         <input id=i style="position:absolute;left:20px;top:100px;width:200px;height:30px"
           oninput="chrome.webview.postMessage({typed: this.value})">
         <a href="#x" style="position:absolute;left:20px;top:180px;font-size:30px">a link</a>
+        <div style="position:absolute;left:250px;top:20px;width:100px;height:60px;cursor:move"></div>
+        <div style="position:absolute;left:250px;top:100px;width:100px;height:60px;cursor:crosshair"></div>
         <script>addEventListener('scroll', () => chrome.webview.postMessage({scrolled: scrollY}));</script>
         </body>"##
     ));
@@ -198,6 +200,15 @@ fn input_from_the_app_reaches_the_page() {
     wait_until(&event_loop, "the default cursor off the link", || {
         cursors.borrow().last().is_some_and(|c| c == "default")
     });
+    // The page's own CSS cursors, by name.
+    for (x, y, name) in [
+        (300.0, 50.0, "move"),
+        (300.0, 130.0, "crosshair"),
+        (300.0, 250.0, "default"),
+    ] {
+        webview.send_mouse_input(MouseInput::moved(x, y)).unwrap();
+        wait_until(&event_loop, name, || cursors.borrow().last().is_some_and(|c| c == name));
+    }
 
     // The wheel scrolls the page.
     webview

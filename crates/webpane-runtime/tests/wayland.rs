@@ -221,6 +221,22 @@ fn wayland_app() {
             wait_until(&event_loop, "the text in the field", || {
                 script_result(&event_loop, &webview, "i.value").unwrap() == "\"é✓日本\""
             });
+            // The page's CSS cursor reaches the app by name.
+            let cursors = recorder();
+            let c = cursors.clone();
+            webview.on_cursor_changed(move |_, args| c.borrow_mut().push(args.cursor().to_owned()));
+            script_result(
+                &event_loop,
+                &webview,
+                "document.body.innerHTML = '<div style=\"position:fixed;inset:0;cursor:move\"></div>'; 1",
+            )
+            .unwrap();
+            webview
+                .send_mouse_input(webpane::MouseInput::moved(100.0, 60.0))
+                .unwrap();
+            wait_until(&event_loop, "the move cursor", || {
+                cursors.borrow().last().is_some_and(|c| c == "move")
+            });
             report("offscreen ok");
         }
         other => panic!("unknown role {other}"),

@@ -312,11 +312,9 @@ impl ApplicationHandler<SdkReady> for App {
         }
         let _ = self.dispatched.send(());
         if let (Some(shown), Some(name)) = (&self.shown, self.cursor.borrow_mut().take()) {
-            shown.window.set_cursor(match name.as_str() {
-                "pointer" => CursorIcon::Pointer,
-                "text" => CursorIcon::Text,
-                _ => CursorIcon::Default,
-            });
+            // The page's CSS cursor names are winit's (`none` hides it).
+            shown.window.set_cursor_visible(name != "none");
+            shown.window.set_cursor(name.parse::<CursorIcon>().unwrap_or_default());
         }
         if let (Some(shown), Some(editing)) = (&self.shown, self.editing.borrow_mut().take()) {
             // The input method on while text is edited, its window at the caret.

@@ -161,8 +161,9 @@ pub struct CursorChangedEventArgs {
 }
 
 impl CursorChangedEventArgs {
-    /// The cursor, by its CSS name: `default`, `pointer` (over a link), `text` (over editable
-    /// text).
+    /// The cursor, by its CSS name (`default`, `pointer`, `text`, `move`, `crosshair`,
+    /// `ew-resize`, …; an image cursor the page chose is told as `pointer` over a link, `text`
+    /// over editable text, else `default`).
     #[doc(alias = "Cursor")]
     pub fn cursor(&self) -> &str {
         &self.cursor

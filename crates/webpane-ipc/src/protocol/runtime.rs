@@ -268,7 +268,7 @@ pub enum RuntimeMessage {
         frame: super::offscreen::FrameInfo,
     },
     /// The pointer's cursor over an offscreen view changed (a CSS cursor name: `default`,
-    /// `pointer`, `text`, …).
+    /// `pointer`, `text`, `move`, …).
     CursorChanged {
         /// The view.
         id: WebViewId,

@@ -1,13 +1,10 @@
 //! Input from the app into an offscreen view: GDK events made here and put through GTK's own
 //! event processing (so WebKit handles them exactly as a display server's; touch too), committed text as
-//! keys of its characters' Unicode keysyms (in order with other keys), and the cursor the page
-//! wants back to the app.
-
-use std::rc::Rc;
+//! keys of its characters' Unicode keysyms (in order with other keys).
 
 use gtk::prelude::*;
-use webkit2gtk::{HitTestResultExt, WebViewExt};
-use webpane_ipc::protocol::{InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, RuntimeMessage, modifiers};
+use webkit2gtk::WebViewExt;
+use webpane_ipc::protocol::{InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
 
 use super::state::View;
 use crate::ffi::{Synthetic, send_synthetic};
@@ -127,32 +124,6 @@ impl View {
             }
         }
         Ok(())
-    }
-
-    /// Reports the cursor the page wants (from what is under the pointer: a link, editable
-    /// text, or anything else).
-    pub(super) fn wire_cursor(&self) {
-        let (cursor, host, id) = (Rc::clone(&self.cursor), self.host.clone(), self.id);
-        let offscreen = self.window.is::<gtk::OffscreenWindow>();
-        self.webview.connect_mouse_target_changed(move |_, hit, _| {
-            if !offscreen {
-                return;
-            }
-            let name = if hit.context_is_link() {
-                "pointer"
-            } else if hit.context_is_editable() {
-                "text"
-            } else {
-                "default"
-            };
-            if *cursor.borrow() != name {
-                cursor.replace(name.to_owned());
-                host.send(RuntimeMessage::CursorChanged {
-                    id,
-                    cursor: name.to_owned(),
-                });
-            }
-        });
     }
 }
 

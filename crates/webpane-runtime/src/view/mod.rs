@@ -5,6 +5,7 @@
 //! owns it, and asking about the runtime's child processes.
 
 mod context_menu;
+mod cursor;
 mod dialogs;
 pub(crate) mod extension;
 mod files;
