@@ -1,7 +1,8 @@
 //! Web messages keep their order with everything else between the app and the page, now that the
 //! main frame's travel on a direct channel while the rest goes through the browser process:
 //! - app → page: a shared buffer, a script and messages posted in between reach the page in the
-//!   order they were posted, again and again (fences bring messages back to the channel);
+//!   order they were posted, again and again (fences bring messages back to the channel); a
+//!   burst of small and large messages arrives whole and in order (across the channel's batches);
 //! - page → app: a buffer the page releases is reported before the message the page posts after
 //!   releasing it; messages posted from a subframe and the main frame each keep their own order.
 
@@ -71,6 +72,49 @@ fn what_the_app_sends_reaches_the_page_in_order_whatever_path_it_takes() {
     wait_until(&event_loop, "the page's report", || !got.borrow().is_empty());
     let report: String = serde_json::from_str(&got.borrow()[0]).unwrap();
     assert_eq!(report, expected.join(" "));
+}
+
+#[test]
+fn a_burst_of_every_size_arrives_whole_and_in_order() {
+    // Small messages are written together (up to 256 or 64 KiB a packet), large ones alone: a
+    // burst that crosses those bounds, with large ones among the small, arrives whole, in order.
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let got: Rc<RefCell<Vec<String>>> = recorder();
+    let g = got.clone();
+    webview.on_web_message_received(move |_, m| g.borrow_mut().push(m.web_message_as_json().to_owned()));
+    assert!(load_html(
+        &event_loop,
+        &webview,
+        "<script>
+        let next = 0, bytes = 0, wrong = null;
+        chrome.webview.addEventListener('message', e => {
+          if (e.data.end) { chrome.webview.postMessage({count: next, bytes, wrong}); return; }
+          if (e.data.n !== next && wrong === null) wrong = [next, e.data.n];
+          next++;
+          bytes += e.data.pad.length;
+        });
+        </script>"
+    ));
+    let (mut count, mut bytes) = (0u64, 0u64);
+    for n in 0..2000u64 {
+        // Mostly small; every 100th 100 KiB (alone), every 7th 1 KiB (batches fill by bytes).
+        let pad = match n {
+            n if n % 100 == 99 => 100 * 1024,
+            n if n % 7 == 0 => 1024,
+            _ => 8,
+        };
+        webview
+            .post_web_message(&serde_json::json!({"n": n, "pad": "x".repeat(pad)}))
+            .unwrap();
+        (count, bytes) = (count + 1, bytes + pad as u64);
+    }
+    webview.post_web_message(&serde_json::json!({"end": true})).unwrap();
+    wait_until(&event_loop, "the page's count", || !got.borrow().is_empty());
+    let report: serde_json::Value = serde_json::from_str(&got.borrow()[0]).unwrap();
+    assert_eq!(
+        report,
+        serde_json::json!({"count": count, "bytes": bytes, "wrong": null})
+    );
 }
 
 #[test]

@@ -18,9 +18,10 @@ use webpane_ipc::{Connection, IpcError, Outgoing, ReceivedFds};
 use crate::error::{Error, Result};
 use crate::objects::{WebView, WebViewInner};
 
-/// At most this many web messages go in one packet on the channel.
+/// At most this many web messages wait to go in one packet on the channel.
 const BATCH_MESSAGES: usize = 256;
-/// At most this many bytes of web messages go in one packet; a larger message goes alone.
+/// At most this many bytes of web messages wait to go in one packet; a larger message goes
+/// alone, at once.
 const BATCH_BYTES: usize = 64 * 1024;
 
 impl WebView {
@@ -175,7 +176,7 @@ impl WebView {
     /// Posts `message` (a `PostWebMessage` to the main frame) on the channel, if it may go there
     /// now, checked as the browser process would check it; false when it must take the browser
     /// process's path (which checks it there). Small messages wait to be written together, until
-    /// the current callback returns ([`flush_direct`](Self::flush_direct)).
+    /// the current callback returns or no more fit one packet ([`flush_direct`](Self::flush_direct)).
     pub(crate) fn post_direct(&self, message: &AppMessage) -> Result<bool> {
         let AppMessage::PostWebMessage { frame: None, json, .. } = message else {
             return Ok(false);
@@ -201,16 +202,21 @@ impl WebView {
                 Err(None) => Ok(false),
             };
         }
+        // What waits always fits one packet: if this one would not fit beside it, what waits
+        // goes first (and if that broke the channel, this one follows it the other way).
+        if state.pending.borrow().len() >= BATCH_MESSAGES || state.pending_bytes.get() + json.len() > BATCH_BYTES {
+            self.flush_direct();
+            if !state.direct.get() || state.current.borrow().is_none() {
+                return Ok(false);
+            }
+        }
         let waiting = {
             let mut pending = state.pending.borrow_mut();
             pending.push(json.clone());
             pending.len()
         };
-        let bytes = state.pending_bytes.get() + json.len();
-        state.pending_bytes.set(bytes);
-        if waiting >= BATCH_MESSAGES || bytes >= BATCH_BYTES {
-            self.flush_direct();
-        } else if waiting == 1 {
+        state.pending_bytes.set(state.pending_bytes.get() + json.len());
+        if waiting == 1 {
             let weak: Weak<WebViewInner> = Rc::downgrade(&self.inner);
             self.inner.env.inner.event_loop.post_callback(move || {
                 if let Some(inner) = weak.upgrade() {
@@ -221,49 +227,28 @@ impl WebView {
         Ok(true)
     }
 
-    /// Writes the web messages waiting for the channel, as few packets. Where the channel is
+    /// Writes the web messages waiting for the channel, as one packet. Where the channel is
     /// gone, they take the browser process's path (which says what became of them, as before
     /// there were channels).
     pub(crate) fn flush_direct(&self) {
         let state = &self.inner.channel;
-        if state.pending.borrow().is_empty() {
-            return;
-        }
         let mut waiting = std::mem::take(&mut *state.pending.borrow_mut());
         state.pending_bytes.set(0);
+        let message = match waiting.len() {
+            0 => return,
+            1 => AppToPage::WebMessage(waiting.remove(0)),
+            _ => AppToPage::WebMessages(waiting),
+        };
         let conn = state.current.borrow().as_ref().map(|(c, _)| c.clone());
-        if let Some(conn) = conn {
-            let mut written = 0;
-            while written < waiting.len() {
-                let mut end = written;
-                let mut bytes = 0;
-                while end < waiting.len() && end - written < BATCH_MESSAGES && bytes + waiting[end].len() <= BATCH_BYTES
-                {
-                    bytes += waiting[end].len();
-                    end += 1;
-                }
-                let end = end.max(written + 1);
-                let batch: Vec<String> = waiting[written..end].iter_mut().map(std::mem::take).collect();
-                let message = if batch.len() == 1 {
-                    AppToPage::WebMessage(batch.into_iter().next().unwrap_or_default())
-                } else {
-                    AppToPage::WebMessages(batch)
-                };
-                if self.write(&conn, &message).is_err() {
-                    // Not written: this batch and the rest go the other way.
-                    let rest = match message {
-                        AppToPage::WebMessage(json) => vec![json],
-                        AppToPage::WebMessages(batch) => batch,
-                        AppToPage::FenceReached(_) => Vec::new(),
-                    };
-                    waiting.splice(written..end, rest);
-                    break;
-                }
-                written = end;
-            }
-            waiting.drain(..written);
+        if conn.is_some_and(|conn| self.write(&conn, &message).is_ok()) {
+            return;
         }
-        for json in waiting {
+        let unsent = match message {
+            AppToPage::WebMessage(json) => vec![json],
+            AppToPage::WebMessages(batch) => batch,
+            AppToPage::FenceReached(_) => Vec::new(),
+        };
+        for json in unsent {
             let _ = self.request(AppMessage::PostWebMessage {
                 id: self.inner.id,
                 frame: None,
