@@ -55,31 +55,35 @@ const CSS_CURSORS: &[&str] = &[
     "zoom-out",
 ];
 
-/// The CSS name of `cursor`, if GDK has it under one.
-fn css_name(cursor: &gtk::gdk::Cursor) -> Option<&'static str> {
-    let display = cursor.display();
+/// GDK's cursor for each CSS name it has one for, on `display` (asked once per view: GDK
+/// keeps these, but a name with no cursor is looked for in the cursor theme again each time).
+fn named_cursors(display: &gtk::gdk::Display) -> Vec<(gtk::gdk::Cursor, &'static str)> {
     CSS_CURSORS
         .iter()
-        .copied()
-        .find(|name| gtk::gdk::Cursor::from_name(&display, name).is_some_and(|c| &c == cursor))
+        .filter_map(|&name| Some((gtk::gdk::Cursor::from_name(display, name)?, name)))
+        .collect()
 }
 
 impl View {
-    /// Reports the cursor the page wants over an offscreen view (for other views, the window
-    /// system shows it).
+    /// Reports the cursor the page wants over this (offscreen) view.
     pub(super) fn wire_cursor(&self) {
-        let Some(window) = self.webview.window().filter(|_| !self.showing_window()) else {
+        let Some(window) = self.webview.window() else {
             return;
         };
         // What is under the pointer, for a cursor with no name.
         let guess: Rc<Cell<&'static str>> = Rc::new(Cell::new("default"));
         let (last, host, id) = (Rc::clone(&self.cursor), self.host.clone(), self.id);
         let (g, w) = (Rc::clone(&guess), window.downgrade());
+        let named = std::cell::OnceCell::new();
         let report = Rc::new(move || {
             let Some(window) = w.upgrade() else { return };
             let name = match window.cursor() {
                 None => "default",
-                Some(cursor) => css_name(&cursor).unwrap_or_else(|| g.get()),
+                Some(cursor) => named
+                    .get_or_init(|| named_cursors(&cursor.display()))
+                    .iter()
+                    .find(|(named, _)| *named == cursor)
+                    .map_or_else(|| g.get(), |(_, name)| *name),
             };
             if *last.borrow() != name {
                 last.replace(name.to_owned());
