@@ -74,17 +74,16 @@ impl View {
                 }
                 send_synthetic(&window, keyboard.as_ref(), None, key_event(&key));
             }
-            InputEvent::Text(text) if self.ime.as_ref().is_some_and(|ime| ime.composing()) => {
-                // The app's input method commits its composition: in its place, as one text.
-                if let Some(ime) = &self.ime {
-                    ime.commit(&text);
-                }
-            }
             InputEvent::Composition { text, cursor } => {
                 let ime = self.ime.as_ref().ok_or("this view takes no composition")?;
                 ime.set_composition(&text, cursor);
             }
             InputEvent::Text(text) => {
+                if let Some(ime) = self.ime.as_ref().filter(|ime| ime.composing()) {
+                    // The app's input method commits its composition: in its place, as one text.
+                    ime.commit(&text);
+                    return Ok(());
+                }
                 // Each character as a key of its Unicode keysym, through the same queue as the
                 // keys before and after it (WebKit's editing commands would overtake them); GTK's
                 // input method commits it as typed text.

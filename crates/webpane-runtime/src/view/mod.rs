@@ -182,8 +182,9 @@ impl View {
         view.wire_policy(id, &host);
         view.wire_find(id, &host);
         view.wire_surface(id, &host);
-        view.wire_cursor();
         if !view.showing_window() {
+            // Offscreen: the app shows the cursor, the input method and the tooltip.
+            view.wire_cursor();
             view.ime = Some(text_input::attach(&view.webview, id, host.clone()));
             view.tooltip = Some(tooltip::watch(&view.webview, id, host.clone()));
         }

@@ -46,17 +46,11 @@ fn find_label(widget: &gtk::Widget) -> Option<gtk::Label> {
     container.children().iter().find_map(find_label)
 }
 
-/// The tooltip last told to the app, and what asks the view for it.
-#[derive(Default)]
-struct Tooltips {
+/// Follows a view's tooltip: the text last told to the app, and what asks the view for it.
+pub(super) struct Watch {
     shown: RefCell<Option<String>>,
     probe: RefCell<Option<Probe>>,
     settle: RefCell<Option<glib::SourceId>>,
-}
-
-/// Follows a view's tooltip.
-pub(super) struct Watch {
-    tooltips: Tooltips,
     webview: glib::WeakRef<webkit2gtk::WebView>,
     host: Rc<dyn Host>,
     id: WebViewId,
@@ -67,25 +61,25 @@ impl Watch {
     pub(super) fn moved(self: &Rc<Self>) {
         let w = Rc::clone(self);
         let source = glib::timeout_add_local_once(SETTLE, move || {
-            w.tooltips.settle.replace(None);
+            w.settle.replace(None);
             w.check();
         });
-        if let Some(old) = self.tooltips.settle.replace(Some(source)) {
+        if let Some(old) = self.settle.replace(Some(source)) {
             old.remove();
         }
     }
 
     /// The pointer left the view: no tooltip.
     pub(super) fn left(&self) {
-        if let Some(old) = self.tooltips.settle.take() {
+        if let Some(old) = self.settle.take() {
             old.remove();
         }
         self.tell(None);
     }
 
     fn tell(&self, text: Option<String>) {
-        if *self.tooltips.shown.borrow() != text {
-            self.tooltips.shown.replace(text.clone());
+        if *self.shown.borrow() != text {
+            self.shown.replace(text.clone());
             self.host.send(RuntimeMessage::TooltipChanged { id: self.id, text });
         }
     }
@@ -96,7 +90,7 @@ impl Watch {
             return;
         };
         let text = {
-            let mut probe = self.tooltips.probe.borrow_mut();
+            let mut probe = self.probe.borrow_mut();
             if probe.is_none() {
                 *probe = Probe::new();
             }
@@ -114,7 +108,9 @@ impl Watch {
 /// Follows `webview`'s tooltip.
 pub(super) fn watch(webview: &webkit2gtk::WebView, id: WebViewId, host: Rc<dyn Host>) -> Rc<Watch> {
     let watch = Rc::new(Watch {
-        tooltips: Tooltips::default(),
+        shown: RefCell::default(),
+        probe: RefCell::default(),
+        settle: RefCell::default(),
         webview: webview.downgrade(),
         host,
         id,
