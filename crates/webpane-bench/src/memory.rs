@@ -286,11 +286,10 @@ fn release(mut child: std::process::Child) {
 
 /// Two wry apps of one webview each, side by side: the total PSS of every process, in KiB.
 fn wry_two_apps(program: &std::path::Path) -> Option<u64> {
-    let mut first = crate::peer::spawn(program, &["hold", PAGE, "1"], true).ok()?;
-    let first_ready = crate::peer::first_line(&mut first).is_some();
-    let total = with_wry_app(program, 1, |second| {
-        sample(first.id()).owner_total() + sample(second).owner_total()
-    });
-    release(first);
-    total.filter(|_| first_ready)
+    with_wry_app(program, 1, |first| {
+        with_wry_app(program, 1, |second| {
+            sample(first).owner_total() + sample(second).owner_total()
+        })
+    })
+    .flatten()
 }
