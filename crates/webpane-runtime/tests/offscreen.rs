@@ -314,6 +314,55 @@ fn an_input_method_composes_and_tooltips_follow_the_pointer() {
     wait_until(&event_loop, "no tooltip", || tips.borrow().last() == Some(&None));
 }
 
+/// A client of its own (no SDK checks) moves a touch point that never began on its offscreen
+/// view: the browser process refuses it and lives on.
+fn raw_client_touch_is_refused(folder: &std::path::Path) {
+    use webpane_ipc::protocol::{AppMessage, InputEvent, RuntimeMessage, ViewMode, WebViewId};
+    let conn = webpane_ipc::Connection::connect_trusted(&folder.join("runtime.sock")).unwrap();
+    let send = |message: AppMessage| conn.send(&message, webpane_ipc::Outgoing::new()).unwrap();
+    let next = || loop {
+        let got = conn
+            .recv_timeout::<RuntimeMessage>(Some(TIMEOUT))
+            .unwrap()
+            .unwrap()
+            .message;
+        if matches!(
+            got,
+            RuntimeMessage::WebViewCreated { .. } | RuntimeMessage::RequestFailed { .. }
+        ) {
+            return got;
+        }
+    };
+    send(AppMessage::Hello {
+        options: Default::default(),
+    });
+    let id = WebViewId(1);
+    send(AppMessage::CreateWebView {
+        id,
+        mode: ViewMode::Headless {
+            width: 100,
+            height: 100,
+        },
+        settings: Default::default(),
+        opener: None,
+    });
+    assert!(matches!(next(), RuntimeMessage::WebViewCreated { .. }));
+    for touch in [
+        TouchInput::moved(5, 1.0, 1.0),
+        TouchInput::began(5, 1.0, 1.0),
+        TouchInput::began(5, 1.0, 1.0),
+    ] {
+        send(AppMessage::SendInput {
+            id,
+            input: InputEvent::Touch(touch),
+        });
+    }
+    // The first and the third are refused; the second went in.
+    for _ in 0..2 {
+        assert!(matches!(next(), RuntimeMessage::RequestFailed { reason, .. } if reason.contains("touch point 5")));
+    }
+}
+
 #[test]
 fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
     let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
@@ -337,6 +386,16 @@ fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
     ));
     wait_pixel(&event_loop, &frames, 300, 200, RED);
 
+    // A point that never began cannot move or end, nor begin twice: a typed error here, and
+    // (for a client that does not check) a refused request in the browser process, which
+    // WebKit would not survive.
+    for touch in [TouchInput::moved(99, 10.0, 10.0), TouchInput::ended(99, 10.0, 10.0)] {
+        assert!(matches!(
+            webview.send_touch_input(touch),
+            Err(webpane::Error::InvalidArgument(_))
+        ));
+    }
+    raw_client_touch_is_refused(folder.path());
     // A tap: the page's touch events where the finger was, then the click WebKit makes of it.
     webview.send_touch_input(TouchInput::began(1, 50.0, 40.0)).unwrap();
     webview.send_touch_input(TouchInput::ended(1, 50.0, 40.0)).unwrap();

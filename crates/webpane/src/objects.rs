@@ -565,4 +565,6 @@ pub(crate) struct OffscreenState {
     pub(crate) width: u32,
     pub(crate) height: u32,
     pub(crate) mappings: Vec<Rc<webpane_ipc::SharedMapping>>,
+    /// The touch points this app has down on the view.
+    pub(crate) touches: std::collections::BTreeSet<u32>,
 }

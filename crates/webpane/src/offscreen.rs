@@ -243,11 +243,13 @@ impl WebView {
             },
             fds,
         )?;
+        let touches = self.inner.offscreen.take().map(|s| s.touches).unwrap_or_default();
         self.inner.offscreen.replace(Some(OffscreenState {
             generation,
             width,
             height,
             mappings,
+            touches,
         }));
         Ok(())
     }
@@ -308,7 +310,13 @@ impl WebView {
     /// scroll (a drag).
     #[doc(alias = "SendPointerInput")]
     #[doc(alias = "SendTouchEvent")]
+    ///
+    /// A point must begin before it moves or ends, and end before it begins again:
+    /// [`Error::InvalidArgument`] otherwise.
     pub fn send_touch_input(&self, input: TouchInput) -> Result<()> {
+        if let Some(state) = self.inner.offscreen.borrow_mut().as_mut() {
+            input.track(&mut state.touches).map_err(Error::InvalidArgument)?;
+        }
         self.send_input(InputEvent::Touch(input))
     }
 

@@ -313,6 +313,27 @@ impl TouchInput {
     pub fn with_modifiers(self, modifiers: u32) -> Self {
         TouchInput { modifiers, ..self }
     }
+
+    /// Checks this event against the points `down` and updates them: a point begins only when
+    /// it is not down, and moves, ends or is cancelled only while it is (WebKit does not survive
+    /// a point it never saw begin).
+    pub fn track(&self, down: &mut std::collections::BTreeSet<u32>) -> Result<(), String> {
+        let fits = match self.kind {
+            TouchEventKind::Began => down.insert(self.id),
+            TouchEventKind::Moved => down.contains(&self.id),
+            TouchEventKind::Ended | TouchEventKind::Cancelled => down.remove(&self.id),
+        };
+        if fits {
+            Ok(())
+        } else if self.kind == TouchEventKind::Began {
+            Err(format!("touch point {} is down already", self.id))
+        } else {
+            Err(format!(
+                "touch point {} is not down ({:?} before Began)",
+                self.id, self.kind
+            ))
+        }
+    }
 }
 
 /// Input for an offscreen view.
@@ -380,6 +401,19 @@ pub struct TextInputState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn touch_points_begin_before_they_move_or_end() {
+        let mut down = std::collections::BTreeSet::new();
+        assert!(TouchInput::moved(1, 0.0, 0.0).track(&mut down).is_err());
+        assert!(TouchInput::ended(1, 0.0, 0.0).track(&mut down).is_err());
+        assert!(TouchInput::began(1, 0.0, 0.0).track(&mut down).is_ok());
+        assert!(TouchInput::began(1, 0.0, 0.0).track(&mut down).is_err());
+        assert!(TouchInput::moved(1, 1.0, 1.0).track(&mut down).is_ok());
+        assert!(TouchInput::cancelled(1, 1.0, 1.0).track(&mut down).is_ok());
+        assert!(TouchInput::moved(1, 1.0, 1.0).track(&mut down).is_err());
+        assert!(down.is_empty());
+    }
 
     #[test]
     fn rectangles_clamp_and_join() {

@@ -54,7 +54,9 @@ impl View {
             InputEvent::Touch(touch) => {
                 // GTK hands touch to the widget under it like a button; WebKit gives the page
                 // touch events and, when the page does not take them, makes a tap a click and a
-                // drag a scroll.
+                // drag a scroll. A point must begin before it moves or ends: WebKit takes that
+                // for granted (and would crash on an unknown one).
+                touch.track(&mut self.touches.borrow_mut())?;
                 let window = self.webview.window().ok_or("the view is not realized")?;
                 let pointer = seat.as_ref().and_then(|s| s.pointer());
                 let touch = Synthetic::Touch {

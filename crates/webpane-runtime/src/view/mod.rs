@@ -169,6 +169,7 @@ impl View {
             frame_sink: Rc::default(),
             cursor: Rc::default(),
             ime: None,
+            touches: RefCell::default(),
             tooltip: None,
         };
         let menus = view.context_menus.clone();
