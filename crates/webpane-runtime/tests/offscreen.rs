@@ -318,7 +318,7 @@ fn an_input_method_composes_and_tooltips_follow_the_pointer() {
 /// view: the browser process refuses it and lives on.
 fn raw_client_touch_is_refused(folder: &std::path::Path) {
     use webpane_ipc::protocol::{AppMessage, InputEvent, RuntimeMessage, ViewMode, WebViewId};
-    let conn = webpane_ipc::Connection::connect_trusted(&folder.join("runtime.sock")).unwrap();
+    let conn = webpane_ipc::Connection::connect_trusted(folder.join("runtime.sock")).unwrap();
     let send = |message: AppMessage| conn.send(&message, webpane_ipc::Outgoing::new()).unwrap();
     let next = || loop {
         let got = conn
