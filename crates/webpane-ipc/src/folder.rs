@@ -219,60 +219,83 @@ impl Folder {
         }
     }
 
-    /// Puts a copy of the regular file `source` into the folder as `name`, atomically: a hard
-    /// link or a full copy is made under a temporary name, checked to have `source`'s length, and
-    /// renamed over `name`. On any failure (a full disk, say) nothing is left half-written: `name`
-    /// is the previous file or absent, and the error names the path.
+    /// Puts a copy of the regular file `source` into the folder as `name`, atomically: a full
+    /// copy (never a hard link: writing through one folder's copy must not rewrite the installed
+    /// file or any other folder's) is made under a temporary name, checked to have `source`'s
+    /// length, made read-only (0400) and renamed over `name`. On any failure (a full disk, say)
+    /// nothing is left half-written: `name` is the previous file or absent, and the error names
+    /// the path.
     pub fn install_copy(&self, source: &Path, name: &str) -> Result<(), FolderError> {
         let target = self.path.join(name);
         let expected = std::fs::metadata(source).map_err(|e| FolderError::io(source, e))?.len();
+        let mut from = std::fs::File::open(source).map_err(|e| FolderError::io(source, e))?;
+        self.replace_with(name, 0o400, |to| {
+            let copied = std::io::copy(&mut from, to)?;
+            if copied != expected {
+                return Err(std::io::Error::other(format!(
+                    "the copy has {copied} of {expected} bytes (is the disk full?)"
+                )));
+            }
+            Ok(())
+        })
+        .map_err(|e| match e {
+            FolderError::Io { source, .. } => FolderError::io(&target, source),
+            other => other,
+        })
+    }
+
+    /// Replaces the regular file `name` with `bytes`, atomically (written under a temporary
+    /// name created with `O_EXCL | O_NOFOLLOW`, synced, renamed over `name`, mode 0600): a link
+    /// planted at either name is never written through, and a failure leaves the previous file.
+    pub fn write_atomic(&self, name: &str, bytes: &[u8]) -> Result<(), FolderError> {
+        self.replace_with(name, 0o600, |to| std::io::Write::write_all(to, bytes))
+    }
+
+    /// Writes a new file with `write` under a temporary name, then renames it over `name`.
+    fn replace_with(
+        &self,
+        name: &str,
+        mode: u32,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> Result<(), FolderError> {
         let temp = format!(".{name}.{}.tmp", std::process::id());
+        let temp_path = self.path.join(&temp);
+        // Whatever is at the temporary name (a leftover, a planted link) goes: unlinkat never
+        // follows a link.
         let _ = self.remove(&temp);
-        let linked = rustix::fs::linkat(
-            rustix::fs::CWD,
-            source,
-            &self.dir,
-            temp.as_str(),
-            rustix::fs::AtFlags::empty(),
-        )
-        .is_ok();
         let result = (|| {
-            if !linked {
-                let mut from = std::fs::File::open(source).map_err(|e| FolderError::io(source, e))?;
-                let fd = rustix::fs::openat(
-                    &self.dir,
-                    temp.as_str(),
-                    OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-                    Mode::from_raw_mode(0o600),
-                )
-                .map_err(|e| FolderError::io(&self.path.join(&temp), e))?;
-                let mut to = std::fs::File::from(fd);
-                std::io::copy(&mut from, &mut to).map_err(|e| FolderError::io(&target, e))?;
-                to.sync_all().map_err(|e| FolderError::io(&target, e))?;
-            }
-            let written = rustix::fs::statat(&self.dir, temp.as_str(), rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
-                .map_err(|e| FolderError::io(&target, e))?;
-            if written.st_size as u64 != expected {
-                return Err(FolderError::io(
-                    &target,
-                    std::io::Error::other(format!(
-                        "the copy has {} of {expected} bytes (is the disk full?)",
-                        written.st_size
-                    )),
-                ));
-            }
-            let current = rustix::fs::statat(&self.dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW);
-            if current.is_ok_and(|c| c.st_ino == written.st_ino && c.st_dev == written.st_dev) {
-                // Already this very file (linked before): rename would leave both names.
-                self.remove(&temp)?;
-                return Ok(());
-            }
-            rustix::fs::renameat(&self.dir, temp.as_str(), &self.dir, name).map_err(|e| FolderError::io(&target, e))
+            let fd = rustix::fs::openat(
+                &self.dir,
+                temp.as_str(),
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o600),
+            )
+            .map_err(|e| FolderError::io(&temp_path, e))?;
+            let mut to = std::fs::File::from(fd);
+            write(&mut to).map_err(|e| FolderError::io(&temp_path, e))?;
+            to.sync_all().map_err(|e| FolderError::io(&temp_path, e))?;
+            rustix::fs::fchmod(&to, Mode::from_raw_mode(mode)).map_err(|e| FolderError::io(&temp_path, e))?;
+            rustix::fs::renameat(&self.dir, temp.as_str(), &self.dir, name)
+                .map_err(|e| FolderError::io(&self.path.join(name), e))
         })();
         if result.is_err() {
             let _ = self.remove(&temp);
         }
         result
+    }
+
+    /// Reads the whole regular file `name` (the rules of [`open_file`](Self::open_file): no
+    /// link, no FIFO or device); `Ok(None)` when there is none.
+    pub fn read_file(&self, name: &str) -> Result<Option<Vec<u8>>, FolderError> {
+        match self.open_file(name, false, false) {
+            Ok(mut file) => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| FolderError::io(&self.path.join(name), e))?;
+                Ok(Some(bytes))
+            }
+            Err(FolderError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Whether a live runtime holds the folder's lock (`flock`, probed with a shared lock that is

@@ -219,3 +219,63 @@ fn a_link_in_place_of_webkits_folder_is_refused() {
         "WebKit wrote through the link"
     );
 }
+
+/// Issue 25.10: a FIFO where the permissions file should be does not hang the runtime's start
+/// (it would wait for a writer while it holds the folder's lock), and a link planted at the
+/// name of its temporary copy is not written through.
+#[test]
+fn a_fifo_or_link_among_the_runtimes_files_is_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = folder_with_mode(dir.path(), "udf", 0o700);
+    let webkit = folder_with_mode(&folder, "webkit", 0o700);
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &webkit.join("permissions.json"),
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    std::os::unix::fs::symlink(&victim, webkit.join("permissions.json.partial")).unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_for(&event_loop, &folder);
+    let webview = new_webview(&event_loop, &env);
+    let set = event_loop.block_on(webview.set_permission_state(
+        webpane::PermissionKind::Notifications,
+        "https://a.example",
+        webpane::PermissionState::Allow,
+    ));
+    assert!(matches!(set, Ok(Ok(()))), "{set:?}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    drop((webview, env));
+}
+
+/// Issue 25.14: each folder gets its own read-only copy of the web process extension, never a
+/// hard link to the installed file: writing one folder's copy changes neither the installed
+/// runtime's file nor another folder's.
+#[test]
+fn the_web_process_extension_is_copied_never_linked() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let mut copies = Vec::new();
+    for name in ["a", "b"] {
+        let folder = folder_with_mode(dir.path(), name, 0o700);
+        let env = env_for(&event_loop, &folder);
+        let webview = new_webview(&event_loop, &env);
+        copies.push(folder.join("webkit/extensions/libwebpane_webext.so"));
+        drop((webview, env));
+    }
+    let installed = runtime().with_file_name("libwebpane_webext.so");
+    let source = std::fs::metadata(&installed).unwrap();
+    for copy in &copies {
+        let meta = std::fs::metadata(copy).unwrap();
+        assert_eq!(meta.nlink(), 1, "{} is linked", copy.display());
+        assert_ne!((meta.dev(), meta.ino()), (source.dev(), source.ino()));
+        assert_eq!(meta.len(), source.len());
+        assert_eq!(meta.mode() & 0o777, 0o400, "read-only");
+    }
+    assert_ne!(std::fs::metadata(&copies[0]).unwrap().ino(), std::fs::metadata(&copies[1]).unwrap().ino());
+}

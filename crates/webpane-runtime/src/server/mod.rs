@@ -78,9 +78,13 @@ impl Server {
         // Only before the first web process exists.
         context.set_sandbox_enabled(options.sandbox);
         let app_proxy = options.proxy.clone();
-        let permissions = Rc::new(crate::permissions::Permissions::load(
-            (!options.in_private).then(|| data.join("permissions.json")),
-        ));
+        let permissions_folder = match options.in_private {
+            true => None,
+            false => webpane_ipc::Folder::open(&data, true)
+                .map_err(|e| log::warn!("permissions are kept in memory only: {e}"))
+                .ok(),
+        };
+        let permissions = Rc::new(crate::permissions::Permissions::load(permissions_folder));
         let server = Rc::new_cyclic(|me| Server {
             me: me.clone(),
             extension_missing,
