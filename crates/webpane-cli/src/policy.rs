@@ -43,9 +43,27 @@ pub(crate) struct PolicyArgs {
     /// socks5://host:port) instead of the system's.
     #[arg(long, value_name = "URL")]
     pub(crate) proxy: Option<String>,
-    /// Serve DIR at https://HOST/ (a secure origin of its own). Repeatable.
+    /// Serve DIR at https://HOST/ (a secure origin of its own). Repeatable. Every run on the
+    /// same user data folder shares one browser process, and a mapped host is served to every
+    /// page of that process, whichever run loaded it: what other origins may do with it is
+    /// `--virtual-host-access`.
     #[arg(long, value_name = "HOST=DIR", value_parser = parse_virtual_host)]
     pub(crate) virtual_host: Vec<(String, PathBuf)>,
+    /// What pages of other origins may do with the virtual hosts' files: `deny-cors` (the
+    /// default: load them as scripts, images and stylesheets, but not read them with fetch or
+    /// XHR), `deny` (nothing), or `allow` (everything, CORS reads included: any page of any run
+    /// on this folder can read DIR).
+    #[arg(long, value_name = "deny-cors|deny|allow", default_value = "deny-cors", value_parser = parse_access)]
+    pub(crate) virtual_host_access: HostResourceAccessKind,
+}
+
+fn parse_access(s: &str) -> Result<HostResourceAccessKind, String> {
+    match s {
+        "deny-cors" => Ok(HostResourceAccessKind::DenyCors),
+        "deny" => Ok(HostResourceAccessKind::Deny),
+        "allow" => Ok(HostResourceAccessKind::Allow),
+        _ => Err("expected deny-cors, deny or allow".into()),
+    }
 }
 
 /// A permission as named on the command line (`None`: all).
@@ -102,7 +120,7 @@ impl PolicyArgs {
     pub(crate) fn apply(&self, event_loop: &EventLoop, webview: &WebView) -> Result<(), String> {
         for (host, dir) in &self.virtual_host {
             event_loop
-                .block_on(webview.set_virtual_host_name_to_folder_mapping(host, dir, HostResourceAccessKind::Allow))
+                .block_on(webview.set_virtual_host_name_to_folder_mapping(host, dir, self.virtual_host_access))
                 .map_err(|e| e.to_string())?
                 .map_err(|e| format!("--virtual-host {host}={}: {e}", dir.display()))?;
         }

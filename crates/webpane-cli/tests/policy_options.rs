@@ -303,3 +303,54 @@ fn ignore_certificate_errors_trusts_a_test_servers_certificate() {
         .unwrap();
     assert_eq!(out.status.code(), Some(5), "{out:?}");
 }
+
+/// Issue 25.11: by default a virtual host's files are not readable cross-origin: a page of
+/// another origin (here another virtual host of the same browser process) may load them as a
+/// script, but not read them with `fetch`; `--virtual-host-access allow` opens them.
+#[test]
+fn other_origins_cannot_read_a_virtual_host_by_default() {
+    let report = |extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let (site, other) = (dir.path().join("site"), dir.path().join("other"));
+        std::fs::create_dir(&site).unwrap();
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(site.join("secret.txt"), "the secret").unwrap();
+        std::fs::write(site.join("lib.js"), "window.loaded = 'script';").unwrap();
+        std::fs::write(
+            other.join("index.html"),
+            r#"<!doctype html><script src="https://app.example/lib.js"></script><script>
+            (async () => {
+              let read;
+              try { read = await (await fetch("https://app.example/secret.txt")).text(); }
+              catch (e) { read = "refused"; }
+              chrome.webview.postMessage({ script: window.loaded || "none", read });
+              chrome.webview.postMessage({ exit: 0 });
+            })();
+            </script>"#,
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_webpane"))
+            .args(["run", "https://other.example/index.html", "--user-data-folder"])
+            .arg(dir.path().join("udf"))
+            .arg("--virtual-host")
+            .arg(format!("app.example={}", site.display()))
+            .arg("--virtual-host")
+            .arg(format!("other.example={}", other.display()))
+            .args(extra)
+            .env("WEBPANE_RUNTIME", runtime())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        serde_json::from_str::<serde_json::Value>(stdout.lines().next().expect("a report")).unwrap()
+    };
+    assert_eq!(report(&[]), serde_json::json!({ "script": "script", "read": "refused" }));
+    assert_eq!(
+        report(&["--virtual-host-access", "allow"]),
+        serde_json::json!({ "script": "script", "read": "the secret" })
+    );
+    let help = Command::new(env!("CARGO_BIN_EXE_webpane")).args(["run", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("shares one browser process"), "{help}");
+}
