@@ -19,9 +19,13 @@ pub(crate) struct PolicyArgs {
     /// Deny these permissions (the default for any not allowed; listed to say so in scripts).
     #[arg(long, value_name = "PERMISSION,…", value_delimiter = ',', value_parser = parse_permission)]
     pub(crate) deny: Vec<Permission>,
-    /// Answer HTTP authentication (Basic, Digest) with USER:PASS.
-    #[arg(long, value_name = "USER:PASS")]
+    /// Answer HTTP authentication (Basic, Digest) with USER:PASS. A command line is readable by
+    /// every local user: prefer `--http-credentials-file` or the environment variable.
+    #[arg(long, value_name = "USER:PASS", env = "WEBPANE_HTTP_CREDENTIALS", hide_env_values = true)]
     pub(crate) http_credentials: Option<String>,
+    /// Answer HTTP authentication with the USER:PASS in FILE (its first line; keep it 0600).
+    #[arg(long, value_name = "FILE", conflicts_with = "http_credentials")]
+    pub(crate) http_credentials_file: Option<PathBuf>,
     /// Trust any server's certificate that does not verify (for that host, from the first
     /// error on; the page loads again). For test servers only.
     #[arg(long)]
@@ -40,8 +44,9 @@ pub(crate) struct PolicyArgs {
     #[arg(long)]
     pub(crate) in_private: bool,
     /// Send every connection through this proxy (http://[user:pass@]host:port or
-    /// socks5://host:port) instead of the system's.
-    #[arg(long, value_name = "URL")]
+    /// socks5://[user:pass@]host:port) instead of the system's. With credentials, prefer the
+    /// environment variable: a command line is readable by every local user.
+    #[arg(long, value_name = "URL", env = "WEBPANE_PROXY", hide_env_values = true)]
     pub(crate) proxy: Option<String>,
     /// Serve DIR at https://HOST/ (a secure origin of its own). Repeatable. Every run on the
     /// same user data folder shares one browser process, and a mapped host is served to every
@@ -136,7 +141,15 @@ impl PolicyArgs {
                 args.set_state(state);
             });
         }
-        if let Some(credentials) = &self.http_credentials {
+        let from_file = match &self.http_credentials_file {
+            Some(file) => {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| format!("--http-credentials-file {}: {e}", file.display()))?;
+                Some(text.lines().next().unwrap_or("").to_owned())
+            }
+            None => None,
+        };
+        if let Some(credentials) = from_file.as_ref().or(self.http_credentials.as_ref()) {
             let (user, password) = credentials
                 .split_once(':')
                 .ok_or("--http-credentials: expected USER:PASS")?;

@@ -212,6 +212,25 @@ fn credentials_and_the_proxy_come_from_the_command_line() {
         &["--http-credentials".into(), "user:pass".into()],
     );
     assert_eq!(line, r#""authorized""#);
+    // Issue 25.3: the same from a file or the environment, off the command line.
+    let secrets = tempfile::tempdir().unwrap();
+    let file = secrets.path().join("credentials");
+    std::fs::write(&file, "user:pass\n").unwrap();
+    let line = first_line(
+        &format!("http://127.0.0.1:{guarded}/"),
+        &["--http-credentials-file".into(), file.display().to_string()],
+    );
+    assert_eq!(line, r#""authorized""#);
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(["run", &format!("http://127.0.0.1:{guarded}/"), "--headless", "--user-data-folder"])
+        .arg(dir.path().join("udf"))
+        .env("WEBPANE_RUNTIME", runtime())
+        .env("WEBPANE_HTTP_CREDENTIALS", "user:pass")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().next(), Some(r#""authorized""#));
 
     // A proxy that serves the page itself for any absolute-form request: the run's only way
     // to the page is through it.

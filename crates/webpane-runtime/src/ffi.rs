@@ -40,6 +40,14 @@ pub fn set_env_before_threads(name: &str, value: &str) {
     unsafe { std::env::set_var(name, value) }
 }
 
+/// Removes an environment variable (one read already, which no child process may inherit).
+/// Call only at the start of `main`, before any other thread exists.
+pub fn remove_env_before_threads(name: &str) {
+    // SAFETY: called from `main` before GTK, WebKit or any thread of ours starts, so nothing
+    // reads the environment concurrently.
+    unsafe { std::env::remove_var(name) }
+}
+
 /// Whether `xid` is a window on the default display (an X11 one; false on any other).
 pub fn x11_window_exists(xid: u64) -> bool {
     use glib::prelude::ObjectExt;

@@ -65,8 +65,9 @@ struct Args {
     /// Keep cookies, storage and caches in memory only.
     #[arg(long = flag::IN_PRIVATE)]
     in_private: bool,
-    /// The proxy every connection goes through.
-    #[arg(long = flag::PROXY)]
+    /// The proxy every connection goes through (read from the environment when not given: the
+    /// SDK passes it there, since a command line is readable by every local user).
+    #[arg(long = flag::PROXY, env = webpane_ipc::contract::PROXY_ENV, hide_env_values = true)]
     proxy: Option<String>,
     /// Serve WebKit's remote inspector over HTTP on this loopback port (the app that starts
     /// the runtime sets WEBKIT_INSPECTOR_HTTP_SERVER for WebKit).
@@ -108,6 +109,8 @@ fn main() -> ExitCode {
         let _ = log::set_logger(&StderrLogger);
     }
     let args = Args::parse();
+    // Read: out of the environment before any thread or child process exists.
+    ffi::remove_env_before_threads(webpane_ipc::contract::PROXY_ENV);
     if args.doctor {
         if let Some(backend) = args.display_backend.as_deref().and_then(DisplayBackend::parse)
             && backend != DisplayBackend::Auto
@@ -301,7 +304,18 @@ mod tests {
 
     fn parsed(command: &RuntimeCommand) -> RuntimeCommand {
         let mut argv = vec![std::ffi::OsString::from("webpane-runtime")];
+        assert!(
+            !command.args().iter().any(|a| a.to_string_lossy().contains("proxy")),
+            "the proxy is never on the command line"
+        );
         argv.extend(command.args());
+        // What the runtime would read from its environment.
+        for (name, value) in command.env() {
+            assert_eq!(name, webpane_ipc::contract::PROXY_ENV);
+            let mut arg = std::ffi::OsString::from("--proxy=");
+            arg.push(value);
+            argv.push(arg);
+        }
         let args = Args::try_parse_from(argv).expect("the runtime parses what the SDK builds");
         let display = args.display_flags();
         RuntimeCommand::from_flags(

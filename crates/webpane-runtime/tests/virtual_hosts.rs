@@ -441,9 +441,31 @@ fn the_environments_proxy_carries_everything_but_the_virtual_hosts() {
     let dir = tempfile::tempdir().unwrap();
     let event_loop = EventLoop::new().unwrap();
     let env = env_with(&event_loop, dir.path(), |b| {
-        b.proxy(&format!("http://127.0.0.1:{proxy}"))
+        b.proxy(&format!("http://u:s3cret-of-the-proxy@127.0.0.1:{proxy}"))
     });
     let webview = new_webview(&event_loop, &env);
+    // Issue 25.3: the credentials are on no command line (readable by every local user), and
+    // in no environment of the browser process's children (its own, where the SDK passes them,
+    // only its user can read).
+    let browser = webview.browser_process_id();
+    let mut processes = vec![browser];
+    processes.extend(
+        processes_named("")
+            .into_iter()
+            .filter(|pid| parent_of(*pid) == Some(browser)),
+    );
+    for pid in processes {
+        for file in ["cmdline", "environ"] {
+            if file == "environ" && pid == browser {
+                continue;
+            }
+            let text = std::fs::read(format!("/proc/{pid}/{file}")).unwrap_or_default();
+            assert!(
+                !String::from_utf8_lossy(&text).contains("s3cret"),
+                "the proxy's password is in /proc/{pid}/{file}"
+            );
+        }
+    }
     let port = http_server("<script>chrome.webview.postMessage({ via: location.href })</script>".into());
     // No virtual host yet: WebKit itself speaks to the app's proxy.
     let first = format!("http://127.0.0.1:{port}/first");

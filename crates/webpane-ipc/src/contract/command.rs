@@ -62,7 +62,8 @@ pub mod flag {
     pub const SANDBOX: &str = "sandbox";
     /// Keep the profile in memory only.
     pub const IN_PRIVATE: &str = "in-private";
-    /// The proxy to use.
+    /// The proxy to use. The SDK passes it in [`PROXY_ENV`](super::PROXY_ENV) instead: a
+    /// proxy's credentials on the command line would be readable by every local user.
     pub const PROXY: &str = "proxy";
     /// The remote inspector's port.
     pub const REMOTE_INSPECTOR_PORT: &str = "remote-inspector-port";
@@ -75,6 +76,12 @@ pub mod flag {
     /// Turn WebKit's DMA-BUF renderer off.
     pub const DISABLE_DMABUF_RENDERER: &str = "disable-dmabuf-renderer";
 }
+
+/// The environment variable the SDK passes the proxy in (with its credentials): a process's
+/// environment is readable by its own user only (`/proc/PID/environ` is 0400), its command line
+/// by everyone. The runtime takes it out of its environment once read, so that WebKit's
+/// children do not inherit it.
+pub const PROXY_ENV: &str = "WEBPANE_RUNTIME_PROXY";
 
 /// How an app starts a runtime for a user data folder: turned into arguments by the app
 /// ([`args`](Self::args)) and rebuilt from the parsed flags by the runtime
@@ -152,9 +159,6 @@ impl RuntimeCommand {
         if self.options.in_private {
             args.push(format!("--{}", flag::IN_PRIVATE).into());
         }
-        if let Some(proxy) = &self.options.proxy {
-            args.push(valued(flag::PROXY, proxy.as_ref()));
-        }
         if let Some(port) = self.options.remote_inspector_port {
             args.push(valued(flag::REMOTE_INSPECTOR_PORT, port.to_string().as_ref()));
         }
@@ -174,6 +178,16 @@ impl RuntimeCommand {
             args.push(valued(flag::GRACE_MS, grace.as_millis().to_string().as_ref()));
         }
         args
+    }
+
+    /// The environment variables to start the runtime with besides [`args`](Self::args): what
+    /// must not be on a command line (the proxy, whose URI may hold credentials).
+    pub fn env(&self) -> Vec<(&'static str, OsString)> {
+        self.options
+            .proxy
+            .iter()
+            .map(|proxy| (PROXY_ENV, OsString::from(proxy)))
+            .collect()
     }
 
     /// The command the runtime was started with, from its parsed flags; each custom scheme is

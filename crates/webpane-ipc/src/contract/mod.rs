@@ -8,5 +8,5 @@
 mod command;
 pub(crate) mod limits;
 
-pub use command::{CommandError, DisplayFlags, RuntimeCommand, RuntimeExit, flag};
+pub use command::{CommandError, DisplayFlags, PROXY_ENV, RuntimeCommand, RuntimeExit, flag};
 pub use limits::{LOCK_FILE, MAX_FDS_PER_MESSAGE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION, SOCKET_FILE, WEBKIT_DIR};

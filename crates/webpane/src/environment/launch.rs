@@ -140,7 +140,7 @@ pub(crate) fn connect_or_spawn(
                 options: options.clone(),
                 grace,
             };
-            cmd.args(command.args());
+            cmd.args(command.args()).envs(command.env());
             if let Some(port) = options.remote_inspector_port {
                 // WebKit starts its inspector server from this, read once at start-up.
                 cmd.env("WEBKIT_INSPECTOR_HTTP_SERVER", format!("127.0.0.1:{port}"));
