@@ -426,6 +426,25 @@ fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
     // (WebKitGTK 3 ends a cancelled touch point as `touchend`.)
     wait_message(&event_loop, &got, r#"{"touchend":[[160,70]]}"#);
 
+    // Issue 25.8: ids WebKit keeps as reserved hash keys (they aborted the browser process
+    // and crashed the render process) are only the app's names: three fingers with them.
+    got.borrow_mut().clear();
+    let ids = [u32::MAX, u32::MAX - 1, u32::MAX - 2];
+    for (n, id) in ids.into_iter().enumerate() {
+        webview
+            .send_touch_input(TouchInput::began(id, 20.0 + 100.0 * n as f64, 50.0))
+            .unwrap();
+    }
+    wait_until(&event_loop, "a touchstart with three fingers", || {
+        got.borrow().iter().any(|m| m.matches('[').count() == 4 && m.contains("touchstart"))
+    });
+    for (n, id) in ids.into_iter().enumerate() {
+        webview
+            .send_touch_input(TouchInput::ended(id, 20.0 + 100.0 * n as f64, 50.0))
+            .unwrap();
+    }
+    wait_message(&event_loop, &got, r#"{"touchend":[[220,50]]}"#);
+
     // A drag the page leaves alone scrolls it.
     got.borrow_mut().clear();
     let mut y = 250.0;

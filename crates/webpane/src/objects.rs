@@ -566,5 +566,5 @@ pub(crate) struct OffscreenState {
     pub(crate) height: u32,
     pub(crate) mappings: Vec<Rc<webpane_ipc::SharedMapping>>,
     /// The touch points this app has down on the view.
-    pub(crate) touches: std::collections::BTreeSet<u32>,
+    pub(crate) touches: std::collections::BTreeMap<u32, u32>,
 }

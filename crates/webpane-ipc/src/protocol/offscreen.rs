@@ -314,27 +314,39 @@ impl TouchInput {
         TouchInput { modifiers, ..self }
     }
 
-    /// Checks this event against the points `down` and updates them: a point begins only when
-    /// it is not down, and moves, ends or is cancelled only while it is (WebKit does not survive
-    /// a point it never saw begin).
-    pub fn track(&self, down: &mut std::collections::BTreeSet<u32>) -> Result<(), String> {
-        let fits = match self.kind {
-            TouchEventKind::Began => down.insert(self.id),
-            TouchEventKind::Moved => down.contains(&self.id),
+    /// Checks this event against the points `down` (the app's id of each point that is down,
+    /// with the small number it goes to the engine as) and updates them: a point begins only
+    /// when it is not down and fewer than [`MAX_TOUCH_POINTS`] are, and moves, ends or is
+    /// cancelled only while it is down (WebKit does not survive a point it never saw begin).
+    /// Returns the point's number, `1..=MAX_TOUCH_POINTS`: WebKit keeps touch points in hash
+    /// tables keyed by their number, where some values (0, `u32::MAX`, `u32::MAX - 1`) are
+    /// reserved and abort the process, so no id of the app's ever reaches it as it is.
+    pub fn track(&self, down: &mut std::collections::BTreeMap<u32, u32>) -> Result<u32, String> {
+        match self.kind {
+            TouchEventKind::Began => {
+                if down.contains_key(&self.id) {
+                    return Err(format!("touch point {} is down already", self.id));
+                }
+                let number = (1..=MAX_TOUCH_POINTS)
+                    .find(|n| !down.values().any(|v| v == n))
+                    .ok_or_else(|| format!("{MAX_TOUCH_POINTS} touch points are down already"))?;
+                down.insert(self.id, number);
+                Some(number)
+            }
+            TouchEventKind::Moved => down.get(&self.id).copied(),
             TouchEventKind::Ended | TouchEventKind::Cancelled => down.remove(&self.id),
-        };
-        if fits {
-            Ok(())
-        } else if self.kind == TouchEventKind::Began {
-            Err(format!("touch point {} is down already", self.id))
-        } else {
-            Err(format!(
+        }
+        .ok_or_else(|| {
+            format!(
                 "touch point {} is not down ({:?} before Began)",
                 self.id, self.kind
-            ))
-        }
+            )
+        })
     }
 }
+
+/// The most touch points down at once on one view.
+pub const MAX_TOUCH_POINTS: u32 = 32;
 
 /// Input for an offscreen view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -404,7 +416,7 @@ mod tests {
 
     #[test]
     fn touch_points_begin_before_they_move_or_end() {
-        let mut down = std::collections::BTreeSet::new();
+        let mut down = std::collections::BTreeMap::new();
         assert!(TouchInput::moved(1, 0.0, 0.0).track(&mut down).is_err());
         assert!(TouchInput::ended(1, 0.0, 0.0).track(&mut down).is_err());
         assert!(TouchInput::began(1, 0.0, 0.0).track(&mut down).is_ok());
@@ -413,6 +425,23 @@ mod tests {
         assert!(TouchInput::cancelled(1, 1.0, 1.0).track(&mut down).is_ok());
         assert!(TouchInput::moved(1, 1.0, 1.0).track(&mut down).is_err());
         assert!(down.is_empty());
+    }
+
+    /// Issue 25.8: any id of the app's goes to the engine as a small number, never as itself
+    /// (WebKit's hash tables abort on some values), and no more than MAX_TOUCH_POINTS are down.
+    #[test]
+    fn any_touch_id_becomes_a_small_number() {
+        let mut down = std::collections::BTreeMap::new();
+        for (n, id) in [u32::MAX, u32::MAX - 1, u32::MAX - 2, 0].into_iter().enumerate() {
+            assert_eq!(TouchInput::began(id, 0.0, 0.0).track(&mut down), Ok(n as u32 + 1));
+        }
+        assert_eq!(TouchInput::moved(u32::MAX - 1, 0.0, 0.0).track(&mut down), Ok(2));
+        assert_eq!(TouchInput::ended(u32::MAX - 1, 0.0, 0.0).track(&mut down), Ok(2));
+        assert_eq!(TouchInput::began(7, 0.0, 0.0).track(&mut down), Ok(2), "numbers are reused");
+        for id in 100..100 + MAX_TOUCH_POINTS - 4 {
+            assert!(TouchInput::began(id, 0.0, 0.0).track(&mut down).is_ok());
+        }
+        assert!(TouchInput::began(1, 0.0, 0.0).track(&mut down).is_err(), "too many points down");
     }
 
     #[test]

@@ -56,12 +56,12 @@ impl View {
                 // touch events and, when the page does not take them, makes a tap a click and a
                 // drag a scroll. A point must begin before it moves or ends: WebKit takes that
                 // for granted (and would crash on an unknown one).
-                touch.track(&mut self.touches.borrow_mut())?;
+                let number = touch.track(&mut self.touches.borrow_mut())?;
                 let window = self.webview.window().ok_or("the view is not realized")?;
                 let pointer = seat.as_ref().and_then(|s| s.pointer());
                 let touch = Synthetic::Touch {
                     kind: touch.kind,
-                    sequence: touch.id,
+                    sequence: number,
                     x: touch.x,
                     y: touch.y,
                     state: gdk_state(touch.modifiers),

@@ -139,7 +139,7 @@ pub struct View {
     /// An offscreen view's input method: the app's (`None` for other views).
     pub(super) ime: Option<crate::ffi::input_method::AppInputMethod>,
     /// The touch points the app has down on an offscreen view.
-    pub(super) touches: RefCell<BTreeSet<u32>>,
+    pub(super) touches: RefCell<std::collections::BTreeMap<u32, u32>>,
     /// An offscreen view's tooltip, told to the app (`None` for other views).
     pub(super) tooltip: Option<Rc<super::tooltip::Watch>>,
 }
