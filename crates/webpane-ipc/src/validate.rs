@@ -194,6 +194,15 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             Ok(())
         }
         AppMessage::SendInput { input, .. } => match input {
+            crate::protocol::InputEvent::Text(text) | crate::protocol::InputEvent::Composition { text, .. }
+                if text.len() > crate::protocol::MAX_TEXT_INPUT =>
+            {
+                Err(format!(
+                    "{} bytes of text input; at most {} go in at once",
+                    text.len(),
+                    crate::protocol::MAX_TEXT_INPUT
+                ))
+            }
             crate::protocol::InputEvent::Text(text) => no_nul("text", text),
             crate::protocol::InputEvent::Mouse(m) => {
                 if [m.x, m.y, m.delta_x, m.delta_y].iter().all(|v| v.is_finite()) {

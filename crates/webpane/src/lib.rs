@@ -121,8 +121,8 @@ pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::protocol::{DisplayBackend, HardwareAcceleration};
 pub use webpane_ipc::protocol::{
-    FrameRect, KeyInput, MouseButton, MouseEventKind, MouseInput, TextInputPurpose, TouchEventKind, TouchInput,
-    modifiers,
+    FrameRect, KeyInput, MAX_TEXT_INPUT, MAX_TOUCH_POINTS, MouseButton, MouseEventKind, MouseInput, TextInputPurpose,
+    TouchEventKind, TouchInput, modifiers,
 };
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};

@@ -26,7 +26,7 @@ pub use channel::{AppToPage, PageToApp};
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
 pub use offscreen::{
     FrameInfo, FrameRect, InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, TextInputPurpose,
-    MAX_TOUCH_POINTS, TextInputState, TouchEventKind, TouchInput, modifiers,
+    MAX_TEXT_INPUT, MAX_TOUCH_POINTS, TextInputState, TouchEventKind, TouchInput, modifiers,
 };
 pub use options::{
     CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions, wildcard_match,

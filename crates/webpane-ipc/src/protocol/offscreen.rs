@@ -345,6 +345,10 @@ impl TouchInput {
     }
 }
 
+/// The most text one [`InputEvent::Text`] or [`InputEvent::Composition`] carries, in bytes
+/// (UTF-8): more is an input method's job of many commits, not one.
+pub const MAX_TEXT_INPUT: usize = 1 << 20;
+
 /// The most touch points down at once on one view.
 pub const MAX_TOUCH_POINTS: u32 = 32;
 

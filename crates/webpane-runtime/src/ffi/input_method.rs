@@ -41,6 +41,8 @@ mod imp {
     #[derive(Default)]
     pub struct AppInputMethod {
         pub(super) preedit: RefCell<(String, u32)>,
+        /// Text to commit with the next key WebKit filters (see [`super::AppInputMethod::commit_with_key`]).
+        pub(super) pending: RefCell<Option<String>>,
         pub(super) listener: RefCell<Option<Listener>>,
     }
 
@@ -97,6 +99,16 @@ impl AppInputMethod {
             self.emit_by_name::<()>("preedit-changed", &[]);
             self.emit_by_name::<()>("preedit-finished", &[]);
         }
+    }
+
+    /// Makes `text` the commit of the next key event WebKit filters through this context (the
+    /// caller sends one at once): the text then reaches the page with that key, in order with
+    /// the keys before and after it, as an input method's commit does. Returns the text back if
+    /// no key took it (call [`commit`](Self::commit) then).
+    pub fn commit_with_key(&self, text: String, send_key: impl FnOnce()) -> Option<String> {
+        self.imp().pending.replace(Some(text));
+        send_key();
+        self.imp().pending.take()
     }
 
     fn tell(&self, notice: ImeNotice) {
@@ -161,11 +173,22 @@ unsafe extern "C" fn get_preedit(
 }
 
 unsafe extern "C" fn filter_key_event(
-    _context: *mut WebKitInputMethodContext,
+    context: *mut WebKitInputMethodContext,
     _event: *mut gtk::gdk::ffi::GdkEventKey,
 ) -> glib::ffi::gboolean {
-    // Keys are the page's: the app's input method has already seen them.
-    glib::ffi::GFALSE
+    // SAFETY: as in `get_preedit`.
+    let this = unsafe { this(context) };
+    let pending = this.imp().pending.take();
+    match pending {
+        // The key that carries a commit of the app's (`commit_with_key`): taken by the input
+        // method, its text committed with it.
+        Some(text) => {
+            this.commit(&text);
+            glib::ffi::GTRUE
+        }
+        // Other keys are the page's: the app's input method has already seen them.
+        None => glib::ffi::GFALSE,
+    }
 }
 
 unsafe extern "C" fn notify_focus_in(context: *mut WebKitInputMethodContext) {

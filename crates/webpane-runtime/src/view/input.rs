@@ -81,38 +81,40 @@ impl View {
                 ime.set_composition(&text, cursor);
             }
             InputEvent::Text(text) => {
-                if let Some(ime) = self.ime.as_ref().filter(|ime| ime.composing()) {
-                    // The app's input method commits its composition: in its place, as one text.
-                    ime.commit(&text);
-                    return Ok(());
-                }
-                // Each character as a key of its Unicode keysym, through the same queue as the
-                // keys before and after it (WebKit's editing commands would overtake them); GTK's
-                // input method commits it as typed text.
-                let window = self.window.window().ok_or("the view is not realized")?;
-                let keyboard = seat.as_ref().and_then(|s| s.keyboard());
-                if keyboard.is_none() {
-                    // A display with no keyboard at all (a headless compositor): GTK drops key
-                    // events without a device; the page's own editing command inserts the text
-                    // where its caret is (as typing would: `input` events follow).
-                    let literal = serde_json::to_string(&text).map_err(|e| e.to_string())?;
-                    let script = format!("document.execCommand('insertText', false, {literal}); void 0");
-                    self.webview
-                        .evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {});
-                    return Ok(());
-                }
-                for c in text.chars() {
-                    let keyval = unicode_keysym(c);
-                    for press in [true, false] {
-                        let key = Synthetic::Key {
-                            press,
-                            keyval,
-                            keycode: 0,
-                            state: 0,
-                        };
-                        send_synthetic(&window, keyboard.as_ref(), None, key);
+                if let Some(ime) = self.ime.as_ref() {
+                    // As the app's input method commits: the whole text in one edit where the
+                    // caret is (in place of the composition, if any), carried by one key
+                    // through WebKit's key queue so that it keeps its place among the keys
+                    // before and after it. One key per character would cost the page an edit of
+                    // the whole field for each (quadratic in the length, the browser process's
+                    // loop held meanwhile), and a character's keysym can be read as another key.
+                    let window = self.window.window();
+                    let keyboard = seat.as_ref().and_then(|s| s.keyboard());
+                    let left = match (window, keyboard) {
+                        (Some(window), Some(keyboard)) => ime.commit_with_key(text, || {
+                            let key = Synthetic::Key {
+                                press: true,
+                                keyval: CARRIER_KEYVAL,
+                                keycode: 0,
+                                state: 0,
+                            };
+                            send_synthetic(&window, Some(&keyboard), None, key);
+                        }),
+                        // No keyboard (a headless compositor): GTK drops key events, so the
+                        // commit goes in at once.
+                        _ => Some(text),
+                    };
+                    match left {
+                        // WebKit filtered no key through the input method: no editable has the
+                        // focus yet (as the browser process knows); the page's editing command.
+                        Some(text) if !ime.composing() => self.insert_text_by_script(&text)?,
+                        Some(text) => ime.commit(&text),
+                        None => {}
                     }
+                    return Ok(());
                 }
+                // A view without the app's input method (not offscreen).
+                self.insert_text_by_script(&text)?;
             }
             InputEvent::Focus(focus_in) => {
                 if focus_in {
@@ -128,16 +130,9 @@ impl View {
     }
 }
 
-/// The X keysym of a character: Latin-1 ones are their own code; any other is `0x01000000` plus
-/// its code point (X11's keysym convention, what `gdk_unicode_to_keyval` gives).
-fn unicode_keysym(c: char) -> u32 {
-    let code = c as u32;
-    if (0x20..=0x7e).contains(&code) || (0xa0..=0xff).contains(&code) {
-        code
-    } else {
-        0x0100_0000 | code
-    }
-}
+/// The key that carries a commit of the app's input method (`GDK_KEY_VoidSymbol`: no key of its
+/// own; the page sees the input method's `Process` key, as with any IME commit).
+const CARRIER_KEYVAL: u32 = 0x00ff_ffff;
 
 fn button_number(button: MouseButton) -> u32 {
     match button {
@@ -184,5 +179,17 @@ fn key_event(k: &KeyInput) -> Synthetic {
         keyval: k.keyval,
         keycode: k.hardware_keycode,
         state: gdk_state(k.modifiers),
+    }
+}
+
+impl View {
+    /// The page's own editing command inserts `text` where its caret is (as typing would:
+    /// `input` events follow).
+    fn insert_text_by_script(&self, text: &str) -> Result<(), String> {
+        let literal = serde_json::to_string(text).map_err(|e| e.to_string())?;
+        let script = format!("document.execCommand('insertText', false, {literal}); void 0");
+        self.webview
+            .evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {});
+        Ok(())
     }
 }
