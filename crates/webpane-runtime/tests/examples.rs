@@ -13,21 +13,7 @@ use common::{TIMEOUT, runtime};
 
 /// Builds the example `name` of the SDK and returns its binary.
 fn example(name: &str) -> PathBuf {
-    let output = Command::new(env!("CARGO"))
-        // The whole workspace, as `cargo test --workspace` builds it: the same features, so
-        // nothing is built again.
-        .args(["build", "--workspace", "--example", name, "--message-format=json"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("cargo runs");
-    assert!(output.status.success(), "building the example {name} failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["target"]["name"] == name)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo named no binary for the example {name}"))
+    common::example_binary(name)
 }
 
 /// Runs an example to its end (killed after the timeout); its exit status and stdout.
@@ -91,6 +77,14 @@ fn the_browser_policy_example_grants_a_camera_writes_a_download_and_finds() {
     assert!(out.contains("find: 4 matches of \"webpane\", active 1"), "{out}");
 }
 
+/// What the offscreen example types: Latin accents, CJK, an emoji.
+pub const TYPED: &str = "wpé çà 日本語 😀";
+
+/// The line the offscreen example prints once it typed [`TYPED`].
+pub fn typed_value_line() -> String {
+    format!("typed value: {}", serde_json::to_string(TYPED).unwrap())
+}
+
 #[test]
 fn the_offscreen_example_shows_its_page_and_sends_input_through_the_api() {
     let binary = example("offscreen");
@@ -103,7 +97,7 @@ fn the_offscreen_example_shows_its_page_and_sends_input_through_the_api() {
             "--click",
             "180,277",
             "--type",
-            "héllo",
+            TYPED,
             "--wait-ms",
             "800",
         ])
@@ -114,6 +108,9 @@ fn the_offscreen_example_shows_its_page_and_sends_input_through_the_api() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Issue 28: the text the example typed is in the field exactly, accents, CJK and emoji.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&typed_value_line()), "{stdout}");
     // The clicked button turned green in the frame the window showed.
     let mut reader = png::Decoder::new(std::fs::File::open(&shot).unwrap())
         .read_info()

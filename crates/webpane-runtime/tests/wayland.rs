@@ -116,6 +116,28 @@ fn renderer_switches_and_backend_answers() {
     assert!(out.contains("@@switches ok"), "{out}");
 }
 
+/// Issue 28: the offscreen example, a winit app on the Wayland display, types non-ASCII text
+/// (accents, CJK, an emoji) through the input API, and the page's field holds it exactly.
+#[test]
+fn the_offscreen_example_types_any_text_on_wayland() {
+    let weston = Weston::start();
+    let binary = example_binary("offscreen");
+    let typed = "wpé çà 日本語 😀";
+    let out = Command::new(&binary)
+        .args(["--click", "180,277", "--type", typed, "--wait-ms", "800"])
+        .env("WEBPANE_RUNTIME", runtime())
+        .env("XDG_RUNTIME_DIR", weston.runtime_dir.path())
+        .env("WAYLAND_DISPLAY", &weston.socket)
+        .env_remove("DISPLAY")
+        .env_remove("GDK_BACKEND")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let line = format!("typed value: {}", serde_json::to_string(typed).unwrap());
+    assert!(stdout.contains(&line), "{stdout}");
+}
+
 #[test]
 fn offscreen_views_work_on_wayland() {
     let weston = Weston::start();

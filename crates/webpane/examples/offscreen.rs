@@ -11,7 +11,7 @@
 //! For automated checks: `-- <page> [--click X,Y]... [--type TEXT] [--wait-ms N]
 //! [--screenshot OUT.png]` sends the clicks and the text through the input API (not the window
 //! system) once the first frame is there, waits, writes the last frame as the window shows it,
-//! and exits 0.
+//! prints the focused field's value after `--type` (`typed value: "…"`, JSON), and exits 0.
 
 #[path = "support/winit_wake.rs"]
 mod winit_wake;
@@ -114,6 +114,9 @@ struct App {
     typed: bool,
     /// The scripted run is over (the screenshot written).
     finished: bool,
+    /// After `--type`: the page's focused field's value, being read (printed as `typed value:`
+    /// before the example exits).
+    typed_value: Option<webpane::Operation<String>>,
     failed: Option<String>,
 }
 
@@ -250,7 +253,24 @@ impl App {
             {
                 self.failed = Some(e);
             }
-            event_loop.exit();
+            if self.script.text.is_none() {
+                event_loop.exit();
+                return;
+            }
+            // What the typing left in the page, for the one checking.
+            let script = "document.activeElement ? document.activeElement.value : null";
+            self.typed_value = Some(shown.webview.execute_script(script));
+        }
+        if let Some(operation) = self.typed_value.as_mut() {
+            let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+            if let std::task::Poll::Ready(value) = std::pin::Pin::new(operation).poll(&mut context) {
+                match value {
+                    Ok(json) => println!("typed value: {json}"),
+                    Err(e) => self.failed = Some(format!("reading the typed value: {e}")),
+                }
+                self.typed_value = None;
+                event_loop.exit();
+            }
         }
     }
 }
@@ -457,6 +477,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         acted: None,
         typed: false,
         finished: false,
+        typed_value: None,
         failed: None,
     };
     winit.run_app(&mut app)?;

@@ -413,3 +413,23 @@ pub fn report_of(event_loop: &EventLoop, webview: &webpane::WebView, uri: &str) 
     let json = messages.borrow()[0].clone();
     serde_json::from_str(&json).unwrap()
 }
+
+/// Builds the example `name` of the SDK and returns its binary.
+pub fn example_binary(name: &str) -> PathBuf {
+    let output = std::process::Command::new(env!("CARGO"))
+        // The whole workspace, as `cargo test --workspace` builds it: the same features, so
+        // nothing is built again.
+        .args(["build", "--workspace", "--example", name, "--message-format=json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "building the example {name} failed");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["target"]["name"] == name)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("cargo named no binary for the example {name}"))
+}
+
