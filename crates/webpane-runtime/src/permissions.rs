@@ -136,7 +136,7 @@ mod folder_rules {
         let folder = || Some(Folder::open(dir.path(), false).unwrap());
         rustix::fs::mknodat(
             rustix::fs::CWD,
-            &dir.path().join(FILE),
+            dir.path().join(FILE),
             rustix::fs::FileType::Fifo,
             rustix::fs::Mode::from_raw_mode(0o600),
             0,

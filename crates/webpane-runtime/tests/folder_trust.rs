@@ -230,7 +230,7 @@ fn a_fifo_or_link_among_the_runtimes_files_is_never_followed() {
     let webkit = folder_with_mode(&folder, "webkit", 0o700);
     rustix::fs::mknodat(
         rustix::fs::CWD,
-        &webkit.join("permissions.json"),
+        webkit.join("permissions.json"),
         rustix::fs::FileType::Fifo,
         rustix::fs::Mode::from_raw_mode(0o600),
         0,
