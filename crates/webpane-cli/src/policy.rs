@@ -35,8 +35,8 @@ pub(crate) struct PolicyArgs {
     /// process's own dialog in a window, dismissed headless.
     #[arg(long, value_name = "accept|dismiss", value_parser = ["accept", "dismiss"])]
     pub(crate) dialogs: Option<String>,
-    /// Save the page's downloads into DIR (under the names the server suggests; an existing file
-    /// is not overwritten). Each download's progress is printed to stderr as JSON lines.
+    /// Save the page's downloads into DIR (under the names the server suggests; a name that is
+    /// taken becomes `name (1).ext`, and nothing there is replaced). Each download's progress is printed to stderr as JSON lines.
     /// Without it, downloads are cancelled: nothing is written.
     #[arg(long, value_name = "DIR")]
     pub(crate) download_dir: Option<PathBuf>,

@@ -328,10 +328,48 @@ fn a_download_lands_only_where_the_app_says() {
     let bytes = std::fs::read(&target).unwrap();
     assert_eq!(bytes.len(), SIZE);
     assert!(bytes.iter().all(|b| *b == 7));
-    let progress = progress.borrow();
-    assert!(progress.len() >= 2, "progress as it came: {progress:?}");
-    assert!(progress.windows(2).all(|w| w[0] <= w[1]));
-    assert_eq!(*progress.last().unwrap(), SIZE as u64);
+    {
+        let progress = progress.borrow();
+        assert!(progress.len() >= 2, "progress as it came: {progress:?}");
+        assert!(progress.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(*progress.last().unwrap(), SIZE as u64);
+    }
+
+    // Issue 25.4 and 25.5: a download named like a file that is there (the one just written)
+    // takes the next free name, and neither that file nor the target of a link planted at the
+    // names WebKit writes is touched.
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "victim").unwrap();
+    for planted in ["saved-report.bin.wkdownload", "saved-report (1).bin.wkdownload"] {
+        std::os::unix::fs::symlink(&victim, dir.path().join(planted)).unwrap();
+    }
+    states.borrow_mut().clear();
+    webview.navigate(&format!("http://127.0.0.1:{port}/again")).unwrap();
+    wait_until(&event_loop, "the second download's end", || !states.borrow().is_empty());
+    let second = dir.path().join("saved-report (1).bin");
+    assert_eq!(states.borrow()[0], (webpane::DownloadState::Completed, second.clone()));
+    assert_eq!(std::fs::read(&second).unwrap().len(), SIZE);
+    assert_eq!(std::fs::read(&target).unwrap().len(), SIZE, "the first is as it was");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "victim");
+    let mine = dir.path().join("mine.txt");
+    std::fs::write(&mine, "the user's").unwrap();
+    let t2 = mine.clone();
+    let other_states = recorder();
+    let os = other_states.clone();
+    let third = new_webview(&event_loop, &env);
+    third.on_download_starting(move |_, args| {
+        args.set_result_file_path(&t2);
+        let os = os.clone();
+        args.download_operation()
+            .on_state_changed(move |op, _| os.borrow_mut().push((op.state(), op.result_file_path())));
+    });
+    third.navigate(&format!("http://127.0.0.1:{port}/third")).unwrap();
+    wait_until(&event_loop, "the third download's end", || !other_states.borrow().is_empty());
+    assert_eq!(
+        other_states.borrow()[0],
+        (webpane::DownloadState::Completed, dir.path().join("mine (1).txt"))
+    );
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "the user's");
 
     // Without a handler: cancelled; nothing lands where WebKit would otherwise write it.
     let default = std::path::Path::new(&std::env::var("HOME").unwrap_or_default()).join("Downloads/report.bin");

@@ -68,7 +68,10 @@ impl DownloadStartingEventArgs {
         self.download_operation().result_file_path()
     }
 
-    /// Writes it to `path` instead (made absolute; the file must not exist yet).
+    /// Writes it to `path` instead (made absolute). Nothing there is replaced: when a file (or
+    /// anything else) has that name once the download finishes, it takes the first free name
+    /// beside it, `name (1).ext` and so on, as WebView2 does; [`DownloadOperation::result_file_path`]
+    /// then says which.
     #[doc(alias = "ResultFilePath")]
     pub fn set_result_file_path(&self, path: impl AsRef<Path>) {
         let path = std::path::absolute(path.as_ref()).unwrap_or_else(|_| path.as_ref().to_owned());

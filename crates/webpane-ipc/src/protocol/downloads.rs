@@ -42,4 +42,7 @@ pub struct DownloadProgress {
     pub state: DownloadState,
     /// Why it was interrupted.
     pub reason: Option<String>,
+    /// Where it was written, once completed: the path the app gave, or the first free name
+    /// beside it (`name (1).ext`) when something was there already.
+    pub path: Option<String>,
 }

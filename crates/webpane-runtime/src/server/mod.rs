@@ -85,6 +85,12 @@ impl Server {
                 .ok(),
         };
         let permissions = Rc::new(crate::permissions::Permissions::load(permissions_folder));
+        // Where WebKit writes downloads until they are finished (no one else can write there).
+        let downloads_folder = webpane_ipc::Folder::open(&data, true)
+            .and_then(|webkit| webkit.subfolder("downloads"))
+            .and_then(|dir| webpane_ipc::Folder::open(&dir, false))
+            .map_err(|e| log::warn!("downloads are refused: {e}"))
+            .ok();
         let server = Rc::new_cyclic(|me| Server {
             me: me.clone(),
             extension_missing,
@@ -103,7 +109,7 @@ impl Server {
             new_version: Cell::new(false),
             acceptor: acceptor::Acceptor::default(),
             virtual_hosts: crate::virtual_hosts::VirtualHosts::new(app_proxy),
-            downloads: Rc::default(),
+            downloads: Rc::new(crate::downloads::Downloads::new(downloads_folder)),
             permissions,
         });
         server.watch_for_new_versions();

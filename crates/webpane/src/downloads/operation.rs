@@ -143,6 +143,9 @@ impl DownloadOperation {
         if progress.reason.is_some() {
             inner.reason.replace(progress.reason);
         }
+        if let Some(path) = progress.path {
+            inner.path.replace(PathBuf::from(path));
+        }
         let changed = inner.state.replace(state) != state;
         if more {
             let args = DownloadBytesReceivedChangedEventArgs {

@@ -1,12 +1,17 @@
 //! Downloads: pages touch the disk only where the app says (DESIGN.md §10).
 //!
 //! A download a page starts (`<a download>`, a response WebKit cannot show) waits, once its
-//! response is known, for the app that owns the page: a destination (an absolute path that must
-//! not exist yet; WebKit writes it), or cancelled. A download of no app's page is cancelled at
-//! once. Progress goes to the app at most every 100 ms, and at the end.
+//! response is known, for the app that owns the page: a destination (an absolute path), or
+//! cancelled. A download of no app's page is cancelled at once. WebKit writes into the runtime's
+//! own folder, and the finished file then takes the app's path, or the first free name beside it
+//! ([`place`]): nothing the user had is ever replaced, deleted or written through. Progress goes
+//! to the app at most every 100 ms, and at the end, with the path used.
+
+mod place;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -21,16 +26,33 @@ pub struct Tracked {
     pub download: webkit2gtk::Download,
     pub client: u64,
     pub view: WebViewId,
+    /// Where the app wants it (once decided).
+    pub destination: Rc<RefCell<Option<PathBuf>>>,
 }
 
 /// The browser process's downloads waiting for a decision or in progress.
-#[derive(Default)]
 pub struct Downloads {
     next: Cell<u64>,
     live: RefCell<HashMap<u64, Tracked>>,
+    /// Where WebKit writes them (`None`: the folder could not be made; downloads are refused).
+    folder: Option<std::sync::Arc<webpane_ipc::Folder>>,
+}
+
+/// The name WebKit writes download `id` under, in the runtime's folder.
+fn private_name(id: u64) -> String {
+    format!("download-{id}")
 }
 
 impl Downloads {
+    /// Downloads written into `folder` first (the runtime's own, inside the user data folder).
+    pub fn new(folder: Option<webpane_ipc::Folder>) -> Self {
+        Downloads {
+            next: Cell::new(0),
+            live: RefCell::default(),
+            folder: folder.map(std::sync::Arc::new),
+        }
+    }
+
     /// Tracks `download` for `client`'s `view`; `tell` sends the view's app what happens
     /// (`Ok`: the decision to make, `Err`: progress).
     pub fn track(
@@ -42,12 +64,14 @@ impl Downloads {
     ) {
         let id = self.next.get() + 1;
         self.next.set(id);
+        let destination = Rc::new(RefCell::new(None));
         self.live.borrow_mut().insert(
             id,
             Tracked {
                 download: download.clone(),
                 client,
                 view,
+                destination: destination.clone(),
             },
         );
         {
@@ -82,6 +106,7 @@ impl Downloads {
                 total,
                 state,
                 reason,
+                path: None,
             }
         };
         {
@@ -108,17 +133,47 @@ impl Downloads {
                 }
                 if let Some(this) = this.upgrade() {
                     this.live.borrow_mut().remove(&id);
+                    if let Some(folder) = &this.folder {
+                        let _ = folder.remove(&private_name(id));
+                    }
                 }
             });
         }
         let this = Rc::downgrade(self);
         download.connect_finished(move |download| {
-            if !ended.replace(true) {
-                tell(Err(progress(download, DownloadState::Completed, None)));
+            let Some(this) = this.upgrade() else { return };
+            this.live.borrow_mut().remove(&id);
+            if ended.replace(true) {
+                return;
             }
-            if let Some(this) = this.upgrade() {
-                this.live.borrow_mut().remove(&id);
-            }
+            let (Some(folder), Some(wanted)) = (this.folder.clone(), destination.borrow().clone()) else {
+                return;
+            };
+            // Off the main loop: a copy to another file system may take a while.
+            let (tell, done) = (tell.clone(), progress(download, DownloadState::Completed, None));
+            glib::MainContext::default().spawn_local(async move {
+                let name = private_name(id);
+                let placed = gio::spawn_blocking(move || {
+                    let placed = place::place(&folder, &name, &wanted);
+                    if placed.is_err() {
+                        let _ = folder.remove(&name);
+                    }
+                    placed
+                })
+                .await
+                .unwrap_or_else(|_| Err("moving the download failed".into()));
+                tell(Err(match placed {
+                    Ok(path) => DownloadProgress {
+                        path: Some(path.to_string_lossy().into_owned()),
+                        ..done
+                    },
+                    Err(reason) => DownloadProgress {
+                        state: DownloadState::Interrupted,
+                        reason: Some(reason),
+                        ..done
+                    },
+                }));
+            });
         });
     }
 
@@ -128,10 +183,17 @@ impl Downloads {
         let Some(tracked) = live.get(&id).filter(|t| t.client == client && t.view == view) else {
             return;
         };
-        match destination {
-            Some(path) if std::path::Path::new(&path).is_absolute() => {
+        match (destination, &self.folder) {
+            (Some(path), Some(folder)) if std::path::Path::new(&path).is_absolute() => {
+                // WebKit writes into the runtime's folder (a leftover of a crashed runtime at
+                // that name goes first); the file takes the app's path once finished.
+                let name = private_name(id);
+                let _ = folder.remove(&name);
+                tracked.destination.replace(Some(PathBuf::from(path)));
                 tracked.download.set_allow_overwrite(false);
-                tracked.download.set_destination(&path);
+                tracked
+                    .download
+                    .set_destination(&folder.path().join(&name).to_string_lossy());
             }
             _ => {
                 log::info!(
