@@ -512,3 +512,91 @@ fn map_origin_page(event_loop: &EventLoop, webview: &WebView) -> tempfile::TempD
     );
     site
 }
+
+/// A SOCKS5 proxy (no authentication, or the user `u` with password `pw`): each CONNECT's
+/// target is recorded, then relayed.
+fn test_socks5(seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>, with_password: bool) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut head = [0u8; 2];
+                conn.read_exact(&mut head).ok()?;
+                let mut methods = vec![0u8; head[1] as usize];
+                conn.read_exact(&mut methods).ok()?;
+                if with_password {
+                    conn.write_all(&[5, 2]).ok()?;
+                    let mut b = [0u8; 2];
+                    conn.read_exact(&mut b).ok()?;
+                    let mut user = vec![0u8; b[1] as usize];
+                    conn.read_exact(&mut user).ok()?;
+                    conn.read_exact(&mut b[..1]).ok()?;
+                    let mut password = vec![0u8; b[0] as usize];
+                    conn.read_exact(&mut password).ok()?;
+                    let ok = user == b"u" && password == b"pw";
+                    conn.write_all(&[1, if ok { 0 } else { 1 }]).ok()?;
+                    if !ok {
+                        return None;
+                    }
+                } else {
+                    conn.write_all(&[5, 0]).ok()?;
+                }
+                let mut request = [0u8; 5];
+                conn.read_exact(&mut request).ok()?;
+                let mut name = vec![0u8; request[4] as usize];
+                conn.read_exact(&mut name).ok()?;
+                let mut port = [0u8; 2];
+                conn.read_exact(&mut port).ok()?;
+                let target = format!("{}:{}", String::from_utf8_lossy(&name), u16::from_be_bytes(port));
+                seen.lock().unwrap().push(target.clone());
+                let server = std::net::TcpStream::connect(&target).ok()?;
+                conn.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 0]).ok()?;
+                relay_both_ways(conn, server);
+                Some(())
+            });
+        }
+    });
+    port
+}
+
+/// Issue 25.2: with a SOCKS5 proxy for the environment (and its credentials), traffic to other
+/// hosts goes through it once a virtual host is mapped (it went direct); a proxy kind that
+/// cannot carry it makes the mapping fail with the reason.
+#[test]
+fn a_socks_proxy_carries_everything_but_the_virtual_hosts() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let socks = test_socks5(seen.clone(), true);
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = env_with(&event_loop, dir.path(), |b| b.proxy(&format!("socks5://u:pw@127.0.0.1:{socks}")));
+    let webview = new_webview(&event_loop, &env);
+    let _site = map_origin_page(&event_loop, &webview);
+    let port = http_server("<script>chrome.webview.postMessage({ via: location.href })</script>".into());
+    let uri = format!("http://127.0.0.1:{port}/through-socks");
+    assert_eq!(report_of(&event_loop, &webview, &uri)["via"], uri.as_str());
+    assert_eq!(
+        report_of(&event_loop, &webview, "https://appassets.example/index.html")["at"],
+        "https://appassets.example"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.contains(&format!("127.0.0.1:{port}")), "{seen:?}");
+    assert!(!seen.iter().any(|t| t.contains("appassets")), "{seen:?}");
+
+    let other = tempfile::tempdir().unwrap();
+    let env = env_with(&event_loop, other.path(), |b| b.proxy("https://u:pw@127.0.0.1:9"));
+    let webview = new_webview(&event_loop, &env);
+    let site = tempfile::tempdir().unwrap();
+    let mapped = event_loop
+        .block_on(webview.set_virtual_host_name_to_folder_mapping(
+            "appassets.example",
+            site.path(),
+            HostResourceAccessKind::Allow,
+        ))
+        .unwrap();
+    let error = mapped.unwrap_err().to_string();
+    assert!(error.contains("https proxy"), "{error}");
+    assert!(!error.contains("pw@"), "credentials in an error: {error}");
+}

@@ -20,6 +20,7 @@ mod intercept;
 mod proxy;
 mod serve;
 mod socks;
+mod socks_client;
 mod tls;
 mod upstream;
 
@@ -333,6 +334,11 @@ impl VirtualHosts {
 
     /// Starts the proxy (once) and points WebKit at it.
     fn ensure_proxy(&self, data: &webkit2gtk::WebsiteDataManager) -> Result<(), String> {
+        // Other traffic goes on through the app's proxy: one that cannot carry it is an error
+        // here, never a silent direct connection.
+        if let Some(app_proxy) = &self.app_proxy {
+            upstream::parse(app_proxy)?;
+        }
         if self.proxy.borrow().is_none() {
             let port = proxy::start(self.shared.clone()).map_err(|e| format!("cannot start the proxy: {e}"))?;
             let uri = format!("socks5://{}:{}@127.0.0.1:{port}", self.user, self.password);

@@ -1,7 +1,9 @@
 //! The next proxy, where the app's system has one: what WebKit would have used had webpane not
 //! put its own proxy in front. Asked of GIO's default proxy resolver (the desktop's settings,
 //! libproxy), then of the environment (`https_proxy`, `http_proxy`, `all_proxy`, `no_proxy`,
-//! upper case too). Only http proxies can be chained; a SOCKS proxy is reported and skipped.
+//! upper case too). http, SOCKS5 (`socks5://`, `socks5h://`, `socks://`) and SOCKS4a
+//! (`socks4://`, `socks4a://`) proxies are chained, with their credentials; any other kind is
+//! an error, never a silent direct connection.
 
 use std::io::{self, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -13,26 +15,46 @@ use gio::prelude::*;
 /// A proxy to go through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upstream {
+    pub kind: Kind,
     pub host: String,
     pub port: u16,
-    /// `Basic …` from the proxy URI's user information.
-    pub authorization: Option<String>,
+    /// The user and password of the proxy URI's user information (percent-decoded).
+    pub credentials: Option<(String, String)>,
+}
+
+/// The kinds of proxy that can be chained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `CONNECT host:port` (with `Proxy-Authorization: Basic` when there are credentials).
+    Http,
+    /// RFC 1928, host names sent unresolved; RFC 1929 username/password when there are
+    /// credentials.
+    Socks5,
+    /// SOCKS4a (host names sent unresolved; the user name as the user id).
+    Socks4a,
 }
 
 /// How long connecting to a server (or the next proxy) may take.
 const CONNECT: Duration = Duration::from_secs(30);
 
 /// A connection to `host:port`: through `app_proxy` if the app set one, else through the
-/// system's proxy for it if there is one (a tunnel), else direct.
+/// system's proxy for it if there is one (a tunnel), else direct. A proxy of a kind that cannot
+/// be chained is an error.
 pub fn reach(host: &str, port: u16, app_proxy: Option<&str>) -> io::Result<TcpStream> {
     let next = match app_proxy {
-        Some(proxy) => parse(proxy),
-        None => for_target(if port == 80 { "http" } else { "https" }, host, port),
+        Some(proxy) => parse(proxy).map_err(io::Error::other)?,
+        None => for_target(if port == 80 { "http" } else { "https" }, host, port).map_err(io::Error::other)?,
     };
     let mut server = connect(host, port, next.as_ref())?;
+    server.set_read_timeout(Some(CONNECT))?;
     if let Some(next) = &next {
-        open_tunnel(&mut server, next, host, port)?;
+        match next.kind {
+            Kind::Http => open_tunnel(&mut server, next, host, port)?,
+            Kind::Socks5 => super::socks_client::connect5(&mut server, next.credentials.as_ref(), host, port)?,
+            Kind::Socks4a => super::socks_client::connect4a(&mut server, next.credentials.as_ref(), host, port)?,
+        }
     }
+    server.set_read_timeout(None)?;
     Ok(server)
 }
 
@@ -56,19 +78,24 @@ fn connect(host: &str, port: u16, next: Option<&Upstream>) -> io::Result<TcpStre
 }
 
 /// The proxy for `scheme://host:port`, if any.
-pub fn for_target(scheme: &str, host: &str, port: u16) -> Option<Upstream> {
+pub fn for_target(scheme: &str, host: &str, port: u16) -> Result<Option<Upstream>, String> {
     let uri = format!("{scheme}://{host}:{port}/");
     let resolver = gio::ProxyResolver::default();
-    if let Ok(proxies) = resolver.lookup(&uri, None::<&gio::Cancellable>)
-        && let Some(first) = proxies.iter().find(|p| p.as_str() != "direct://")
-    {
-        return parse(first);
+    if let Ok(proxies) = resolver.lookup(&uri, None::<&gio::Cancellable>) {
+        return match proxies.iter().next() {
+            Some(first) => parse(first),
+            None => Ok(None),
+        };
     }
     from_environment(scheme, host, |name| std::env::var(name).ok())
 }
 
 /// The environment's answer (`var` reads a variable).
-fn from_environment(scheme: &str, host: &str, var: impl Fn(&str) -> Option<String>) -> Option<Upstream> {
+fn from_environment(
+    scheme: &str,
+    host: &str,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Upstream>, String> {
     let get = |name: &str| {
         var(name)
             .or_else(|| var(&name.to_ascii_uppercase()))
@@ -81,55 +108,75 @@ fn from_environment(scheme: &str, host: &str, var: impl Fn(&str) -> Option<Strin
             entry == "*" || host == entry || host.ends_with(&format!(".{entry}"))
         });
         if skipped {
-            return None;
+            return Ok(None);
         }
     }
-    let proxy = get(&format!("{scheme}_proxy")).or_else(|| get("all_proxy"))?;
-    parse(&proxy)
+    match get(&format!("{scheme}_proxy")).or_else(|| get("all_proxy")) {
+        Some(proxy) => parse(&proxy),
+        None => Ok(None),
+    }
 }
 
-/// An `http://[user:password@]host[:port]` proxy URI (`None` for another kind, said in the log).
-pub fn parse(uri: &str) -> Option<Upstream> {
-    let rest = match uri.split_once("://") {
-        Some(("http", rest)) => rest,
-        Some((scheme, _)) => {
-            log::warn!("the proxy {uri:?} is not an http proxy ({scheme}); connecting directly");
-            return None;
+/// A proxy URI, `kind://[user:password@]host[:port]` (no scheme: http); `Ok(None)` for
+/// `direct://`; an error for a kind that cannot be chained or a URI that names no host.
+pub fn parse(uri: &str) -> Result<Option<Upstream>, String> {
+    let (scheme, rest) = uri.split_once("://").unwrap_or(("http", uri));
+    let (kind, default_port) = match scheme {
+        "direct" => return Ok(None),
+        "http" => (Kind::Http, 80),
+        "socks5" | "socks5h" | "socks" => (Kind::Socks5, 1080),
+        "socks4" | "socks4a" => (Kind::Socks4a, 1080),
+        _ => {
+            return Err(format!(
+                "the proxy {} is a {scheme} proxy, which webpane cannot pass connections through (http, socks5 and socks4a can be)",
+                without_credentials(uri)
+            ));
         }
-        None => uri,
     };
-    let authority = rest.split(['/', '?', '#']).next()?;
+    let bad = || format!("the proxy {} names no host", without_credentials(uri));
+    let authority = rest.split(['/', '?', '#']).next().ok_or_else(bad)?;
     let (user, hostport) = match authority.rsplit_once('@') {
         Some((user, hostport)) => (Some(user), hostport),
         None => (None, authority),
     };
     let (host, port) = match hostport.rsplit_once(':') {
-        Some((host, port)) if !port.contains(']') => (host, port.parse().ok()?),
-        _ => (hostport, 80),
+        Some((host, port)) if !port.contains(']') => (host, port.parse().map_err(|_| bad())?),
+        _ => (hostport, default_port),
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() {
-        return None;
+        return Err(bad());
     }
-    let authorization = user.map(|user| {
-        let decoded = percent_encoding::percent_decode_str(user).decode_utf8_lossy();
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(decoded.as_bytes())
-        )
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let credentials = user.map(|user| match user.split_once(':') {
+        Some((name, password)) => (decode(name), decode(password)),
+        None => (decode(user), String::new()),
     });
-    Some(Upstream {
+    Ok(Some(Upstream {
+        kind,
         host: host.to_owned(),
         port,
-        authorization,
-    })
+        credentials,
+    }))
+}
+
+/// `uri` with its user information left out (for messages and logs).
+pub fn without_credentials(uri: &str) -> String {
+    match uri.split_once("://") {
+        Some((scheme, rest)) => match rest.split(['/', '?', '#']).next().and_then(|a| a.rsplit_once('@')) {
+            Some((_, hostport)) => format!("{scheme}://…@{hostport}"),
+            None => uri.to_owned(),
+        },
+        None => uri.to_owned(),
+    }
 }
 
 /// Asks the next proxy (connected as `stream`) for a tunnel to `host:port`.
 fn open_tunnel(stream: &mut TcpStream, next: &Upstream, host: &str, port: u16) -> io::Result<()> {
     let mut ask = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
-    if let Some(authorization) = &next.authorization {
-        ask.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));
+    if let Some((user, password)) = &next.credentials {
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        ask.push_str(&format!("Proxy-Authorization: Basic {basic}\r\n"));
     }
     ask.push_str("\r\n");
     stream.write_all(ask.as_bytes())?;
@@ -166,17 +213,35 @@ mod tests {
             ("https_proxy", "http://user:p%40ss@proxy.test:3128"),
             ("no_proxy", "internal.test,.corp"),
         ]);
-        let next = from_environment("https", "example.org", vars).unwrap();
-        assert_eq!((next.host.as_str(), next.port), ("proxy.test", 3128));
-        assert_eq!(next.authorization.as_deref(), Some("Basic dXNlcjpwQHNz"));
-        assert_eq!(from_environment("https", "a.internal.test", vars), None);
-        assert_eq!(from_environment("https", "x.corp", vars), None);
-        assert_eq!(from_environment("http", "example.org", vars), None, "no http_proxy");
+        let next = from_environment("https", "example.org", vars).unwrap().unwrap();
+        assert_eq!((next.kind, next.host.as_str(), next.port), (Kind::Http, "proxy.test", 3128));
+        assert_eq!(next.credentials, Some(("user".into(), "p@ss".into())));
+        assert_eq!(from_environment("https", "a.internal.test", vars), Ok(None));
+        assert_eq!(from_environment("https", "x.corp", vars), Ok(None));
+        assert_eq!(from_environment("http", "example.org", vars), Ok(None), "no http_proxy");
         let upper = env(&[("ALL_PROXY", "proxy.test")]);
-        assert_eq!(from_environment("http", "a.test", upper).unwrap().port, 80);
+        assert_eq!(from_environment("http", "a.test", upper).unwrap().unwrap().port, 80);
+        let socks = from_environment("http", "a.test", env(&[("all_proxy", "socks5://s.test:1080")]));
+        assert_eq!(socks.unwrap().unwrap().kind, Kind::Socks5);
+    }
+
+    /// Issue 25.2: every kind is chained or refused, never dropped for a direct connection.
+    #[test]
+    fn every_proxy_kind_is_chained_or_refused() {
+        let kind = |uri: &str| parse(uri).map(|u| u.map(|u| (u.kind, u.host, u.port, u.credentials)));
         assert_eq!(
-            from_environment("http", "a.test", env(&[("all_proxy", "socks5://s.test:1080")])),
-            None
+            kind("socks5://u:p@127.0.0.1:9050"),
+            Ok(Some((Kind::Socks5, "127.0.0.1".into(), 9050, Some(("u".into(), "p".into())))))
         );
+        assert_eq!(kind("socks://s.test").unwrap().unwrap().0, Kind::Socks5);
+        assert_eq!(kind("socks5h://s.test").unwrap().unwrap().2, 1080);
+        assert_eq!(kind("socks4a://s.test:1").unwrap().unwrap().0, Kind::Socks4a);
+        assert_eq!(kind("socks4://[::1]:1").unwrap().unwrap().1, "::1");
+        assert_eq!(kind("http://p.test").unwrap().unwrap().2, 80);
+        assert_eq!(kind("direct://"), Ok(None));
+        let refused = parse("https://u:secret@p.test:443").unwrap_err();
+        assert!(refused.contains("https proxy") && !refused.contains("secret"), "{refused}");
+        assert!(parse("ftp://p.test").is_err());
+        assert!(parse("socks5://:1080").is_err());
     }
 }

@@ -67,10 +67,13 @@ impl EnvironmentBuilder {
         self
     }
 
-    /// Sends every connection of the pages through `proxy` (`http://[user:pass@]host:port` or
-    /// `socks5://host:port`) instead of the system's proxy settings (WebView2's
-    /// `--proxy-server` argument). Virtual hosts keep working: their proxy passes other traffic
-    /// on to this one (http proxies only). Apps sharing a browser process must agree.
+    /// Sends every connection of the pages through `proxy` (`http://[user:pass@]host:port`,
+    /// `socks5://[user:pass@]host:port` or `socks4a://host:port`) instead of the system's proxy
+    /// settings (WebView2's `--proxy-server` argument). Virtual hosts and http(s)
+    /// `WebResourceRequested` keep working: their proxy passes other traffic on to this one, and
+    /// a proxy kind it cannot pass traffic to (`https://`) makes them fail with the reason. The
+    /// browser process gets the proxy in its environment, never on its command line (which
+    /// every local user can read). Apps sharing a browser process must agree.
     pub fn proxy(mut self, proxy: &str) -> Self {
         self.options.proxy = Some(proxy.to_owned());
         self
