@@ -330,6 +330,75 @@ fn listening_ports(pid: u32) -> Vec<u16> {
         .collect()
 }
 
+/// The other end of the proxy test run as another user: `APP_FOLDER` holds the proxy's port.
+#[test]
+fn app_process_entry_point() {
+    use std::io::{Read, Write};
+    let Ok(role) = std::env::var(APP_ROLE) else { return };
+    if role == "proxy-probe" {
+        let port: u16 = std::env::var(APP_FOLDER).unwrap().parse().unwrap();
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        conn.set_read_timeout(Some(TIMEOUT)).unwrap();
+        let _ = conn.write_all(&[5, 1, 2]);
+        let mut answer = Vec::new();
+        let _ = conn.read_to_end(&mut answer);
+        report(&format!("answered {answer:?}"));
+    }
+}
+
+/// Issue 25.1: connections that never finish their handshake (1,100 of them, one byte every
+/// now and then) do not keep the browser process's own connections out, and a process of
+/// another user is closed on before a byte is read.
+#[test]
+fn idle_connections_cannot_exhaust_the_proxy() {
+    use std::io::Write;
+    let site = tempfile::tempdir().unwrap();
+    write(site.path(), "index.html", "<script>chrome.webview.postMessage({ ok: 1 })</script>");
+    let (event_loop, _env, webview, _dir) = open_webview();
+    map(&event_loop, &webview, "appassets.example", site.path(), HostResourceAccessKind::Allow);
+    let ports = listening_ports(webview.browser_process_id());
+    assert_eq!(ports.len(), 1, "the proxy's port: {ports:?}");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut held = Vec::new();
+    for _ in 0..1100 {
+        match std::net::TcpStream::connect(("127.0.0.1", ports[0])) {
+            Ok(mut conn) => {
+                // SOCKS5 with 255 methods to come: a handshake that never ends.
+                let _ = conn.write_all(&[5, 255]);
+                held.push(conn);
+            }
+            Err(_) => break,
+        }
+    }
+    assert!(held.len() >= 1024, "only {} connections", held.len());
+    let dribble = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for conn in held.iter_mut() {
+                    let _ = conn.write_all(&[2]);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+        })
+    };
+    // A new page of the mapped host (no connection WebKit kept from before can serve it).
+    write(site.path(), "second.html", "<script>chrome.webview.postMessage({ ok: 2 })</script>");
+    assert_eq!(
+        report_of(&event_loop, &webview, "https://appassets.example/second.html")["ok"],
+        2
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    dribble.join().unwrap();
+
+    if can_switch_users("idle_connections_cannot_exhaust_the_proxy (another user's process)") {
+        let (mut command, _copy) = command_as_nobody("proxy-probe", std::path::Path::new(&ports[0].to_string()));
+        let out = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("@@answered []"), "another user's connection got an answer: {stdout}");
+    }
+}
+
 #[test]
 fn the_proxy_serves_no_one_without_the_runtimes_credentials() {
     use std::io::{Read, Write};

@@ -17,6 +17,7 @@
 
 mod forward;
 mod intercept;
+mod peer;
 mod proxy;
 mod serve;
 mod socks;
@@ -90,6 +91,7 @@ impl VirtualHosts {
                 sites: RwLock::new(HashMap::new()),
                 connections: Default::default(),
                 tunnels: Default::default(),
+                pending: Default::default(),
                 rewrites: Default::default(),
                 app_proxy: app_proxy.clone(),
             }),

@@ -2,9 +2,15 @@
 //! mapped. Every connection WebKit makes comes through it: those to a mapped host are served
 //! here (TLS terminated with the host's own certificate, or plain http), every other one is
 //! tunnelled byte for byte (WebKit verifies the real server's certificate end to end), through
-//! the system's or the environment's http proxy when there is one. Only a client that knows this
-//! runtime's random credentials gets a connection (SOCKS5 username/password): no other local
-//! user can use it.
+//! the system's or the environment's proxy when there is one. Only a client that knows this
+//! runtime's random credentials gets a connection (SOCKS5 username/password).
+//!
+//! No other local user can hold it up either ([`peer`]): a connection from a socket of another
+//! uid is closed before a byte is read. Connections that have not authenticated yet are few
+//! (at most [`MAX_PENDING`]; a new one pushes the oldest out, so a process of ours that opens
+//! connections without end cannot keep WebKit's out) and short-lived (the whole handshake has
+//! [`HANDSHAKE`], however slowly its bytes come); only authenticated ones count towards
+//! [`MAX_CONNECTIONS`].
 //!
 //! One thread per connection, blocking I/O; nothing is held whole (bodies stream through).
 
@@ -23,10 +29,12 @@ use super::serve::{self, Site};
 use super::socks;
 use super::upstream;
 
-/// At most this many connections at once.
+/// At most this many authenticated connections at once.
 const MAX_CONNECTIONS: usize = 1024;
-/// How long a client may take over the handshake.
-const HANDSHAKE: Duration = Duration::from_secs(30);
+/// At most this many connections still in their handshake (a new one closes the oldest).
+pub const MAX_PENDING: usize = 64;
+/// How long a client may take over the whole handshake.
+const HANDSHAKE: Duration = Duration::from_secs(10);
 /// How long an idle connection to a virtual host is kept.
 const IDLE: Duration = Duration::from_secs(120);
 
@@ -54,6 +62,8 @@ pub struct Shared {
     pub rewrites: Mutex<HashMap<String, serve::Rewrite>>,
     /// Tunnels open now, by host: closed when their host becomes intercepted.
     pub tunnels: Mutex<Vec<(u64, String, TcpStream)>>,
+    /// Connections in their handshake, oldest first (a copy of each, to close it).
+    pub pending: Mutex<std::collections::VecDeque<(u64, TcpStream)>>,
 }
 
 impl Shared {
@@ -78,7 +88,9 @@ pub fn start(shared: Arc<Shared>) -> io::Result<u16> {
     let listener = TcpListener::bind(("127.0.0.1", 0))?;
     let port = listener.local_addr()?.port();
     log::debug!("proxy: listening on port {port}");
+    let uid = rustix::process::getuid().as_raw();
     thread::Builder::new().name("webpane-proxy".into()).spawn(move || {
+        let mut next = 0u64;
         for conn in listener.incoming() {
             let conn = match conn {
                 Ok(conn) => conn,
@@ -88,22 +100,34 @@ pub fn start(shared: Arc<Shared>) -> io::Result<u16> {
                     continue;
                 }
             };
-            // Connections beyond the limit are closed at once: a local process opening
-            // connections without end cannot exhaust the browser process's threads.
-            if shared.connections.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
-                shared.connections.fetch_sub(1, Ordering::AcqRel);
-                log::warn!("the virtual host proxy refused a connection: {MAX_CONNECTIONS} are open");
-                continue;
+            // Another user's process: closed before anything is read.
+            match super::peer::uid_of_peer(&conn) {
+                Some(peer) if peer == uid => {}
+                other => {
+                    log::debug!("proxy: closed a connection from uid {other:?} (not this user's)");
+                    continue;
+                }
+            }
+            next += 1;
+            let number = next;
+            if let Ok(copy) = conn.try_clone() {
+                let mut pending = shared.pending.lock().unwrap_or_else(|e| e.into_inner());
+                if pending.len() >= MAX_PENDING
+                    && let Some((_, oldest)) = pending.pop_front()
+                {
+                    // Its thread sees the connection end and goes.
+                    let _ = oldest.shutdown(std::net::Shutdown::Both);
+                }
+                pending.push_back((number, copy));
             }
             let mine = shared.clone();
             let spawned = thread::Builder::new().name("webpane-proxy-conn".into()).spawn(move || {
-                if let Err(e) = handle(conn, &mine) {
+                if let Err(e) = handle(conn, number, &mine) {
                     log::debug!("a proxy connection ended: {e}");
                 }
-                mine.connections.fetch_sub(1, Ordering::AcqRel);
             });
             if let Err(e) = spawned {
-                shared.connections.fetch_sub(1, Ordering::AcqRel);
+                shared.done_pending(number);
                 log::warn!("no thread for a proxy connection: {e}");
             }
         }
@@ -111,16 +135,45 @@ pub fn start(shared: Arc<Shared>) -> io::Result<u16> {
     Ok(port)
 }
 
-fn handle(mut conn: TcpStream, shared: &Shared) -> io::Result<()> {
-    conn.set_read_timeout(Some(HANDSHAKE))?;
+impl Shared {
+    /// Connection `number` is past its handshake (or gone).
+    fn done_pending(&self, number: u64) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.retain(|(n, _)| *n != number);
+    }
+}
+
+/// Counts an authenticated connection while it lives.
+struct Admitted<'a>(&'a Shared);
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn handle(mut conn: TcpStream, number: u64, shared: &Shared) -> io::Result<()> {
     let _ = conn.set_nodelay(true);
-    let target = match socks::handshake(&mut conn, &shared.user, &shared.password) {
+    let handshake = socks::handshake(
+        &mut Deadline::new(&mut conn, HANDSHAKE),
+        &shared.user,
+        &shared.password,
+    );
+    shared.done_pending(number);
+    let target = match handshake {
         Ok(target) => target,
         Err(refused) => {
             log::debug!("proxy: a client was refused: {refused}");
             return Ok(());
         }
     };
+    // Connections beyond the limit are closed at once: no more threads than that.
+    if shared.connections.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
+        shared.connections.fetch_sub(1, Ordering::AcqRel);
+        log::warn!("the virtual host proxy refused a connection: {MAX_CONNECTIONS} are open");
+        return socks::reply(&mut conn, 1);
+    }
+    let _admitted = Admitted(shared);
     let Some(mapped) = shared.site(&target.host) else {
         conn.set_read_timeout(None)?;
         return tunnel(conn, shared, &target.host, target.port);
@@ -150,6 +203,42 @@ fn handle(mut conn: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.conn.send_close_notify();
     let _ = stream.conn.complete_io(&mut stream.sock);
     served
+}
+
+/// A connection whose reads must all be done by a deadline (each read waits only for what is
+/// left of it), however slowly the bytes come.
+struct Deadline<'a> {
+    conn: &'a mut TcpStream,
+    until: std::time::Instant,
+}
+
+impl<'a> Deadline<'a> {
+    fn new(conn: &'a mut TcpStream, within: Duration) -> Self {
+        Deadline {
+            conn,
+            until: std::time::Instant::now() + within,
+        }
+    }
+}
+
+impl io::Read for Deadline<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let left = self.until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        self.conn.set_read_timeout(Some(left))?;
+        self.conn.read(buffer)
+    }
+}
+
+impl io::Write for Deadline<'_> {
+    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
+        self.conn.write(buffer)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.conn.flush()
+    }
 }
 
 /// Serves a connection to a host of the proxy's own: its folder alone, or the interception.
