@@ -200,10 +200,29 @@ pub struct FilesPost {
 /// marks every request of a page to one of these hosts with [`PAGE_HEADER`]; the same list is
 /// the web process's initialization data (`{"intercepted_hosts": [...]}`) when it starts.
 pub const INTERCEPTED_HOSTS: &str = "webpane.intercepted-hosts";
-/// The request header naming the page (its WebKit page id) that made a request to an
-/// intercepted host. Set (or removed, so page script cannot forge it) by the extension on every
-/// request it sees; the runtime's proxy removes it before anything else sees the request.
+/// The request header naming the page that made a request to an intercepted host: its WebKit
+/// page id and the runtime's secret ([`page_mark`]). Set (or removed) by the extension on every
+/// request a page sends; the runtime's proxy believes only a value with its secret, and removes
+/// the header before anything else sees the request. Requests no page sends (a service worker's,
+/// say) cannot carry the secret: script never sees it.
 pub const PAGE_HEADER: &str = "X-Webpane-Page";
+
+/// The value of [`PAGE_HEADER`] for page `page` with the runtime's `secret`.
+pub fn page_mark(page: u64, secret: &str) -> String {
+    format!("{page}.{secret}")
+}
+
+/// The page a [`PAGE_HEADER`] value names, if it carries `secret` (compared in constant time for
+/// equal lengths).
+pub fn page_of_mark(value: &str, secret: &str) -> Option<u64> {
+    let (page, given) = value.trim().split_once('.')?;
+    let same = given.len() == secret.len()
+        && given.bytes().zip(secret.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if !same || secret.is_empty() {
+        return None;
+    }
+    page.parse().ok()
+}
 
 /// The request header that marks a navigation made with a method other than GET or a body
 /// (`NavigateWithRequest`): its value names the method and body the runtime's proxy puts in
@@ -216,4 +235,23 @@ pub struct InitData {
     /// See [`INTERCEPTED_HOSTS`].
     #[serde(default)]
     pub intercepted_hosts: Vec<String>,
+    /// The secret of [`PAGE_HEADER`] values (random, one per browser process).
+    #[serde(default)]
+    pub page_mark_secret: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_marks_are_believed_only_with_the_secret() {
+        let mark = page_mark(7, "s3cret");
+        assert_eq!(page_of_mark(&mark, "s3cret"), Some(7));
+        assert_eq!(page_of_mark(" 7.s3cret ", "s3cret"), Some(7));
+        for forged in ["7", "7.", "7.s3cre", "7.s3cret2", "7.S3CRET", "x.s3cret", ""] {
+            assert_eq!(page_of_mark(forged, "s3cret"), None, "{forged:?}");
+        }
+        assert_eq!(page_of_mark("7.", ""), None, "no secret: nothing is believed");
+    }
 }

@@ -257,3 +257,75 @@ fn a_navigation_can_post_a_body() {
         Err(webpane::Error::InvalidUri { .. })
     ));
 }
+
+/// Issue 25.6: a service worker (whose requests no page sends, so the web process extension
+/// never marks them) sets the page header naming other pages: no view's app hears of its
+/// requests, and none answers them.
+#[test]
+fn a_service_worker_cannot_pose_as_a_page() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("index.html"),
+        r#"<!doctype html><script>
+        (async () => {
+          const registration = await navigator.serviceWorker.register('/sw.js');
+          const worker = registration.installing || registration.waiting || registration.active;
+          const results = await new Promise((done) => {
+            navigator.serviceWorker.onmessage = (e) => done(e.data);
+            const go = () => worker.postMessage('go');
+            if (worker.state === 'activated') go();
+            else worker.addEventListener('statechange', () => worker.state === 'activated' && go());
+          });
+          chrome.webview.postMessage({ results });
+        })().catch((e) => chrome.webview.postMessage({ error: String(e) }));
+        </script>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("sw.js"),
+        r#"self.addEventListener('install', () => self.skipWaiting());
+        self.addEventListener('message', async (e) => {
+          const out = [];
+          for (let id = 1; id <= 16; id++) {
+            try {
+              const r = await fetch('https://api.example/steal?' + id, { headers: { 'X-Webpane-Page': String(id) } });
+              out.push(r.status + ' ' + (await r.text()));
+            } catch (err) { out.push('error'); }
+          }
+          e.source.postMessage(out);
+        });"#,
+    )
+    .unwrap();
+    let event_loop = webpane::EventLoop::new().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let victim = new_webview(&event_loop, &env);
+    let asked = recorder();
+    let a = asked.clone();
+    victim.on_web_resource_requested(move |_, args| {
+        a.borrow_mut().push(args.request().uri().to_owned());
+        args.set_response(
+            WebResourceResponse::new(StatusCode::OK)
+                .with_header("Access-Control-Allow-Origin", "*")
+                .with_body("victim's answer")
+                .unwrap(),
+        )
+        .unwrap();
+    });
+    victim.add_web_resource_requested_filter("https://api.example/*").unwrap();
+    assert!(load_html(&event_loop, &victim, "<p>victim</p>"));
+    let attacker = new_webview(&event_loop, &env);
+    event_loop
+        .block_on(attacker.set_virtual_host_name_to_folder_mapping(
+            "attacker.example",
+            site.path(),
+            webpane::HostResourceAccessKind::Allow,
+        ))
+        .unwrap()
+        .unwrap();
+    let report = report_of(&event_loop, &attacker, "https://attacker.example/index.html");
+    let results = report["results"].as_array().unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(results.len(), 16, "{report}");
+    assert!(!report.to_string().contains("victim"), "{report}");
+    assert!(asked.borrow().is_empty(), "the victim's app was asked: {:?}", asked.borrow());
+}

@@ -15,12 +15,15 @@ use crate::ffi::{self, UriRequest, WebPage};
 thread_local! {
     /// The hosts whose requests the runtime intercepts now (one set per web process).
     static HOSTS: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    /// The runtime's secret for page marks (from the initialization data).
+    static SECRET: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Takes the set from the process's initialization data (JSON; empty or malformed: none).
 pub fn init(data: &str) {
     if let Ok(init) = serde_json::from_str::<InitData>(data) {
         set_hosts(init.intercepted_hosts);
+        SECRET.with(|s| *s.borrow_mut() = init.page_mark_secret);
     }
 }
 
@@ -51,8 +54,8 @@ pub fn watch(page: &WebPage) {
         let request = UriRequest::from_object(args.get(1)?.get::<glib::Object>().ok()?)?;
         let uri = request.uri();
         let intercepted = host_of(&uri).is_some_and(|host| HOSTS.with(|h| h.borrow().contains(&host)));
-        let id = page.id().to_string();
-        request.set_header(PAGE_HEADER, intercepted.then_some(id.as_str()));
+        let mark = intercepted.then(|| SECRET.with(|s| webpane_ipc::webext::page_mark(page.id(), &s.borrow())));
+        request.set_header(PAGE_HEADER, mark.as_deref());
         // Not handled: the request goes on.
         Some(false.to_value())
     });

@@ -23,9 +23,11 @@ impl Server {
                 let _ = request.reply.send(ProxyReply::Forward);
             }
         });
-        self.context.connect_initialize_web_extensions(|context| {
+        let page_mark_secret = self.virtual_hosts.page_secret();
+        self.context.connect_initialize_web_extensions(move |context| {
             let data = InitData {
                 intercepted_hosts: crate::virtual_hosts::intercepted_now(),
+                page_mark_secret: page_mark_secret.clone(),
             };
             let json = serde_json::to_string(&data).unwrap_or_default();
             context.set_web_extensions_initialization_user_data(&json.to_variant());

@@ -33,6 +33,8 @@ pub struct Target<'a> {
     pub app_proxy: Option<&'a str>,
     /// Navigations waiting for their method and body, by token.
     pub rewrites: &'a Mutex<HashMap<String, Rewrite>>,
+    /// The secret a page mark must carry (`webpane_ipc::webext::page_mark`).
+    pub page_secret: &'a str,
 }
 
 /// Sends `head` (and `length` bytes of `body`) to the target's server and copies the response

@@ -103,7 +103,10 @@ pub fn serve(stream: &mut (impl Read + Write), target: &Target<'_>) -> io::Resul
         let Some(mut head) = serve::read_head(stream, std::mem::take(&mut pending))? else {
             return Ok(());
         };
-        let page = take_header(&mut head.headers, PAGE_HEADER).and_then(|p| p.trim().parse::<u64>().ok());
+        // Believed only with the runtime's secret: a header a service worker (or any request no
+        // page sent) carries names no page.
+        let page = take_header(&mut head.headers, PAGE_HEADER)
+            .and_then(|mark| webpane_ipc::webext::page_of_mark(&mark, target.page_secret));
         // A navigation with a method and body of its own (WebKit sent it as a GET).
         let rewrite = take_header(&mut head.headers, REQUEST_HEADER).and_then(|token| {
             let mut rewrites = target.rewrites.lock().unwrap_or_else(|e| e.into_inner());

@@ -84,10 +84,16 @@ impl VirtualHosts {
         }
         let password = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
         let user = "webpane".to_owned();
+        let mut mark = [0u8; 18];
+        if rustix::rand::getrandom(&mut mark, rustix::rand::GetRandomFlags::empty()).is_err() {
+            log::error!("no random bytes for the page marks' secret");
+        }
+        let page_secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mark);
         VirtualHosts {
             shared: Arc::new(Shared {
                 user: user.clone(),
                 password: password.clone(),
+                page_secret,
                 sites: RwLock::new(HashMap::new()),
                 connections: Default::default(),
                 tunnels: Default::default(),
@@ -107,6 +113,11 @@ impl VirtualHosts {
 }
 
 impl VirtualHosts {
+    /// The secret page marks carry (for the web processes' initialization data).
+    pub fn page_secret(&self) -> String {
+        self.shared.page_secret.clone()
+    }
+
     /// Serves `folder` at `host` for `owner`.
     pub fn map(
         &self,

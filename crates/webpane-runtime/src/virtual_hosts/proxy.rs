@@ -53,6 +53,8 @@ pub struct Shared {
     /// The credentials every client must give.
     pub user: String,
     pub password: String,
+    /// The secret of page marks (given to web processes, never to page script).
+    pub page_secret: String,
     pub sites: RwLock<HashMap<String, Arc<Mapped>>>,
     /// Connections open now.
     pub connections: AtomicUsize,
@@ -193,6 +195,7 @@ fn handle(mut conn: TcpStream, number: u64, shared: &Shared) -> io::Result<()> {
         site: mapped.site.as_deref(),
         app_proxy: shared.app_proxy.as_deref(),
         rewrites: &shared.rewrites,
+        page_secret: &shared.page_secret,
     };
     if !tls {
         return serve_host(&mut conn, &mapped, &target);
