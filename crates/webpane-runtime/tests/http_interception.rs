@@ -329,3 +329,58 @@ fn a_service_worker_cannot_pose_as_a_page() {
     assert!(!report.to_string().contains("victim"), "{report}");
     assert!(asked.borrow().is_empty(), "the victim's app was asked: {:?}", asked.borrow());
 }
+
+/// Issue 25.7: while a view filters a URI, the runtime approves CORS preflights for it so the
+/// app can answer; a request the app then leaves unanswered reaches the real server only if
+/// the server approves it itself (this one approves no DELETE): nothing unapproved is sent.
+#[test]
+fn an_unanswered_cross_origin_request_needs_the_servers_own_approval() {
+    let (port, real) = recording_server();
+    let event_loop = webpane::EventLoop::new().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let env = env_with(&event_loop, folder.path(), |b| b);
+    let webview = new_webview(&event_loop, &env);
+    let page = format!(
+        r#"<!doctype html><script>
+        const text = async (uri, init) => {{
+          try {{ const r = await fetch(uri, init); return r.status + " " + await r.text(); }}
+          catch (e) {{ return "refused"; }}
+        }};
+        (async () => {{
+          const r = {{}};
+          r.served = await text("http://127.0.0.1:{port}/api/served", {{ method: "DELETE" }});
+          r.declined = await text("http://127.0.0.1:{port}/api/declined", {{ method: "DELETE" }});
+          r.simple = await text("http://127.0.0.1:{port}/api/simple");
+          chrome.webview.postMessage(r);
+        }})();
+        </script>"#
+    );
+    webview.on_web_resource_requested(move |_, args| {
+        let uri = args.request().uri().to_owned();
+        if uri == "http://app.test/index.html" {
+            let html = WebResourceResponse::new(StatusCode::OK)
+                .with_header("Content-Type", "text/html")
+                .with_body(page.clone())
+                .unwrap();
+            args.set_response(html).unwrap();
+        } else if uri.ends_with("/api/served") {
+            let answer = WebResourceResponse::new(StatusCode::OK)
+                .with_header("Access-Control-Allow-Origin", "*")
+                .with_body("deleted by the app")
+                .unwrap();
+            args.set_response(answer).unwrap();
+        }
+        // Anything else: not the app's.
+    });
+    webview.add_web_resource_requested_filter("http://app.test/*").unwrap();
+    webview
+        .add_web_resource_requested_filter(&format!("http://127.0.0.1:{port}/api/*"))
+        .unwrap();
+    let report = report_of(&event_loop, &webview, "http://app.test/index.html");
+    assert_eq!(report["served"], "200 deleted by the app", "{report}");
+    assert_eq!(report["declined"], "refused", "{report}");
+    assert_eq!(report["simple"], format!("200 real /api/simple"), "{report}");
+    let real = without_icons(&real);
+    assert!(!real.iter().any(|h| h.starts_with("DELETE")), "an unapproved DELETE reached the server: {real:?}");
+    assert!(real.iter().any(|h| h.starts_with("OPTIONS /api/declined")), "the server was asked: {real:?}");
+}

@@ -44,6 +44,7 @@ impl Server {
                 .iter()
                 .any(|c| c.views.borrow().values().any(|v| v.filters_match(&request.uri)));
             let reply = if filtered {
+                self.virtual_hosts.record_preflight(&request.uri, &request.headers);
                 ProxyReply::Respond(crate::schemes::preflight_answer(&request.headers))
             } else {
                 ProxyReply::Forward

@@ -35,6 +35,8 @@ pub struct Target<'a> {
     pub rewrites: &'a Mutex<HashMap<String, Rewrite>>,
     /// The secret a page mark must carry (`webpane_ipc::webext::page_mark`).
     pub page_secret: &'a str,
+    /// The CORS preflights the runtime approved.
+    pub approvals: &'a super::cors::Approvals,
 }
 
 /// Sends `head` (and `length` bytes of `body`) to the target's server and copies the response
@@ -46,16 +48,29 @@ pub fn forward(
     body: &mut impl Read,
     length: u64,
 ) -> io::Result<()> {
+    match connect(target)? {
+        Some(server) => exchange(client, server, head, body, length),
+        None => super::serve::simple(client, 502, "Bad Gateway", "close", &[]),
+    }
+}
+
+/// A connection to a server, plain or TLS.
+pub trait Stream: Read + Write {}
+impl<T: Read + Write> Stream for T {}
+
+/// A connection to the target's server (through the next proxy, over TLS verified against the
+/// system's certificates for https); `None` when it cannot be had (said in the log).
+fn connect(target: &Target<'_>) -> io::Result<Option<Box<dyn Stream>>> {
     let (host, port) = (target.host, target.port);
     let server = match upstream::reach(host, port, target.app_proxy) {
         Ok(server) => server,
         Err(e) => {
             log::debug!("forward: no way to {host}:{port}: {e}");
-            return super::serve::simple(client, 502, "Bad Gateway", "close", &[]);
+            return Ok(None);
         }
     };
     if !target.tls {
-        return exchange(client, server, head, body, length);
+        return Ok(Some(Box::new(server)));
     }
     let name = rustls::pki_types::ServerName::try_from(host.to_owned())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
@@ -64,18 +79,42 @@ pub fn forward(
     // A certificate the system does not trust ends here, like a failed handshake in WebKit.
     if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
         log::warn!("forward: TLS with {host}:{port} failed: {e}");
-        return super::serve::simple(client, 502, "Bad Gateway", "close", &[]);
+        return Ok(None);
     }
-    exchange(client, stream, head, body, length)
+    Ok(Some(Box::new(stream)))
 }
 
-fn exchange(
-    client: &mut impl Write,
-    mut server: impl Read + Write,
-    head: &Head,
-    body: &mut impl Read,
-    length: u64,
-) -> io::Result<()> {
+/// Sends `head` (no body) to the target's server and returns the response's status and
+/// headers; `None` when the server cannot be reached or answers nothing readable.
+pub fn ask(target: &Target<'_>, head: &Head) -> io::Result<Option<(u16, Vec<(String, String)>)>> {
+    let Some(mut server) = connect(target)? else { return Ok(None) };
+    server.write_all(request_head(head).as_bytes())?;
+    server.flush()?;
+    let mut pending = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let end = loop {
+        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        let n = read_some(&mut server, &mut chunk)?;
+        if n == 0 || pending.len() > MAX_HEAD {
+            return Ok(None);
+        }
+        pending.extend_from_slice(&chunk[..n]);
+    };
+    let text = String::from_utf8_lossy(&pending[..end]);
+    let mut lines = text.split("\r\n");
+    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)?.parse().ok());
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Ok(status.map(|status| (status, headers)))
+}
+
+/// The request line and headers as they go to the server (hop-by-hop and webpane's own
+/// headers left out, the connection closing after the response).
+fn request_head(head: &Head) -> String {
     let mut out = format!("{} {} HTTP/1.1\r\n", head.method, head.target);
     for (name, value) in &head.headers {
         if HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h))
@@ -86,7 +125,17 @@ fn exchange(
         out.push_str(&format!("{name}: {value}\r\n"));
     }
     out.push_str("Connection: close\r\n\r\n");
-    server.write_all(out.as_bytes())?;
+    out
+}
+
+fn exchange(
+    client: &mut impl Write,
+    mut server: impl Read + Write,
+    head: &Head,
+    body: &mut impl Read,
+    length: u64,
+) -> io::Result<()> {
+    server.write_all(request_head(head).as_bytes())?;
     let sent = io::copy(&mut body.take(length), &mut server)?;
     if sent != length {
         return Err(io::ErrorKind::UnexpectedEof.into());

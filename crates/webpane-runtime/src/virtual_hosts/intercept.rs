@@ -176,6 +176,12 @@ pub fn serve(stream: &mut (impl Read + Write), target: &Target<'_>) -> io::Resul
                     pending = rest;
                     continue;
                 }
+                // A request the runtime's preflight let through goes to the server only if the
+                // server approves it itself.
+                if page.is_some() && !target.approvals.may_forward(target, &uri, &head) {
+                    log::info!("{uri}: the server does not approve this cross-origin request; not sent");
+                    return serve::simple(stream, 403, "Forbidden", "close", &[]);
+                }
                 // The body (if the app did not have it already) is spooled first: the stream
                 // carries the response back while the server gets the body.
                 let spooled = match spooled {

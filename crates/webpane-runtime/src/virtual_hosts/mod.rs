@@ -15,6 +15,7 @@
 //! (WebKit's proxy settings are per network session), so a host mapped by one webview is served
 //! to every webview of the process; two webviews may map one host only to the same folder.
 
+mod cors;
 mod forward;
 mod intercept;
 mod peer;
@@ -98,6 +99,7 @@ impl VirtualHosts {
                 connections: Default::default(),
                 tunnels: Default::default(),
                 pending: Default::default(),
+                approvals: Default::default(),
                 rewrites: Default::default(),
                 app_proxy: app_proxy.clone(),
             }),
@@ -113,6 +115,13 @@ impl VirtualHosts {
 }
 
 impl VirtualHosts {
+    /// The runtime answers a CORS preflight for `uri` (the request's `headers`): what it
+    /// approved is remembered, so that a request the app then leaves unanswered reaches the real
+    /// server only if the server approves it too.
+    pub fn record_preflight(&self, uri: &str, headers: &[(String, String)]) {
+        self.shared.approvals.record(uri, headers);
+    }
+
     /// The secret page marks carry (for the web processes' initialization data).
     pub fn page_secret(&self) -> String {
         self.shared.page_secret.clone()

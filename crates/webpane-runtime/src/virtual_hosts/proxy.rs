@@ -64,6 +64,8 @@ pub struct Shared {
     pub rewrites: Mutex<HashMap<String, serve::Rewrite>>,
     /// Tunnels open now, by host: closed when their host becomes intercepted.
     pub tunnels: Mutex<Vec<(u64, String, TcpStream)>>,
+    /// The CORS preflights the runtime approved for intercepted URIs.
+    pub approvals: super::cors::Approvals,
     /// Connections in their handshake, oldest first (a copy of each, to close it).
     pub pending: Mutex<std::collections::VecDeque<(u64, TcpStream)>>,
 }
@@ -196,6 +198,7 @@ fn handle(mut conn: TcpStream, number: u64, shared: &Shared) -> io::Result<()> {
         app_proxy: shared.app_proxy.as_deref(),
         rewrites: &shared.rewrites,
         page_secret: &shared.page_secret,
+        approvals: &shared.approvals,
     };
     if !tls {
         return serve_host(&mut conn, &mapped, &target);
