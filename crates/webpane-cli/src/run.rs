@@ -222,7 +222,11 @@ pub fn run(args: RunArgs) -> ExitCode {
                 outcome.set(Some(ExitCode::from(EXIT_BROWSER_FAILED)));
             }
             ProcessFailedKind::RenderProcessExited => {
-                eprintln!("webpane: the page's render process failed ({:?})", failure.reason());
+                eprintln!(
+                    "webpane: the page's render process failed ({:?}; {})",
+                    failure.reason(),
+                    failure.process_description()
+                );
                 outcome.set(Some(ExitCode::from(EXIT_RENDERER_FAILED)));
             }
             ProcessFailedKind::RenderProcessUnresponsive => {

@@ -22,6 +22,7 @@ impl View {
             let json = parameters_json(message);
             match name.as_str() {
                 webext::HELLO => {
+                    report.greeted.set(true);
                     if let Some(socket) = message.fd_list().and_then(|l| webpane_glib::take_fd(&l, 0)) {
                         let pid = rustix::net::sockopt::socket_peercred(&socket)
                             .ok()

@@ -30,10 +30,18 @@ impl View {
                 };
                 // WebKit may notice before the kernel has marked the process exited: look for
                 // the one child that exited, for up to RENDER_EXIT_IDENTIFY, then report.
+                let extension_failed = report.extension_failed.take();
                 let reason = if report.read_only_write() {
                     ProcessFailedReason::ReadOnlySharedBufferWrite
+                } else if extension_failed.is_some() {
+                    ProcessFailedReason::LaunchFailed
                 } else {
                     reason
+                };
+                report.greeted.set(false);
+                let process_description = match &extension_failed {
+                    Some(why) => format!("WebKitWebProcess (without webpane's web process extension: {why})"),
+                    None => "WebKitWebProcess".to_owned(),
                 };
                 let reported_pid = report.pid.take();
                 report.socket.replace(None);
@@ -65,7 +73,7 @@ impl View {
                         process_id,
                         exit_code,
                         signal,
-                        process_description: "WebKitWebProcess".into(),
+                        process_description: process_description.clone(),
                     });
                     ControlFlow::Break
                 });

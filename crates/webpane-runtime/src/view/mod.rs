@@ -7,6 +7,7 @@
 mod context_menu;
 mod cursor;
 mod dialogs;
+mod extension_check;
 pub(crate) mod extension;
 mod files;
 mod find;
@@ -178,6 +179,7 @@ impl View {
         view.wire_messages(id, &host);
         view.wire_navigation(id, &host);
         view.wire_health(id, &host);
+        view.wire_extension_check();
         view.wire_new_windows(id, &host, mode);
         view.wire_frames(id, &host);
         view.wire_policy(id, &host);

@@ -168,6 +168,10 @@ pub(super) struct Report {
     pub(super) socket: RefCell<Option<std::os::fd::OwnedFd>>,
     /// The web process's pid (from the socket's credentials).
     pub(super) pid: Cell<Option<u32>>,
+    /// The current web process's extension said hello (it loaded).
+    pub(super) greeted: Cell<bool>,
+    /// Why the runtime ended the web process: its extension never loaded.
+    pub(super) extension_failed: RefCell<Option<String>>,
 }
 
 impl Report {
