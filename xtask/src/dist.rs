@@ -25,12 +25,13 @@ use crate::process::{Result, cargo, run};
 /// and what they bring (Debian 12 names first, Ubuntu 24.04's 64-bit-time names as
 /// alternatives).
 const DEPENDS: &str = "libc6, libglib2.0-0 (>= 2.72) | libglib2.0-0t64, libgtk-3-0 (>= 3.24) | libgtk-3-0t64, \
-                       libwebkit2gtk-4.1-0 (>= 2.40), libjavascriptcoregtk-4.1-0 (>= 2.40), libsoup-3.0-0";
+                       libwebkit2gtk-4.1-0 (>= 2.40), libjavascriptcoregtk-4.1-0 (>= 2.40), libsoup-3.0-0, \
+                       bubblewrap, xdg-dbus-proxy";
 /// Not needed to start, needed for parts: the system's trusted certificates (requests an app
 /// intercepts and does not answer go on over TLS verified against them), a display server for
-/// machines without one, the web process sandbox.
+/// machines without one. (The web process sandbox, on by default, is in `DEPENDS`.)
 const RECOMMENDS: &str = "ca-certificates";
-const SUGGESTS: &str = "xvfb, bubblewrap, xdg-dbus-proxy";
+const SUGGESTS: &str = "xvfb";
 
 /// Builds the package and the tarball; returns the package's path.
 pub fn dist(args: &[String]) -> std::result::Result<PathBuf, String> {

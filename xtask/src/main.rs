@@ -31,7 +31,7 @@ const TEST_PACKAGES: &[&str] = &[
     "libwebkit2gtk-4.1-dev",
     "xvfb",
     "xauth",
-    // WebKit's web process sandbox (a test runs pages in it).
+    // WebKit's web process sandbox (on by default: every test runs pages in it).
     "bubblewrap",
     "xdg-dbus-proxy",
     // Keyboard and mouse input into embedded views.
@@ -39,8 +39,16 @@ const TEST_PACKAGES: &[&str] = &[
     // A Wayland desktop with no X server (its headless backend) for the Wayland tests.
     "weston",
 ];
-/// Debian packages the demo needs (it runs under a virtual X display when there is none).
-const DEMO_PACKAGES: &[&str] = &["pkg-config", "libwebkit2gtk-4.1-dev", "xvfb", "xauth"];
+/// Debian packages the demo needs (it runs under a virtual X display when there is none, and
+/// its pages in WebKit's sandbox, on by default).
+const DEMO_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "xvfb",
+    "xauth",
+    "bubblewrap",
+    "xdg-dbus-proxy",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -186,7 +194,14 @@ fn bench(extra: &[String]) -> Result {
 }
 
 /// The fuzz targets in `fuzz/fuzz_targets/`, each run for the time given.
-const FUZZ_TARGETS: &[&str] = &["decode_message", "framing", "runtime_requests", "app_session"];
+const FUZZ_TARGETS: &[&str] = &[
+    "decode_message",
+    "framing",
+    "runtime_requests",
+    "app_session",
+    "proxy_socks",
+    "proxy_http",
+];
 
 fn fuzz(seconds: &str) -> Result {
     let have = Command::new("cargo")

@@ -159,17 +159,18 @@ fn runtime_facts(report: &mut Report, runtime: &Path) {
             "libwebpane_webext.so is not next to the runtime: frames and shared buffers cannot work (cargo build -p webpane-webext)",
         ),
     }
-    let tools = &facts["sandbox_tools"];
-    if tools["bwrap"].as_bool() == Some(true) && tools["xdg-dbus-proxy"].as_bool() == Some(true) {
-        report.ok(
+    match &facts["sandbox_works"] {
+        serde_json::Value::Bool(true) => report.ok(
             "sandbox",
-            "bwrap and xdg-dbus-proxy found (EnvironmentBuilder::sandbox works)",
-        );
-    } else {
-        report.note(
+            "on by default: web processes run in bubblewrap (no network of their own, a private /tmp); --no-sandbox turns it off",
+        ),
+        why => report.problem(
             "sandbox",
-            "bwrap or xdg-dbus-proxy missing: the web process sandbox cannot be enabled",
-        );
+            format!(
+                "{}: pages cannot start with the sandbox on (the default); install bubblewrap and xdg-dbus-proxy, or run with --no-sandbox (EnvironmentBuilder::sandbox(false)) to give pages the user's full rights",
+                why.as_str().unwrap_or("the sandbox cannot work here")
+            ),
+        ),
     }
 }
 

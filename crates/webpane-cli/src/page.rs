@@ -27,7 +27,9 @@ pub(crate) fn open_webview(
     policy: &crate::policy::PolicyArgs,
 ) -> Result<(EventLoop, Environment, webpane::WebView), ExitCode> {
     let event_loop = EventLoop::new().map_err(|e| fail(EXIT_USAGE, e))?;
-    let mut builder = Environment::builder().in_private(policy.in_private);
+    let mut builder = Environment::builder()
+        .in_private(policy.in_private)
+        .sandbox(!policy.no_sandbox);
     if let Some(proxy) = &policy.proxy {
         builder = builder.proxy(proxy);
     }

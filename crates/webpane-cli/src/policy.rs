@@ -43,6 +43,10 @@ pub(crate) struct PolicyArgs {
     /// Keep cookies, storage and caches in memory only (nothing of them is written to disk).
     #[arg(long)]
     pub(crate) in_private: bool,
+    /// Run the page's web process without WebKit's sandbox (bubblewrap), with the user's full
+    /// rights. The sandbox is on by default; runs sharing a user data folder must agree.
+    #[arg(long)]
+    pub(crate) no_sandbox: bool,
     /// Send every connection through this proxy (http://[user:pass@]host:port or
     /// socks5://[user:pass@]host:port) instead of the system's. With credentials, prefer the
     /// environment variable: a command line is readable by every local user.

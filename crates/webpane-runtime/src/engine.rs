@@ -35,6 +35,37 @@ pub fn install_extension(folder: &OwnedFolder) -> Result<std::path::PathBuf, Str
     Ok(dir)
 }
 
+/// Whether WebKit's web process sandbox can work here: `bwrap` (bubblewrap) and
+/// `xdg-dbus-proxy` are on the path, and `bwrap` can make the namespaces WebKit asks for (it
+/// cannot where user namespaces are off). WebKit itself would only fail once a page loads.
+pub fn sandbox_works() -> Result<(), String> {
+    let probe = std::process::Command::new("bwrap")
+        .args(["--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .output();
+    match probe {
+        Err(e) => Err(format!("bwrap cannot be run ({e}); install bubblewrap")),
+        Ok(out) if !out.status.success() => Err(format!(
+            "bwrap cannot make a sandbox here ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Ok(_) if !on_path("xdg-dbus-proxy") => Err("xdg-dbus-proxy is not installed".into()),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Whether `program` is an executable file in a folder of `$PATH`.
+pub fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program)).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}
+
 /// Applies engine arguments (`name=value`, a WebKitSettings property) to `settings`.
 pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) -> Result<(), String> {
     for arg in args {

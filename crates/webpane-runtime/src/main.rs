@@ -59,9 +59,9 @@ struct Args {
     /// "treat_as_secure":true}`); repeatable. Must match between apps sharing the runtime.
     #[arg(long = flag::CUSTOM_SCHEME)]
     custom_schemes: Vec<String>,
-    /// Run web processes in WebKit's sandbox (bubblewrap).
-    #[arg(long = flag::SANDBOX)]
-    sandbox: bool,
+    /// Run web processes without WebKit's sandbox (bubblewrap), which is on otherwise.
+    #[arg(long = flag::NO_SANDBOX)]
+    no_sandbox: bool,
     /// Keep cookies, storage and caches in memory only.
     #[arg(long = flag::IN_PRIVATE)]
     in_private: bool,
@@ -131,7 +131,7 @@ fn main() -> ExitCode {
         args.additional_arguments,
         args.language,
         &args.custom_schemes,
-        args.sandbox,
+        !args.no_sandbox,
         args.in_private,
         args.proxy,
         args.remote_inspector_port,
@@ -153,7 +153,19 @@ fn main() -> ExitCode {
     if command.options.disable_dmabuf_renderer {
         ffi::set_env_before_threads("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
     }
-    let folder = match udf::OwnedFolder::acquire(&command.user_data_folder) {
+    if command.options.sandbox
+        && let Err(why) = engine::sandbox_works()
+    {
+        eprintln!(
+            "webpane-runtime: the web process sandbox cannot work: {why}. Install bubblewrap and xdg-dbus-proxy, or run without it (--{}; EnvironmentBuilder::sandbox(false))",
+            flag::NO_SANDBOX
+        );
+        return exit(RuntimeExit::SandboxUnavailable);
+    }
+    // Absolute: WebKit is handed folders inside it (the extensions' one is bound into each
+    // sandboxed web process by its path, which a relative one would not name there).
+    let user_data_folder = std::path::absolute(&command.user_data_folder).unwrap_or(command.user_data_folder.clone());
+    let folder = match udf::OwnedFolder::acquire(&user_data_folder) {
         Ok(folder) => folder,
         Err(udf::UdfError::AlreadyOwned(path)) => {
             // Expected when several apps start at once: the others connect to the winner.
@@ -258,11 +270,7 @@ fn doctor() -> String {
         Err(e) => Err(e.to_string()),
     };
     let webext = engine::web_extension_source();
-    let on_path = |tool: &str| {
-        std::env::var_os("PATH")
-            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-            .unwrap_or(false)
-    };
+    let on_path = engine::on_path;
     serde_json::json!({
         "runtime": std::env::current_exe().ok(),
         "runtime_version": env!("CARGO_PKG_VERSION"),
@@ -280,6 +288,7 @@ fn doctor() -> String {
         "display_error": display.as_ref().err(),
         "web_extension": webext.as_ref().filter(|p| p.is_file()),
         "sandbox_tools": { "bwrap": on_path("bwrap"), "xdg-dbus-proxy": on_path("xdg-dbus-proxy") },
+        "sandbox_works": engine::sandbox_works().err().map_or(serde_json::json!(true), serde_json::Value::from),
         "protocol_version": webpane_ipc::PROTOCOL_VERSION,
     })
     .to_string()
@@ -323,7 +332,7 @@ mod tests {
             args.additional_arguments,
             args.language,
             &args.custom_schemes,
-            args.sandbox,
+            !args.no_sandbox,
             args.in_private,
             args.proxy,
             args.remote_inspector_port,
@@ -351,7 +360,7 @@ mod tests {
                     allowed_origins: vec!["https://*.example.com".into(), "null".into()],
                     treat_as_secure: true,
                 }],
-                sandbox: true,
+                sandbox: false,
                 in_private: true,
                 proxy: Some("http://u:p@proxy.test:3128".into()),
                 remote_inspector_port: Some(9222),

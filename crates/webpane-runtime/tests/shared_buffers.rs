@@ -284,6 +284,8 @@ fn two_webviews_share_one_buffer() {
     assert_eq!(byte, [5]);
 }
 
+/// Issue 25.15: web processes run in WebKit's sandbox by default (no `sandbox(true)` here), and
+/// shared buffers reach them there.
 #[test]
 fn a_sandboxed_web_process_gets_buffers_too() {
     let dir = tempfile::tempdir().unwrap();
@@ -293,7 +295,6 @@ fn a_sandboxed_web_process_gets_buffers_too() {
             webpane::Environment::builder()
                 .user_data_folder(dir.path())
                 .runtime_path(runtime())
-                .sandbox(true)
                 .shutdown_grace(std::time::Duration::from_millis(300))
                 .build(&event_loop),
         )
@@ -490,4 +491,41 @@ fn a_closed_buffer_cannot_be_posted() {
     let posted = webview.post_shared_buffer_to_script(&buffer, webpane::SharedBufferAccess::ReadWrite, None);
     assert!(matches!(posted, Err(webpane::Error::Closed)), "{posted:?}");
     assert_eq!(webview.shared_buffer_mappings().count, 0);
+}
+
+/// Issue 25.15: `sandbox(false)` opts out: the web process runs in the app's pid namespace.
+#[test]
+fn the_sandbox_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new().unwrap();
+    let env = event_loop
+        .block_on(
+            webpane::Environment::builder()
+                .user_data_folder(dir.path())
+                .runtime_path(runtime())
+                .sandbox(false)
+                .shutdown_grace(std::time::Duration::from_millis(300))
+                .build(&event_loop),
+        )
+        .unwrap()
+        .unwrap();
+    let webview = event_loop
+        .block_on(env.create_webview(webpane::WebViewOptions::default()))
+        .unwrap()
+        .unwrap();
+    let page = Page::open(webview.clone(), event_loop.clone());
+    let buffer = SharedBuffer::new(4096).unwrap();
+    let delivered = webview
+        .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, None)
+        .unwrap();
+    page.next();
+    event_loop.block_on(delivered.acknowledged()).unwrap().unwrap();
+    let me = std::process::id();
+    let (web_pid, _) = holders(inode(&buffer))
+        .into_iter()
+        .find(|(pid, _)| *pid != me)
+        .expect("the web process maps the buffer");
+    let status = std::fs::read_to_string(format!("/proc/{web_pid}/status")).unwrap();
+    let nspid = status.lines().find(|l| l.starts_with("NSpid:")).unwrap();
+    assert_eq!(nspid.split_whitespace().count(), 2, "in a pid namespace: {nspid}");
 }

@@ -7,6 +7,12 @@
 //! [`REQUEST_DEADLINE`], requests waiting for an answer are given up with
 //! [`Error::BrowserProcessUnresponsive`]; answers that come later are ignored. Nothing else is
 //! lost: when the process runs again (SIGCONT), messages flow both ways as before.
+//!
+//! A browser process that is only busy (many apps creating many webviews at once on a small
+//! machine) is not unresponsive: while its main thread has been on a CPU, or waiting for one,
+//! for at least half of the silence (the kernel's `/proc/PID/schedstat`), nothing is raised
+//! until [`BUSY_LIMIT`]. A stopped, deadlocked or blocked process neither runs nor waits, and is
+//! reported after [`UNRESPONSIVE_AFTER`]; one busy in an endless loop after [`BUSY_LIMIT`].
 
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
@@ -26,6 +32,25 @@ pub const TICK: Duration = Duration::from_secs(1);
 pub const UNRESPONSIVE_AFTER: Duration = Duration::from_secs(3);
 /// How long without an answer before waiting requests are given up.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a busy browser process (its main thread running or waiting for a CPU) may leave a
+/// ping unanswered before it counts as unresponsive all the same.
+pub const BUSY_LIMIT: Duration = Duration::from_secs(30);
+
+/// The time (ns) the main thread of `pid` spent on a CPU and waiting for one.
+fn cpu_time(pid: u32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    Some(fields.next()?? + fields.next()??)
+}
+
+/// Whether the browser process's main thread has been working (running or waiting for a CPU)
+/// for at least half of the `silent` time since the ping went out.
+fn busy(session: &Session, silent: Duration) -> bool {
+    let (Some(then), Some(now)) = (session.health.cpu_at_wait.get(), cpu_time(session.pid)) else {
+        return false;
+    };
+    u128::from(now.saturating_sub(then)) * 2 >= silent.as_nanos()
+}
 
 /// Starts pinging for `session` (until it ends or the environment goes).
 pub(crate) fn watch(env: &Environment, session: &Rc<Session>) {
@@ -58,8 +83,9 @@ fn tick(session: &Rc<Session>) {
     let _ = session.queue(&AppMessage::Ping { seq });
     if session.health.waiting_since.get().is_none() {
         session.health.waiting_since.set(Some(Instant::now()));
+        session.health.cpu_at_wait.set(cpu_time(session.pid));
     }
-    if silent < UNRESPONSIVE_AFTER {
+    if silent < UNRESPONSIVE_AFTER || (silent < BUSY_LIMIT && busy(session, silent)) {
         return;
     }
     let webviews: Vec<WebView> = session.open_webviews();

@@ -19,6 +19,9 @@ pub enum RuntimeExit {
     /// Engine arguments that are not `name=value` WebKitSettings properties, or a custom scheme
     /// that is not valid (4).
     BadArguments,
+    /// The web process sandbox was asked for (the default) and cannot work on this machine: no
+    /// `bwrap`, or no user namespaces (5). The reason is on stderr.
+    SandboxUnavailable,
 }
 
 impl RuntimeExit {
@@ -29,6 +32,7 @@ impl RuntimeExit {
             RuntimeExit::Failed => 1,
             RuntimeExit::AlreadyOwned => 3,
             RuntimeExit::BadArguments => 4,
+            RuntimeExit::SandboxUnavailable => 5,
         }
     }
 
@@ -40,6 +44,7 @@ impl RuntimeExit {
             RuntimeExit::Failed,
             RuntimeExit::AlreadyOwned,
             RuntimeExit::BadArguments,
+            RuntimeExit::SandboxUnavailable,
         ]
         .into_iter()
         .find(|exit| i32::from(exit.code()) == code)
@@ -58,8 +63,8 @@ pub mod flag {
     pub const LANGUAGE: &str = "language";
     /// One custom scheme as JSON (repeatable).
     pub const CUSTOM_SCHEME: &str = "custom-scheme";
-    /// Run web processes in WebKit's sandbox.
-    pub const SANDBOX: &str = "sandbox";
+    /// Run web processes without WebKit's sandbox (it is on unless this is given).
+    pub const NO_SANDBOX: &str = "no-sandbox";
     /// Keep the profile in memory only.
     pub const IN_PRIVATE: &str = "in-private";
     /// The proxy to use. The SDK passes it in [`PROXY_ENV`](super::PROXY_ENV) instead: a
@@ -153,8 +158,8 @@ impl RuntimeCommand {
             let json = serde_json::to_string(scheme).unwrap_or_default();
             args.push(valued(flag::CUSTOM_SCHEME, json.as_ref()));
         }
-        if self.options.sandbox {
-            args.push(format!("--{}", flag::SANDBOX).into());
+        if !self.options.sandbox {
+            args.push(format!("--{}", flag::NO_SANDBOX).into());
         }
         if self.options.in_private {
             args.push(format!("--{}", flag::IN_PRIVATE).into());
@@ -266,6 +271,7 @@ mod tests {
             RuntimeExit::Failed,
             RuntimeExit::AlreadyOwned,
             RuntimeExit::BadArguments,
+            RuntimeExit::SandboxUnavailable,
         ] {
             assert_eq!(RuntimeExit::from_code(exit.code().into()), Some(exit));
         }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Options that every app sharing one browser process must agree on.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuntimeOptions {
     /// Extra arguments for the engine (reserved for engine switches).
     pub additional_arguments: Vec<String>,
@@ -11,7 +11,8 @@ pub struct RuntimeOptions {
     pub language: Option<String>,
     /// Custom URI schemes served by apps through `WebResourceRequested`.
     pub custom_schemes: Vec<CustomScheme>,
-    /// Whether web processes run in WebKit's sandbox (bubblewrap).
+    /// Whether web processes run in WebKit's sandbox (bubblewrap). On by default, as in
+    /// WebView2 and Chromium: pages never run with the user's full rights unless asked.
     pub sandbox: bool,
     /// In private: cookies, storage and caches in memory only, nothing written to disk.
     pub in_private: bool,
@@ -28,6 +29,23 @@ pub struct RuntimeOptions {
     /// Turn WebKit's DMA-BUF renderer off (`WEBKIT_DISABLE_DMABUF_RENDERER`): the cure for blank
     /// windows and "Error 71" on some Wayland and NVIDIA systems, at some cost in speed.
     pub disable_dmabuf_renderer: bool,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions {
+            additional_arguments: Vec::new(),
+            language: None,
+            custom_schemes: Vec::new(),
+            sandbox: true,
+            in_private: false,
+            proxy: None,
+            remote_inspector_port: None,
+            display_backend: DisplayBackend::default(),
+            hardware_acceleration: None,
+            disable_dmabuf_renderer: false,
+        }
+    }
 }
 
 /// The display server protocol of the browser process's own windows (GTK's backend).

@@ -21,8 +21,6 @@ mod intercept;
 mod peer;
 mod proxy;
 mod serve;
-mod socks;
-mod socks_client;
 mod tls;
 mod upstream;
 

@@ -26,7 +26,7 @@ use std::time::Duration;
 use super::forward;
 use super::intercept;
 use super::serve::{self, Site};
-use super::socks;
+use webpane_proxy_wire::socks_server as socks;
 use super::upstream;
 
 /// At most this many authenticated connections at once.

@@ -9,11 +9,10 @@ use std::os::fd::{AsFd, OwnedFd};
 
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 use webpane_ipc::protocol::HostResourceAccess;
+pub use webpane_proxy_wire::http_head::{Head, read_head};
 
 /// How much of a file is read and sent at a time.
 const CHUNK: usize = 256 * 1024;
-/// The most a request head may take.
-const MAX_HEAD: usize = 64 * 1024;
 
 /// A mapped folder as the server uses it.
 pub struct Site {
@@ -32,71 +31,6 @@ pub struct Rewrite {
     pub body: Vec<u8>,
 }
 
-/// One request's head.
-pub struct Head {
-    pub method: String,
-    pub target: String,
-    pub headers: Vec<(String, String)>,
-    /// Bytes read after the head (a pipelined request, a body).
-    pub rest: Vec<u8>,
-}
-
-impl Head {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Reads one request head from `stream` (`pending`: bytes already read). `Ok(None)`: the peer
-/// closed the connection between requests.
-pub fn read_head(stream: &mut impl Read, mut pending: Vec<u8>) -> io::Result<Option<Head>> {
-    let mut chunk = [0u8; 8192];
-    loop {
-        if let Some(end) = find_head_end(&pending) {
-            let mut headers = [httparse::EMPTY_HEADER; 96];
-            let mut request = httparse::Request::new(&mut headers);
-            let parsed = request
-                .parse(&pending[..end])
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-            if parsed.is_partial() {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "a partial request head"));
-            }
-            let head = Head {
-                method: request.method.unwrap_or("").to_owned(),
-                target: request.path.unwrap_or("").to_owned(),
-                headers: request
-                    .headers
-                    .iter()
-                    .map(|h| (h.name.to_owned(), String::from_utf8_lossy(h.value).into_owned()))
-                    .collect(),
-                rest: pending[end..].to_vec(),
-            };
-            return Ok(Some(head));
-        }
-        if pending.len() > MAX_HEAD {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "the request head is too large",
-            ));
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return if pending.is_empty() {
-                Ok(None)
-            } else {
-                Err(io::ErrorKind::UnexpectedEof.into())
-            };
-        }
-        pending.extend_from_slice(&chunk[..n]);
-    }
-}
-
-fn find_head_end(bytes: &[u8]) -> Option<usize> {
-    bytes.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
-}
 
 /// Serves requests on `stream` until the peer closes it, a request asks to, or the host is no
 /// longer mapped; `first`: a request already read.

@@ -124,6 +124,14 @@ pub(crate) fn connect_or_spawn(
                         options.additional_arguments
                     )));
                 }
+                Some(status)
+                    if status.code().and_then(RuntimeExit::from_code) == Some(RuntimeExit::SandboxUnavailable) =>
+                {
+                    return Err(Error::LaunchFailed(
+                        "the web process sandbox cannot work on this machine (bwrap is missing, or user namespaces are off; the browser process's message is on stderr); EnvironmentBuilder::sandbox(false) runs pages without it"
+                            .into(),
+                    ));
+                }
                 Some(status) => {
                     return Err(Error::LaunchFailed(format!(
                         "{} exited with {status}",

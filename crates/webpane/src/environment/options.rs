@@ -50,9 +50,12 @@ impl EnvironmentBuilder {
         self
     }
 
-    /// Runs web processes in WebKit's sandbox (bubblewrap: no network, a private `/tmp`, no
-    /// view of other processes). Default: off, as in WebKitGTK. Apps sharing a browser process
-    /// must agree.
+    /// Runs web processes in WebKit's sandbox (bubblewrap: no network of their own, a private
+    /// `/tmp`, no view of other processes, the user's files read-only at most). Default: on, as
+    /// in WebView2 and Chromium (WebKitGTK's own default is off); `false` runs pages with the
+    /// user's full rights. The browser process refuses to start when the sandbox is asked for
+    /// and cannot work here (no `bwrap`, no user namespaces), saying why. Apps sharing a browser
+    /// process must agree.
     pub fn sandbox(mut self, enabled: bool) -> Self {
         self.options.sandbox = enabled;
         self

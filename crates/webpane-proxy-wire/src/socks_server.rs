@@ -8,23 +8,31 @@ use std::io::{self, Read, Write};
 /// What a client asked to connect to.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Target {
+    /// The host (lower case), a name or an address.
     pub host: String,
+    /// The port.
     pub port: u16,
 }
 
 /// Why a handshake failed (the connection is closed after the reply, if any, is sent).
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
+    /// The first byte is not SOCKS version 5.
     #[error("not SOCKS5")]
     NotSocks,
+    /// The client offers no username/password authentication.
     #[error("the client offers no username/password authentication")]
     NoAcceptableMethod,
+    /// Wrong credentials.
     #[error("wrong credentials")]
     BadCredentials,
+    /// A command other than CONNECT.
     #[error("only CONNECT is served (command {0})")]
     Command(u8),
+    /// Bytes that are not a SOCKS5 request.
     #[error("a malformed request")]
     Malformed,
+    /// Reading or writing failed (the client went, or took too long).
     #[error(transparent)]
     Io(#[from] io::Error),
 }
