@@ -68,7 +68,7 @@ fn the_exit_comes_after_every_child_and_the_lock_then_the_folder_is_free() {
     assert!(load_html(&event_loop, &webview, "<p>a page, so a web process</p>"));
     let group: Vec<u32> = processes_named("WebKit")
         .into_iter()
-        .filter(|p| parent_of(*p) == Some(runtime_pid))
+        .filter(|p| descends_from(*p, runtime_pid))
         .collect();
     let web_process = *processes_named("WebKitWebProces")
         .iter()

@@ -168,7 +168,7 @@ fn kill_9_of_the_runtime_reaches_every_app_and_a_new_environment_works() {
     b.expect("loaded");
     let webkit_children: Vec<u32> = processes_named("WebKit")
         .into_iter()
-        .filter(|p| parent_of(*p) == Some(pid))
+        .filter(|p| descends_from(*p, pid))
         .collect();
     assert!(!webkit_children.is_empty(), "the runtime has WebKit children");
 

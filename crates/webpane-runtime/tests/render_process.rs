@@ -45,7 +45,7 @@ fn page(html: &str) -> Page {
 fn web_processes_of(runtime: u32) -> Vec<u32> {
     processes_named("WebKitWebProces")
         .into_iter()
-        .filter(|p| parent_of(*p) == Some(runtime))
+        .filter(|p| descends_from(*p, runtime))
         .collect()
 }
 
@@ -137,7 +137,7 @@ fn a_view_closed_while_its_navigation_waits_leaves_no_render_process_behind() {
     let render_processes = || {
         processes_named("WebKitWebProces")
             .into_iter()
-            .filter(|p| parent_of(*p) == Some(runtime_pid) && !exited(*p))
+            .filter(|p| descends_from(*p, runtime_pid) && !exited(*p))
             .count()
     };
     // One view that stays, so the browser process does too.

@@ -443,7 +443,7 @@ fn many_post_release_cycles_neither_stall_nor_leak() {
     }
     let web: Vec<u32> = processes_named("WebKitWebProces")
         .into_iter()
-        .filter(|p| parent_of(*p) == Some(runtime))
+        .filter(|p| descends_from(*p, runtime))
         .collect();
     assert_eq!(web.len(), 1, "one web process: {web:?}");
     let web = web[0];

@@ -521,7 +521,7 @@ fn the_environments_proxy_carries_everything_but_the_virtual_hosts() {
     processes.extend(
         processes_named("")
             .into_iter()
-            .filter(|pid| parent_of(*pid) == Some(browser)),
+            .filter(|pid| descends_from(*pid, browser)),
     );
     for pid in processes {
         for file in ["cmdline", "environ"] {

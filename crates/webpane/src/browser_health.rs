@@ -9,9 +9,10 @@
 //! lost: when the process runs again (SIGCONT), messages flow both ways as before.
 //!
 //! A browser process that is only busy (many apps creating many webviews at once on a small
-//! machine) is not unresponsive: while its main thread has been on a CPU, or waiting for one,
-//! for at least half of the silence (the kernel's `/proc/PID/schedstat`), nothing is raised
-//! until [`BUSY_LIMIT`]. A stopped, deadlocked or blocked process neither runs nor waits, and is
+//! machine) is not unresponsive: while its main thread keeps working (the kernel's
+//! `/proc/PID/schedstat`: on a CPU or waiting for one half of the silence, or put on a CPU at
+//! least twice a second, as when WebKit waits on its web processes' paint), nothing is raised
+//! until [`BUSY_LIMIT`]. A stopped, deadlocked or blocked process does not wake at all, and is
 //! reported after [`UNRESPONSIVE_AFTER`]; one busy in an endless loop after [`BUSY_LIMIT`].
 
 use std::rc::{Rc, Weak};
@@ -36,20 +37,29 @@ pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// ping unanswered before it counts as unresponsive all the same.
 pub const BUSY_LIMIT: Duration = Duration::from_secs(30);
 
-/// The time (ns) the main thread of `pid` spent on a CPU and waiting for one.
-fn cpu_time(pid: u32) -> Option<u64> {
+/// What the kernel counts of the main thread of `pid` (`/proc/PID/schedstat`): the time (ns) it
+/// spent on a CPU and waiting for one, and how many times it was put on a CPU.
+fn sched(pid: u32) -> Option<(u64, u64)> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
     let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
-    Some(fields.next()?? + fields.next()??)
+    let (running, waiting, slices) = (fields.next()??, fields.next()??, fields.next()??);
+    Some((running + waiting, slices))
 }
 
-/// Whether the browser process's main thread has been working (running or waiting for a CPU)
-/// for at least half of the `silent` time since the ping went out.
+/// Whether the browser process's main thread has been working through the `silent` time since
+/// the ping went out: on a CPU or waiting for one for half of it, or put on a CPU at least
+/// twice a second (a main thread waiting on its web processes, as WebKit's UI process does
+/// while they paint on a loaded machine, wakes again and again; a stopped, deadlocked or
+/// blocked one does not wake at all).
 fn busy(session: &Session, silent: Duration) -> bool {
-    let (Some(then), Some(now)) = (session.health.cpu_at_wait.get(), cpu_time(session.pid)) else {
+    let (Some((work_then, slices_then)), Some((work_now, slices_now))) =
+        (session.health.cpu_at_wait.get(), sched(session.pid))
+    else {
         return false;
     };
-    u128::from(now.saturating_sub(then)) * 2 >= silent.as_nanos()
+    let worked = u128::from(work_now.saturating_sub(work_then)) * 2 >= silent.as_nanos();
+    let woke = slices_now.saturating_sub(slices_then) as f64 >= silent.as_secs_f64() * 2.0;
+    worked || woke
 }
 
 /// Starts pinging for `session` (until it ends or the environment goes).
@@ -83,7 +93,7 @@ fn tick(session: &Rc<Session>) {
     let _ = session.queue(&AppMessage::Ping { seq });
     if session.health.waiting_since.get().is_none() {
         session.health.waiting_since.set(Some(Instant::now()));
-        session.health.cpu_at_wait.set(cpu_time(session.pid));
+        session.health.cpu_at_wait.set(sched(session.pid));
     }
     if silent < UNRESPONSIVE_AFTER || (silent < BUSY_LIMIT && busy(session, silent)) {
         return;

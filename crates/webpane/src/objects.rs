@@ -249,9 +249,9 @@ pub(crate) struct Health {
     /// When the oldest ping still unanswered was sent (the app's own pauses do not count: no
     /// ping is outstanding while its loop does not run).
     pub(crate) waiting_since: Cell<Option<Instant>>,
-    /// The browser process's main thread's time on and waiting for a CPU (ns) when that ping
-    /// was sent, if it could be read.
-    pub(crate) cpu_at_wait: Cell<Option<u64>>,
+    /// The browser process's main thread's time on and waiting for a CPU (ns), and how many
+    /// times it was put on one, when that ping was sent (if it could be read).
+    pub(crate) cpu_at_wait: Cell<Option<(u64, u64)>>,
     pub(crate) next_ping: Cell<u64>,
     /// Whether waiting requests were given up in the current unresponsive spell.
     pub(crate) gave_up: Cell<bool>,

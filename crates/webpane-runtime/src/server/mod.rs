@@ -214,12 +214,10 @@ impl Server {
         })
     }
 
-    /// Rescans the direct children; tells clients when the set changed.
+    /// Rescans the processes below this one (direct children, and the web processes inside the
+    /// sandbox's `bwrap`); tells clients when the set changed.
     fn refresh_children(&self) {
-        let now: BTreeSet<u32> = crate::children::children()
-            .iter()
-            .map(|p| p.as_raw_nonzero().get() as u32)
-            .collect();
+        let now: BTreeSet<u32> = crate::children::descendants();
         let mut known = self.known_children.borrow_mut();
         if *known == now {
             return;

@@ -10,8 +10,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::forward::{self, Target};
 use super::serve::Head;
+
+/// A server's answer to a request head: its status and headers (`None`: no answer).
+pub type Answer = Option<(u16, Vec<(String, String)>)>;
 
 /// How long an approval is remembered: as long as the engine may cache it
 /// (`Access-Control-Max-Age` of the runtime's answer).
@@ -76,16 +78,16 @@ impl Approvals {
             .cloned()
     }
 
-    /// Whether the request `head` to `uri`, which the app left unanswered, may go to the real
-    /// server: yes if the runtime approved nothing for it, else only if the server approves
-    /// the same preflight.
-    pub fn may_forward(&self, target: &Target<'_>, uri: &str, head: &Head) -> bool {
+    /// Whether the request `head` to `uri` (on `host`), which the app left unanswered, may go
+    /// to the real server: yes if the runtime approved nothing for it, else only if the server
+    /// approves the same preflight (`ask` sends it to the server).
+    pub fn may_forward(&self, host: &str, uri: &str, head: &Head, ask: impl FnOnce(&Head) -> Answer) -> bool {
         let Some(approval) = self.approved_for(uri, head) else {
             return true;
         };
         let origin = head.header("Origin").unwrap_or_default().to_owned();
         let mut headers = vec![
-            ("Host".to_owned(), head.header("Host").unwrap_or(target.host).to_owned()),
+            ("Host".to_owned(), head.header("Host").unwrap_or(host).to_owned()),
             ("Origin".to_owned(), origin.clone()),
             ("Access-Control-Request-Method".to_owned(), approval.method.clone()),
         ];
@@ -98,9 +100,9 @@ impl Approvals {
             headers,
             rest: Vec::new(),
         };
-        match forward::ask(target, &preflight) {
-            Ok(Some((status, answer))) => approves(status, &answer, &origin, &approval),
-            _ => false,
+        match ask(&preflight) {
+            Some((status, answer)) => approves(status, &answer, &origin, &approval),
+            None => false,
         }
     }
 }

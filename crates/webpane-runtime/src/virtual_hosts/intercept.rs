@@ -178,7 +178,8 @@ pub fn serve(stream: &mut (impl Read + Write), target: &Target<'_>) -> io::Resul
                 }
                 // A request the runtime's preflight let through goes to the server only if the
                 // server approves it itself.
-                if page.is_some() && !target.approvals.may_forward(target, &uri, &head) {
+                let ask = |preflight: &Head| super::forward::ask(target, preflight).ok().flatten();
+                if page.is_some() && !target.approvals.may_forward(target.host, &uri, &head, ask) {
                     log::info!("{uri}: the server does not approve this cross-origin request; not sent");
                     return serve::simple(stream, 403, "Forbidden", "close", &[]);
                 }

@@ -112,6 +112,20 @@ pub fn wait_reaped(pid: u32) {
     }
 }
 
+/// Whether `pid` is below `ancestor` in the process tree (a web process in WebKit's sandbox is
+/// the browser process's grandchild or further down: `bwrap` stands between).
+pub fn descends_from(pid: u32, ancestor: u32) -> bool {
+    let mut at = pid;
+    for _ in 0..64 {
+        match parent_of(at) {
+            Some(parent) if parent == ancestor => return true,
+            Some(parent) if parent > 1 => at = parent,
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// The parent pid of `pid`.
 pub fn parent_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
