@@ -21,7 +21,12 @@ pub(crate) struct PolicyArgs {
     pub(crate) deny: Vec<Permission>,
     /// Answer HTTP authentication (Basic, Digest) with USER:PASS. A command line is readable by
     /// every local user: prefer `--http-credentials-file` or the environment variable.
-    #[arg(long, value_name = "USER:PASS", env = "WEBPANE_HTTP_CREDENTIALS", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "USER:PASS",
+        env = "WEBPANE_HTTP_CREDENTIALS",
+        hide_env_values = true
+    )]
     pub(crate) http_credentials: Option<String>,
     /// Answer HTTP authentication with the USER:PASS in FILE (its first line; keep it 0600).
     #[arg(long, value_name = "FILE", conflicts_with = "http_credentials")]

@@ -223,14 +223,22 @@ fn credentials_and_the_proxy_come_from_the_command_line() {
     assert_eq!(line, r#""authorized""#);
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_webpane"))
-        .args(["run", &format!("http://127.0.0.1:{guarded}/"), "--headless", "--user-data-folder"])
+        .args([
+            "run",
+            &format!("http://127.0.0.1:{guarded}/"),
+            "--headless",
+            "--user-data-folder",
+        ])
         .arg(dir.path().join("udf"))
         .env("WEBPANE_RUNTIME", runtime())
         .env("WEBPANE_HTTP_CREDENTIALS", "user:pass")
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().next(), Some(r#""authorized""#));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().next(),
+        Some(r#""authorized""#)
+    );
 
     // A proxy that serves the page itself for any absolute-form request: the run's only way
     // to the page is through it.
@@ -364,12 +372,18 @@ fn other_origins_cannot_read_a_virtual_host_by_default() {
         let stdout = String::from_utf8(out.stdout).unwrap();
         serde_json::from_str::<serde_json::Value>(stdout.lines().next().expect("a report")).unwrap()
     };
-    assert_eq!(report(&[]), serde_json::json!({ "script": "script", "read": "refused" }));
+    assert_eq!(
+        report(&[]),
+        serde_json::json!({ "script": "script", "read": "refused" })
+    );
     assert_eq!(
         report(&["--virtual-host-access", "allow"]),
         serde_json::json!({ "script": "script", "read": "the secret" })
     );
-    let help = Command::new(env!("CARGO_BIN_EXE_webpane")).args(["run", "--help"]).output().unwrap();
+    let help = Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(["run", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
     assert!(help.contains("shares one browser process"), "{help}");
 }

@@ -377,7 +377,10 @@ fn a_full_disk_leaves_no_half_written_extension_and_the_run_says_why() {
     // The share's failure (2) or the page's render process, ended for want of the extension (4):
     // either way the run ends and says why.
     assert!(code == 2 || code == 4, "{code}: {err}");
-    assert!(err.contains("web process extension") && err.contains("No space left"), "{err}");
+    assert!(
+        err.contains("web process extension") && err.contains("No space left"),
+        "{err}"
+    );
     // Nothing half-written is left for WebKit to load.
     let extensions = udf.join("webkit/extensions");
     let left: Vec<_> = std::fs::read_dir(&extensions)
@@ -396,10 +399,7 @@ fn a_run_without_a_working_web_process_extension_ends_with_the_reason() {
     let page = page(dir.path(), WAITING_PAGE);
     let broken = dir.path().join("broken.so");
     std::fs::write(&broken, "not a shared library").unwrap();
-    for (extension, why) in [
-        (dir.path().join("missing.so"), "missing.so"),
-        (broken, "did not load"),
-    ] {
+    for (extension, why) in [(dir.path().join("missing.so"), "missing.so"), (broken, "did not load")] {
         let udf = tempfile::tempdir().unwrap();
         let mut command = run_command(udf.path(), &page, &[]);
         command.env("WEBPANE_WEBEXT", &extension).stdin(Stdio::piped());

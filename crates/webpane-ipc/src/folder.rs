@@ -290,7 +290,8 @@ impl Folder {
         match self.open_file(name, false, false) {
             Ok(mut file) => {
                 let mut bytes = Vec::new();
-                std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| FolderError::io(&self.path.join(name), e))?;
+                std::io::Read::read_to_end(&mut file, &mut bytes)
+                    .map_err(|e| FolderError::io(&self.path.join(name), e))?;
                 Ok(Some(bytes))
             }
             Err(FolderError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),

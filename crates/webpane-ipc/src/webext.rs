@@ -216,8 +216,8 @@ pub fn page_mark(page: u64, secret: &str) -> String {
 /// equal lengths).
 pub fn page_of_mark(value: &str, secret: &str) -> Option<u64> {
     let (page, given) = value.trim().split_once('.')?;
-    let same = given.len() == secret.len()
-        && given.bytes().zip(secret.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    let same =
+        given.len() == secret.len() && given.bytes().zip(secret.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
     if !same || secret.is_empty() {
         return None;
     }

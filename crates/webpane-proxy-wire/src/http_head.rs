@@ -72,7 +72,6 @@ pub fn read_head(stream: &mut impl Read, mut pending: Vec<u8>) -> io::Result<Opt
     }
 }
 
-
 fn find_head_end(bytes: &[u8]) -> Option<usize> {
     bytes.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
 }
@@ -91,8 +90,14 @@ mod tests {
         let second = read_head(&mut io::empty(), first.rest).unwrap().unwrap();
         assert_eq!(second.method, "POST");
         assert_eq!(second.rest, b"body");
-        assert!(read_head(&mut io::empty(), Vec::new()).unwrap().is_none(), "closed between requests");
-        assert!(read_head(&mut io::Cursor::new(b"GET / HT".to_vec()), Vec::new()).is_err(), "cut short");
+        assert!(
+            read_head(&mut io::empty(), Vec::new()).unwrap().is_none(),
+            "closed between requests"
+        );
+        assert!(
+            read_head(&mut io::Cursor::new(b"GET / HT".to_vec()), Vec::new()).is_err(),
+            "cut short"
+        );
         assert!(read_head(&mut io::Cursor::new(b"\0\0 / HTTP/1.1\r\n\r\n".to_vec()), Vec::new()).is_err());
         let huge = vec![b'a'; MAX_HEAD + 10];
         assert!(read_head(&mut io::Cursor::new(huge), Vec::new()).is_err(), "too large");

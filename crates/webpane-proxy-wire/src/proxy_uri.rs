@@ -92,7 +92,12 @@ mod tests {
         let kind = |uri: &str| parse(uri).map(|u| u.map(|u| (u.kind, u.host, u.port, u.credentials)));
         assert_eq!(
             kind("socks5://u:p@127.0.0.1:9050"),
-            Ok(Some((Kind::Socks5, "127.0.0.1".into(), 9050, Some(("u".into(), "p".into())))))
+            Ok(Some((
+                Kind::Socks5,
+                "127.0.0.1".into(),
+                9050,
+                Some(("u".into(), "p".into()))
+            )))
         );
         assert_eq!(kind("socks://s.test").unwrap().unwrap().0, Kind::Socks5);
         assert_eq!(kind("socks5h://s.test").unwrap().unwrap().2, 1080);
@@ -101,7 +106,10 @@ mod tests {
         assert_eq!(kind("http://p.test").unwrap().unwrap().2, 80);
         assert_eq!(kind("direct://"), Ok(None));
         let refused = parse("https://u:secret@p.test:443").unwrap_err();
-        assert!(refused.contains("https proxy") && !refused.contains("secret"), "{refused}");
+        assert!(
+            refused.contains("https proxy") && !refused.contains("secret"),
+            "{refused}"
+        );
         assert!(parse("ftp://p.test").is_err());
         assert!(parse("socks5://:1080").is_err());
     }

@@ -20,7 +20,9 @@ pub fn connect5(
     let mut answer = [0u8; 2];
     stream.read_exact(&mut answer)?;
     if answer != [5, method] {
-        return Err(refused(format!("the SOCKS5 proxy refused authentication method {method}")));
+        return Err(refused(format!(
+            "the SOCKS5 proxy refused authentication method {method}"
+        )));
     }
     if let Some((user, password)) = credentials {
         let (user, password) = (user.as_bytes(), password.as_bytes());
@@ -48,7 +50,10 @@ pub fn connect5(
     let mut head = [0u8; 4];
     stream.read_exact(&mut head)?;
     if head[0] != 5 || head[1] != 0 {
-        return Err(refused(format!("the SOCKS5 proxy could not reach {host}:{port} (reply {})", head[1])));
+        return Err(refused(format!(
+            "the SOCKS5 proxy could not reach {host}:{port} (reply {})",
+            head[1]
+        )));
     }
     // The address the proxy bound, which nothing here needs.
     let skip = match head[3] {
@@ -88,7 +93,10 @@ pub fn connect4a(
     let mut reply = [0u8; 8];
     stream.read_exact(&mut reply)?;
     if reply[1] != 0x5a {
-        return Err(refused(format!("the SOCKS4a proxy could not reach {host}:{port} (reply {})", reply[1])));
+        return Err(refused(format!(
+            "the SOCKS4a proxy could not reach {host}:{port} (reply {})",
+            reply[1]
+        )));
     }
     Ok(())
 }
@@ -130,7 +138,10 @@ mod tests {
     fn socks5_with_and_without_credentials() {
         let mut p = peer(&[5, 0, 5, 0, 0, 1, 127, 0, 0, 1, 0, 80]);
         connect5(&mut p, None, "a.test", 443).unwrap();
-        assert_eq!(p.output, [&[5u8, 1, 0, 5, 1, 0, 3, 6][..], b"a.test", &[1, 187]].concat());
+        assert_eq!(
+            p.output,
+            [&[5u8, 1, 0, 5, 1, 0, 3, 6][..], b"a.test", &[1, 187]].concat()
+        );
         let credentials = ("u".to_owned(), "pw".to_owned());
         let mut p = peer(&[5, 2, 1, 0, 5, 0, 0, 3, 1, b'x', 0, 80]);
         connect5(&mut p, Some(&credentials), "a.test", 80).unwrap();

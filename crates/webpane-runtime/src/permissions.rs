@@ -156,10 +156,14 @@ mod folder_rules {
         std::os::unix::fs::symlink(&victim, dir.path().join(&temp)).unwrap();
         std::os::unix::fs::symlink(&victim, dir.path().join("permissions.json.partial")).unwrap();
         let kept = Permissions::load(folder());
-        kept.set("https://a.example", PermissionKind::Camera, Some(true)).unwrap();
+        kept.set("https://a.example", PermissionKind::Camera, Some(true))
+            .unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
         let meta = std::fs::symlink_metadata(dir.path().join(FILE)).unwrap();
         assert!(meta.file_type().is_file(), "the link was replaced by the file itself");
-        assert_eq!(Permissions::load(folder()).get("https://a.example", PermissionKind::Camera), Some(true));
+        assert_eq!(
+            Permissions::load(folder()).get("https://a.example", PermissionKind::Camera),
+            Some(true)
+        );
     }
 }

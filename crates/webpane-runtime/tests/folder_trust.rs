@@ -277,5 +277,8 @@ fn the_web_process_extension_is_copied_never_linked() {
         assert_eq!(meta.len(), source.len());
         assert_eq!(meta.mode() & 0o777, 0o400, "read-only");
     }
-    assert_ne!(std::fs::metadata(&copies[0]).unwrap().ino(), std::fs::metadata(&copies[1]).unwrap().ino());
+    assert_ne!(
+        std::fs::metadata(&copies[0]).unwrap().ino(),
+        std::fs::metadata(&copies[1]).unwrap().ino()
+    );
 }

@@ -312,7 +312,9 @@ fn a_service_worker_cannot_pose_as_a_page() {
         )
         .unwrap();
     });
-    victim.add_web_resource_requested_filter("https://api.example/*").unwrap();
+    victim
+        .add_web_resource_requested_filter("https://api.example/*")
+        .unwrap();
     assert!(load_html(&event_loop, &victim, "<p>victim</p>"));
     let attacker = new_webview(&event_loop, &env);
     event_loop
@@ -327,7 +329,11 @@ fn a_service_worker_cannot_pose_as_a_page() {
     let results = report["results"].as_array().unwrap_or_else(|| panic!("{report}"));
     assert_eq!(results.len(), 16, "{report}");
     assert!(!report.to_string().contains("victim"), "{report}");
-    assert!(asked.borrow().is_empty(), "the victim's app was asked: {:?}", asked.borrow());
+    assert!(
+        asked.borrow().is_empty(),
+        "the victim's app was asked: {:?}",
+        asked.borrow()
+    );
 }
 
 /// Issue 25.7: while a view filters a URI, the runtime approves CORS preflights for it so the
@@ -381,6 +387,12 @@ fn an_unanswered_cross_origin_request_needs_the_servers_own_approval() {
     assert_eq!(report["declined"], "refused", "{report}");
     assert_eq!(report["simple"], format!("200 real /api/simple"), "{report}");
     let real = without_icons(&real);
-    assert!(!real.iter().any(|h| h.starts_with("DELETE")), "an unapproved DELETE reached the server: {real:?}");
-    assert!(real.iter().any(|h| h.starts_with("OPTIONS /api/declined")), "the server was asked: {real:?}");
+    assert!(
+        !real.iter().any(|h| h.starts_with("DELETE")),
+        "an unapproved DELETE reached the server: {real:?}"
+    );
+    assert!(
+        real.iter().any(|h| h.starts_with("OPTIONS /api/declined")),
+        "the server was asked: {real:?}"
+    );
 }

@@ -454,7 +454,9 @@ fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
             .unwrap();
     }
     wait_until(&event_loop, "a touchstart with three fingers", || {
-        got.borrow().iter().any(|m| m.matches('[').count() == 4 && m.contains("touchstart"))
+        got.borrow()
+            .iter()
+            .any(|m| m.matches('[').count() == 4 && m.contains("touchstart"))
     });
     for (n, id) in ids.into_iter().enumerate() {
         webview

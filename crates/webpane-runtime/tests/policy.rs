@@ -364,7 +364,9 @@ fn a_download_lands_only_where_the_app_says() {
             .on_state_changed(move |op, _| os.borrow_mut().push((op.state(), op.result_file_path())));
     });
     third.navigate(&format!("http://127.0.0.1:{port}/third")).unwrap();
-    wait_until(&event_loop, "the third download's end", || !other_states.borrow().is_empty());
+    wait_until(&event_loop, "the third download's end", || {
+        !other_states.borrow().is_empty()
+    });
     assert_eq!(
         other_states.borrow()[0],
         (webpane::DownloadState::Completed, dir.path().join("mine (1).txt"))

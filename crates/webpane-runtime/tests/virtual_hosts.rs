@@ -353,9 +353,19 @@ fn app_process_entry_point() {
 fn idle_connections_cannot_exhaust_the_proxy() {
     use std::io::Write;
     let site = tempfile::tempdir().unwrap();
-    write(site.path(), "index.html", "<script>chrome.webview.postMessage({ ok: 1 })</script>");
+    write(
+        site.path(),
+        "index.html",
+        "<script>chrome.webview.postMessage({ ok: 1 })</script>",
+    );
     let (event_loop, _env, webview, _dir) = open_webview();
-    map(&event_loop, &webview, "appassets.example", site.path(), HostResourceAccessKind::Allow);
+    map(
+        &event_loop,
+        &webview,
+        "appassets.example",
+        site.path(),
+        HostResourceAccessKind::Allow,
+    );
     let ports = listening_ports(webview.browser_process_id());
     assert_eq!(ports.len(), 1, "the proxy's port: {ports:?}");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -383,7 +393,11 @@ fn idle_connections_cannot_exhaust_the_proxy() {
         })
     };
     // A new page of the mapped host (no connection WebKit kept from before can serve it).
-    write(site.path(), "second.html", "<script>chrome.webview.postMessage({ ok: 2 })</script>");
+    write(
+        site.path(),
+        "second.html",
+        "<script>chrome.webview.postMessage({ ok: 2 })</script>",
+    );
     assert_eq!(
         report_of(&event_loop, &webview, "https://appassets.example/second.html")["ok"],
         2
@@ -395,7 +409,10 @@ fn idle_connections_cannot_exhaust_the_proxy() {
         let (mut command, _copy) = command_as_nobody("proxy-probe", std::path::Path::new(&ports[0].to_string()));
         let out = command.output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("@@answered []"), "another user's connection got an answer: {stdout}");
+        assert!(
+            stdout.contains("@@answered []"),
+            "another user's connection got an answer: {stdout}"
+        );
     }
 }
 
@@ -640,7 +657,9 @@ fn a_socks_proxy_carries_everything_but_the_virtual_hosts() {
     let socks = test_socks5(seen.clone(), true);
     let dir = tempfile::tempdir().unwrap();
     let event_loop = EventLoop::new().unwrap();
-    let env = env_with(&event_loop, dir.path(), |b| b.proxy(&format!("socks5://u:pw@127.0.0.1:{socks}")));
+    let env = env_with(&event_loop, dir.path(), |b| {
+        b.proxy(&format!("socks5://u:pw@127.0.0.1:{socks}"))
+    });
     let webview = new_webview(&event_loop, &env);
     let _site = map_origin_page(&event_loop, &webview);
     let port = http_server("<script>chrome.webview.postMessage({ via: location.href })</script>".into());

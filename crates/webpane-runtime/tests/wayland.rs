@@ -133,7 +133,11 @@ fn the_offscreen_example_types_any_text_on_wayland() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let line = format!("typed value: {}", serde_json::to_string(typed).unwrap());
     assert!(stdout.contains(&line), "{stdout}");
 }

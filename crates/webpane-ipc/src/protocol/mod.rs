@@ -25,8 +25,8 @@ pub use app::AppMessage;
 pub use channel::{AppToPage, PageToApp};
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
 pub use offscreen::{
-    FrameInfo, FrameRect, InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, TextInputPurpose,
-    MAX_TEXT_INPUT, MAX_TOUCH_POINTS, TextInputState, TouchEventKind, TouchInput, modifiers,
+    FrameInfo, FrameRect, InputEvent, KeyInput, MAX_TEXT_INPUT, MAX_TOUCH_POINTS, MouseButton, MouseEventKind,
+    MouseInput, TextInputPurpose, TextInputState, TouchEventKind, TouchInput, modifiers,
 };
 pub use options::{
     CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions, wildcard_match,

@@ -336,12 +336,7 @@ impl TouchInput {
             TouchEventKind::Moved => down.get(&self.id).copied(),
             TouchEventKind::Ended | TouchEventKind::Cancelled => down.remove(&self.id),
         }
-        .ok_or_else(|| {
-            format!(
-                "touch point {} is not down ({:?} before Began)",
-                self.id, self.kind
-            )
-        })
+        .ok_or_else(|| format!("touch point {} is not down ({:?} before Began)", self.id, self.kind))
     }
 }
 
@@ -441,11 +436,18 @@ mod tests {
         }
         assert_eq!(TouchInput::moved(u32::MAX - 1, 0.0, 0.0).track(&mut down), Ok(2));
         assert_eq!(TouchInput::ended(u32::MAX - 1, 0.0, 0.0).track(&mut down), Ok(2));
-        assert_eq!(TouchInput::began(7, 0.0, 0.0).track(&mut down), Ok(2), "numbers are reused");
+        assert_eq!(
+            TouchInput::began(7, 0.0, 0.0).track(&mut down),
+            Ok(2),
+            "numbers are reused"
+        );
         for id in 100..100 + MAX_TOUCH_POINTS - 4 {
             assert!(TouchInput::began(id, 0.0, 0.0).track(&mut down).is_ok());
         }
-        assert!(TouchInput::began(1, 0.0, 0.0).track(&mut down).is_err(), "too many points down");
+        assert!(
+            TouchInput::began(1, 0.0, 0.0).track(&mut down).is_err(),
+            "too many points down"
+        );
     }
 
     #[test]

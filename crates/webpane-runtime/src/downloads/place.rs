@@ -22,8 +22,12 @@ pub fn place(from: &Folder, name: &str, wanted: &Path) -> Result<PathBuf, String
     let (Some(parent), Some(file_name)) = (wanted.parent(), wanted.file_name()) else {
         return Err(format!("{} names no file in a folder", wanted.display()));
     };
-    let dir = rustix::fs::open(parent, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
-        .map_err(|e| format!("the folder {}: {e}", parent.display()))?;
+    let dir = rustix::fs::open(
+        parent,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| format!("the folder {}: {e}", parent.display()))?;
     for n in 0..MAX_TRIES {
         let candidate = numbered(file_name, n);
         match rustix::fs::renameat_with(from.as_fd(), name, &dir, candidate.as_os_str(), RenameFlags::NOREPLACE) {
@@ -35,7 +39,12 @@ pub fn place(from: &Folder, name: &str, wanted: &Path) -> Result<PathBuf, String
                 Err(Errno::EXIST) => continue,
                 Err(e) => return Err(format!("cannot write {}: {e}", parent.join(&candidate).display())),
             },
-            Err(e) => return Err(format!("cannot move the download to {}: {e}", parent.join(&candidate).display())),
+            Err(e) => {
+                return Err(format!(
+                    "cannot move the download to {}: {e}",
+                    parent.join(&candidate).display()
+                ));
+            }
         }
     }
     Err(format!("{MAX_TRIES} names beside {} are taken", wanted.display()))

@@ -7,8 +7,8 @@
 mod context_menu;
 mod cursor;
 mod dialogs;
-mod extension_check;
 pub(crate) mod extension;
+mod extension_check;
 mod files;
 mod find;
 mod frames;

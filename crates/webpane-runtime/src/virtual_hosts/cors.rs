@@ -180,7 +180,10 @@ mod tests {
         let approvals = Approvals::default();
         approvals.record(
             "https://api.test/x",
-            &answer(&[("Origin", "http://app.test"), ("Access-Control-Request-Method", "DELETE")]),
+            &answer(&[
+                ("Origin", "http://app.test"),
+                ("Access-Control-Request-Method", "DELETE"),
+            ]),
         );
         let head = |origin: &str| Head {
             method: "DELETE".into(),
@@ -188,8 +191,20 @@ mod tests {
             headers: answer(&[("Origin", origin)]),
             rest: Vec::new(),
         };
-        assert!(approvals.approved_for("https://api.test/x", &head("http://app.test")).is_some());
-        assert!(approvals.approved_for("https://api.test/y", &head("http://app.test")).is_none());
-        assert!(approvals.approved_for("https://api.test/x", &head("http://b.test")).is_none());
+        assert!(
+            approvals
+                .approved_for("https://api.test/x", &head("http://app.test"))
+                .is_some()
+        );
+        assert!(
+            approvals
+                .approved_for("https://api.test/y", &head("http://app.test"))
+                .is_none()
+        );
+        assert!(
+            approvals
+                .approved_for("https://api.test/x", &head("http://b.test"))
+                .is_none()
+        );
     }
 }

@@ -86,8 +86,10 @@ fn connect(target: &Target<'_>) -> io::Result<Option<Box<dyn Stream>>> {
 
 /// Sends `head` (no body) to the target's server and returns the response's status and
 /// headers; `None` when the server cannot be reached or answers nothing readable.
-pub fn ask(target: &Target<'_>, head: &Head) -> io::Result<Option<(u16, Vec<(String, String)>)>> {
-    let Some(mut server) = connect(target)? else { return Ok(None) };
+pub fn ask(target: &Target<'_>, head: &Head) -> io::Result<super::cors::Answer> {
+    let Some(mut server) = connect(target)? else {
+        return Ok(None);
+    };
     server.write_all(request_head(head).as_bytes())?;
     server.flush()?;
     let mut pending = Vec::new();

@@ -2,7 +2,7 @@
 //! (WebView2's `SetVirtualHostNameToFolderMapping`).
 //!
 //! WebKitGTK cannot answer http(s) requests itself, so once a host is mapped the runtime points
-//! WebKit's network process at its own loopback SOCKS5 proxy ([`proxy`], [`socks`]), which serves mapped hosts
+//! WebKit's network process at its own loopback SOCKS5 proxy ([`proxy`], `webpane_proxy_wire::socks_server`), which serves mapped hosts
 //! from their folders ([`serve`]) over TLS with a certificate made for each host ([`tls`]) and
 //! trusted by WebKit for that host only; every other host is tunnelled untouched, through the
 //! system's or the environment's proxy when there is one ([`upstream`]).

@@ -5,7 +5,7 @@
 //! the system's or the environment's proxy when there is one. Only a client that knows this
 //! runtime's random credentials gets a connection (SOCKS5 username/password).
 //!
-//! No other local user can hold it up either ([`peer`]): a connection from a socket of another
+//! No other local user can hold it up either ([`super::peer`]): a connection from a socket of another
 //! uid is closed before a byte is read. Connections that have not authenticated yet are few
 //! (at most [`MAX_PENDING`]; a new one pushes the oldest out, so a process of ours that opens
 //! connections without end cannot keep WebKit's out) and short-lived (the whole handshake has
@@ -26,8 +26,8 @@ use std::time::Duration;
 use super::forward;
 use super::intercept;
 use super::serve::{self, Site};
-use webpane_proxy_wire::socks_server as socks;
 use super::upstream;
+use webpane_proxy_wire::socks_server as socks;
 
 /// At most this many authenticated connections at once.
 const MAX_CONNECTIONS: usize = 1024;
@@ -158,11 +158,7 @@ impl Drop for Admitted<'_> {
 
 fn handle(mut conn: TcpStream, number: u64, shared: &Shared) -> io::Result<()> {
     let _ = conn.set_nodelay(true);
-    let handshake = socks::handshake(
-        &mut Deadline::new(&mut conn, HANDSHAKE),
-        &shared.user,
-        &shared.password,
-    );
+    let handshake = socks::handshake(&mut Deadline::new(&mut conn, HANDSHAKE), &shared.user, &shared.password);
     shared.done_pending(number);
     let target = match handshake {
         Ok(target) => target,

@@ -31,7 +31,6 @@ pub struct Rewrite {
     pub body: Vec<u8>,
 }
 
-
 /// Serves requests on `stream` until the peer closes it, a request asks to, or the host is no
 /// longer mapped; `first`: a request already read.
 pub fn serve(stream: &mut (impl Read + Write), site: &Site, scheme: &str, first: Option<Head>) -> io::Result<()> {

@@ -29,8 +29,12 @@ pub fn reach(host: &str, port: u16, app_proxy: Option<&str>) -> io::Result<TcpSt
     if let Some(next) = &next {
         match next.kind {
             Kind::Http => open_tunnel(&mut server, next, host, port)?,
-            Kind::Socks5 => webpane_proxy_wire::socks_client::connect5(&mut server, next.credentials.as_ref(), host, port)?,
-            Kind::Socks4a => webpane_proxy_wire::socks_client::connect4a(&mut server, next.credentials.as_ref(), host, port)?,
+            Kind::Socks5 => {
+                webpane_proxy_wire::socks_client::connect5(&mut server, next.credentials.as_ref(), host, port)?
+            }
+            Kind::Socks4a => {
+                webpane_proxy_wire::socks_client::connect4a(&mut server, next.credentials.as_ref(), host, port)?
+            }
         }
     }
     server.set_read_timeout(None)?;
@@ -61,7 +65,7 @@ pub fn for_target(scheme: &str, host: &str, port: u16) -> Result<Option<Upstream
     let uri = format!("{scheme}://{host}:{port}/");
     let resolver = gio::ProxyResolver::default();
     if let Ok(proxies) = resolver.lookup(&uri, None::<&gio::Cancellable>) {
-        return match proxies.iter().next() {
+        return match proxies.first() {
             Some(first) => parse(first),
             None => Ok(None),
         };
@@ -139,7 +143,10 @@ mod tests {
             ("no_proxy", "internal.test,.corp"),
         ]);
         let next = from_environment("https", "example.org", vars).unwrap().unwrap();
-        assert_eq!((next.kind, next.host.as_str(), next.port), (Kind::Http, "proxy.test", 3128));
+        assert_eq!(
+            (next.kind, next.host.as_str(), next.port),
+            (Kind::Http, "proxy.test", 3128)
+        );
         assert_eq!(next.credentials, Some(("user".into(), "p@ss".into())));
         assert_eq!(from_environment("https", "a.internal.test", vars), Ok(None));
         assert_eq!(from_environment("https", "x.corp", vars), Ok(None));
@@ -149,5 +156,4 @@ mod tests {
         let socks = from_environment("http", "a.test", env(&[("all_proxy", "socks5://s.test:1080")]));
         assert_eq!(socks.unwrap().unwrap().kind, Kind::Socks5);
     }
-
 }

@@ -446,4 +446,3 @@ pub fn example_binary(name: &str) -> PathBuf {
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
         .unwrap_or_else(|| panic!("cargo named no binary for the example {name}"))
 }
-
