@@ -54,6 +54,7 @@ pub mod folder;
 pub mod handle;
 mod handshake;
 pub mod listener;
+pub mod origin;
 pub mod protocol;
 pub mod shm;
 mod socket;

@@ -90,14 +90,6 @@ impl Permissions {
     }
 }
 
-/// The origin (`scheme://host[:port]`) of a page URI.
-pub fn origin_of(uri: &str) -> String {
-    match url::Url::parse(uri) {
-        Ok(url) => url.origin().ascii_serialization(),
-        Err(_) => uri.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,7 +111,6 @@ mod tests {
         assert_eq!(Permissions::load(folder()).list().len(), 1);
         again.clear().unwrap();
         assert!(Permissions::load(folder()).list().is_empty());
-        assert_eq!(origin_of("https://a.example:8443/x?y"), "https://a.example:8443");
     }
 }
 

@@ -22,7 +22,8 @@ use std::rc::Rc;
 use gio::prelude::*;
 
 use webkit2gtk::{URISchemeRequestExt, URISchemeResponseExt};
-use webpane_ipc::protocol::{CustomScheme, ResourceResponse, ResponseBody, RuntimeMessage, WebViewId, wildcard_match};
+use webpane_ipc::origin::{origin_of, wildcard_match};
+use webpane_ipc::protocol::{CustomScheme, ResourceResponse, ResponseBody, RuntimeMessage, WebViewId};
 use webpane_ipc::{FdKind, FileAccess, FileForTransit, Outgoing, ReceivedFds};
 
 use crate::host::Host;
@@ -35,20 +36,6 @@ const PREFLIGHT_MAX_AGE: &str = "600";
 pub fn fail(request: &webkit2gtk::URISchemeRequest, message: &str) {
     let mut error = glib::Error::new(gio::IOErrorEnum::Failed, message);
     request.finish_error(&mut error);
-}
-
-/// The origin (`scheme://host[:port]`) of a URI, `null` for URIs without a host.
-pub fn origin_of(uri: &str) -> String {
-    match url::Url::parse(uri) {
-        Ok(u) => match u.host_str() {
-            Some(host) => match u.port() {
-                Some(port) => format!("{}://{host}:{port}", u.scheme()),
-                None => format!("{}://{host}", u.scheme()),
-            },
-            None => "null".into(),
-        },
-        Err(_) => "null".into(),
-    }
 }
 
 /// Whether documents of `origin` may request URIs of `scheme`.

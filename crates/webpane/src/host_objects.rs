@@ -25,7 +25,8 @@ use std::rc::Rc;
 use webpane_ipc::protocol::AppMessage;
 
 pub use object::{HostError, HostObject, HostReply, HostResult, HostValue, PropertySetter};
-use scope::{Answerer, origin_of};
+use scope::Answerer;
+use webpane_ipc::origin::origin_of;
 
 use crate::error::{Error, Result};
 use crate::objects::{Frame, WebView};

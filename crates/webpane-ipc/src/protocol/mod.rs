@@ -29,7 +29,7 @@ pub use offscreen::{
     MouseInput, TextInputPurpose, TextInputState, TouchEventKind, TouchInput, modifiers,
 };
 pub use options::{
-    CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions, wildcard_match,
+    CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions,
 };
 pub use output::{ImageFormat, OutputTarget, PdfSettings};
 pub use policy::{
@@ -47,20 +47,6 @@ pub use view::{CloseReason, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wildcards_match_runs_of_characters() {
-        assert!(wildcard_match("*", ""));
-        assert!(wildcard_match("app://*", "app://host/x.png"));
-        assert!(wildcard_match("app://host/*.png", "app://host/a/b.png"));
-        assert!(!wildcard_match("app://host/*.png", "app://host/a/b.png?x"));
-        assert!(wildcard_match("https://*.example.com", "https://a.b.example.com"));
-        assert!(!wildcard_match("https://*.example.com", "https://example.org"));
-        assert!(wildcard_match("a*b*c", "aXXbYYc"));
-        assert!(!wildcard_match("a*b*c", "aXXcYYb"));
-        assert!(wildcard_match("exact", "exact"));
-        assert!(!wildcard_match("exact", "exactly"));
-    }
 
     #[test]
     fn scheme_names_are_checked() {

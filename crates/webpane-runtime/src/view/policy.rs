@@ -107,7 +107,7 @@ impl View {
                     view.uri().map(|u| u.to_string()).unwrap_or_default(),
                 );
                 // Decided for this origin already: answered here, the app is not asked again.
-                match decided.get(&crate::permissions::origin_of(&uri), kind) {
+                match decided.get(&webpane_ipc::origin::origin_of(&uri), kind) {
                     Some(true) => {
                         request.allow();
                         return true;

@@ -218,7 +218,7 @@ impl HostObjectScope {
             .filter(|n| {
                 n.origins
                     .as_ref()
-                    .is_none_or(|o| o.iter().any(|p| origin_matches(p, origin)))
+                    .is_none_or(|o| o.iter().any(|p| webpane_ipc::origin::origin_matches(p, origin)))
             })
             .map(|n| n.object.clone())
             .ok_or_else(|| HostError::new(format!("no host object named '{name}' was added to this document")))
@@ -349,43 +349,6 @@ fn call_of(json: &str) -> Option<u64> {
 
 fn no_member(name: &str) -> HostError {
     HostError::new(format!("the host object has no member '{name}'"))
-}
-
-/// The origin (`scheme://host[:port]`) of a URI; the whole URI for one without an authority.
-pub(crate) fn origin_of(uri: &str) -> String {
-    match uri.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-            let authority = authority.rsplit('@').next().unwrap_or("");
-            format!("{}://{}", scheme.to_ascii_lowercase(), authority.to_ascii_lowercase())
-        }
-        None => uri.to_owned(),
-    }
-}
-
-/// Whether `origin` matches `pattern` (an origin; `*` matches any run of characters).
-pub(crate) fn origin_matches(pattern: &str, origin: &str) -> bool {
-    let pattern = pattern.trim_end_matches('/').to_ascii_lowercase();
-    let (p, o) = (pattern.as_bytes(), origin.as_bytes());
-    // Glob matching with one star backtrack point.
-    let (mut pi, mut oi, mut star, mut mark) = (0, 0, None, 0);
-    while oi < o.len() {
-        if pi < p.len() && p[pi] == b'*' {
-            star = Some(pi);
-            mark = oi;
-            pi += 1;
-        } else if pi < p.len() && p[pi] == o[oi] {
-            pi += 1;
-            oi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            oi = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == b'*')
 }
 
 #[cfg(test)]
