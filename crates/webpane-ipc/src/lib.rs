@@ -45,6 +45,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// `unsafe` only where declared: `sys` and `buffer::memory` (see ARCHITECTURE.md).
+#![deny(unsafe_code)]
 
 pub mod buffer;
 pub mod contract;
@@ -58,6 +60,7 @@ pub mod origin;
 pub mod protocol;
 pub mod shm;
 mod socket;
+#[allow(unsafe_code)]
 mod sys;
 pub mod transport;
 pub mod validate;

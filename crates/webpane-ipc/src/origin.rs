@@ -131,7 +131,10 @@ mod tests {
         assert!(origin_matches("app://host", "app://Host"));
         assert!(origin_matches("https://*.a.test", "https://x.a.test"));
         assert!(!origin_matches("https://a.test", "https://a.test.evil"));
-        assert!(!origin_matches("https://a.test*", "null"), "no wildcard reaches an opaque origin");
+        assert!(
+            !origin_matches("https://a.test*", "null"),
+            "no wildcard reaches an opaque origin"
+        );
         assert!(origin_matches("*", "null"));
         assert!(origin_matches("null", "null"));
         assert!(!origin_matches("", "null"));

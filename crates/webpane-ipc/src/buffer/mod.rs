@@ -1,6 +1,7 @@
 //! Buffers that outlive a message: [`SharedBuffer`] (shared memory posted to page script) and
 //! [`MemoryBuffer`] (memory the caller already has, wrapped without copying).
 
+#[allow(unsafe_code)]
 mod memory;
 mod shared;
 

@@ -28,9 +28,7 @@ pub use offscreen::{
     FrameInfo, FrameRect, InputEvent, KeyInput, MAX_TEXT_INPUT, MAX_TOUCH_POINTS, MouseButton, MouseEventKind,
     MouseInput, TextInputPurpose, TextInputState, TouchEventKind, TouchInput, modifiers,
 };
-pub use options::{
-    CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions,
-};
+pub use options::{CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions};
 pub use output::{ImageFormat, OutputTarget, PdfSettings};
 pub use policy::{
     ContextMenuTarget, FindCommand, MenuItem, PermissionKind, PermissionSetting, PolicyAnswer, PolicyRequest,
