@@ -1,4 +1,4 @@
-//! The wire formats of webpane's loopback proxy (the browser process's `virtual_hosts`), with no
+//! The wire formats of webpane's loopback proxy (the browser process's `proxy` module), with no
 //! I/O of their own: each works on any `Read + Write`, so that they are unit-tested and fuzzed
 //! on bytes alone.
 //!

@@ -26,7 +26,7 @@ mod schemes;
 mod server;
 mod udf;
 mod view;
-mod virtual_hosts;
+mod proxy;
 mod watchdog;
 
 use std::path::PathBuf;

@@ -27,7 +27,7 @@ use webpane_ipc::protocol::{CustomScheme, ResourceResponse, ResponseBody, Runtim
 use webpane_ipc::{FdKind, FileAccess, FileForTransit, Outgoing, ReceivedFds};
 
 use crate::host::Host;
-use crate::virtual_hosts::{AppBody, AppResponse, ProxyReply, ProxyRequest};
+use crate::proxy::{AppBody, AppResponse, ProxyReply, ProxyRequest};
 
 /// How long a CORS preflight answer may be cached by the engine.
 const PREFLIGHT_MAX_AGE: &str = "600";

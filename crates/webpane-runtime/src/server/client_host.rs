@@ -45,7 +45,7 @@ impl Host for ClientHost {
         if let (Some(server), Some(client)) = (self.server.upgrade(), self.client.upgrade()) {
             let view = client.views.borrow_mut().remove(&id);
             server
-                .virtual_hosts
+                .proxy
                 .forget(&server.data, |owner, _| *owner == (client.id, id));
             server.downloads.forget(client.id, Some(id));
             if let Some(view) = view {

@@ -230,7 +230,7 @@ impl Server {
         let _ = client.watch.borrow_mut().take();
         let views: Vec<View> = client.views.borrow_mut().drain().map(|(_, v)| v).collect();
         views.into_iter().for_each(View::destroy);
-        self.virtual_hosts.forget(&self.data, |owner, _| owner.0 == id);
+        self.proxy.forget(&self.data, |owner, _| owner.0 == id);
         self.tell_pages_intercepted_hosts();
         self.downloads.forget(id, None);
         self.schedule_idle_check();

@@ -368,7 +368,7 @@ impl Server {
                 access,
             } => {
                 let result = if client.views.borrow().contains_key(&id) {
-                    self.virtual_hosts
+                    self.proxy
                         .map(&self.context, &self.data, (client.id, id), &host, &folder, access)
                 } else {
                     Err(format!("there is no webview {}", id.0))
@@ -376,7 +376,7 @@ impl Server {
                 self.send(client, &RuntimeMessage::OperationDone { id, request, result });
             }
             AppMessage::ClearVirtualHostMapping { id, host } => {
-                self.virtual_hosts.unmap(&self.data, (client.id, id), &host);
+                self.proxy.unmap(&self.data, (client.id, id), &host);
             }
             AppMessage::SetCookie { id, request, cookie } => {
                 let reply = self.replier(client);
@@ -441,7 +441,7 @@ impl Server {
             }
             AppMessage::Close { id } => {
                 let view = client.views.borrow_mut().remove(&id);
-                self.virtual_hosts
+                self.proxy
                     .forget(&self.data, |owner, _| *owner == (client.id, id));
                 self.tell_pages_intercepted_hosts();
                 self.downloads.forget(client.id, Some(id));

@@ -10,23 +10,23 @@ use webpane_ipc::protocol::WebViewId;
 use webpane_ipc::webext::{InitData, REQUEST_HEADER};
 
 use super::state::*;
-use crate::virtual_hosts::{ProxyReply, ProxyRequest};
+use crate::proxy::{ProxyReply, ProxyRequest};
 
 impl Server {
     /// Routes the proxy's requests to views, and gives each new web process the hosts
     /// intercepted when it starts.
     pub(super) fn route_intercepted_requests(self: &Rc<Self>) {
         let weak = Rc::downgrade(self);
-        crate::virtual_hosts::set_route(move |request| match weak.upgrade() {
+        crate::proxy::set_route(move |request| match weak.upgrade() {
             Some(server) => server.route(request),
             None => {
                 let _ = request.reply.send(ProxyReply::Forward);
             }
         });
-        let page_mark_secret = self.virtual_hosts.page_secret();
+        let page_mark_secret = self.proxy.page_secret();
         self.context.connect_initialize_web_extensions(move |context| {
             let data = InitData {
-                intercepted_hosts: crate::virtual_hosts::intercepted_now(),
+                intercepted_hosts: crate::proxy::intercepted_now(),
                 page_mark_secret: page_mark_secret.clone(),
             };
             let json = serde_json::to_string(&data).unwrap_or_default();
@@ -44,7 +44,7 @@ impl Server {
                 .iter()
                 .any(|c| c.views.borrow().values().any(|v| v.filters_match(&request.uri)));
             let reply = if filtered {
-                self.virtual_hosts.record_preflight(&request.uri, &request.headers);
+                self.proxy.record_preflight(&request.uri, &request.headers);
                 ProxyReply::Respond(crate::schemes::preflight_answer(&request.headers))
             } else {
                 ProxyReply::Forward
@@ -71,7 +71,7 @@ impl Server {
             None => return Ok(()),
         };
         let result = self
-            .virtual_hosts
+            .proxy
             .set_intercepted(&self.context, &self.data, (client.id, id), &hosts);
         self.tell_pages_intercepted_hosts();
         result
@@ -105,21 +105,21 @@ impl Server {
             client.id,
             WebViewId(1 << 63 | u64::from_le_bytes(random[..8].try_into().unwrap_or_default())),
         );
-        self.virtual_hosts.set_intercepted(
+        self.proxy.set_intercepted(
             &self.context,
             &self.data,
             owner,
             &std::collections::BTreeSet::from([host]),
         )?;
         self.tell_pages_intercepted_hosts();
-        self.virtual_hosts.add_rewrite(token.clone(), method, body);
+        self.proxy.add_rewrite(token.clone(), method, body);
         headers.push((REQUEST_HEADER.to_owned(), token.clone()));
         self.with_view(client, id, |v| v.navigate_with_headers(uri, headers));
         let me = self.me.clone();
         glib::timeout_add_local_once(std::time::Duration::from_secs(60), move || {
             if let Some(server) = me.upgrade() {
-                server.virtual_hosts.drop_rewrite(&token);
-                let _ = server.virtual_hosts.set_intercepted(
+                server.proxy.drop_rewrite(&token);
+                let _ = server.proxy.set_intercepted(
                     &server.context,
                     &server.data,
                     owner,
@@ -133,7 +133,7 @@ impl Server {
 
     /// Tells every page the hosts intercepted now, if they changed.
     pub(super) fn tell_pages_intercepted_hosts(&self) {
-        let Some(hosts) = self.virtual_hosts.intercepted_changed() else {
+        let Some(hosts) = self.proxy.intercepted_changed() else {
             return;
         };
         for client in self.clients.borrow().values() {

@@ -108,7 +108,7 @@ impl Server {
             monitors: RefCell::new(Vec::new()),
             new_version: Cell::new(false),
             acceptor: acceptor::Acceptor::default(),
-            virtual_hosts: crate::virtual_hosts::VirtualHosts::new(app_proxy),
+            proxy: crate::proxy::LoopbackProxy::new(app_proxy),
             downloads: Rc::new(crate::downloads::Downloads::new(downloads_folder)),
             permissions,
         });

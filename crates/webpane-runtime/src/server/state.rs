@@ -64,7 +64,7 @@ pub struct Server {
     /// The listening socket's watch and the clients half-way through the handshake.
     pub(super) acceptor: Acceptor,
     /// Folders served at https hosts, and the proxy serving them.
-    pub(super) virtual_hosts: crate::virtual_hosts::VirtualHosts,
+    pub(super) proxy: crate::proxy::LoopbackProxy,
     /// Downloads waiting for their app's decision or in progress.
     pub(super) downloads: Rc<crate::downloads::Downloads>,
     /// Permissions decided per origin, kept with the profile.

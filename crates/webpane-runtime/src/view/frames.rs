@@ -32,7 +32,7 @@ impl View {
                         report.socket.replace(Some(socket));
                     }
                     // A page in a web process started before the last change of the set.
-                    let hosts = crate::virtual_hosts::intercepted_now();
+                    let hosts = crate::proxy::intercepted_now();
                     if !hosts.is_empty() {
                         super::extension::send_intercepted_hosts(webview, &hosts);
                     }

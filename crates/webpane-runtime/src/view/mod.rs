@@ -322,7 +322,7 @@ impl View {
     }
 
     /// Handles an http(s) request the proxy intercepted for this view's page.
-    pub fn proxy_request(&self, request: crate::virtual_hosts::ProxyRequest) {
+    pub fn proxy_request(&self, request: crate::proxy::ProxyRequest) {
         self.resources.proxy_request(self.id, &self.host, request);
     }
 

@@ -1,8 +1,10 @@
-//! Virtual hosts: a folder served at `https://<host>/` (and `http://<host>/`) as a real origin
-//! (WebView2's `SetVirtualHostNameToFolderMapping`).
+//! The browser process's loopback proxy, for everything WebKitGTK cannot answer itself over
+//! http(s): virtual hosts (a folder served at `https://<host>/` and `http://<host>/` as a real
+//! origin, WebView2's `SetVirtualHostNameToFolderMapping`), http(s) `WebResourceRequested`, and
+//! navigations with a method and body.
 //!
-//! WebKitGTK cannot answer http(s) requests itself, so once a host is mapped the runtime points
-//! WebKit's network process at its own loopback SOCKS5 proxy ([`proxy`], `webpane_proxy_wire::socks_server`), which serves mapped hosts
+//! Once a host is mapped (or intercepted) the runtime points WebKit's network process at its own
+//! loopback SOCKS5 proxy ([`listener`], `webpane_proxy_wire::socks_server`), which serves mapped hosts
 //! from their folders ([`serve`]) over TLS with a certificate made for each host ([`tls`]) and
 //! trusted by WebKit for that host only; every other host is tunnelled untouched, through the
 //! system's or the environment's proxy when there is one ([`upstream`]).
@@ -19,7 +21,7 @@ mod cors;
 mod forward;
 mod intercept;
 mod peer;
-mod proxy;
+mod listener;
 mod serve;
 mod tls;
 mod upstream;
@@ -35,11 +37,11 @@ use webkit2gtk::{WebContextExt, WebsiteDataManagerExt};
 use webpane_ipc::protocol::{HostResourceAccess, WebViewId};
 
 pub use intercept::{AppBody, AppResponse, ProxyReply, ProxyRequest, set_route};
-use proxy::{Mapped, Shared};
+use listener::{Mapped, Shared};
 use serve::Site;
 
 thread_local! {
-    /// The hosts intercepted now, as last told to pages (see [`VirtualHosts::intercepted_changed`]).
+    /// The hosts intercepted now, as last told to pages (see [`LoopbackProxy::intercepted_changed`]).
     static INTERCEPTED_NOW: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -58,7 +60,7 @@ struct Entry {
 }
 
 /// The browser process's virtual hosts and the proxy serving them.
-pub struct VirtualHosts {
+pub struct LoopbackProxy {
     shared: Arc<Shared>,
     /// The proxy URI (with its credentials) once the proxy runs.
     proxy: RefCell<Option<String>>,
@@ -73,7 +75,7 @@ pub struct VirtualHosts {
     app_proxy: Option<String>,
 }
 
-impl VirtualHosts {
+impl LoopbackProxy {
     /// No host mapped yet; `app_proxy`: the proxy the app set for the environment (other
     /// traffic goes on through it once the runtime's own proxy is in front).
     pub fn new(app_proxy: Option<String>) -> Self {
@@ -88,7 +90,7 @@ impl VirtualHosts {
             log::error!("no random bytes for the page marks' secret");
         }
         let page_secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mark);
-        VirtualHosts {
+        LoopbackProxy {
             shared: Arc::new(Shared {
                 user: user.clone(),
                 password: password.clone(),
@@ -112,7 +114,7 @@ impl VirtualHosts {
     }
 }
 
-impl VirtualHosts {
+impl LoopbackProxy {
     /// The runtime answers a CORS preflight for `uri` (the request's `headers`): what it
     /// approved is remembered, so that a request the app then leaves unanswered reaches the real
     /// server only if the server approves it too.
@@ -360,7 +362,7 @@ impl VirtualHosts {
             upstream::parse(app_proxy)?;
         }
         if self.proxy.borrow().is_none() {
-            let port = proxy::start(self.shared.clone()).map_err(|e| format!("cannot start the proxy: {e}"))?;
+            let port = listener::start(self.shared.clone()).map_err(|e| format!("cannot start the proxy: {e}"))?;
             let uri = format!("socks5://{}:{}@127.0.0.1:{port}", self.user, self.password);
             self.proxy.replace(Some(uri));
         }
