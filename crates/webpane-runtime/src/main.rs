@@ -22,11 +22,11 @@ mod permissions;
 #[allow(unsafe_code)]
 mod pixels;
 mod profile;
+mod proxy;
 mod schemes;
 mod server;
 mod udf;
 mod view;
-mod proxy;
 mod watchdog;
 
 use std::path::PathBuf;

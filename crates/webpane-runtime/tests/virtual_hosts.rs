@@ -330,6 +330,36 @@ fn listening_ports(pid: u32) -> Vec<u16> {
         .collect()
 }
 
+/// A webview whose browser process serves `https://appassets.example/index.html` (posting
+/// `{ ok: 1 }`) through its proxy: the folder, the loop, the environment, the webview, its
+/// user data folder and the proxy's port.
+fn a_served_page_and_its_proxy() -> (
+    tempfile::TempDir,
+    EventLoop,
+    webpane::Environment,
+    WebView,
+    tempfile::TempDir,
+    u16,
+) {
+    let site = tempfile::tempdir().unwrap();
+    write(
+        site.path(),
+        "index.html",
+        "<script>chrome.webview.postMessage({ ok: 1 })</script>",
+    );
+    let (event_loop, env, webview, dir) = open_webview();
+    map(
+        &event_loop,
+        &webview,
+        "appassets.example",
+        site.path(),
+        HostResourceAccessKind::Allow,
+    );
+    let ports = listening_ports(webview.browser_process_id());
+    assert_eq!(ports.len(), 1, "the proxy's port: {ports:?}");
+    (site, event_loop, env, webview, dir, ports[0])
+}
+
 /// The other end of the proxy test run as another user: `APP_FOLDER` holds the proxy's port.
 #[test]
 fn app_process_entry_point() {
@@ -352,22 +382,8 @@ fn app_process_entry_point() {
 #[test]
 fn idle_connections_cannot_exhaust_the_proxy() {
     use std::io::Write;
-    let site = tempfile::tempdir().unwrap();
-    write(
-        site.path(),
-        "index.html",
-        "<script>chrome.webview.postMessage({ ok: 1 })</script>",
-    );
-    let (event_loop, _env, webview, _dir) = open_webview();
-    map(
-        &event_loop,
-        &webview,
-        "appassets.example",
-        site.path(),
-        HostResourceAccessKind::Allow,
-    );
-    let ports = listening_ports(webview.browser_process_id());
-    assert_eq!(ports.len(), 1, "the proxy's port: {ports:?}");
+    let (site, event_loop, _env, webview, _dir, port) = a_served_page_and_its_proxy();
+    let ports = [port];
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut held = Vec::new();
     for _ in 0..1100 {
@@ -419,22 +435,8 @@ fn idle_connections_cannot_exhaust_the_proxy() {
 #[test]
 fn the_proxy_serves_no_one_without_the_runtimes_credentials() {
     use std::io::{Read, Write};
-    let site = tempfile::tempdir().unwrap();
-    write(
-        site.path(),
-        "index.html",
-        "<script>chrome.webview.postMessage({ ok: 1 })</script>",
-    );
-    let (event_loop, _env, webview, _dir) = open_webview();
-    map(
-        &event_loop,
-        &webview,
-        "appassets.example",
-        site.path(),
-        HostResourceAccessKind::Allow,
-    );
-    let ports = listening_ports(webview.browser_process_id());
-    assert_eq!(ports.len(), 1, "the proxy's port: {ports:?}");
+    let (_site, event_loop, _env, webview, _dir, port) = a_served_page_and_its_proxy();
+    let ports = [port];
     let connect = || {
         let conn = std::net::TcpStream::connect(("127.0.0.1", ports[0])).unwrap();
         conn.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();

@@ -92,17 +92,8 @@ pub fn ask(target: &Target<'_>, head: &Head) -> io::Result<super::cors::Answer> 
     };
     server.write_all(request_head(head).as_bytes())?;
     server.flush()?;
-    let mut pending = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let end = loop {
-        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end + 4;
-        }
-        let n = read_some(&mut server, &mut chunk)?;
-        if n == 0 || pending.len() > MAX_HEAD {
-            return Ok(None);
-        }
-        pending.extend_from_slice(&chunk[..n]);
+    let Some((pending, end)) = response_head(&mut server)? else {
+        return Ok(None);
     };
     let text = String::from_utf8_lossy(&pending[..end]);
     let mut lines = text.split("\r\n");
@@ -112,6 +103,26 @@ pub fn ask(target: &Target<'_>, head: &Head) -> io::Result<super::cors::Answer> 
         .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
         .collect();
     Ok(status.map(|status| (status, headers)))
+}
+
+/// Reads a response head from `server`: what was read, and where the head ends in it (what
+/// follows is body); `None` when the server closes first or the head is too large.
+fn response_head(server: &mut impl Read) -> io::Result<Option<(Vec<u8>, usize)>> {
+    let mut pending = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            return Ok(Some((pending, end + 4)));
+        }
+        if pending.len() > MAX_HEAD {
+            return Ok(None);
+        }
+        let n = read_some(server, &mut chunk)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        pending.extend_from_slice(&chunk[..n]);
+    }
 }
 
 /// The request line and headers as they go to the server (hop-by-hop and webpane's own
@@ -144,21 +155,10 @@ fn exchange(
     }
     server.flush()?;
     // The response head, with the connection marked as closing (WebKit must not reuse it).
-    let mut pending = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let end = loop {
-        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end + 4;
-        }
-        if pending.len() > MAX_HEAD {
-            return super::serve::simple(client, 502, "Bad Gateway", "close", &[]);
-        }
-        let n = read_some(&mut server, &mut chunk)?;
-        if n == 0 {
-            return super::serve::simple(client, 502, "Bad Gateway", "close", &[]);
-        }
-        pending.extend_from_slice(&chunk[..n]);
+    let Some((pending, end)) = response_head(&mut server)? else {
+        return super::serve::simple(client, 502, "Bad Gateway", "close", &[]);
     };
+    let mut chunk = [0u8; 8192];
     let text = String::from_utf8_lossy(&pending[..end]);
     let mut lines = text.split("\r\n");
     let mut rewritten = format!("{}\r\n", lines.next().unwrap_or("HTTP/1.1 502 Bad Gateway"));

@@ -20,8 +20,8 @@
 mod cors;
 mod forward;
 mod intercept;
-mod peer;
 mod listener;
+mod peer;
 mod serve;
 mod tls;
 mod upstream;

@@ -441,8 +441,7 @@ impl Server {
             }
             AppMessage::Close { id } => {
                 let view = client.views.borrow_mut().remove(&id);
-                self.proxy
-                    .forget(&self.data, |owner, _| *owner == (client.id, id));
+                self.proxy.forget(&self.data, |owner, _| *owner == (client.id, id));
                 self.tell_pages_intercepted_hosts();
                 self.downloads.forget(client.id, Some(id));
                 match view {
