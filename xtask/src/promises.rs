@@ -65,7 +65,7 @@ pub fn check(root: &Path) -> Vec<String> {
             problems.push(format!("{} is {} but names no test", row.id, row.checked));
         }
         for test in &row.tests {
-            if let Err(why) = test_exists(root, test) {
+            if let Err(why) = test_exists(root, test, &row.id) {
                 problems.push(format!("{}: {test}: {why}", row.id));
             }
         }
@@ -73,16 +73,41 @@ pub fn check(root: &Path) -> Vec<String> {
     problems
 }
 
-fn test_exists(root: &Path, test: &str) -> Result<(), String> {
+/// Whether `test` exists and cites `id` in its name or in the comments right above it (its doc
+/// comment, between its attributes).
+fn test_exists(root: &Path, test: &str, id: &str) -> Result<(), String> {
     let (file, function) = test.split_once("::").ok_or("not file::function")?;
     let (krate, rest) = file.split_once('/').ok_or("not crate/path")?;
     let path = root.join("crates").join(krate).join(rest);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if text.contains(&format!("fn {function}(")) {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(at) = lines.iter().position(|l| l.contains(&format!("fn {function}("))) else {
+        return Err(format!("no function {function} in {}", path.display()));
+    };
+    let above = lines[..at]
+        .iter()
+        .rev()
+        .take_while(|l| {
+            let l = l.trim_start();
+            l.starts_with("//") || l.starts_with("#[")
+        })
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if cites(function, id) || cites(&above, id) {
         Ok(())
     } else {
-        Err(format!("no function {function} in {}", path.display()))
+        Err(format!("{function} does not cite {id} in its name or doc comment"))
     }
+}
+
+/// Whether `text` names the promise `id` as a word (`S1` in "S1, S2", not in "S12").
+fn cites(text: &str, id: &str) -> bool {
+    text.match_indices(id).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + id.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
 }
 
 #[cfg(test)]
@@ -105,11 +130,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("webpane-promises-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("docs")).unwrap();
         std::fs::create_dir_all(dir.join("crates/x/tests")).unwrap();
-        std::fs::write(dir.join("crates/x/tests/t.rs"), "#[test]\nfn real() {}\n").unwrap();
+        std::fs::write(
+            dir.join("crates/x/tests/t.rs"),
+            "/// Pins S1.\n#[test]\nfn real() {}\n#[test]\nfn s12_only() {}\n",
+        )
+        .unwrap();
         std::fs::write(
             dir.join("docs/promises.md"),
             "| id | promise | tests | where |\n| --- | --- | --- | --- |\n\
-             | S1 | a | x/tests/t.rs::real | one |\n| S2 | b | x/tests/t.rs::gone | one |\n| S3 | c | — | procs |\n",
+             | S1 | a | x/tests/t.rs::real | one |\n| S2 | b | x/tests/t.rs::gone | one |\n| S3 | c | — | procs |\n\
+             | S4 | d | x/tests/t.rs::s12_only | one |\n",
         )
         .unwrap();
         let problems = check(&dir);
@@ -119,7 +149,12 @@ mod tests {
             problems.iter().any(|p| p.starts_with("S3 is procs but names no test")),
             "{problems:?}"
         );
-        assert!(problems.iter().any(|p| p == "S4 is listed 0 times"), "{problems:?}");
+        assert!(problems.iter().any(|p| p == "S5 is listed 0 times"), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("s12_only does not cite S4")),
+            "{problems:?}"
+        );
+        assert!(cites("Promises S1, S12.", "S1") && !cites("S12", "S1") && !cites("TS1", "S1"));
         assert!(
             !problems.iter().any(|p| p.starts_with("S1 ") || p.starts_with("S1:")),
             "{problems:?}"

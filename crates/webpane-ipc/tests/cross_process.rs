@@ -188,6 +188,7 @@ fn child_process_entry_point() {
 }
 
 #[test]
+/// Promises S3 (docs/promises.md).
 fn shared_memory_crosses_processes_sealed_and_read_only() {
     let peer = ChildPeer::spawn("shm");
     assert_eq!(peer.conn.peer_credentials().pid, peer.child.id() as i32);
@@ -240,6 +241,7 @@ fn shared_memory_crosses_processes_sealed_and_read_only() {
 }
 
 #[test]
+/// Promises F1, F2 (docs/promises.md).
 fn file_delivered_to_child_in_duplicate_mode_stays_usable_here() {
     let peer = ChildPeer::spawn("file");
     let mut file = tempfile::tempfile().unwrap();

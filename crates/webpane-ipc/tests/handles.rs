@@ -34,6 +34,7 @@ fn rejection(result: Result<webpane_ipc::Received<FdRef>, IpcError>) -> FdReject
 }
 
 #[test]
+/// Promises F2, F3 (docs/promises.md).
 fn duplicate_keeps_the_senders_fd_and_take_closes_it() {
     let _g = lock_resources();
     let (a, b) = Connection::pair().unwrap();
@@ -63,6 +64,7 @@ fn duplicate_keeps_the_senders_fd_and_take_closes_it() {
 }
 
 #[test]
+/// Promises F4 (docs/promises.md).
 fn directories_are_refused_on_both_sides() {
     let _g = lock_resources();
     let dir = tempfile::tempdir().unwrap();

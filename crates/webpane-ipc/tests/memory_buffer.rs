@@ -15,6 +15,7 @@ fn counter() -> (Arc<AtomicUsize>, impl Fn() + Send + Sync + Clone + 'static) {
 
 /// M2, M9: the cleanup runs exactly once, whichever thread lets go last.
 #[test]
+/// Promises M14 (docs/promises.md).
 fn cleanup_runs_exactly_once_under_concurrent_drops_from_eight_threads() {
     for round in 0..200 {
         let (cleaned, bump) = counter();
@@ -73,6 +74,7 @@ fn cleanup_waits_for_the_buffer_and_every_reference() {
 /// until they close; a reference's own close raises its `Closed` once (never again, whoever
 /// raised it first), then lets go; handlers can be removed by token.
 #[test]
+/// Promises M11 (docs/promises.md).
 fn references_keep_their_view_past_the_buffers_close_and_are_closed_once() {
     let buffer = MemoryBuffer::new(vec![9u8; 100]);
     assert_eq!(buffer.capacity(), 100);

@@ -32,6 +32,7 @@ fn shared_buffer_is_send_and_sync() {
 }
 
 #[test]
+/// Promises S1, S2, S5, S6 (docs/promises.md).
 fn every_method_after_close_returns_closed_including_old_streams() {
     let buffer = SharedBuffer::new(8192).unwrap();
     let mut stream = buffer.open_stream().unwrap();
@@ -59,6 +60,7 @@ fn every_method_after_close_returns_closed_including_old_streams() {
 }
 
 #[test]
+/// Promises S4 (docs/promises.md).
 fn streams_read_write_and_seek() {
     let buffer = SharedBuffer::new(16).unwrap();
     let mut s = buffer.open_stream().unwrap();
@@ -76,6 +78,7 @@ fn streams_read_write_and_seek() {
 }
 
 #[test]
+/// Promises S14 (docs/promises.md).
 fn views_keep_the_memory_mapped_after_close() {
     let buffer = SharedBuffer::new(4096).unwrap();
     let view = buffer.atomic_view().unwrap();
@@ -91,6 +94,7 @@ fn views_keep_the_memory_mapped_after_close() {
 }
 
 #[test]
+/// Promises S15 (docs/promises.md).
 fn a_peer_sees_writes_both_ways_and_close_does_not_affect_it() {
     let (app, peer) = Connection::pair().unwrap();
     let buffer = SharedBuffer::new(1 << 16).unwrap();
@@ -194,6 +198,7 @@ fn future_write_seal_locks_out_new_writers_but_keeps_existing_mappings() {
 }
 
 #[test]
+/// Promises S1 (docs/promises.md).
 fn invalid_sizes_are_typed_errors() {
     assert!(SharedBuffer::new(0).is_err());
     assert!(SharedMemory::create(0).is_err());

@@ -9,6 +9,7 @@ use common::*;
 use webpane::{BrowserProcessExitKind, EventLoop, WebViewOptions};
 
 #[test]
+/// Promises B2, B3, B11 (docs/promises.md).
 fn navigate_then_close_ends_in_a_normal_exit_after_which_the_folder_can_be_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("udf");
@@ -55,6 +56,7 @@ fn navigate_then_close_ends_in_a_normal_exit_after_which_the_folder_can_be_delet
 }
 
 #[test]
+/// Promises B12 (docs/promises.md).
 fn replacing_the_runtime_on_disk_raises_new_browser_version_available() {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");
@@ -103,6 +105,7 @@ fn replacing_the_runtime_on_disk_raises_new_browser_version_available() {
 }
 
 #[test]
+/// Promises B18 (docs/promises.md).
 fn dropping_the_environment_and_webviews_lets_the_runtime_go_and_reaps_it() {
     let (_event_loop, env, webview, dir) = open_webview();
     let pid = webview.browser_process_id();

@@ -99,6 +99,7 @@ fn app_process_entry_point() {
 }
 
 #[test]
+/// Promises B5, B6 (docs/promises.md).
 fn two_apps_share_one_runtime_and_both_see_its_normal_exit() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("udf");

@@ -74,6 +74,7 @@ fn a_cancelled_navigation_never_loads() {
 }
 
 #[test]
+/// Promises T8 (docs/promises.md).
 fn a_deferral_holds_the_navigation_until_completed() {
     let s = setup();
     let held = navigate_holding_a_deferral(&s, PAGE_A);
@@ -93,6 +94,7 @@ fn a_deferral_holds_the_navigation_until_completed() {
 }
 
 #[test]
+/// Promises T9 (docs/promises.md).
 fn a_dropped_deferral_and_a_panicking_handler_still_answer() {
     let s = setup();
     // Dropped without completing: the default (go ahead) applies.
@@ -160,6 +162,7 @@ fn completing_a_deferral_after_the_browser_process_died_is_harmless() {
 }
 
 #[test]
+/// Promises T6, T11 (docs/promises.md).
 fn running_the_loop_from_a_callback_is_a_reentrancy_error_not_a_hang() {
     let s = setup();
     let results: Rc<RefCell<Vec<String>>> = Rc::default();
@@ -185,6 +188,7 @@ fn running_the_loop_from_a_callback_is_a_reentrancy_error_not_a_hang() {
 }
 
 #[test]
+/// Promises B7 (docs/promises.md).
 fn exit_handlers_stay_registered_across_browser_process_restarts() {
     let s = setup();
     let exits = recorder();

@@ -66,6 +66,7 @@ fn unhandled_opens_a_window_of_the_runtime() {
 }
 
 #[test]
+/// Promises T10 (docs/promises.md).
 fn a_webview_created_later_becomes_the_new_window() {
     let (event_loop, env, webview, _dir) = open_webview();
     let (_requests, messages) = record(&webview);

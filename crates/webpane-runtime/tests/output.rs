@@ -77,6 +77,7 @@ fn capture_preview_gives_png_and_jpeg_of_what_is_shown() {
 }
 
 #[test]
+/// Promises F6 (docs/promises.md).
 fn pdf_to_a_path_and_into_a_delivered_file() {
     let (event_loop, _env, webview, dir) = open_webview();
     load(&event_loop, &webview, "<h1>Printed by webpane</h1>");
@@ -92,6 +93,7 @@ fn pdf_to_a_path_and_into_a_delivered_file() {
 }
 
 #[test]
+/// Promises F1, F6, F10 (docs/promises.md).
 fn mhtml_goes_into_the_delivered_file_only() {
     let (event_loop, _env, webview, dir) = open_webview();
     load(&event_loop, &webview, "<title>saved</title><p>webpanesavedword</p>");

@@ -78,6 +78,7 @@ fn kill_9_of_the_web_process_is_render_process_exited_and_reload_recovers() {
 }
 
 #[test]
+/// Promises B10 (docs/promises.md).
 fn terminating_the_render_process_is_reported_as_terminated() {
     let p = page("<p>terminate me</p>");
     p.webview.terminate_render_process().unwrap();
@@ -91,6 +92,7 @@ fn terminating_the_render_process_is_reported_as_terminated() {
 }
 
 #[test]
+/// Promises B10 (docs/promises.md).
 fn a_hung_page_is_reported_unresponsive_repeatedly_until_terminated() {
     let p = page("<p>hang</p><script>setTimeout(() => { for (;;) {} }, 200)</script>");
     let unresponsive = |p: &Page| {

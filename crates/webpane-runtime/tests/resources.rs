@@ -94,6 +94,7 @@ fn pattern(i: usize) -> u8 {
 const BIG: usize = 256 << 20;
 
 #[test]
+/// Promises T3 (docs/promises.md).
 fn fetch_streams_256_mib_both_ways_through_the_app() {
     let s = served(vec![CustomSchemeRegistration::new("app").treat_as_secure(true)]);
     s.webview.add_web_resource_requested_filter("app://host/*").unwrap();
@@ -237,6 +238,7 @@ fn fetch_streams_256_mib_both_ways_through_the_app() {
 }
 
 #[test]
+/// Promises T13 (docs/promises.md).
 fn deferrals_defaults_filters_and_headers() {
     let s = served(vec![CustomSchemeRegistration::new("app")]);
     s.webview.add_web_resource_requested_filter("app://host/*").unwrap();

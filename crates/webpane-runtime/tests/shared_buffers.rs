@@ -75,6 +75,7 @@ impl Page {
 }
 
 #[test]
+/// Promises S3, S8, S9 (docs/promises.md).
 fn page_and_app_share_memory_both_ways_until_released() {
     let (event_loop, _env, webview, _dir) = open_webview();
     let page = Page::open(webview.clone(), event_loop.clone());
@@ -174,6 +175,7 @@ fn holders(ino: u64) -> Vec<(u32, &'static str)> {
 /// page transferred before the release cannot be detached from outside and reads zeros — the
 /// shared memory leaves the web process at once either way.
 #[test]
+/// Promises S11 (docs/promises.md).
 fn release_unmaps_at_once_even_after_a_transfer() {
     let (event_loop, _env, webview, _dir) = open_webview();
     let page = Page::open(webview.clone(), event_loop.clone());
@@ -215,6 +217,7 @@ fn release_unmaps_at_once_even_after_a_transfer() {
 }
 
 #[test]
+/// Promises S10, S12 (docs/promises.md).
 fn memory_is_freed_once_app_runtime_and_page_let_go() {
     let (event_loop, _env, webview, _dir) = open_webview();
     let page = Page::open(webview.clone(), event_loop.clone());
@@ -258,6 +261,7 @@ fn navigating_away_or_closing_releases_the_mappings() {
 }
 
 #[test]
+/// Promises S15 (docs/promises.md).
 fn two_webviews_share_one_buffer() {
     let (event_loop, env, first, _dir) = open_webview();
     let second = event_loop

@@ -10,11 +10,13 @@ use std::time::Duration;
 use webpane::{Deferral, Error, EventLoop};
 
 #[test]
+/// Promises T2, T4 (docs/promises.md).
 fn ui_objects_are_not_send_compile_fail() {
     trybuild::TestCases::new().compile_fail("tests/compile_fail/*.rs");
 }
 
 #[test]
+/// Promises T1 (docs/promises.md).
 fn the_proxy_is_send_and_runs_work_on_the_ui_thread_one_at_a_time() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<webpane::LoopProxy>();
@@ -64,6 +66,7 @@ fn the_proxy_is_send_and_runs_work_on_the_ui_thread_one_at_a_time() {
 #[test]
 /// T5, T6, T11: a callback (here an SDK future, like every completion and event handler) never
 /// runs inside another; a nested loop from inside one is an error, not a hang.
+/// Promises T15 (docs/promises.md).
 fn re_entering_the_loop_from_a_callback_is_an_error() {
     let event_loop = EventLoop::new().unwrap();
     let results = Rc::new(RefCell::new(Vec::new()));
@@ -171,6 +174,7 @@ fn a_proxy_outliving_its_loop_reports_closed() {
 }
 
 #[test]
+/// Promises T9 (docs/promises.md).
 fn deferrals_complete_once_explicitly_or_on_drop_or_on_unwind() {
     let count = Rc::new(Cell::new(0));
     let make = |delivered: bool| {
