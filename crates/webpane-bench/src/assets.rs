@@ -9,9 +9,10 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
 
 use webpane::{CustomSchemeRegistration, EventLoop, HostResourceAccessKind, WebResourceResponse, WebViewOptions};
+
+use crate::setup::{BenchError, Result};
 
 const PAGE: &str = r#"<script>
 chrome.webview.addEventListener('message', async (e) => {
@@ -52,13 +53,9 @@ const PATHS: [Path; 3] = [
     },
 ];
 
-fn wait(event_loop: &EventLoop, inbox: &Rc<RefCell<Vec<serde_json::Value>>>) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while inbox.borrow().is_empty() {
-        assert!(Instant::now() < deadline, "the page did not answer");
-        event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
-    }
-    inbox.borrow_mut().remove(0)
+fn wait(event_loop: &EventLoop, inbox: &Rc<RefCell<Vec<serde_json::Value>>>) -> Result<serde_json::Value> {
+    crate::setup::wait_for(event_loop, "the page's answer", || !inbox.borrow().is_empty())?;
+    Ok(inbox.borrow_mut().remove(0))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -67,33 +64,25 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Runs the comparison; prints a table unless `json`.
-pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
-    let event_loop = EventLoop::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let site = tempfile::tempdir().unwrap();
+pub fn run(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Value> {
+    let event_loop = EventLoop::new()?;
+    let dir = tempfile::tempdir()?;
+    let site = tempfile::tempdir()?;
     let big = if opts.quick { 16 << 20 } else { 64 << 20 };
-    std::fs::write(site.path().join("index.html"), PAGE).unwrap();
-    std::fs::write(site.path().join("small.bin"), vec![1u8; 1024]).unwrap();
-    std::fs::write(site.path().join("big.bin"), vec![2u8; big]).unwrap();
+    std::fs::write(site.path().join("index.html"), PAGE)?;
+    std::fs::write(site.path().join("small.bin"), vec![1u8; 1024])?;
+    std::fs::write(site.path().join("big.bin"), vec![2u8; big])?;
     let env = crate::setup::environment(&event_loop, dir.path(), |b| {
         b.custom_scheme(CustomSchemeRegistration::new("bench"))
-    });
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
-        .unwrap()
-        .unwrap();
-    event_loop
-        .block_on(webview.set_virtual_host_name_to_folder_mapping(
-            "assets.example",
-            site.path(),
-            HostResourceAccessKind::Deny,
-        ))
-        .unwrap()
-        .expect("the virtual host");
-    webview.add_web_resource_requested_filter("bench://*").unwrap();
-    webview
-        .add_web_resource_requested_filter("https://api.example/*")
-        .unwrap();
+    })?;
+    let webview = event_loop.block_on(env.create_webview(WebViewOptions::headless(400, 300)))??;
+    event_loop.block_on(webview.set_virtual_host_name_to_folder_mapping(
+        "assets.example",
+        site.path(),
+        HostResourceAccessKind::Deny,
+    ))??;
+    webview.add_web_resource_requested_filter("bench://*")?;
+    webview.add_web_resource_requested_filter("https://api.example/*")?;
     let folder = site.path().to_owned();
     webview.on_web_resource_requested(move |_, args| {
         let uri = args.request().uri().to_owned();
@@ -114,48 +103,51 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
                         "application/octet-stream"
                     },
                 )
-                .with_file(file)
-                .unwrap(),
-            Err(_) => WebResourceResponse::new(webpane::http::StatusCode::NOT_FOUND),
+                .with_file(file),
+            Err(_) => Ok(WebResourceResponse::new(webpane::http::StatusCode::NOT_FOUND)),
         };
-        args.set_response(response).unwrap();
+        // A failure here leaves the page waiting: the part then times out, saying what.
+        if let Err(e) = response.and_then(|r| args.set_response(r)) {
+            eprintln!("webpane bench: answering {uri}: {e}");
+        }
     });
     let inbox: Rc<RefCell<Vec<serde_json::Value>>> = Rc::default();
     let i = inbox.clone();
     webview.on_web_message_received(move |_, m| {
-        i.borrow_mut()
-            .push(serde_json::from_str(m.web_message_as_json()).unwrap())
+        let json = m.web_message_as_json();
+        let value = serde_json::from_str(json).unwrap_or_else(|_| serde_json::Value::String(json.to_owned()));
+        i.borrow_mut().push(value)
     });
     let mut results = Vec::new();
     for path in PATHS {
-        webview.navigate(path.page).unwrap();
-        assert_eq!(wait(&event_loop, &inbox)["ready"], true, "{} page", path.name);
+        webview.navigate(path.page)?;
+        if wait(&event_loop, &inbox)?["ready"] != true {
+            return Err(BenchError::Failed(format!("the {} page did not get ready", path.name)));
+        }
         let base = path.page.trim_end_matches("index.html");
         let timed = |file: &str, batches: usize, per: usize| {
-            webview
-                .post_web_message(
-                    &serde_json::json!({ "url": format!("{base}{file}"), "batches": batches, "per": per }),
-                )
-                .unwrap();
-            let answer = wait(&event_loop, &inbox);
+            webview.post_web_message(
+                &serde_json::json!({ "url": format!("{base}{file}"), "batches": batches, "per": per }),
+            )?;
+            let answer = wait(&event_loop, &inbox)?;
             let mut times: Vec<f64> = answer["times"]
                 .as_array()
-                .unwrap()
+                .ok_or_else(|| BenchError::Failed(format!("no times in {answer}")))?
                 .iter()
                 .filter_map(|t| t.as_f64())
                 .collect();
             times.sort_by(f64::total_cmp);
-            (times, answer["bytes"].as_u64().unwrap_or(0))
+            Ok::<_, BenchError>((times, answer["bytes"].as_u64().unwrap_or(0)))
         };
-        timed("small.bin", 2, 10); // warm-up: connections, caches
-        let (small, small_bytes) = timed("small.bin", 40, 20);
-        let (bulk, bulk_bytes) = timed("big.bin", 5, 1);
-        assert_eq!(
-            (small_bytes, bulk_bytes),
-            (1024, big as u64),
-            "{}: whole files",
-            path.name
-        );
+        timed("small.bin", 2, 10)?; // warm-up: connections, caches
+        let (small, small_bytes) = timed("small.bin", 40, 20)?;
+        let (bulk, bulk_bytes) = timed("big.bin", 5, 1)?;
+        if (small_bytes, bulk_bytes) != (1024, big as u64) {
+            return Err(BenchError::Failed(format!(
+                "{}: {small_bytes} and {bulk_bytes} bytes, not whole files",
+                path.name
+            )));
+        }
         results.push((path.name, small, bulk));
     }
     let mut json = serde_json::Map::new();
@@ -195,5 +187,5 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         );
     }
     json.insert("ratios".into(), serde_json::Value::Object(ratios));
-    serde_json::Value::Object(json)
+    Ok(serde_json::Value::Object(json))
 }

@@ -17,6 +17,8 @@ use std::io::Read;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use crate::setup::{BenchError, Result};
+
 use base64::Engine as _;
 use webpane::{
     CustomSchemeRegistration, Environment, EventLoop, SharedBuffer, SharedBufferAccess, WebResourceResponse, WebView,
@@ -93,132 +95,134 @@ struct Bench {
 }
 
 impl Bench {
-    fn next(&self) -> serde_json::Value {
-        while self.inbox.borrow().is_empty() {
-            self.event_loop.dispatch(Some(Duration::from_millis(100))).unwrap();
-        }
-        self.inbox.borrow_mut().remove(0)
+    fn next(&self) -> Result<serde_json::Value> {
+        crate::setup::wait_for(&self.event_loop, "the page's answer", || {
+            !self.inbox.borrow().is_empty()
+        })?;
+        Ok(self.inbox.borrow_mut().remove(0))
     }
 
-    fn send(&self, json: serde_json::Value) {
-        self.webview.post_web_message_as_json(&json.to_string()).unwrap();
+    fn send(&self, json: serde_json::Value) -> Result<()> {
+        self.webview.post_web_message_as_json(&json.to_string())?;
+        Ok(())
     }
 
-    fn checked(&self, expected: u32) {
-        let got = self.next();
-        assert_eq!(got["sum"], expected, "the page's checksum is wrong: {got}");
+    fn checked(&self, expected: u32) -> Result<()> {
+        let got = self.next()?;
+        same(&got["sum"], &serde_json::json!(expected), "the page's checksum")
     }
 
-    fn shared_to_page(&self, data: &[u8]) -> Duration {
-        let buffer = SharedBuffer::new(data.len()).unwrap();
-        buffer.write_at(0, data).unwrap(); // the app's data lives in the buffer already
+    fn shared_to_page(&self, data: &[u8]) -> Result<Duration> {
+        let buffer = SharedBuffer::new(data.len())?;
+        buffer.write_at(0, data)?; // the app's data lives in the buffer already
         let t = Instant::now();
         self.webview
-            .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadOnly, Some(r#"{"mode":"read"}"#))
-            .unwrap();
-        self.checked(sum(data));
-        t.elapsed()
+            .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadOnly, Some(r#"{"mode":"read"}"#))?;
+        self.checked(sum(data))?;
+        Ok(t.elapsed())
     }
 
-    fn base64_to_page(&self, data: &[u8]) -> Duration {
+    fn base64_to_page(&self, data: &[u8]) -> Result<Duration> {
         let t = Instant::now();
         let text = base64::engine::general_purpose::STANDARD.encode(data);
-        self.webview.post_web_message_as_string(&text).unwrap();
-        self.checked(sum(data));
-        t.elapsed()
+        self.webview.post_web_message_as_string(&text)?;
+        self.checked(sum(data))?;
+        Ok(t.elapsed())
     }
 
-    fn fetch_to_page(&self, data: &[u8]) -> Duration {
+    fn fetch_to_page(&self, data: &[u8]) -> Result<Duration> {
         self.serve.replace(data.to_vec());
         let t = Instant::now();
-        self.send(serde_json::json!({ "fetch": data.len() }));
-        self.checked(sum(data));
-        t.elapsed()
+        self.send(serde_json::json!({ "fetch": data.len() }))?;
+        self.checked(sum(data))?;
+        Ok(t.elapsed())
     }
 
-    fn script_to_page(&self, data: &[u8]) -> Duration {
+    fn script_to_page(&self, data: &[u8]) -> Result<Duration> {
         let t = Instant::now();
         let text = base64::engine::general_purpose::STANDARD.encode(data);
         let script = format!("sum(fromBase64(\"{text}\"))");
-        let result = self
-            .event_loop
-            .block_on(self.webview.execute_script(&script))
-            .unwrap()
-            .unwrap();
-        assert_eq!(result, sum(data).to_string());
-        t.elapsed()
+        let result = self.event_loop.block_on(self.webview.execute_script(&script))??;
+        same(&result, &sum(data).to_string(), "the script's checksum")?;
+        Ok(t.elapsed())
     }
 
-    fn shared_from_page(&self, n: usize, expected: u32) -> Duration {
-        let buffer = SharedBuffer::new(n).unwrap();
-        self.webview
-            .post_shared_buffer_to_script(&buffer, SharedBufferAccess::ReadWrite, Some(r#"{"mode":"keep"}"#))
-            .unwrap();
-        assert_eq!(self.next()["kept"], true);
+    fn shared_from_page(&self, n: usize, expected: u32) -> Result<Duration> {
+        let buffer = SharedBuffer::new(n)?;
+        self.webview.post_shared_buffer_to_script(
+            &buffer,
+            SharedBufferAccess::ReadWrite,
+            Some(r#"{"mode":"keep"}"#),
+        )?;
+        same(&self.next()?["kept"], &serde_json::json!(true), "kept")?;
         let t = Instant::now();
-        self.send(serde_json::json!({ "produceShared": n }));
-        assert_eq!(self.next()["produced"], true);
+        self.send(serde_json::json!({ "produceShared": n }))?;
+        same(&self.next()?["produced"], &serde_json::json!(true), "produced")?;
         let mut bytes = vec![0u8; n];
-        buffer.read_at(0, &mut bytes).unwrap();
-        assert_eq!(sum(&bytes), expected);
+        buffer.read_at(0, &mut bytes)?;
+        same(&sum(&bytes), &expected, "the checksum of what came back")?;
         let elapsed = t.elapsed();
-        self.send(serde_json::json!({ "release": true }));
-        assert_eq!(self.next()["released"], true);
-        elapsed
+        self.send(serde_json::json!({ "release": true }))?;
+        same(&self.next()?["released"], &serde_json::json!(true), "released")?;
+        Ok(elapsed)
     }
 
-    fn base64_from_page(&self, n: usize, expected: u32) -> Duration {
+    fn base64_from_page(&self, n: usize, expected: u32) -> Result<Duration> {
         let t = Instant::now();
-        self.send(serde_json::json!({ "produceBase64": n }));
-        let text = self.next();
+        self.send(serde_json::json!({ "produceBase64": n }))?;
+        let text = self.next()?;
+        let text = text
+            .as_str()
+            .ok_or_else(|| BenchError::Failed(format!("not base64 text: {text}")))?;
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(text.as_str().unwrap())
-            .unwrap();
-        assert_eq!(sum(&bytes), expected);
-        t.elapsed()
+            .decode(text)
+            .map_err(|e| BenchError::Failed(format!("the page's base64: {e}")))?;
+        same(&sum(&bytes), &expected, "the checksum of what came back")?;
+        Ok(t.elapsed())
     }
 
-    fn fetch_from_page(&self, n: usize, expected: u32) -> Duration {
+    fn fetch_from_page(&self, n: usize, expected: u32) -> Result<Duration> {
         let t = Instant::now();
-        self.send(serde_json::json!({ "upload": n }));
-        assert_eq!(self.next()["uploaded"], true);
-        let (len, got) = self.uploaded.take().expect("the upload reached the app");
-        assert_eq!((len, got), (n, expected));
-        t.elapsed()
+        self.send(serde_json::json!({ "upload": n }))?;
+        same(&self.next()?["uploaded"], &serde_json::json!(true), "uploaded")?;
+        let (len, got) = self
+            .uploaded
+            .take()
+            .ok_or_else(|| BenchError::Failed("the upload did not reach the app".into()))?;
+        same(&(len, got), &(n, expected), "the upload's length and checksum")?;
+        Ok(t.elapsed())
     }
 
-    fn script_from_page(&self, n: usize, expected: u32) -> Duration {
+    fn script_from_page(&self, n: usize, expected: u32) -> Result<Duration> {
         let t = Instant::now();
         let script = format!("toBase64(produce({n}))");
-        let json = self
-            .event_loop
-            .block_on(self.webview.execute_script(&script))
-            .unwrap()
-            .unwrap();
-        let text: String = serde_json::from_str(&json).unwrap();
-        let bytes = base64::engine::general_purpose::STANDARD.decode(text).unwrap();
-        assert_eq!(sum(&bytes), expected);
-        t.elapsed()
+        let json = self.event_loop.block_on(self.webview.execute_script(&script))??;
+        let text: String =
+            serde_json::from_str(&json).map_err(|e| BenchError::Failed(format!("the script's result: {e}")))?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|e| BenchError::Failed(format!("the script's base64: {e}")))?;
+        same(&sum(&bytes), &expected, "the checksum of what came back")?;
+        Ok(t.elapsed())
     }
 }
 
-fn setup() -> Bench {
-    let event_loop = EventLoop::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
+fn setup() -> Result<Bench> {
+    let event_loop = EventLoop::new()?;
+    let dir = tempfile::tempdir()?;
     let env = crate::setup::environment(&event_loop, dir.path(), |b| {
         b.custom_scheme(CustomSchemeRegistration::new("bench"))
-    });
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
-        .unwrap()
-        .unwrap();
+    })?;
+    let webview = event_loop.block_on(env.create_webview(WebViewOptions::headless(400, 300)))??;
     let inbox: Rc<RefCell<Vec<serde_json::Value>>> = Rc::default();
     let i = inbox.clone();
     webview.on_web_message_received(move |_, m| {
-        i.borrow_mut()
-            .push(serde_json::from_str(m.web_message_as_json()).unwrap())
+        // The page sends JSON objects; anything else is kept as a string.
+        let json = m.web_message_as_json();
+        let value = serde_json::from_str(json).unwrap_or_else(|_| serde_json::Value::String(json.to_owned()));
+        i.borrow_mut().push(value)
     });
-    webview.add_web_resource_requested_filter("bench://*").unwrap();
+    webview.add_web_resource_requested_filter("bench://*")?;
     let serve: Rc<RefCell<Vec<u8>>> = Rc::default();
     let uploaded: Rc<RefCell<Option<(usize, u32)>>> = Rc::default();
     let (s, u) = (serve.clone(), uploaded.clone());
@@ -228,23 +232,26 @@ fn setup() -> Bench {
             WebResourceResponse::new(webpane::http::StatusCode::OK)
                 .with_header("Content-Type", "text/html")
                 .with_body(PAGE)
-                .unwrap()
         } else if request.method() == webpane::http::Method::POST {
             let mut bytes = Vec::new();
-            if let Some(mut body) = request.take_body() {
-                body.read_to_end(&mut bytes).unwrap();
+            if let Some(mut body) = request.take_body()
+                && let Err(e) = body.read_to_end(&mut bytes)
+            {
+                eprintln!("webpane bench: reading an upload: {e}");
             }
             u.replace(Some((bytes.len(), sum(&bytes))));
-            WebResourceResponse::new(webpane::http::StatusCode::NO_CONTENT)
+            Ok(WebResourceResponse::new(webpane::http::StatusCode::NO_CONTENT))
         } else {
             WebResourceResponse::new(webpane::http::StatusCode::OK)
                 .with_header("Content-Type", "application/octet-stream")
                 .with_body(s.borrow().as_slice())
-                .unwrap()
         };
-        args.set_response(response).unwrap();
+        // A failure here leaves the page waiting: the part then times out, saying what.
+        if let Err(e) = response.and_then(|r| args.set_response(r)) {
+            eprintln!("webpane bench: answering {}: {e}", request.uri());
+        }
     });
-    webview.navigate("bench://host/").unwrap();
+    webview.navigate("bench://host/")?;
     let bench = Bench {
         event_loop,
         webview,
@@ -254,8 +261,17 @@ fn setup() -> Bench {
         _env: env,
         _dir: dir,
     };
-    assert_eq!(bench.next()["ready"], true);
-    bench
+    same(&bench.next()?["ready"], &serde_json::json!(true), "the page's ready")?;
+    Ok(bench)
+}
+
+/// `got` is `want`, or the part fails saying what differs.
+fn same<T: PartialEq + std::fmt::Debug>(got: &T, want: &T, what: &str) -> Result<()> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(BenchError::Failed(format!("{what}: {got:?}, not {want:?}")))
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -298,26 +314,26 @@ fn human(size: usize) -> String {
 
 /// Runs the shared buffer post costs (`posts` part) on the bulk page; prints the table unless
 /// `opts.json`; returns the JSON.
-pub fn posts(opts: &crate::setup::Options) -> serde_json::Value {
-    let bench = setup();
-    let costs = crate::posts::measure(&bench.event_loop, &bench.webview, opts.quick);
+pub fn posts(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Value> {
+    let bench = setup()?;
+    let costs = crate::posts::measure(&bench.event_loop, &bench.webview, opts.quick)?;
     if !opts.json {
         crate::posts::print(&costs);
     }
-    crate::posts::to_json(&costs)
+    Ok(crate::posts::to_json(&costs))
 }
 
 /// Runs the bulk timings; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
+pub fn run(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Value> {
     let json = opts.json;
     let quick = opts.quick;
     let mut sizes = vec![KIB, 64 * KIB, MIB, 16 * MIB, 64 * MIB, 256 * MIB];
     if quick {
         sizes.retain(|&s| s <= 16 * MIB);
     }
-    let bench = setup();
-    type ToPage = fn(&Bench, &[u8]) -> Duration;
-    type FromPage = fn(&Bench, usize, u32) -> Duration;
+    let bench = setup()?;
+    type ToPage = fn(&Bench, &[u8]) -> Result<Duration>;
+    type FromPage = fn(&Bench, usize, u32) -> Result<Duration>;
     let to_page: [(&str, ToPage); 4] = [
         ("shared buffer", Bench::shared_to_page),
         ("postMessage base64", Bench::base64_to_page),
@@ -347,7 +363,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             {
                 continue;
             }
-            let t = median((0..reps(size)).map(|_| f(&bench, &data)).collect());
+            let t = median((0..reps(size)).map(|_| f(&bench, &data)).collect::<Result<_>>()?);
             if t > TOO_SLOW {
                 slow.insert(("host → page", name));
             }
@@ -359,7 +375,11 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             {
                 continue;
             }
-            let t = median((0..reps(size)).map(|_| f(&bench, size, expected)).collect());
+            let t = median(
+                (0..reps(size))
+                    .map(|_| f(&bench, size, expected))
+                    .collect::<Result<_>>()?,
+            );
             if t > TOO_SLOW {
                 slow.insert(("page → host", name));
             }
@@ -395,7 +415,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         if let Some(wry) = crate::bulk_peer::run(opts, PAGE, &rows) {
             value["wry"] = wry;
         }
-        return value;
+        return Ok(value);
     }
     println!(
         "{:<12} {:<24} {:>8} {:>11} {:>10} {:>12} {:>10}",
@@ -433,5 +453,5 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     if let Some(wry) = crate::bulk_peer::run(opts, PAGE, &rows) {
         value["wry"] = wry;
     }
-    value
+    Ok(value)
 }

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use serde_bytes::ByteBuf;
 use webpane_ipc::{Connection, FdRef, Outgoing, SharedMemory};
 
+use crate::setup::{BenchError, Result};
+
 const MIB: usize = 1 << 20;
 
 struct Row {
@@ -19,32 +21,37 @@ struct Row {
     runs: usize,
 }
 
-fn measure(name: &'static str, runs: usize, bytes: usize, mut f: impl FnMut()) -> Row {
-    f(); // warm-up
+fn measure(name: &'static str, runs: usize, bytes: usize, mut f: impl FnMut() -> Result<()>) -> Result<Row> {
+    f()?; // warm-up
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let t = Instant::now();
-            f();
-            t.elapsed()
+            f().map(|()| t.elapsed())
         })
-        .collect();
+        .collect::<Result<_>>()?;
     times.sort();
-    Row {
+    Ok(Row {
         name,
         median: times[times.len() / 2],
         p95: times[(times.len() * 95 / 100).min(times.len() - 1)],
         bytes,
         runs,
-    }
+    })
 }
 
 /// Times `batch` operations at a time and reports the per-operation figure.
-fn measure_each(name: &'static str, runs: usize, batch: usize, bytes: usize, mut f: impl FnMut()) -> Row {
-    let mut row = measure(name, runs, bytes * batch, || (0..batch).for_each(|_| f()));
+fn measure_each(
+    name: &'static str,
+    runs: usize,
+    batch: usize,
+    bytes: usize,
+    mut f: impl FnMut() -> Result<()>,
+) -> Result<Row> {
+    let mut row = measure(name, runs, bytes * batch, || (0..batch).try_for_each(|_| f()))?;
     row.median /= batch as u32;
     row.p95 /= batch as u32;
     row.bytes = bytes;
-    row
+    Ok(row)
 }
 
 fn echo_peer(conn: Connection) -> std::thread::JoinHandle<()> {
@@ -65,7 +72,7 @@ fn echo_peer(conn: Connection) -> std::thread::JoinHandle<()> {
 }
 
 /// Runs the floors; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
+pub fn run(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Value> {
     let json_only = opts.json;
     let mut rows = Vec::new();
 
@@ -74,52 +81,60 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     rows.push(measure("memcpy 64 MiB (warm)", 20, 64 * MIB, || {
         dst.copy_from_slice(black_box(&src));
         black_box(&dst);
-    }));
+        Ok(())
+    })?);
     rows.push(measure("first touch, fresh anonymous 64 MiB", 10, 64 * MIB, || {
-        let mut v = memmap2::MmapMut::map_anon(64 * MIB).unwrap();
+        let mut v = memmap2::MmapMut::map_anon(64 * MIB)?;
         for i in (0..v.len()).step_by(4096) {
             v[i] = 1;
         }
         black_box(&v);
-    }));
+        Ok(())
+    })?);
     rows.push(measure("first touch, fresh memfd 64 MiB", 10, 64 * MIB, || {
-        let region = SharedMemory::create(64 * MIB).unwrap();
-        let map = region.map().unwrap();
+        let region = SharedMemory::create(64 * MIB)?;
+        let map = region.map()?;
         let bytes = map.atomic_bytes();
         for i in (0..bytes.len()).step_by(4096) {
             bytes[i].store(1, std::sync::atomic::Ordering::Relaxed);
         }
-    }));
+        Ok(())
+    })?);
     rows.push(measure_each("memfd create+seal+map+unmap 4 KiB", 20, 100, 0, || {
-        let region = SharedMemory::create(4096).unwrap();
-        black_box(region.map().unwrap());
-    }));
+        let region = SharedMemory::create(4096)?;
+        black_box(region.map()?);
+        Ok(())
+    })?);
     rows.push(measure_each("memfd create+seal+map+unmap 64 MiB", 20, 100, 0, || {
-        let region = SharedMemory::create(64 * MIB).unwrap();
-        black_box(region.map().unwrap());
-    }));
+        let region = SharedMemory::create(64 * MIB)?;
+        black_box(region.map()?);
+        Ok(())
+    })?);
 
     // Ping-pong between two threads over a SEQPACKET pair.
-    let (a, b) = Connection::pair().unwrap();
+    let (a, b) = Connection::pair()?;
     let peer = echo_peer(b);
     let small = ByteBuf::from(vec![1u8; 64]);
     rows.push(measure_each("SEQPACKET ping-pong 64 B", 20, 200, 64, || {
-        a.send(&(0u8, None::<FdRef>, &small), Outgoing::new()).unwrap();
-        black_box(a.recv::<(u8, Option<FdRef>, ByteBuf)>().unwrap());
-    }));
-    let region = SharedMemory::create(4096).unwrap();
+        a.send(&(0u8, None::<FdRef>, &small), Outgoing::new())?;
+        black_box(a.recv::<(u8, Option<FdRef>, ByteBuf)>()?);
+        Ok(())
+    })?);
+    let region = SharedMemory::create(4096)?;
     rows.push(measure_each("SEQPACKET ping-pong 64 B + 1 fd", 20, 200, 64, || {
         let mut out = Outgoing::new();
         let r = out.shared_memory(&region);
-        a.send(&(0u8, Some(r), &small), out).unwrap();
-        black_box(a.recv::<(u8, Option<FdRef>, ByteBuf)>().unwrap());
-    }));
+        a.send(&(0u8, Some(r), &small), out)?;
+        black_box(a.recv::<(u8, Option<FdRef>, ByteBuf)>()?);
+        Ok(())
+    })?);
     drop(a);
-    peer.join().unwrap();
+    peer.join()
+        .map_err(|_| BenchError::Failed("the echo thread panicked".into()))?;
 
     // One-way stream throughput: a sender thread, the receiver here.
     for (name, size) in [("stream 64 KiB messages", 64 * 1024), ("stream 1 MiB messages", MIB)] {
-        let (a, b) = Connection::pair().unwrap();
+        let (a, b) = Connection::pair()?;
         let a = Arc::new(a);
         let count = (256 * MIB / size).max(1);
         let payload = ByteBuf::from(vec![3u8; size]);
@@ -127,17 +142,20 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             let sender = {
                 let a = a.clone();
                 let payload = payload.clone();
-                std::thread::spawn(move || {
+                std::thread::spawn(move || -> Result<()> {
                     for _ in 0..count {
-                        a.send(&payload, Outgoing::new()).unwrap();
+                        a.send(&payload, Outgoing::new())?;
                     }
+                    Ok(())
                 })
             };
             for _ in 0..count {
-                black_box(b.recv::<ByteBuf>().unwrap());
+                black_box(b.recv::<ByteBuf>()?);
             }
-            sender.join().unwrap();
-        }));
+            sender
+                .join()
+                .map_err(|_| BenchError::Failed("the sending thread panicked".into()))?
+        })?);
     }
     let _ = region.as_fd();
 
@@ -145,7 +163,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         rows.iter()
             .find(|r| r.name == name)
             .map(|r| r.median.as_secs_f64())
-            .unwrap()
+            .unwrap_or(f64::NAN)
     };
     let ratios = [
         (
@@ -161,9 +179,12 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             find("SEQPACKET ping-pong 64 B + 1 fd") / find("SEQPACKET ping-pong 64 B"),
         ),
         ("stream 1 MiB / memcpy (same bytes)", {
-            let s = rows.iter().find(|r| r.name == "stream 1 MiB messages").unwrap();
-            let m = rows.iter().find(|r| r.name == "memcpy 64 MiB (warm)").unwrap();
-            (s.median.as_secs_f64() / s.bytes as f64) / (m.median.as_secs_f64() / m.bytes as f64)
+            let per_byte = |name: &str| {
+                rows.iter()
+                    .find(|r| r.name == name)
+                    .map_or(f64::NAN, |r| r.median.as_secs_f64() / r.bytes as f64)
+            };
+            per_byte("stream 1 MiB messages") / per_byte("memcpy 64 MiB (warm)")
         }),
     ];
 
@@ -192,9 +213,9 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             ratios_json.join(",")
         )
     };
-    let value = serde_json::from_str(&json).unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
     if json_only {
-        return value;
+        return Ok(value);
     }
     println!(
         "{:<40} {:>12} {:>12} {:>10}",
@@ -212,7 +233,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     for (name, v) in ratios {
         println!("{name:<48} {v:>8.2}x");
     }
-    value
+    Ok(value)
 }
 
 fn gib_s(r: &Row) -> f64 {

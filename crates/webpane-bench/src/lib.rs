@@ -22,7 +22,7 @@ mod peer;
 mod posts;
 mod setup;
 
-pub use setup::Options;
+pub use setup::{BenchError, Options};
 
 /// The parts of the suite, in the order they run (memory first: the app's own memory is
 /// measured in a process that has done nothing else yet, as the peer's is).
@@ -59,6 +59,11 @@ pub fn run(opts: &Options) -> serde_json::Value {
             "offscreen" => offscreen::run(opts),
             _ => memory::run(opts),
         };
+        // A part that cannot run says why; the others still run.
+        let value = value.unwrap_or_else(|e| {
+            eprintln!("webpane bench: {part} could not run: {e}");
+            serde_json::json!({ "error": e.to_string() })
+        });
         report.insert(part.to_string(), value);
     }
     serde_json::Value::Object(report)

@@ -11,28 +11,28 @@ use std::time::{Duration, Instant};
 
 use webpane::{Environment, EventLoop, WebViewOptions};
 
+use crate::setup::{BenchError, Result};
+
 const ROUNDS: usize = 7;
 
-fn env(event_loop: &EventLoop, folder: &std::path::Path) -> Environment {
+fn env(event_loop: &EventLoop, folder: &std::path::Path) -> Result<Environment> {
     crate::setup::environment(event_loop, folder, |b| b.shutdown_grace(Duration::from_millis(100)))
 }
 
 /// Environment creation to first NavigationCompleted; returns the time and the webview.
-fn start_to_first_load(event_loop: &EventLoop, folder: &std::path::Path) -> (Duration, Environment, webpane::WebView) {
+fn start_to_first_load(
+    event_loop: &EventLoop,
+    folder: &std::path::Path,
+) -> Result<(Duration, Environment, webpane::WebView)> {
     let t = Instant::now();
-    let env = env(event_loop, folder);
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::headless(800, 600)))
-        .unwrap()
-        .unwrap();
+    let env = env(event_loop, folder)?;
+    let webview = event_loop.block_on(env.create_webview(WebViewOptions::headless(800, 600)))??;
     let done = Rc::new(RefCell::new(false));
     let d = done.clone();
     webview.on_navigation_completed(move |_, _| *d.borrow_mut() = true);
-    webview.navigate_to_string("<h1>first page</h1>").unwrap();
-    while !*done.borrow() {
-        event_loop.dispatch(Some(Duration::from_millis(100))).unwrap();
-    }
-    (t.elapsed(), env, webview)
+    webview.navigate_to_string("<h1>first page</h1>")?;
+    crate::setup::wait_for(event_loop, "the first page", || *done.borrow())?;
+    Ok((t.elapsed(), env, webview))
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -41,10 +41,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// Runs the lifecycle timings; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
+pub fn run(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Value> {
     let json = opts.json;
-    let event_loop = EventLoop::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let event_loop = EventLoop::new()?;
+    let dir = tempfile::tempdir()?;
     let (mut cold, mut warm, mut kill) = (Vec::new(), Vec::new(), Vec::new());
     let program = crate::peer::program(opts);
     let (mut peer_start, mut peer_error) = (Vec::new(), None);
@@ -58,21 +58,24 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
             }
         }
         let folder = dir.path().join(format!("udf{round}"));
-        let (t, keeper_env, keeper) = start_to_first_load(&event_loop, &folder);
+        let (t, keeper_env, keeper) = start_to_first_load(&event_loop, &folder)?;
         cold.push(t);
-        let (t, warm_env, warm_view) = start_to_first_load(&event_loop, &folder);
+        let (t, warm_env, warm_view) = start_to_first_load(&event_loop, &folder)?;
         warm.push(t);
-        assert_eq!(warm_view.browser_process_id(), keeper.browser_process_id());
+        if warm_view.browser_process_id() != keeper.browser_process_id() {
+            return Err(BenchError::Failed(
+                "the second environment started a browser process of its own".into(),
+            ));
+        }
 
         let exit = keeper_env.browser_process_exited();
         let pid = keeper.browser_process_id();
         let t = Instant::now();
         rustix::process::kill_process(
-            rustix::process::Pid::from_raw(pid as i32).unwrap(),
+            rustix::process::Pid::from_raw(pid as i32).ok_or(BenchError::Failed(format!("no pid {pid}")))?,
             rustix::process::Signal::KILL,
-        )
-        .unwrap();
-        event_loop.block_on(exit).unwrap().unwrap();
+        )?;
+        event_loop.block_on(exit)??;
         kill.push(t.elapsed());
         drop((warm_view, warm_env, keeper));
     }
@@ -99,7 +102,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         value["peer_error"] = why.clone().into();
     }
     if json {
-        return value;
+        return Ok(value);
     }
     println!(
         "{:<64} {:>10}",
@@ -120,5 +123,5 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     if let Some(why) = peer_error {
         println!("(the wry peer: {why})");
     }
-    value
+    Ok(value)
 }

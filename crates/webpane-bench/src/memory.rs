@@ -69,32 +69,29 @@ const PAGE: &str = "<title>memory</title><body><h1>A page</h1><p>With a little t
     <script>chrome.webview.postMessage('loaded')</script></body>";
 
 /// Runs the memory measurement; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
-    let event_loop = EventLoop::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let env = crate::setup::environment(&event_loop, dir.path(), |b| b);
-    let runtime = env.browser_process_id().unwrap();
+pub fn run(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Value> {
+    let event_loop = EventLoop::new()?;
+    let dir = tempfile::tempdir()?;
+    let env = crate::setup::environment(&event_loop, dir.path(), |b| b)?;
+    let runtime = env
+        .browser_process_id()
+        .ok_or(crate::setup::BenchError::Failed("no browser process id".into()))?;
     let loaded = std::rc::Rc::new(std::cell::Cell::new(0usize));
     let mut webviews = Vec::new();
     let mut samples = Vec::new();
     for target in [1usize, 8] {
         while webviews.len() < target {
-            let webview = event_loop
-                .block_on(env.create_webview(WebViewOptions::headless(800, 600)))
-                .unwrap()
-                .unwrap();
+            let webview = event_loop.block_on(env.create_webview(WebViewOptions::headless(800, 600)))??;
             let l = loaded.clone();
             webview.on_web_message_received(move |_, _| l.set(l.get() + 1));
-            webview.navigate_to_string(PAGE).unwrap();
+            webview.navigate_to_string(PAGE)?;
             webviews.push(webview);
         }
-        while loaded.get() < target {
-            event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
-        }
+        crate::setup::wait_for(&event_loop, "the pages", || loaded.get() >= target)?;
         // Let the processes settle (lazy allocations after the first paint).
         let until = std::time::Instant::now() + Duration::from_millis(700);
         while std::time::Instant::now() < until {
-            event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
+            event_loop.dispatch(Some(Duration::from_millis(50)))?;
         }
         samples.push((target, sample(runtime)));
     }
@@ -103,7 +100,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     drop((webviews, env));
     let gone = std::time::Instant::now() + Duration::from_secs(20);
     while std::path::Path::new(&format!("/proc/{runtime}")).exists() && std::time::Instant::now() < gone {
-        event_loop.dispatch(Some(Duration::from_millis(50))).unwrap();
+        event_loop.dispatch(Some(Duration::from_millis(50)))?;
     }
     let program = crate::peer::program(opts);
     let peer: Option<Result<serde_json::Value, String>> = program.as_ref().map(|program| {
@@ -161,7 +158,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         value["two_apps_webpane_over_wry"] = (ours as f64 / theirs as f64).into();
     }
     if opts.json {
-        return value;
+        return Ok(value);
     }
     println!(
         "{:<32} {:>9} {:>9} {:>14} {:>9} {:>9}",
@@ -211,7 +208,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         mib(two_apps.0),
         mib(two_apps.1)
     );
-    value
+    Ok(value)
 }
 
 /// Two apps of one webview each on one user data folder (this one and `webpane run`), sharing
@@ -220,7 +217,7 @@ fn webpane_two_apps() -> Option<u64> {
     let event_loop = EventLoop::new().ok()?;
     let dir = tempfile::tempdir().ok()?;
     let folder = dir.path().join("udf");
-    let env = crate::setup::environment(&event_loop, &folder, |b| b);
+    let env = crate::setup::environment(&event_loop, &folder, |b| b).ok()?;
     let runtime = env.browser_process_id()?;
     let webview = event_loop
         .block_on(env.create_webview(WebViewOptions::headless(800, 600)))

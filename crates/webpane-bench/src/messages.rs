@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use webpane::{EventLoop, WebView, WebViewOptions};
 
@@ -47,19 +47,15 @@ const METRICS: [(&str, &str, &str); 4] = [
 
 type Inbox = Rc<RefCell<Vec<(Instant, String)>>>;
 
-fn measure(event_loop: &EventLoop, webview: &WebView, inbox: &Inbox) -> [f64; 4] {
-    let wait = |n: usize| {
-        while inbox.borrow().len() < n {
-            event_loop.dispatch(Some(Duration::from_millis(100))).unwrap();
-        }
-    };
+fn measure(event_loop: &EventLoop, webview: &WebView, inbox: &Inbox) -> crate::setup::Result<[f64; 4]> {
+    let wait = |n: usize| crate::setup::wait_for(event_loop, "the page's messages", || inbox.borrow().len() >= n);
     inbox.borrow_mut().clear();
     // Round trips, one at a time.
     let mut rtt = Vec::with_capacity(ROUND_TRIPS);
     for i in 0..ROUND_TRIPS {
         let t = Instant::now();
-        webview.post_web_message_as_json(&format!("{{\"ping\":{i}}}")).unwrap();
-        wait(i + 1);
+        webview.post_web_message_as_json(&format!("{{\"ping\":{i}}}"))?;
+        wait(i + 1)?;
         rtt.push(t.elapsed());
     }
     rtt.sort();
@@ -69,41 +65,38 @@ fn measure(event_loop: &EventLoop, webview: &WebView, inbox: &Inbox) -> [f64; 4]
 
     // Page → app burst.
     let t = Instant::now();
-    webview
-        .post_web_message_as_json(&format!("{{\"burst\":{BURST}}}"))
-        .unwrap();
-    wait(BURST);
+    webview.post_web_message_as_json(&format!("{{\"burst\":{BURST}}}"))?;
+    wait(BURST)?;
     let page_to_app = t.elapsed();
     let in_order = inbox.borrow().iter().enumerate().all(|(i, (_, m))| *m == i.to_string());
-    assert!(in_order, "the burst arrived out of order");
+    if !in_order {
+        return Err(crate::setup::BenchError::Failed(
+            "the burst arrived out of order".into(),
+        ));
+    }
     inbox.borrow_mut().clear();
 
     // App → page burst.
     let t = Instant::now();
     for i in 0..BURST {
-        webview
-            .post_web_message_as_json(&format!("{{\"count\":{i},\"last\":{}}}", BURST - 1))
-            .unwrap();
+        webview.post_web_message_as_json(&format!("{{\"count\":{i},\"last\":{}}}", BURST - 1))?;
     }
-    wait(1);
+    wait(1)?;
     let app_to_page = t.elapsed();
-    [
+    Ok([
         p50.as_secs_f64() * 1e6,
         p95.as_secs_f64() * 1e6,
         page_to_app.as_secs_f64() * 1e3,
         app_to_page.as_secs_f64() * 1e3,
-    ]
+    ])
 }
 
 /// Runs the web message timings; prints the table unless `opts.json`; returns the JSON.
-pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
-    let event_loop = EventLoop::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let env = crate::setup::environment(&event_loop, dir.path(), |b| b);
-    let webview = event_loop
-        .block_on(env.create_webview(WebViewOptions::headless(400, 300)))
-        .unwrap()
-        .unwrap();
+pub fn run(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Value> {
+    let event_loop = EventLoop::new()?;
+    let dir = tempfile::tempdir()?;
+    let env = crate::setup::environment(&event_loop, dir.path(), |b| b)?;
+    let webview = event_loop.block_on(env.create_webview(WebViewOptions::headless(400, 300)))??;
     let inbox: Inbox = Rc::default();
     {
         let inbox = inbox.clone();
@@ -113,16 +106,14 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
                 .push((Instant::now(), m.web_message_as_json().to_owned()))
         });
     }
-    webview.navigate_to_string(SCRIPT).unwrap();
-    while inbox.borrow().is_empty() {
-        event_loop.dispatch(Some(Duration::from_millis(100))).unwrap();
-    }
+    webview.navigate_to_string(SCRIPT)?;
+    crate::setup::wait_for(&event_loop, "the page", || !inbox.borrow().is_empty())?;
 
     let program = peer::program(opts);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let mut peer_error = None;
     for _ in 0..ROUNDS {
-        ours.push(measure(&event_loop, &webview, &inbox));
+        ours.push(measure(&event_loop, &webview, &inbox)?);
         if let Some(program) = &program {
             let (rounds, burst) = (ROUND_TRIPS.to_string(), BURST.to_string());
             match peer::run(program, &["messages", SCRIPT, &rounds, &burst]) {
@@ -152,7 +143,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         value.insert("peer_error".into(), why.clone().into());
     }
     if opts.json {
-        return value.into();
+        return Ok(value.into());
     }
     println!(
         "{:<52} {:>11} {:>11} {:>9}",
@@ -174,5 +165,5 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     if let Some(why) = peer_error {
         println!("(the wry peer: {why})");
     }
-    value.into()
+    Ok(value.into())
 }

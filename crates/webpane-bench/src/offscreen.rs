@@ -44,11 +44,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Runs the event loop for `d`.
-fn pump(event_loop: &EventLoop, d: Duration) {
+fn pump(event_loop: &EventLoop, d: Duration) -> crate::setup::Result<()> {
     let end = Instant::now() + d;
     while Instant::now() < end {
-        event_loop.dispatch(Some(Duration::from_millis(5))).unwrap();
+        event_loop.dispatch(Some(Duration::from_millis(5)))?;
     }
+    Ok(())
 }
 
 /// The page's animation frame rates (one report a second).
@@ -72,17 +73,14 @@ fn median(values: &[f64]) -> f64 {
 }
 
 /// Runs the comparison; prints a table unless `json`.
-pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
-    let event_loop = EventLoop::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let env = crate::setup::environment(&event_loop, dir.path(), |b| b);
+pub fn run(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Value> {
+    let event_loop = EventLoop::new()?;
+    let dir = tempfile::tempdir()?;
+    let env = crate::setup::environment(&event_loop, dir.path(), |b| b)?;
     let seconds = if opts.quick { 2 } else { 5 };
 
     // Offscreen: every frame's age when it reaches this app, and what was copied for it.
-    let offscreen = event_loop
-        .block_on(env.create_webview(WebViewOptions::offscreen(1280, 720)))
-        .unwrap()
-        .unwrap();
+    let offscreen = event_loop.block_on(env.create_webview(WebViewOptions::offscreen(1280, 720)))??;
     let samples: Rc<RefCell<Vec<(f64, u64, u64)>>> = Rc::default();
     let s = samples.clone();
     offscreen.on_frame_ready(move |_, args| {
@@ -92,11 +90,11 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         s.borrow_mut().push((age_ms, frame.copied_bytes(), damaged));
     });
     let offscreen_rates = page_rates(&offscreen);
-    offscreen.navigate_to_string(PAGE).unwrap();
-    pump(&event_loop, Duration::from_secs(1));
+    offscreen.navigate_to_string(PAGE)?;
+    pump(&event_loop, Duration::from_secs(1))?;
     samples.borrow_mut().clear();
     offscreen_rates.borrow_mut().clear();
-    pump(&event_loop, Duration::from_secs(seconds));
+    pump(&event_loop, Duration::from_secs(seconds))?;
     let frames = samples.borrow().clone();
     let mut ages: Vec<f64> = frames.iter().map(|f| f.0).collect();
     ages.sort_by(f64::total_cmp);
@@ -117,34 +115,27 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
     for i in 0..50 {
         let (x, y) = (100.0 + f64::from(i), 500.0);
         let sent = Instant::now();
-        offscreen
-            .send_mouse_input(MouseInput::down(MouseButton::Left, x, y))
-            .unwrap();
+        offscreen.send_mouse_input(MouseInput::down(MouseButton::Left, x, y))?;
         let deadline = sent + Duration::from_secs(10);
         while clicked.borrow().is_empty() && Instant::now() < deadline {
-            event_loop.dispatch(Some(Duration::from_millis(1))).unwrap();
+            event_loop.dispatch(Some(Duration::from_millis(1)))?;
         }
         if let Some(at) = clicked.borrow_mut().pop() {
             input_ms.push(at.duration_since(sent).as_secs_f64() * 1e3);
         }
-        offscreen
-            .send_mouse_input(MouseInput::up(MouseButton::Left, x, y))
-            .unwrap();
-        pump(&event_loop, Duration::from_millis(10));
+        offscreen.send_mouse_input(MouseInput::up(MouseButton::Left, x, y))?;
+        pump(&event_loop, Duration::from_millis(10))?;
     }
     input_ms.sort_by(f64::total_cmp);
     let _ = offscreen.close();
 
     // The same page in a window of the browser process: its painting rate.
-    let window = event_loop
-        .block_on(env.create_webview(WebViewOptions::window("bench", 1280, 720)))
-        .unwrap()
-        .unwrap();
+    let window = event_loop.block_on(env.create_webview(WebViewOptions::window("bench", 1280, 720)))??;
     let window_rates = page_rates(&window);
-    window.navigate_to_string(PAGE).unwrap();
-    pump(&event_loop, Duration::from_secs(1));
+    window.navigate_to_string(PAGE)?;
+    pump(&event_loop, Duration::from_secs(1))?;
     window_rates.borrow_mut().clear();
-    pump(&event_loop, Duration::from_secs(seconds));
+    pump(&event_loop, Duration::from_secs(seconds))?;
     let window_page_fps = median(&window_rates.borrow());
     let _ = window.close();
 
@@ -168,7 +159,7 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         );
         println!("click → page handler → message back: p50 {in50:.2} ms, p95 {in95:.2} ms");
     }
-    serde_json::json!({
+    Ok(serde_json::json!({
         "seconds": seconds,
         "frames": frames.len(),
         "app_fps": app_fps,
@@ -181,5 +172,5 @@ pub fn run(opts: &crate::setup::Options) -> serde_json::Value {
         "page_fps_window": window_page_fps,
         "input_round_trip_p50_ms": in50,
         "input_round_trip_p95_ms": in95,
-    })
+    }))
 }

@@ -29,23 +29,22 @@ fn percentiles(mut v: Vec<Duration>) -> (f64, f64) {
 }
 
 /// Posts buffers of every size to `webview`'s page (whose listener releases them at once).
-pub fn measure(event_loop: &EventLoop, webview: &WebView, quick: bool) -> Vec<PostCost> {
+pub fn measure(event_loop: &EventLoop, webview: &WebView, quick: bool) -> crate::setup::Result<Vec<PostCost>> {
     let mut sizes = vec![4 * KIB, 64 * KIB, MIB, 16 * MIB, 64 * MIB, 256 * MIB, 1024 * MIB];
     if quick {
         sizes.retain(|&s| s <= 16 * MIB);
     }
     // Warm-up, not counted: the first posts of a document make its holders and compile the
     // listener.
-    let warm = SharedBuffer::new(4 * KIB).unwrap();
+    let warm = SharedBuffer::new(4 * KIB)?;
     for _ in 0..50 {
-        let posted = webview
-            .post_shared_buffer_to_script(&warm, SharedBufferAccess::ReadWrite, Some(r#"{"mode":"drop"}"#))
-            .unwrap();
-        event_loop.block_on(posted.acknowledged()).unwrap().unwrap();
+        let posted =
+            webview.post_shared_buffer_to_script(&warm, SharedBufferAccess::ReadWrite, Some(r#"{"mode":"drop"}"#))?;
+        event_loop.block_on(posted.acknowledged())??;
     }
     let mut costs = Vec::new();
     for size in sizes {
-        let buffer = SharedBuffer::new(size).unwrap();
+        let buffer = SharedBuffer::new(size)?;
         for read_only in [false, true] {
             let access = if read_only {
                 SharedBufferAccess::ReadOnly
@@ -58,11 +57,9 @@ pub fn measure(event_loop: &EventLoop, webview: &WebView, quick: bool) -> Vec<Po
             // holders for a size it has not had yet (see the web process extension).
             for i in 0..POSTS + FIRST {
                 let t = Instant::now();
-                let posted = webview
-                    .post_shared_buffer_to_script(&buffer, access, Some(r#"{"mode":"drop"}"#))
-                    .unwrap();
+                let posted = webview.post_shared_buffer_to_script(&buffer, access, Some(r#"{"mode":"drop"}"#))?;
                 let call = t.elapsed();
-                event_loop.block_on(posted.acknowledged()).unwrap().unwrap();
+                event_loop.block_on(posted.acknowledged())??;
                 first.get_or_insert(t.elapsed());
                 if i >= FIRST {
                     calls.push(call);
@@ -78,7 +75,7 @@ pub fn measure(event_loop: &EventLoop, webview: &WebView, quick: bool) -> Vec<Po
             });
         }
     }
-    costs
+    Ok(costs)
 }
 
 /// The costs as JSON.

@@ -63,10 +63,14 @@ fn bench(args: BenchArgs) -> ExitCode {
     if args.json {
         println!("{text}");
     }
+    // A part that could not run said why (on stderr, and as its `error` in the JSON).
+    let failed = report
+        .as_object()
+        .is_some_and(|parts| parts.values().any(|part| part.get("error").is_some()));
     match std::fs::write(&args.out, &text) {
         Ok(()) => {
             eprintln!("webpane bench: JSON written to {}", args.out.display());
-            ExitCode::SUCCESS
+            if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
         }
         Err(e) => fail(EXIT_USAGE, format!("cannot write {}: {e}", args.out.display())),
     }

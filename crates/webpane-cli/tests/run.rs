@@ -332,3 +332,26 @@ fn bench_writes_json_and_refuses_unknown_parts() {
     let out = webpane(&["bench", "--only", "nonsense"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Issue 27.8: a part of the benchmark that cannot run (here: no browser process can start)
+/// says why, in the JSON and on stderr, and the run ends with a failure code: no panic.
+#[test]
+fn a_bench_part_that_cannot_run_says_why_without_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("bench.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webpane"))
+        .args(["bench", "--quick", "--only", "memory", "--json", "--out"])
+        .arg(&out_file)
+        .env("WEBPANE_RUNTIME", "/bin/false")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("memory could not run"), "{stderr}");
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        printed["memory"]["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{printed}"
+    );
+}
