@@ -15,3 +15,15 @@ pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("webpane: {message}");
     ExitCode::from(code)
 }
+
+/// `error` with every cause in its chain, joined by ": " (the SDK keeps causes as sources).
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}

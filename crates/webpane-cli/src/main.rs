@@ -22,7 +22,7 @@ mod run;
 mod share;
 
 use args::{BenchArgs, Cli, Command, OutputArgs};
-use exit::{EXIT_LOAD_FAILED, EXIT_USAGE, fail};
+use exit::{EXIT_LOAD_FAILED, EXIT_USAGE, chain, fail};
 use page::{open_webview, page_uri, progress};
 use run::run;
 use webpane::WebViewOptions;
@@ -118,14 +118,14 @@ fn output(args: OutputArgs, what: Output) -> ExitCode {
     }
     progress(&format!("loading {uri}"));
     if let Err(e) = webview.navigate(&uri) {
-        return fail(EXIT_USAGE, e);
+        return fail(EXIT_USAGE, chain(&e));
     }
     let outcome = loop {
         if let Some(outcome) = loaded.take() {
             break outcome;
         }
         if let Err(e) = event_loop.dispatch(Some(Duration::from_millis(100))) {
-            return fail(EXIT_USAGE, e);
+            return fail(EXIT_USAGE, chain(&e));
         }
     };
     if let Err(why) = outcome {

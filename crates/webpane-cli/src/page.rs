@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use webpane::{Environment, EventLoop, WebViewOptions};
 
-use crate::exit::{EXIT_USAGE, fail};
+use crate::exit::{EXIT_USAGE, chain, fail};
 
 /// A URL as given, or a file path made into a file: URL.
 pub(crate) fn page_uri(page: &str) -> Result<String, String> {
@@ -26,7 +26,7 @@ pub(crate) fn open_webview(
     options: WebViewOptions,
     policy: &crate::policy::PolicyArgs,
 ) -> Result<(EventLoop, Environment, webpane::WebView), ExitCode> {
-    let event_loop = EventLoop::new().map_err(|e| fail(EXIT_USAGE, e))?;
+    let event_loop = EventLoop::new().map_err(|e| fail(EXIT_USAGE, chain(&e)))?;
     let mut builder = Environment::builder()
         .in_private(policy.in_private)
         .sandbox(!policy.no_sandbox);
@@ -38,14 +38,19 @@ pub(crate) fn open_webview(
     }
     let env = match event_loop.block_on(builder.build(&event_loop)) {
         Ok(Ok(env)) => env,
-        Ok(Err(e)) | Err(e) => return Err(fail(EXIT_USAGE, format!("cannot start the browser process: {e}"))),
+        Ok(Err(e)) | Err(e) => {
+            return Err(fail(
+                EXIT_USAGE,
+                format!("cannot start the browser process: {}", chain(&e)),
+            ));
+        }
     };
     env.on_new_browser_version_available(|_, _| {
         progress("a newer webpane runtime (or WebKitGTK) is installed: it is used from the next start")
     });
     let webview = match event_loop.block_on(env.create_webview(options)) {
         Ok(Ok(v)) => v,
-        Ok(Err(e)) | Err(e) => return Err(fail(EXIT_USAGE, format!("cannot create the webview: {e}"))),
+        Ok(Err(e)) | Err(e) => return Err(fail(EXIT_USAGE, format!("cannot create the webview: {}", chain(&e)))),
     };
     Ok((event_loop, env, webview))
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 use webpane::{CloseReason, ProcessFailedKind, SharedBufferAccess, WebViewOptions};
 
 use crate::args::RunArgs;
-use crate::exit::{EXIT_BROWSER_FAILED, EXIT_LOAD_FAILED, EXIT_RENDERER_FAILED, EXIT_USAGE, fail};
+use crate::exit::{EXIT_BROWSER_FAILED, EXIT_LOAD_FAILED, EXIT_RENDERER_FAILED, EXIT_USAGE, chain, fail};
 use crate::page::open_webview;
 use crate::share::Share;
 
@@ -258,7 +258,7 @@ pub fn run(args: RunArgs) -> ExitCode {
 
     let lines_rx = read_stdin(event_loop.proxy());
     if let Err(e) = webview.navigate(&uri) {
-        return fail(EXIT_USAGE, e);
+        return fail(EXIT_USAGE, chain(&e));
     }
     let mut shared = false;
     loop {
@@ -279,20 +279,27 @@ pub fn run(args: RunArgs) -> ExitCode {
                     let ack = p.acknowledged();
                     event_loop.spawn_local(async move {
                         if let Err(e) = ack.await {
-                            eprintln!("webpane: {} was not delivered to the page: {e}", path.display());
+                            eprintln!(
+                                "webpane: {} was not delivered to the page: {}",
+                                path.display(),
+                                chain(&e)
+                            );
                             outcome.set(Some(ExitCode::from(EXIT_USAGE)));
                         }
                     });
                 });
                 if let Err(e) = delivered {
-                    return fail(EXIT_USAGE, format!("cannot share {}: {e}", share.path.display()));
+                    return fail(
+                        EXIT_USAGE,
+                        format!("cannot share {}: {}", share.path.display(), chain(&e)),
+                    );
                 }
             }
         }
         // The page let go of a buffer (even before its delivery was confirmed): save its writes.
         shares.save_if_released(&webview);
         if let Err(e) = event_loop.dispatch(Some(Duration::from_millis(200))) {
-            return fail(EXIT_USAGE, e);
+            return fail(EXIT_USAGE, chain(&e));
         }
         while loaded.get() {
             let Ok(line) = lines_rx.try_recv() else { break };

@@ -16,42 +16,87 @@ pub fn web_extension_source() -> Option<std::path::PathBuf> {
     }
 }
 
+/// Why the web process extension is not installed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtensionError {
+    /// The binary's own path is unknown.
+    #[error("cannot tell where this binary is")]
+    NoSource,
+    /// The library is not where it should be.
+    #[error("the web process extension is not at {0}")]
+    Missing(std::path::PathBuf),
+    /// The folder for it could not be made or opened.
+    #[error("cannot prepare the extensions folder")]
+    Folder(#[source] webpane_ipc::FolderError),
+    /// The copy failed.
+    #[error("cannot install the web process extension")]
+    Copy(#[source] webpane_ipc::FolderError),
+}
+
+/// Why WebKit's sandbox cannot work here.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// `bwrap` cannot be started.
+    #[error("bwrap cannot be run; install bubblewrap")]
+    NoBwrap(#[source] std::io::Error),
+    /// `bwrap` ran and failed.
+    #[error("bwrap cannot make a sandbox here ({status}): {stderr}")]
+    Refused {
+        /// Its exit status.
+        status: std::process::ExitStatus,
+        /// What it printed.
+        stderr: String,
+    },
+    /// `xdg-dbus-proxy` is missing.
+    #[error("xdg-dbus-proxy is not installed")]
+    NoDbusProxy,
+}
+
+/// An engine argument that cannot be applied.
+#[derive(Debug, thiserror::Error)]
+#[error("engine argument {argument:?}: {problem}")]
+pub struct EngineArgumentError {
+    /// The argument as given.
+    pub argument: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
 /// Puts the web process extension (`$WEBPANE_WEBEXT`, or next to this binary) into a folder of
 /// its own under the user data folder (WebKit loads every library in the folder it is given, and
 /// adds it read-only to the sandbox). Without it, frames are not reported and cannot be reached,
 /// and shared buffers cannot be delivered. The copy is atomic and checked: a full disk leaves no
 /// truncated library for WebKit to load.
-pub fn install_extension(folder: &OwnedFolder) -> Result<std::path::PathBuf, String> {
-    let source = web_extension_source().ok_or("cannot tell where this binary is")?;
+pub fn install_extension(folder: &OwnedFolder) -> Result<std::path::PathBuf, ExtensionError> {
+    let source = web_extension_source().ok_or(ExtensionError::NoSource)?;
     if !source.is_file() {
-        return Err(format!("the web process extension is not at {}", source.display()));
+        return Err(ExtensionError::Missing(source));
     }
-    let webkit = webpane_ipc::Folder::open(folder.webkit_dir(), false).map_err(|e| e.to_string())?;
-    let dir = webkit.subfolder("extensions").map_err(|e| e.to_string())?;
-    let dir_folder = webpane_ipc::Folder::open(&dir, false).map_err(|e| e.to_string())?;
+    let webkit = webpane_ipc::Folder::open(folder.webkit_dir(), false).map_err(ExtensionError::Folder)?;
+    let dir = webkit.subfolder("extensions").map_err(ExtensionError::Folder)?;
+    let dir_folder = webpane_ipc::Folder::open(&dir, false).map_err(ExtensionError::Folder)?;
     dir_folder
         .install_copy(&source, WEBEXT_NAME)
-        .map_err(|e| format!("cannot install the web process extension: {e}"))?;
+        .map_err(ExtensionError::Copy)?;
     Ok(dir)
 }
 
 /// Whether WebKit's web process sandbox can work here: `bwrap` (bubblewrap) and
 /// `xdg-dbus-proxy` are on the path, and `bwrap` can make the namespaces WebKit asks for (it
 /// cannot where user namespaces are off). WebKit itself would only fail once a page loads.
-pub fn sandbox_works() -> Result<(), String> {
+pub fn sandbox_works() -> Result<(), SandboxError> {
     let probe = std::process::Command::new("bwrap")
         .args(["--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .output();
     match probe {
-        Err(e) => Err(format!("bwrap cannot be run ({e}); install bubblewrap")),
-        Ok(out) if !out.status.success() => Err(format!(
-            "bwrap cannot make a sandbox here ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Ok(_) if !on_path("xdg-dbus-proxy") => Err("xdg-dbus-proxy is not installed".into()),
+        Err(e) => Err(SandboxError::NoBwrap(e)),
+        Ok(out) if !out.status.success() => Err(SandboxError::Refused {
+            status: out.status,
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        }),
+        Ok(_) if !on_path("xdg-dbus-proxy") => Err(SandboxError::NoDbusProxy),
         Ok(_) => Ok(()),
     }
 }
@@ -67,38 +112,37 @@ pub fn on_path(program: &str) -> bool {
 }
 
 /// Applies engine arguments (`name=value`, a WebKitSettings property) to `settings`.
-pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) -> Result<(), String> {
+pub fn apply_engine_arguments(settings: &webkit2gtk::Settings, args: &[String]) -> Result<(), EngineArgumentError> {
     for arg in args {
+        let refuse = |problem: String| EngineArgumentError {
+            argument: arg.clone(),
+            problem,
+        };
         let (name, value) = arg
             .split_once('=')
-            .ok_or_else(|| format!("engine argument {arg:?} is not name=value"))?;
+            .ok_or_else(|| refuse("it is not name=value".into()))?;
         if name.contains('\0') || value.contains('\0') {
-            return Err(format!("engine argument {arg:?} contains a NUL character"));
+            return Err(refuse("it contains a NUL character".into()));
         }
         let spec = settings
             .find_property(name)
-            .ok_or_else(|| format!("engine argument {arg:?}: WebKitSettings has no property {name:?}"))?;
+            .ok_or_else(|| refuse(format!("WebKitSettings has no property {name:?}")))?;
         // set_property_* panics on properties it cannot set: check first.
         let flags = spec.flags();
         if !flags.contains(glib::ParamFlags::WRITABLE) || flags.contains(glib::ParamFlags::CONSTRUCT_ONLY) {
-            return Err(format!("engine argument {arg:?}: {name:?} cannot be set"));
+            return Err(refuse(format!("{name:?} cannot be set")));
         }
-        let bad = || {
-            format!(
-                "engine argument {arg:?}: {value:?} is not a valid {}",
-                spec.value_type()
-            )
-        };
+        let bad = || refuse(format!("{value:?} is not a valid {}", spec.value_type()));
         let value: glib::Value = match spec.value_type() {
             t if t == glib::Type::BOOL => value.parse::<bool>().map_err(|_| bad())?.into(),
             t if t == glib::Type::U32 => value.parse::<u32>().map_err(|_| bad())?.into(),
             t if t == glib::Type::I32 => value.parse::<i32>().map_err(|_| bad())?.into(),
             t if t == glib::Type::STRING => value.into(),
             _ => {
-                return Err(format!(
-                    "engine argument {arg:?}: properties of type {} are not supported",
+                return Err(refuse(format!(
+                    "properties of type {} are not supported",
                     spec.value_type()
-                ));
+                )));
             }
         };
         settings.set_property_from_value(name, &value);

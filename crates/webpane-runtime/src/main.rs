@@ -13,6 +13,7 @@
 mod children;
 mod downloads;
 mod engine;
+mod error;
 #[allow(unsafe_code)]
 mod ffi;
 mod host;
@@ -156,6 +157,7 @@ fn main() -> ExitCode {
     if command.options.sandbox
         && let Err(why) = engine::sandbox_works()
     {
+        let why = error::reason(&why);
         eprintln!(
             "webpane-runtime: the web process sandbox cannot work: {why}. Install bubblewrap and xdg-dbus-proxy, or run without it (--{}; EnvironmentBuilder::sandbox(false))",
             flag::NO_SANDBOX
@@ -288,7 +290,7 @@ fn doctor() -> String {
         "display_error": display.as_ref().err(),
         "web_extension": webext.as_ref().filter(|p| p.is_file()),
         "sandbox_tools": { "bwrap": on_path("bwrap"), "xdg-dbus-proxy": on_path("xdg-dbus-proxy") },
-        "sandbox_works": engine::sandbox_works().err().map_or(serde_json::json!(true), serde_json::Value::from),
+        "sandbox_works": engine::sandbox_works().err().map_or(serde_json::json!(true), |e| error::reason(&e).into()),
         "protocol_version": webpane_ipc::PROTOCOL_VERSION,
     })
     .to_string()

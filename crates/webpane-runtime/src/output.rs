@@ -8,6 +8,35 @@ use gtk::prelude::*;
 use webkit2gtk::{PrintOperationExt, SaveMode, SettingsExt, SnapshotOptions, SnapshotRegion, WebViewExt};
 use webpane_ipc::protocol::ImageFormat;
 
+/// Why a picture or a document was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// WebKit could not take the picture, print or save.
+    #[error("the engine failed")]
+    Engine(#[source] glib::Error),
+    /// The snapshot is not an image surface.
+    #[error("the snapshot is not an image")]
+    NotAnImage,
+    /// The picture could not be encoded.
+    #[error("cannot encode the picture as PNG")]
+    Png(#[source] cairo::IoError),
+    /// The picture could not be converted for JPEG.
+    #[error("the picture cannot be converted for JPEG")]
+    NoPixbuf,
+    /// JPEG encoding failed.
+    #[error("cannot encode the picture as JPEG")]
+    Jpeg(#[source] glib::Error),
+    /// The path cannot be turned into a URI for GTK's printing.
+    #[error("{0:?} is not a usable path")]
+    BadPath(String),
+    /// MHTML goes into a delivered file only.
+    #[error("MHTML is written into a delivered file only, never to a path")]
+    MhtmlToPath,
+    /// The delivered file cannot be written.
+    #[error("the delivered file must be a regular file open for writing")]
+    NotWritable,
+}
+
 /// Where a document goes.
 pub enum Target {
     /// A path (PDF only).
@@ -20,7 +49,7 @@ pub enum Target {
 pub fn capture(
     webview: &webkit2gtk::WebView,
     format: ImageFormat,
-    done: impl FnOnce(Result<Vec<u8>, String>) + 'static,
+    done: impl FnOnce(Result<Vec<u8>, OutputError>) + 'static,
 ) {
     webview.snapshot(
         SnapshotRegion::Visible,
@@ -29,27 +58,27 @@ pub fn capture(
         move |result| {
             done(
                 result
-                    .map_err(|e| e.message().to_string())
+                    .map_err(OutputError::Engine)
                     .and_then(|surface| encode(&surface, format)),
             )
         },
     );
 }
 
-fn encode(surface: &cairo::Surface, format: ImageFormat) -> Result<Vec<u8>, String> {
-    let image = cairo::ImageSurface::try_from(surface.clone()).map_err(|_| "not an image surface".to_string())?;
+fn encode(surface: &cairo::Surface, format: ImageFormat) -> Result<Vec<u8>, OutputError> {
+    let image = cairo::ImageSurface::try_from(surface.clone()).map_err(|_| OutputError::NotAnImage)?;
     match format {
         ImageFormat::Png => {
             let mut png = Vec::new();
-            image.write_to_png(&mut png).map_err(|e| e.to_string())?;
+            image.write_to_png(&mut png).map_err(OutputError::Png)?;
             Ok(png)
         }
         ImageFormat::Jpeg => {
             let pixbuf = gtk::gdk::pixbuf_get_from_surface(&image, 0, 0, image.width(), image.height())
-                .ok_or("the picture cannot be converted")?;
+                .ok_or(OutputError::NoPixbuf)?;
             pixbuf
                 .save_to_bufferv("jpeg", &[("quality", "90")])
-                .map_err(|e| e.to_string())
+                .map_err(OutputError::Jpeg)
         }
     }
 }
@@ -59,12 +88,12 @@ pub fn print_to_pdf(
     webview: &webkit2gtk::WebView,
     target: Target,
     pdf: &webpane_ipc::protocol::PdfSettings,
-    done: impl FnOnce(Result<(), String>) + 'static,
+    done: impl FnOnce(Result<(), OutputError>) + 'static,
 ) {
     let (uri, keep) = match target {
         Target::Path(path) => match gio::File::for_path(&path).uri() {
             uri if !uri.is_empty() => (uri.to_string(), None),
-            _ => return done(Err(format!("{path:?} is not a usable path"))),
+            _ => return done(Err(OutputError::BadPath(path))),
         },
         // GTK's print-to-file backend writes to a URI; /proc/self/fd/N names the delivered file
         // (a regular file: pipes do not work there).
@@ -113,12 +142,12 @@ pub fn print_to_pdf(
     operation.set_print_settings(&settings);
     operation.set_page_setup(&setup);
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(
-        Box::new(done) as Box<dyn FnOnce(Result<(), String>)>
+        Box::new(done) as Box<dyn FnOnce(Result<(), OutputError>)>
     )));
     let failed = done.clone();
     operation.connect_failed(move |_, error| {
         if let Some(done) = failed.borrow_mut().take() {
-            done(Err(error.message().to_string()));
+            done(Err(OutputError::Engine(error.clone())));
         }
     });
     let keep = std::cell::RefCell::new(keep);
@@ -133,11 +162,11 @@ pub fn print_to_pdf(
 }
 
 /// Saves the page as MHTML into a delivered file.
-pub fn save_mhtml(webview: &webkit2gtk::WebView, file: File, done: impl FnOnce(Result<(), String>) + 'static) {
+pub fn save_mhtml(webview: &webkit2gtk::WebView, file: File, done: impl FnOnce(Result<(), OutputError>) + 'static) {
     webview.save(SaveMode::Mhtml, None::<&gio::Cancellable>, move |result| {
         let stream = match result {
             Ok(stream) => stream,
-            Err(e) => return done(Err(e.message().to_string())),
+            Err(e) => return done(Err(OutputError::Engine(e))),
         };
         let output = crate::ffi::output_stream(OwnedFd::from(file));
         output.splice_async(
@@ -145,7 +174,7 @@ pub fn save_mhtml(webview: &webkit2gtk::WebView, file: File, done: impl FnOnce(R
             gio::OutputStreamSpliceFlags::CLOSE_SOURCE | gio::OutputStreamSpliceFlags::CLOSE_TARGET,
             glib::Priority::DEFAULT,
             None::<&gio::Cancellable>,
-            move |written| done(written.map(|_| ()).map_err(|e| e.message().to_string())),
+            move |written| done(written.map(|_| ()).map_err(OutputError::Engine)),
         );
     });
 }

@@ -25,18 +25,56 @@ pub struct PageMessage {
     pub json: String,
 }
 
+/// A message from the web process extension that is not what the extension sends (a page
+/// that reached the extension's sender directly, or a bug): dropped with this reason.
+#[derive(Debug, thiserror::Error)]
+pub enum MalformedMessage {
+    /// No parameters at all.
+    #[error("{0} without parameters")]
+    NoParameters(&'static str),
+    /// Parameters of another GVariant type.
+    #[error("{what} of type {found} (expected {expected})")]
+    WrongType {
+        /// What was expected.
+        what: &'static str,
+        /// The type that came.
+        found: String,
+        /// The type expected.
+        expected: &'static str,
+    },
+    /// The files' descriptions are not JSON of the right shape.
+    #[error("the files' descriptions")]
+    FileInfos(#[source] serde_json::Error),
+    /// Files described but no fds sent.
+    #[error("a web message with files but no fds")]
+    NoFds,
+    /// A different number of fds and descriptions, or too many.
+    #[error("the files and their descriptions do not match")]
+    FilesMismatch,
+    /// An fd of the list cannot be taken.
+    #[error("a file's fd is missing")]
+    MissingFd,
+    /// An fd that cannot be sent on.
+    #[error("a page's file")]
+    File(#[source] webpane_ipc::HandleError),
+    /// The message is not JSON.
+    #[error("the message is not JSON ({0})")]
+    NotJson(String),
+}
+
 /// Decodes a [`webext::WEB_MESSAGE`]'s parameters (a `(tbss)` tuple).
 ///
 /// Anything else (another type, no parameters) is refused with a reason; nothing here can panic.
-pub fn decode(parameters: Option<&glib::Variant>) -> Result<PageMessage, String> {
-    let parameters = parameters.ok_or("a web message without parameters")?;
-    let (frame, is_main, source, json) = parameters.get::<(u64, bool, String, String)>().ok_or_else(|| {
-        format!(
-            "a web message of type {} (expected {})",
-            parameters.type_(),
-            webext::WEB_MESSAGE_TYPE
-        )
-    })?;
+pub fn decode(parameters: Option<&glib::Variant>) -> Result<PageMessage, MalformedMessage> {
+    let parameters = parameters.ok_or(MalformedMessage::NoParameters("a web message"))?;
+    let (frame, is_main, source, json) =
+        parameters
+            .get::<(u64, bool, String, String)>()
+            .ok_or_else(|| MalformedMessage::WrongType {
+                what: "a web message",
+                found: parameters.type_().to_string(),
+                expected: webext::WEB_MESSAGE_TYPE,
+            })?;
     Ok(PageMessage {
         frame,
         is_main,
@@ -47,16 +85,14 @@ pub fn decode(parameters: Option<&glib::Variant>) -> Result<PageMessage, String>
 
 /// Decodes a [`webext::PAGE_MESSAGES`] batch: each entry's message name and the message. A
 /// batch of another type is refused with a reason.
-pub fn decode_batch(parameters: Option<&glib::Variant>) -> Result<Vec<(String, PageMessage)>, String> {
-    let parameters = parameters.ok_or("a batch of page messages without parameters")?;
+pub fn decode_batch(parameters: Option<&glib::Variant>) -> Result<Vec<(String, PageMessage)>, MalformedMessage> {
+    let parameters = parameters.ok_or(MalformedMessage::NoParameters("a batch of page messages"))?;
     let entries = parameters
         .get::<Vec<(String, u64, bool, String, String)>>()
-        .ok_or_else(|| {
-            format!(
-                "a batch of page messages of type {} (expected {})",
-                parameters.type_(),
-                webext::PAGE_MESSAGES_TYPE
-            )
+        .ok_or_else(|| MalformedMessage::WrongType {
+            what: "a batch of page messages",
+            found: parameters.type_().to_string(),
+            expected: webext::PAGE_MESSAGES_TYPE,
         })?;
     Ok(entries
         .into_iter()
@@ -77,23 +113,27 @@ pub fn decode_batch(parameters: Option<&glib::Variant>) -> Result<Vec<(String, P
 pub fn decode_with_files(
     parameters: Option<&glib::Variant>,
     fds: Option<gio::UnixFDList>,
-) -> Result<(PageMessage, Vec<(webpane_ipc::FileForTransit, webext::PageFileInfo)>), String> {
-    let parameters = parameters.ok_or("a web message without parameters")?;
-    let (frame, is_main, source, json, infos) = parameters
-        .get::<(u64, bool, String, String, String)>()
-        .ok_or_else(|| format!("a web message with files of type {}", parameters.type_()))?;
-    let infos: Vec<webext::PageFileInfo> =
-        serde_json::from_str(&infos).map_err(|e| format!("the files' descriptions: {e}"))?;
-    let fds = fds.ok_or("a web message with files but no fds")?;
+) -> Result<(PageMessage, Vec<(webpane_ipc::FileForTransit, webext::PageFileInfo)>), MalformedMessage> {
+    let parameters = parameters.ok_or(MalformedMessage::NoParameters("a web message with files"))?;
+    let (frame, is_main, source, json, infos) =
+        parameters
+            .get::<(u64, bool, String, String, String)>()
+            .ok_or_else(|| MalformedMessage::WrongType {
+                what: "a web message with files",
+                found: parameters.type_().to_string(),
+                expected: "(tbsss)",
+            })?;
+    let infos: Vec<webext::PageFileInfo> = serde_json::from_str(&infos).map_err(MalformedMessage::FileInfos)?;
+    let fds = fds.ok_or(MalformedMessage::NoFds)?;
     if gio::prelude::UnixFDListExt::length(&fds) as usize != infos.len()
         || infos.len() > webpane_ipc::MAX_FDS_PER_MESSAGE
     {
-        return Err("the files and their descriptions do not match".into());
+        return Err(MalformedMessage::FilesMismatch);
     }
     let mut files = Vec::new();
     for (index, info) in infos.into_iter().enumerate() {
-        let fd = webpane_glib::take_fd(&fds, index as i32).ok_or("a file's fd is missing")?;
-        let file = webpane_ipc::FileForTransit::take(fd).map_err(|e| format!("a page's file: {e}"))?;
+        let fd = webpane_glib::take_fd(&fds, index as i32).ok_or(MalformedMessage::MissingFd)?;
+        let file = webpane_ipc::FileForTransit::take(fd).map_err(MalformedMessage::File)?;
         files.push((file, info));
     }
     let message = PageMessage {
@@ -107,8 +147,8 @@ pub fn decode_with_files(
 
 /// Checks that a page's message is JSON: the page's `JSON.stringify` made it, but the page may
 /// have replaced that.
-pub fn check_json(json: &str) -> Result<(), String> {
-    webpane_ipc::validate::json_text(json).map_err(|e| format!("the message is not JSON ({e})"))
+pub fn check_json(json: &str) -> Result<(), MalformedMessage> {
+    webpane_ipc::validate::json_text(json).map_err(|e| MalformedMessage::NotJson(e.to_string()))
 }
 
 /// How long acknowledgements wait to be told together (a page has thousands of messages in
@@ -200,7 +240,7 @@ mod tests {
     fn anything_else_is_refused_with_a_reason() {
         assert!(decode(None).is_err());
         let wrong = "just a string".to_variant();
-        assert!(decode(Some(&wrong)).unwrap_err().contains("(tbss)"));
+        assert!(decode(Some(&wrong)).unwrap_err().to_string().contains("(tbss)"));
         let short = (1u64, true).to_variant();
         assert!(decode(Some(&short)).is_err());
     }
@@ -230,7 +270,12 @@ mod tests {
             (webext::WEB_MESSAGE, "1")
         );
         assert_eq!((batch[1].1.frame, batch[1].1.is_main), (2, false));
-        assert!(decode_batch(Some(&"x".to_variant())).unwrap_err().contains("a(stbss)"));
+        assert!(
+            decode_batch(Some(&"x".to_variant()))
+                .unwrap_err()
+                .to_string()
+                .contains("a(stbss)")
+        );
         assert!(decode_batch(None).is_err());
     }
 
@@ -240,6 +285,7 @@ mod tests {
         assert!(
             check_json("not json")
                 .unwrap_err()
+                .to_string()
                 .starts_with("the message is not JSON")
         );
     }

@@ -12,6 +12,17 @@ use webpane_ipc::protocol::{PermissionKind, PermissionSetting};
 /// The file they are kept in, in the profile's folder.
 const FILE: &str = "permissions.json";
 
+/// Why a permission decision could not be kept.
+#[derive(Debug, thiserror::Error)]
+pub enum PermissionsError {
+    /// The decisions could not be written as JSON.
+    #[error("cannot encode the permissions")]
+    Encode(#[source] serde_json::Error),
+    /// The file could not be written.
+    #[error("cannot keep the permissions")]
+    Keep(#[source] webpane_ipc::FolderError),
+}
+
 /// The profile's decided permissions.
 #[derive(Default)]
 pub struct Permissions {
@@ -50,7 +61,7 @@ impl Permissions {
     }
 
     /// Decides (or, `None`, forgets) a permission; kept at once.
-    pub fn set(&self, origin: &str, kind: PermissionKind, allow: Option<bool>) -> Result<(), String> {
+    pub fn set(&self, origin: &str, kind: PermissionKind, allow: Option<bool>) -> Result<(), PermissionsError> {
         {
             let mut decided = self.decided.borrow_mut();
             match allow {
@@ -62,7 +73,7 @@ impl Permissions {
     }
 
     /// Forgets every decision.
-    pub fn clear(&self) -> Result<(), String> {
+    pub fn clear(&self) -> Result<(), PermissionsError> {
         self.decided.borrow_mut().clear();
         self.save()
     }
@@ -80,13 +91,11 @@ impl Permissions {
             .collect()
     }
 
-    fn save(&self) -> Result<(), String> {
+    fn save(&self) -> Result<(), PermissionsError> {
         let Some(folder) = &self.folder else { return Ok(()) };
-        let json = serde_json::to_vec(&self.list()).map_err(|e| e.to_string())?;
+        let json = serde_json::to_vec(&self.list()).map_err(PermissionsError::Encode)?;
         // Whole or not at all, and never through a planted link.
-        folder
-            .write_atomic(FILE, &json)
-            .map_err(|e| format!("cannot keep the permissions: {e}"))
+        folder.write_atomic(FILE, &json).map_err(PermissionsError::Keep)
     }
 }
 

@@ -28,15 +28,26 @@ impl FrameSize {
     }
 }
 
+/// Why pixels could not be copied into or compared with a frame buffer.
+#[derive(Debug, thiserror::Error)]
+pub enum PixelsError {
+    /// The buffer is smaller than the frame.
+    #[error("the frame buffer is smaller than the frame")]
+    TooSmall,
+    /// Cairo failed.
+    #[error("cairo failed")]
+    Cairo(#[source] cairo::Error),
+}
+
 /// Runs `f` with a frame buffer's memory as a Cairo image surface (finished before returning:
 /// Cairo lets go of the memory).
 fn with_image<R>(
     mapping: &SharedMapping,
     size: FrameSize,
     f: impl FnOnce(&cairo::ImageSurface) -> Result<R, cairo::Error>,
-) -> Result<R, String> {
+) -> Result<R, PixelsError> {
     if !size.fits(mapping) {
-        return Err("the frame buffer is smaller than the frame".into());
+        return Err(PixelsError::TooSmall);
     }
     // SAFETY: the mapping holds at least `stride × height` bytes (checked above) and outlives the
     // surface, which is finished before this returns; the runtime writes a buffer only while the
@@ -50,11 +61,11 @@ fn with_image<R>(
             size.stride as i32,
         )
     }
-    .map_err(|e| e.to_string())?;
+    .map_err(PixelsError::Cairo)?;
     let result = f(&image);
     image.flush();
     image.finish();
-    result.map_err(|e| e.to_string())
+    result.map_err(PixelsError::Cairo)
 }
 
 fn paint(target: &cairo::ImageSurface, source: &cairo::Surface, rects: &[FrameRect]) -> Result<(), cairo::Error> {
@@ -77,7 +88,7 @@ pub fn copy_from_surface(
     size: FrameSize,
     source: &cairo::Surface,
     rects: &[FrameRect],
-) -> Result<(), String> {
+) -> Result<(), PixelsError> {
     with_image(target, size, |image| paint(image, source, rects))
 }
 
@@ -87,7 +98,7 @@ pub fn copy_between(
     source: &SharedMapping,
     size: FrameSize,
     rects: &[FrameRect],
-) -> Result<(), String> {
+) -> Result<(), PixelsError> {
     if rects.is_empty() {
         return Ok(());
     }
@@ -128,15 +139,15 @@ pub fn changed(
     area: FrameRect,
     previous: &SharedMapping,
     size: FrameSize,
-) -> Result<Vec<FrameRect>, String> {
+) -> Result<Vec<FrameRect>, PixelsError> {
     if !size.fits(previous) {
-        return Err("the frame buffer is smaller than the frame".into());
+        return Err(PixelsError::TooSmall);
     }
     let Some(area) = area.clamped(size.width, size.height) else {
         return Ok(Vec::new());
     };
     let extents = cairo::RectangleInt::new(area.x as i32, area.y as i32, area.width as i32, area.height as i32);
-    let mapped = source.map_to_image(Some(extents)).map_err(|e| e.to_string())?;
+    let mapped = source.map_to_image(Some(extents)).map_err(PixelsError::Cairo)?;
     let format = mapped.format();
     let src_stride = mapped.stride().max(0) as usize;
     if !matches!(format, cairo::Format::ARgb32 | cairo::Format::Rgb24) || src_stride < area.width as usize * 4 {

@@ -4,6 +4,20 @@ use glib::thread_guard::ThreadGuard;
 use webkit2gtk::{CookieManagerExt, WebsiteDataManagerExt, WebsiteDataManagerExtManual, WebsiteDataTypes};
 use webpane_ipc::protocol::{BrowsingDataKinds, Cookie};
 
+/// Why a cookie or browsing-data request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The profile has no cookie manager (WebKit gives none).
+    #[error("the profile has no cookie manager")]
+    NoCookieManager,
+    /// The expiry is not a date GLib can hold.
+    #[error("the cookie's expiry {0} is not a usable date")]
+    BadExpiry(i64),
+    /// WebKit failed the request.
+    #[error("the engine failed")]
+    Engine(#[source] glib::Error),
+}
+
 fn to_plain(mut cookie: soup::Cookie) -> Cookie {
     Cookie {
         name: cookie.name().map(|s| s.to_string()).unwrap_or_default(),
@@ -22,10 +36,10 @@ fn to_plain(mut cookie: soup::Cookie) -> Cookie {
     }
 }
 
-fn to_soup(cookie: &Cookie) -> Result<soup::Cookie, String> {
+fn to_soup(cookie: &Cookie) -> Result<soup::Cookie, ProfileError> {
     let mut soup_cookie = soup::Cookie::new(&cookie.name, &cookie.value, &cookie.domain, &cookie.path, -1);
     if let Some(expires) = cookie.expires {
-        let date = glib::DateTime::from_unix_utc(expires).map_err(|_| format!("bad expiry {expires}"))?;
+        let date = glib::DateTime::from_unix_utc(expires).map_err(|_| ProfileError::BadExpiry(expires))?;
         soup_cookie.set_expires(&date);
     }
     soup_cookie.set_http_only(cookie.http_only);
@@ -38,19 +52,19 @@ fn to_soup(cookie: &Cookie) -> Result<soup::Cookie, String> {
     Ok(soup_cookie)
 }
 
-fn manager(data: &webkit2gtk::WebsiteDataManager) -> Result<webkit2gtk::CookieManager, String> {
-    data.cookie_manager().ok_or_else(|| "no cookie manager".to_string())
+fn manager(data: &webkit2gtk::WebsiteDataManager) -> Result<webkit2gtk::CookieManager, ProfileError> {
+    data.cookie_manager().ok_or(ProfileError::NoCookieManager)
 }
 
 /// The cookies that would be sent to `uri`, or every cookie of the profile for `None`.
 pub fn cookies(
     data: &webkit2gtk::WebsiteDataManager,
     uri: Option<&str>,
-    done: impl FnOnce(Result<Vec<Cookie>, String>) + 'static,
+    done: impl FnOnce(Result<Vec<Cookie>, ProfileError>) + 'static,
 ) {
     let plain = |r: Result<Vec<soup::Cookie>, glib::Error>| {
         r.map(|list| list.into_iter().map(to_plain).collect())
-            .map_err(|e| e.message().to_string())
+            .map_err(ProfileError::Engine)
     };
     match (manager(data), uri) {
         (Ok(m), Some(uri)) => m.cookies(uri, None::<&gio::Cancellable>, move |r| done(plain(r))),
@@ -63,7 +77,7 @@ pub fn cookies(
 pub fn add_cookie(
     data: &webkit2gtk::WebsiteDataManager,
     cookie: &Cookie,
-    done: impl FnOnce(Result<(), String>) + 'static,
+    done: impl FnOnce(Result<(), ProfileError>) + 'static,
 ) {
     change_cookie(data, cookie, true, done);
 }
@@ -72,7 +86,7 @@ pub fn add_cookie(
 pub fn delete_cookie(
     data: &webkit2gtk::WebsiteDataManager,
     cookie: &Cookie,
-    done: impl FnOnce(Result<(), String>) + 'static,
+    done: impl FnOnce(Result<(), ProfileError>) + 'static,
 ) {
     change_cookie(data, cookie, false, done);
 }
@@ -81,13 +95,13 @@ fn change_cookie(
     data: &webkit2gtk::WebsiteDataManager,
     cookie: &Cookie,
     add: bool,
-    done: impl FnOnce(Result<(), String>) + 'static,
+    done: impl FnOnce(Result<(), ProfileError>) + 'static,
 ) {
     let (manager, mut cookie) = match manager(data).and_then(|m| Ok((m, to_soup(cookie)?))) {
         Ok(both) => both,
         Err(e) => return done(Err(e)),
     };
-    let finished = move |r: Result<(), glib::Error>| done(r.map_err(|e| e.message().to_string()));
+    let finished = move |r: Result<(), glib::Error>| done(r.map_err(ProfileError::Engine));
     if add {
         manager.add_cookie(&mut cookie, None::<&gio::Cancellable>, finished);
     } else {
@@ -99,7 +113,7 @@ fn change_cookie(
 pub fn clear(
     data: &webkit2gtk::WebsiteDataManager,
     kinds: BrowsingDataKinds,
-    done: impl FnOnce(Result<(), String>) + 'static,
+    done: impl FnOnce(Result<(), ProfileError>) + 'static,
 ) {
     let mut types = WebsiteDataTypes::empty();
     if kinds.cookies {
@@ -118,6 +132,6 @@ pub fn clear(
         types,
         glib::TimeSpan::from_seconds(0),
         None::<&gio::Cancellable>,
-        move |r| (done.into_inner())(r.map_err(|e| e.message().to_string())),
+        move |r| (done.into_inner())(r.map_err(ProfileError::Engine)),
     );
 }

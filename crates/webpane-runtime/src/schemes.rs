@@ -32,6 +32,34 @@ use crate::proxy::{AppBody, AppResponse, ProxyReply, ProxyRequest};
 /// How long a CORS preflight answer may be cached by the engine.
 const PREFLIGHT_MAX_AGE: &str = "600";
 
+/// Why the app's response to a `WebResourceRequested` cannot be given to the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum ResponseError {
+    /// The status, reason or headers break HTTP's rules.
+    #[error("{0}")]
+    Invalid(String),
+    /// The body fd is not there or cannot be read.
+    #[error("the body fd is missing or not readable ({0})")]
+    BodyNotReadable(String),
+    /// The body fd could not be taken from the message.
+    #[error("the body fd cannot be taken")]
+    BodyFd(#[source] webpane_ipc::BadMessage),
+    /// The body length does not fit the engine's.
+    #[error("body length {0} is too large")]
+    BodyTooLong(u64),
+}
+
+/// Why a request body could not be passed on to the app.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    /// No pipe for the body.
+    #[error("cannot make a pipe")]
+    Pipe(#[source] rustix::io::Errno),
+    /// The pipe's end cannot be sent.
+    #[error("cannot send the pipe")]
+    Handle(#[source] webpane_ipc::HandleError),
+}
+
 /// Fails a request with a message the page's console shows.
 pub fn fail(request: &webkit2gtk::URISchemeRequest, message: &str) {
     let mut error = glib::Error::new(gio::IOErrorEnum::Failed, message);
@@ -144,7 +172,10 @@ impl Resources {
             Some(stream) => match stream_to_pipe(stream) {
                 Ok(read_end) => Some(fds.file(read_end)),
                 Err(e) => {
-                    fail(request, &format!("cannot pass the request body on: {e}"));
+                    fail(
+                        request,
+                        &format!("cannot pass the request body on: {}", crate::error::reason(&e)),
+                    );
                     return;
                 }
             },
@@ -228,7 +259,12 @@ impl Resources {
     /// Answers request `number` with the app's response (`None`: the default one, which for
     /// http(s) is the network). An answer the engine cannot take fails the request and returns
     /// why; unknown numbers are ignored.
-    pub fn answer(&self, number: u64, response: Option<ResourceResponse>, fds: &mut ReceivedFds) -> Result<(), String> {
+    pub fn answer(
+        &self,
+        number: u64,
+        response: Option<ResourceResponse>,
+        fds: &mut ReceivedFds,
+    ) -> Result<(), ResponseError> {
         let Some(pending) = self.pending.borrow_mut().remove(&number) else {
             return Ok(());
         };
@@ -246,7 +282,10 @@ impl Resources {
                         Ok(())
                     }
                     Err(why) => {
-                        let _ = reply.send(ProxyReply::Fail(format!("the app's response was refused: {why}")));
+                        let _ = reply.send(ProxyReply::Fail(format!(
+                            "the app's response was refused: {}",
+                            crate::error::reason(&why)
+                        )));
                         Err(why)
                     }
                 };
@@ -262,7 +301,10 @@ impl Resources {
                 Ok(())
             }
             Err(why) => {
-                fail(&request, &format!("the app's response was refused: {why}"));
+                fail(
+                    &request,
+                    &format!("the app's response was refused: {}", crate::error::reason(&why)),
+                );
                 Err(why)
             }
         }
@@ -298,8 +340,8 @@ fn intercepted_host(filter: &str) -> Option<String> {
 }
 
 /// The app's response for the proxy: checked, its body fd taken.
-fn app_response(response: ResourceResponse, fds: &mut ReceivedFds) -> Result<AppResponse, String> {
-    response.validate()?;
+fn app_response(response: ResourceResponse, fds: &mut ReceivedFds) -> Result<AppResponse, ResponseError> {
+    response.validate().map_err(ResponseError::Invalid)?;
     let body = match response.body {
         ResponseBody::Empty => AppBody::Inline(Vec::new()),
         ResponseBody::Inline(bytes) => AppBody::Inline(bytes),
@@ -317,27 +359,26 @@ fn app_response(response: ResourceResponse, fds: &mut ReceivedFds) -> Result<App
 }
 
 /// The readable fd of a response body.
-fn take_body_fd(fds: &mut ReceivedFds, fd: webpane_ipc::FdRef) -> Result<std::os::fd::OwnedFd, String> {
+fn take_body_fd(fds: &mut ReceivedFds, fd: webpane_ipc::FdRef) -> Result<std::os::fd::OwnedFd, ResponseError> {
     let readable = match fds.kind(fd) {
         Some(FdKind::File { access } | FdKind::Pipe { access }) => access != FileAccess::Write,
         Some(FdKind::Socket) => true,
         _ => false,
     };
     if !readable {
-        return Err(format!("the body fd is missing or not readable ({:?})", fds.kind(fd)));
+        return Err(ResponseError::BodyNotReadable(format!("{:?}", fds.kind(fd))));
     }
     if matches!(fds.kind(fd), Some(FdKind::Socket)) {
-        fds.take_socket(fd).map_err(|e| e.to_string())
+        fds.take_socket(fd).map_err(ResponseError::BodyFd)
     } else {
-        Ok(fds.take_file(fd).map_err(|e| e.to_string())?.0.into())
+        Ok(fds.take_file(fd).map_err(ResponseError::BodyFd)?.0.into())
     }
 }
 
 /// Copies the engine's request body stream into a new pipe, asynchronously (never blocking the
 /// main loop, never holding more than a buffer of it); returns the read end for the app.
-fn stream_to_pipe(stream: gio::InputStream) -> Result<FileForTransit, String> {
-    let (read_end, write_end) =
-        rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+fn stream_to_pipe(stream: gio::InputStream) -> Result<FileForTransit, BodyError> {
+    let (read_end, write_end) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).map_err(BodyError::Pipe)?;
     let output = crate::ffi::output_stream(write_end);
     output.splice_async(
         &stream,
@@ -351,7 +392,7 @@ fn stream_to_pipe(stream: gio::InputStream) -> Result<FileForTransit, String> {
             }
         },
     );
-    FileForTransit::take(read_end).map_err(|e| e.to_string())
+    FileForTransit::take(read_end).map_err(BodyError::Handle)
 }
 
 fn headers_for(pairs: &[(String, String)], cors_origin: Option<&str>) -> soup::MessageHeaders {
@@ -441,8 +482,8 @@ fn build_response(
     response: ResourceResponse,
     cors_origin: Option<&str>,
     fds: &mut ReceivedFds,
-) -> Result<webkit2gtk::URISchemeResponse, String> {
-    response.validate()?;
+) -> Result<webkit2gtk::URISchemeResponse, ResponseError> {
+    response.validate().map_err(ResponseError::Invalid)?;
     let (stream, length): (gio::InputStream, i64) = match response.body {
         ResponseBody::Empty => (gio::MemoryInputStream::new().upcast(), 0),
         ResponseBody::Inline(bytes) => {
@@ -453,7 +494,7 @@ fn build_response(
         ResponseBody::Fd { fd, length } => {
             let owned = take_body_fd(fds, fd)?;
             let length = match length {
-                Some(n) => i64::try_from(n).map_err(|_| format!("body length {n} is too large"))?,
+                Some(n) => i64::try_from(n).map_err(|_| ResponseError::BodyTooLong(n))?,
                 None => -1,
             };
             (crate::ffi::input_stream(owned), length)

@@ -161,15 +161,15 @@ impl Downloads {
                     placed
                 })
                 .await
-                .unwrap_or_else(|_| Err("moving the download failed".into()));
+                .unwrap_or(Err(place::PlaceError::Lost));
                 tell(Err(match placed {
                     Ok(path) => DownloadProgress {
                         path: Some(path.to_string_lossy().into_owned()),
                         ..done
                     },
-                    Err(reason) => DownloadProgress {
+                    Err(e) => DownloadProgress {
                         state: DownloadState::Interrupted,
-                        reason: Some(reason),
+                        reason: Some(crate::error::reason(&e)),
                         ..done
                     },
                 }));

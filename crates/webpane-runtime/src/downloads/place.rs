@@ -16,18 +16,41 @@ use webpane_ipc::Folder;
 /// How many numbered names are tried before giving up.
 const MAX_TRIES: u32 = 1000;
 
+/// Why a finished download could not be put where the app wanted it.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    /// The path ends in no file name.
+    #[error("{0} names no file in a folder")]
+    NoFileName(PathBuf),
+    /// The folder cannot be opened.
+    #[error("the folder {0}")]
+    Folder(PathBuf, #[source] Errno),
+    /// The copy into a new file failed.
+    #[error("cannot write {0}")]
+    Copy(PathBuf, #[source] Errno),
+    /// The move failed.
+    #[error("cannot move the download to {0}")]
+    Move(PathBuf, #[source] Errno),
+    /// The worker thread moving it ended without an answer.
+    #[error("moving the download failed")]
+    Lost,
+    /// Every numbered name is taken.
+    #[error("{MAX_TRIES} names beside {0} are taken")]
+    Taken(PathBuf),
+}
+
 /// Moves `name` out of `from` to `wanted`, or to the first free name beside it; returns the
 /// path it now has.
-pub fn place(from: &Folder, name: &str, wanted: &Path) -> Result<PathBuf, String> {
+pub fn place(from: &Folder, name: &str, wanted: &Path) -> Result<PathBuf, PlaceError> {
     let (Some(parent), Some(file_name)) = (wanted.parent(), wanted.file_name()) else {
-        return Err(format!("{} names no file in a folder", wanted.display()));
+        return Err(PlaceError::NoFileName(wanted.to_owned()));
     };
     let dir = rustix::fs::open(
         parent,
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
     )
-    .map_err(|e| format!("the folder {}: {e}", parent.display()))?;
+    .map_err(|e| PlaceError::Folder(parent.to_owned(), e))?;
     for n in 0..MAX_TRIES {
         let candidate = numbered(file_name, n);
         match rustix::fs::renameat_with(from.as_fd(), name, &dir, candidate.as_os_str(), RenameFlags::NOREPLACE) {
@@ -37,17 +60,14 @@ pub fn place(from: &Folder, name: &str, wanted: &Path) -> Result<PathBuf, String
             Err(Errno::XDEV | Errno::INVAL | Errno::NOSYS) => match copy_into(from, name, &dir, &candidate) {
                 Ok(()) => return Ok(parent.join(candidate)),
                 Err(Errno::EXIST) => continue,
-                Err(e) => return Err(format!("cannot write {}: {e}", parent.join(&candidate).display())),
+                Err(e) => return Err(PlaceError::Copy(parent.join(&candidate), e)),
             },
             Err(e) => {
-                return Err(format!(
-                    "cannot move the download to {}: {e}",
-                    parent.join(&candidate).display()
-                ));
+                return Err(PlaceError::Move(parent.join(&candidate), e));
             }
         }
     }
-    Err(format!("{MAX_TRIES} names beside {} are taken", wanted.display()))
+    Err(PlaceError::Taken(wanted.to_owned()))
 }
 
 /// Copies `name` of `from` into a new file `candidate` of `dir` (never an existing one, never

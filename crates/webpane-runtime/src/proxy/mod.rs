@@ -18,6 +18,7 @@
 //! to every webview of the process; two webviews may map one host only to the same folder.
 
 mod cors;
+mod error;
 mod forward;
 mod intercept;
 mod listener;
@@ -36,6 +37,7 @@ use rustix::fs::{Mode, OFlags};
 use webkit2gtk::{WebContextExt, WebsiteDataManagerExt};
 use webpane_ipc::protocol::{HostResourceAccess, WebViewId};
 
+pub use error::ProxyError;
 pub use intercept::{AppBody, AppResponse, ProxyReply, ProxyRequest, set_route};
 use listener::{Mapped, Shared};
 use serve::Site;
@@ -136,11 +138,11 @@ impl LoopbackProxy {
         host: &str,
         folder: &str,
         access: HostResourceAccess,
-    ) -> Result<(), String> {
-        webpane_ipc::protocol::validate_virtual_host(host)?;
-        let canonical = std::fs::canonicalize(folder).map_err(|e| format!("the folder {folder:?}: {e}"))?;
+    ) -> Result<(), ProxyError> {
+        webpane_ipc::protocol::validate_virtual_host(host).map_err(ProxyError::BadHost)?;
+        let canonical = std::fs::canonicalize(folder).map_err(|e| ProxyError::NoFolder(folder.to_owned(), e))?;
         if !canonical.is_dir() {
-            return Err(format!("{folder:?} is not a folder"));
+            return Err(ProxyError::NotAFolder(folder.to_owned()));
         }
         {
             let mut entries = self.entries.borrow_mut();
@@ -150,10 +152,10 @@ impl LoopbackProxy {
                     return Ok(());
                 }
                 if entry.owners.iter().any(|o| *o != owner) {
-                    return Err(format!(
-                        "{host} is mapped to {} by another webview of this browser process (a host maps to one folder)",
-                        entry.folder.display()
-                    ));
+                    return Err(ProxyError::Taken {
+                        host: host.to_owned(),
+                        folder: entry.folder.clone(),
+                    });
                 }
             }
         }
@@ -162,9 +164,9 @@ impl LoopbackProxy {
             OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
         )
-        .map_err(|e| format!("cannot open {}: {e}", canonical.display()))?;
+        .map_err(|e| ProxyError::OpenFolder(canonical.clone(), e))?;
         let certificate = tls::certificate_for(host)?;
-        let trusted = gio::TlsCertificate::from_pem(&certificate.pem).map_err(|e| e.to_string())?;
+        let trusted = gio::TlsCertificate::from_pem(&certificate.pem).map_err(ProxyError::TrustCertificate)?;
         self.ensure_proxy(data)?;
         // Trusted for this host only, and only this certificate.
         context.allow_tls_certificate_for_host(&trusted, host);
@@ -274,7 +276,7 @@ impl LoopbackProxy {
         data: &webkit2gtk::WebsiteDataManager,
         owner: Owner,
         hosts: &BTreeSet<String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ProxyError> {
         self.forget_parts(data, &|_, _| false, &|o, host| *o == owner && !hosts.contains(host));
         for host in hosts {
             let known = self.intercepted.borrow().contains_key(host);
@@ -284,7 +286,8 @@ impl LoopbackProxy {
                     Some(mapped) => (mapped.site.clone(), mapped.tls.clone()),
                     None => {
                         let certificate = tls::certificate_for(host)?;
-                        let trusted = gio::TlsCertificate::from_pem(&certificate.pem).map_err(|e| e.to_string())?;
+                        let trusted =
+                            gio::TlsCertificate::from_pem(&certificate.pem).map_err(ProxyError::TrustCertificate)?;
                         self.ensure_proxy(data)?;
                         // Trusted for this host only, and only this certificate.
                         context.allow_tls_certificate_for_host(&trusted, host);
@@ -355,14 +358,14 @@ impl LoopbackProxy {
     }
 
     /// Starts the proxy (once) and points WebKit at it.
-    fn ensure_proxy(&self, data: &webkit2gtk::WebsiteDataManager) -> Result<(), String> {
+    fn ensure_proxy(&self, data: &webkit2gtk::WebsiteDataManager) -> Result<(), ProxyError> {
         // Other traffic goes on through the app's proxy: one that cannot carry it is an error
         // here, never a silent direct connection.
         if let Some(app_proxy) = &self.app_proxy {
-            upstream::parse(app_proxy)?;
+            upstream::parse(app_proxy).map_err(ProxyError::Upstream)?;
         }
         if self.proxy.borrow().is_none() {
-            let port = listener::start(self.shared.clone()).map_err(|e| format!("cannot start the proxy: {e}"))?;
+            let port = listener::start(self.shared.clone()).map_err(ProxyError::Start)?;
             let uri = format!("socks5://{}:{}@127.0.0.1:{port}", self.user, self.password);
             self.proxy.replace(Some(uri));
         }

@@ -13,28 +13,37 @@ pub struct HostCertificate {
     pub config: Arc<ServerConfig>,
 }
 
+/// Why a virtual host's certificate could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CertificateError {
+    /// The key, the name or the signature (rcgen).
+    #[error("cannot make a certificate for {0}")]
+    Make(String, #[source] rcgen::Error),
+    /// The TLS configuration (rustls).
+    #[error("cannot use the certificate for {0}")]
+    Use(String, #[source] rustls::Error),
+}
+
 /// A new self-signed certificate for `host` (an ECDSA P-256 key made now; it never leaves this
 /// process).
-pub fn certificate_for(host: &str) -> Result<HostCertificate, String> {
-    let key = rcgen::KeyPair::generate().map_err(|e| format!("cannot make a key: {e}"))?;
-    let mut params =
-        rcgen::CertificateParams::new(vec![host.to_owned()]).map_err(|e| format!("cannot name {host}: {e}"))?;
+pub fn certificate_for(host: &str) -> Result<HostCertificate, CertificateError> {
+    let make = |e| CertificateError::Make(host.to_owned(), e);
+    let key = rcgen::KeyPair::generate().map_err(make)?;
+    let mut params = rcgen::CertificateParams::new(vec![host.to_owned()]).map_err(make)?;
     params.distinguished_name.push(rcgen::DnType::CommonName, host);
     params
         .distinguished_name
         .push(rcgen::DnType::OrganizationName, "webpane virtual host");
-    let certificate = params
-        .self_signed(&key)
-        .map_err(|e| format!("cannot sign a certificate for {host}: {e}"))?;
+    let certificate = params.self_signed(&key).map_err(make)?;
     let der: CertificateDer<'static> = certificate.der().clone();
     let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| CertificateError::Use(host.to_owned(), e))?
         .with_no_client_auth()
         .with_single_cert(vec![der], private)
-        .map_err(|e| format!("cannot use the certificate for {host}: {e}"))?;
+        .map_err(|e| CertificateError::Use(host.to_owned(), e))?;
     // HTTP/1.1 only (the server speaks nothing else).
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(HostCertificate {

@@ -43,15 +43,7 @@ impl Host for ClientHost {
 
     fn view_closed(&self, id: WebViewId, reason: CloseReason) {
         if let (Some(server), Some(client)) = (self.server.upgrade(), self.client.upgrade()) {
-            let view = client.views.borrow_mut().remove(&id);
-            server.proxy.forget(&server.data, |owner, _| *owner == (client.id, id));
-            server.downloads.forget(client.id, Some(id));
-            if let Some(view) = view {
-                log::info!("view {} closed: {reason:?}", id.0);
-                view.destroy();
-                server.send(&client, &RuntimeMessage::WebViewClosed { id, reason });
-                server.schedule_idle_check();
-            }
+            server.close_view(&client, id, reason);
         }
     }
 

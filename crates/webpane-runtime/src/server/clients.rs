@@ -229,10 +229,6 @@ impl Server {
         // never fired again once the fd closes with the client.
         let _ = client.watch.borrow_mut().take();
         let views: Vec<View> = client.views.borrow_mut().drain().map(|(_, v)| v).collect();
-        views.into_iter().for_each(View::destroy);
-        self.proxy.forget(&self.data, |owner, _| owner.0 == id);
-        self.tell_pages_intercepted_hosts();
-        self.downloads.forget(id, None);
-        self.schedule_idle_check();
+        self.tear_down_views(id, None, views);
     }
 }

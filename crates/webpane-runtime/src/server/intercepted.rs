@@ -9,8 +9,9 @@ use webkit2gtk::WebContextExt;
 use webpane_ipc::protocol::WebViewId;
 use webpane_ipc::webext::{InitData, REQUEST_HEADER};
 
+use super::requests::RequestError;
 use super::state::*;
-use crate::proxy::{ProxyReply, ProxyRequest};
+use crate::proxy::{ProxyError, ProxyReply, ProxyRequest};
 
 impl Server {
     /// Routes the proxy's requests to views, and gives each new web process the hosts
@@ -65,7 +66,7 @@ impl Server {
     /// The view `id` of `client` changed its filters: the proxy intercepts what they name now,
     /// and every page hears of a change of the set. Returns why the interception could not be
     /// set up, if it could not.
-    pub(super) fn filters_changed(&self, client: &Rc<Client>, id: WebViewId) -> Result<(), String> {
+    pub(super) fn filters_changed(&self, client: &Rc<Client>, id: WebViewId) -> Result<(), ProxyError> {
         let hosts = match client.views.borrow().get(&id) {
             Some(view) => view.intercepted_hosts(),
             None => return Ok(()),
@@ -87,18 +88,18 @@ impl Server {
         method: String,
         mut headers: Vec<(String, String)>,
         body: Vec<u8>,
-    ) -> Result<(), String> {
+    ) -> Result<(), RequestError> {
         if !client.views.borrow().contains_key(&id) {
-            return Err(format!("there is no webview {}", id.0));
+            return Err(RequestError::UnknownView(id));
         }
         // The method and headers were checked with the message (`validate::app_message`).
         let host = url::Url::parse(&uri)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase()))
-            .ok_or_else(|| format!("{uri} is not an http(s) URI"))?;
+            .ok_or_else(|| ProxyError::NotHttp(uri.clone()))?;
         let mut random = [0u8; 16];
-        rustix::rand::getrandom(&mut random, rustix::rand::GetRandomFlags::empty()).map_err(|e| e.to_string())?;
+        rustix::rand::getrandom(&mut random, rustix::rand::GetRandomFlags::empty()).map_err(ProxyError::Random)?;
         let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
         // An owner of its own: the host is intercepted for this navigation only.
         let owner = (
@@ -114,7 +115,9 @@ impl Server {
         self.tell_pages_intercepted_hosts();
         self.proxy.add_rewrite(token.clone(), method, body);
         headers.push((REQUEST_HEADER.to_owned(), token.clone()));
-        self.with_view(client, id, |v| v.navigate_with_headers(uri, headers));
+        if let Some(view) = client.views.borrow().get(&id) {
+            view.navigate_with_headers(uri, headers);
+        }
         let me = self.me.clone();
         glib::timeout_add_local_once(std::time::Duration::from_secs(60), move || {
             if let Some(server) = me.upgrade() {

@@ -10,9 +10,9 @@ mod accept;
 mod acceptor;
 mod client_host;
 mod clients;
-mod dispatch;
 mod downloads;
 mod intercepted;
+mod requests;
 mod state;
 mod versions;
 
@@ -68,6 +68,7 @@ impl Server {
                 None
             }
             Err(e) => {
+                let e = crate::error::reason(&e);
                 log::error!("{e}; frames and shared buffers are unavailable");
                 Some(e)
             }

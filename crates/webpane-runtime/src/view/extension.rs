@@ -7,6 +7,7 @@ use webkit2gtk::{
 };
 use webpane_ipc::webext;
 
+use super::ViewError;
 use super::state::*;
 
 /// Runs a script in a subframe through the web process extension.
@@ -14,7 +15,7 @@ pub(crate) fn script_in_frame(
     webview: &webkit2gtk::WebView,
     frame: u64,
     script: &str,
-    done: impl FnOnce(Result<String, String>) + 'static,
+    done: impl FnOnce(Result<String, ViewError>) + 'static,
 ) {
     let request = webext::FrameScript {
         frame,
@@ -25,7 +26,8 @@ pub(crate) fn script_in_frame(
     webview.send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
         done(match decode_reply::<webext::ScriptOutcome>(reply) {
             Ok(webext::ScriptOutcome::Ok(json)) => Ok(json),
-            Ok(webext::ScriptOutcome::Err(e)) | Err(e) => Err(e),
+            Ok(webext::ScriptOutcome::Err(e)) => Err(ViewError::Page(e)),
+            Err(e) => Err(e),
         })
     });
 }
@@ -47,9 +49,9 @@ pub(super) fn parameters_json(message: &webkit2gtk::UserMessage) -> String {
 /// The extension's reply to a user message, decoded.
 pub(super) fn decode_reply<T: serde::de::DeserializeOwned>(
     reply: Result<webkit2gtk::UserMessage, glib::Error>,
-) -> Result<T, String> {
-    let reply = reply.map_err(|e| e.message().to_string())?;
-    serde_json::from_str(&parameters_json(&reply)).map_err(|e| e.to_string())
+) -> Result<T, ViewError> {
+    let reply = reply.map_err(ViewError::NoReply)?;
+    serde_json::from_str(&parameters_json(&reply)).map_err(ViewError::BadReply)
 }
 impl View {
     /// Runs a script in the page world of the main frame or of a subframe (through the web
@@ -58,7 +60,7 @@ impl View {
         &self,
         frame: Option<u64>,
         script: &str,
-        done: impl FnOnce(Result<String, String>) + 'static,
+        done: impl FnOnce(Result<String, ViewError>) + 'static,
     ) {
         if let Some(frame) = frame {
             self.run_in_frame(frame, script, done);
@@ -68,7 +70,7 @@ impl View {
             .evaluate_javascript(script, None, None, None::<&gio::Cancellable>, move |result| {
                 done(match result {
                     Ok(value) => Ok(value.to_json(0).map(|j| j.to_string()).unwrap_or_else(|| "null".into())),
-                    Err(e) => Err(e.message().to_string()),
+                    Err(e) => Err(ViewError::Page(e.message().to_string())),
                 })
             });
     }
@@ -95,9 +97,14 @@ impl View {
         }
     }
 
-    pub(super) fn run_in_frame(&self, frame: u64, script: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+    pub(super) fn run_in_frame(
+        &self,
+        frame: u64,
+        script: &str,
+        done: impl FnOnce(Result<String, ViewError>) + 'static,
+    ) {
         if !self.frames.borrow().contains(&frame) {
-            done(Err("the frame is gone".into()));
+            done(Err(ViewError::FrameGone));
             return;
         }
         script_in_frame(&self.webview, frame, script, done);

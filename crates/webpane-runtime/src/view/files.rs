@@ -7,6 +7,7 @@ use glib::prelude::*;
 use webkit2gtk::WebViewExt;
 use webpane_ipc::webext::{self, FilesPost, PageFileAccess, PageFileInfo};
 
+use super::ViewError;
 use super::extension::decode_reply;
 use super::state::View;
 
@@ -16,10 +17,10 @@ pub fn check_page_file(
     file: &std::fs::File,
     access: webpane_ipc::FileAccess,
     info: &PageFileInfo,
-) -> Result<(), String> {
-    let metadata = file.metadata().map_err(|e| e.to_string())?;
+) -> Result<(), ViewError> {
+    let metadata = file.metadata().map_err(ViewError::Metadata)?;
     if !metadata.is_file() {
-        return Err(format!("{:?}: only regular files can be given to a page", info.name));
+        return Err(ViewError::NotRegularFile(info.name.clone()));
     }
     use webpane_ipc::FileAccess as Open;
     let allowed = match info.access {
@@ -28,10 +29,11 @@ pub fn check_page_file(
         PageFileAccess::ReadWrite => access == Open::ReadWrite,
     };
     if !allowed {
-        return Err(format!(
-            "{:?}: the file was opened {access:?} and cannot be given for {:?}",
-            info.name, info.access
-        ));
+        return Err(ViewError::FileAccess {
+            name: info.name.clone(),
+            opened: format!("{access:?}"),
+            wanted: format!("{:?}", info.access),
+        });
     }
     Ok(())
 }
@@ -44,7 +46,7 @@ impl View {
         frame: Option<u64>,
         json: String,
         files: Vec<(OwnedFd, PageFileInfo)>,
-        done: impl FnOnce(Result<(), String>) + 'static,
+        done: impl FnOnce(Result<(), ViewError>) + 'static,
     ) {
         if let Err(why) = self.page_reachable(frame) {
             done(Err(why));
@@ -61,7 +63,7 @@ impl View {
         let list = gio::UnixFDList::new();
         for fd in &fds {
             if let Err(e) = gio::prelude::UnixFDListExtManual::append(&list, std::os::fd::AsRawFd::as_raw_fd(fd)) {
-                done(Err(format!("cannot pass a file on: {e}")));
+                done(Err(ViewError::PassFile(e)));
                 return;
             }
         }
@@ -73,7 +75,8 @@ impl View {
             .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
                 done(match decode_reply::<webext::Delivery>(reply) {
                     Ok(webext::Delivery::Delivered) => Ok(()),
-                    Ok(webext::Delivery::Failed(why)) | Err(why) => Err(why),
+                    Ok(webext::Delivery::Failed(why)) => Err(ViewError::Page(why)),
+                    Err(e) => Err(e),
                 })
             });
     }

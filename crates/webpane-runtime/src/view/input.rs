@@ -6,6 +6,7 @@ use gtk::prelude::*;
 use webkit2gtk::WebViewExt;
 use webpane_ipc::protocol::{InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
 
+use super::ViewError;
 use super::state::View;
 use crate::ffi::{Synthetic, send_synthetic};
 
@@ -34,14 +35,14 @@ const PIXELS_PER_STEP: f64 = 40.0;
 
 impl View {
     /// Handles input for this offscreen view.
-    pub fn send_input(&self, input: InputEvent) -> Result<(), String> {
+    pub fn send_input(&self, input: InputEvent) -> Result<(), ViewError> {
         if !self.window.is::<gtk::OffscreenWindow>() {
-            return Err("input goes to offscreen (headless) views only".into());
+            return Err(ViewError::OffscreenOnly("input events"));
         }
         let seat = gtk::gdk::Display::default().and_then(|d| d.default_seat());
         match input {
             InputEvent::Mouse(mouse) => {
-                let window = self.webview.window().ok_or("the view is not realized")?;
+                let window = self.webview.window().ok_or(ViewError::NotRealized)?;
                 let pointer = seat.as_ref().and_then(|s| s.pointer());
                 send_synthetic(&window, pointer.as_ref(), None, mouse_event(&mouse));
                 if let Some(tooltip) = &self.tooltip {
@@ -56,8 +57,8 @@ impl View {
                 // touch events and, when the page does not take them, makes a tap a click and a
                 // drag a scroll. A point must begin before it moves or ends: WebKit takes that
                 // for granted (and would crash on an unknown one).
-                let number = touch.track(&mut self.touches.borrow_mut())?;
-                let window = self.webview.window().ok_or("the view is not realized")?;
+                let number = touch.track(&mut self.touches.borrow_mut()).map_err(ViewError::Input)?;
+                let window = self.webview.window().ok_or(ViewError::NotRealized)?;
                 let pointer = seat.as_ref().and_then(|s| s.pointer());
                 let touch = Synthetic::Touch {
                     kind: touch.kind,
@@ -69,15 +70,15 @@ impl View {
                 send_synthetic(&window, pointer.as_ref(), None, touch);
             }
             InputEvent::Key(key) => {
-                let window = self.window.window().ok_or("the view is not realized")?;
+                let window = self.window.window().ok_or(ViewError::NotRealized)?;
                 let keyboard = seat.as_ref().and_then(|s| s.keyboard());
                 if keyboard.is_none() {
-                    return Err("this display has no keyboard (GTK drops key events without one); text still goes in with send_text_input".into());
+                    return Err(ViewError::NoKeyboard);
                 }
                 send_synthetic(&window, keyboard.as_ref(), None, key_event(&key));
             }
             InputEvent::Composition { text, cursor } => {
-                let ime = self.ime.as_ref().ok_or("this view takes no composition")?;
+                let ime = self.ime.as_ref().ok_or(ViewError::NoComposition)?;
                 ime.set_composition(&text, cursor);
             }
             InputEvent::Text(text) => {
@@ -120,7 +121,7 @@ impl View {
                 if focus_in {
                     self.webview.grab_focus();
                 }
-                let window = self.webview.window().ok_or("the view is not realized")?;
+                let window = self.webview.window().ok_or(ViewError::NotRealized)?;
                 let keyboard = seat.as_ref().and_then(|s| s.keyboard());
                 let widget = self.webview.clone().upcast::<gtk::Widget>();
                 send_synthetic(&window, keyboard.as_ref(), Some(&widget), Synthetic::Focus { focus_in });
@@ -185,8 +186,8 @@ fn key_event(k: &KeyInput) -> Synthetic {
 impl View {
     /// The page's own editing command inserts `text` where its caret is (as typing would:
     /// `input` events follow).
-    fn insert_text_by_script(&self, text: &str) -> Result<(), String> {
-        let literal = serde_json::to_string(text).map_err(|e| e.to_string())?;
+    fn insert_text_by_script(&self, text: &str) -> Result<(), ViewError> {
+        let literal = serde_json::to_string(text).map_err(ViewError::TextLiteral)?;
         let script = format!("document.execCommand('insertText', false, {literal}); void 0");
         self.webview
             .evaluate_javascript(&script, None, None, None::<&gio::Cancellable>, |_| {});

@@ -9,6 +9,7 @@ use webkit2gtk::{
 use webpane_ipc::protocol::{RuntimeMessage, WebViewId};
 use webpane_ipc::webext;
 
+use super::ViewError;
 use super::extension::decode_reply;
 use super::state::*;
 use crate::host::Host;
@@ -238,7 +239,7 @@ impl View {
 
     /// Hands shared memory to the page (or a subframe) through the web process extension; the
     /// runtime keeps neither the fd nor a mapping. `done` gets whether the page received it.
-    pub fn post_shared_buffer(&self, post: BufferPost, done: impl FnOnce(Result<(), String>) + 'static) {
+    pub fn post_shared_buffer(&self, post: BufferPost, done: impl FnOnce(Result<(), ViewError>) + 'static) {
         let BufferPost {
             frame,
             buffer,
@@ -270,7 +271,8 @@ impl View {
             .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
                 let result = match decode_reply::<webext::Delivery>(reply) {
                     Ok(webext::Delivery::Delivered) => Ok(()),
-                    Ok(webext::Delivery::Failed(why)) | Err(why) => Err(why),
+                    Ok(webext::Delivery::Failed(why)) => Err(ViewError::Page(why)),
+                    Err(e) => Err(e),
                 };
                 if result.is_err() && buffers.borrow_mut().remove(&buffer) {
                     host.send(RuntimeMessage::SharedBufferReleased { id, buffer });
@@ -281,15 +283,15 @@ impl View {
 
     /// Whether the web process extension can hand the main frame's (or a subframe's)
     /// `chrome.webview` something: web messages on, the extension there, the frame still there.
-    pub(super) fn page_reachable(&self, frame: Option<u64>) -> Result<(), String> {
+    pub(super) fn page_reachable(&self, frame: Option<u64>) -> Result<(), ViewError> {
         if !self.web_messages {
-            return Err("web messages are off for this webview: the page has no chrome.webview".into());
+            return Err(ViewError::WebMessagesOff);
         }
         if let Some(why) = &self.extension_missing {
-            return Err(format!("the browser process has no web process extension ({why})"));
+            return Err(ViewError::NoExtension(why.clone()));
         }
         if frame.is_some_and(|f| !self.frames.borrow().contains(&f)) {
-            return Err("the frame is gone".into());
+            return Err(ViewError::FrameGone);
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 mod context_menu;
 mod cursor;
 mod dialogs;
+mod error;
 pub(crate) mod extension;
 mod extension_check;
 mod files;
@@ -43,6 +44,7 @@ use crate::schemes::Resources;
 use crate::watchdog::Watchdog;
 use window::{ignore_x_errors_of_vanished_windows, place_plug};
 
+pub use error::ViewError;
 pub use files::check_page_file;
 use state::*;
 pub use state::{BufferPost, Engine, View};
@@ -195,19 +197,19 @@ impl View {
     }
 
     /// Opens or closes the dev tools' window (refused while dev tools are disabled).
-    pub fn dev_tools_window(&self, open: bool) -> Result<(), String> {
-        let inspector = self.webview.inspector().ok_or("this view has no inspector")?;
+    pub fn dev_tools_window(&self, open: bool) -> Result<(), ViewError> {
+        let inspector = self.webview.inspector().ok_or(ViewError::NoInspector)?;
         if !open {
             inspector.close();
             return Ok(());
         }
         let enabled = WebViewExt::settings(&self.webview).is_some_and(|s| s.enables_developer_extras());
         if !enabled {
-            return Err("dev tools are disabled for this webview (WebView::set_dev_tools_enabled)".into());
+            return Err(ViewError::DevToolsDisabled);
         }
         if !self.showing_window() {
             // WebKit puts them beside the page, in a window a headless view does not show.
-            return Err("dev tools need the view on screen (a window or embedded); a headless view has none".into());
+            return Err(ViewError::DevToolsHeadless);
         }
         inspector.show();
         Ok(())
@@ -338,8 +340,10 @@ impl View {
         request: u64,
         response: Option<ResourceResponse>,
         fds: &mut ReceivedFds,
-    ) -> Result<(), String> {
-        self.resources.answer(request, response, fds)
+    ) -> Result<(), ViewError> {
+        self.resources
+            .answer(request, response, fds)
+            .map_err(ViewError::Response)
     }
 
     /// Closes the window and stops the watchdog (later, if a new-window wait is running: WebKit

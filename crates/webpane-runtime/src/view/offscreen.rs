@@ -14,6 +14,7 @@ use std::rc::Rc;
 use gtk::prelude::*;
 use webpane_ipc::protocol::{FrameInfo, FrameRect, RuntimeMessage, WebViewId};
 
+use super::ViewError;
 use super::state::{FrameSink, Frames, Slot, View};
 use crate::host::Host;
 use crate::pixels::{self, FrameSize};
@@ -44,21 +45,23 @@ impl View {
         width: u32,
         height: u32,
         memories: Vec<webpane_ipc::SharedMemory>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ViewError> {
         if !self.window.is::<gtk::OffscreenWindow>() {
-            return Err("frames are for offscreen (headless) views only".into());
+            return Err(ViewError::OffscreenOnly("frames"));
         }
-        let stride = width.checked_mul(4).ok_or("the width is too large")?;
+        let stride = width
+            .checked_mul(4)
+            .ok_or_else(|| ViewError::FrameSize(format!("the width {width} is too large")))?;
         let needed = u64::from(stride) * u64::from(height);
         let mut slots = Vec::with_capacity(memories.len());
         for memory in memories {
             if (memory.size() as u64) < needed {
-                return Err(format!(
+                return Err(ViewError::FrameSize(format!(
                     "a frame buffer of {} bytes is smaller than {width} × {height} × 4 = {needed}",
                     memory.size()
-                ));
+                )));
             }
-            let mapping = memory.map().map_err(|e| e.to_string())?;
+            let mapping = memory.map().map_err(ViewError::Map)?;
             slots.push(Slot {
                 mapping,
                 held: false,

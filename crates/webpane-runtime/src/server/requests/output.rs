@@ -1,0 +1,87 @@
+//! A page's output: pictures, PDF, MHTML, and finding text in it.
+
+use std::rc::Rc;
+
+use webpane_ipc::protocol::{AppMessage, OutputTarget, RuntimeMessage};
+use webpane_ipc::{FdKind, FileAccess, ReceivedFds};
+
+use super::{RequestError, Step, done, view};
+use crate::error::for_wire;
+use crate::output::{OutputError, Target};
+use crate::server::state::*;
+
+pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessage, fds: &mut ReceivedFds) -> Step {
+    match message {
+        AppMessage::CapturePreview { id, request, format } => {
+            let reply = server.replier(client);
+            done(view(client, id).map(|v| {
+                crate::output::capture(v.webkit(), format, move |result| {
+                    reply(RuntimeMessage::CaptureResult {
+                        id,
+                        request,
+                        result: for_wire(result),
+                    })
+                })
+            }))
+        }
+        AppMessage::PrintToPdf {
+            id,
+            request,
+            target,
+            settings,
+        } => {
+            let reply = server.replier(client);
+            let finish = move |result: Result<(), RequestError>| {
+                reply(RuntimeMessage::OperationDone {
+                    id,
+                    request,
+                    result: for_wire(result),
+                })
+            };
+            match output_target(target, fds).and_then(|target| Ok((view(client, id)?, target))) {
+                Ok((v, target)) => crate::output::print_to_pdf(v.webkit(), target, &settings, move |result| {
+                    finish(result.map_err(RequestError::from))
+                }),
+                Err(e) => finish(Err(e)),
+            }
+            done(Ok(()))
+        }
+        AppMessage::SaveAsMhtml { id, request, target } => {
+            let reply = server.replier(client);
+            let finish = move |result: Result<(), RequestError>| {
+                reply(RuntimeMessage::OperationDone {
+                    id,
+                    request,
+                    result: for_wire(result),
+                })
+            };
+            let file = output_target(target, fds).and_then(|target| match target {
+                Target::File(file) => Ok((view(client, id)?, file)),
+                Target::Path(_) => Err(OutputError::MhtmlToPath.into()),
+            });
+            match file {
+                Ok((v, file)) => crate::output::save_mhtml(v.webkit(), file, move |result| {
+                    finish(result.map_err(RequestError::from))
+                }),
+                Err(e) => finish(Err(e)),
+            }
+            done(Ok(()))
+        }
+        AppMessage::Find { id, command } => done(view(client, id).map(|v| v.find(command))),
+        other => Step::Continue(other),
+    }
+}
+
+/// A PDF or MHTML target: a path, or a delivered file the app opened for writing.
+fn output_target(target: OutputTarget, fds: &mut ReceivedFds) -> Result<Target, RequestError> {
+    match target {
+        OutputTarget::Path(path) => Ok(Target::Path(path)),
+        OutputTarget::File(fd) => {
+            let (file, access) = fds.take_file(fd).map_err(RequestError::Fd)?;
+            match fds.kind(fd) {
+                Some(FdKind::File { .. }) if access != FileAccess::Read => Ok(Target::File(file)),
+                _ => Err(OutputError::NotWritable.into()),
+            }
+        }
+    }
+}
