@@ -21,11 +21,17 @@ pub struct Head {
 impl Head {
     /// The value of the first header named `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header(&self.headers, name)
     }
+}
+
+/// The value of the first header of `headers` named `name` (any case): the one lookup of a
+/// header by name, for heads read here and for headers from WebKit or an app.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Reads one request head from `stream` (`pending`: bytes already read). `Ok(None)`: the peer

@@ -24,7 +24,8 @@ mod permissions;
 mod pixels;
 mod profile;
 mod proxy;
-mod schemes;
+mod resources;
+
 mod server;
 mod udf;
 mod view;

@@ -46,7 +46,7 @@ impl Server {
                 .any(|c| c.views.borrow().values().any(|v| v.filters_match(&request.uri)));
             let reply = if filtered {
                 self.proxy.record_preflight(&request.uri, &request.headers);
-                ProxyReply::Respond(crate::schemes::preflight_answer(&request.headers))
+                ProxyReply::Respond(crate::resources::preflight_answer(&request.headers))
             } else {
                 ProxyReply::Forward
             };

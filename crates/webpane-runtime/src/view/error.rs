@@ -77,5 +77,5 @@ pub enum ViewError {
     DevToolsHeadless,
     /// A response to a WebResourceRequested that the engine cannot take.
     #[error("the app's response was refused")]
-    Response(#[source] crate::schemes::ResponseError),
+    Response(#[source] crate::resources::ResponseError),
 }

@@ -40,7 +40,7 @@ use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::{CloseReason, CustomScheme, ResourceResponse, Setting, ViewMode, ViewSettings, WebViewId};
 
 use crate::host::Host;
-use crate::schemes::Resources;
+use crate::resources::Resources;
 use crate::watchdog::Watchdog;
 use window::{ignore_x_errors_of_vanished_windows, place_plug};
 

@@ -9,7 +9,7 @@ use webpane_ipc::protocol::{CustomScheme, NewWindowDecision, WebViewId};
 use webpane_ipc::webext;
 
 use crate::host::Host;
-use crate::schemes::Resources;
+use crate::resources::Resources;
 use crate::watchdog::Watchdog;
 
 /// How long a page's `window.open` may wait for the app's answer before it is denied.
