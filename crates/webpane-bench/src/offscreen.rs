@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use webpane::{EventLoop, MouseButton, MouseInput, OffscreenFrame, WebView, WebViewOptions};
+use webpane::{EventLoop, MouseButton, MouseInput, OffscreenPicture, WebView, WebViewOptions};
 
 const PAGE: &str = r#"<!doctype html><body style="margin:0;background:#fff">
 <div style="font:16px sans-serif;padding:20px">A still page with one moving box.</div>
@@ -83,8 +83,8 @@ pub fn run(opts: &crate::setup::Options) -> crate::setup::Result<serde_json::Val
     let offscreen = event_loop.block_on(env.create_webview(WebViewOptions::offscreen(1280, 720)))??;
     let samples: Rc<RefCell<Vec<(f64, u64, u64)>>> = Rc::default();
     let s = samples.clone();
-    offscreen.on_frame_ready(move |_, args| {
-        let frame: &OffscreenFrame = args.frame();
+    offscreen.on_picture_ready(move |_, args| {
+        let frame: &OffscreenPicture = args.picture();
         let age_ms = monotonic_ns().saturating_sub(frame.painted_at_ns()) as f64 / 1e6;
         let damaged: u64 = frame.damage().iter().map(|r| r.area() * 4).sum();
         s.borrow_mut().push((age_ms, frame.copied_bytes(), damaged));

@@ -5,7 +5,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{TIMEOUT, runtime};
+use common::{TIMEOUT, runtime, wait_status};
 
 const PAGE: &str = r#"<!doctype html><script>
 (async () => {
@@ -137,7 +137,7 @@ fn downloads_land_in_the_download_dir_with_progress_on_stderr() {
         }
     };
     writeln!(child.stdin.as_mut().unwrap(), "\"done\"").unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(wait_status(&mut child, "webpane run").success());
     assert_eq!(completed["received"], 3 << 20);
     let saved = downloads.join("saved.bin");
     assert_eq!(completed["path"], saved.to_string_lossy().as_ref());

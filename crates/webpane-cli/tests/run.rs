@@ -6,7 +6,7 @@ use std::sync::mpsc::Receiver;
 
 mod common;
 
-use common::{TIMEOUT, runtime};
+use common::{TIMEOUT, runtime, wait_status};
 
 const ECHO_PAGE: &str = r#"<!doctype html><title>echo</title><script>
 chrome.webview.postMessage({ready: true});
@@ -59,7 +59,7 @@ impl Run {
         writeln!(self.child.stdin.as_mut().unwrap(), "{line}").unwrap();
     }
     fn wait(mut self) -> (i32, String) {
-        let status = self.child.wait().unwrap();
+        let status = wait_status(&mut self.child, "webpane run");
         let mut stderr = String::new();
         std::io::Read::read_to_string(self.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
         (status.code().unwrap_or(-1), stderr)

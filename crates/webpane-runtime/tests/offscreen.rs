@@ -14,19 +14,19 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use webpane::{
-    EventLoop, FrameRect, KeyInput, MouseButton, MouseInput, OffscreenFrame, TextInputPurpose, TouchInput, WebView,
+    EventLoop, KeyInput, MouseButton, MouseInput, OffscreenPicture, PictureRect, TextInputPurpose, TouchInput, WebView,
     WebViewOptions,
 };
 
 /// The frames the view delivers, kept (so their buffers stay ours) until taken.
-fn collect_frames(webview: &WebView) -> Rc<RefCell<Vec<OffscreenFrame>>> {
-    let frames: Rc<RefCell<Vec<OffscreenFrame>>> = Rc::default();
+fn collect_frames(webview: &WebView) -> Rc<RefCell<Vec<OffscreenPicture>>> {
+    let frames: Rc<RefCell<Vec<OffscreenPicture>>> = Rc::default();
     let f = frames.clone();
-    webview.on_frame_ready(move |_, args| {
+    webview.on_picture_ready(move |_, args| {
         let mut frames = f.borrow_mut();
         // Keep the newest only: older ones go back to the browser process.
         frames.clear();
-        frames.push(args.frame().clone());
+        frames.push(args.picture().clone());
     });
     frames
 }
@@ -34,11 +34,11 @@ fn collect_frames(webview: &WebView) -> Rc<RefCell<Vec<OffscreenFrame>>> {
 /// Waits until the newest frame has `bgra` at `x, y`; returns it.
 fn wait_pixel(
     event_loop: &EventLoop,
-    frames: &Rc<RefCell<Vec<OffscreenFrame>>>,
+    frames: &Rc<RefCell<Vec<OffscreenPicture>>>,
     x: u32,
     y: u32,
     bgra: [u8; 4],
-) -> OffscreenFrame {
+) -> OffscreenPicture {
     let deadline = Instant::now() + TIMEOUT;
     loop {
         if let Some(frame) = frames.borrow().last()
@@ -92,12 +92,12 @@ fn frames_arrive_in_shared_memory_with_what_changed() {
     script_result(&event_loop, &webview, "box.style.background = 'rgb(0,128,0)'; 1").unwrap();
     let changed = wait_pixel(&event_loop, &frames, 110, 60, GREEN);
     assert!(changed.sequence() > first);
-    let damage: Vec<FrameRect> = changed.damage().to_vec();
+    let damage: Vec<PictureRect> = changed.damage();
     let covers = damage
         .iter()
         .any(|r| r.x <= 100 && r.y <= 50 && r.x + r.width >= 140 && r.y + r.height >= 80);
     assert!(covers, "the damage {damage:?} misses the box");
-    let area: u64 = damage.iter().map(FrameRect::area).sum();
+    let area: u64 = damage.iter().map(PictureRect::area).sum();
     assert!(area < 400 * 300 / 4, "the damage {damage:?} is most of the view");
     assert_eq!(changed.pixel(10, 10), Some(RED), "the rest of the frame is there too");
 
@@ -366,9 +366,9 @@ fn raw_client_touch_is_refused(folder: &std::path::Path) {
     });
     assert!(matches!(next(), RuntimeMessage::WebViewCreated { .. }));
     for touch in [
-        TouchInput::moved(5, 1.0, 1.0),
-        TouchInput::began(5, 1.0, 1.0),
-        TouchInput::began(5, 1.0, 1.0),
+        webpane_ipc::protocol::TouchInput::moved(5, 1.0, 1.0),
+        webpane_ipc::protocol::TouchInput::began(5, 1.0, 1.0),
+        webpane_ipc::protocol::TouchInput::began(5, 1.0, 1.0),
     ] {
         send(AppMessage::SendInput {
             id,
@@ -635,8 +635,8 @@ fn ten_thousand_frames_leak_nothing() {
     // process runs other tests beside it, so its own mappings are counted by address).
     let addresses: Rc<RefCell<std::collections::HashSet<usize>>> = Rc::default();
     let a = addresses.clone();
-    webview.on_frame_ready(move |_, args| {
-        a.borrow_mut().insert(args.frame().as_ptr().as_ptr() as usize);
+    webview.on_picture_ready(move |_, args| {
+        a.borrow_mut().insert(args.picture().as_ptr().as_ptr() as usize);
     });
     assert!(load_html(
         &event_loop,

@@ -218,14 +218,11 @@ fn pdf_settings_size_orient_and_pick_the_pages() {
         "<div style='height:300vh;background:linear-gradient(red,blue)'>tall</div><p style='page-break-before:always'>2</p><p style='page-break-before:always'>3</p>",
     );
     let path = dir.path().join("set.pdf");
-    let settings = webpane::PrintSettings {
-        landscape: true,
-        page_width: 4.0,
-        page_height: 5.0,
-        page_ranges: "1-2".into(),
-        backgrounds: true,
-        ..Default::default()
-    };
+    let settings = webpane::PrintSettings::default()
+        .landscape(true)
+        .page_size(4.0, 5.0)
+        .page_ranges("1-2")
+        .backgrounds(true);
     event_loop
         .block_on(webview.print_to_pdf_with(&path, &settings))
         .unwrap()
@@ -241,10 +238,7 @@ fn pdf_settings_size_orient_and_pick_the_pages() {
         assert!(w > h, "landscape: {b:?}");
     }
     // Impossible settings are refused before anything is sent.
-    let bad = webpane::PrintSettings {
-        scale: 5.0,
-        ..Default::default()
-    };
+    let bad = webpane::PrintSettings::default().scale(5.0);
     assert!(matches!(
         event_loop.block_on(webview.print_to_pdf_with(&path, &bad)).unwrap(),
         Err(webpane::Error::InvalidArgument(_))

@@ -213,9 +213,9 @@ fn wayland_app() {
                 .block_on(env.create_webview(WebViewOptions::offscreen(300, 200)))
                 .unwrap()
                 .unwrap();
-            let last: std::rc::Rc<std::cell::RefCell<Option<webpane::OffscreenFrame>>> = Default::default();
+            let last: std::rc::Rc<std::cell::RefCell<Option<webpane::OffscreenPicture>>> = Default::default();
             let l = last.clone();
-            webview.on_frame_ready(move |_, args| *l.borrow_mut() = Some(args.frame().clone()));
+            webview.on_picture_ready(move |_, args| *l.borrow_mut() = Some(args.picture().clone()));
             let clicked = recorder();
             let c = clicked.clone();
             webview.on_web_message_received(move |_, args| c.borrow_mut().push(args.web_message_as_json().to_owned()));

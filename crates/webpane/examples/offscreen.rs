@@ -24,7 +24,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use webpane::{
-    Environment, EventLoop, KeyInput, MouseButton, MouseInput, OffscreenFrame, TextInputChangedEventArgs,
+    Environment, EventLoop, KeyInput, MouseButton, MouseInput, OffscreenPicture, TextInputChangedEventArgs,
     TextInputPurpose, TouchInput, WebView, WebViewOptions, modifiers,
 };
 use winit::application::ApplicationHandler;
@@ -97,7 +97,7 @@ struct App {
     script: Script,
     shown: Option<Shown>,
     /// The newest frame (its buffer stays ours while we hold it).
-    frame: Rc<RefCell<Option<OffscreenFrame>>>,
+    frame: Rc<RefCell<Option<OffscreenPicture>>>,
     cursor: Rc<RefCell<Option<String>>>,
     /// Where the page edits text, for the input method (taken when applied).
     editing: Rc<RefCell<Option<TextInputChangedEventArgs>>>,
@@ -139,8 +139,8 @@ impl App {
             .set_rasterization_scale(window.scale_factor().clamp(0.25, 8.0))
             .map_err(|e| e.to_string())?;
         let (frame, redraw) = (self.frame.clone(), Rc::downgrade(&window));
-        webview.on_frame_ready(move |_, args| {
-            frame.replace(Some(args.frame().clone()));
+        webview.on_picture_ready(move |_, args| {
+            frame.replace(Some(args.picture().clone()));
             if let Some(window) = redraw.upgrade() {
                 window.request_redraw();
             }
@@ -212,7 +212,7 @@ impl App {
         }
         match self.loaded_at {
             None => {
-                self.loaded_at = self.frame.borrow().as_ref().map(OffscreenFrame::sequence);
+                self.loaded_at = self.frame.borrow().as_ref().map(OffscreenPicture::sequence);
                 return;
             }
             Some(at) if self.frame.borrow().as_ref().is_none_or(|f| f.sequence() <= at) => return,
@@ -275,7 +275,7 @@ impl App {
     }
 }
 
-fn write_png(frame: &OffscreenFrame, path: &std::path::Path) -> Result<(), String> {
+fn write_png(frame: &OffscreenPicture, path: &std::path::Path) -> Result<(), String> {
     let mut bytes = vec![0u8; (frame.stride() * frame.height()) as usize];
     frame.copy_to(&mut bytes);
     let mut rgba = Vec::with_capacity((frame.width() * frame.height() * 4) as usize);

@@ -2,7 +2,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::future::Future;
 use std::marker::PhantomData;
 use std::os::fd::AsFd;
 use std::path::Path;
@@ -12,6 +11,7 @@ use std::time::Duration;
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
 use webpane_ipc::{IpcError, ReceivedFds};
 
+mod display;
 pub(crate) mod events;
 mod exit;
 mod launch;
@@ -29,6 +29,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 use crate::objects::Environment;
 use crate::objects::{Session, SourceFd};
 use crate::webview_options::WebViewOptions;
+pub use display::{DisplayBackend, HardwareAcceleration};
 pub use events::{BrowserProcessExitKind, BrowserProcessExitedEventArgs, NewBrowserVersionAvailableEventArgs};
 pub use options::EnvironmentBuilder;
 pub use processes::{ProcessInfo, ProcessInfosChangedEventArgs, ProcessKind};
@@ -77,9 +78,9 @@ impl Environment {
 
     /// Creates a webview. If the browser process has exited, a new one is started first.
     #[doc(alias = "CreateCoreWebView2Controller")]
-    pub fn create_webview(&self, options: WebViewOptions) -> impl Future<Output = Result<WebView>> + 'static {
+    pub fn create_webview(&self, options: WebViewOptions) -> Operation<WebView> {
         let env = self.clone();
-        async move {
+        Operation::spawn(self.event_loop(), async move {
             options.mode.validate().map_err(Error::InvalidArgument)?;
             // A browser process whose grace period ran out is shutting down and takes no new
             // webviews: wait until it is gone, and the next attempt starts a new one.
@@ -130,7 +131,7 @@ impl Environment {
                 }
             }
             Err(Error::Closed)
-        }
+        })
     }
 
     /// Waits until `session`'s browser process has exited (at once if its end was already reported).

@@ -110,9 +110,11 @@ pub enum Error {
         theirs: u32,
     },
     /// The connection to the browser process failed: a malformed or oversized message, a bad
-    /// handshake, a file descriptor that is not what it claims. The message says which.
-    #[error("the connection to the browser process failed: {0}")]
-    Connection(String),
+    /// handshake, a file descriptor that is not what it claims. The cause, which says which, is
+    /// the error's [`source`](std::error::Error::source) (print the chain, as `anyhow`'s `{:#}`
+    /// does, to see it).
+    #[error("the connection to the browser process failed")]
+    Connection(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
     /// A file cannot be handed to the browser process (a directory, a socket, …).
     #[error(transparent)]
     Handle(#[from] webpane_ipc::HandleError),
@@ -128,7 +130,7 @@ impl Error {
             IpcError::Io(io) => Error::Io(io),
             IpcError::Disconnected => Error::Closed,
             IpcError::VersionMismatch { ours, theirs } => Error::ProtocolVersion { ours, theirs },
-            other => Error::Connection(other.to_string()),
+            other => Error::Connection(Box::new(other)),
         }
     }
 
@@ -211,3 +213,16 @@ impl From<rustix::io::Errno> for Error {
 
 /// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_error_keeps_its_cause() {
+        let e = Error::ipc(IpcError::BadHandshake("no magic"));
+        assert!(matches!(e, Error::Connection(_)));
+        let cause = std::error::Error::source(&e).expect("the cause is kept");
+        assert!(cause.to_string().contains("no magic"), "{cause}");
+    }
+}

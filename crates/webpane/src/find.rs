@@ -1,6 +1,7 @@
 //! Find in the page (WebView2's `CoreWebView2Find`): start with options, step through the
 //! matches, stop; the match count and the active match's index, as values and as events.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
@@ -8,6 +9,20 @@ use webpane_ipc::protocol::{AppMessage, FindCommand};
 
 use crate::error::Result;
 use crate::objects::WebView;
+
+/// The match count and the active match's index, as last reported: only this module reads or
+/// changes them.
+pub(crate) struct FindState {
+    reported: Cell<(u32, i64)>,
+}
+
+impl Default for FindState {
+    fn default() -> Self {
+        FindState {
+            reported: Cell::new((0, -1)),
+        }
+    }
+}
 
 /// What to find and how (WebView2's `CoreWebView2FindOptions`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -104,18 +119,18 @@ impl WebView {
     /// Matches of the current find (as last reported).
     #[doc(alias = "MatchCount")]
     pub fn find_match_count(&self) -> u32 {
-        self.inner.find.get().0
+        self.inner.find.reported.get().0
     }
 
     /// The active match's index (as last reported); -1 for none.
     #[doc(alias = "ActiveMatchIndex")]
     pub fn find_active_match_index(&self) -> i64 {
-        self.inner.find.get().1
+        self.inner.find.reported.get().1
     }
 
     /// A report from the browser process: the events for what changed.
     pub(crate) fn find_changed(&self, count: u32, index: i64) {
-        let (old_count, old_index) = self.inner.find.replace((count, index));
+        let (old_count, old_index) = self.inner.find.reported.replace((count, index));
         if count != old_count {
             let args = FindMatchCountChangedEventArgs {
                 count,

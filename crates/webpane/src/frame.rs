@@ -10,6 +10,33 @@ use crate::events::{
 use crate::objects::Frame;
 use crate::operation::Operation;
 
+/// A webview's iframes that are still there, by id: only this module reads or changes the
+/// table.
+#[derive(Default)]
+pub(crate) struct FrameTable(std::cell::RefCell<std::collections::HashMap<u64, Frame>>);
+
+impl FrameTable {
+    /// The frame `id`, if it is still there.
+    pub(crate) fn get(&self, id: u64) -> Option<Frame> {
+        self.0.borrow().get(&id).cloned()
+    }
+
+    /// A new frame.
+    pub(crate) fn insert(&self, frame: Frame) {
+        self.0.borrow_mut().insert(frame.inner.id, frame);
+    }
+
+    /// The frame `id` is gone.
+    pub(crate) fn remove(&self, id: u64) -> Option<Frame> {
+        self.0.borrow_mut().remove(&id)
+    }
+
+    /// Every frame is gone (the view closed).
+    pub(crate) fn take_all(&self) -> Vec<Frame> {
+        self.0.borrow_mut().drain().map(|(_, f)| f).collect()
+    }
+}
+
 /// Arguments of [`WebView::on_frame_created`](crate::WebView::on_frame_created).
 #[derive(Debug, Clone)]
 pub struct FrameCreatedEventArgs {

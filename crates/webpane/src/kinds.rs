@@ -44,6 +44,10 @@ pub enum ProcessFailedKind {
     /// The browser process stopped answering (stopped or hung); raised every second while it
     /// lasts. Not in WebView2.
     BrowserProcessUnresponsive,
+    /// A utility process (WebKit's network process, WebView2's "network service") exited;
+    /// raised for every webview of the browser process. Loads in flight fail; WebKit starts a
+    /// new one when it next needs it, so the webviews go on working.
+    UtilityProcessExited,
 }
 
 impl From<wire::ProcessFailedKind> for ProcessFailedKind {
@@ -53,6 +57,7 @@ impl From<wire::ProcessFailedKind> for ProcessFailedKind {
             wire::ProcessFailedKind::RenderProcessExited => Self::RenderProcessExited,
             wire::ProcessFailedKind::RenderProcessUnresponsive => Self::RenderProcessUnresponsive,
             wire::ProcessFailedKind::BrowserProcessUnresponsive => Self::BrowserProcessUnresponsive,
+            wire::ProcessFailedKind::UtilityProcessExited => Self::UtilityProcessExited,
         }
     }
 }

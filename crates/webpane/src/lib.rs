@@ -57,6 +57,7 @@ mod page_channel;
 mod page_files;
 mod policy;
 mod posted_buffers;
+mod print_settings;
 mod requests;
 mod resources;
 mod shared_buffers;
@@ -74,8 +75,8 @@ pub use downloads::{
     DownloadStateChangedEventArgs,
 };
 pub use environment::{
-    BrowserProcessExitKind, BrowserProcessExitedEventArgs, EnvironmentBuilder, NewBrowserVersionAvailableEventArgs,
-    ProcessInfo, ProcessInfosChangedEventArgs, ProcessKind,
+    BrowserProcessExitKind, BrowserProcessExitedEventArgs, DisplayBackend, EnvironmentBuilder, HardwareAcceleration,
+    NewBrowserVersionAvailableEventArgs, ProcessInfo, ProcessInfosChangedEventArgs, ProcessKind,
 };
 pub use error::{Error, Result};
 pub use event_loop::{EventLoop, LoopProxy};
@@ -96,10 +97,12 @@ pub use new_window::NewWindowRequestedEventArgs;
 pub use objects::DedicatedWorker;
 pub use objects::{Environment, Frame, WebView};
 pub use offscreen::{
-    CursorChangedEventArgs, FrameReadyEventArgs, OffscreenFrame, TextInputChangedEventArgs, TooltipChangedEventArgs,
+    CursorChangedEventArgs, KeyInput, MAX_TEXT_INPUT, MAX_TOUCH_POINTS, MouseButton, MouseEventKind, MouseInput,
+    OffscreenPicture, PictureReadyEventArgs, PictureRect, TextInputChangedEventArgs, TextInputPurpose,
+    TooltipChangedEventArgs, TouchEventKind, TouchInput, modifiers,
 };
 pub use operation::Operation;
-pub use output::{BrowsingData, CookieManager, PrintSettings};
+pub use output::{BrowsingData, CookieManager};
 pub use page_files::{PageFile, ReceivedFile};
 pub use policy::{
     BasicAuthenticationRequestedEventArgs, ContextMenuItem, ContextMenuItemSelectedEventArgs,
@@ -108,6 +111,7 @@ pub use policy::{
     ServerCertificate, ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
 };
 pub use posted_buffers::SharedBufferMappings;
+pub use print_settings::PrintSettings;
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse,
@@ -119,11 +123,6 @@ pub use surface::{
 };
 pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
-pub use webpane_ipc::protocol::{DisplayBackend, HardwareAcceleration};
-pub use webpane_ipc::protocol::{
-    FrameRect, KeyInput, MAX_TEXT_INPUT, MAX_TOUCH_POINTS, MouseButton, MouseEventKind, MouseInput, TextInputPurpose,
-    TouchEventKind, TouchInput, modifiers,
-};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};
 pub use webview::{NavigationStartingEventArgs, ScriptId};
 pub use webview_options::{Bounds, WebViewOptions};

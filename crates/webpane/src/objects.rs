@@ -224,20 +224,12 @@ impl Session {
         if self.ended.get() {
             return Err(Error::Closed);
         }
-        // Anything else for a view goes before its next web messages: they take the browser
-        // process's path too until a fence sent after it has come back (page_channel.rs).
-        if !matches!(message, AppMessage::Fence { .. })
-            && let Some(inner) = message
-                .webview()
-                .and_then(|id| self.webviews.borrow().get(&id).and_then(Weak::upgrade))
+        // A request for a view is ordered with the view's direct channel (page_channel.rs).
+        if let Some(inner) = message
+            .webview()
+            .and_then(|id| self.webviews.borrow().get(&id).and_then(Weak::upgrade))
         {
-            // Web messages waiting for the channel go first.
-            WebView { inner: inner.clone() }.flush_direct();
-            let channel = &inner.channel;
-            channel.sent.set(channel.sent.get() + 1);
-            if !matches!(message, AppMessage::PostWebMessage { frame: None, .. }) {
-                channel.direct.set(false);
-            }
+            WebView { inner }.before_request(message);
         }
         self.conn.send(message, fds).map_err(Error::ipc)
     }
@@ -270,32 +262,6 @@ impl Health {
     }
 }
 
-/// A view's direct channel to its main-frame document's web process (see
-/// [`webpane_ipc::protocol::PageToApp`]; the logic is in `page_channel.rs`).
-#[derive(Default)]
-pub(crate) struct ChannelState {
-    /// The current document's channel and its event loop token (readable).
-    pub(crate) current: RefCell<Option<(Rc<webpane_ipc::Connection>, u64)>>,
-    /// A duplicate of the channel's fd watched for writability while the socket is full, and
-    /// its token.
-    pub(crate) backlog: RefCell<Option<(OwnedFd, u64)>>,
-    /// Whether main-frame web messages may go on the channel: nothing else was sent through the
-    /// browser process for the view since the last fence came back.
-    pub(crate) direct: Cell<bool>,
-    /// The last fence sent, and whether it is still out.
-    pub(crate) fence: Cell<u64>,
-    pub(crate) fence_out: Cell<bool>,
-    /// How many requests for the view went through the browser process (fences aside), and how
-    /// many had when the last fence was sent: a fence that comes back covers those only.
-    pub(crate) sent: Cell<u64>,
-    pub(crate) fence_covers: Cell<u64>,
-    /// Web messages posted for the channel and not written yet, and their bytes: written
-    /// together once the current callback returns (or when enough wait), and before anything
-    /// else is sent for the view.
-    pub(crate) pending: RefCell<Vec<String>>,
-    pub(crate) pending_bytes: Cell<usize>,
-}
-
 pub(crate) struct WebViewInner {
     pub(crate) env: Environment,
     pub(crate) session: Weak<Session>,
@@ -304,36 +270,29 @@ pub(crate) struct WebViewInner {
     pub(crate) closed: Cell<bool>,
     /// Every event's handlers, by the event's arguments type.
     pub(crate) events: EventTable<WebView>,
-    pub(crate) frames: RefCell<HashMap<u64, Frame>>,
+    pub(crate) frames: crate::frame::FrameTable,
     /// Dedicated workers, by their document's frame (`None`: top-level) and number.
-    pub(crate) workers: RefCell<HashMap<(Option<u64>, u64), DedicatedWorker>>,
+    pub(crate) workers: crate::worker::WorkerTable,
     /// An offscreen view's frame buffers.
-    pub(crate) offscreen: RefCell<Option<OffscreenState>>,
+    pub(crate) offscreen: crate::offscreen::OffscreenState,
     pub(crate) buffers: PostedBuffers,
     /// Requests waiting for an answer (scripts, pictures, PDF, cookies, …).
     pub(crate) requests: RequestTable,
     pub(crate) opener: Option<WebViewId>,
-    pub(crate) source: RefCell<String>,
-    pub(crate) title: RefCell<String>,
-    pub(crate) history: Cell<(bool, bool)>,
+    /// The top-level document: its URI, title and history, as last reported.
+    pub(crate) document: crate::webview::DocumentState,
     /// As created, then as last set with `set_bounds`.
     pub(crate) bounds: Cell<Bounds>,
     /// The top-level document's host objects.
     pub(crate) host_objects: Rc<HostObjectScope>,
     /// Find in the page: the match count and the active index, as last reported.
-    pub(crate) find: Cell<(u32, i64)>,
+    pub(crate) find: crate::find::FindState,
     /// Downloads in progress.
     pub(crate) downloads: crate::downloads::operation::Downloads,
-    /// Sound: playing, muted (as last reported).
-    pub(crate) audio: Cell<(bool, bool)>,
-    /// Whether an element is full screen (as last reported).
-    pub(crate) full_screen: Cell<bool>,
-    /// The link under the pointer (as last reported).
-    pub(crate) status_text: RefCell<String>,
-    /// The page's icon: where from, as PNG (as last reported).
-    pub(crate) favicon: RefCell<(String, Vec<u8>)>,
+    /// Sound, full screen, the status text and the icon, as last reported.
+    pub(crate) surface: crate::surface::SurfaceState,
     /// The direct channel to the page's web process.
-    pub(crate) channel: ChannelState,
+    pub(crate) channel: crate::page_channel::ChannelState,
 }
 
 impl Drop for WebViewInner {
@@ -379,24 +338,19 @@ impl WebView {
                 browser_process_id: session.pid,
                 closed: Cell::new(false),
                 events: EventTable::default(),
-                frames: RefCell::new(HashMap::new()),
-                workers: RefCell::new(HashMap::new()),
-                offscreen: RefCell::new(None),
+                frames: Default::default(),
+                workers: Default::default(),
+                offscreen: Default::default(),
                 buffers: PostedBuffers::default(),
                 requests: RequestTable::default(),
                 opener: options.opener,
-                source: RefCell::new(String::new()),
-                title: RefCell::new(String::new()),
-                history: Cell::new((false, false)),
+                document: Default::default(),
                 bounds: Cell::new(options.bounds()),
                 host_objects: Rc::default(),
-                find: Cell::new((0, -1)),
+                find: Default::default(),
                 downloads: Default::default(),
-                audio: Cell::new((false, false)),
-                full_screen: Cell::new(false),
-                status_text: RefCell::new(String::new()),
-                favicon: RefCell::default(),
-                channel: crate::objects::ChannelState::default(),
+                surface: Default::default(),
+                channel: Default::default(),
             }),
         }
     }
@@ -440,9 +394,8 @@ impl WebView {
         let gone: Vec<Frame> = self
             .inner
             .frames
-            .borrow_mut()
-            .drain()
-            .map(|(_, f)| f)
+            .take_all()
+            .into_iter()
             .filter(|f| !f.inner.destroyed.replace(true))
             .inspect(|f| f.inner.host_objects.new_document())
             .collect();
@@ -452,7 +405,7 @@ impl WebView {
                 .event_loop()
                 .post_callback(move || gone.iter().for_each(Frame::raise_destroyed));
         }
-        let workers: Vec<_> = self.inner.workers.borrow_mut().drain().map(|(_, w)| w).collect();
+        let workers = self.inner.workers.take_all();
         if !workers.is_empty() {
             self.inner
                 .env
@@ -560,14 +513,4 @@ impl std::fmt::Debug for DedicatedWorker {
             .field("destroyed", &self.inner.destroyed.get())
             .finish()
     }
-}
-
-/// An offscreen view's buffers, as this app holds them.
-pub(crate) struct OffscreenState {
-    pub(crate) generation: u32,
-    pub(crate) width: u32,
-    pub(crate) height: u32,
-    pub(crate) mappings: Vec<Rc<webpane_ipc::SharedMapping>>,
-    /// The touch points this app has down on the view.
-    pub(crate) touches: std::collections::BTreeMap<u32, u32>,
 }

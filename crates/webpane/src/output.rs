@@ -5,11 +5,7 @@ use std::path::Path;
 use webpane_ipc::protocol::{AppMessage, BrowsingDataKinds, OutputTarget, Setting};
 use webpane_ipc::{FileForTransit, Outgoing};
 
-/// How a page is printed to PDF (WebView2's `CoreWebView2PrintSettings`): `landscape`,
-/// `page_width`/`page_height` in inches, `margins` in inches (top, right, bottom, left),
-/// `scale` (0.1 to 2), `backgrounds`, `page_ranges` (1-based, `1-3,5`; empty: all).
-/// Headers and footers: WebKit prints none.
-pub type PrintSettings = webpane_ipc::protocol::PdfSettings;
+use crate::print_settings::PrintSettings;
 
 use crate::cookie::Cookie;
 use crate::kinds::ImageFormat;
@@ -133,7 +129,7 @@ impl WebView {
     ///
     /// ```no_run
     /// # fn demo(webview: &webpane::WebView) {
-    /// let a4_landscape = webpane::PrintSettings { landscape: true, page_width: 8.27, page_height: 11.69, ..Default::default() };
+    /// let a4_landscape = webpane::PrintSettings::default().landscape(true).page_size(8.27, 11.69);
     /// let _ = webview.print_to_pdf_with("/tmp/page.pdf", &a4_landscape);
     /// # }
     /// ```
@@ -144,7 +140,7 @@ impl WebView {
             id: self.id(),
             request,
             target: OutputTarget::Path(path),
-            settings: settings.clone(),
+            settings: settings.to_wire(),
         })
     }
 
@@ -155,7 +151,7 @@ impl WebView {
             id,
             request,
             target,
-            settings: PrintSettings::default(),
+            settings: PrintSettings::default().to_wire(),
         })
     }
 

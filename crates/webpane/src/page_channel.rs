@@ -9,7 +9,8 @@
 //! nothing sent later overtakes it). A channel is untrusted: what comes on it is checked like
 //! anything from a page, and a channel that says something malformed is dropped.
 
-use std::os::fd::AsFd;
+use std::cell::{Cell, RefCell};
+use std::os::fd::{AsFd, OwnedFd};
 use std::rc::{Rc, Weak};
 
 use webpane_ipc::protocol::{AppMessage, AppToPage, PageToApp, RuntimeMessage};
@@ -23,6 +24,32 @@ const BATCH_MESSAGES: usize = 256;
 /// At most this many bytes of web messages wait to go in one packet; a larger message goes
 /// alone, at once.
 const BATCH_BYTES: usize = 64 * 1024;
+
+/// A view's direct channel to its main-frame document's web process (see
+/// [`webpane_ipc::protocol::PageToApp`]): only this module reads or changes it.
+#[derive(Default)]
+pub(crate) struct ChannelState {
+    /// The current document's channel and its event loop token (readable).
+    current: RefCell<Option<(Rc<webpane_ipc::Connection>, u64)>>,
+    /// A duplicate of the channel's fd watched for writability while the socket is full, and
+    /// its token.
+    backlog: RefCell<Option<(OwnedFd, u64)>>,
+    /// Whether main-frame web messages may go on the channel: nothing else was sent through the
+    /// browser process for the view since the last fence came back.
+    direct: Cell<bool>,
+    /// The last fence sent, and whether it is still out.
+    fence: Cell<u64>,
+    fence_out: Cell<bool>,
+    /// How many requests for the view went through the browser process (fences aside), and how
+    /// many had when the last fence was sent: a fence that comes back covers those only.
+    sent: Cell<u64>,
+    fence_covers: Cell<u64>,
+    /// Web messages posted for the channel and not written yet, and their bytes: written
+    /// together once the current callback returns (or when enough wait), and before anything
+    /// else is sent for the view.
+    pending: RefCell<Vec<String>>,
+    pending_bytes: Cell<usize>,
+}
 
 impl WebView {
     /// The browser process handed over the channel of the page's new main-frame document.
@@ -225,6 +252,21 @@ impl WebView {
             });
         }
         Ok(true)
+    }
+
+    /// `message`, a request for this view, is about to go through the browser process: web
+    /// messages waiting for the channel go first, and anything but a main-frame web message
+    /// sends later ones the browser process's way until a fence sent after it has come back.
+    pub(crate) fn before_request(&self, message: &AppMessage) {
+        if matches!(message, AppMessage::Fence { .. }) {
+            return;
+        }
+        self.flush_direct();
+        let channel = &self.inner.channel;
+        channel.sent.set(channel.sent.get() + 1);
+        if !matches!(message, AppMessage::PostWebMessage { frame: None, .. }) {
+            channel.direct.set(false);
+        }
     }
 
     /// Writes the web messages waiting for the channel, as one packet. Where the channel is

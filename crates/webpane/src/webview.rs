@@ -15,6 +15,16 @@ use crate::operation::Operation;
 use crate::resources::WebResourceRequestedEventArgs;
 use crate::webview_options::Bounds;
 
+/// The top-level document as last reported: its URI, its title, and whether there is history
+/// behind and ahead. Only this module and its children read or change it.
+#[derive(Default)]
+pub(crate) struct DocumentState {
+    source: std::cell::RefCell<String>,
+    title: std::cell::RefCell<String>,
+    /// Can go back, can go forward.
+    history: std::cell::Cell<(bool, bool)>,
+}
+
 mod dispatch;
 mod navigation;
 mod request_navigation;
@@ -120,25 +130,25 @@ impl WebView {
     /// Whether there is a page to go back to (as of the last HistoryChanged event).
     #[doc(alias = "CanGoBack")]
     pub fn can_go_back(&self) -> bool {
-        self.inner.history.get().0
+        self.inner.document.history.get().0
     }
 
     /// Whether there is a page to go forward to (as of the last HistoryChanged event).
     #[doc(alias = "CanGoForward")]
     pub fn can_go_forward(&self) -> bool {
-        self.inner.history.get().1
+        self.inner.document.history.get().1
     }
 
     /// The URI of the current document (as of the last SourceChanged event).
     #[doc(alias = "Source")]
     pub fn source(&self) -> String {
-        self.inner.source.borrow().clone()
+        self.inner.document.source.borrow().clone()
     }
 
     /// The title of the current document (as of the last DocumentTitleChanged event).
     #[doc(alias = "DocumentTitle")]
     pub fn document_title(&self) -> String {
-        self.inner.title.borrow().clone()
+        self.inner.document.title.borrow().clone()
     }
 
     /// Runs `script` in the main frame and completes with the JSON of its result (`"null"` for
@@ -323,9 +333,9 @@ impl WebView {
         on_closed, remove_closed, WebViewClosedEventArgs, "add_Closed", "remove_Closed";
         /// an iframe got its first document (WebView2's FrameCreated); the args hold the [`Frame`](crate::Frame).
         on_frame_created, remove_frame_created, FrameCreatedEventArgs, "add_FrameCreated", "remove_FrameCreated";
-        /// a new frame of this offscreen view is in shared memory ([`OffscreenFrame`](crate::OffscreenFrame)):
-        /// its buffer stays the app's until every clone of the frame is dropped.
-        on_frame_ready, remove_frame_ready, crate::offscreen::FrameReadyEventArgs, "OnPaint", "remove_FrameReady";
+        /// a new picture of this offscreen view is in shared memory ([`OffscreenPicture`](crate::OffscreenPicture)):
+        /// its buffer stays the app's until every clone of the picture is dropped.
+        on_picture_ready, remove_picture_ready, crate::offscreen::PictureReadyEventArgs, "OnPaint", "remove_OnPaint";
         /// the cursor the page wants over this offscreen view changed (WebView2's composition
         /// controller `CursorChanged`).
         on_cursor_changed, remove_cursor_changed, crate::offscreen::CursorChangedEventArgs, "add_CursorChanged", "remove_CursorChanged";

@@ -99,7 +99,7 @@ impl WebViewOptions {
     }
     /// Offscreen (WebView2's composition hosting, CEF's off-screen rendering): no window
     /// anywhere; the page's frames arrive in this app's memory
-    /// ([`WebView::on_frame_ready`](crate::WebView::on_frame_ready)) and the app sends its input
+    /// ([`WebView::on_picture_ready`](crate::WebView::on_picture_ready)) and the app sends its input
     /// ([`WebView::send_mouse_input`](crate::WebView::send_mouse_input), keys, text, focus). Draw
     /// the frames with anything: winit + softbuffer, wgpu, egui, a game engine; on X11, Wayland
     /// or no display in the app at all.

@@ -12,6 +12,40 @@ use crate::events::WebMessageReceivedEventArgs;
 use crate::handlers::EventTable;
 use crate::objects::{DedicatedWorker, WebView, WorkerInner};
 
+/// A webview's dedicated workers that are still there, by their document's frame (`None`: the
+/// top-level document) and number: only this module reads or changes the table.
+#[derive(Default)]
+pub(crate) struct WorkerTable(std::cell::RefCell<std::collections::HashMap<(Option<u64>, u64), DedicatedWorker>>);
+
+impl WorkerTable {
+    /// The worker `key`, if it is still there.
+    pub(crate) fn get(&self, key: (Option<u64>, u64)) -> Option<DedicatedWorker> {
+        self.0.borrow().get(&key).cloned()
+    }
+
+    /// A new worker.
+    pub(crate) fn insert(&self, key: (Option<u64>, u64), worker: DedicatedWorker) {
+        self.0.borrow_mut().insert(key, worker);
+    }
+
+    /// The worker `key` is gone.
+    pub(crate) fn remove(&self, key: (Option<u64>, u64)) -> Option<DedicatedWorker> {
+        self.0.borrow_mut().remove(&key)
+    }
+
+    /// The workers of the documents `gone` picks (by frame) are gone.
+    pub(crate) fn take_where(&self, gone: impl Fn(Option<u64>) -> bool) -> Vec<DedicatedWorker> {
+        let mut all = self.0.borrow_mut();
+        let keys: Vec<_> = all.keys().filter(|(frame, _)| gone(*frame)).copied().collect();
+        keys.into_iter().filter_map(|k| all.remove(&k)).collect()
+    }
+
+    /// Every worker is gone (the view closed).
+    pub(crate) fn take_all(&self) -> Vec<DedicatedWorker> {
+        self.take_where(|_| true)
+    }
+}
+
 /// Arguments of [`WebView::on_dedicated_worker_created`] and
 /// [`Frame::on_dedicated_worker_created`](crate::Frame::on_dedicated_worker_created).
 #[derive(Debug, Clone)]
@@ -37,13 +71,7 @@ impl DedicatedWorkerCreatedEventArgs {
             .map(|inner| WebView { inner })
             .map(|w| match self.worker.inner.frame {
                 None => w.source(),
-                Some(frame) => w
-                    .inner
-                    .frames
-                    .borrow()
-                    .get(&frame)
-                    .map(|f| f.source())
-                    .unwrap_or_default(),
+                Some(frame) => w.inner.frames.get(frame).map(|f| f.source()).unwrap_or_default(),
             })
             .unwrap_or_default()
     }

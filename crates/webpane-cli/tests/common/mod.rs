@@ -34,10 +34,16 @@ pub fn run_command(dir: &Path, page: &str, extra: &[&str]) -> std::process::Comm
 
 /// Waits for the child to exit, at most `TIMEOUT`; kills it and panics otherwise.
 pub fn wait_exit(child: &mut std::process::Child, what: &str) -> i32 {
+    wait_status(child, what).code().unwrap_or(-1)
+}
+
+/// Waits for the child to exit, at most `TIMEOUT`, and returns its status; kills it and panics
+/// otherwise.
+pub fn wait_status(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
     let deadline = std::time::Instant::now() + TIMEOUT;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            return status.code().unwrap_or(-1);
+            return status;
         }
         if std::time::Instant::now() > deadline {
             let _ = child.kill();

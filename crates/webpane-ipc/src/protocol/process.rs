@@ -15,6 +15,9 @@ pub enum ProcessFailedKind {
     /// Raised every second while it lasts; the webview stays open, and works again when the
     /// process does. Not in WebView2.
     BrowserProcessUnresponsive,
+    /// A utility process of the browser process (WebKit's network process) exited; raised for
+    /// every webview. WebKit starts a new one when it next needs it.
+    UtilityProcessExited,
 }
 
 /// Why a process failed (WebView2's `COREWEBVIEW2_PROCESS_FAILED_REASON`).

@@ -1,14 +1,16 @@
 //! Configuring an environment and its webviews: [`EnvironmentBuilder`] and [`WebViewOptions`].
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use webpane_ipc::protocol::{DisplayBackend, HardwareAcceleration, RuntimeOptions};
+use webpane_ipc::protocol::RuntimeOptions;
+
+use super::display::{DisplayBackend, HardwareAcceleration};
 
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
 use crate::objects::Environment;
+use crate::operation::Operation;
 
 /// Configures an [`Environment`].
 #[derive(Debug, Clone, Default)]
@@ -97,7 +99,7 @@ impl EnvironmentBuilder {
     /// window, headless and capture modes work on either. Apps sharing a browser process must
     /// agree; an app that needs another backend uses another user data folder.
     pub fn display_backend(mut self, backend: DisplayBackend) -> Self {
-        self.options.display_backend = backend;
+        self.options.display_backend = backend.to_wire();
         self
     }
 
@@ -105,7 +107,7 @@ impl EnvironmentBuilder {
     /// [`HardwareAcceleration::Never`] renders in software: slower, but the answer to GPU
     /// drivers that draw nothing. Apps sharing a browser process must agree.
     pub fn hardware_acceleration(mut self, policy: HardwareAcceleration) -> Self {
-        self.options.hardware_acceleration = Some(policy);
+        self.options.hardware_acceleration = Some(policy.to_wire());
         self
     }
 
@@ -132,10 +134,10 @@ impl EnvironmentBuilder {
         self
     }
 
-    /// Connects to the folder's browser process, starting it if none runs. The returned future
+    /// Connects to the folder's browser process, starting it if none runs. The operation
     /// completes on the UI thread; the connecting itself happens on a helper thread.
     #[doc(alias = "CreateCoreWebView2EnvironmentWithOptions")]
-    pub fn build(self, event_loop: &EventLoop) -> impl Future<Output = Result<Environment>> + 'static {
+    pub fn build(self, event_loop: &EventLoop) -> Operation<Environment> {
         let built = (|| -> Result<Environment> {
             webpane_ipc::validate::runtime_options(&self.options).map_err(Error::InvalidArgument)?;
             let runtime = crate::locate::find_runtime(self.runtime_path.as_deref())?;
@@ -145,11 +147,11 @@ impl EnvironmentBuilder {
             };
             Ok(Environment::new(event_loop, folder, runtime, self.options, self.grace))
         })();
-        async move {
+        Operation::spawn(event_loop, async move {
             let env: Environment = built?;
             env.session().await?;
             Ok(env)
-        }
+        })
     }
 }
 

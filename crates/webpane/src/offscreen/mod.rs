@@ -1,218 +1,51 @@
 //! Offscreen hosting (WebView2's composition controller, CEF's off-screen rendering): an
-//! offscreen webview's frames arrive in shared memory this app maps — never through the socket —
-//! and the app sends its input in.
+//! offscreen webview's pictures arrive in shared memory this app maps — never through the
+//! socket — and the app sends its input in.
 //!
 //! The app gives the browser process a ring of three buffers (`width × height × 4` bytes each,
-//! BGRA premultiplied, stride `width × 4`). Each new frame is written into a buffer the app is not
-//! reading and announced with [`FrameReadyEventArgs`]; the buffer stays the app's until every clone
-//! of its [`OffscreenFrame`] is dropped (no tearing). Only what changed is copied into a buffer.
+//! BGRA premultiplied, stride `width × 4`). Each new picture is written into a buffer the app is
+//! not reading and announced with [`PictureReadyEventArgs`]; the buffer stays the app's until
+//! every clone of its [`OffscreenPicture`] is dropped (no tearing). Only what changed is copied
+//! into a buffer.
 
-use std::marker::PhantomData;
-use std::ptr::NonNull;
-use std::rc::{Rc, Weak};
+mod events;
+mod input;
+mod picture;
 
-use webpane_ipc::protocol::{
-    AppMessage, FrameInfo, FrameRect, InputEvent, KeyInput, MouseInput, TextInputPurpose, TextInputState, TouchInput,
+pub use events::{CursorChangedEventArgs, TextInputChangedEventArgs, TooltipChangedEventArgs};
+pub use input::{
+    KeyInput, MAX_TEXT_INPUT, MAX_TOUCH_POINTS, MouseButton, MouseEventKind, MouseInput, TextInputPurpose,
+    TouchEventKind, TouchInput, modifiers,
 };
+pub use picture::{OffscreenPicture, PictureReadyEventArgs, PictureRect};
+
+use std::cell::RefCell;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use webpane_ipc::protocol::{AppMessage, FrameInfo, InputEvent};
 use webpane_ipc::{Outgoing, SharedMapping, SharedMemory};
 
 use crate::error::{Error, Result};
-use crate::objects::{OffscreenState, WebView, WebViewInner};
+use crate::objects::WebView;
+use picture::PictureInner;
+
+/// An offscreen view's buffers and touch points, as this app holds them (none: the view is not
+/// offscreen). Only this module reads or changes them.
+#[derive(Default)]
+pub(crate) struct OffscreenState(RefCell<Option<Buffers>>);
+
+struct Buffers {
+    generation: u32,
+    width: u32,
+    height: u32,
+    mappings: Vec<Rc<SharedMapping>>,
+    /// The touch points this app has down on the view.
+    touches: std::collections::BTreeMap<u32, u32>,
+}
 
 /// How many buffers an offscreen view's frames rotate through.
 const BUFFERS: usize = 3;
-
-struct FrameInner {
-    webview: Weak<WebViewInner>,
-    info: FrameInfo,
-    mapping: Rc<SharedMapping>,
-}
-
-impl Drop for FrameInner {
-    fn drop(&mut self) {
-        // The buffer goes back to the browser process (if the view is still there).
-        if let Some(inner) = self.webview.upgrade() {
-            let webview = WebView { inner };
-            let _ = webview.request(AppMessage::ReleaseFrame {
-                id: webview.inner.id,
-                generation: self.info.generation,
-                buffer: self.info.buffer,
-            });
-        }
-    }
-}
-
-/// A frame of an offscreen webview, in shared memory: BGRA premultiplied (Cairo's ARGB32 on a
-/// little-endian machine), `stride` bytes a row. The browser process does not write its buffer
-/// until every clone of this handle is dropped. `!Send`.
-#[derive(Clone)]
-pub struct OffscreenFrame {
-    inner: Rc<FrameInner>,
-}
-
-impl std::fmt::Debug for OffscreenFrame {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OffscreenFrame")
-            .field("sequence", &self.inner.info.sequence)
-            .field("width", &self.inner.info.width)
-            .field("height", &self.inner.info.height)
-            .field("damage", &self.inner.info.damage)
-            .finish()
-    }
-}
-
-impl OffscreenFrame {
-    /// Counts the view's frames from 1.
-    pub fn sequence(&self) -> u64 {
-        self.inner.info.sequence
-    }
-
-    /// Width in pixels.
-    pub fn width(&self) -> u32 {
-        self.inner.info.width
-    }
-
-    /// Height in pixels.
-    pub fn height(&self) -> u32 {
-        self.inner.info.height
-    }
-
-    /// Bytes per row.
-    pub fn stride(&self) -> u32 {
-        self.inner.info.stride
-    }
-
-    /// What changed since the previous frame (the whole frame for the first, and after a resize).
-    pub fn damage(&self) -> &[FrameRect] {
-        &self.inner.info.damage
-    }
-
-    /// When the browser process's GTK painted the first change this frame shows, on
-    /// `CLOCK_MONOTONIC` in nanoseconds (the same clock in every process of the machine: compare
-    /// it with yours to see how old the frame is).
-    pub fn painted_at_ns(&self) -> u64 {
-        self.inner.info.painted_at_ns
-    }
-
-    /// Bytes the browser process copied into this frame's buffer (what changed since the buffer
-    /// was last written; the first frame: all of it).
-    pub fn copied_bytes(&self) -> u64 {
-        self.inner.info.copied_bytes
-    }
-
-    /// The pixel at `x, y` as BGRA (`None` outside the frame).
-    pub fn pixel(&self, x: u32, y: u32) -> Option<[u8; 4]> {
-        if x >= self.inner.info.width || y >= self.inner.info.height {
-            return None;
-        }
-        let mut bgra = [0u8; 4];
-        let offset = (y * self.inner.info.stride + x * 4) as usize;
-        (self.inner.mapping.read_at(offset, &mut bgra) == 4).then_some(bgra)
-    }
-
-    /// Copies the rectangle `rect` (clamped to the frame) into `dst`, whose rows are
-    /// `dst_stride` bytes apart, at its top-left corner; returns the rectangle copied.
-    pub fn copy_rect_to(&self, rect: FrameRect, dst: &mut [u8], dst_stride: usize) -> Option<FrameRect> {
-        let rect = rect.clamped(self.inner.info.width, self.inner.info.height)?;
-        let row_bytes = rect.width as usize * 4;
-        for row in 0..rect.height as usize {
-            let start = row * dst_stride;
-            let Some(line) = dst.get_mut(start..start + row_bytes) else {
-                break;
-            };
-            let offset = (rect.y as usize + row) * self.inner.info.stride as usize + rect.x as usize * 4;
-            self.inner.mapping.read_at(offset, line);
-        }
-        Some(rect)
-    }
-
-    /// Copies the whole frame into `dst` (rows of [`stride`](Self::stride) bytes).
-    pub fn copy_to(&self, dst: &mut [u8]) -> usize {
-        let len = ((self.inner.info.stride * self.inner.info.height) as usize).min(dst.len());
-        self.inner.mapping.read_at(0, &mut dst[..len])
-    }
-
-    /// The first byte of the frame in this process's memory, for uploading it without a copy
-    /// (a GPU texture): valid while this handle lives; `stride × height` bytes.
-    pub fn as_ptr(&self) -> NonNull<u8> {
-        self.inner.mapping.as_ptr()
-    }
-}
-
-/// Arguments of [`WebView::on_frame_ready`].
-#[derive(Debug, Clone)]
-pub struct FrameReadyEventArgs {
-    pub(crate) frame: OffscreenFrame,
-    pub(crate) _ui_thread: PhantomData<Rc<()>>,
-}
-
-impl FrameReadyEventArgs {
-    /// The frame (clone it to keep it past the handler: its buffer stays yours until dropped).
-    pub fn frame(&self) -> &OffscreenFrame {
-        &self.frame
-    }
-}
-
-/// Arguments of [`WebView::on_cursor_changed`].
-#[derive(Debug, Clone)]
-pub struct CursorChangedEventArgs {
-    pub(crate) cursor: String,
-    pub(crate) _ui_thread: PhantomData<Rc<()>>,
-}
-
-impl CursorChangedEventArgs {
-    /// The cursor, by its CSS name (`default`, `pointer`, `text`, `move`, `crosshair`,
-    /// `ew-resize`, …; an image cursor the page chose is told as `pointer` over a link, `text`
-    /// over editable text, else `default`).
-    #[doc(alias = "Cursor")]
-    pub fn cursor(&self) -> &str {
-        &self.cursor
-    }
-}
-
-/// Arguments of [`WebView::on_text_input_changed`].
-#[derive(Debug, Clone)]
-pub struct TextInputChangedEventArgs {
-    pub(crate) state: TextInputState,
-    pub(crate) _ui_thread: PhantomData<Rc<()>>,
-}
-
-impl TextInputChangedEventArgs {
-    /// Whether an editable element has the focus: turn the app's input method on (winit's
-    /// `set_ime_allowed`) or off.
-    pub fn is_active(&self) -> bool {
-        self.state.active
-    }
-
-    /// The caret's rectangle in the view's pixels (`x, y, width, height`; `x, y` may be negative
-    /// when the caret is scrolled out): where the input method's candidate window goes (winit's
-    /// `set_ime_cursor_area`).
-    #[doc(alias = "OnImeCompositionRangeChanged")]
-    pub fn caret_area(&self) -> (i32, i32, i32, i32) {
-        (self.state.x, self.state.y, self.state.width, self.state.height)
-    }
-
-    /// What kind of text the element takes (an `<input type=password>`: the input method should
-    /// not learn it; winit's `set_ime_purpose`).
-    pub fn purpose(&self) -> TextInputPurpose {
-        self.state.purpose
-    }
-}
-
-/// Arguments of [`WebView::on_tooltip_changed`].
-#[derive(Debug, Clone)]
-pub struct TooltipChangedEventArgs {
-    pub(crate) text: Option<String>,
-    pub(crate) _ui_thread: PhantomData<Rc<()>>,
-}
-
-impl TooltipChangedEventArgs {
-    /// The tooltip to show near the pointer (`None`: hide it).
-    #[doc(alias = "OnTooltip")]
-    pub fn text(&self) -> Option<&str> {
-        self.text.as_deref()
-    }
-}
 
 impl WebView {
     /// Gives the browser process new buffers of `width × height` for this offscreen view's frames
@@ -230,7 +63,7 @@ impl WebView {
             .iter()
             .map(|m| m.map().map(Rc::new).map_err(|e| Error::Io(std::io::Error::other(e))))
             .collect::<Result<Vec<_>>>()?;
-        let generation = self.inner.offscreen.borrow().as_ref().map_or(1, |s| s.generation + 1);
+        let generation = self.inner.offscreen.0.borrow().as_ref().map_or(1, |s| s.generation + 1);
         let mut fds = Outgoing::new();
         let buffers = memories.iter().map(|m| fds.shared_memory(m)).collect();
         self.session_for_request()?.send_with_fds(
@@ -243,8 +76,8 @@ impl WebView {
             },
             fds,
         )?;
-        let touches = self.inner.offscreen.take().map(|s| s.touches).unwrap_or_default();
-        self.inner.offscreen.replace(Some(OffscreenState {
+        let touches = self.inner.offscreen.0.take().map(|s| s.touches).unwrap_or_default();
+        self.inner.offscreen.0.replace(Some(Buffers {
             generation,
             width,
             height,
@@ -256,7 +89,7 @@ impl WebView {
 
     /// Resizes an offscreen view: frames of the new size follow (with new buffers).
     pub fn set_offscreen_size(&self, width: u32, height: u32) -> Result<()> {
-        if self.inner.offscreen.borrow().is_none() {
+        if self.inner.offscreen.0.borrow().is_none() {
             return Err(Error::InvalidArgument(
                 "not an offscreen webview (WebViewOptions::offscreen)".into(),
             ));
@@ -266,13 +99,13 @@ impl WebView {
 
     /// The size of an offscreen view's frames (`None` for other views).
     pub fn offscreen_size(&self) -> Option<(u32, u32)> {
-        self.inner.offscreen.borrow().as_ref().map(|s| (s.width, s.height))
+        self.inner.offscreen.0.borrow().as_ref().map(|s| (s.width, s.height))
     }
 
-    /// A frame the browser process wrote (from `FrameReady`).
-    pub(crate) fn frame_ready(&self, info: FrameInfo) {
+    /// A picture the browser process wrote (from `FrameReady`).
+    pub(crate) fn picture_ready(&self, info: FrameInfo) {
         let mapping = {
-            let state = self.inner.offscreen.borrow();
+            let state = self.inner.offscreen.0.borrow();
             let Some(state) = state.as_ref().filter(|s| s.generation == info.generation) else {
                 // Of buffers given up since: nothing to read; the release is ignored too.
                 return;
@@ -282,15 +115,15 @@ impl WebView {
                 _ => return,
             }
         };
-        let frame = OffscreenFrame {
-            inner: Rc::new(FrameInner {
+        let picture = OffscreenPicture {
+            inner: Rc::new(PictureInner {
                 webview: Rc::downgrade(&self.inner),
                 info,
                 mapping,
             }),
         };
-        let args = FrameReadyEventArgs {
-            frame,
+        let args = PictureReadyEventArgs {
+            picture,
             _ui_thread: PhantomData,
         };
         self.inner.events.raise(self, &args);
@@ -300,7 +133,7 @@ impl WebView {
     /// view in pixels.
     #[doc(alias = "SendMouseInput")]
     pub fn send_mouse_input(&self, input: MouseInput) -> Result<()> {
-        self.send_input(InputEvent::Mouse(input))
+        self.send_input(InputEvent::Mouse(input.to_wire()))
     }
 
     /// Sends a touch point's event to this offscreen view (WebView2's `SendPointerInput` with a
@@ -314,7 +147,8 @@ impl WebView {
     /// A point must begin before it moves or ends, and end before it begins again:
     /// [`Error::InvalidArgument`] otherwise.
     pub fn send_touch_input(&self, input: TouchInput) -> Result<()> {
-        if let Some(state) = self.inner.offscreen.borrow_mut().as_mut() {
+        let input = input.to_wire();
+        if let Some(state) = self.inner.offscreen.0.borrow_mut().as_mut() {
             input.track(&mut state.touches).map_err(Error::InvalidArgument)?;
         }
         self.send_input(InputEvent::Touch(input))
@@ -323,7 +157,7 @@ impl WebView {
     /// Sends a key going down or up to this offscreen view (it must have the input focus, see
     /// [`set_input_focus`](Self::set_input_focus)).
     pub fn send_key_input(&self, input: KeyInput) -> Result<()> {
-        self.send_input(InputEvent::Key(input))
+        self.send_input(InputEvent::Key(input.to_wire()))
     }
 
     /// Inserts `text` (what the app's input method committed: any script, dead keys resolved)
@@ -351,7 +185,7 @@ impl WebView {
     }
 
     fn send_input(&self, input: InputEvent) -> Result<()> {
-        if self.inner.offscreen.borrow().is_none() {
+        if self.inner.offscreen.0.borrow().is_none() {
             return Err(Error::InvalidArgument(
                 "input goes to offscreen webviews only (WebViewOptions::offscreen)".into(),
             ));

@@ -19,13 +19,13 @@ impl WebView {
             "created" => {
                 let owner = match frame {
                     None => None,
-                    Some(id) => match self.inner.frames.borrow().get(&id).cloned() {
+                    Some(id) => match self.inner.frames.get(id) {
                         Some(frame) => Some(frame),
                         None => return,
                     },
                 };
                 let worker = DedicatedWorker::new(self, frame, envelope.worker, envelope.script_uri, envelope.name);
-                self.inner.workers.borrow_mut().insert(key, worker.clone());
+                self.inner.workers.insert(key, worker.clone());
                 let args = DedicatedWorkerCreatedEventArgs {
                     worker,
                     _ui_thread: PhantomData,
@@ -36,18 +36,18 @@ impl WebView {
                 }
             }
             "message" => {
-                let worker = self.inner.workers.borrow().get(&key).cloned();
+                let worker = self.inner.workers.get(key);
                 if let (Some(worker), Some(message)) = (worker, envelope.message) {
                     if serde_json::from_str::<serde::de::IgnoredAny>(&message).is_err() {
                         return;
                     }
-                    let frame = frame.and_then(|id| self.inner.frames.borrow().get(&id).cloned());
+                    let frame = frame.and_then(|id| self.inner.frames.get(id));
                     let args = WebMessageReceivedEventArgs::new(source, message, frame, Default::default());
                     worker.raise_web_message(&args);
                 }
             }
             "destroyed" => {
-                let worker = self.inner.workers.borrow_mut().remove(&key);
+                let worker = self.inner.workers.remove(key);
                 if let Some(worker) = worker {
                     worker.destroy();
                 }
@@ -58,12 +58,7 @@ impl WebView {
 
     /// The workers of the documents `gone` picks (by frame) went with them.
     pub(crate) fn workers_gone(&self, gone: impl Fn(Option<u64>) -> bool) {
-        let workers: Vec<DedicatedWorker> = {
-            let mut all = self.inner.workers.borrow_mut();
-            let keys: Vec<_> = all.keys().filter(|(frame, _)| gone(*frame)).copied().collect();
-            keys.into_iter().filter_map(|k| all.remove(&k)).collect()
-        };
-        for worker in workers {
+        for worker in self.inner.workers.take_where(gone) {
             worker.destroy();
         }
     }
