@@ -35,9 +35,19 @@ fn shared_buffer_is_send_and_sync() {
 /// Promises S1, S2, S5, S6 (docs/promises.md).
 fn every_method_after_close_returns_closed_including_old_streams() {
     let buffer = SharedBuffer::new(8192).unwrap();
+    // S2: the address is the same from creation until Close, whatever is done with the buffer
+    // meanwhile (streams, views, read-only memory, other buffers mapped beside it).
+    let address = buffer.as_ptr().unwrap();
     let mut stream = buffer.open_stream().unwrap();
     stream.write_all(b"before").unwrap();
     assert_eq!(buffer.size().unwrap(), 8192);
+    let view = buffer.atomic_view().unwrap();
+    let read_only = buffer.read_only_memory().unwrap();
+    let others: Vec<SharedBuffer> = (0..16).map(|_| SharedBuffer::new(1 << 20).unwrap()).collect();
+    buffer.write_at(100, b"x").unwrap();
+    assert_eq!(buffer.as_ptr().unwrap(), address, "the address moved before Close");
+    drop((view, read_only, others));
+    assert_eq!(buffer.as_ptr().unwrap(), address);
 
     buffer.close().unwrap();
     assert!(buffer.is_closed());

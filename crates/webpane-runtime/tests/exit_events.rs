@@ -179,7 +179,7 @@ fn exit_handlers_are_managed_as_webview2_says() {
         .unwrap();
     assert_eq!(webview.browser_process_id(), pid);
     drop(webview);
-    let args = event_loop.block_on(one_shot).unwrap().unwrap();
+    let args = block_on_within(&event_loop, "BrowserProcessExited", one_shot).unwrap();
     assert_eq!(
         (args.kind(), args.browser_process_id()),
         (BrowserProcessExitKind::Normal, pid)

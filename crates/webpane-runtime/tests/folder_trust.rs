@@ -106,7 +106,7 @@ fn a_browser_process_of_another_user_is_never_spoken_to() {
     assert_eq!(next().as_deref(), Some("received 0"));
     // And no runtime of ours was started in its place.
     assert!(!dir.path().join("runtime.lock").exists());
-    assert!(child.wait().unwrap().success());
+    assert!(wait_child(&mut child, "the other user's listener").success());
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn replacing_the_runtime_on_disk_raises_new_browser_version_available() {
     // The running browser keeps serving; once it exits, the next one is the new binary.
     let exit = env.browser_process_exited();
     webview.close().unwrap();
-    event_loop.block_on(exit).unwrap().unwrap();
+    block_on_within(&event_loop, "BrowserProcessExited", exit).unwrap();
     let webview = event_loop
         .block_on(env.create_webview(WebViewOptions::default()))
         .unwrap()

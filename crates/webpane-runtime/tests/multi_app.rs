@@ -224,7 +224,7 @@ fn kill_9_of_the_runtime_reaches_every_app_and_a_new_environment_works() {
     wait_until(&event_loop, "a page in the new runtime", || !loaded.borrow().is_empty());
     let exit = env.browser_process_exited();
     webview.close().unwrap();
-    let args = event_loop.block_on(exit).unwrap().unwrap();
+    let args = block_on_within(&event_loop, "BrowserProcessExited", exit).unwrap();
     assert_eq!(
         (args.kind(), args.browser_process_id()),
         (BrowserProcessExitKind::Normal, new_pid)

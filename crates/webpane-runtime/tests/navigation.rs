@@ -78,8 +78,9 @@ fn a_cancelled_navigation_never_loads() {
 fn a_deferral_holds_the_navigation_until_completed() {
     let s = setup();
     let held = navigate_holding_a_deferral(&s, PAGE_A);
-    // Nothing completes while the deferral is held (the runtime waits for our answer).
-    for _ in 0..10 {
+    // Nothing completes while the deferral is held (the runtime waits for our answer), however
+    // long: 5 s here, far longer than a navigation of this page takes.
+    for _ in 0..100 {
         s.event_loop
             .dispatch(Some(std::time::Duration::from_millis(50)))
             .unwrap();
@@ -142,7 +143,7 @@ fn completing_a_deferral_after_the_browser_process_died_is_harmless() {
                 .push((a.kind(), a.reason(), a.signal(), a.process_id()))
         });
     }
-    let args = s.event_loop.block_on(exit).unwrap().unwrap();
+    let args = block_on_within(&s.event_loop, "BrowserProcessExited", exit).unwrap();
     assert_eq!(args.kind(), BrowserProcessExitKind::Failed);
     // This app started the browser process, so it knows how it ended.
     assert_eq!(
@@ -200,7 +201,7 @@ fn exit_handlers_stay_registered_across_browser_process_restarts() {
     let first = s.webview.browser_process_id();
     let once = s.env.browser_process_exited();
     s.webview.close().unwrap();
-    let args = s.event_loop.block_on(once).unwrap().unwrap();
+    let args = block_on_within(&s.event_loop, "BrowserProcessExited", once).unwrap();
     assert_eq!(args.browser_process_id(), first);
     wait_until(&s.event_loop, "the first exit", || exits.borrow().len() == 1);
     assert_eq!(s.env.browser_process_id(), None);

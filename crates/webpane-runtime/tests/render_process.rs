@@ -78,6 +78,46 @@ fn kill_9_of_the_web_process_is_render_process_exited_and_reload_recovers() {
 }
 
 #[test]
+/// Promises B10 (docs/promises.md): a utility process's exit reaches every webview.
+fn kill_9_of_the_network_process_is_utility_process_exited_and_pages_load_again() {
+    let p = page("<p>network</p>");
+    let runtime = p.webview.browser_process_id();
+    let network = {
+        let mut found = Vec::new();
+        wait_until(&p.event_loop, "the network process", || {
+            found = processes_named("WebKitNetworkPr")
+                .into_iter()
+                .filter(|pid| descends_from(*pid, runtime))
+                .collect();
+            !found.is_empty()
+        });
+        found[0]
+    };
+    // Give the runtime's periodic scan (every 250 ms) time to see the process before it dies.
+    wait_until(&p.event_loop, "a moment", {
+        let start = std::time::Instant::now();
+        move || start.elapsed() > std::time::Duration::from_secs(1)
+    });
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(network as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    wait_until(&p.event_loop, "UtilityProcessExited", || {
+        p.failures
+            .borrow()
+            .iter()
+            .any(|f| f.0 == ProcessFailedKind::UtilityProcessExited && f.2 == Some(network))
+    });
+    assert!(!p.webview.is_closed(), "a network process's end closes no webview");
+    // WebKit starts a new network process for the next load.
+    let before = p.loaded.borrow().len();
+    p.webview.navigate_to_string("<p>again</p>").unwrap();
+    wait_until(&p.event_loop, "the next load", || p.loaded.borrow().len() > before);
+    assert_eq!(p.loaded.borrow().last(), Some(&true));
+}
+
+#[test]
 /// Promises B10 (docs/promises.md).
 fn terminating_the_render_process_is_reported_as_terminated() {
     let p = page("<p>terminate me</p>");

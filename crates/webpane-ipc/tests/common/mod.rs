@@ -79,7 +79,19 @@ impl ChildPeer {
 
     /// Waits for the child to exit and asserts it succeeded.
     pub fn finish(mut self) {
-        let status = self.child.wait().unwrap();
+        // At most a minute: a child that never exits fails the test instead of hanging it.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("the child did not exit within a minute");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
         assert!(status.success(), "child failed: {status}");
     }
 }

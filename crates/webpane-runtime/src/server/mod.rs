@@ -14,6 +14,7 @@ mod downloads;
 mod intercepted;
 mod requests;
 mod state;
+mod utility;
 mod versions;
 
 use std::cell::{Cell, RefCell};
@@ -104,6 +105,7 @@ impl Server {
             idle_timer: RefCell::new(None),
             uid: rustix::process::getuid().as_raw(),
             known_children: RefCell::new(BTreeSet::new()),
+            utility_watched: RefCell::new(BTreeSet::new()),
             quitting: Cell::new(false),
             folder: RefCell::new(Some(folder)),
             monitors: RefCell::new(Vec::new()),
@@ -162,7 +164,7 @@ impl Server {
             self.context
                 .register_uri_scheme(&scheme.name, move |request| match weak.upgrade() {
                     Some(server) => server.scheme_request(&config, request),
-                    None => crate::schemes::fail(request, "the browser process is shutting down"),
+                    None => crate::resources::fail(request, "the browser process is shutting down"),
                 });
             if let Some(security) = &security {
                 security.register_uri_scheme_as_cors_enabled(&scheme.name);
@@ -175,7 +177,7 @@ impl Server {
 
     fn scheme_request(&self, scheme: &CustomScheme, request: &webkit2gtk::URISchemeRequest) {
         let Some(webview) = request.web_view() else {
-            crate::schemes::fail(request, "the request comes from no webview");
+            crate::resources::fail(request, "the request comes from no webview");
             return;
         };
         let clients: Vec<Rc<Client>> = self.clients.borrow().values().cloned().collect();
@@ -186,7 +188,7 @@ impl Server {
                 return;
             }
         }
-        crate::schemes::fail(request, "the requesting webview belongs to no app");
+        crate::resources::fail(request, "the requesting webview belongs to no app");
     }
 
     fn new_version_available(&self) {
@@ -217,8 +219,9 @@ impl Server {
 
     /// Rescans the processes below this one (direct children, and the web processes inside the
     /// sandbox's `bwrap`); tells clients when the set changed.
-    fn refresh_children(&self) {
+    fn refresh_children(self: &Rc<Self>) {
         let now: BTreeSet<u32> = crate::children::descendants();
+        self.watch_utility_processes(&now);
         let mut known = self.known_children.borrow_mut();
         if *known == now {
             return;

@@ -54,6 +54,8 @@ pub struct Server {
     pub(super) idle_timer: RefCell<Option<SourceId>>,
     pub(super) uid: u32,
     pub(super) known_children: RefCell<BTreeSet<u32>>,
+    /// WebKit's utility processes whose exit is watched (`utility.rs`).
+    pub(super) utility_watched: RefCell<BTreeSet<u32>>,
     pub(super) quitting: Cell<bool>,
     pub(super) folder: RefCell<Option<OwnedFolder>>,
     /// Why the web process extension is not installed, if it is not.

@@ -73,6 +73,41 @@ pub fn wait_until(event_loop: &EventLoop, what: &str, mut done: impl FnMut() -> 
     }
 }
 
+/// Waits for `future` (driven by `event_loop`) at most `TIMEOUT`; panics otherwise, so that a
+/// regression fails instead of hanging CI.
+#[allow(dead_code)]
+pub fn block_on_within<T: 'static>(
+    event_loop: &EventLoop,
+    what: &str,
+    future: impl std::future::Future<Output = T> + 'static,
+) -> T {
+    let out: Rc<RefCell<Option<T>>> = Rc::default();
+    let o = out.clone();
+    event_loop.spawn_local(async move {
+        *o.borrow_mut() = Some(future.await);
+    });
+    wait_until(event_loop, what, || out.borrow().is_some());
+    let result = out.borrow_mut().take();
+    result.expect("the result was just seen")
+}
+
+/// Waits for `child` to exit at most `TIMEOUT`; kills it and panics otherwise.
+#[allow(dead_code)]
+pub fn wait_child(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not exit within {TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A cell the handlers write into and the test reads.
 pub fn recorder<T>() -> Rc<RefCell<Vec<T>>> {
     Rc::new(RefCell::new(Vec::new()))
@@ -214,7 +249,7 @@ impl AppProcess {
     }
 
     pub fn finish(mut self) {
-        let status = self.child.wait().unwrap();
+        let status = wait_child(&mut self.child, "the app process");
         assert!(status.success(), "app process failed: {status}");
     }
 }
