@@ -80,7 +80,7 @@ impl Environment {
     #[doc(alias = "CreateCoreWebView2Controller")]
     pub fn create_webview(&self, options: WebViewOptions) -> Operation<WebView> {
         let env = self.clone();
-        Operation::spawn(self.event_loop(), async move {
+        self.event_loop().spawn_operation(async move {
             options.mode.validate().map_err(Error::InvalidArgument)?;
             // A browser process whose grace period ran out is shutting down and takes no new
             // webviews: wait until it is gone, and the next attempt starts a new one.

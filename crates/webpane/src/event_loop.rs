@@ -51,6 +51,7 @@ use rustix::event::{EventfdFlags, eventfd};
 use rustix::time::{Itimerspec, TimerfdClockId, TimerfdFlags, TimerfdTimerFlags, Timespec};
 
 use crate::error::{Error, Result};
+use crate::operation::{Operation, operation};
 
 type LocalTask = (Run, Box<dyn FnOnce()>);
 type RemoteTask = (Run, Box<dyn FnOnce() + Send>);
@@ -462,6 +463,17 @@ impl EventLoop {
         TASKS.with(|t| t.borrow_mut().insert(id, Box::pin(future)));
         let proxy = self.proxy();
         self.post_callback(move || poll_task(id, proxy));
+    }
+
+    /// An [`Operation`] completed by `future`, which runs on this loop from its next turn on
+    /// (whether or not the operation is awaited, like every request the SDK sends at once).
+    pub(crate) fn spawn_operation<T: 'static>(
+        &self,
+        future: impl Future<Output = Result<T>> + 'static,
+    ) -> Operation<T> {
+        let (resolver, op) = operation();
+        self.spawn_local(async move { resolver.resolve(future.await) });
+        op
     }
 
     /// Runs `work` on a new thread, then `on_done` with its result on this (the UI) thread.

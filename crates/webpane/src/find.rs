@@ -119,18 +119,18 @@ impl WebView {
     /// Matches of the current find (as last reported).
     #[doc(alias = "MatchCount")]
     pub fn find_match_count(&self) -> u32 {
-        self.inner.find.reported.get().0
+        self.inner.features.get::<FindState>().reported.get().0
     }
 
     /// The active match's index (as last reported); -1 for none.
     #[doc(alias = "ActiveMatchIndex")]
     pub fn find_active_match_index(&self) -> i64 {
-        self.inner.find.reported.get().1
+        self.inner.features.get::<FindState>().reported.get().1
     }
 
     /// A report from the browser process: the events for what changed.
     pub(crate) fn find_changed(&self, count: u32, index: i64) {
-        let (old_count, old_index) = self.inner.find.reported.replace((count, index));
+        let (old_count, old_index) = self.inner.features.get::<FindState>().reported.replace((count, index));
         if count != old_count {
             let args = FindMatchCountChangedEventArgs {
                 count,

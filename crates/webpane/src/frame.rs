@@ -7,13 +7,20 @@ use crate::error::{Error, Result};
 use crate::events::{
     ContentLoadingEventArgs, DomContentLoadedEventArgs, NavigationCompletedEventArgs, WebMessageReceivedEventArgs,
 };
-use crate::objects::Frame;
+use crate::objects::{Frame, WebView};
 use crate::operation::Operation;
 
 /// A webview's iframes that are still there, by id: only this module reads or changes the
 /// table.
 #[derive(Default)]
 pub(crate) struct FrameTable(std::cell::RefCell<std::collections::HashMap<u64, Frame>>);
+
+impl WebView {
+    /// This webview's iframes.
+    pub(crate) fn frames(&self) -> Rc<FrameTable> {
+        self.inner.features.get()
+    }
+}
 
 impl FrameTable {
     /// The frame `id`, if it is still there.

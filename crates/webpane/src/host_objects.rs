@@ -92,7 +92,7 @@ impl WebView {
     pub(crate) fn host_object_call(&self, frame: Option<u64>, source: &str, json: &str) {
         let scope = match frame {
             None => self.inner.host_objects.clone(),
-            Some(id) => match self.inner.frames.get(id) {
+            Some(id) => match self.frames().get(id) {
                 Some(frame) => frame.inner.host_objects.clone(),
                 None => return,
             },

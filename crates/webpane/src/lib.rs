@@ -42,6 +42,7 @@ mod environment;
 mod error;
 pub mod event_loop;
 mod events;
+mod feature_state;
 mod find;
 mod frame;
 mod handlers;

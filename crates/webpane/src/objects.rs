@@ -18,6 +18,7 @@ use webpane_ipc::{Connection, Outgoing};
 use crate::environment::events::BrowserProcessExitedEventArgs;
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
+use crate::feature_state::FeatureStates;
 use crate::handlers::EventTable;
 use crate::host_objects::scope::HostObjectScope;
 use crate::operation::Resolver;
@@ -270,29 +271,19 @@ pub(crate) struct WebViewInner {
     pub(crate) closed: Cell<bool>,
     /// Every event's handlers, by the event's arguments type.
     pub(crate) events: EventTable<WebView>,
-    pub(crate) frames: crate::frame::FrameTable,
-    /// Dedicated workers, by their document's frame (`None`: top-level) and number.
-    pub(crate) workers: crate::worker::WorkerTable,
-    /// An offscreen view's frame buffers.
-    pub(crate) offscreen: crate::offscreen::OffscreenState,
+    /// Every feature's state (frames, workers, find, the page's surroundings, offscreen
+    /// buffers, the direct channel, …), by its type: each feature's own file reads it.
+    pub(crate) features: FeatureStates,
     pub(crate) buffers: PostedBuffers,
     /// Requests waiting for an answer (scripts, pictures, PDF, cookies, …).
     pub(crate) requests: RequestTable,
     pub(crate) opener: Option<WebViewId>,
-    /// The top-level document: its URI, title and history, as last reported.
-    pub(crate) document: crate::webview::DocumentState,
     /// As created, then as last set with `set_bounds`.
     pub(crate) bounds: Cell<Bounds>,
     /// The top-level document's host objects.
     pub(crate) host_objects: Rc<HostObjectScope>,
-    /// Find in the page: the match count and the active index, as last reported.
-    pub(crate) find: crate::find::FindState,
     /// Downloads in progress.
     pub(crate) downloads: crate::downloads::operation::Downloads,
-    /// Sound, full screen, the status text and the icon, as last reported.
-    pub(crate) surface: crate::surface::SurfaceState,
-    /// The direct channel to the page's web process.
-    pub(crate) channel: crate::page_channel::ChannelState,
 }
 
 impl Drop for WebViewInner {
@@ -338,19 +329,13 @@ impl WebView {
                 browser_process_id: session.pid,
                 closed: Cell::new(false),
                 events: EventTable::default(),
-                frames: Default::default(),
-                workers: Default::default(),
-                offscreen: Default::default(),
+                features: FeatureStates::default(),
                 buffers: PostedBuffers::default(),
                 requests: RequestTable::default(),
                 opener: options.opener,
-                document: Default::default(),
                 bounds: Cell::new(options.bounds()),
                 host_objects: Rc::default(),
-                find: Default::default(),
                 downloads: Default::default(),
-                surface: Default::default(),
-                channel: Default::default(),
             }),
         }
     }
@@ -392,8 +377,7 @@ impl WebView {
         // The frames are destroyed now; their handlers run after the current callback (this may
         // be `close()` called from inside another handler: never re-entrant).
         let gone: Vec<Frame> = self
-            .inner
-            .frames
+            .frames()
             .take_all()
             .into_iter()
             .filter(|f| !f.inner.destroyed.replace(true))
@@ -405,7 +389,7 @@ impl WebView {
                 .event_loop()
                 .post_callback(move || gone.iter().for_each(Frame::raise_destroyed));
         }
-        let workers = self.inner.workers.take_all();
+        let workers = self.workers().take_all();
         if !workers.is_empty() {
             self.inner
                 .env

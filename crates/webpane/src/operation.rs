@@ -61,16 +61,6 @@ impl<T> Operation<T> {
     }
 }
 
-impl<T: 'static> Operation<T> {
-    /// The result of `future`, which runs on `event_loop` from its next turn on (whether or
-    /// not the operation is awaited, like every request the SDK sends at once).
-    pub(crate) fn spawn(event_loop: &crate::EventLoop, future: impl Future<Output = Result<T>> + 'static) -> Self {
-        let (resolver, op) = operation();
-        event_loop.spawn_local(async move { resolver.resolve(future.await) });
-        op
-    }
-}
-
 impl<T> Resolver<T> {
     pub(crate) fn resolve(mut self, result: Result<T>) {
         self.finish(result);

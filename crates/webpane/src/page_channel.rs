@@ -52,6 +52,10 @@ pub(crate) struct ChannelState {
 }
 
 impl WebView {
+    fn channel(&self) -> Rc<ChannelState> {
+        self.inner.features.get()
+    }
+
     /// The browser process handed over the channel of the page's new main-frame document.
     pub(crate) fn adopt_channel(&self, fds: &mut ReceivedFds, channel: webpane_ipc::FdRef) {
         let conn = match fds
@@ -75,17 +79,17 @@ impl WebView {
         let Ok(token) = self.inner.env.inner.event_loop.add_source(conn.as_fd(), handler) else {
             return;
         };
-        self.inner.channel.current.replace(Some((conn, token)));
+        self.channel().current.replace(Some((conn, token)));
         // Web messages sent through the browser process may still be on their way: the channel
         // is used once a fence has come back on it.
-        if !self.inner.channel.direct.get() {
+        if !self.channel().direct.get() {
             self.send_fence();
         }
     }
 
     /// Stops using the current channel (its document is gone, or it broke).
     pub(crate) fn close_channel(&self) {
-        let state = &self.inner.channel;
+        let state = &self.channel();
         let event_loop = &self.inner.env.inner.event_loop;
         // Messages posted for this document still go to it (they are lost with it, as they
         // would have been had they been written at once).
@@ -107,7 +111,7 @@ impl WebView {
     /// Asks for a fence to come back on the channel (one at a time: when it comes back having
     /// been overtaken by later requests, another follows).
     fn send_fence(&self) {
-        let state = &self.inner.channel;
+        let state = &self.channel();
         if state.fence_out.get() || state.current.borrow().is_none() {
             return;
         }
@@ -126,7 +130,7 @@ impl WebView {
     /// Handles everything the page has written on the channel so far.
     pub(crate) fn drain_channel(&self) {
         loop {
-            let Some(conn) = self.inner.channel.current.borrow().as_ref().map(|(c, _)| c.clone()) else {
+            let Some(conn) = self.channel().current.borrow().as_ref().map(|(c, _)| c.clone()) else {
                 return;
             };
             let received = match conn.try_recv::<PageToApp>() {
@@ -144,7 +148,7 @@ impl WebView {
             let id = self.inner.id;
             let message = match received.message {
                 PageToApp::FenceReached(fence) => {
-                    let state = &self.inner.channel;
+                    let state = &self.channel();
                     if state.fence_out.get() && state.fence.get() == fence {
                         state.fence_out.set(false);
                         if state.fence_covers.get() == state.sent.get() {
@@ -208,7 +212,7 @@ impl WebView {
         let AppMessage::PostWebMessage { frame: None, json, .. } = message else {
             return Ok(false);
         };
-        let state = &self.inner.channel;
+        let state = &self.channel();
         if !state.direct.get() {
             return Ok(false);
         }
@@ -262,7 +266,7 @@ impl WebView {
             return;
         }
         self.flush_direct();
-        let channel = &self.inner.channel;
+        let channel = &self.channel();
         channel.sent.set(channel.sent.get() + 1);
         if !matches!(message, AppMessage::PostWebMessage { frame: None, .. }) {
             channel.direct.set(false);
@@ -273,7 +277,7 @@ impl WebView {
     /// gone, they take the browser process's path (which says what became of them, as before
     /// there were channels).
     pub(crate) fn flush_direct(&self) {
-        let state = &self.inner.channel;
+        let state = &self.channel();
         let mut waiting = std::mem::take(&mut *state.pending.borrow_mut());
         state.pending_bytes.set(0);
         let message = match waiting.len() {
@@ -319,7 +323,7 @@ impl WebView {
 
     /// Sends the channel's backlog whenever its socket takes more.
     fn watch_backlog(&self, conn: &Rc<Connection>) {
-        let state = &self.inner.channel;
+        let state = &self.channel();
         if state.backlog.borrow().is_some() {
             return;
         }
@@ -328,9 +332,9 @@ impl WebView {
         let handler: Rc<dyn Fn()> = Rc::new(move || {
             let Some(inner) = weak.upgrade() else { return };
             let webview = WebView { inner };
-            let conn = webview.inner.channel.current.borrow().as_ref().map(|(c, _)| c.clone());
+            let conn = webview.channel().current.borrow().as_ref().map(|(c, _)| c.clone());
             let done = conn.is_none_or(|conn| !matches!(conn.flush(), Ok(false)));
-            if done && let Some((fd, token)) = webview.inner.channel.backlog.take() {
+            if done && let Some((fd, token)) = webview.channel().backlog.take() {
                 webview.inner.env.inner.event_loop.remove_source(token, fd.as_fd());
             }
         });
@@ -343,7 +347,7 @@ impl WebView {
     /// handled: the page may use the channel again.
     pub(crate) fn answer_page_fence(&self, fence: u64) {
         self.flush_direct();
-        let conn = self.inner.channel.current.borrow().as_ref().map(|(c, _)| c.clone());
+        let conn = self.channel().current.borrow().as_ref().map(|(c, _)| c.clone());
         let Some(conn) = conn else { return };
         match conn.queue(&AppToPage::FenceReached(fence), Outgoing::new()) {
             Ok(true) => {}
@@ -355,7 +359,7 @@ impl WebView {
     /// After a web message went through the browser process: a fence, to come back to the
     /// channel.
     pub(crate) fn after_indirect_post(&self) {
-        if !self.inner.channel.direct.get() {
+        if !self.channel().direct.get() {
             self.send_fence();
         }
     }

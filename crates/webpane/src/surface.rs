@@ -57,13 +57,13 @@ impl WebView {
     /// Whether the page plays sound (muted or not), as last reported.
     #[doc(alias = "IsDocumentPlayingAudio")]
     pub fn is_document_playing_audio(&self) -> bool {
-        self.inner.surface.audio.get().0
+        self.inner.features.get::<SurfaceState>().audio.get().0
     }
 
     /// Whether the page is muted, as last reported.
     #[doc(alias = "IsMuted")]
     pub fn is_muted(&self) -> bool {
-        self.inner.surface.audio.get().1
+        self.inner.features.get::<SurfaceState>().audio.get().1
     }
 
     /// Mutes or unmutes the page.
@@ -78,30 +78,30 @@ impl WebView {
     /// Whether an element of the page is full screen, as last reported.
     #[doc(alias = "ContainsFullScreenElement")]
     pub fn contains_full_screen_element(&self) -> bool {
-        self.inner.surface.full_screen.get()
+        self.inner.features.get::<SurfaceState>().full_screen.get()
     }
 
     /// The link under the pointer, as a status bar would show it (empty: none).
     #[doc(alias = "StatusBarText")]
     pub fn status_bar_text(&self) -> String {
-        self.inner.surface.status_text.borrow().clone()
+        self.inner.features.get::<SurfaceState>().status_text.borrow().clone()
     }
 
     /// Where the page's icon came from, as last reported (empty: none known).
     #[doc(alias = "FaviconUri")]
     pub fn favicon_uri(&self) -> String {
-        self.inner.surface.favicon.borrow().0.clone()
+        self.inner.features.get::<SurfaceState>().favicon.borrow().0.clone()
     }
 
     /// The page's icon as PNG, as last reported (empty: none). WebView2's `GetFaviconAsync`
     /// with `PNG`, without the wait: the icon came with its event.
     #[doc(alias = "GetFaviconAsync")]
     pub fn favicon_png(&self) -> Vec<u8> {
-        self.inner.surface.favicon.borrow().1.clone()
+        self.inner.features.get::<SurfaceState>().favicon.borrow().1.clone()
     }
 
     pub(crate) fn favicon_changed(&self, uri: String, png: Vec<u8>) {
-        self.inner.surface.favicon.replace((uri, png));
+        self.inner.features.get::<SurfaceState>().favicon.replace((uri, png));
         self.inner.events.raise(self, &FaviconChangedEventArgs::new());
     }
 
@@ -110,7 +110,12 @@ impl WebView {
     }
 
     pub(crate) fn audio_changed(&self, playing: bool, muted: bool) {
-        let (was_playing, was_muted) = self.inner.surface.audio.replace((playing, muted));
+        let (was_playing, was_muted) = self
+            .inner
+            .features
+            .get::<SurfaceState>()
+            .audio
+            .replace((playing, muted));
         if was_playing != playing {
             self.inner
                 .events
@@ -122,7 +127,14 @@ impl WebView {
     }
 
     pub(crate) fn full_screen_changed(&self, full_screen: bool) {
-        if self.inner.surface.full_screen.replace(full_screen) != full_screen {
+        if self
+            .inner
+            .features
+            .get::<SurfaceState>()
+            .full_screen
+            .replace(full_screen)
+            != full_screen
+        {
             self.inner
                 .events
                 .raise(self, &ContainsFullScreenElementChangedEventArgs::new());
@@ -130,7 +142,7 @@ impl WebView {
     }
 
     pub(crate) fn status_bar_text_changed(&self, text: String) {
-        self.inner.surface.status_text.replace(text);
+        self.inner.features.get::<SurfaceState>().status_text.replace(text);
         self.inner.events.raise(self, &StatusBarTextChangedEventArgs::new());
     }
 

@@ -2,6 +2,8 @@
 
 use webpane_ipc::protocol::AppMessage;
 
+use std::rc::Rc;
+
 use crate::error::{Error, Result};
 use crate::events::{
     ContentLoadingEventArgs, DocumentTitleChangedEventArgs, DomContentLoadedEventArgs, HistoryChangedEventArgs,
@@ -23,6 +25,13 @@ pub(crate) struct DocumentState {
     title: std::cell::RefCell<String>,
     /// Can go back, can go forward.
     history: std::cell::Cell<(bool, bool)>,
+}
+
+impl WebView {
+    /// The top-level document as last reported.
+    fn document(&self) -> Rc<DocumentState> {
+        self.inner.features.get()
+    }
 }
 
 mod dispatch;
@@ -130,25 +139,25 @@ impl WebView {
     /// Whether there is a page to go back to (as of the last HistoryChanged event).
     #[doc(alias = "CanGoBack")]
     pub fn can_go_back(&self) -> bool {
-        self.inner.document.history.get().0
+        self.document().history.get().0
     }
 
     /// Whether there is a page to go forward to (as of the last HistoryChanged event).
     #[doc(alias = "CanGoForward")]
     pub fn can_go_forward(&self) -> bool {
-        self.inner.document.history.get().1
+        self.document().history.get().1
     }
 
     /// The URI of the current document (as of the last SourceChanged event).
     #[doc(alias = "Source")]
     pub fn source(&self) -> String {
-        self.inner.document.source.borrow().clone()
+        self.document().source.borrow().clone()
     }
 
     /// The title of the current document (as of the last DocumentTitleChanged event).
     #[doc(alias = "DocumentTitle")]
     pub fn document_title(&self) -> String {
-        self.inner.document.title.borrow().clone()
+        self.document().title.borrow().clone()
     }
 
     /// Runs `script` in the main frame and completes with the JSON of its result (`"null"` for

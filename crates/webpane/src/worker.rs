@@ -17,6 +17,13 @@ use crate::objects::{DedicatedWorker, WebView, WorkerInner};
 #[derive(Default)]
 pub(crate) struct WorkerTable(std::cell::RefCell<std::collections::HashMap<(Option<u64>, u64), DedicatedWorker>>);
 
+impl WebView {
+    /// This webview's dedicated workers.
+    pub(crate) fn workers(&self) -> Rc<WorkerTable> {
+        self.inner.features.get()
+    }
+}
+
 impl WorkerTable {
     /// The worker `key`, if it is still there.
     pub(crate) fn get(&self, key: (Option<u64>, u64)) -> Option<DedicatedWorker> {
@@ -71,7 +78,7 @@ impl DedicatedWorkerCreatedEventArgs {
             .map(|inner| WebView { inner })
             .map(|w| match self.worker.inner.frame {
                 None => w.source(),
-                Some(frame) => w.inner.frames.get(frame).map(|f| f.source()).unwrap_or_default(),
+                Some(frame) => w.frames().get(frame).map(|f| f.source()).unwrap_or_default(),
             })
             .unwrap_or_default()
     }

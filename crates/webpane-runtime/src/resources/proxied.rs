@@ -7,7 +7,7 @@ use webpane_ipc::protocol::{ResourceResponse, ResponseBody, WebViewId};
 use webpane_ipc::{FileForTransit, Outgoing, ReceivedFds};
 
 use super::body::{ResponseError, take_body_fd};
-use super::{Pending, Resources, preflight_headers};
+use super::table::{Pending, Resources, preflight_headers};
 use crate::host::Host;
 use crate::proxy::{AppBody, AppResponse, ProxyReply, ProxyRequest};
 

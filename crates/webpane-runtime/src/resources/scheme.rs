@@ -10,7 +10,7 @@ use webpane_ipc::protocol::{CustomScheme, ResourceResponse, ResponseBody, WebVie
 use webpane_ipc::{Outgoing, ReceivedFds};
 
 use super::body::{ResponseError, stream_to_pipe, take_body_fd};
-use super::{Pending, Resources, preflight_headers};
+use super::table::{Pending, Resources, preflight_headers};
 use crate::host::Host;
 
 /// Fails a request with a message the page's console shows.
@@ -78,7 +78,7 @@ impl Resources {
             );
             return;
         }
-        if !self.filters.borrow().iter().any(|f| wildcard_match(f, &uri)) {
+        if !self.filters_match(&uri) {
             finish_default(request, cors_origin.as_deref());
             return;
         }

@@ -7,7 +7,7 @@ use webkit2gtk::{
 };
 use webpane_ipc::webext;
 
-use super::ViewError;
+use super::error::ViewError;
 use super::state::*;
 
 /// Runs a script in a subframe through the web process extension.

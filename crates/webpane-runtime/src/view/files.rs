@@ -7,7 +7,7 @@ use glib::prelude::*;
 use webkit2gtk::WebViewExt;
 use webpane_ipc::webext::{self, FilesPost, PageFileAccess, PageFileInfo};
 
-use super::ViewError;
+use super::error::ViewError;
 use super::extension::decode_reply;
 use super::state::View;
 

@@ -6,7 +6,7 @@ use gtk::prelude::*;
 use webkit2gtk::WebViewExt;
 use webpane_ipc::protocol::{InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
 
-use super::ViewError;
+use super::error::ViewError;
 use super::state::View;
 use crate::ffi::{Synthetic, send_synthetic};
 

@@ -9,7 +9,7 @@ use webkit2gtk::{
 use webpane_ipc::protocol::{RuntimeMessage, WebViewId};
 use webpane_ipc::webext;
 
-use super::ViewError;
+use super::error::ViewError;
 use super::extension::decode_reply;
 use super::state::*;
 use crate::host::Host;

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use gtk::prelude::*;
 use webpane_ipc::protocol::{FrameInfo, FrameRect, RuntimeMessage, WebViewId};
 
-use super::ViewError;
+use super::error::ViewError;
 use super::state::{FrameSink, Frames, Slot, View};
 use crate::host::Host;
 use crate::pixels::{self, FrameSize};

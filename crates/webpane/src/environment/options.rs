@@ -147,7 +147,7 @@ impl EnvironmentBuilder {
             };
             Ok(Environment::new(event_loop, folder, runtime, self.options, self.grace))
         })();
-        Operation::spawn(event_loop, async move {
+        event_loop.spawn_operation(async move {
             let env: Environment = built?;
             env.session().await?;
             Ok(env)

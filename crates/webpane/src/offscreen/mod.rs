@@ -44,6 +44,12 @@ struct Buffers {
     touches: std::collections::BTreeMap<u32, u32>,
 }
 
+impl WebView {
+    fn offscreen(&self) -> Rc<OffscreenState> {
+        self.inner.features.get()
+    }
+}
+
 /// How many buffers an offscreen view's frames rotate through.
 const BUFFERS: usize = 3;
 
@@ -63,7 +69,7 @@ impl WebView {
             .iter()
             .map(|m| m.map().map(Rc::new).map_err(|e| Error::Io(std::io::Error::other(e))))
             .collect::<Result<Vec<_>>>()?;
-        let generation = self.inner.offscreen.0.borrow().as_ref().map_or(1, |s| s.generation + 1);
+        let generation = self.offscreen().0.borrow().as_ref().map_or(1, |s| s.generation + 1);
         let mut fds = Outgoing::new();
         let buffers = memories.iter().map(|m| fds.shared_memory(m)).collect();
         self.session_for_request()?.send_with_fds(
@@ -76,8 +82,8 @@ impl WebView {
             },
             fds,
         )?;
-        let touches = self.inner.offscreen.0.take().map(|s| s.touches).unwrap_or_default();
-        self.inner.offscreen.0.replace(Some(Buffers {
+        let touches = self.offscreen().0.take().map(|s| s.touches).unwrap_or_default();
+        self.offscreen().0.replace(Some(Buffers {
             generation,
             width,
             height,
@@ -89,7 +95,7 @@ impl WebView {
 
     /// Resizes an offscreen view: frames of the new size follow (with new buffers).
     pub fn set_offscreen_size(&self, width: u32, height: u32) -> Result<()> {
-        if self.inner.offscreen.0.borrow().is_none() {
+        if self.offscreen().0.borrow().is_none() {
             return Err(Error::InvalidArgument(
                 "not an offscreen webview (WebViewOptions::offscreen)".into(),
             ));
@@ -99,13 +105,14 @@ impl WebView {
 
     /// The size of an offscreen view's frames (`None` for other views).
     pub fn offscreen_size(&self) -> Option<(u32, u32)> {
-        self.inner.offscreen.0.borrow().as_ref().map(|s| (s.width, s.height))
+        self.offscreen().0.borrow().as_ref().map(|s| (s.width, s.height))
     }
 
     /// A picture the browser process wrote (from `FrameReady`).
     pub(crate) fn picture_ready(&self, info: FrameInfo) {
         let mapping = {
-            let state = self.inner.offscreen.0.borrow();
+            let offscreen = self.offscreen();
+            let state = offscreen.0.borrow();
             let Some(state) = state.as_ref().filter(|s| s.generation == info.generation) else {
                 // Of buffers given up since: nothing to read; the release is ignored too.
                 return;
@@ -148,7 +155,7 @@ impl WebView {
     /// [`Error::InvalidArgument`] otherwise.
     pub fn send_touch_input(&self, input: TouchInput) -> Result<()> {
         let input = input.to_wire();
-        if let Some(state) = self.inner.offscreen.0.borrow_mut().as_mut() {
+        if let Some(state) = self.offscreen().0.borrow_mut().as_mut() {
             input.track(&mut state.touches).map_err(Error::InvalidArgument)?;
         }
         self.send_input(InputEvent::Touch(input))
@@ -185,7 +192,7 @@ impl WebView {
     }
 
     fn send_input(&self, input: InputEvent) -> Result<()> {
-        if self.inner.offscreen.0.borrow().is_none() {
+        if self.offscreen().0.borrow().is_none() {
             return Err(Error::InvalidArgument(
                 "input goes to offscreen webviews only (WebViewOptions::offscreen)".into(),
             ));

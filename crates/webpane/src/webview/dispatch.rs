@@ -30,7 +30,7 @@ impl WebView {
                 self.inner.events.raise(self, &args);
             }
             Some(id) => {
-                let frame = self.inner.frames.get(id);
+                let frame = self.frames().get(id);
                 match frame {
                     Some(frame) => {
                         let args = WebMessageReceivedEventArgs::new(source, json, Some(frame.clone()), files);
@@ -155,7 +155,7 @@ impl WebView {
                     .raise(self, &ContentLoadingEventArgs::new(navigation_id));
             }
             RuntimeMessage::SourceChanged { uri, .. } => {
-                self.inner.document.source.replace(uri.clone());
+                self.document().source.replace(uri.clone());
                 self.inner.events.raise(self, &SourceChangedEventArgs::new(uri));
             }
             RuntimeMessage::HistoryChanged {
@@ -163,12 +163,12 @@ impl WebView {
                 can_go_forward,
                 ..
             } => {
-                self.inner.document.history.set((can_go_back, can_go_forward));
+                self.document().history.set((can_go_back, can_go_forward));
                 let args = HistoryChangedEventArgs::new(can_go_back, can_go_forward);
                 self.inner.events.raise(self, &args);
             }
             RuntimeMessage::DocumentTitleChanged { title, .. } => {
-                self.inner.document.title.replace(title.clone());
+                self.document().title.replace(title.clone());
                 self.inner
                     .events
                     .raise(self, &DocumentTitleChangedEventArgs::new(title));
@@ -221,7 +221,7 @@ impl WebView {
                 stage,
                 ..
             } => {
-                let frame = self.inner.frames.get(frame);
+                let frame = self.frames().get(frame);
                 if let Some(frame) = frame {
                     frame.navigation_event(navigation_id, stage);
                 }
@@ -264,7 +264,7 @@ impl WebView {
                 frame, name, source, ..
             } => {
                 let frame = crate::objects::Frame::new(self, frame, name, source);
-                self.inner.frames.insert(frame.clone());
+                self.frames().insert(frame.clone());
                 let args = FrameCreatedEventArgs {
                     frame,
                     _ui_thread: std::marker::PhantomData,
@@ -294,7 +294,7 @@ impl WebView {
                 self.inner.buffers.released(buffer);
             }
             RuntimeMessage::FrameNavigated { frame, source, .. } => {
-                if let Some(frame) = self.inner.frames.get(frame) {
+                if let Some(frame) = self.frames().get(frame) {
                     frame.inner.host_objects.new_document();
                     frame.navigated(source);
                 }
@@ -302,7 +302,7 @@ impl WebView {
             }
             RuntimeMessage::FrameDestroyed { frame, .. } => {
                 self.workers_gone(|f| f == Some(frame));
-                let frame = self.inner.frames.remove(frame);
+                let frame = self.frames().remove(frame);
                 if let Some(frame) = frame {
                     frame.inner.host_objects.new_document();
                     frame.destroy();

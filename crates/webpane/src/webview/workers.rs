@@ -19,13 +19,13 @@ impl WebView {
             "created" => {
                 let owner = match frame {
                     None => None,
-                    Some(id) => match self.inner.frames.get(id) {
+                    Some(id) => match self.frames().get(id) {
                         Some(frame) => Some(frame),
                         None => return,
                     },
                 };
                 let worker = DedicatedWorker::new(self, frame, envelope.worker, envelope.script_uri, envelope.name);
-                self.inner.workers.insert(key, worker.clone());
+                self.workers().insert(key, worker.clone());
                 let args = DedicatedWorkerCreatedEventArgs {
                     worker,
                     _ui_thread: PhantomData,
@@ -36,18 +36,18 @@ impl WebView {
                 }
             }
             "message" => {
-                let worker = self.inner.workers.get(key);
+                let worker = self.workers().get(key);
                 if let (Some(worker), Some(message)) = (worker, envelope.message) {
                     if serde_json::from_str::<serde::de::IgnoredAny>(&message).is_err() {
                         return;
                     }
-                    let frame = frame.and_then(|id| self.inner.frames.get(id));
+                    let frame = frame.and_then(|id| self.frames().get(id));
                     let args = WebMessageReceivedEventArgs::new(source, message, frame, Default::default());
                     worker.raise_web_message(&args);
                 }
             }
             "destroyed" => {
-                let worker = self.inner.workers.remove(key);
+                let worker = self.workers().remove(key);
                 if let Some(worker) = worker {
                     worker.destroy();
                 }
@@ -58,7 +58,7 @@ impl WebView {
 
     /// The workers of the documents `gone` picks (by frame) went with them.
     pub(crate) fn workers_gone(&self, gone: impl Fn(Option<u64>) -> bool) {
-        for worker in self.inner.workers.take_where(gone) {
+        for worker in self.workers().take_where(gone) {
             worker.destroy();
         }
     }

@@ -7,7 +7,8 @@ use std::rc::Rc;
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage};
 use webpane_ipc::{Access, FdKind, ReceivedFds};
 
-use super::{ProtocolError, RequestError, Step, done, view};
+use super::error::{ProtocolError, RequestError};
+use super::step::{Step, done, view};
 use crate::error::for_wire;
 use crate::server::state::*;
 use crate::view::BufferPost;

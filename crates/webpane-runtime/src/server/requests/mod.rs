@@ -10,25 +10,20 @@ mod offscreen;
 mod output;
 mod profile;
 mod resources;
+mod step;
 mod views;
 
-use std::cell::Ref;
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
 use webpane_ipc::ReceivedFds;
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage};
 
 pub use error::{ProtocolError, RequestError};
+use step::Handler;
 
 use super::state::*;
 use crate::view::View;
-
-/// A handler's answer: the request was its own (and how it went), or it is passed on.
-type Step = ControlFlow<Result<(), RequestError>, AppMessage>;
-
-/// One concern's handler.
-type Handler = fn(&Rc<Server>, &Rc<Client>, AppMessage, &mut ReceivedFds) -> Step;
 
 /// Every concern, asked in turn.
 const HANDLERS: [Handler; 7] = [
@@ -131,14 +126,4 @@ impl Server {
             }
         }
     }
-}
-
-/// `client`'s view `id` (borrowed from its table for as long as the request uses it).
-fn view(client: &Client, id: WebViewId) -> Result<Ref<'_, View>, RequestError> {
-    Ref::filter_map(client.views.borrow(), |views| views.get(&id)).map_err(|_| RequestError::UnknownView(id))
-}
-
-/// A handled request: its result.
-fn done(result: Result<(), RequestError>) -> Step {
-    ControlFlow::Break(result)
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::AppMessage;
 
-use super::{Step, done, view};
+use super::step::{Step, done, view};
 use crate::server::state::*;
 
 pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessage, _: &mut ReceivedFds) -> Step {

@@ -5,7 +5,8 @@ use std::rc::Rc;
 use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::AppMessage;
 
-use super::{RequestError, Step, done, view};
+use super::error::RequestError;
+use super::step::{Step, done, view};
 use crate::server::state::*;
 
 pub(super) fn handle(_: &Rc<Server>, client: &Rc<Client>, message: AppMessage, fds: &mut ReceivedFds) -> Step {

@@ -5,7 +5,8 @@ use std::rc::Rc;
 use webpane_ipc::protocol::{AppMessage, OutputTarget, RuntimeMessage};
 use webpane_ipc::{FdKind, FileAccess, ReceivedFds};
 
-use super::{RequestError, Step, done, view};
+use super::error::RequestError;
+use super::step::{Step, done, view};
 use crate::error::for_wire;
 use crate::output::{OutputError, Target};
 use crate::server::state::*;

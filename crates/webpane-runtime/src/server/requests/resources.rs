@@ -6,7 +6,8 @@ use std::rc::Rc;
 use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::{AppMessage, RuntimeMessage};
 
-use super::{RequestError, Step, done, view};
+use super::error::RequestError;
+use super::step::{Step, done, view};
 use crate::error::for_wire;
 use crate::server::state::*;
 

@@ -6,7 +6,8 @@ use webpane_ipc::ReceivedFds;
 use webpane_ipc::protocol::ViewSettings;
 use webpane_ipc::protocol::{AppMessage, CloseReason, RuntimeMessage, ViewMode, WebViewId};
 
-use super::{RequestError, Step, done, view};
+use super::error::RequestError;
+use super::step::{Step, done, view};
 use crate::error::for_wire;
 use crate::host::Host;
 use crate::server::client_host::ClientHost;
