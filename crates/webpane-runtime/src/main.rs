@@ -11,6 +11,7 @@
 #![deny(unsafe_code)]
 
 mod children;
+mod color_scheme;
 mod downloads;
 mod engine;
 mod error;

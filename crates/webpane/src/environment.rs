@@ -269,6 +269,7 @@ impl Environment {
                     return;
                 };
                 let webview = WebView::new(self.clone(), session, id, &options);
+                webview.created_with(&options);
                 session.webviews.borrow_mut().insert(id, Rc::downgrade(&webview.inner));
                 resolver.resolve(Ok(webview));
             }

@@ -61,6 +61,7 @@ mod posted_buffers;
 mod print_settings;
 mod requests;
 mod resources;
+mod settings;
 mod shared_buffers;
 mod surface;
 mod virtual_hosts;
@@ -117,6 +118,7 @@ pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse,
 };
+pub use settings::{PreferredColorScheme, ZoomFactorChangedEventArgs};
 pub use shared_buffers::{SharedBufferAccess, SharedBufferPost};
 pub use surface::{
     ContainsFullScreenElementChangedEventArgs, FaviconChangedEventArgs, IsDocumentPlayingAudioChangedEventArgs,

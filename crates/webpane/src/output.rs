@@ -1,8 +1,8 @@
-//! Pictures, PDF, MHTML, cookies, browsing data and settings of a [`WebView`].
+//! Pictures, PDF, MHTML, cookies and browsing data of a [`WebView`], and its dev tools window.
 
 use std::path::Path;
 
-use webpane_ipc::protocol::{AppMessage, BrowsingDataKinds, OutputTarget, Setting};
+use webpane_ipc::protocol::{AppMessage, BrowsingDataKinds, OutputTarget};
 use webpane_ipc::{FileForTransit, Outgoing};
 
 use crate::print_settings::PrintSettings;
@@ -10,7 +10,6 @@ use crate::print_settings::PrintSettings;
 use crate::cookie::Cookie;
 use crate::kinds::ImageFormat;
 
-use crate::error::Result;
 use crate::objects::WebView;
 use crate::operation::Operation;
 
@@ -200,17 +199,6 @@ impl WebView {
         })
     }
 
-    fn set(&self, setting: Setting) -> Result<()> {
-        self.session_for_request()?
-            .send(&AppMessage::UpdateSetting { id: self.id(), setting })
-    }
-
-    /// Whether JavaScript runs (WebView2's `IsScriptEnabled`), from the next document on.
-    #[doc(alias = "IsScriptEnabled")]
-    pub fn set_scripts_enabled(&self, enabled: bool) -> Result<()> {
-        self.set(Setting::Scripts(enabled))
-    }
-
     /// Opens the dev tools (WebKit's Web Inspector) for the page in a window of their own
     /// (WebView2's `OpenDevToolsWindow`); fails while dev tools are disabled (they are off until
     /// [`set_dev_tools_enabled`](Self::set_dev_tools_enabled)`(true)`) and for a headless view
@@ -231,54 +219,5 @@ impl WebView {
             request,
             open: false,
         })
-    }
-
-    /// Whether right-click shows the engine's context menu (`AreDefaultContextMenusEnabled`).
-    #[doc(alias = "AreDefaultContextMenusEnabled")]
-    pub fn set_default_context_menus_enabled(&self, enabled: bool) -> Result<()> {
-        self.set(Setting::DefaultContextMenus(enabled))
-    }
-
-    /// Whether the web inspector can be opened (`AreDevToolsEnabled`).
-    #[doc(alias = "AreDevToolsEnabled")]
-    pub fn set_dev_tools_enabled(&self, enabled: bool) -> Result<()> {
-        self.set(Setting::DevTools(enabled))
-    }
-
-    /// The zoom factor, 0.1 to 10 (`ZoomFactor`).
-    #[doc(alias = "ZoomFactor")]
-    pub fn set_zoom_factor(&self, zoom: f64) -> Result<()> {
-        self.set(Setting::ZoomFactor(zoom))
-    }
-
-    /// Frame pixels per CSS pixel, 0.25 to 8 (`RasterizationScale`): an offscreen view of
-    /// 800 × 600 frame pixels at scale 2 lays its page out in 400 × 300 CSS pixels and draws text
-    /// and shapes sharp at 2 × (the app's HiDPI scale factor). It multiplies the zoom factor.
-    ///
-    /// WebKitGTK takes `window.devicePixelRatio` from the browser process's screen (one integer
-    /// for every view of the process, as GDK gives it), so this is done with WebKit's page zoom:
-    /// the page's `devicePixelRatio` stays that of the screen, and bitmaps are scaled rather than
-    /// picked from `srcset` by it. A windowed view already follows its monitor's integer scale.
-    #[doc(alias = "RasterizationScale")]
-    pub fn set_rasterization_scale(&self, scale: f64) -> Result<()> {
-        self.set(Setting::RasterizationScale(scale))
-    }
-
-    /// The user agent; `None` restores the engine's (`UserAgent`).
-    #[doc(alias = "UserAgent")]
-    pub fn set_user_agent(&self, user_agent: Option<&str>) -> Result<()> {
-        self.set(Setting::UserAgent(user_agent.map(str::to_owned)))
-    }
-
-    /// The colour drawn before the page paints, RGBA (`DefaultBackgroundColor`).
-    #[doc(alias = "DefaultBackgroundColor")]
-    pub fn set_default_background_color(&self, rgba: [u8; 4]) -> Result<()> {
-        self.set(Setting::BackgroundColor(rgba))
-    }
-
-    /// Shows or hides the view (`IsVisible`).
-    #[doc(alias = "IsVisible")]
-    pub fn set_visible(&self, visible: bool) -> Result<()> {
-        self.set(Setting::Visible(visible))
     }
 }

@@ -40,7 +40,9 @@ pub use resources::{
     HostResourceAccess, ResourceResponse, ResponseBody, is_http_token, validate_headers, validate_virtual_host,
 };
 pub use runtime::{FrameStage, RuntimeMessage};
-pub use view::{CloseReason, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode, ViewSettings, WebError, WebViewId};
+pub use view::{
+    CloseReason, ColorScheme, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode, ViewSettings, WebError, WebViewId,
+};
 
 #[cfg(test)]
 mod tests {

@@ -157,6 +157,14 @@ pub enum RuntimeMessage {
         /// Whether the page is muted.
         muted: bool,
     },
+    /// The zoom factor changed: the app set it, or the user zoomed (Ctrl + wheel, Ctrl + plus,
+    /// minus, 0).
+    ZoomFactorChanged {
+        /// The view.
+        id: WebViewId,
+        /// The zoom factor now (1.0 = 100 %).
+        factor: f64,
+    },
     /// An element of the page went full screen, or left it.
     FullScreenChanged {
         /// The view.
@@ -487,6 +495,7 @@ impl RuntimeMessage {
             | RuntimeMessage::PermissionSettings { id, .. }
             | RuntimeMessage::WindowCloseRequested { id }
             | RuntimeMessage::AudioChanged { id, .. }
+            | RuntimeMessage::ZoomFactorChanged { id, .. }
             | RuntimeMessage::FullScreenChanged { id, .. }
             | RuntimeMessage::StatusBarTextChanged { id, .. }
             | RuntimeMessage::FaviconChanged { id, .. }

@@ -42,6 +42,22 @@ pub enum Setting {
     Muted(bool),
     /// Frame pixels per CSS pixel, on top of the zoom factor (WebView2's `RasterizationScale`).
     RasterizationScale(f64),
+    /// Whether the user may zoom (Ctrl + wheel, Ctrl + plus, minus, 0).
+    ZoomControl(bool),
+    /// The colour scheme pages see (`prefers-color-scheme`) in every view of the browser
+    /// process (a profile-wide setting).
+    PreferredColorScheme(ColorScheme),
+}
+
+/// The colour scheme pages are told the user prefers (CSS `prefers-color-scheme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ColorScheme {
+    /// The desktop's, as GTK reads it.
+    Auto,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
 }
 
 /// What becomes of a page's request for a new window.

@@ -21,11 +21,13 @@ mod navigation;
 mod offscreen;
 mod page_outbox;
 mod policy;
+mod settings;
 mod state;
 mod surface;
 mod text_input;
 mod tooltip;
 mod window;
+mod zoom;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -37,7 +39,7 @@ use webkit2gtk::{
     WebInspectorExt, WebViewExt,
 };
 use webpane_ipc::ReceivedFds;
-use webpane_ipc::protocol::{CloseReason, CustomScheme, ResourceResponse, Setting, ViewMode, ViewSettings, WebViewId};
+use webpane_ipc::protocol::{CloseReason, CustomScheme, ResourceResponse, ViewMode, ViewSettings, WebViewId};
 
 use crate::host::Host;
 use crate::resources::Resources;
@@ -162,7 +164,7 @@ impl View {
             buffers: Rc::default(),
             report: Rc::default(),
             context_menus: Rc::new(Cell::new(true)),
-            zoom: Cell::new((1.0, 1.0)),
+            zoom: Rc::default(),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),
@@ -187,6 +189,7 @@ impl View {
         view.wire_policy(id, &host);
         view.wire_find(id, &host);
         view.wire_surface(id, &host);
+        view.wire_zoom(id, &host);
         if !view.showing_window() {
             // Offscreen: the app shows the cursor, the input method and the tooltip.
             view.wire_cursor();
@@ -218,44 +221,6 @@ impl View {
     /// Whether the view is on screen in a window (not headless).
     pub(super) fn showing_window(&self) -> bool {
         !self.window.is::<gtk::OffscreenWindow>()
-    }
-
-    /// Applies a setting.
-    pub fn apply_setting(&self, setting: Setting) {
-        let settings = WebViewExt::settings(&self.webview);
-        match setting {
-            Setting::Scripts(on) => settings.iter().for_each(|s| s.set_enable_javascript(on)),
-            Setting::DevTools(on) => settings.iter().for_each(|s| s.set_enable_developer_extras(on)),
-            Setting::DefaultContextMenus(on) => self.context_menus.set(on),
-            Setting::ZoomFactor(zoom) => {
-                let (_, scale) = self.zoom.get();
-                self.zoom.set((zoom, scale));
-                self.webview.set_zoom_level(zoom * scale);
-            }
-            Setting::RasterizationScale(scale) => {
-                let (zoom, _) = self.zoom.get();
-                self.zoom.set((zoom, scale));
-                self.webview.set_zoom_level(zoom * scale);
-            }
-            Setting::UserAgent(agent) => settings.iter().for_each(|s| s.set_user_agent(agent.as_deref())),
-            Setting::BackgroundColor([r, g, b, a]) => {
-                let rgba = gtk::gdk::RGBA::new(
-                    f64::from(r) / 255.0,
-                    f64::from(g) / 255.0,
-                    f64::from(b) / 255.0,
-                    f64::from(a) / 255.0,
-                );
-                self.webview.set_background_color(&rgba);
-            }
-            Setting::Visible(true) => {
-                self.window.show_all();
-                if let (true, Some(gdk_window)) = (self.embedded, self.window.window()) {
-                    gdk_window.show();
-                }
-            }
-            Setting::Visible(false) => self.window.hide(),
-            Setting::Muted(muted) => self.webview.set_is_muted(muted),
-        }
     }
 
     /// The opener this view was created for, if any.

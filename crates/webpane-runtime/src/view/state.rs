@@ -118,8 +118,9 @@ pub struct View {
     pub(super) report: Rc<Report>,
     /// Whether right-click shows WebKit's context menu.
     pub(super) context_menus: Rc<Cell<bool>>,
-    /// The app's zoom factor and rasterization scale: WebKit's zoom level is their product.
-    pub(super) zoom: Cell<(f64, f64)>,
+    /// The app's zoom factor and rasterization scale (WebKit's zoom level is their product), and
+    /// whether the user may zoom.
+    pub(super) zoom: Rc<super::zoom::Zoom>,
     /// Set once the window is being closed (by us, or under us).
     pub(super) closing: Rc<Cell<bool>>,
     /// Whether the view lives in another process's window.

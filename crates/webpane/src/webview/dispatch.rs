@@ -212,6 +212,7 @@ impl WebView {
             RuntimeMessage::DownloadStarting { info, .. } => self.download_starting(info),
             RuntimeMessage::WindowCloseRequested { .. } => self.window_close_requested(),
             RuntimeMessage::AudioChanged { playing, muted, .. } => self.audio_changed(playing, muted),
+            RuntimeMessage::ZoomFactorChanged { factor, .. } => self.zoom_factor_changed(factor),
             RuntimeMessage::FullScreenChanged { full_screen, .. } => self.full_screen_changed(full_screen),
             RuntimeMessage::StatusBarTextChanged { text, .. } => self.status_bar_text_changed(text),
             RuntimeMessage::FaviconChanged { uri, png, .. } => self.favicon_changed(uri, png),
