@@ -242,6 +242,7 @@ mod tests {
                 frame: None,
                 request: 1,
                 script: "a\0b".into(),
+                with_result: false,
             },
             AppMessage::PostWebMessage {
                 id,

@@ -94,18 +94,20 @@ pub struct FrameGone {
 /// A script to run in one frame's page world.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrameScript {
-    /// WebKit's frame id.
-    pub frame: u64,
+    /// WebKit's frame id (`None`: the page's main frame).
+    pub frame: Option<u64>,
     /// The script.
     pub script: String,
 }
 
-/// The outcome of a [`FrameScript`]: the result as JSON, or the exception's message.
+/// The outcome of a [`FrameScript`]: the result as JSON, the exception, or why it did not run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScriptOutcome {
     /// JSON of the result (`null` for undefined).
     Ok(String),
-    /// Why it failed (an exception, or no such frame).
+    /// It threw.
+    Threw(crate::protocol::script::ScriptException),
+    /// Why it did not run (no such frame).
     Err(String),
 }
 

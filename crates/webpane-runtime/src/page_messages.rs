@@ -208,7 +208,7 @@ impl Acks {
                     let script = format!(
                         "window.chrome && window.chrome.webview && window.chrome.webview.__webpaneAck(\"{token}\", {n}); void 0"
                     );
-                    crate::view::extension::script_in_frame(&view, frame, &script, |_| {});
+                    crate::view::scripts::script_in_frame(&view, Some(frame), &script, Box::new(|_| {}));
                 }
             }
         }

@@ -10,6 +10,7 @@ use crate::fault;
 use crate::ffi::{self, WeakFrame, WebFrame, WebPage};
 use crate::files;
 use crate::intercept;
+use webpane_ipc::protocol::ScriptException;
 use webpane_ipc::webext::{
     ACKNOWLEDGED, CHANNEL_TOKEN, DOCUMENT_CHANNEL, Delivery, FENCE, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED,
     FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo,
@@ -314,19 +315,22 @@ fn frame_script(page: &WebPage, message: &glib::Object) {
         .and_then(|v| v.str())
         .and_then(|json| serde_json::from_str::<FrameScript>(json).ok());
     let outcome = match request {
-        Some(request) => run_in_frame(page.id(), &request),
+        Some(request) => run_in_frame(page, &request),
         None => ScriptOutcome::Err("malformed frame script request".into()),
     };
     ffi::send_reply(message, &ffi::user_message(FRAME_SCRIPT, &outcome));
 }
 
-fn run_in_frame(page_id: u64, request: &FrameScript) -> ScriptOutcome {
-    let frame = crate::frames::FRAMES.with(|f| {
-        f.borrow()
-            .get(&page_id)
-            .and_then(|frames| frames.get(&request.frame))
-            .and_then(WeakFrame::upgrade)
-    });
+fn run_in_frame(page: &WebPage, request: &FrameScript) -> ScriptOutcome {
+    let frame = match request.frame {
+        None => page.main_frame(),
+        Some(id) => crate::frames::FRAMES.with(|f| {
+            f.borrow()
+                .get(&page.id())
+                .and_then(|frames| frames.get(&id))
+                .and_then(WeakFrame::upgrade)
+        }),
+    };
     let Some(context) = frame.as_ref().and_then(WebFrame::js_context) else {
         return ScriptOutcome::Err("the frame is gone".into());
     };
@@ -334,7 +338,15 @@ fn run_in_frame(page_id: u64, request: &FrameScript) -> ScriptOutcome {
     let value = context.evaluate(&request.script);
     if let Some(exception) = context.exception() {
         context.clear_exception();
-        return ScriptOutcome::Err(exception.to_str().to_string());
+        // JavaScriptCore counts lines and columns from 1; WebView2 from 0.
+        return ScriptOutcome::Threw(ScriptException {
+            name: exception.name().map(|n| n.to_string()).unwrap_or_default(),
+            message: exception.message().map(|m| m.to_string()).unwrap_or_default(),
+            line: exception.line_number().saturating_sub(1),
+            column: exception.column_number().saturating_sub(1),
+            source_uri: exception.source_uri().map(|u| u.to_string()).unwrap_or_default(),
+            stack: exception.backtrace_string().map(|b| b.to_string()).unwrap_or_default(),
+        });
     }
     match value {
         Some(value) if !value.is_undefined() => {

@@ -28,7 +28,7 @@ macro_rules! ui_args {
 
 ui_args!(
     /// Arguments of [`WebView::on_navigation_completed`](crate::WebView::on_navigation_completed).
-    NavigationCompletedEventArgs { navigation_id: u64, is_success: bool, error: Option<WebError> }
+    NavigationCompletedEventArgs { navigation_id: u64, is_success: bool, error: Option<WebError>, http_status_code: u16 }
 );
 ui_args!(
     /// Arguments of [`WebView::on_process_failed`](crate::WebView::on_process_failed).
@@ -172,9 +172,18 @@ impl NavigationCompletedEventArgs {
     pub fn navigation_id(&self) -> u64 {
         self.navigation_id
     }
-    /// Whether the page loaded.
+    /// Whether the page loaded: false for a failure, and, as in WebView2, for an http(s) answer
+    /// of 400 or more (the server's error page shows; [`web_error`](Self::web_error) holds the
+    /// status).
     pub fn is_success(&self) -> bool {
         self.is_success
+    }
+    /// The HTTP status of the document's response (WebView2's `HttpStatusCode`): 200, 404, …;
+    /// 0 when the navigation involved no HTTP response (`data:`, `file:`, a custom scheme, a
+    /// same-document navigation, or a failure before any answer).
+    #[doc(alias = "HttpStatusCode")]
+    pub fn http_status_code(&self) -> u16 {
+        self.http_status_code
     }
     /// Why it did not (the engine's error domain, code and message).
     pub fn web_error(&self) -> Option<&WebError> {

@@ -163,7 +163,7 @@ impl Frame {
             FrameStage::Completed => self
                 .inner
                 .events
-                .raise(self, &NavigationCompletedEventArgs::new(navigation_id, true, None)),
+                .raise(self, &NavigationCompletedEventArgs::new(navigation_id, true, None, 0)),
         }
     }
 

@@ -61,6 +61,7 @@ mod posted_buffers;
 mod print_settings;
 mod requests;
 mod resources;
+mod script_result;
 mod settings;
 mod shared_buffers;
 mod surface;
@@ -116,8 +117,9 @@ pub use posted_buffers::SharedBufferMappings;
 pub use print_settings::PrintSettings;
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
-    WebResourceRequestedEventArgs, WebResourceResponse,
+    WebResourceRequestedEventArgs, WebResourceResponse, WebResourceResponseReceivedEventArgs, WebResourceResponseView,
 };
+pub use script_result::{ExecuteScriptResult, ScriptException};
 pub use settings::{PreferredColorScheme, ZoomFactorChangedEventArgs};
 pub use shared_buffers::{SharedBufferAccess, SharedBufferPost};
 pub use surface::{

@@ -14,11 +14,14 @@
 //! [`WebView::on_web_resource_requested`]: crate::WebView::on_web_resource_requested
 
 mod event;
+mod received;
 mod request;
 mod response;
 mod scheme;
 
 pub use event::{ResponseSlot, WebResourceRequestedEventArgs};
+pub(crate) use received::ReceivedResponse;
+pub use received::{WebResourceResponseReceivedEventArgs, WebResourceResponseView};
 pub use request::{RequestBody, WebResourceRequest};
 pub use response::{ResponseBodyWriter, WebResourceResponse};
 pub use scheme::CustomSchemeRegistration;

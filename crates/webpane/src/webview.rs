@@ -175,6 +175,7 @@ impl WebView {
             frame,
             request,
             script: script.to_owned(),
+            with_result: false,
         });
         if let Err(e) = sent {
             self.inner.requests.fail(request, e);

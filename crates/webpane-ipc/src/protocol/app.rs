@@ -73,6 +73,9 @@ pub enum AppMessage {
         request: u64,
         /// The script.
         script: String,
+        /// Whether an exception is told in detail (name, message, line, column, stack: run
+        /// through the web process extension, in the main frame too).
+        with_result: bool,
     },
     /// Run `script` at the start of every document (all frames) from now on.
     AddDocumentCreatedScript {
@@ -296,6 +299,17 @@ pub enum AppMessage {
         /// The URI pattern.
         filter: String,
     },
+    /// Asks for the body of a resource whose response was told
+    /// ([`RuntimeMessage::WebResourceResponseReceived`](crate::protocol::RuntimeMessage::WebResourceResponseReceived)); answered with
+    /// [`RuntimeMessage::ResourceContent`](crate::protocol::RuntimeMessage::ResourceContent).
+    GetResourceContent {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The resource.
+        resource: u64,
+    },
     /// The answer to [`RuntimeMessage::WebResourceRequested`](crate::protocol::RuntimeMessage::WebResourceRequested); `None` asks for the default
     /// response (404).
     WebResourceResponse {
@@ -487,6 +501,7 @@ impl AppMessage {
             | AppMessage::AddWebResourceRequestedFilter { id, .. }
             | AppMessage::RemoveWebResourceRequestedFilter { id, .. }
             | AppMessage::WebResourceResponse { id, .. }
+            | AppMessage::GetResourceContent { id, .. }
             | AppMessage::NewWindowResponse { id, .. }
             | AppMessage::PostSharedBuffer { id, .. }
             | AppMessage::CapturePreview { id, .. }

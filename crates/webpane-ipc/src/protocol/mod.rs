@@ -19,6 +19,7 @@ mod process;
 mod profile;
 mod resources;
 mod runtime;
+pub(crate) mod script;
 mod view;
 
 pub use app::AppMessage;
@@ -40,6 +41,7 @@ pub use resources::{
     HostResourceAccess, ResourceResponse, ResponseBody, is_http_token, validate_headers, validate_virtual_host,
 };
 pub use runtime::{FrameStage, RuntimeMessage};
+pub use script::{ScriptException, ScriptFailure};
 pub use view::{
     CloseReason, ColorScheme, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode, ViewSettings, WebError, WebViewId,
 };

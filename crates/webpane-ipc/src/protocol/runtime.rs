@@ -84,8 +84,8 @@ pub enum RuntimeMessage {
         id: WebViewId,
         /// The request answered.
         request: u64,
-        /// JSON of the result, or the error.
-        result: Result<String, String>,
+        /// JSON of the result, or how the script failed.
+        result: Result<String, super::script::ScriptFailure>,
     },
     /// The direct channel to the web process of the view's new main-frame document (see
     /// [`PageToApp`](super::PageToApp)); the channel of the document before it is over.
@@ -305,10 +305,42 @@ pub enum RuntimeMessage {
         id: WebViewId,
         /// Counts the view's navigations, from 1.
         navigation_id: u64,
-        /// Whether the page loaded.
+        /// Whether the page loaded (an http(s) answer of 400 or more is not success, as in
+        /// WebView2).
         is_success: bool,
         /// Why not, if it did not.
         error: Option<WebError>,
+        /// The HTTP status of the document's response (0: none, such as a `data:` or `file:`
+        /// document, or a load that failed before any answer).
+        http_status_code: u16,
+    },
+    /// The response to a request of the page (any resource, the document's own included)
+    /// came: its status and headers (WebView2's `WebResourceResponseReceived`).
+    WebResourceResponseReceived {
+        /// The view.
+        id: WebViewId,
+        /// Names the resource in [`AppMessage::GetResourceContent`](crate::protocol::AppMessage::GetResourceContent).
+        resource: u64,
+        /// The request's URI.
+        uri: String,
+        /// The request's method.
+        method: String,
+        /// The request's headers, as sent.
+        request_headers: Vec<(String, String)>,
+        /// The response's status code.
+        status: u16,
+        /// The response's headers.
+        headers: Vec<(String, String)>,
+    },
+    /// The body of a resource ([`AppMessage::GetResourceContent`](crate::protocol::AppMessage::GetResourceContent)):
+    /// a sealed memfd attached, or why not.
+    ResourceContent {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The body's file, or why there is none.
+        result: Result<crate::wire::FdRef, String>,
     },
     /// A page requested a custom-scheme URI that matches one of the view's filters; the app
     /// answers with [`AppMessage::WebResourceResponse`](crate::protocol::AppMessage::WebResourceResponse).
@@ -496,6 +528,8 @@ impl RuntimeMessage {
             | RuntimeMessage::WindowCloseRequested { id }
             | RuntimeMessage::AudioChanged { id, .. }
             | RuntimeMessage::ZoomFactorChanged { id, .. }
+            | RuntimeMessage::WebResourceResponseReceived { id, .. }
+            | RuntimeMessage::ResourceContent { id, .. }
             | RuntimeMessage::FullScreenChanged { id, .. }
             | RuntimeMessage::StatusBarTextChanged { id, .. }
             | RuntimeMessage::FaviconChanged { id, .. }

@@ -1,7 +1,6 @@
-//! Requests to the web process extension: scripts in frames, document-created scripts.
+//! Requests to the web process extension, and document-created scripts.
 
 use gtk::prelude::*;
-use javascriptcore::ValueExt;
 use webkit2gtk::{
     UserContentInjectedFrames, UserContentManagerExt, UserMessageExt, UserScriptInjectionTime, WebViewExt,
 };
@@ -10,27 +9,6 @@ use webpane_ipc::webext;
 use super::error::ViewError;
 use super::state::*;
 
-/// Runs a script in a subframe through the web process extension.
-pub(crate) fn script_in_frame(
-    webview: &webkit2gtk::WebView,
-    frame: u64,
-    script: &str,
-    done: impl FnOnce(Result<String, ViewError>) + 'static,
-) {
-    let request = webext::FrameScript {
-        frame,
-        script: script.to_owned(),
-    };
-    let json = serde_json::to_string(&request).unwrap_or_default();
-    let message = webkit2gtk::UserMessage::new(webext::FRAME_SCRIPT, Some(&json.to_variant()));
-    webview.send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
-        done(match decode_reply::<webext::ScriptOutcome>(reply) {
-            Ok(webext::ScriptOutcome::Ok(json)) => Ok(json),
-            Ok(webext::ScriptOutcome::Err(e)) => Err(ViewError::Page(e)),
-            Err(e) => Err(e),
-        })
-    });
-}
 /// Tells `webview`'s web process which hosts are intercepted now.
 pub(crate) fn send_intercepted_hosts(webview: &webkit2gtk::WebView, hosts: &[String]) {
     let json = serde_json::to_string(hosts).unwrap_or_else(|_| "[]".into());
@@ -54,27 +32,6 @@ pub(super) fn decode_reply<T: serde::de::DeserializeOwned>(
     serde_json::from_str(&parameters_json(&reply)).map_err(ViewError::BadReply)
 }
 impl View {
-    /// Runs a script in the page world of the main frame or of a subframe (through the web
-    /// process extension); `done` gets the result as JSON or the error.
-    pub fn execute_script(
-        &self,
-        frame: Option<u64>,
-        script: &str,
-        done: impl FnOnce(Result<String, ViewError>) + 'static,
-    ) {
-        if let Some(frame) = frame {
-            self.run_in_frame(frame, script, done);
-            return;
-        }
-        self.webview
-            .evaluate_javascript(script, None, None, None::<&gio::Cancellable>, move |result| {
-                done(match result {
-                    Ok(value) => Ok(value.to_json(0).map(|j| j.to_string()).unwrap_or_else(|| "null".into())),
-                    Err(e) => Err(ViewError::Page(e.message().to_string())),
-                })
-            });
-    }
-
     /// Adds a script run at the start of every document, in every frame.
     pub fn add_document_created_script(&self, script_id: u64, source: &str) {
         let script = webkit2gtk::UserScript::new(
@@ -95,18 +52,5 @@ impl View {
         if let Some(script) = self.scripts.borrow_mut().remove(&script_id) {
             self.content.remove_script(&script);
         }
-    }
-
-    pub(super) fn run_in_frame(
-        &self,
-        frame: u64,
-        script: &str,
-        done: impl FnOnce(Result<String, ViewError>) + 'static,
-    ) {
-        if !self.frames.borrow().contains(&frame) {
-            done(Err(ViewError::FrameGone));
-            return;
-        }
-        script_in_frame(&self.webview, frame, script, done);
     }
 }

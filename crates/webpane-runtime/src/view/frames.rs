@@ -53,6 +53,7 @@ impl View {
                                 navigation_id,
                                 is_success: true,
                                 error: None,
+                                http_status_code: 0,
                             });
                             navigation_id
                         }

@@ -341,11 +341,15 @@ impl View {
             self.token
         );
         if let Some(frame) = frame {
-            self.run_in_frame(frame, &script, |result| {
-                if let Err(e) = result {
-                    log::warn!("a web message could not be delivered to a frame: {e}");
-                }
-            });
+            self.run_in_frame(
+                frame,
+                &script,
+                Box::new(|result| {
+                    if let Err(e) = result {
+                        log::warn!("a web message could not be delivered to a frame: {e}");
+                    }
+                }),
+            );
             return;
         }
         self.webview

@@ -16,11 +16,14 @@ mod frames;
 mod health;
 mod held;
 mod input;
+mod kept_resources;
 mod messages;
 mod navigation;
 mod offscreen;
 mod page_outbox;
 mod policy;
+mod responses;
+pub(crate) mod scripts;
 mod settings;
 mod state;
 mod surface;
@@ -165,6 +168,7 @@ impl View {
             report: Rc::default(),
             context_menus: Rc::new(Cell::new(true)),
             zoom: Rc::default(),
+            responses: Rc::default(),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),
@@ -190,6 +194,7 @@ impl View {
         view.wire_find(id, &host);
         view.wire_surface(id, &host);
         view.wire_zoom(id, &host);
+        view.wire_responses(id, &host);
         if !view.showing_window() {
             // Offscreen: the app shows the cursor, the input method and the tooltip.
             view.wire_cursor();

@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use gtk::prelude::*;
 use webkit2gtk::{
-    LoadEvent, NavigationPolicyDecisionExt, PolicyDecisionExt, PolicyDecisionType, URIRequestExt, WebViewExt,
+    LoadEvent, NavigationPolicyDecisionExt, PolicyDecisionExt, PolicyDecisionType, URIRequestExt, URIResponseExt,
+    WebResourceExt, WebViewExt,
 };
 use webpane_ipc::protocol::{RuntimeMessage, WebError, WebViewId};
 
@@ -28,6 +29,21 @@ pub(super) fn report_source(view: &webkit2gtk::WebView, id: WebViewId, host: &Rc
         host.send(RuntimeMessage::SourceChanged { id, uri });
     }
 }
+/// The error domain of a navigation whose server answered with an error status (the code is
+/// the status).
+pub(super) const HTTP_STATUS_DOMAIN: &str = "webpane-http-status";
+
+/// The HTTP status of the main resource's response (0: no http(s) response).
+fn http_status(view: &webkit2gtk::WebView) -> u16 {
+    let http = view
+        .uri()
+        .is_some_and(|u| u.starts_with("http://") || u.starts_with("https://"));
+    match (http, view.main_resource().and_then(|r| WebResourceExt::response(&r))) {
+        (true, Some(response)) => u16::try_from(response.status_code()).unwrap_or(0),
+        _ => 0,
+    }
+}
+
 impl View {
     pub(super) fn wire_navigation(&self, id: WebViewId, host: &Rc<dyn Host>) {
         let failure: Rc<RefCell<Option<WebError>>> = Rc::default();
@@ -81,12 +97,21 @@ impl View {
                     }
                     LoadEvent::Finished => {
                         watchdog.loading.set(false);
-                        let error = failure.take();
+                        let status = http_status(view);
+                        // As WebView2: an error answer of the server is a page, but no success.
+                        let error = failure.take().or_else(|| {
+                            (status >= 400).then(|| WebError {
+                                domain: HTTP_STATUS_DOMAIN.into(),
+                                code: i32::from(status),
+                                message: format!("the server answered {status}"),
+                            })
+                        });
                         host.send(RuntimeMessage::NavigationCompleted {
                             id,
                             navigation_id: navigations.current.get(),
                             is_success: error.is_none(),
                             error,
+                            http_status_code: status,
                         });
                     }
                     _ => {}
@@ -236,6 +261,7 @@ impl View {
         self.host.send(RuntimeMessage::NavigationCompleted {
             id: self.id,
             navigation_id,
+            http_status_code: 0,
             is_success: false,
             error: Some(WebError {
                 domain: "WebKitNetworkError".into(),

@@ -121,6 +121,8 @@ pub struct View {
     /// The app's zoom factor and rasterization scale (WebKit's zoom level is their product), and
     /// whether the user may zoom.
     pub(super) zoom: Rc<super::zoom::Zoom>,
+    /// The resources whose responses were told (for their bodies).
+    pub(super) responses: Rc<super::kept_resources::Responses>,
     /// Set once the window is being closed (by us, or under us).
     pub(super) closing: Rc<Cell<bool>>,
     /// Whether the view lives in another process's window.

@@ -13,6 +13,7 @@ unsafe extern "C" {
     fn webkit_frame_get_type() -> glib::ffi::GType;
     fn webkit_script_world_get_default() -> *mut GObject;
     fn webkit_web_page_get_id(page: *mut GObject) -> u64;
+    fn webkit_web_page_get_main_frame(page: *mut GObject) -> *mut GObject;
     fn webkit_web_page_send_message_to_view(
         page: *mut GObject,
         message: *mut GObject,
@@ -106,6 +107,19 @@ impl WebPage {
     pub fn id(&self) -> u64 {
         // SAFETY: a live WebKitWebPage (type checked at construction).
         unsafe { webkit_web_page_get_id(self.0.to_glib_none().0) }
+    }
+
+    /// The page's main frame.
+    pub fn main_frame(&self) -> Option<WebFrame> {
+        // SAFETY: a live WebKitWebPage (type checked); the frame is borrowed (transfer none), may
+        // be NULL, and gets a reference of its own here.
+        let raw = unsafe { webkit_web_page_get_main_frame(self.0.to_glib_none().0) };
+        if raw.is_null() {
+            return None;
+        }
+        // SAFETY: a non-NULL WebKitFrame owned by the page; `from_glib_none` takes a new ref.
+        let object: glib::Object = unsafe { glib::Object::from_glib_none(raw) };
+        WebFrame::from_object(object)
     }
 
     /// Sends a `WebKitUserMessage` to the page's view (no reply awaited).

@@ -17,7 +17,7 @@ use crate::frame::FrameCreatedEventArgs;
 use crate::new_window::NewWindowRequestedEventArgs;
 use crate::objects::WebView;
 use crate::page_files::ReceivedFile;
-use crate::resources::{WebResourceRequest, WebResourceRequestedEventArgs};
+use crate::resources::{ReceivedResponse, WebResourceRequest, WebResourceRequestedEventArgs};
 
 impl WebView {
     /// As in WebView2: the top-level document's messages go to the webview's handlers, an
@@ -122,9 +122,15 @@ impl WebView {
                 navigation_id,
                 is_success,
                 error,
+                http_status_code,
                 ..
             } => {
-                let args = NavigationCompletedEventArgs::new(navigation_id, is_success, error.map(Into::into));
+                let args = NavigationCompletedEventArgs::new(
+                    navigation_id,
+                    is_success,
+                    error.map(Into::into),
+                    http_status_code,
+                );
                 self.inner.events.raise(self, &args);
             }
             RuntimeMessage::ProcessFailed {
@@ -178,9 +184,7 @@ impl WebView {
                     .events
                     .raise(self, &DomContentLoadedEventArgs::new(navigation_id));
             }
-            RuntimeMessage::ScriptResult { request, result, .. } => {
-                self.inner.requests.resolve(request, result.map_err(Error::Script));
-            }
+            RuntimeMessage::ScriptResult { request, result, .. } => self.script_result(request, result),
             RuntimeMessage::WebMessageReceived {
                 source, json, frame, ..
             } => self.deliver_web_message(frame, source, json, Vec::new()),
@@ -213,6 +217,26 @@ impl WebView {
             RuntimeMessage::WindowCloseRequested { .. } => self.window_close_requested(),
             RuntimeMessage::AudioChanged { playing, muted, .. } => self.audio_changed(playing, muted),
             RuntimeMessage::ZoomFactorChanged { factor, .. } => self.zoom_factor_changed(factor),
+            RuntimeMessage::WebResourceResponseReceived {
+                resource,
+                uri,
+                method,
+                request_headers,
+                status,
+                headers,
+                ..
+            } => self.web_resource_response_received(ReceivedResponse {
+                resource,
+                uri,
+                method,
+                request_headers,
+                status,
+                headers,
+            }),
+            RuntimeMessage::ResourceContent { request, result, .. } => {
+                let file = result.and_then(|r| fds.take_file(r).map(|(file, _)| file).map_err(|e| e.to_string()));
+                self.resource_content(request, file)
+            }
             RuntimeMessage::FullScreenChanged { full_screen, .. } => self.full_screen_changed(full_screen),
             RuntimeMessage::StatusBarTextChanged { text, .. } => self.status_bar_text_changed(text),
             RuntimeMessage::FaviconChanged { uri, png, .. } => self.favicon_changed(uri, png),

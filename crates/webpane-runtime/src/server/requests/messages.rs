@@ -4,7 +4,7 @@
 use std::os::fd::OwnedFd;
 use std::rc::Rc;
 
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage};
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, ScriptFailure};
 use webpane_ipc::{Access, FdKind, ReceivedFds};
 
 use super::error::{ProtocolError, RequestError};
@@ -20,24 +20,21 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
             frame,
             request,
             script,
+            with_result,
         } => {
             let reply = server.replier(client);
             done(view(client, id).map(|v| {
-                v.execute_script(frame, &script, move |result| {
+                let finish = move |result: Result<String, ScriptFailure>| {
                     // A result the wire cannot carry is an error for the app, not silence.
-                    let result = result.map_err(RequestError::from).and_then(|json| {
-                        if json.len() > webpane_ipc::MAX_MESSAGE_SIZE - 4096 {
-                            Err(RequestError::ResultTooLarge(json.len()))
-                        } else {
-                            Ok(json)
-                        }
+                    let result = result.and_then(|json| match json.len() > webpane_ipc::MAX_MESSAGE_SIZE - 4096 {
+                        true => Err(ScriptFailure::Failed(crate::error::reason(
+                            &RequestError::ResultTooLarge(json.len()),
+                        ))),
+                        false => Ok(json),
                     });
-                    reply(RuntimeMessage::ScriptResult {
-                        id,
-                        request,
-                        result: for_wire(result),
-                    });
-                })
+                    reply(RuntimeMessage::ScriptResult { id, request, result });
+                };
+                v.execute_script(frame, &script, with_result, Box::new(finish))
             }))
         }
         AppMessage::AddDocumentCreatedScript { id, script_id, script } => {

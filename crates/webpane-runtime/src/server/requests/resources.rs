@@ -48,6 +48,9 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
             );
             done(Ok::<(), RequestError>(()))
         }
+        AppMessage::GetResourceContent { id, request, resource } => {
+            done(view(client, id).map(|v| v.resource_content(request, resource)))
+        }
         AppMessage::ClearVirtualHostMapping { id, host } => {
             server.proxy.unmap(&server.data, (client.id, id), &host);
             done(Ok(()))
