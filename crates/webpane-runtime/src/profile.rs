@@ -123,8 +123,23 @@ pub fn clear(
         types |= WebsiteDataTypes::MEMORY_CACHE | WebsiteDataTypes::DISK_CACHE;
     }
     if kinds.storage {
-        types |=
-            WebsiteDataTypes::LOCAL_STORAGE | WebsiteDataTypes::SESSION_STORAGE | WebsiteDataTypes::INDEXEDDB_DATABASES;
+        types |= WebsiteDataTypes::LOCAL_STORAGE
+            | WebsiteDataTypes::SESSION_STORAGE
+            | WebsiteDataTypes::INDEXEDDB_DATABASES
+            | WebsiteDataTypes::WEBSQL_DATABASES;
+    }
+    if kinds.cache_storage {
+        types |= WebsiteDataTypes::DOM_CACHE;
+    }
+    if kinds.service_workers {
+        types |= WebsiteDataTypes::SERVICE_WORKER_REGISTRATIONS;
+    }
+    if kinds.site_data {
+        types |= WebsiteDataTypes::HSTS_CACHE
+            | WebsiteDataTypes::ITP
+            | WebsiteDataTypes::DEVICE_ID_HASH_SALT
+            | WebsiteDataTypes::OFFLINE_APPLICATION_CACHE
+            | WebsiteDataTypes::PLUGIN_DATA;
     }
     // The binding wants a Send callback; ours stays on this (the main) thread.
     let done = ThreadGuard::new(done);

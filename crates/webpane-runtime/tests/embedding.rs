@@ -99,7 +99,7 @@ fn an_embedded_page_shows_where_it_is_put_and_takes_input() {
     wait_colour(&event_loop, &conn, parent, 20 + 50, 30 + 60, WHITE);
 
     // A click reaches the page at the right place, and typed keys land in the input.
-    webview.move_focus().unwrap();
+    webview.move_focus(webpane::MoveFocusReason::Programmatic).unwrap();
     let parent_id = parent.to_string();
     xdotool(&["mousemove", "--window", &parent_id, "250", "165", "click", "1"]);
     wait_until(&event_loop, "the click", || {

@@ -244,3 +244,66 @@ fn pdf_settings_size_orient_and_pick_the_pages() {
         Err(webpane::Error::InvalidArgument(_))
     ));
 }
+
+#[test]
+fn clearing_all_browsing_data_leaves_no_storage_cache_or_service_worker() {
+    let port = routes_server(std::collections::HashMap::from([
+        (
+            "/",
+            (
+                200,
+                "text/html",
+                "<script>window.state = 'busy'; localStorage.setItem('k', 'v'); (async () => { \
+                 const c = await caches.open('c'); await c.put('/x', new Response('x')); \
+                 await navigator.serviceWorker.register('/sw.js'); await navigator.serviceWorker.ready; \
+                 window.state = 'ready'; })().catch(e => window.state = 'error ' + e);</script>"
+                    .to_owned(),
+            ),
+        ),
+        (
+            "/sw.js",
+            (
+                200,
+                "application/javascript",
+                "self.addEventListener('fetch', () => {});".to_owned(),
+            ),
+        ),
+        (
+            "/check",
+            (
+                200,
+                "text/html",
+                "<script>(async () => { const keys = await caches.keys(); \
+                 const regs = await navigator.serviceWorker.getRegistrations(); \
+                 window.result = JSON.stringify({ ls: localStorage.getItem('k'), caches: keys.length, \
+                 workers: regs.length }); })().catch(e => window.result = 'error ' + e);</script>"
+                    .to_owned(),
+            ),
+        ),
+    ]));
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let origin = format!("http://127.0.0.1:{port}");
+    let poll = |name: &str, until: &dyn Fn(&str) -> bool| {
+        let mut last = String::new();
+        wait_until(&event_loop, name, || {
+            last = script_result(&event_loop, &webview, &format!("window.{name} || ''")).unwrap();
+            until(&last)
+        });
+        last
+    };
+    let check = || {
+        webview.navigate(&format!("{origin}/check")).unwrap();
+        poll("result", &|r: &str| r.len() > 2)
+    };
+    webview.navigate(&format!("{origin}/")).unwrap();
+    let state = poll("state", &|s: &str| s != "\"busy\"" && s != "\"\"");
+    assert_eq!(state, "\"ready\"");
+    assert_eq!(check(), r#""{\"ls\":\"v\",\"caches\":1,\"workers\":1}""#);
+    // No page of the origin is open while its data goes.
+    assert!(load_html(&event_loop, &webview, "<p>elsewhere</p>"));
+    event_loop
+        .block_on(webview.clear_browsing_data(BrowsingData::all()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(check(), r#""{\"ls\":null,\"caches\":0,\"workers\":0}""#);
+}

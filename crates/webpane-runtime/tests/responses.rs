@@ -9,35 +9,6 @@ use std::collections::HashMap;
 
 use common::*;
 
-/// A server answering each path with its (status, content type, body); anything else is 404.
-fn server(routes: HashMap<&'static str, (u16, &'static str, String)>) -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut conn in listener.incoming().map_while(Result::ok) {
-            let mut request = [0u8; 8192];
-            let n = std::io::Read::read(&mut conn, &mut request).unwrap_or(0);
-            let head = String::from_utf8_lossy(&request[..n]);
-            let path = head.split(' ').nth(1).unwrap_or("/").to_owned();
-            let (status, kind, body) =
-                routes
-                    .get(path.as_str())
-                    .cloned()
-                    .unwrap_or((404, "text/plain", "not here".into()));
-            let reason = if status == 200 { "OK" } else { "Not Found" };
-            let _ = std::io::Write::write_fmt(
-                &mut conn,
-                format_args!(
-                    "HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nX-Webpane-Test: {path}\r\n\
-                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                ),
-            );
-        }
-    });
-    port
-}
-
 /// (is_success, http_status_code, web error code) of each NavigationCompleted.
 type Completion = (bool, u16, Option<i32>);
 
@@ -53,7 +24,7 @@ fn completions(webview: &webpane::WebView) -> std::rc::Rc<std::cell::RefCell<Vec
 
 #[test]
 fn navigation_completed_tells_the_http_status_and_an_error_answer_is_no_success() {
-    let port = server(HashMap::from([("/", (200, "text/html", "<p>fine</p>".to_owned()))]));
+    let port = routes_server(HashMap::from([("/", (200, "text/html", "<p>fine</p>".to_owned()))]));
     let (event_loop, _env, webview, _dir) = open_webview();
     let seen = completions(&webview);
     webview.navigate(&format!("http://127.0.0.1:{port}/")).unwrap();
@@ -82,7 +53,7 @@ fn navigation_completed_tells_the_http_status_and_an_error_answer_is_no_success(
 #[test]
 fn every_response_is_told_with_its_status_headers_and_body() {
     let page = "<!doctype html><link rel=stylesheet href=/style.css><script src=/missing.js></script><p>page</p>";
-    let port = server(HashMap::from([
+    let port = routes_server(HashMap::from([
         ("/", (200, "text/html", page.to_owned())),
         ("/style.css", (200, "text/css", "p { color: red }".to_owned())),
     ]));

@@ -49,6 +49,34 @@ fn find_in_page_counts_and_steps_through_the_matches() {
 }
 
 #[test]
+fn find_counts_thousands_of_matches_and_says_when_there_are_more() {
+    let (event_loop, _env, webview, _dir) = open_webview();
+    let page = |n: usize| format!("<p>{}</p>", "needle ".repeat(n));
+    let find = |expect: (u32, bool)| {
+        webview.start_find(&webpane::FindOptions::new("needle")).unwrap();
+        wait_until(&event_loop, "the count", || {
+            (webview.find_match_count(), webview.find_has_more_matches()) == expect
+                && webview.find_active_match_index() == 0
+        });
+    };
+    // Past WebKit's old 1,000: counted exactly.
+    assert!(load_html(&event_loop, &webview, &page(2000)));
+    find((2000, false));
+    webview.find_previous().unwrap();
+    wait_until(&event_loop, "the last match", || {
+        webview.find_active_match_index() == 1999
+    });
+    webview.stop_find().unwrap();
+    // Past the counting limit: the limit, and "more".
+    assert!(load_html(&event_loop, &webview, &page(12_000)));
+    find((webpane::MAX_FIND_MATCHES, true));
+    webview.stop_find().unwrap();
+    wait_until(&event_loop, "the stop", || {
+        (webview.find_match_count(), webview.find_has_more_matches()) == (0, false)
+    });
+}
+
+#[test]
 fn dev_tools_open_in_a_window_of_their_own_when_enabled() {
     let (event_loop, env, headless, _dir) = open_webview();
     headless.set_dev_tools_enabled(true).unwrap();

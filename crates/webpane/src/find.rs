@@ -14,15 +14,22 @@ use crate::objects::WebView;
 /// changes them.
 pub(crate) struct FindState {
     reported: Cell<(u32, i64)>,
+    /// Whether the page has more matches than the count.
+    more: Cell<bool>,
 }
 
 impl Default for FindState {
     fn default() -> Self {
         FindState {
             reported: Cell::new((0, -1)),
+            more: Cell::new(false),
         }
     }
 }
+
+/// The most matches the browser process counts (`find_match_count`); a page with more reports
+/// this many and [`WebView::find_has_more_matches`].
+pub const MAX_FIND_MATCHES: u32 = 10_000;
 
 /// What to find and how (WebView2's `CoreWebView2FindOptions`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -116,7 +123,9 @@ impl WebView {
         self.find_command(FindCommand::Stop)
     }
 
-    /// Matches of the current find (as last reported).
+    /// Matches of the current find (as last reported). The browser process counts up to
+    /// [`MAX_FIND_MATCHES`]: a page with more reports that many, with
+    /// [`find_has_more_matches`](Self::find_has_more_matches) true ("10000+").
     #[doc(alias = "MatchCount")]
     pub fn find_match_count(&self) -> u32 {
         self.inner.features.get::<FindState>().reported.get().0
@@ -128,10 +137,18 @@ impl WebView {
         self.inner.features.get::<FindState>().reported.get().1
     }
 
+    /// Whether the page has more matches than [`find_match_count`](Self::find_match_count) says
+    /// (more than [`MAX_FIND_MATCHES`]).
+    pub fn find_has_more_matches(&self) -> bool {
+        self.inner.features.get::<FindState>().more.get()
+    }
+
     /// A report from the browser process: the events for what changed.
-    pub(crate) fn find_changed(&self, count: u32, index: i64) {
-        let (old_count, old_index) = self.inner.features.get::<FindState>().reported.replace((count, index));
-        if count != old_count {
+    pub(crate) fn find_changed(&self, count: u32, more: bool, index: i64) {
+        let state = self.inner.features.get::<FindState>();
+        let (old_count, old_index) = state.reported.replace((count, index));
+        let old_more = state.more.replace(more);
+        if count != old_count || more != old_more {
             let args = FindMatchCountChangedEventArgs {
                 count,
                 _ui_thread: PhantomData,

@@ -44,6 +44,7 @@ pub mod event_loop;
 mod events;
 mod feature_state;
 mod find;
+mod focus;
 mod frame;
 mod handlers;
 mod host_objects;
@@ -88,7 +89,11 @@ pub use events::{
     NavigationCompletedEventArgs, ProcessFailedEventArgs, SourceChangedEventArgs, WebMessageReceivedEventArgs,
     WebViewClosedEventArgs,
 };
-pub use find::{FindActiveMatchIndexChangedEventArgs, FindMatchCountChangedEventArgs, FindOptions};
+pub use find::{FindActiveMatchIndexChangedEventArgs, FindMatchCountChangedEventArgs, FindOptions, MAX_FIND_MATCHES};
+pub use focus::{
+    AcceleratorKeyPressedEventArgs, GotFocusEventArgs, KeyEventKind, LostFocusEventArgs, MoveFocusReason,
+    MoveFocusRequestedEventArgs,
+};
 pub use frame::{FrameCreatedEventArgs, FrameDestroyedEventArgs};
 pub use handlers::EventToken;
 pub use host_objects::{HostError, HostObject, HostReply, HostResult, HostValue, PropertySetter};

@@ -24,16 +24,30 @@ pub struct BrowsingData {
     pub storage: bool,
     /// Permissions decided per origin ([`WebView::set_permission_state`](crate::WebView::set_permission_state)).
     pub permissions: bool,
+    /// CacheStorage: what pages and service workers keep with the Cache API (WebView2's
+    /// `CacheStorage`).
+    pub cache_storage: bool,
+    /// Service worker registrations (WebView2's `ServiceWorkers`).
+    pub service_workers: bool,
+    /// Everything else WebKit keeps for sites: HSTS (hosts that asked for https only),
+    /// tracking prevention's data, the salts of media device ids, the application cache.
+    pub site_data: bool,
 }
 
 impl BrowsingData {
-    /// Everything.
+    /// Everything the profile keeps of browsing (WebView2's `AllProfile`): WebKit's every kind
+    /// of website data, and webpane's permission decisions. Webpane keeps no history, form
+    /// data or passwords, so none is left.
+    #[doc(alias = "AllProfile")]
     pub fn all() -> Self {
         Self {
             cookies: true,
             cache: true,
             storage: true,
             permissions: true,
+            cache_storage: true,
+            service_workers: true,
+            site_data: true,
         }
     }
 }
@@ -195,6 +209,9 @@ impl WebView {
                 cache: kinds.cache,
                 storage: kinds.storage,
                 permissions: kinds.permissions,
+                cache_storage: kinds.cache_storage,
+                service_workers: kinds.service_workers,
+                site_data: kinds.site_data,
             },
         })
     }

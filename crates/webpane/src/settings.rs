@@ -41,6 +41,7 @@ struct SettingsState {
     dev_tools: Cell<bool>,
     zoom_factor: Cell<f64>,
     zoom_control: Cell<bool>,
+    browser_keys: Cell<bool>,
     rasterization_scale: Cell<f64>,
     user_agent: RefCell<Option<String>>,
     background: Cell<[u8; 4]>,
@@ -58,6 +59,7 @@ impl Default for SettingsState {
             dev_tools: Cell::new(false),
             zoom_factor: Cell::new(1.0),
             zoom_control: Cell::new(true),
+            browser_keys: Cell::new(true),
             rasterization_scale: Cell::new(1.0),
             user_agent: RefCell::new(None),
             background: Cell::new([255, 255, 255, 255]),
@@ -155,6 +157,22 @@ impl WebView {
         self.set(Setting::ZoomControl(enabled))?;
         self.settings_state().zoom_control.set(enabled);
         Ok(())
+    }
+
+    /// Whether the browser's own keys work (`AreBrowserAcceleratorKeysEnabled`, default
+    /// true): F5 and Ctrl + R reload (with Shift, bypassing the cache), Alt + Left and Right go
+    /// back and forward. Zoom keys follow [`set_zoom_control_enabled`](Self::set_zoom_control_enabled).
+    #[doc(alias = "AreBrowserAcceleratorKeysEnabled")]
+    pub fn set_browser_accelerator_keys_enabled(&self, enabled: bool) -> Result<()> {
+        self.set(Setting::BrowserAcceleratorKeys(enabled))?;
+        self.settings_state().browser_keys.set(enabled);
+        Ok(())
+    }
+
+    /// Whether the browser's own keys work (default true).
+    #[doc(alias = "AreBrowserAcceleratorKeysEnabled")]
+    pub fn are_browser_accelerator_keys_enabled(&self) -> bool {
+        self.settings_state().browser_keys.get()
     }
 
     /// Whether the user may zoom (default true).

@@ -293,13 +293,6 @@ impl WebView {
         self.inner.bounds.get()
     }
 
-    /// Gives the page the keyboard focus (WebView2's `MoveFocus(Programmatic)`); for an embedded
-    /// view, the X input focus moves to it.
-    #[doc(alias = "MoveFocus")]
-    pub fn move_focus(&self) -> Result<()> {
-        self.request(AppMessage::MoveFocus { id: self.inner.id })
-    }
-
     /// Terminates the render process (for a hung page); reported as `ProcessFailed`
     /// (RenderProcessExited, Terminated). [`reload`](Self::reload) brings the page back.
     #[doc(alias = "TerminateRenderProcess")]

@@ -6,7 +6,7 @@ use super::options::RuntimeOptions;
 use super::output::{ImageFormat, OutputTarget};
 use super::profile::{BrowsingDataKinds, Cookie};
 use super::resources::{HostResourceAccess, ResourceResponse};
-use super::view::{NewWindowDecision, Setting, ViewMode, ViewSettings, WebViewId};
+use super::view::{FocusReason, NewWindowDecision, Setting, ViewMode, ViewSettings, WebViewId};
 
 /// From the app to the runtime.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -449,6 +449,28 @@ pub enum AppMessage {
     MoveFocus {
         /// The view.
         id: WebViewId,
+        /// Where in the page the focus goes.
+        reason: FocusReason,
+    },
+    /// The app's answer to [`RuntimeMessage::AcceleratorKeyPressed`](crate::protocol::RuntimeMessage::AcceleratorKeyPressed):
+    /// whether it handled the key (then neither the page nor the browser process gets it).
+    AcceleratorKeyAnswer {
+        /// The view.
+        id: WebViewId,
+        /// The key's request.
+        request: u64,
+        /// Whether the app handled it.
+        handled: bool,
+    },
+    /// The app's answer to [`RuntimeMessage::MoveFocusRequested`](crate::protocol::RuntimeMessage::MoveFocusRequested):
+    /// whether it moved the focus itself (else the focus wraps around inside the page).
+    MoveFocusAnswer {
+        /// The view.
+        id: WebViewId,
+        /// The request.
+        request: u64,
+        /// Whether the app took the focus.
+        handled: bool,
     },
     /// Change a setting.
     UpdateSetting {
@@ -462,61 +484,4 @@ pub enum AppMessage {
         /// The view.
         id: WebViewId,
     },
-}
-
-impl AppMessage {
-    /// The webview the request is about (`None` for `Hello`).
-    pub fn webview(&self) -> Option<WebViewId> {
-        match self {
-            AppMessage::Hello { .. } | AppMessage::Ping { .. } => None,
-            AppMessage::CreateWebView { id, .. }
-            | AppMessage::Navigate { id, .. }
-            | AppMessage::NavigateToString { id, .. }
-            | AppMessage::NavigateWithHeaders { id, .. }
-            | AppMessage::NavigateWithRequest { id, .. }
-            | AppMessage::Stop { id }
-            | AppMessage::GoBack { id }
-            | AppMessage::GoForward { id }
-            | AppMessage::ExecuteScript { id, .. }
-            | AppMessage::AddDocumentCreatedScript { id, .. }
-            | AppMessage::RemoveDocumentCreatedScript { id, .. }
-            | AppMessage::PostWebMessage { id, .. }
-            | AppMessage::Fence { id, .. }
-            | AppMessage::HostObjectReply { id, .. }
-            | AppMessage::PostWorkerMessage { id, .. }
-            | AppMessage::AttachFrames { id, .. }
-            | AppMessage::ReleaseFrame { id, .. }
-            | AppMessage::SendInput { id, .. }
-            | AppMessage::PolicyResponse { id, .. }
-            | AppMessage::Find { id, .. }
-            | AppMessage::SetPermissionState { id, .. }
-            | AppMessage::GetPermissionSettings { id, .. }
-            | AppMessage::DownloadDecision { id, .. }
-            | AppMessage::CancelDownload { id, .. }
-            | AppMessage::DevToolsWindow { id, .. }
-            | AppMessage::PostWebMessageWithFiles { id, .. }
-            | AppMessage::Reload { id }
-            | AppMessage::TerminateRenderProcess { id }
-            | AppMessage::NavigationStartingResponse { id, .. }
-            | AppMessage::AddWebResourceRequestedFilter { id, .. }
-            | AppMessage::RemoveWebResourceRequestedFilter { id, .. }
-            | AppMessage::WebResourceResponse { id, .. }
-            | AppMessage::GetResourceContent { id, .. }
-            | AppMessage::NewWindowResponse { id, .. }
-            | AppMessage::PostSharedBuffer { id, .. }
-            | AppMessage::CapturePreview { id, .. }
-            | AppMessage::PrintToPdf { id, .. }
-            | AppMessage::SaveAsMhtml { id, .. }
-            | AppMessage::GetCookies { id, .. }
-            | AppMessage::SetVirtualHostMapping { id, .. }
-            | AppMessage::ClearVirtualHostMapping { id, .. }
-            | AppMessage::SetCookie { id, .. }
-            | AppMessage::DeleteCookie { id, .. }
-            | AppMessage::ClearBrowsingData { id, .. }
-            | AppMessage::UpdateSetting { id, .. }
-            | AppMessage::SetBounds { id, .. }
-            | AppMessage::MoveFocus { id }
-            | AppMessage::Close { id } => Some(*id),
-        }
-    }
 }

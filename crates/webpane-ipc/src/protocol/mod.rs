@@ -18,6 +18,7 @@ mod policy;
 mod process;
 mod profile;
 mod resources;
+mod routing;
 mod runtime;
 pub(crate) mod script;
 mod view;
@@ -43,7 +44,8 @@ pub use resources::{
 pub use runtime::{FrameStage, RuntimeMessage};
 pub use script::{ScriptException, ScriptFailure};
 pub use view::{
-    CloseReason, ColorScheme, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode, ViewSettings, WebError, WebViewId,
+    AcceleratorKey, CloseReason, ColorScheme, FocusReason, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode,
+    ViewSettings, WebError, WebViewId,
 };
 
 #[cfg(test)]

@@ -34,4 +34,11 @@ pub struct BrowsingDataKinds {
     pub storage: bool,
     /// Permissions decided per origin.
     pub permissions: bool,
+    /// CacheStorage (the Cache API: what service workers keep).
+    pub cache_storage: bool,
+    /// Service worker registrations.
+    pub service_workers: bool,
+    /// Everything else WebKit keeps for sites: HSTS, tracking prevention's data, media device
+    /// id salts, the application cache.
+    pub site_data: bool,
 }

@@ -157,6 +157,33 @@ pub enum RuntimeMessage {
         /// Whether the page is muted.
         muted: bool,
     },
+    /// The view got (true) or lost the keyboard focus.
+    FocusChanged {
+        /// The view.
+        id: WebViewId,
+        /// Whether it has the focus now.
+        focused: bool,
+    },
+    /// The user tabbed out of the page (past its last or first focusable element); answered with
+    /// [`AppMessage::MoveFocusAnswer`](crate::protocol::AppMessage::MoveFocusAnswer).
+    MoveFocusRequested {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// Forward (Tab) or backward (Shift + Tab).
+        forward: bool,
+    },
+    /// A key the app may handle before the page; the page and the browser process get it only
+    /// if the app's [`AppMessage::AcceleratorKeyAnswer`](crate::protocol::AppMessage::AcceleratorKeyAnswer) says it did not.
+    AcceleratorKeyPressed {
+        /// The view.
+        id: WebViewId,
+        /// Identifies the answer.
+        request: u64,
+        /// The key.
+        key: super::view::AcceleratorKey,
+    },
     /// The zoom factor changed: the app set it, or the user zoomed (Ctrl + wheel, Ctrl + plus,
     /// minus, 0).
     ZoomFactorChanged {
@@ -222,8 +249,11 @@ pub enum RuntimeMessage {
     FindChanged {
         /// The view.
         id: WebViewId,
-        /// Matches found (WebKit counts up to 1,000).
+        /// Matches found (at most the runtime's counting limit).
         match_count: u32,
+        /// Whether there are more matches than `match_count` (the page has more than the
+        /// runtime counts).
+        more: bool,
         /// The active match, from 0; -1 for none.
         active_index: i64,
     },
@@ -498,68 +528,6 @@ pub enum RuntimeMessage {
         /// Why.
         reason: String,
     },
-}
-
-impl RuntimeMessage {
-    /// The webview an event is about (`None` for messages about the runtime or the connection).
-    pub fn webview(&self) -> Option<WebViewId> {
-        match self {
-            RuntimeMessage::WebViewCreated { id }
-            | RuntimeMessage::WebViewClosed { id, .. }
-            | RuntimeMessage::NavigationStarting { id, .. }
-            | RuntimeMessage::ContentLoading { id, .. }
-            | RuntimeMessage::SourceChanged { id, .. }
-            | RuntimeMessage::HistoryChanged { id, .. }
-            | RuntimeMessage::DocumentTitleChanged { id, .. }
-            | RuntimeMessage::DomContentLoaded { id, .. }
-            | RuntimeMessage::ScriptResult { id, .. }
-            | RuntimeMessage::WebMessageReceived { id, .. }
-            | RuntimeMessage::PageChannel { id, .. }
-            | RuntimeMessage::PageFence { id, .. }
-            | RuntimeMessage::HostObjectCall { id, .. }
-            | RuntimeMessage::WorkerEvent { id, .. }
-            | RuntimeMessage::FrameReady { id, .. }
-            | RuntimeMessage::CursorChanged { id, .. }
-            | RuntimeMessage::TextInputChanged { id, .. }
-            | RuntimeMessage::TooltipChanged { id, .. }
-            | RuntimeMessage::PolicyRequested { id, .. }
-            | RuntimeMessage::FindChanged { id, .. }
-            | RuntimeMessage::PermissionSettings { id, .. }
-            | RuntimeMessage::WindowCloseRequested { id }
-            | RuntimeMessage::AudioChanged { id, .. }
-            | RuntimeMessage::ZoomFactorChanged { id, .. }
-            | RuntimeMessage::WebResourceResponseReceived { id, .. }
-            | RuntimeMessage::ResourceContent { id, .. }
-            | RuntimeMessage::FullScreenChanged { id, .. }
-            | RuntimeMessage::StatusBarTextChanged { id, .. }
-            | RuntimeMessage::FaviconChanged { id, .. }
-            | RuntimeMessage::FrameNavigationEvent { id, .. }
-            | RuntimeMessage::ContextMenuItemSelected { id, .. }
-            | RuntimeMessage::DownloadStarting { id, .. }
-            | RuntimeMessage::DownloadChanged { id, .. }
-            | RuntimeMessage::WebMessageWithFilesReceived { id, .. }
-            | RuntimeMessage::WebResourceRequested { id, .. }
-            | RuntimeMessage::NewWindowRequested { id, .. }
-            | RuntimeMessage::FrameCreated { id, .. }
-            | RuntimeMessage::SharedBufferDelivered { id, .. }
-            | RuntimeMessage::CaptureResult { id, .. }
-            | RuntimeMessage::CookiesResult { id, .. }
-            | RuntimeMessage::OperationDone { id, .. }
-            | RuntimeMessage::SharedBufferReleased { id, .. }
-            | RuntimeMessage::FrameNavigated { id, .. }
-            | RuntimeMessage::FrameDestroyed { id, .. }
-            | RuntimeMessage::NavigationCompleted { id, .. }
-            | RuntimeMessage::ProcessFailed { id, .. } => Some(*id),
-            RuntimeMessage::RequestFailed { id, .. } => *id,
-            RuntimeMessage::Welcome { .. }
-            | RuntimeMessage::OptionsMismatch { .. }
-            | RuntimeMessage::ChildProcesses { .. }
-            | RuntimeMessage::Exiting
-            | RuntimeMessage::Disconnecting { .. }
-            | RuntimeMessage::Pong { .. }
-            | RuntimeMessage::NewBrowserVersionAvailable => None,
-        }
-    }
 }
 
 /// A stage of a subframe's navigation.

@@ -44,9 +44,39 @@ pub enum Setting {
     RasterizationScale(f64),
     /// Whether the user may zoom (Ctrl + wheel, Ctrl + plus, minus, 0).
     ZoomControl(bool),
+    /// Whether the browser's own keys work (F5 and Ctrl + R reload, Alt + Left and Right go
+    /// back and forward).
+    BrowserAcceleratorKeys(bool),
     /// The colour scheme pages see (`prefers-color-scheme`) in every view of the browser
     /// process (a profile-wide setting).
     PreferredColorScheme(ColorScheme),
+}
+
+/// Where [`AppMessage::MoveFocus`](crate::protocol::AppMessage::MoveFocus) puts the focus (WebView2's
+/// `COREWEBVIEW2_MOVE_FOCUS_REASON`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FocusReason {
+    /// Where it was in the page last.
+    Programmatic,
+    /// The page's first focusable element (the user tabbed in).
+    Next,
+    /// The page's last focusable element (the user tabbed in backwards).
+    Previous,
+}
+
+/// A key the app may handle before the page (WebView2's `AcceleratorKeyPressed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceleratorKey {
+    /// Down (true) or up.
+    pub down: bool,
+    /// The X keysym (`0xffc2` for F5).
+    pub keyval: u32,
+    /// The hardware key code.
+    pub hardware_keycode: u16,
+    /// Modifier bits ([`modifiers`](crate::protocol::modifiers)).
+    pub modifiers: u32,
+    /// Whether it repeats a key held down.
+    pub repeat: bool,
 }
 
 /// The colour scheme pages are told the user prefers (CSS `prefers-color-scheme`).

@@ -133,7 +133,7 @@ impl View {
 
 /// The key that carries a commit of the app's input method (`GDK_KEY_VoidSymbol`: no key of its
 /// own; the page sees the input method's `Process` key, as with any IME commit).
-const CARRIER_KEYVAL: u32 = 0x00ff_ffff;
+pub(super) const CARRIER_KEYVAL: u32 = 0x00ff_ffff;
 
 fn button_number(button: MouseButton) -> u32 {
     match button {

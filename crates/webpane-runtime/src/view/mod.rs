@@ -17,6 +17,8 @@ mod health;
 mod held;
 mod input;
 mod kept_resources;
+mod key_gate;
+mod keyboard;
 mod messages;
 mod navigation;
 mod offscreen;
@@ -168,6 +170,7 @@ impl View {
             report: Rc::default(),
             context_menus: Rc::new(Cell::new(true)),
             zoom: Rc::default(),
+            keys: Rc::default(),
             responses: Rc::default(),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
@@ -193,6 +196,7 @@ impl View {
         view.wire_policy(id, &host);
         view.wire_find(id, &host);
         view.wire_surface(id, &host);
+        view.wire_keyboard(id, &host);
         view.wire_zoom(id, &host);
         view.wire_responses(id, &host);
         if !view.showing_window() {
@@ -349,14 +353,6 @@ impl View {
         } else {
             self.window.move_(x, y);
             self.window.resize(width as i32, height as i32);
-        }
-    }
-
-    /// Gives the page the keyboard focus (for an embedded view, the X input focus too).
-    pub fn move_focus(&self) {
-        self.webview.grab_focus();
-        if let Some(gdk_window) = self.window.window() {
-            gdk_window.focus(0); // GDK_CURRENT_TIME
         }
     }
 }

@@ -68,6 +68,7 @@ impl View {
                 self.webview.set_zoom_level(zoom * scale);
             }
             Setting::ZoomControl(on) => self.zoom.user_control.set(on),
+            Setting::BrowserAcceleratorKeys(on) => self.set_browser_keys(on),
             Setting::UserAgent(agent) => settings.iter().for_each(|s| s.set_user_agent(agent.as_deref())),
             Setting::BackgroundColor([r, g, b, a]) => {
                 let rgba = gtk::gdk::RGBA::new(

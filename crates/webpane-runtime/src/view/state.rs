@@ -121,6 +121,8 @@ pub struct View {
     /// The app's zoom factor and rasterization scale (WebKit's zoom level is their product), and
     /// whether the user may zoom.
     pub(super) zoom: Rc<super::zoom::Zoom>,
+    /// Keys held back for the app's decision, and the browser's own keys.
+    pub(super) keys: Rc<super::key_gate::KeyGate>,
     /// The resources whose responses were told (for their bodies).
     pub(super) responses: Rc<super::kept_resources::Responses>,
     /// Set once the window is being closed (by us, or under us).
@@ -150,7 +152,11 @@ pub struct View {
 /// What a find in the page has found.
 pub(super) struct FindState {
     pub(super) count: Cell<u32>,
+    /// Whether the page has more matches than counted.
+    pub(super) more: Cell<bool>,
     pub(super) index: Cell<i64>,
+    /// A search waiting for its count (text, WebKit's options).
+    pub(super) pending: RefCell<Option<(String, u32)>>,
     /// What the next `found-text` answers.
     pub(super) step: Cell<FindStep>,
 }

@@ -481,3 +481,32 @@ pub fn example_binary(name: &str) -> PathBuf {
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
         .unwrap_or_else(|| panic!("cargo named no binary for the example {name}"))
 }
+
+/// A server answering each path with its (status, content type, body); anything else is 404.
+pub fn routes_server(routes: std::collections::HashMap<&'static str, (u16, &'static str, String)>) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().map_while(Result::ok) {
+            let mut request = [0u8; 8192];
+            let n = std::io::Read::read(&mut conn, &mut request).unwrap_or(0);
+            let head = String::from_utf8_lossy(&request[..n]);
+            let path = head.split(' ').nth(1).unwrap_or("/").to_owned();
+            let (status, kind, body) =
+                routes
+                    .get(path.as_str())
+                    .cloned()
+                    .unwrap_or((404, "text/plain", "not here".into()));
+            let reason = if status == 200 { "OK" } else { "Not Found" };
+            let _ = std::io::Write::write_fmt(
+                &mut conn,
+                format_args!(
+                    "HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nX-Webpane-Test: {path}\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+            );
+        }
+    });
+    port
+}

@@ -217,6 +217,9 @@ impl WebView {
             RuntimeMessage::WindowCloseRequested { .. } => self.window_close_requested(),
             RuntimeMessage::AudioChanged { playing, muted, .. } => self.audio_changed(playing, muted),
             RuntimeMessage::ZoomFactorChanged { factor, .. } => self.zoom_factor_changed(factor),
+            RuntimeMessage::FocusChanged { focused, .. } => self.focus_changed(focused),
+            RuntimeMessage::MoveFocusRequested { request, forward, .. } => self.move_focus_requested(request, forward),
+            RuntimeMessage::AcceleratorKeyPressed { request, key, .. } => self.accelerator_key_pressed(request, key),
             RuntimeMessage::WebResourceResponseReceived {
                 resource,
                 uri,
@@ -254,9 +257,10 @@ impl WebView {
             RuntimeMessage::DownloadChanged { progress, .. } => self.download_changed(progress),
             RuntimeMessage::FindChanged {
                 match_count,
+                more,
                 active_index,
                 ..
-            } => self.find_changed(match_count, active_index),
+            } => self.find_changed(match_count, more, active_index),
             RuntimeMessage::HostObjectCall {
                 frame, source, json, ..
             } => self.host_object_call(frame, &source, &json),

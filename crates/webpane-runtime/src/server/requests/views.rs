@@ -34,7 +34,13 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
             width,
             height,
         } => done(view(client, id).map(|v| v.set_bounds(x, y, width, height))),
-        AppMessage::MoveFocus { id } => done(view(client, id).map(|v| v.move_focus())),
+        AppMessage::MoveFocus { id, reason } => done(view(client, id).map(|v| v.move_focus(reason))),
+        AppMessage::AcceleratorKeyAnswer { id, request, handled } => {
+            done(view(client, id).map(|v| v.answer_accelerator_key(request, handled)))
+        }
+        AppMessage::MoveFocusAnswer { id, request, handled } => {
+            done(view(client, id).map(|v| v.answer_move_focus(request, handled)))
+        }
         AppMessage::TerminateRenderProcess { id } => done(view(client, id).map(|v| v.terminate_render_process())),
         AppMessage::DevToolsWindow { id, request, open } => {
             let result = view(client, id).and_then(|v| Ok(v.dev_tools_window(open)?));
