@@ -51,6 +51,7 @@ mod host_objects;
 mod kinds;
 mod locate;
 mod new_window;
+mod notifications;
 mod objects;
 mod offscreen;
 mod operation;
@@ -102,6 +103,7 @@ pub use http;
 pub use kinds::{CloseReason, ImageFormat, ProcessFailedKind, ProcessFailedReason};
 pub use locate::{PROTOCOL_FILE, RUNTIME_DIRS_ENV, RUNTIME_ENV, RUNTIME_NAME, SYSTEM_RUNTIME_DIRS, find_runtime};
 pub use new_window::NewWindowRequestedEventArgs;
+pub use notifications::{Notification, NotificationCloseRequestedEventArgs, NotificationReceivedEventArgs};
 pub use objects::DedicatedWorker;
 pub use objects::{Environment, Frame, WebView};
 pub use offscreen::{

@@ -6,7 +6,7 @@ use super::options::RuntimeOptions;
 use super::output::{ImageFormat, OutputTarget};
 use super::profile::{BrowsingDataKinds, Cookie};
 use super::resources::{HostResourceAccess, ResourceResponse};
-use super::view::{FocusReason, NewWindowDecision, Setting, ViewMode, ViewSettings, WebViewId};
+use super::view::{FocusReason, NewWindowDecision, NotificationAction, Setting, ViewMode, ViewSettings, WebViewId};
 
 /// From the app to the runtime.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -461,6 +461,16 @@ pub enum AppMessage {
         request: u64,
         /// Whether the app handled it.
         handled: bool,
+    },
+    /// The user acted on a notification the app shows
+    /// ([`RuntimeMessage::NotificationReceived`](crate::protocol::RuntimeMessage::NotificationReceived)): the page hears of it.
+    NotificationAction {
+        /// The view.
+        id: WebViewId,
+        /// The notification.
+        notification: u64,
+        /// What the user did.
+        action: NotificationAction,
     },
     /// The app's answer to [`RuntimeMessage::MoveFocusRequested`](crate::protocol::RuntimeMessage::MoveFocusRequested):
     /// whether it moved the focus itself (else the focus wraps around inside the page).

@@ -44,8 +44,8 @@ pub use resources::{
 pub use runtime::{FrameStage, RuntimeMessage};
 pub use script::{ScriptException, ScriptFailure};
 pub use view::{
-    AcceleratorKey, CloseReason, ColorScheme, FocusReason, MAX_VIEW_SIZE, NewWindowDecision, Setting, ViewMode,
-    ViewSettings, WebError, WebViewId,
+    AcceleratorKey, CloseReason, ColorScheme, FocusReason, MAX_VIEW_SIZE, NewWindowDecision, NotificationAction,
+    Setting, ViewMode, ViewSettings, WebError, WebViewId,
 };
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ impl AppMessage {
             | AppMessage::MoveFocus { id, .. }
             | AppMessage::AcceleratorKeyAnswer { id, .. }
             | AppMessage::MoveFocusAnswer { id, .. }
+            | AppMessage::NotificationAction { id, .. }
             | AppMessage::Close { id } => Some(*id),
         }
     }
@@ -92,6 +93,8 @@ impl RuntimeMessage {
             | RuntimeMessage::AudioChanged { id, .. }
             | RuntimeMessage::ZoomFactorChanged { id, .. }
             | RuntimeMessage::FocusChanged { id, .. }
+            | RuntimeMessage::NotificationReceived { id, .. }
+            | RuntimeMessage::NotificationClosed { id, .. }
             | RuntimeMessage::MoveFocusRequested { id, .. }
             | RuntimeMessage::AcceleratorKeyPressed { id, .. }
             | RuntimeMessage::WebResourceResponseReceived { id, .. }

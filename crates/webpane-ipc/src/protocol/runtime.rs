@@ -157,6 +157,28 @@ pub enum RuntimeMessage {
         /// Whether the page is muted.
         muted: bool,
     },
+    /// The page shows a notification (`new Notification(…)`), for the app to show.
+    NotificationReceived {
+        /// The view.
+        id: WebViewId,
+        /// Names the notification in [`AppMessage::NotificationAction`](crate::protocol::AppMessage::NotificationAction).
+        notification: u64,
+        /// The origin of the page that made it.
+        origin: String,
+        /// Its title.
+        title: String,
+        /// Its body.
+        body: String,
+        /// Its tag (a newer notification with the same tag replaces it).
+        tag: String,
+    },
+    /// The page closed a notification (or the engine did): the app takes it down.
+    NotificationClosed {
+        /// The view.
+        id: WebViewId,
+        /// The notification.
+        notification: u64,
+    },
     /// The view got (true) or lost the keyboard focus.
     FocusChanged {
         /// The view.

@@ -44,6 +44,9 @@ pub enum Setting {
     RasterizationScale(f64),
     /// Whether the user may zoom (Ctrl + wheel, Ctrl + plus, minus, 0).
     ZoomControl(bool),
+    /// Whether the app shows the page's notifications (`NotificationReceived`); otherwise the
+    /// engine shows them on the desktop.
+    AppNotifications(bool),
     /// Whether the browser's own keys work (F5 and Ctrl + R reload, Alt + Left and Right go
     /// back and forward).
     BrowserAcceleratorKeys(bool),
@@ -62,6 +65,15 @@ pub enum FocusReason {
     Next,
     /// The page's last focusable element (the user tabbed in backwards).
     Previous,
+}
+
+/// What the user did to a notification the app shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NotificationAction {
+    /// Clicked it (the page's `click` event).
+    Clicked,
+    /// Closed or dismissed it (the page's `close` event).
+    Closed,
 }
 
 /// A key the app may handle before the page (WebView2's `AcceleratorKeyPressed`).

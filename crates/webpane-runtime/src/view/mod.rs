@@ -21,12 +21,14 @@ mod key_gate;
 mod keyboard;
 mod messages;
 mod navigation;
+mod notifications;
 mod offscreen;
 mod page_outbox;
 mod policy;
 mod responses;
 pub(crate) mod scripts;
 mod settings;
+mod shown_notifications;
 mod state;
 mod surface;
 mod text_input;
@@ -171,6 +173,7 @@ impl View {
             context_menus: Rc::new(Cell::new(true)),
             zoom: Rc::default(),
             keys: Rc::default(),
+            notifications: Rc::default(),
             responses: Rc::default(),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
@@ -197,6 +200,7 @@ impl View {
         view.wire_find(id, &host);
         view.wire_surface(id, &host);
         view.wire_keyboard(id, &host);
+        view.wire_notifications(id, &host);
         view.wire_zoom(id, &host);
         view.wire_responses(id, &host);
         if !view.showing_window() {

@@ -69,6 +69,7 @@ impl View {
             }
             Setting::ZoomControl(on) => self.zoom.user_control.set(on),
             Setting::BrowserAcceleratorKeys(on) => self.set_browser_keys(on),
+            Setting::AppNotifications(on) => self.set_app_notifications(on),
             Setting::UserAgent(agent) => settings.iter().for_each(|s| s.set_user_agent(agent.as_deref())),
             Setting::BackgroundColor([r, g, b, a]) => {
                 let rgba = gtk::gdk::RGBA::new(

@@ -123,6 +123,8 @@ pub struct View {
     pub(super) zoom: Rc<super::zoom::Zoom>,
     /// Keys held back for the app's decision, and the browser's own keys.
     pub(super) keys: Rc<super::key_gate::KeyGate>,
+    /// The notifications the app shows.
+    pub(super) notifications: Rc<super::shown_notifications::Notifications>,
     /// The resources whose responses were told (for their bodies).
     pub(super) responses: Rc<super::kept_resources::Responses>,
     /// Set once the window is being closed (by us, or under us).

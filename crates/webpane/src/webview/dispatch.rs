@@ -218,6 +218,21 @@ impl WebView {
             RuntimeMessage::AudioChanged { playing, muted, .. } => self.audio_changed(playing, muted),
             RuntimeMessage::ZoomFactorChanged { factor, .. } => self.zoom_factor_changed(factor),
             RuntimeMessage::FocusChanged { focused, .. } => self.focus_changed(focused),
+            RuntimeMessage::NotificationReceived {
+                notification,
+                origin,
+                title,
+                body,
+                tag,
+                ..
+            } => self.notification_received(crate::notifications::ReceivedNotification {
+                number: notification,
+                origin,
+                title,
+                body,
+                tag,
+            }),
+            RuntimeMessage::NotificationClosed { notification, .. } => self.notification_closed(notification),
             RuntimeMessage::MoveFocusRequested { request, forward, .. } => self.move_focus_requested(request, forward),
             RuntimeMessage::AcceleratorKeyPressed { request, key, .. } => self.accelerator_key_pressed(request, key),
             RuntimeMessage::WebResourceResponseReceived {

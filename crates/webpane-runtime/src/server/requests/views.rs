@@ -38,6 +38,11 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
         AppMessage::AcceleratorKeyAnswer { id, request, handled } => {
             done(view(client, id).map(|v| v.answer_accelerator_key(request, handled)))
         }
+        AppMessage::NotificationAction {
+            id,
+            notification,
+            action,
+        } => done(view(client, id).map(|v| v.notification_action(notification, action))),
         AppMessage::MoveFocusAnswer { id, request, handled } => {
             done(view(client, id).map(|v| v.answer_move_focus(request, handled)))
         }
