@@ -112,6 +112,7 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
                 no_nul("password", password)
             }
             crate::protocol::PolicyAnswer::Text(text) => no_nul("text", text),
+            crate::protocol::PolicyAnswer::Certificate { pem } => client_certificate_pem(pem),
             crate::protocol::PolicyAnswer::Menu { items, .. } => menu_items(items, 0),
             _ => Ok(()),
         },
@@ -215,6 +216,20 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
         },
         _ => Ok(()),
     }
+}
+
+/// A client certificate's PEM: at most 1 MiB, with a certificate and a private key block.
+pub fn client_certificate_pem(pem: &str) -> Result<(), String> {
+    if pem.len() > 1 << 20 {
+        return Err("a client certificate's PEM is over 1 MiB".into());
+    }
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err("the client certificate's PEM has no CERTIFICATE block".into());
+    }
+    if !pem.contains("PRIVATE KEY-----") {
+        return Err("the client certificate's PEM has no PRIVATE KEY block (the key must come with it)".into());
+    }
+    no_nul("certificate", pem)
 }
 
 #[cfg(test)]

@@ -115,10 +115,11 @@ pub use operation::Operation;
 pub use output::{BrowsingData, CookieManager};
 pub use page_files::{PageFile, ReceivedFile};
 pub use policy::{
-    BasicAuthenticationRequestedEventArgs, ContextMenuItem, ContextMenuItemSelectedEventArgs,
-    ContextMenuRequestedEventArgs, ContextMenuTarget, LaunchingExternalUriSchemeEventArgs, PermissionKind,
-    PermissionRequestedEventArgs, PermissionSetting, PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs,
-    ServerCertificate, ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
+    BasicAuthenticationRequestedEventArgs, ClientCertificate, ClientCertificateRequestedEventArgs, ContextMenuItem,
+    ContextMenuItemSelectedEventArgs, ContextMenuRequestedEventArgs, ContextMenuTarget,
+    LaunchingExternalUriSchemeEventArgs, PermissionKind, PermissionRequestedEventArgs, PermissionSetting,
+    PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate, ServerCertificateErrorAction,
+    ServerCertificateErrorDetectedEventArgs,
 };
 pub use posted_buffers::SharedBufferMappings;
 pub use print_settings::PrintSettings;

@@ -10,6 +10,7 @@
 //! a headless view: `alert` closes, `confirm` is false, `prompt` null, `beforeunload` leaves).
 
 mod args;
+mod client_certificate;
 mod context_menu;
 mod responder;
 
@@ -23,6 +24,7 @@ pub use args::{
     PermissionRequestedEventArgs, PermissionState, ScriptDialogKind, ScriptDialogOpeningEventArgs, ServerCertificate,
     ServerCertificateErrorAction, ServerCertificateErrorDetectedEventArgs,
 };
+pub use client_certificate::{ClientCertificate, ClientCertificateRequestedEventArgs};
 pub use context_menu::{
     ContextMenuItem, ContextMenuItemSelectedEventArgs, ContextMenuRequestedEventArgs, ContextMenuTarget,
 };
@@ -137,6 +139,10 @@ impl WebView {
                 events.has_handlers::<BasicAuthenticationRequestedEventArgs>(),
                 PolicyAnswer::Default,
             ),
+            PolicyRequest::ClientCertificate { .. } => (
+                events.has_handlers::<ClientCertificateRequestedEventArgs>(),
+                PolicyAnswer::Default,
+            ),
             // As in WebView2: a handled dialog not accepted is dismissed.
             PolicyRequest::ScriptDialog { .. } => (
                 events.has_handlers::<ScriptDialogOpeningEventArgs>(),
@@ -177,6 +183,10 @@ impl WebView {
                 is_retry,
             } => {
                 let args = BasicAuthenticationRequestedEventArgs::new(uri, challenge, realm, is_retry, raise);
+                decision.raise(|| events.raise(self, &args));
+            }
+            PolicyRequest::ClientCertificate { uri, host, port } => {
+                let args = ClientCertificateRequestedEventArgs::new(uri, host, port, raise);
                 decision.raise(|| events.raise(self, &args));
             }
             PolicyRequest::ScriptDialog {
@@ -225,6 +235,10 @@ impl WebView {
         /// a server asks for credentials (HTTP authentication): set them, cancel, or defer.
         /// Without a handler, none are given (the page gets the server's 401).
         on_basic_authentication_requested, remove_basic_authentication_requested, BasicAuthenticationRequestedEventArgs, "add_BasicAuthenticationRequested", "remove_BasicAuthenticationRequested";
+        /// a server asks for a client certificate (TLS client authentication): present one
+        /// with its key ([`ClientCertificate::from_pem`]), cancel, or defer. Without a handler,
+        /// none is presented.
+        on_client_certificate_requested, remove_client_certificate_requested, ClientCertificateRequestedEventArgs, "add_ClientCertificateRequested", "remove_ClientCertificateRequested";
         /// the page opens `alert`, `confirm`, `prompt`, or asks before it is left: accept (with
         /// a prompt's text) or leave it dismissed; the page waits, deferrals too. Without a
         /// handler, the browser process shows the dialog when the view is on screen and dismisses

@@ -60,6 +60,15 @@ pub enum PolicyRequest {
         /// Whether credentials for it were refused before.
         is_retry: bool,
     },
+    /// A server asks for a client certificate (TLS client authentication).
+    ClientCertificate {
+        /// The page's URI.
+        uri: String,
+        /// The server's host.
+        host: String,
+        /// The server's port.
+        port: u16,
+    },
     /// `alert`, `confirm`, `prompt`, or a page asking before it is left.
     ScriptDialog {
         /// Which.
@@ -137,6 +146,12 @@ pub enum PolicyAnswer {
     },
     /// Accept a prompt with this text.
     Text(String),
+    /// Present this client certificate: PEM of the certificate (and its chain) and its private
+    /// key.
+    Certificate {
+        /// The PEM blocks.
+        pem: String,
+    },
     /// Show this context menu (WebKit's items by their ids, the app's with ids of its own), or
     /// none (`handled`: the app shows its own).
     Menu {

@@ -37,9 +37,10 @@ pub(super) fn answer(parent: &gtk::Window, on_screen: bool, dialog: &webkit2gtk:
             let leave = dialog.dialog_type() == webkit2gtk::ScriptDialogType::BeforeUnloadConfirm;
             close_with(dialog, leave, None)
         }
-        PolicyAnswer::Deny | PolicyAnswer::Credentials { .. } | PolicyAnswer::Menu { .. } => {
-            close_with(dialog, false, None)
-        }
+        PolicyAnswer::Deny
+        | PolicyAnswer::Credentials { .. }
+        | PolicyAnswer::Menu { .. }
+        | PolicyAnswer::Certificate { .. } => close_with(dialog, false, None),
     }
 }
 

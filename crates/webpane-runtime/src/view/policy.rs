@@ -58,6 +58,24 @@ impl View {
                 if request.is_for_proxy() {
                     return false;
                 }
+                match request.scheme() {
+                    webkit2gtk::AuthenticationScheme::ClientCertificateRequested => {
+                        let what = PolicyRequest::ClientCertificate {
+                            uri: view.uri().map(|u| u.to_string()).unwrap_or_default(),
+                            host: request.host().map(|h| h.to_string()).unwrap_or_default(),
+                            port: u16::try_from(request.port()).unwrap_or(0),
+                        };
+                        ask(Held::Authentication(request.clone()), what);
+                        return true;
+                    }
+                    // A smart card's PIN: webpane has no way to ask for it; the certificate is
+                    // not presented.
+                    webkit2gtk::AuthenticationScheme::ClientCertificatePinRequested => {
+                        crate::ffi::authenticate(request, None);
+                        return true;
+                    }
+                    _ => {}
+                }
                 let realm = request.realm().map(|r| r.to_string()).unwrap_or_default();
                 let scheme = match request.scheme() {
                     webkit2gtk::AuthenticationScheme::HttpDigest => "Digest",
@@ -176,6 +194,19 @@ impl View {
                         webkit2gtk::Credential::new(&user, &password, webkit2gtk::CredentialPersistence::ForSession);
                     crate::ffi::authenticate(&request, Some(&credential));
                 }
+                PolicyAnswer::Certificate { pem } => match gio::TlsCertificate::from_pem(&pem) {
+                    Ok(certificate) => {
+                        let credential = webkit2gtk::Credential::for_certificate(
+                            Some(&certificate),
+                            webkit2gtk::CredentialPersistence::ForSession,
+                        );
+                        crate::ffi::authenticate(&request, Some(&credential));
+                    }
+                    Err(e) => {
+                        log::warn!("view {}: the app's client certificate is not usable: {e}", self.id.0);
+                        crate::ffi::authenticate(&request, None);
+                    }
+                },
                 // No credentials: the page gets the server's 401 page.
                 _ => crate::ffi::authenticate(&request, None),
             },
