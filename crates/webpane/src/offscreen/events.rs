@@ -8,7 +8,7 @@ use webpane_ipc::protocol::TextInputState;
 
 use super::input::TextInputPurpose;
 
-/// Arguments of [`WebView::on_cursor_changed`].
+/// Arguments of [`WebView::on_cursor_changed`](crate::WebView::on_cursor_changed).
 #[derive(Debug, Clone)]
 pub struct CursorChangedEventArgs {
     pub(crate) cursor: String,
@@ -25,7 +25,7 @@ impl CursorChangedEventArgs {
     }
 }
 
-/// Arguments of [`WebView::on_text_input_changed`].
+/// Arguments of [`WebView::on_text_input_changed`](crate::WebView::on_text_input_changed).
 #[derive(Debug, Clone)]
 pub struct TextInputChangedEventArgs {
     pub(crate) state: TextInputState,
@@ -54,7 +54,7 @@ impl TextInputChangedEventArgs {
     }
 }
 
-/// Arguments of [`WebView::on_tooltip_changed`].
+/// Arguments of [`WebView::on_tooltip_changed`](crate::WebView::on_tooltip_changed).
 #[derive(Debug, Clone)]
 pub struct TooltipChangedEventArgs {
     pub(crate) text: Option<String>,
