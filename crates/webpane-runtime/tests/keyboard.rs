@@ -184,3 +184,26 @@ fn accelerator_keys_reach_the_app_first_and_the_page_only_if_unhandled() {
     });
     assert_eq!(loads.borrow().len(), loaded, "no reload with the browser's keys off");
 }
+
+#[test]
+fn a_key_the_app_does_not_answer_in_time_goes_on_to_the_page() {
+    let (event_loop, env, _webview, _dir) = open_webview();
+    let view = offscreen_page(&event_loop, &env);
+    // The app's loop is busy for 3 s with the key: past the browser process's 2 s, the key goes
+    // on as not handled, and the late "handled" changes nothing.
+    view.on_accelerator_key_pressed(|_, args| {
+        if args.key_event_kind() == webpane::KeyEventKind::KeyDown {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+        }
+        args.set_handled(true);
+    });
+    view.set_input_focus(true).unwrap();
+    view.move_focus(MoveFocusReason::Next).unwrap();
+    wait_until(&event_loop, "the first element", || {
+        active(&event_loop, &view) == "\"first\""
+    });
+    press(&view, 0x62, modifiers::CONTROL);
+    wait_until(&event_loop, "the key in the page", || {
+        script_result(&event_loop, &view, "keys.join(' ')").unwrap() == "\"ctrl+b\""
+    });
+}
