@@ -30,7 +30,7 @@ const FOCUS_IN_ORDER: &str = "((forward) => { \
     if (target) target.focus(); else if (document.activeElement) document.activeElement.blur(); })";
 
 /// How long a key waits for the app's answer before it goes on as not handled.
-const ANSWER_WITHIN: Duration = Duration::from_secs(2);
+const ANSWER_WITHIN: Duration = Duration::from_secs(4);
 
 /// Whether `event` is an accelerator key, as WebView2 counts them.
 fn is_accelerator(event: &gtk::gdk::EventKey) -> bool {
