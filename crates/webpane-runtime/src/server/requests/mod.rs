@@ -17,7 +17,7 @@ use std::ops::ControlFlow;
 use std::rc::Rc;
 
 use webpane_ipc::ReceivedFds;
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage};
+use webpane_ipc::protocol::{AppMessage, RuntimeMessage, WebViewId};
 
 pub use error::{ProtocolError, RequestError};
 use step::Handler;
@@ -115,6 +115,24 @@ impl Server {
             self.send(client, &RuntimeMessage::NewBrowserVersionAvailable);
         }
         Ok(())
+    }
+
+    /// Answers operation `request` of `client`'s view `id` (`OperationDone`, the error written out
+    /// with its causes), now or later from an engine callback.
+    pub(super) fn operation_replier<E: std::error::Error + 'static>(
+        self: &Rc<Self>,
+        client: &Rc<Client>,
+        id: WebViewId,
+        request: u64,
+    ) -> impl FnOnce(Result<(), E>) + 'static {
+        let reply = self.replier(client);
+        move |result| {
+            reply(RuntimeMessage::OperationDone {
+                id,
+                request,
+                result: crate::error::for_wire(result),
+            })
+        }
     }
 
     /// Sends to `client` later (from an engine callback), if both it and the runtime are still there.

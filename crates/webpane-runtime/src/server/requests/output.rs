@@ -31,14 +31,7 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
             target,
             settings,
         } => {
-            let reply = server.replier(client);
-            let finish = move |result: Result<(), RequestError>| {
-                reply(RuntimeMessage::OperationDone {
-                    id,
-                    request,
-                    result: for_wire(result),
-                })
-            };
+            let finish = server.operation_replier::<RequestError>(client, id, request);
             match output_target(target, fds).and_then(|target| Ok((view(client, id)?, target))) {
                 Ok((v, target)) => crate::output::print_to_pdf(v.webkit(), target, &settings, move |result| {
                     finish(result.map_err(RequestError::from))
@@ -48,14 +41,7 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
             done(Ok(()))
         }
         AppMessage::SaveAsMhtml { id, request, target } => {
-            let reply = server.replier(client);
-            let finish = move |result: Result<(), RequestError>| {
-                reply(RuntimeMessage::OperationDone {
-                    id,
-                    request,
-                    result: for_wire(result),
-                })
-            };
+            let finish = server.operation_replier::<RequestError>(client, id, request);
             let file = output_target(target, fds).and_then(|target| match target {
                 Target::File(file) => Ok((view(client, id)?, file)),
                 Target::Path(_) => Err(OutputError::MhtmlToPath.into()),

@@ -24,45 +24,23 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
             });
         }
         AppMessage::SetCookie { id, request, cookie } => {
-            let reply = server.replier(client);
-            crate::profile::add_cookie(&server.data, &cookie, move |result| {
-                reply(RuntimeMessage::OperationDone {
-                    id,
-                    request,
-                    result: for_wire(result),
-                })
-            });
+            let finish = server.operation_replier(client, id, request);
+            crate::profile::add_cookie(&server.data, &cookie, finish);
         }
         AppMessage::DeleteCookie { id, request, cookie } => {
-            let reply = server.replier(client);
-            crate::profile::delete_cookie(&server.data, &cookie, move |result| {
-                reply(RuntimeMessage::OperationDone {
-                    id,
-                    request,
-                    result: for_wire(result),
-                })
-            });
+            let finish = server.operation_replier(client, id, request);
+            crate::profile::delete_cookie(&server.data, &cookie, finish);
         }
         AppMessage::ClearBrowsingData { id, request, kinds } => {
-            let reply = server.replier(client);
+            let finish = server.operation_replier::<RequestError>(client, id, request);
             let permissions = if kinds.permissions {
                 server.permissions.clear()
             } else {
                 Ok(())
             };
             match permissions {
-                Ok(()) => crate::profile::clear(&server.data, kinds, move |result| {
-                    reply(RuntimeMessage::OperationDone {
-                        id,
-                        request,
-                        result: for_wire(result),
-                    })
-                }),
-                Err(e) => reply(RuntimeMessage::OperationDone {
-                    id,
-                    request,
-                    result: for_wire(Err(e)),
-                }),
+                Ok(()) => crate::profile::clear(&server.data, kinds, move |result| finish(result.map_err(Into::into))),
+                Err(e) => finish(Err(e.into())),
             }
         }
         AppMessage::SetPermissionState {
@@ -72,8 +50,7 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
             origin,
             allow,
         } => {
-            let result = for_wire(server.permissions.set(&origin, kind, allow));
-            server.send(client, &RuntimeMessage::OperationDone { id, request, result });
+            server.operation_replier(client, id, request)(server.permissions.set(&origin, kind, allow));
         }
         AppMessage::GetPermissionSettings { id, request } => {
             let settings = server.permissions.list();

@@ -4,11 +4,9 @@
 use std::rc::Rc;
 
 use webpane_ipc::ReceivedFds;
-use webpane_ipc::protocol::{AppMessage, RuntimeMessage};
+use webpane_ipc::protocol::AppMessage;
 
-use super::error::RequestError;
 use super::step::{Step, done, view};
-use crate::error::for_wire;
 use crate::server::state::*;
 
 pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessage, fds: &mut ReceivedFds) -> Step {
@@ -38,15 +36,8 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
                     .proxy
                     .map(&server.context, &server.data, (client.id, id), &host, &folder, access)?)
             });
-            server.send(
-                client,
-                &RuntimeMessage::OperationDone {
-                    id,
-                    request,
-                    result: for_wire(result),
-                },
-            );
-            done(Ok::<(), RequestError>(()))
+            server.operation_replier(client, id, request)(result);
+            done(Ok(()))
         }
         AppMessage::GetResourceContent { id, request, resource } => {
             done(view(client, id).map(|v| v.resource_content(request, resource)))

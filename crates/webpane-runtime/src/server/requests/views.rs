@@ -8,7 +8,6 @@ use webpane_ipc::protocol::{AppMessage, CloseReason, RuntimeMessage, ViewMode, W
 
 use super::error::RequestError;
 use super::step::{Step, done, view};
-use crate::error::for_wire;
 use crate::host::Host;
 use crate::server::client_host::ClientHost;
 use crate::server::state::*;
@@ -49,14 +48,7 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
         AppMessage::TerminateRenderProcess { id } => done(view(client, id).map(|v| v.terminate_render_process())),
         AppMessage::DevToolsWindow { id, request, open } => {
             let result = view(client, id).and_then(|v| Ok(v.dev_tools_window(open)?));
-            server.send(
-                client,
-                &RuntimeMessage::OperationDone {
-                    id,
-                    request,
-                    result: for_wire(result),
-                },
-            );
+            server.operation_replier(client, id, request)(result);
             done(Ok(()))
         }
         other => Step::Continue(other),
