@@ -73,6 +73,22 @@ pub const ACKNOWLEDGED: &str = "webpane.acknowledged";
 /// The GVariant type of [`WEB_MESSAGES_TO_PAGE`]'s parameters.
 pub const WEB_MESSAGES_TO_PAGE_TYPE: &str = "(sas)";
 
+/// Runtime → extension: release the memory the web process can spare, as WebKit does under
+/// memory pressure (`MemoryUsageTargetLevel` Low, and before a suspension). Parameters: `"{}"`.
+/// The reply carries a [`MemoryReleased`] under the same name, once it is done.
+pub const RELEASE_MEMORY: &str = "webpane.release-memory";
+
+/// How a web process released memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemoryReleased {
+    /// Through WebKit's own memory-pressure handler (caches, a full garbage collection, free
+    /// pages given back), then the C library's.
+    Engine,
+    /// WebKit's handler is not there in this build: only the C library's free memory was given
+    /// back.
+    LibcOnly,
+}
+
 /// A frame as the extension sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrameInfo {

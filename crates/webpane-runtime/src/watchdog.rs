@@ -28,6 +28,8 @@ pub struct Watchdog {
     pub loading: Cell<bool>,
     /// Set while the page waits for the app (window.open): not a hang.
     pub paused: Cell<bool>,
+    /// Set while the render process is stopped on purpose (a suspended view).
+    pub suspended: Cell<bool>,
     /// When the ping in flight was sent, and the render process's scheduler statistics then.
     pending: Cell<Option<(Instant, Option<SchedStat>)>>,
     pub timer: RefCell<Option<SourceId>>,

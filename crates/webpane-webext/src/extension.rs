@@ -14,8 +14,8 @@ use webpane_ipc::protocol::ScriptException;
 use webpane_ipc::webext::{
     ACKNOWLEDGED, CHANNEL_TOKEN, DOCUMENT_CHANNEL, Delivery, FENCE, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED,
     FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo,
-    FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS, SHARED_BUFFER, ScriptOutcome, SharedBufferPost,
-    WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
+    FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS, RELEASE_MEMORY, SHARED_BUFFER, ScriptOutcome,
+    SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
 };
 
 /// Sets the extension up in this web process: the fault handler, and a watch on every page and
@@ -231,6 +231,7 @@ fn message_received(page: &WebPage, message: &glib::Object) -> bool {
             }
         }
         Some(FRAME_SCRIPT) => frame_script(page, message),
+        Some(RELEASE_MEMORY) => ffi::send_reply(message, &ffi::user_message(RELEASE_MEMORY, &ffi::release_memory())),
         Some(SHARED_BUFFER) => shared_buffer(page, message),
         Some(FILES_TO_PAGE) => files_to_page(page, message),
         Some(INTERCEPTED_HOSTS) => intercept::hosts_message(message),

@@ -59,6 +59,11 @@ pub enum Error {
         /// How long it was silent.
         waited: std::time::Duration,
     },
+    /// The object is not in a state that allows the call (WebView2's `ERROR_INVALID_STATE`):
+    /// for example, suspending a visible view; nothing was sent.
+    #[doc(alias = "ERROR_INVALID_STATE")]
+    #[error("invalid state: {0}")]
+    InvalidState(&'static str),
     /// An argument cannot be used (a string with a NUL character, a size of zero, an engine
     /// argument that is not `name=value`); nothing was sent.
     #[error("invalid argument: {0}")]

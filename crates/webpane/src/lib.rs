@@ -67,6 +67,7 @@ mod script_result;
 mod settings;
 mod shared_buffers;
 mod surface;
+mod suspension;
 mod virtual_hosts;
 mod web_error;
 mod webview;
@@ -134,6 +135,7 @@ pub use surface::{
     ContainsFullScreenElementChangedEventArgs, FaviconChangedEventArgs, IsDocumentPlayingAudioChangedEventArgs,
     IsMutedChangedEventArgs, StatusBarTextChangedEventArgs, WindowCloseRequestedEventArgs,
 };
+pub use suspension::MemoryUsageTargetLevel;
 pub use virtual_hosts::HostResourceAccessKind;
 pub use web_error::{WebError, WebErrorStatus};
 pub use webpane_ipc::{FileForTransit, MemoryBuffer, SharedBuffer};

@@ -230,7 +230,9 @@ impl Session {
             .webview()
             .and_then(|id| self.webviews.borrow().get(&id).and_then(Weak::upgrade))
         {
-            WebView { inner }.before_request(message);
+            let webview = WebView { inner };
+            webview.note_resume(message);
+            webview.before_request(message);
         }
         self.conn.send(message, fds).map_err(Error::ipc)
     }

@@ -489,6 +489,20 @@ pub enum AppMessage {
         /// The setting.
         setting: Setting,
     },
+    /// Suspend a hidden view's page (WebView2's `TrySuspend`): its memory is released as under
+    /// memory pressure and its render process stopped. Answered by
+    /// [`RuntimeMessage::SuspendDone`](crate::protocol::RuntimeMessage::SuspendDone).
+    TrySuspend {
+        /// The view.
+        id: WebViewId,
+        /// The request.
+        request: u64,
+    },
+    /// Let a suspended view's page run again (WebView2's `Resume`). No reply.
+    Resume {
+        /// The view.
+        id: WebViewId,
+    },
     /// Close a webview.
     Close {
         /// The view.

@@ -21,6 +21,7 @@ mod resources;
 mod routing;
 mod runtime;
 pub(crate) mod script;
+mod suspension;
 mod view;
 
 pub use app::AppMessage;
@@ -44,8 +45,8 @@ pub use resources::{
 pub use runtime::{FrameStage, RuntimeMessage};
 pub use script::{ScriptException, ScriptFailure};
 pub use view::{
-    AcceleratorKey, CloseReason, ColorScheme, FocusReason, MAX_VIEW_SIZE, NewWindowDecision, NotificationAction,
-    Setting, ViewMode, ViewSettings, WebError, WebViewId,
+    AcceleratorKey, CloseReason, ColorScheme, FocusReason, MAX_VIEW_SIZE, MemoryUsageTargetLevel, NewWindowDecision,
+    NotificationAction, Setting, ViewMode, ViewSettings, WebError, WebViewId,
 };
 
 #[cfg(test)]

@@ -59,6 +59,8 @@ impl AppMessage {
             | AppMessage::AcceleratorKeyAnswer { id, .. }
             | AppMessage::MoveFocusAnswer { id, .. }
             | AppMessage::NotificationAction { id, .. }
+            | AppMessage::TrySuspend { id, .. }
+            | AppMessage::Resume { id }
             | AppMessage::Close { id } => Some(*id),
         }
     }
@@ -114,6 +116,7 @@ impl RuntimeMessage {
             | RuntimeMessage::CaptureResult { id, .. }
             | RuntimeMessage::CookiesResult { id, .. }
             | RuntimeMessage::OperationDone { id, .. }
+            | RuntimeMessage::SuspendDone { id, .. }
             | RuntimeMessage::SharedBufferReleased { id, .. }
             | RuntimeMessage::FrameNavigated { id, .. }
             | RuntimeMessage::FrameDestroyed { id, .. }

@@ -496,6 +496,17 @@ pub enum RuntimeMessage {
         /// Done, or why not.
         result: Result<(), String>,
     },
+    /// A `TrySuspend` finished: whether the page is suspended now, or why it cannot be (the
+    /// view is visible).
+    SuspendDone {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// Suspended or not (a render process shared with a running view, or none yet), or
+        /// why the request is refused.
+        result: Result<bool, String>,
+    },
     /// A webview was closed (by request or because its window went away).
     WebViewClosed {
         /// The view.

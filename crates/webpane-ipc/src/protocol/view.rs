@@ -47,12 +47,31 @@ pub enum Setting {
     /// Whether the app shows the page's notifications (`NotificationReceived`); otherwise the
     /// engine shows them on the desktop.
     AppNotifications(bool),
+    /// Whether the app hears of every response the page gets (`WebResourceResponseReceived`,
+    /// sent once it registered a handler): until then the browser process neither tells nor
+    /// keeps them.
+    ResponseReports(bool),
     /// Whether the browser's own keys work (F5 and Ctrl + R reload, Alt + Left and Right go
     /// back and forward).
     BrowserAcceleratorKeys(bool),
+    /// How much memory the view's page should use (WebView2's `MemoryUsageTargetLevel`):
+    /// `Low` releases what the render process can spare, as under memory pressure.
+    MemoryUsageTargetLevel(MemoryUsageTargetLevel),
     /// The colour scheme pages see (`prefers-color-scheme`) in every view of the browser
     /// process (a profile-wide setting).
     PreferredColorScheme(ColorScheme),
+}
+
+/// How much memory a view's page should use (WebView2's
+/// `COREWEBVIEW2_MEMORY_USAGE_TARGET_LEVEL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum MemoryUsageTargetLevel {
+    /// As the engine sees fit (the default).
+    #[default]
+    Normal,
+    /// As little as the page can run with: the render process releases its caches, collects
+    /// garbage and returns free memory to the system.
+    Low,
 }
 
 /// Where [`AppMessage::MoveFocus`](crate::protocol::AppMessage::MoveFocus) puts the focus (WebView2's

@@ -86,7 +86,7 @@ impl View {
             let Some(view) = weak_view.upgrade() else {
                 return ControlFlow::Break;
             };
-            if !dog.alive.get() || dog.paused.get() {
+            if !dog.alive.get() || dog.paused.get() || dog.suspended.get() {
                 return ControlFlow::Continue;
             }
             if !dog.pinging() {

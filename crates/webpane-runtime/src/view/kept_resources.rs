@@ -11,6 +11,8 @@ pub(super) struct Responses {
     pub(super) kept: RefCell<VecDeque<Kept>>,
     /// The last number given.
     pub(super) next: Cell<u64>,
+    /// Whether the app wants to hear of responses (it registered a handler).
+    pub(super) wanted: Cell<bool>,
 }
 
 /// A resource whose response was told.

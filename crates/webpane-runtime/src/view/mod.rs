@@ -31,6 +31,7 @@ mod settings;
 mod shown_notifications;
 mod state;
 mod surface;
+mod suspension;
 mod text_input;
 mod tooltip;
 mod window;
@@ -57,6 +58,7 @@ pub use error::ViewError;
 pub use files::check_page_file;
 use state::*;
 pub use state::{BufferPost, Engine, View};
+pub use suspension::suspend_reply;
 
 impl View {
     /// Creates the WebKit view, its window and its wiring.
@@ -175,6 +177,7 @@ impl View {
             keys: Rc::default(),
             notifications: Rc::default(),
             responses: Rc::default(),
+            suspension: Rc::default(),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),
@@ -203,6 +206,7 @@ impl View {
         view.wire_notifications(id, &host);
         view.wire_zoom(id, &host);
         view.wire_responses(id, &host);
+        view.wire_suspension();
         if !view.showing_window() {
             // Offscreen: the app shows the cursor, the input method and the tooltip.
             view.wire_cursor();
@@ -332,6 +336,8 @@ impl View {
             return;
         }
         self.resources.fail_pending();
+        // A stopped render process could not end with its page.
+        self.resume();
         // Navigations held for the app's answer: a held decision keeps the page, and so its
         // render process, alive after the view is gone.
         let held: Vec<webkit2gtk::PolicyDecision> = self.decisions.borrow_mut().drain().map(|(_, (d, _))| d).collect();

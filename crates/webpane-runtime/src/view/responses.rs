@@ -59,6 +59,9 @@ impl View {
     pub(super) fn wire_responses(&self, id: WebViewId, host: &Rc<dyn Host>) {
         let (host, responses) = (host.clone(), self.responses.clone());
         self.webview.connect_resource_load_started(move |_, resource, request| {
+            if !responses.wanted.get() {
+                return;
+            }
             let uri = request.uri().map(|u| u.to_string()).unwrap_or_default();
             let method = request
                 .http_method()
@@ -105,6 +108,14 @@ impl View {
                 });
             });
         });
+    }
+
+    /// Whether responses are told to the app (and kept for their bodies) from now on.
+    pub(super) fn set_response_reports(&self, on: bool) {
+        self.responses.wanted.set(on);
+        if !on {
+            self.responses.kept.borrow_mut().clear();
+        }
     }
 
     /// Sends the body of resource `number` (once WebKit has it all) as `ResourceContent`.

@@ -70,6 +70,8 @@ impl View {
             Setting::ZoomControl(on) => self.zoom.user_control.set(on),
             Setting::BrowserAcceleratorKeys(on) => self.set_browser_keys(on),
             Setting::AppNotifications(on) => self.set_app_notifications(on),
+            Setting::ResponseReports(on) => self.set_response_reports(on),
+            Setting::MemoryUsageTargetLevel(level) => self.set_memory_usage_target_level(level),
             Setting::UserAgent(agent) => settings.iter().for_each(|s| s.set_user_agent(agent.as_deref())),
             Setting::BackgroundColor([r, g, b, a]) => {
                 let rgba = gtk::gdk::RGBA::new(

@@ -125,6 +125,8 @@ pub struct View {
     pub(super) keys: Rc<super::key_gate::KeyGate>,
     /// The notifications the app shows.
     pub(super) notifications: Rc<super::shown_notifications::Notifications>,
+    /// Whether the page is suspended, and its memory target.
+    pub(super) suspension: Rc<super::suspension::Suspension>,
     /// The resources whose responses were told (for their bodies).
     pub(super) responses: Rc<super::kept_resources::Responses>,
     /// Set once the window is being closed (by us, or under us).

@@ -6,10 +6,11 @@ use std::marker::PhantomData;
 use std::rc::{Rc, Weak};
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use webpane_ipc::protocol::AppMessage;
+use webpane_ipc::protocol::{AppMessage, Setting};
 
 use super::request::WebResourceRequest;
 use crate::error::{Error, Result};
+use crate::handlers::EventToken;
 use crate::objects::{WebView, WebViewInner};
 use crate::operation::Operation;
 
@@ -140,10 +141,31 @@ impl WebView {
         self.inner.requests.resolve(request, content);
     }
 
-    crate::handlers::event_methods! { WebView {
-        /// the response to any request of the page came (its document's own, scripts,
-        /// images, fetches…): its status and headers, the body on request
-        /// ([`WebResourceResponseView::content`]).
-        on_web_resource_response_received, remove_web_resource_response_received, WebResourceResponseReceivedEventArgs, "add_WebResourceResponseReceived", "remove_WebResourceResponseReceived";
-    }}
+    /// Registers a handler called when the response to any request of the page came (its
+    /// document's own, scripts, images, fetches…): its status and headers, the body on
+    /// request ([`WebResourceResponseView::content`]). Until the first handler is registered
+    /// the browser process neither tells nor keeps responses, so a view nobody listens to pays
+    /// nothing for the event.
+    #[doc(alias = "add_WebResourceResponseReceived")]
+    pub fn on_web_resource_response_received(
+        &self,
+        handler: impl FnMut(&WebView, &WebResourceResponseReceivedEventArgs) + 'static,
+    ) -> EventToken<WebResourceResponseReceivedEventArgs> {
+        let _ = self.request(AppMessage::UpdateSetting {
+            id: self.id(),
+            setting: Setting::ResponseReports(true),
+        });
+        self.inner.events.add(handler)
+    }
+
+    /// Removes a handler registered with
+    /// [`on_web_resource_response_received`](Self::on_web_resource_response_received); whether
+    /// it was one of this view's.
+    #[doc(alias = "remove_WebResourceResponseReceived")]
+    pub fn remove_web_resource_response_received(
+        &self,
+        token: EventToken<WebResourceResponseReceivedEventArgs>,
+    ) -> bool {
+        self.inner.events.remove(token)
+    }
 }

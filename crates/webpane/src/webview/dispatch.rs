@@ -326,6 +326,7 @@ impl WebView {
                     .map_err(Error::RequestFailed);
                 self.inner.requests.resolve(request, cookies);
             }
+            RuntimeMessage::SuspendDone { request, result, .. } => self.suspend_done(request, result),
             RuntimeMessage::OperationDone { request, result, .. } => {
                 self.inner
                     .requests

@@ -57,6 +57,14 @@ impl Server {
             self.send(client, &RuntimeMessage::RequestFailed { id, reason });
             return Ok(());
         }
+        // A request that needs the page wakes a suspended view first (the SDK applies the same
+        // rule to its `is_suspended`).
+        if message.resumes_suspended_view()
+            && let Some(id) = id
+            && let Some(view) = client.views.borrow().get(&id)
+        {
+            view.resume();
+        }
         let mut message = match message {
             AppMessage::Hello { .. } => return Err(ProtocolError::HelloTwice),
             AppMessage::Ping { seq } => {

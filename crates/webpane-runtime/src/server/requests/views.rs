@@ -45,6 +45,8 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
         AppMessage::MoveFocusAnswer { id, request, handled } => {
             done(view(client, id).map(|v| v.answer_move_focus(request, handled)))
         }
+        AppMessage::TrySuspend { id, request } => done(server.try_suspend(client, id, request)),
+        AppMessage::Resume { id } => done(view(client, id).map(|v| v.resume())),
         AppMessage::TerminateRenderProcess { id } => done(view(client, id).map(|v| v.terminate_render_process())),
         AppMessage::DevToolsWindow { id, request, open } => {
             let result = view(client, id).and_then(|v| Ok(v.dev_tools_window(open)?));
@@ -108,6 +110,28 @@ impl Server {
         client.views.borrow_mut().insert(id, view);
         self.cancel_idle_check();
         self.send(client, &RuntimeMessage::WebViewCreated { id });
+        Ok(())
+    }
+
+    /// Suspends `client`'s view `id` unless another view (of any client) shares its render
+    /// process; the app hears `SuspendDone`.
+    fn try_suspend(&self, client: &Rc<Client>, id: WebViewId, request: u64) -> Result<(), RequestError> {
+        let pid = view(client, id)?.render_process_id();
+        let shared = pid.is_some_and(|pid| {
+            self.clients.borrow().values().any(|c| {
+                c.views
+                    .borrow()
+                    .iter()
+                    .any(|(other, v)| (c.id, *other) != (client.id, id) && v.render_process_id() == Some(pid))
+            })
+        });
+        let replier = Rc::downgrade(client);
+        let me = self.me.clone();
+        view(client, id)?.try_suspend(shared, move |result| {
+            if let (Some(server), Some(client)) = (me.upgrade(), replier.upgrade()) {
+                server.send(&client, &crate::view::suspend_reply(id, request, result));
+            }
+        });
         Ok(())
     }
 
