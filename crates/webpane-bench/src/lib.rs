@@ -2,7 +2,8 @@
 //!
 //! Everything is measured side by side in one run (the machine may be shared and noisy: compare
 //! paths within a run, not across runs): physical floors, browser process lifecycle, web
-//! messages, bulk data per path, app assets per path, offscreen hosting, and memory. Each part prints a table of medians and ratios, and
+//! messages, bulk data per path, app assets per path, offscreen hosting, memory, and hidden views
+//! (suspended, and with a low memory target). Each part prints a table of medians and ratios, and
 //! the whole run is also one JSON document.
 //!
 //! Timing is hand-written rather than done with criterion: the point is one table of ratios
@@ -21,6 +22,7 @@ mod offscreen;
 mod peer;
 mod posts;
 mod setup;
+mod suspend;
 
 pub use setup::{BenchError, Options};
 
@@ -35,6 +37,7 @@ pub const PARTS: &[&str] = &[
     "posts",
     "assets",
     "offscreen",
+    "suspend",
 ];
 
 /// Runs the suite; prints tables (unless `json`) and returns the JSON document.
@@ -57,6 +60,7 @@ pub fn run(opts: &Options) -> serde_json::Value {
             "posts" => bulk::posts(opts),
             "assets" => assets::run(opts),
             "offscreen" => offscreen::run(opts),
+            "suspend" => suspend::run(opts),
             _ => memory::run(opts),
         };
         // A part that cannot run says why; the others still run.

@@ -64,8 +64,8 @@ pub(crate) struct BenchArgs {
     /// Smaller sizes only (bulk data stops at 16 MiB).
     #[arg(long)]
     pub(crate) quick: bool,
-    /// Run only these parts (floors, lifecycle, messages, bulk, posts, assets, offscreen, memory);
-    /// repeatable.
+    /// Run only these parts (floors, lifecycle, messages, bulk, posts, assets, offscreen, memory,
+    /// suspend); repeatable.
     #[arg(long, value_name = "PART")]
     pub(crate) only: Vec<String>,
     /// The in-process webview to compare with, run the same way round by round: `wry` (wry +

@@ -167,6 +167,7 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             }
             settings.validate()
         }
+        AppMessage::Print { page, printer, .. } => page.validate().and_then(|()| printer.validate()),
         AppMessage::UpdateSetting { setting, .. } => match setting {
             crate::protocol::Setting::UserAgent(Some(agent)) => no_nul("user agent", agent),
             crate::protocol::Setting::ZoomFactor(z) if !(z.is_finite() && (0.1..=10.0).contains(z)) => {

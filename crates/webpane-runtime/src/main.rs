@@ -23,6 +23,7 @@ mod page_messages;
 mod permissions;
 #[allow(unsafe_code)]
 mod pixels;
+mod print;
 mod profile;
 mod proxy;
 mod resources;

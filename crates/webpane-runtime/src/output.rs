@@ -5,7 +5,7 @@ use std::fs::File;
 use std::os::fd::OwnedFd;
 
 use gtk::prelude::*;
-use webkit2gtk::{PrintOperationExt, SaveMode, SettingsExt, SnapshotOptions, SnapshotRegion, WebViewExt};
+use webkit2gtk::{PrintOperationExt, SaveMode, SnapshotOptions, SnapshotRegion, WebViewExt};
 use webpane_ipc::protocol::ImageFormat;
 
 /// Why a picture or a document was not made.
@@ -102,42 +102,10 @@ pub fn print_to_pdf(
             (format!("file:///proc/self/fd/{}", file.as_raw_fd()), Some(file))
         }
     };
-    let settings = gtk::PrintSettings::new();
+    let (settings, setup) = crate::print::layout(webview, pdf);
     settings.set_printer("Print to File");
     settings.set(gtk::PRINT_SETTINGS_OUTPUT_FILE_FORMAT, Some("pdf"));
     settings.set(gtk::PRINT_SETTINGS_OUTPUT_URI, Some(&uri));
-    settings.set_scale(pdf.scale * 100.0);
-    let ranges = pdf.ranges().unwrap_or_default();
-    if !ranges.is_empty() {
-        let ranges: Vec<gtk::PageRange> = ranges
-            .iter()
-            .map(|(a, b)| gtk::PageRange::new(*a as i32, *b as i32))
-            .collect();
-        settings.set_print_pages(gtk::PrintPages::Ranges);
-        settings.set_page_ranges(&ranges);
-    }
-    let setup = gtk::PageSetup::new();
-    let paper = gtk::PaperSize::new_custom(
-        "webpane",
-        "webpane",
-        pdf.page_width * 72.0,
-        pdf.page_height * 72.0,
-        gtk::Unit::Points,
-    );
-    setup.set_paper_size(&paper);
-    setup.set_orientation(if pdf.landscape {
-        gtk::PageOrientation::Landscape
-    } else {
-        gtk::PageOrientation::Portrait
-    });
-    let [top, right, bottom, left] = pdf.margins;
-    setup.set_top_margin(top, gtk::Unit::Inch);
-    setup.set_right_margin(right, gtk::Unit::Inch);
-    setup.set_bottom_margin(bottom, gtk::Unit::Inch);
-    setup.set_left_margin(left, gtk::Unit::Inch);
-    if let Some(view_settings) = WebViewExt::settings(webview) {
-        view_settings.set_print_backgrounds(pdf.backgrounds);
-    }
     let operation = webkit2gtk::PrintOperation::new(webview);
     operation.set_print_settings(&settings);
     operation.set_page_setup(&setup);

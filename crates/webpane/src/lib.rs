@@ -61,6 +61,7 @@ mod page_files;
 mod policy;
 mod posted_buffers;
 mod print_settings;
+mod printing;
 mod requests;
 mod resources;
 mod script_result;
@@ -123,7 +124,8 @@ pub use policy::{
     ServerCertificateErrorDetectedEventArgs,
 };
 pub use posted_buffers::SharedBufferMappings;
-pub use print_settings::PrintSettings;
+pub use print_settings::{PrintColorMode, PrintDuplex, PrintSettings};
+pub use printing::{PrintDialogKind, PrintStatus};
 pub use resources::{
     CustomSchemeRegistration, RequestBody, ResponseBodyWriter, ResponseSlot, WebResourceRequest,
     WebResourceRequestedEventArgs, WebResourceResponse, WebResourceResponseReceivedEventArgs, WebResourceResponseView,

@@ -489,6 +489,26 @@ pub enum AppMessage {
         /// The setting.
         setting: Setting,
     },
+    /// Print the page to a printer, without a dialog (WebView2's `PrintAsync`). Answered by
+    /// [`RuntimeMessage::PrintDone`](crate::protocol::RuntimeMessage::PrintDone).
+    Print {
+        /// The view.
+        id: WebViewId,
+        /// The request.
+        request: u64,
+        /// The page's layout.
+        page: super::output::PdfSettings,
+        /// The printer and what it should do.
+        printer: super::output::PrinterSettings,
+    },
+    /// Show the print dialog (WebView2's `ShowPrintUI`); answered by `PrintDone` once the user
+    /// printed or closed it.
+    ShowPrintUi {
+        /// The view.
+        id: WebViewId,
+        /// The request.
+        request: u64,
+    },
     /// Suspend a hidden view's page (WebView2's `TrySuspend`): its memory is released as under
     /// memory pressure and its render process stopped. Answered by
     /// [`RuntimeMessage::SuspendDone`](crate::protocol::RuntimeMessage::SuspendDone).

@@ -32,7 +32,7 @@ pub use offscreen::{
     MouseInput, TextInputPurpose, TextInputState, TouchEventKind, TouchInput, modifiers,
 };
 pub use options::{CustomScheme, DisplayBackend, HardwareAcceleration, RESERVED_SCHEMES, RuntimeOptions};
-pub use output::{ImageFormat, OutputTarget, PdfSettings};
+pub use output::{ImageFormat, OutputTarget, PdfSettings, PrintColorMode, PrintDuplex, PrintOutcome, PrinterSettings};
 pub use policy::{
     ContextMenuTarget, FindCommand, MenuItem, PermissionKind, PermissionSetting, PolicyAnswer, PolicyRequest,
     ScriptDialogKind,

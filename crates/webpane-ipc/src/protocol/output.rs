@@ -97,3 +97,81 @@ impl PdfSettings {
         Ok(out)
     }
 }
+
+/// What a print job asks of the printer (WebView2's `CoreWebView2PrintSettings` beyond the
+/// page's layout).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrinterSettings {
+    /// The printer, by the name GTK's print system gives it (`None`: the default printer).
+    pub printer: Option<String>,
+    /// Copies, 1 to 999.
+    pub copies: u32,
+    /// Whether copies are collated.
+    pub collate: bool,
+    /// Colour or grey.
+    pub color: PrintColorMode,
+    /// One or two sides.
+    pub duplex: PrintDuplex,
+}
+
+impl Default for PrinterSettings {
+    fn default() -> Self {
+        PrinterSettings {
+            printer: None,
+            copies: 1,
+            collate: true,
+            color: PrintColorMode::Default,
+            duplex: PrintDuplex::Default,
+        }
+    }
+}
+
+impl PrinterSettings {
+    /// Checks the numbers and the printer's name.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=999).contains(&self.copies) {
+            return Err(format!("{} copies: 1 to 999 may be printed", self.copies));
+        }
+        match &self.printer {
+            Some(name) if name.is_empty() || name.len() > 1024 || name.contains('\0') => {
+                Err("a printer's name is 1 to 1024 bytes without NUL".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Colour or grey (WebView2's `COREWEBVIEW2_PRINT_COLOR_MODE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PrintColorMode {
+    /// The printer's default.
+    Default,
+    /// In colour.
+    Color,
+    /// In shades of grey.
+    Grayscale,
+}
+
+/// One or two sides (WebView2's `COREWEBVIEW2_PRINT_DUPLEX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PrintDuplex {
+    /// The printer's default.
+    Default,
+    /// One side.
+    OneSided,
+    /// Both sides, turned on the long edge.
+    TwoSidedLongEdge,
+    /// Both sides, turned on the short edge.
+    TwoSidedShortEdge,
+}
+
+/// How a print job or a print dialog ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PrintOutcome {
+    /// The job went to the printer (WebView2's `Succeeded`).
+    Printed,
+    /// No printer of that name, or no default printer (WebView2's `PrinterUnavailable`).
+    PrinterUnavailable,
+    /// The user closed the print dialog without printing.
+    Cancelled,
+}

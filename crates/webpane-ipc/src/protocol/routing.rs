@@ -60,6 +60,8 @@ impl AppMessage {
             | AppMessage::MoveFocusAnswer { id, .. }
             | AppMessage::NotificationAction { id, .. }
             | AppMessage::TrySuspend { id, .. }
+            | AppMessage::Print { id, .. }
+            | AppMessage::ShowPrintUi { id, .. }
             | AppMessage::Resume { id }
             | AppMessage::Close { id } => Some(*id),
         }
@@ -117,6 +119,7 @@ impl RuntimeMessage {
             | RuntimeMessage::CookiesResult { id, .. }
             | RuntimeMessage::OperationDone { id, .. }
             | RuntimeMessage::SuspendDone { id, .. }
+            | RuntimeMessage::PrintDone { id, .. }
             | RuntimeMessage::SharedBufferReleased { id, .. }
             | RuntimeMessage::FrameNavigated { id, .. }
             | RuntimeMessage::FrameDestroyed { id, .. }

@@ -496,6 +496,15 @@ pub enum RuntimeMessage {
         /// Done, or why not.
         result: Result<(), String>,
     },
+    /// A `Print` or `ShowPrintUi` ended.
+    PrintDone {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// How it ended, or why printing failed.
+        result: Result<super::output::PrintOutcome, String>,
+    },
     /// A `TrySuspend` finished: whether the page is suspended now, or why it cannot be (the
     /// view is visible).
     SuspendDone {

@@ -65,6 +65,8 @@ impl AppMessage {
             | AppMessage::TerminateRenderProcess { .. }
             | AppMessage::CapturePreview { .. }
             | AppMessage::PrintToPdf { .. }
+            | AppMessage::Print { .. }
+            | AppMessage::ShowPrintUi { .. }
             | AppMessage::SaveAsMhtml { .. }
             | AppMessage::MoveFocus { .. }
             | AppMessage::Close { .. } => true,

@@ -178,6 +178,7 @@ impl View {
             notifications: Rc::default(),
             responses: Rc::default(),
             suspension: Rc::default(),
+            print_dialog: Rc::default(),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),
@@ -238,6 +239,17 @@ impl View {
     /// Whether the view is on screen in a window (not headless).
     pub(super) fn showing_window(&self) -> bool {
         !self.window.is::<gtk::OffscreenWindow>()
+    }
+
+    /// Shows the print dialog over the view's window (none for an offscreen view).
+    pub fn show_print_dialog(
+        &self,
+        done: impl FnOnce(Result<webpane_ipc::protocol::PrintOutcome, crate::print::PrintError>) + 'static,
+    ) {
+        let parent = self
+            .showing_window()
+            .then(|| self.window.clone().upcast::<gtk::Window>());
+        crate::print::show_dialog(&self.webview, parent, &self.print_dialog, done);
     }
 
     /// The opener this view was created for, if any.
@@ -338,6 +350,7 @@ impl View {
         self.resources.fail_pending();
         // A stopped render process could not end with its page.
         self.resume();
+        crate::print::close_dialog(&self.print_dialog);
         // Navigations held for the app's answer: a held decision keeps the page, and so its
         // render process, alive after the view is gone.
         let held: Vec<webkit2gtk::PolicyDecision> = self.decisions.borrow_mut().drain().map(|(_, (d, _))| d).collect();

@@ -125,6 +125,8 @@ pub struct View {
     pub(super) keys: Rc<super::key_gate::KeyGate>,
     /// The notifications the app shows.
     pub(super) notifications: Rc<super::shown_notifications::Notifications>,
+    /// The print dialog open for this view, if any (`ShowPrintUI`).
+    pub(super) print_dialog: Rc<RefCell<Option<glib::WeakRef<gtk::Window>>>>,
     /// Whether the page is suspended, and its memory target.
     pub(super) suspension: Rc<super::suspension::Suspension>,
     /// The resources whose responses were told (for their bodies).

@@ -196,7 +196,8 @@ impl AppProcess {
         })
     }
 
-    fn spawn_with(role: &str, folder: &Path, adjust: impl FnOnce(&mut std::process::Command)) -> AppProcess {
+    /// [`spawn`](Self::spawn) with `adjust` applied to the command first (its environment, say).
+    pub fn spawn_with(role: &str, folder: &Path, adjust: impl FnOnce(&mut std::process::Command)) -> AppProcess {
         use std::io::BufRead;
         let mut command = std::process::Command::new(std::env::current_exe().unwrap());
         command

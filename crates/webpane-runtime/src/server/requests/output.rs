@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use webpane_ipc::protocol::{AppMessage, OutputTarget, RuntimeMessage};
+use webpane_ipc::protocol::{AppMessage, OutputTarget, PrintOutcome, RuntimeMessage, WebViewId};
 use webpane_ipc::{FdKind, FileAccess, ReceivedFds};
 
 use super::error::RequestError;
@@ -40,6 +40,19 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
             }
             done(Ok(()))
         }
+        AppMessage::Print {
+            id,
+            request,
+            page,
+            printer,
+        } => {
+            let reply = print_replier(server, client, id, request);
+            done(view(client, id).map(|v| crate::print::print(v.webkit(), &page, &printer, reply)))
+        }
+        AppMessage::ShowPrintUi { id, request } => {
+            let reply = print_replier(server, client, id, request);
+            done(view(client, id).map(|v| v.show_print_dialog(reply)))
+        }
         AppMessage::SaveAsMhtml { id, request, target } => {
             let finish = server.operation_replier::<RequestError>(client, id, request);
             let file = output_target(target, fds).and_then(|target| match target {
@@ -56,6 +69,23 @@ pub(super) fn handle(server: &Rc<Server>, client: &Rc<Client>, message: AppMessa
         }
         AppMessage::Find { id, command } => done(view(client, id).map(|v| v.find(command))),
         other => Step::Continue(other),
+    }
+}
+
+/// Answers a print request with `PrintDone`.
+fn print_replier(
+    server: &Rc<Server>,
+    client: &Rc<Client>,
+    id: WebViewId,
+    request: u64,
+) -> impl FnOnce(Result<PrintOutcome, crate::print::PrintError>) + 'static {
+    let reply = server.replier(client);
+    move |result| {
+        reply(RuntimeMessage::PrintDone {
+            id,
+            request,
+            result: result.map_err(|e| crate::error::reason(&e)),
+        })
     }
 }
 
