@@ -76,17 +76,11 @@ fn a_hidden_view_suspends_its_page_stops_and_resumes() {
     assert!(!webview.is_suspended());
 
     webview.set_visible(false).unwrap();
-    assert_eq!(
-        block_on_within(&event_loop, "TrySuspend", webview.try_suspend()).unwrap(),
-        true
-    );
+    assert!(block_on_within(&event_loop, "TrySuspend", webview.try_suspend()).unwrap());
     assert!(webview.is_suspended());
     let stopped = stopped_renderers(&event_loop, &env);
     // A second try reports what is.
-    assert_eq!(
-        block_on_within(&event_loop, "TrySuspend", webview.try_suspend()).unwrap(),
-        true
-    );
+    assert!(block_on_within(&event_loop, "TrySuspend", webview.try_suspend()).unwrap());
 
     // What was on its way arrives; then nothing, for longer than the watchdog's limit (3 s),
     // and no ProcessFailed either: a suspended page is not hung.

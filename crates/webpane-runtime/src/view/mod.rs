@@ -32,6 +32,7 @@ mod shown_notifications;
 mod state;
 mod surface;
 mod suspension;
+mod suspension_state;
 mod text_input;
 mod tooltip;
 mod window;

@@ -128,7 +128,7 @@ pub struct View {
     /// The print dialog open for this view, if any (`ShowPrintUI`).
     pub(super) print_dialog: Rc<RefCell<Option<glib::WeakRef<gtk::Window>>>>,
     /// Whether the page is suspended, and its memory target.
-    pub(super) suspension: Rc<super::suspension::Suspension>,
+    pub(super) suspension: Rc<super::suspension_state::Suspension>,
     /// The resources whose responses were told (for their bodies).
     pub(super) responses: Rc<super::kept_resources::Responses>,
     /// Set once the window is being closed (by us, or under us).

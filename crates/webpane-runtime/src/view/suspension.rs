@@ -8,7 +8,7 @@
 //! also uses is never stopped (the suspend reports `false`). The watchdog does not ping a
 //! stopped page, and forgets the ping in flight when it resumes.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -19,28 +19,10 @@ use webpane_ipc::webext;
 
 use super::extension::decode_reply;
 use super::state::View;
+use super::suspension_state::State;
 
 /// How long the web process may take to release its memory before a suspend gives up.
 const RELEASE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// A view's suspension and memory target.
-#[derive(Default)]
-pub(super) struct Suspension {
-    state: Cell<State>,
-    /// Tells suspend attempts apart (a resume during one cancels it).
-    attempt: Cell<u64>,
-    level: Cell<MemoryUsageTargetLevel>,
-}
-
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
-enum State {
-    #[default]
-    Running,
-    /// Releasing memory before stopping (attempt number).
-    Releasing(u64),
-    /// The render process `pid` is stopped.
-    Suspended(u32),
-}
 
 /// Why a view cannot be suspended.
 #[derive(Debug, thiserror::Error)]
@@ -119,7 +101,7 @@ impl View {
         };
         let timeout = stop.clone();
         glib::timeout_add_local_once(RELEASE_TIMEOUT, move || timeout(false));
-        self.release_memory(move |released| stop(released));
+        self.release_memory(stop);
     }
 
     /// Lets a suspended page run again (nothing if it is not suspended; a suspend under way is
