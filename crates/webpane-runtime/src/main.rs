@@ -26,6 +26,7 @@ mod pixels;
 mod print;
 mod profile;
 mod proxy;
+mod region;
 mod resources;
 
 mod server;

@@ -46,6 +46,7 @@ struct SettingsState {
     user_agent: RefCell<Option<String>>,
     background: Cell<[u8; 4]>,
     visible: Cell<bool>,
+    external_drop: Cell<bool>,
     color_scheme: Cell<PreferredColorScheme>,
 }
 
@@ -64,6 +65,7 @@ impl Default for SettingsState {
             user_agent: RefCell::new(None),
             background: Cell::new([255, 255, 255, 255]),
             visible: Cell::new(true),
+            external_drop: Cell::new(true),
             color_scheme: Cell::new(PreferredColorScheme::Auto),
         }
     }
@@ -244,6 +246,24 @@ impl WebView {
     #[doc(alias = "IsVisible")]
     pub fn is_visible(&self) -> bool {
         self.settings_state().visible.get()
+    }
+
+    /// Allows or refuses files, links and text dragged in from other programs onto the page
+    /// (WebView2's controller `AllowExternalDrop`; default true). Refused, such a drag never
+    /// reaches the page (no `dragenter`, `dragover` or `drop`); drags that start in the page
+    /// work either way. Drops reach views in the browser process's own window; an embedded
+    /// view's drops go to the app's window, an offscreen view has none.
+    #[doc(alias = "AllowExternalDrop")]
+    pub fn set_allow_external_drop(&self, allowed: bool) -> Result<()> {
+        self.set(Setting::ExternalDrop(allowed))?;
+        self.settings_state().external_drop.set(allowed);
+        Ok(())
+    }
+
+    /// Whether drops from other programs reach the page (default true).
+    #[doc(alias = "AllowExternalDrop")]
+    pub fn allow_external_drop(&self) -> bool {
+        self.settings_state().external_drop.get()
     }
 
     /// The colour scheme every page of the browser process is told the user prefers (CSS

@@ -96,6 +96,7 @@ impl RuntimeMessage {
             | RuntimeMessage::WindowCloseRequested { id }
             | RuntimeMessage::AudioChanged { id, .. }
             | RuntimeMessage::ZoomFactorChanged { id, .. }
+            | RuntimeMessage::NonClientRegionChanged { id, .. }
             | RuntimeMessage::FocusChanged { id, .. }
             | RuntimeMessage::NotificationReceived { id, .. }
             | RuntimeMessage::NotificationClosed { id, .. }

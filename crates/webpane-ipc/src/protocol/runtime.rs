@@ -214,6 +214,17 @@ pub enum RuntimeMessage {
         /// The zoom factor now (1.0 = 100 %).
         factor: f64,
     },
+    /// The page's drag regions changed (CSS `--app-region`, with `NonClientRegions` on): the
+    /// caption region as rectangles in view pixels (`[x, y, width, height]`, none overlapping),
+    /// and the view's size then.
+    NonClientRegionChanged {
+        /// The view.
+        id: WebViewId,
+        /// The rectangles where a press drags the window.
+        caption: Vec<[i32; 4]>,
+        /// The view's width and height, in pixels.
+        size: [u32; 2],
+    },
     /// An element of the page went full screen, or left it.
     FullScreenChanged {
         /// The view.

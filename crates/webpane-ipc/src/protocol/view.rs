@@ -54,6 +54,13 @@ pub enum Setting {
     /// Whether the browser's own keys work (F5 and Ctrl + R reload, Alt + Left and Right go
     /// back and forward).
     BrowserAcceleratorKeys(bool),
+    /// Whether files, links and text dragged in from other programs may be dropped on the page
+    /// (WebView2's `AllowExternalDrop`; on by default).
+    ExternalDrop(bool),
+    /// Whether the page's drag regions (CSS `--app-region: drag`) are found and told to the app
+    /// (`NonClientRegionChanged`), and, in the runtime's own window, move the window (WebView2's
+    /// `IsNonClientRegionSupportEnabled`).
+    NonClientRegions(bool),
     /// How much memory the view's page should use (WebView2's `MemoryUsageTargetLevel`):
     /// `Low` releases what the render process can spare, as under memory pressure.
     MemoryUsageTargetLevel(MemoryUsageTargetLevel),

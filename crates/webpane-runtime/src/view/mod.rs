@@ -7,6 +7,8 @@
 mod context_menu;
 mod cursor;
 mod dialogs;
+mod drag_regions;
+mod drops;
 mod error;
 pub(crate) mod extension;
 mod extension_check;
@@ -25,6 +27,7 @@ mod notifications;
 mod offscreen;
 mod page_outbox;
 mod policy;
+mod regions;
 mod responses;
 pub(crate) mod scripts;
 mod settings;
@@ -180,6 +183,8 @@ impl View {
             responses: Rc::default(),
             suspension: Rc::default(),
             print_dialog: Rc::default(),
+            regions: Rc::default(),
+            external_drop: Rc::new(Cell::new(true)),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),
@@ -209,6 +214,8 @@ impl View {
         view.wire_zoom(id, &host);
         view.wire_responses(id, &host);
         view.wire_suspension();
+        view.wire_regions(id, &host);
+        view.wire_drops();
         if !view.showing_window() {
             // Offscreen: the app shows the cursor, the input method and the tooltip.
             view.wire_cursor();

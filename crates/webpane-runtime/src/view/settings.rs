@@ -72,6 +72,8 @@ impl View {
             Setting::AppNotifications(on) => self.set_app_notifications(on),
             Setting::ResponseReports(on) => self.set_response_reports(on),
             Setting::MemoryUsageTargetLevel(level) => self.set_memory_usage_target_level(level),
+            Setting::NonClientRegions(on) => self.set_non_client_regions(on),
+            Setting::ExternalDrop(allowed) => self.set_external_drop(allowed),
             Setting::UserAgent(agent) => settings.iter().for_each(|s| s.set_user_agent(agent.as_deref())),
             Setting::BackgroundColor([r, g, b, a]) => {
                 let rgba = gtk::gdk::RGBA::new(

@@ -125,6 +125,10 @@ pub struct View {
     pub(super) keys: Rc<super::key_gate::KeyGate>,
     /// The notifications the app shows.
     pub(super) notifications: Rc<super::shown_notifications::Notifications>,
+    /// Whether drops from other programs reach the page (`AllowExternalDrop`).
+    pub(super) external_drop: Rc<Cell<bool>>,
+    /// The page's drag regions (`NonClientRegions`).
+    pub(super) regions: Rc<super::drag_regions::DragRegions>,
     /// The print dialog open for this view, if any (`ShowPrintUI`).
     pub(super) print_dialog: Rc<RefCell<Option<glib::WeakRef<gtk::Window>>>>,
     /// Whether the page is suspended, and its memory target.

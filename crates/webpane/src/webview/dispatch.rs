@@ -217,6 +217,9 @@ impl WebView {
             RuntimeMessage::WindowCloseRequested { .. } => self.window_close_requested(),
             RuntimeMessage::AudioChanged { playing, muted, .. } => self.audio_changed(playing, muted),
             RuntimeMessage::ZoomFactorChanged { factor, .. } => self.zoom_factor_changed(factor),
+            RuntimeMessage::NonClientRegionChanged { caption, size, .. } => {
+                self.non_client_region_changed(caption, size)
+            }
             RuntimeMessage::FocusChanged { focused, .. } => self.focus_changed(focused),
             RuntimeMessage::NotificationReceived {
                 notification,
