@@ -56,7 +56,7 @@ impl View {
         }
         match self.suspension.state.get() {
             State::Suspended(_) => return done(Ok(true)),
-            // One attempt at a time: this one reports what the first one does.
+            // A new attempt supersedes one under way (which then reports `false`).
             State::Releasing(_) | State::Running => {}
         }
         let Some(pid) = self.report.pid.get().filter(|_| !shared) else {
