@@ -109,22 +109,10 @@ pub fn print_to_pdf(
     let operation = webkit2gtk::PrintOperation::new(webview);
     operation.set_print_settings(&settings);
     operation.set_page_setup(&setup);
-    let done = std::rc::Rc::new(std::cell::RefCell::new(Some(
-        Box::new(done) as Box<dyn FnOnce(Result<(), OutputError>)>
-    )));
-    let failed = done.clone();
-    operation.connect_failed(move |_, error| {
-        if let Some(done) = failed.borrow_mut().take() {
-            done(Err(OutputError::Engine(error.clone())));
-        }
-    });
-    let keep = std::cell::RefCell::new(keep);
-    operation.connect_finished(move |_| {
+    crate::print::on_end(&operation, move |ended| {
         // The delivered file stays open until printing ended.
-        drop(keep.borrow_mut().take());
-        if let Some(done) = done.borrow_mut().take() {
-            done(Ok(()));
-        }
+        drop(keep);
+        done(ended.map_err(OutputError::Engine));
     });
     operation.print();
 }

@@ -64,8 +64,9 @@ pub fn layout(webview: &webkit2gtk::WebView, page: &PdfSettings) -> (gtk::PrintS
     (settings, setup)
 }
 
-/// Calls `done` once, with the first of WebKit's `failed` or `finished`.
-fn on_end(operation: &webkit2gtk::PrintOperation, done: impl FnOnce(Result<(), glib::Error>) + 'static) {
+/// Calls `done` once, with the first of WebKit's `failed` or `finished` (PDF output uses it
+/// too).
+pub fn on_end(operation: &webkit2gtk::PrintOperation, done: impl FnOnce(Result<(), glib::Error>) + 'static) {
     let done = Rc::new(RefCell::new(Some(
         Box::new(done) as Box<dyn FnOnce(Result<(), glib::Error>)>
     )));
