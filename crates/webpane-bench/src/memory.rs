@@ -5,15 +5,21 @@ use std::time::Duration;
 
 use webpane::{EventLoop, WebViewOptions};
 
-/// PSS of `pid` in KiB (`/proc/<pid>/smaps_rollup`), 0 if unreadable.
-fn pss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+/// A field in KiB of a `/proc` file of `key: value kB` lines (`status`, `smaps_rollup`), 0 if
+/// unreadable.
+pub(crate) fn proc_kib(path: &str, field: &str) -> u64 {
+    std::fs::read_to_string(path)
         .ok()
         .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("Pss:"))?.to_owned();
+            let line = s.lines().find(|l| l.starts_with(field))?.to_owned();
             line.split_whitespace().nth(1)?.parse().ok()
         })
         .unwrap_or(0)
+}
+
+/// PSS of `pid` in KiB (`/proc/<pid>/smaps_rollup`), 0 if unreadable.
+pub(crate) fn pss_kib(pid: u32) -> u64 {
+    proc_kib(&format!("/proc/{pid}/smaps_rollup"), "Pss:")
 }
 
 /// The direct children of `parent` whose command name starts with `prefix`.

@@ -30,17 +30,6 @@ fn cpu_ns(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// A `/proc/PID/status` or `smaps_rollup` field, in KiB.
-fn kib(path: String, field: &str) -> u64 {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with(field))?.to_owned();
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
-}
-
 struct Row {
     state: &'static str,
     cpu_percent: f64,
@@ -57,8 +46,8 @@ fn watch(event_loop: &EventLoop, pid: u32, state: &'static str) -> crate::setup:
     Ok(Row {
         state,
         cpu_percent: ran / start.elapsed().as_nanos() as f64 * 100.0,
-        rss_kib: kib(format!("/proc/{pid}/status"), "VmRSS:"),
-        pss_kib: kib(format!("/proc/{pid}/smaps_rollup"), "Pss:"),
+        rss_kib: crate::memory::proc_kib(&format!("/proc/{pid}/status"), "VmRSS:"),
+        pss_kib: crate::memory::pss_kib(pid),
     })
 }
 
