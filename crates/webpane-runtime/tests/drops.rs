@@ -9,7 +9,6 @@
 mod common;
 
 use std::cell::RefCell;
-use std::process::Command;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -25,14 +24,6 @@ const TARGET: &str = "<body style='margin: 0; height: 100vh' \
     ondrop=\"event.preventDefault(); chrome.webview.postMessage({ drop: [...event.dataTransfer.types], \
              files: event.dataTransfer.files.length, uris: event.dataTransfer.getData('text/uri-list') })\">\
     drop here</body>";
-
-fn xdotool(args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .output()
-        .expect("xdotool (cargo xtask test installs it)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The drag source: a GTK window of its own process that drags a file's URI.
 #[test]
@@ -98,18 +89,8 @@ fn a_file_dragged_in_from_another_program_reaches_the_page_unless_refused() {
         c.env(DROP_FILE, &file);
     });
     source_app.expect("ready");
-    let mut source = String::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while source.is_empty() && Instant::now() < deadline {
-        source = xdotool(&["search", "--name", "^drag source$"])
-            .lines()
-            .last()
-            .unwrap_or("")
-            .to_owned();
-    }
-    assert!(!source.is_empty(), "the drag source's window");
-
     let (event_loop, env, _first, folder) = open_webview();
+    let source = wait_for_window(&event_loop, "^drag source$");
     let view = window_view(&event_loop, &env);
     assert!(view.allow_external_drop());
     let messages: Rc<RefCell<Vec<String>>> = Rc::default();
@@ -120,15 +101,7 @@ fn a_file_dragged_in_from_another_program_reaches_the_page_unless_refused() {
         &view,
         &format!("<title>drop target</title>{TARGET}")
     ));
-    let mut target = String::new();
-    wait_until(&event_loop, "the view's window", || {
-        target = xdotool(&["search", "--name", "^drop target$"])
-            .lines()
-            .last()
-            .unwrap_or("")
-            .to_owned();
-        !target.is_empty()
-    });
+    let target = wait_for_window(&event_loop, "^drop target$");
 
     drag(&source, &target);
     wait_until(&event_loop, "the drop", || {

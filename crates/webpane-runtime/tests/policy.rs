@@ -499,15 +499,7 @@ fn without_a_handler_a_view_on_screen_shows_the_runtimes_own_dialog() {
     // The runtime's dialog is up (a window of its own, OK by default): Return answers it.
     wait_until(&event_loop, "the page's answer", || {
         if messages.borrow().is_empty() {
-            let found = std::process::Command::new("xdotool")
-                .args(["search", "--name", "^The page asks$"])
-                .output()
-                .unwrap();
-            if let Some(dialog) = String::from_utf8_lossy(&found.stdout).lines().next() {
-                let _ = std::process::Command::new("xdotool")
-                    .args(["windowraise", dialog, "windowfocus", "--sync", dialog, "key", "Return"])
-                    .status();
-            }
+            press_in_window("^The page asks$", "Return");
             event_loop.dispatch(Some(Duration::from_millis(300))).unwrap();
         }
         !messages.borrow().is_empty()

@@ -21,32 +21,28 @@ fn pdf_pages(pdf: &[u8]) -> usize {
     text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
 }
 
-/// GTK's print dialog, once it is up (`^Print$` is its title).
-fn print_dialog() -> Option<String> {
-    let found = std::process::Command::new("xdotool")
-        .args(["search", "--name", "^Print$"])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&found.stdout).lines().last().map(str::to_owned)
-}
-
-/// Answers the print dialog with `key` once it is up.
-fn press_in_print_dialog(key: &str) {
-    if let Some(dialog) = print_dialog() {
-        let _ = std::process::Command::new("xdotool")
-            .args(["windowraise", &dialog, "windowfocus", "--sync", &dialog, "key", key])
-            .status();
-    }
-}
+/// GTK's print dialog's title.
+const PRINT_DIALOG: &str = "^Print$";
 
 /// Picks the first printer of the dialog's list (its row under the column titles), then prints.
 fn print_from_dialog() {
-    if let Some(dialog) = print_dialog() {
-        let _ = std::process::Command::new("xdotool")
-            .args(["windowraise", &dialog, "windowfocus", "--sync", &dialog])
-            .args(["mousemove", "--window", &dialog, "80", "86", "click", "1"])
-            .args(["key", "alt+p"])
-            .status();
+    if let Some(dialog) = window_named(PRINT_DIALOG) {
+        xdotool(&[
+            "windowraise",
+            &dialog,
+            "windowfocus",
+            "--sync",
+            &dialog,
+            "mousemove",
+            "--window",
+            &dialog,
+            "80",
+            "86",
+            "click",
+            "1",
+            "key",
+            "alt+p",
+        ]);
     }
 }
 
@@ -100,7 +96,7 @@ fn app_process_entry_point() {
     event_loop.spawn_local(async move { *o.borrow_mut() = Some(dialog.await) });
     wait_until(&event_loop, "the dialog to close", || {
         if outcome.borrow().is_none() {
-            press_in_print_dialog("Escape");
+            press_in_window(PRINT_DIALOG, "Escape");
             event_loop.dispatch(Some(Duration::from_millis(300))).unwrap();
         }
         outcome.borrow().is_some()

@@ -5,7 +5,6 @@
 mod common;
 
 use std::cell::Cell;
-use std::process::Command;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -89,14 +88,6 @@ fn the_caption_region_follows_the_page_and_answers_hit_tests() {
     assert!(told >= 3, "{told} changes");
 }
 
-fn xdotool(args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .output()
-        .expect("xdotool (cargo xtask test installs it)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The window's position on the screen.
 fn position(window: &str) -> (i32, i32) {
     let shell = xdotool(&["getwindowgeometry", "--shell", window]);
@@ -120,15 +111,7 @@ fn pressing_the_caption_moves_the_window_and_its_controls_still_click() {
     view.set_non_client_region_support_enabled(true).unwrap();
     assert!(load_html(&event_loop, &view, BAR));
     wait_until(&event_loop, "the caption region", || caption_area(&view) > 0);
-    let mut window = String::new();
-    wait_until(&event_loop, "the window by its title", || {
-        window = xdotool(&["search", "--name", "^drag me$"])
-            .lines()
-            .last()
-            .unwrap_or("")
-            .to_owned();
-        !window.is_empty()
-    });
+    let window = wait_for_window(&event_loop, "^drag me$");
     let start = position(&window);
 
     // Press in the bar, move 120 × 80 in steps, let go.

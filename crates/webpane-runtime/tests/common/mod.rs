@@ -511,3 +511,34 @@ pub fn routes_server(routes: std::collections::HashMap<&'static str, (u16, &'sta
     });
     port
 }
+
+/// Runs xdotool with `args`; its output (`cargo xtask test` installs it).
+pub fn xdotool(args: &[&str]) -> String {
+    let out = std::process::Command::new("xdotool")
+        .args(args)
+        .output()
+        .expect("xdotool (cargo xtask test installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The newest window whose title matches `title` (a regular expression), if one is up.
+pub fn window_named(title: &str) -> Option<String> {
+    xdotool(&["search", "--name", title]).lines().last().map(str::to_owned)
+}
+
+/// Waits (dispatching the loop) for a window whose title matches `title`; its id.
+pub fn wait_for_window(event_loop: &EventLoop, title: &str) -> String {
+    let mut window = None;
+    wait_until(event_loop, &format!("a window named {title}"), || {
+        window = window_named(title);
+        window.is_some()
+    });
+    window.expect("just seen")
+}
+
+/// Raises and focuses the window whose title matches `title`, if one is up, and presses `key`.
+pub fn press_in_window(title: &str, key: &str) {
+    if let Some(window) = window_named(title) {
+        xdotool(&["windowraise", &window, "windowfocus", "--sync", &window, "key", key]);
+    }
+}
