@@ -1,10 +1,9 @@
 //! Offscreen hosting across the real processes: the page's frames arrive in this app's shared
 //! memory with the rectangles that changed, input from the app reaches the page (clicks, typing
 //! with a non-ASCII committed string, the wheel, the cursor over a link), the app's input method
-//! composes in the page and hears where the caret is, tooltips follow the pointer, touch reaches
-//! the page (and a tap clicks, a drag scrolls), a resize gives frames
-//! of the new size, frame buffers do not leak (over 10,000 frames), and a killed render process is reported and
-//! hosting recovers after a reload.
+//! composes in the page and hears where the caret is, tooltips follow the pointer, a resize gives
+//! frames of the new size, frame buffers do not leak (over 10,000 frames), and a killed render
+//! process is reported and hosting recovers after a reload. (Touch: `offscreen_touch.rs`.)
 
 mod common;
 
@@ -12,59 +11,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use common::offscreen::*;
 use common::*;
-use webpane::{
-    EventLoop, KeyInput, MouseButton, MouseInput, OffscreenPicture, PictureRect, TextInputPurpose, TouchInput, WebView,
-    WebViewOptions,
-};
-
-/// The frames the view delivers, kept (so their buffers stay ours) until taken.
-fn collect_frames(webview: &WebView) -> Rc<RefCell<Vec<OffscreenPicture>>> {
-    let frames: Rc<RefCell<Vec<OffscreenPicture>>> = Rc::default();
-    let f = frames.clone();
-    webview.on_picture_ready(move |_, args| {
-        let mut frames = f.borrow_mut();
-        // Keep the newest only: older ones go back to the browser process.
-        frames.clear();
-        frames.push(args.picture().clone());
-    });
-    frames
-}
-
-/// Waits until the newest frame has `bgra` at `x, y`; returns it.
-fn wait_pixel(
-    event_loop: &EventLoop,
-    frames: &Rc<RefCell<Vec<OffscreenPicture>>>,
-    x: u32,
-    y: u32,
-    bgra: [u8; 4],
-) -> OffscreenPicture {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Some(frame) = frames.borrow().last()
-            && frame.pixel(x, y) == Some(bgra)
-        {
-            return frame.clone();
-        }
-        let seen = frames.borrow().last().and_then(|f| f.pixel(x, y));
-        assert!(
-            Instant::now() < deadline,
-            "pixel ({x}, {y}) never became {bgra:?} (last: {seen:?})"
-        );
-        event_loop.dispatch(Some(Duration::from_millis(20))).unwrap();
-    }
-}
-
-const RED: [u8; 4] = [0, 0, 255, 255];
-const GREEN: [u8; 4] = [0, 128, 0, 255];
-const BLUE: [u8; 4] = [255, 0, 0, 255];
-
-fn offscreen_view(event_loop: &EventLoop, env: &webpane::Environment, width: u32, height: u32) -> WebView {
-    event_loop
-        .block_on(env.create_webview(WebViewOptions::offscreen(width, height)))
-        .unwrap()
-        .unwrap()
-}
+use webpane::{EventLoop, KeyInput, MouseButton, MouseInput, PictureRect, TextInputPurpose, WebViewOptions};
 
 #[test]
 fn frames_arrive_in_shared_memory_with_what_changed() {
@@ -110,35 +59,6 @@ fn frames_arrive_in_shared_memory_with_what_changed() {
     let pdf = folder.path().join("page.pdf");
     event_loop.block_on(webview.print_to_pdf(&pdf)).unwrap().unwrap();
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
-}
-
-/// A left click at `x, y`.
-fn click(webview: &WebView, x: f64, y: f64) {
-    for input in [
-        MouseInput::down(MouseButton::Left, x, y),
-        MouseInput::up(MouseButton::Left, x, y),
-    ] {
-        webview.send_mouse_input(input).unwrap();
-    }
-}
-
-/// The page's messages, as JSON text.
-fn messages(webview: &WebView) -> Rc<RefCell<Vec<String>>> {
-    let got: Rc<RefCell<Vec<String>>> = Rc::default();
-    let g = got.clone();
-    webview.on_web_message_received(move |_, args| g.borrow_mut().push(args.web_message_as_json().to_owned()));
-    got
-}
-
-fn wait_message(event_loop: &EventLoop, got: &Rc<RefCell<Vec<String>>>, what: &str) -> String {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Some(m) = got.borrow().iter().find(|m| m.contains(what)) {
-            return m.clone();
-        }
-        assert!(Instant::now() < deadline, "no message with {what}: {:?}", got.borrow());
-        event_loop.dispatch(Some(Duration::from_millis(20))).unwrap();
-    }
 }
 
 #[test]
@@ -330,152 +250,6 @@ fn an_input_method_composes_and_tooltips_follow_the_pointer() {
     });
     webview.send_mouse_input(MouseInput::moved(300.0, 280.0)).unwrap();
     wait_until(&event_loop, "no tooltip", || tips.borrow().last() == Some(&None));
-}
-
-/// A client of its own (no SDK checks) moves a touch point that never began on its offscreen
-/// view: the browser process refuses it and lives on.
-fn raw_client_touch_is_refused(folder: &std::path::Path) {
-    use webpane_ipc::protocol::{AppMessage, InputEvent, RuntimeMessage, ViewMode, WebViewId};
-    let conn = webpane_ipc::Connection::connect_trusted(folder.join("runtime.sock")).unwrap();
-    let send = |message: AppMessage| conn.send(&message, webpane_ipc::Outgoing::new()).unwrap();
-    let next = || loop {
-        let got = conn
-            .recv_timeout::<RuntimeMessage>(Some(TIMEOUT))
-            .unwrap()
-            .unwrap()
-            .message;
-        if matches!(
-            got,
-            RuntimeMessage::WebViewCreated { .. } | RuntimeMessage::RequestFailed { .. }
-        ) {
-            return got;
-        }
-    };
-    send(AppMessage::Hello {
-        options: Default::default(),
-    });
-    let id = WebViewId(1);
-    send(AppMessage::CreateWebView {
-        id,
-        mode: ViewMode::Headless {
-            width: 100,
-            height: 100,
-        },
-        settings: Default::default(),
-        opener: None,
-    });
-    assert!(matches!(next(), RuntimeMessage::WebViewCreated { .. }));
-    for touch in [
-        webpane_ipc::protocol::TouchInput::moved(5, 1.0, 1.0),
-        webpane_ipc::protocol::TouchInput::began(5, 1.0, 1.0),
-        webpane_ipc::protocol::TouchInput::began(5, 1.0, 1.0),
-    ] {
-        send(AppMessage::SendInput {
-            id,
-            input: InputEvent::Touch(touch),
-        });
-    }
-    // The first and the third are refused; the second went in.
-    for _ in 0..2 {
-        assert!(matches!(next(), RuntimeMessage::RequestFailed { reason, .. } if reason.contains("touch point 5")));
-    }
-}
-
-#[test]
-fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
-    let (event_loop, folder) = (EventLoop::new().unwrap(), tempfile::tempdir().unwrap());
-    let env = env_with(&event_loop, folder.path(), |b| b);
-    let webview = offscreen_view(&event_loop, &env, 400, 300);
-    let frames = collect_frames(&webview);
-    let got = messages(&webview);
-    assert!(load_html(
-        &event_loop,
-        &webview,
-        r##"<body style="margin:0;height:3000px;background:rgb(255,0,0)">
-        <div id=t style="position:absolute;left:0;top:0;width:400px;height:100px"></div>
-        <script>
-        const at = list => [...list].map(p => [p.clientX, p.clientY]);
-        t.addEventListener('touchstart', e => chrome.webview.postMessage({touchstart: at(e.touches)}));
-        t.addEventListener('touchend', e => chrome.webview.postMessage({touchend: at(e.changedTouches)}));
-        t.addEventListener('touchmove', e => chrome.webview.postMessage({touchmove: at(e.changedTouches)}));
-        t.addEventListener('click', e => chrome.webview.postMessage({click: [e.clientX, e.clientY]}));
-        addEventListener('scroll', () => chrome.webview.postMessage({scrolled: scrollY}));
-        </script></body>"##
-    ));
-    wait_pixel(&event_loop, &frames, 300, 200, RED);
-
-    // A point that never began cannot move or end, nor begin twice: a typed error here, and
-    // (for a client that does not check) a refused request in the browser process, which
-    // WebKit would not survive.
-    for touch in [TouchInput::moved(99, 10.0, 10.0), TouchInput::ended(99, 10.0, 10.0)] {
-        assert!(matches!(
-            webview.send_touch_input(touch),
-            Err(webpane::Error::InvalidArgument(_))
-        ));
-    }
-    raw_client_touch_is_refused(folder.path());
-    // A tap: the page's touch events where the finger was, then the click WebKit makes of it.
-    webview.send_touch_input(TouchInput::began(1, 50.0, 40.0)).unwrap();
-    webview.send_touch_input(TouchInput::ended(1, 50.0, 40.0)).unwrap();
-    assert_eq!(
-        wait_message(&event_loop, &got, "touchstart"),
-        r#"{"touchstart":[[50,40]]}"#
-    );
-    assert_eq!(wait_message(&event_loop, &got, "touchend"), r#"{"touchend":[[50,40]]}"#);
-    assert_eq!(wait_message(&event_loop, &got, "click"), r#"{"click":[50,40]}"#);
-
-    // Two fingers: the second touchstart sees both.
-    got.borrow_mut().clear();
-    webview.send_touch_input(TouchInput::began(7, 60.0, 30.0)).unwrap();
-    webview.send_touch_input(TouchInput::began(8, 160.0, 70.0)).unwrap();
-    wait_until(&event_loop, "a touchstart with both fingers", || {
-        got.borrow()
-            .iter()
-            .any(|m| m == r#"{"touchstart":[[60,30],[160,70]]}"# || m == r#"{"touchstart":[[160,70],[60,30]]}"#)
-    });
-    // One moves; then the system takes both away.
-    webview.send_touch_input(TouchInput::moved(7, 70.0, 35.0)).unwrap();
-    assert_eq!(
-        wait_message(&event_loop, &got, "touchmove"),
-        r#"{"touchmove":[[70,35]]}"#
-    );
-    webview.send_touch_input(TouchInput::cancelled(7, 70.0, 35.0)).unwrap();
-    webview.send_touch_input(TouchInput::cancelled(8, 160.0, 70.0)).unwrap();
-    // (WebKitGTK 3 ends a cancelled touch point as `touchend`.)
-    wait_message(&event_loop, &got, r#"{"touchend":[[160,70]]}"#);
-
-    // Issue 25.8: ids WebKit keeps as reserved hash keys (they aborted the browser process
-    // and crashed the render process) are only the app's names: three fingers with them.
-    got.borrow_mut().clear();
-    let ids = [u32::MAX, u32::MAX - 1, u32::MAX - 2];
-    for (n, id) in ids.into_iter().enumerate() {
-        webview
-            .send_touch_input(TouchInput::began(id, 20.0 + 100.0 * n as f64, 50.0))
-            .unwrap();
-    }
-    wait_until(&event_loop, "a touchstart with three fingers", || {
-        got.borrow()
-            .iter()
-            .any(|m| m.matches('[').count() == 4 && m.contains("touchstart"))
-    });
-    for (n, id) in ids.into_iter().enumerate() {
-        webview
-            .send_touch_input(TouchInput::ended(id, 20.0 + 100.0 * n as f64, 50.0))
-            .unwrap();
-    }
-    wait_message(&event_loop, &got, r#"{"touchend":[[220,50]]}"#);
-
-    // A drag the page leaves alone scrolls it.
-    got.borrow_mut().clear();
-    let mut y = 250.0;
-    webview.send_touch_input(TouchInput::began(3, 200.0, y)).unwrap();
-    while y > 60.0 {
-        y -= 10.0;
-        webview.send_touch_input(TouchInput::moved(3, 200.0, y)).unwrap();
-    }
-    webview.send_touch_input(TouchInput::ended(3, 200.0, y)).unwrap();
-    let scrolled = wait_message(&event_loop, &got, "scrolled");
-    assert!(!scrolled.contains(":0}"), "{scrolled}");
 }
 
 #[test]

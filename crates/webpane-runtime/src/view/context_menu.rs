@@ -155,6 +155,32 @@ pub(super) fn answer(
     menu.popup_at_pointer(Some(&held.event));
 }
 
+/// Closes the menu shown for `webview`, if it is open, as a press outside it would: input the
+/// app sends to an offscreen view goes past the menu's grab (GTK would hand it to the menu,
+/// and the page would get none of it while the menu is open).
+pub(super) fn dismiss(webview: &webkit2gtk::WebView) {
+    let Some(mut widget) = gtk::grab_get_current() else {
+        return;
+    };
+    // From the grabbing (sub)menu to the menu shown for the view.
+    for _ in 0..=MAX_DEPTH {
+        let Some(menu) = widget
+            .ancestor(gtk::Menu::static_type())
+            .and_then(|m| m.downcast::<gtk::Menu>().ok())
+        else {
+            return;
+        };
+        match menu.attach_widget() {
+            Some(attached) if attached == *webview.upcast_ref::<gtk::Widget>() => {
+                menu.deactivate();
+                return;
+            }
+            Some(attached) => widget = attached,
+            None => return,
+        }
+    }
+}
+
 fn build(
     items: &[MenuItem],
     actions: &[Option<gio::Action>],

@@ -4,7 +4,7 @@
 
 use gtk::prelude::*;
 use webkit2gtk::WebViewExt;
-use webpane_ipc::protocol::{InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, modifiers};
+use webpane_ipc::protocol::{InputEvent, KeyInput, MouseButton, MouseEventKind, MouseInput, TouchEventKind, modifiers};
 
 use super::error::ViewError;
 use super::state::View;
@@ -42,6 +42,9 @@ impl View {
         let seat = gtk::gdk::Display::default().and_then(|d| d.default_seat());
         match input {
             InputEvent::Mouse(mouse) => {
+                if mouse.kind == MouseEventKind::Down {
+                    super::context_menu::dismiss(&self.webview);
+                }
                 let window = self.webview.window().ok_or(ViewError::NotRealized)?;
                 let pointer = seat.as_ref().and_then(|s| s.pointer());
                 send_synthetic(&window, pointer.as_ref(), None, mouse_event(&mouse));
@@ -58,6 +61,9 @@ impl View {
                 // drag a scroll. A point must begin before it moves or ends: WebKit takes that
                 // for granted (and would crash on an unknown one).
                 let number = touch.track(&mut self.touches.borrow_mut()).map_err(ViewError::Input)?;
+                if touch.kind == TouchEventKind::Began {
+                    super::context_menu::dismiss(&self.webview);
+                }
                 let window = self.webview.window().ok_or(ViewError::NotRealized)?;
                 let pointer = seat.as_ref().and_then(|s| s.pointer());
                 let touch = Synthetic::Touch {

@@ -2,6 +2,8 @@
 //! app processes (this test binary run again with a role).
 #![allow(dead_code)]
 
+pub mod offscreen;
+
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
