@@ -115,9 +115,10 @@ impl Server {
 
     /// Suspends `client`'s view `id` unless another view (of any client) shares its render
     /// process; the app hears `SuspendDone`.
-    fn try_suspend(&self, client: &Rc<Client>, id: WebViewId, request: u64) -> Result<(), RequestError> {
-        let pid = view(client, id)?.render_process_id();
-        let shared = pid.is_some_and(|pid| {
+    fn try_suspend(self: &Rc<Self>, client: &Rc<Client>, id: WebViewId, request: u64) -> Result<(), RequestError> {
+        let view = view(client, id)?;
+        // Another view on the same render process (of any app) keeps it running.
+        let shared = view.render_process_id().is_some_and(|pid| {
             self.clients.borrow().values().any(|c| {
                 c.views
                     .borrow()
@@ -125,12 +126,9 @@ impl Server {
                     .any(|(other, v)| (c.id, *other) != (client.id, id) && v.render_process_id() == Some(pid))
             })
         });
-        let replier = Rc::downgrade(client);
-        let me = self.me.clone();
-        view(client, id)?.try_suspend(shared, move |result| {
-            if let (Some(server), Some(client)) = (me.upgrade(), replier.upgrade()) {
-                server.send(&client, &crate::view::suspend_reply(id, request, result));
-            }
+        let reply = self.replier(client);
+        view.try_suspend(shared, move |result| {
+            reply(crate::view::suspend_reply(id, request, result))
         });
         Ok(())
     }
