@@ -143,17 +143,13 @@ impl WebView {
         &self,
         handler: impl FnMut(&WebView, &NotificationReceivedEventArgs) + 'static,
     ) -> EventToken<NotificationReceivedEventArgs> {
-        let _ = self.request(AppMessage::UpdateSetting {
-            id: self.id(),
-            setting: Setting::AppNotifications(true),
-        });
-        self.inner.events.add(handler)
+        self.add_reported(Setting::AppNotifications, handler)
     }
 
     /// Removes a handler registered with [`on_notification_received`](Self::on_notification_received).
     #[doc(alias = "remove_NotificationReceived")]
     pub fn remove_notification_received(&self, token: EventToken<NotificationReceivedEventArgs>) -> bool {
-        self.inner.events.remove(token)
+        self.remove_reported(Setting::AppNotifications, token)
     }
 
     /// The page shows a notification.

@@ -36,6 +36,7 @@ impl WebView {
 
 mod dispatch;
 mod navigation;
+mod reported_events;
 mod request_navigation;
 mod workers;
 

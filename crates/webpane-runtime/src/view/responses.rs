@@ -110,12 +110,10 @@ impl View {
         });
     }
 
-    /// Whether responses are told to the app (and kept for their bodies) from now on.
+    /// Whether responses are told to the app (and kept for their bodies) from now on. Those
+    /// told already stay kept: the app may still ask for their bodies.
     pub(super) fn set_response_reports(&self, on: bool) {
         self.responses.wanted.set(on);
-        if !on {
-            self.responses.kept.borrow_mut().clear();
-        }
     }
 
     /// Sends the body of resource `number` (once WebKit has it all) as `ResourceContent`.

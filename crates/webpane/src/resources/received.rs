@@ -151,11 +151,7 @@ impl WebView {
         &self,
         handler: impl FnMut(&WebView, &WebResourceResponseReceivedEventArgs) + 'static,
     ) -> EventToken<WebResourceResponseReceivedEventArgs> {
-        let _ = self.request(AppMessage::UpdateSetting {
-            id: self.id(),
-            setting: Setting::ResponseReports(true),
-        });
-        self.inner.events.add(handler)
+        self.add_reported(Setting::ResponseReports, handler)
     }
 
     /// Removes a handler registered with
@@ -166,6 +162,6 @@ impl WebView {
         &self,
         token: EventToken<WebResourceResponseReceivedEventArgs>,
     ) -> bool {
-        self.inner.events.remove(token)
+        self.remove_reported(Setting::ResponseReports, token)
     }
 }
