@@ -213,6 +213,42 @@ pub struct FilesPost {
     pub token: String,
 }
 
+/// Runtime → extension: files dragged over the page from another program, or dropped on it
+/// ([`DraggedFiles`]). WebKitGTK gives a page's drag events the drag's types but never its
+/// files; the extension's part of the page's document (`drops.js`) shows them as `Files` while
+/// they are dragged and gives the `drop` listeners `File`s read from the message's fds
+/// (read-only, in order, on [`DragPhase::Dropped`] only).
+pub const DRAGGED_FILES: &str = "webpane.dragged-files";
+
+/// Where a drag of files is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DragPhase {
+    /// Files are dragged over the view: their names and types only.
+    Entered,
+    /// The drag left the view, or its drop is over: what the extension holds of it goes.
+    Left,
+    /// The files were dropped: they are the message's fds.
+    Dropped,
+}
+
+/// One file of a drag, as the page sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraggedFile {
+    /// `File.name` (a name, never a path).
+    pub name: String,
+    /// `File.type`: its MIME type, or empty.
+    pub mime: String,
+}
+
+/// Files dragged over or dropped on a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraggedFiles {
+    /// Where the drag is.
+    pub phase: DragPhase,
+    /// The files (none on [`DragPhase::Left`]).
+    pub files: Vec<DraggedFile>,
+}
+
 /// Runtime → extension: the http(s) hosts whose requests the runtime's proxy intercepts for
 /// `WebResourceRequested` (a JSON list of host names, the whole set each time). The extension
 /// marks every request of a page to one of these hosts with [`PAGE_HEADER`]; the same list is

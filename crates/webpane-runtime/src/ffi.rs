@@ -9,6 +9,26 @@ pub fn error_code(error: &glib::Error) -> i32 {
     unsafe { (*raw).code }
 }
 
+/// The MIME type GIO gives a file by its name alone, as browsers type a `File` (gio 0.18's
+/// `content_type_guess` always passes data, and empty data reads as "zero-size"). GIO calls
+/// every guess without data uncertain; an unknown name gives `application/octet-stream`.
+pub fn mime_type_by_name(path: &std::path::Path) -> Option<String> {
+    use glib::translate::{FromGlibPtrFull, ToGlibPtr};
+    let name: glib::translate::Stash<'_, *const std::ffi::c_char, std::path::Path> = path.to_glib_none();
+    let mut uncertain = 0;
+    // SAFETY: `name` is a NUL-terminated path kept alive by the stash for the call; no data is
+    // passed (NULL, 0); the result is a newly allocated string we own.
+    let content_type = unsafe {
+        glib::GString::from_glib_full(gio::ffi::g_content_type_guess(
+            name.0,
+            std::ptr::null(),
+            0,
+            &mut uncertain,
+        ))
+    };
+    gio::content_type_get_mime_type(&content_type).map(|m| m.to_string())
+}
+
 /// A GIO input stream that reads `fd` (a file, pipe or stream socket) and closes it when done.
 pub fn input_stream(fd: std::os::fd::OwnedFd) -> gio::InputStream {
     use glib::prelude::Cast;

@@ -1,10 +1,11 @@
-//! Drops from other programs (`AllowExternalDrop`): a file dragged from another program's GTK
-//! window (a real XDND drag, driven by xdotool) reaches the page's `dragenter` and `drop`
-//! listeners; with external drops refused the page hears nothing of it.
+//! Drops from other programs (`AllowExternalDrop`): files dragged from another program's GTK
+//! window (a real XDND drag, driven by xdotool) reach the page's drag listeners as a browser
+//! gives them: the type `Files` while dragged, and `dataTransfer.files` / file `items` with
+//! their names, types and contents on the drop (a folder in the drag is left out). With
+//! external drops refused the page hears nothing of it.
 //!
-//! Measured with WebKitGTK 2.50: the page's drop has the drag's types (`text/uri-list`), but
-//! neither its files nor its data (`files` is empty, `getData` gives ""), sandboxed or not; the
-//! test pins what the page gets, so that a WebKit that gives more is noticed.
+//! WebKitGTK 2.50 alone gives the page's drop the drag's types (`text/uri-list`) but neither its
+//! files nor its data: the files come from the runtime (`view/drops.rs`, `drops.js`).
 
 mod common;
 
@@ -17,20 +18,36 @@ use gtk::prelude::*;
 
 const DROP_FILE: &str = "WEBPANE_TEST_DROP_FILE";
 
-/// A page that reports what is dropped on it, and every `dragenter`.
-const TARGET: &str = "<body style='margin: 0; height: 100vh' \
-    ondragenter=\"chrome.webview.postMessage({ enter: true })\" \
-    ondragover='event.preventDefault()' \
-    ondrop=\"event.preventDefault(); chrome.webview.postMessage({ drop: [...event.dataTransfer.types], \
-             files: event.dataTransfer.files.length, uris: event.dataTransfer.getData('text/uri-list') })\">\
-    drop here</body>";
+/// A page that reports every `dragenter`, the first `dragover` that sees files, and what is
+/// dropped on it (read as a page reads dropped files).
+const TARGET: &str = r#"<body style="margin: 0; height: 100vh">drop here<script>
+  let sawFiles = false;
+  addEventListener("dragenter", () => chrome.webview.postMessage({ enter: true }));
+  addEventListener("dragover", (e) => {
+    e.preventDefault();
+    if (!sawFiles && e.dataTransfer.types.includes("Files")) {
+      sawFiles = true;
+      chrome.webview.postMessage({ over: [...e.dataTransfer.types], files: e.dataTransfer.files.length });
+    }
+  });
+  addEventListener("drop", async (e) => {
+    e.preventDefault();
+    sawFiles = false;
+    const dt = e.dataTransfer;
+    const types = [...dt.types];
+    const items = [...dt.items].map((i) => i.kind + ":" + i.type);
+    const files = [];
+    for (const f of dt.files) files.push([f.name, f.type, f.size, await f.text()]);
+    chrome.webview.postMessage({ drop: types, items, files });
+  });
+</script></body>"#;
 
 /// The drag source: a GTK window of its own process that drags a file's URI.
 #[test]
 fn app_process_entry_point() {
     let Ok(role) = std::env::var(APP_ROLE) else { return };
     assert_eq!(role, "drag-source");
-    let file = std::env::var(DROP_FILE).unwrap();
+    let files: Vec<String> = std::env::var(DROP_FILE).unwrap().split('\n').map(str::to_owned).collect();
     gtk::init().unwrap();
     let window = gtk::Window::new(gtk::WindowType::Toplevel);
     window.set_title("drag source");
@@ -47,10 +64,13 @@ fn app_process_entry_point() {
         &targets,
         gtk::gdk::DragAction::COPY,
     );
-    let uri = glib::filename_to_uri(&file, None).unwrap().to_string();
+    let uris: Vec<String> = files
+        .iter()
+        .map(|f| glib::filename_to_uri(f, None).unwrap().to_string())
+        .collect();
     area.connect_drag_data_get(move |_, _, data, _, _| {
         if data.target().name() == "text/uri-list" {
-            data.set_uris(&[&uri]);
+            data.set_uris(&uris.iter().map(String::as_str).collect::<Vec<_>>());
         } else {
             data.set_text("hello drop");
         }
@@ -83,10 +103,18 @@ fn drag(source: &str, target: &str) {
 #[test]
 fn a_file_dragged_in_from_another_program_reaches_the_page_unless_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("dropped.txt");
-    std::fs::write(&file, "hello drop").unwrap();
+    // Two files and a folder (which a drop leaves out).
+    let (text, json, folder_in_drag) = (
+        dir.path().join("dropped.txt"),
+        dir.path().join("notes.json"),
+        dir.path().join("a folder"),
+    );
+    std::fs::write(&text, "hello drop").unwrap();
+    std::fs::write(&json, r#"{"a": 1}"#).unwrap();
+    std::fs::create_dir(&folder_in_drag).unwrap();
+    let paths = [&text, &folder_in_drag, &json].map(|p| p.to_str().unwrap().to_owned()).join("\n");
     let source_app = AppProcess::spawn_with("drag-source", dir.path(), |c| {
-        c.env(DROP_FILE, &file);
+        c.env(DROP_FILE, &paths);
     });
     source_app.expect("ready");
     let (event_loop, env, _first, folder) = open_webview();
@@ -108,13 +136,22 @@ fn a_file_dragged_in_from_another_program_reaches_the_page_unless_refused() {
         messages.borrow().iter().any(|m| m.contains("\"drop\""))
     });
     assert_eq!(messages.borrow()[0], r#"{"enter":true}"#);
+    // While dragged: the type "Files", no files yet (as in a browser).
+    assert!(
+        messages.borrow().iter().any(|m| m == r#"{"over":["Files"],"files":0}"#),
+        "{:?}",
+        messages.borrow()
+    );
     let dropped = messages
         .borrow()
         .iter()
         .find(|m| m.contains("\"drop\""))
         .cloned()
         .unwrap();
-    assert_eq!(dropped, r#"{"drop":["text/uri-list","text/html"],"files":0,"uris":""}"#);
+    assert_eq!(
+        dropped,
+        r#"{"drop":["Files"],"items":["file:text/plain","file:application/json"],"files":[["dropped.txt","text/plain",10,"hello drop"],["notes.json","application/json",8,"{\"a\": 1}"]]}"#
+    );
 
     // Refused: the page hears nothing of the next drag.
     view.set_allow_external_drop(false).unwrap();

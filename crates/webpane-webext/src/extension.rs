@@ -12,10 +12,10 @@ use crate::files;
 use crate::intercept;
 use webpane_ipc::protocol::ScriptException;
 use webpane_ipc::webext::{
-    ACKNOWLEDGED, CHANNEL_TOKEN, DOCUMENT_CHANNEL, Delivery, FENCE, FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED,
-    FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo,
-    FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS, RELEASE_MEMORY, SHARED_BUFFER, ScriptOutcome,
-    SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
+    ACKNOWLEDGED, CHANNEL_TOKEN, DOCUMENT_CHANNEL, DRAGGED_FILES, Delivery, DraggedFiles, FENCE, FILES_TO_PAGE,
+    FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost,
+    FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS, RELEASE_MEMORY, SHARED_BUFFER,
+    ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
 };
 
 /// Sets the extension up in this web process: the fault handler, and a watch on every page and
@@ -32,6 +32,7 @@ pub fn initialize(extension: glib::Object, data: &str) {
             crate::frames::MAIN_FRAMES.with(|m| m.borrow_mut().remove(&page_id));
             buffers::page_gone(page_id);
             files::page_gone(page_id);
+            crate::drops::page_gone(page_id);
             crate::channel::page_gone(page_id);
         }));
         say_hello(&page);
@@ -74,6 +75,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
     if let Some(context) = frame.js_context() {
         install_sender(&context, page, frame, id, is_main);
         files::install_file_sender(&context, page, frame, id, is_main);
+        crate::drops::install(&context, page.id());
         if let Some(value) = context.evaluate("window.name") {
             name = value.to_str().to_string();
         }
@@ -234,6 +236,7 @@ fn message_received(page: &WebPage, message: &glib::Object) -> bool {
         Some(RELEASE_MEMORY) => ffi::send_reply(message, &ffi::user_message(RELEASE_MEMORY, &ffi::release_memory())),
         Some(SHARED_BUFFER) => shared_buffer(page, message),
         Some(FILES_TO_PAGE) => files_to_page(page, message),
+        Some(DRAGGED_FILES) => dragged_files(page, message),
         Some(INTERCEPTED_HOSTS) => intercept::hosts_message(message),
         Some(WEB_MESSAGES_TO_PAGE) => web_messages_to_page(page, message),
         Some(ACKNOWLEDGED) => acknowledged(page, message),
@@ -290,15 +293,9 @@ fn shared_buffer(page: &WebPage, message: &glib::Object) {
 
 fn files_to_page(page: &WebPage, message: &glib::Object) {
     let page_id = page.id();
-    let list: Option<gio::UnixFDList> = message.property("fd-list");
     let delivery = match parameters::<FilesPost>(message) {
         Some(post) => {
-            let count = list
-                .as_ref()
-                .map_or(0, |l| gio::prelude::UnixFDListExt::length(l).max(0) as usize);
-            let fds: Vec<_> = (0..count)
-                .filter_map(|i| list.as_ref().and_then(|l| webpane_glib::take_fd(l, i as i32)))
-                .collect();
+            let fds = message_fds(message);
             match crate::frames::find_frame(page_id, post.frame) {
                 Some(frame) => files::deliver(page_id, &frame, &post, fds),
                 None => Delivery::Failed("the frame is gone".into()),
@@ -307,6 +304,25 @@ fn files_to_page(page: &WebPage, message: &glib::Object) {
         None => Delivery::Failed("malformed files message".into()),
     };
     ffi::send_reply(message, &ffi::user_message(FILES_TO_PAGE, &delivery));
+}
+
+/// Files dragged over the page or dropped on it (no reply: none is asked for).
+fn dragged_files(page: &WebPage, message: &glib::Object) {
+    let Some(drag) = parameters::<DraggedFiles>(message) else {
+        return;
+    };
+    crate::drops::message(page.id(), drag, message_fds(message));
+}
+
+/// The fds a message carries, in order (taken: the message keeps none).
+fn message_fds(message: &glib::Object) -> Vec<std::os::fd::OwnedFd> {
+    let list: Option<gio::UnixFDList> = message.property("fd-list");
+    let count = list
+        .as_ref()
+        .map_or(0, |l| gio::prelude::UnixFDListExt::length(l).max(0) as usize);
+    (0..count)
+        .filter_map(|i| list.as_ref().and_then(|l| webpane_glib::take_fd(l, i as i32)))
+        .collect()
 }
 
 fn frame_script(page: &WebPage, message: &glib::Object) {

@@ -21,6 +21,7 @@
 
 mod buffers;
 mod channel;
+mod drops;
 mod extension;
 mod fault;
 #[allow(unsafe_code)]

@@ -12,6 +12,7 @@ mod drops;
 mod error;
 pub(crate) mod extension;
 mod extension_check;
+mod external_drag;
 mod files;
 mod find;
 mod frames;
@@ -185,6 +186,7 @@ impl View {
             print_dialog: Rc::default(),
             regions: Rc::default(),
             external_drop: Rc::new(Cell::new(true)),
+            dragged: Rc::default(),
             closing,
             embedded: matches!(mode, ViewMode::Embedded { .. }),
             policy: Rc::default(),

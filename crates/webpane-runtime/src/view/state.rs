@@ -127,6 +127,8 @@ pub struct View {
     pub(super) notifications: Rc<super::shown_notifications::Notifications>,
     /// Whether drops from other programs reach the page (`AllowExternalDrop`).
     pub(super) external_drop: Rc<Cell<bool>>,
+    /// The drag from another program over the view, if any.
+    pub(super) dragged: Rc<super::external_drag::ExternalDrag>,
     /// The page's drag regions (`NonClientRegions`).
     pub(super) regions: Rc<super::drag_regions::DragRegions>,
     /// The print dialog open for this view, if any (`ShowPrintUI`).
