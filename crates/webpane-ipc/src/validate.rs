@@ -80,6 +80,7 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             Ok(())
         }
         AppMessage::ClearVirtualHostMapping { host, .. } => no_nul("host", host),
+        AppMessage::Drag { input, .. } => input.check(),
         AppMessage::PostWebMessageWithFiles { json, files, .. } => {
             json_text(json).map_err(|e| format!("the web message is not JSON: {e}"))?;
             if files.len() > crate::MAX_FDS_PER_MESSAGE {

@@ -225,6 +225,8 @@ pub const DRAGGED_FILES: &str = "webpane.dragged-files";
 pub enum DragPhase {
     /// Files are dragged over the view: their names and types only.
     Entered,
+    /// The drag moved (only for [`DRAG_AT`]).
+    Over,
     /// The drag left the view, or its drop is over: what the extension holds of it goes.
     Left,
     /// The files were dropped: they are the message's fds.
@@ -247,6 +249,28 @@ pub struct DraggedFiles {
     pub phase: DragPhase,
     /// The files (none on [`DragPhase::Left`]).
     pub files: Vec<DraggedFile>,
+}
+
+/// Runtime → extension: a drag the app forwards ([`DragAt`]; on [`DragPhase::Dropped`] the
+/// message's fds are the files, read-only, in order). The extension's `drops.js` dispatches the
+/// page's drag events itself at the point, in the main frame's document (WebKitGTK has no way
+/// to drag data into a page but a display server's drag); the reply, under the same name, is
+/// the JSON of the page's `dropEffect` (`"none"`, `"copy"`, `"move"` or `"link"`).
+pub const DRAG_AT: &str = "webpane.drag-at";
+
+/// A drag the app forwards, where it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DragAt {
+    /// Entered, over, left or dropped.
+    pub phase: DragPhase,
+    /// The files it carries (on entering and dropping).
+    pub files: Vec<DraggedFile>,
+    /// The text it carries, if any.
+    pub text: Option<String>,
+    /// Where, in CSS pixels of the main frame's viewport.
+    pub x: f64,
+    /// Where, vertically.
+    pub y: f64,
 }
 
 /// Runtime → extension: the http(s) hosts whose requests the runtime's proxy intercepts for

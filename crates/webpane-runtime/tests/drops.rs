@@ -47,7 +47,11 @@ const TARGET: &str = r#"<body style="margin: 0; height: 100vh">drop here<script>
 fn app_process_entry_point() {
     let Ok(role) = std::env::var(APP_ROLE) else { return };
     assert_eq!(role, "drag-source");
-    let files: Vec<String> = std::env::var(DROP_FILE).unwrap().split('\n').map(str::to_owned).collect();
+    let files: Vec<String> = std::env::var(DROP_FILE)
+        .unwrap()
+        .split('\n')
+        .map(str::to_owned)
+        .collect();
     gtk::init().unwrap();
     let window = gtk::Window::new(gtk::WindowType::Toplevel);
     window.set_title("drag source");
@@ -112,7 +116,9 @@ fn a_file_dragged_in_from_another_program_reaches_the_page_unless_refused() {
     std::fs::write(&text, "hello drop").unwrap();
     std::fs::write(&json, r#"{"a": 1}"#).unwrap();
     std::fs::create_dir(&folder_in_drag).unwrap();
-    let paths = [&text, &folder_in_drag, &json].map(|p| p.to_str().unwrap().to_owned()).join("\n");
+    let paths = [&text, &folder_in_drag, &json]
+        .map(|p| p.to_str().unwrap().to_owned())
+        .join("\n");
     let source_app = AppProcess::spawn_with("drag-source", dir.path(), |c| {
         c.env(DROP_FILE, &paths);
     });

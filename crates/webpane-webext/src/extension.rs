@@ -12,10 +12,10 @@ use crate::files;
 use crate::intercept;
 use webpane_ipc::protocol::ScriptException;
 use webpane_ipc::webext::{
-    ACKNOWLEDGED, CHANNEL_TOKEN, DOCUMENT_CHANNEL, DRAGGED_FILES, Delivery, DraggedFiles, FENCE, FILES_TO_PAGE,
-    FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED, FRAME_SCRIPT, FilesPost,
-    FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS, RELEASE_MEMORY, SHARED_BUFFER,
-    ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
+    ACKNOWLEDGED, CHANNEL_TOKEN, DOCUMENT_CHANNEL, DRAG_AT, DRAGGED_FILES, Delivery, DragAt, DraggedFiles, FENCE,
+    FILES_TO_PAGE, FRAME_CREATED, FRAME_DESTROYED, FRAME_DOM_CONTENT_LOADED, FRAME_LOADED, FRAME_NAVIGATED,
+    FRAME_SCRIPT, FilesPost, FrameGone, FrameInfo, FrameScript, HELLO, HOST_OBJECT_CALL, INTERCEPTED_HOSTS,
+    RELEASE_MEMORY, SHARED_BUFFER, ScriptOutcome, SharedBufferPost, WEB_MESSAGE, WEB_MESSAGES_TO_PAGE, WORKER_EVENT,
 };
 
 /// Sets the extension up in this web process: the fault handler, and a watch on every page and
@@ -75,7 +75,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
     if let Some(context) = frame.js_context() {
         install_sender(&context, page, frame, id, is_main);
         files::install_file_sender(&context, page, frame, id, is_main);
-        crate::drops::install(&context, page.id());
+        crate::drops::install(&context, page.id(), id, is_main);
         if let Some(value) = context.evaluate("window.name") {
             name = value.to_str().to_string();
         }
@@ -93,6 +93,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
         // The frame's previous document is gone, and with it that document's shared buffers.
         buffers::frame_gone(page_id, id);
         files::frame_gone(page_id, id);
+        crate::drops::frame_gone(page_id, id);
     }
     if is_main {
         crate::frames::MAIN_FRAMES.with(|m| m.borrow_mut().insert(page_id, id));
@@ -122,6 +123,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
             for frame in gone {
                 buffers::frame_gone(page_id, frame);
                 files::frame_gone(page_id, frame);
+                crate::drops::frame_gone(page_id, frame);
                 crate::outbox::send(page, &ffi::user_message(FRAME_DESTROYED, &FrameGone { frame }));
             }
         }
@@ -144,6 +146,7 @@ fn window_object_cleared(page: &WebPage, frame: &WebFrame) {
         });
         buffers::frame_gone(page_id, id);
         files::frame_gone(page_id, id);
+        crate::drops::frame_gone(page_id, id);
         if let Some(page) = page.upgrade() {
             crate::outbox::send(&page, &ffi::user_message(FRAME_DESTROYED, &FrameGone { frame: id }));
         }
@@ -237,6 +240,7 @@ fn message_received(page: &WebPage, message: &glib::Object) -> bool {
         Some(SHARED_BUFFER) => shared_buffer(page, message),
         Some(FILES_TO_PAGE) => files_to_page(page, message),
         Some(DRAGGED_FILES) => dragged_files(page, message),
+        Some(DRAG_AT) => drag_at(page, message),
         Some(INTERCEPTED_HOSTS) => intercept::hosts_message(message),
         Some(WEB_MESSAGES_TO_PAGE) => web_messages_to_page(page, message),
         Some(ACKNOWLEDGED) => acknowledged(page, message),
@@ -312,6 +316,15 @@ fn dragged_files(page: &WebPage, message: &glib::Object) {
         return;
     };
     crate::drops::message(page.id(), drag, message_fds(message));
+}
+
+/// A drag the app forwards: the page's drag events, and its drop effect as the reply.
+fn drag_at(page: &WebPage, message: &glib::Object) {
+    let effect = match parameters::<DragAt>(message) {
+        Some(drag) => crate::drops::drag_at(page.id(), drag, message_fds(message)),
+        None => "none".to_owned(),
+    };
+    ffi::send_reply(message, &ffi::user_message(DRAG_AT, &effect));
 }
 
 /// The fds a message carries, in order (taken: the message keeps none).

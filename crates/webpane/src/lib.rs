@@ -38,6 +38,7 @@ mod browser_health;
 mod cookie;
 mod deferral;
 mod downloads;
+mod dragging;
 mod environment;
 mod error;
 pub mod event_loop;
@@ -82,6 +83,7 @@ pub use downloads::{
     DownloadBytesReceivedChangedEventArgs, DownloadOperation, DownloadStartingEventArgs, DownloadState,
     DownloadStateChangedEventArgs,
 };
+pub use dragging::{DragData, DropEffect};
 pub use environment::{
     BrowserProcessExitKind, BrowserProcessExitedEventArgs, DisplayBackend, EnvironmentBuilder, HardwareAcceleration,
     NewBrowserVersionAvailableEventArgs, ProcessInfo, ProcessInfosChangedEventArgs, ProcessKind,

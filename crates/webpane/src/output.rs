@@ -110,7 +110,10 @@ impl WebView {
         self.ask_with_fds(|request| (message(request), Outgoing::new()))
     }
 
-    fn ask_with_fds<T: 'static>(&self, message: impl FnOnce(u64) -> (AppMessage, Outgoing<'static>)) -> Operation<T> {
+    pub(crate) fn ask_with_fds<T: 'static>(
+        &self,
+        message: impl FnOnce(u64) -> (AppMessage, Outgoing<'static>),
+    ) -> Operation<T> {
         let (request, op) = self.inner.requests.open::<T>();
         let (message, fds) = message(request);
         let sent = self.session_for_request().and_then(|s| s.send_with_fds(&message, fds));

@@ -2,7 +2,7 @@
 
 /// The protocol version spoken on every connection; a peer with another one is refused at the
 /// handshake with [`IpcError::VersionMismatch`](crate::IpcError::VersionMismatch).
-pub const PROTOCOL_VERSION: u32 = 8;
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The largest logical message (header and body, before framing): 64 MiB.
 pub const MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;

@@ -518,6 +518,18 @@ pub enum AppMessage {
         /// The request.
         request: u64,
     },
+    /// A drag the app forwards into the view (WebView2's `DragEnter`, `DragOver`, `DragLeave`,
+    /// `Drop`): a [`DragInput::Drop`](super::dragging::DragInput::Drop) carries its files as
+    /// attached fds. Answered by
+    /// [`RuntimeMessage::DragDone`](crate::protocol::RuntimeMessage::DragDone) (not `Leave`).
+    Drag {
+        /// The view.
+        id: WebViewId,
+        /// The request.
+        request: u64,
+        /// Where the drag is.
+        input: super::dragging::DragInput,
+    },
     /// Let a suspended view's page run again (WebView2's `Resume`). No reply.
     Resume {
         /// The view.

@@ -11,6 +11,7 @@
 mod app;
 mod channel;
 mod downloads;
+mod dragging;
 mod offscreen;
 mod options;
 mod output;
@@ -27,6 +28,7 @@ mod view;
 pub use app::AppMessage;
 pub use channel::{AppToPage, PageToApp};
 pub use downloads::{DownloadInfo, DownloadProgress, DownloadState};
+pub use dragging::{DragInput, DropEffect, MAX_DRAG_TEXT};
 pub use offscreen::{
     FrameInfo, FrameRect, InputEvent, KeyInput, MAX_TEXT_INPUT, MAX_TOUCH_POINTS, MouseButton, MouseEventKind,
     MouseInput, TextInputPurpose, TextInputState, TouchEventKind, TouchInput, modifiers,
@@ -42,11 +44,11 @@ pub use profile::{BrowsingDataKinds, Cookie};
 pub use resources::{
     HostResourceAccess, ResourceResponse, ResponseBody, is_http_token, validate_headers, validate_virtual_host,
 };
-pub use runtime::{FrameStage, RuntimeMessage};
+pub use runtime::RuntimeMessage;
 pub use script::{ScriptException, ScriptFailure};
 pub use view::{
-    AcceleratorKey, CloseReason, ColorScheme, FocusReason, MAX_VIEW_SIZE, MemoryUsageTargetLevel, NewWindowDecision,
-    NotificationAction, Setting, ViewMode, ViewSettings, WebError, WebViewId,
+    AcceleratorKey, CloseReason, ColorScheme, FocusReason, FrameStage, MAX_VIEW_SIZE, MemoryUsageTargetLevel,
+    NewWindowDecision, NotificationAction, Setting, ViewMode, ViewSettings, WebError, WebViewId,
 };
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ impl AppMessage {
             | AppMessage::MoveFocusAnswer { id, .. }
             | AppMessage::NotificationAction { id, .. }
             | AppMessage::TrySuspend { id, .. }
+            | AppMessage::Drag { id, .. }
             | AppMessage::Print { id, .. }
             | AppMessage::ShowPrintUi { id, .. }
             | AppMessage::Resume { id }
@@ -120,6 +121,7 @@ impl RuntimeMessage {
             | RuntimeMessage::CookiesResult { id, .. }
             | RuntimeMessage::OperationDone { id, .. }
             | RuntimeMessage::SuspendDone { id, .. }
+            | RuntimeMessage::DragDone { id, .. }
             | RuntimeMessage::PrintDone { id, .. }
             | RuntimeMessage::SharedBufferReleased { id, .. }
             | RuntimeMessage::FrameNavigated { id, .. }

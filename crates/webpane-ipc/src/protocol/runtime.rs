@@ -242,7 +242,7 @@ pub enum RuntimeMessage {
         /// The navigation (the id of the webview's NavigationStarting that allowed it, when known).
         navigation_id: u64,
         /// Which stage.
-        stage: FrameStage,
+        stage: super::view::FrameStage,
     },
     /// The user chose an item the app added to a context menu.
     ContextMenuItemSelected {
@@ -527,6 +527,16 @@ pub enum RuntimeMessage {
         /// why the request is refused.
         result: Result<bool, String>,
     },
+    /// A drag the app forwards (`DragEnter`, `DragOver`, `Drop`) reached the page: what the
+    /// page accepts, or why it did not reach it.
+    DragDone {
+        /// The view.
+        id: WebViewId,
+        /// The request answered.
+        request: u64,
+        /// The page's drop effect, or why the drag did not reach it.
+        result: Result<super::dragging::DropEffect, String>,
+    },
     /// A webview was closed (by request or because its window went away).
     WebViewClosed {
         /// The view.
@@ -581,15 +591,4 @@ pub enum RuntimeMessage {
         /// Why.
         reason: String,
     },
-}
-
-/// A stage of a subframe's navigation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FrameStage {
-    /// Its document arrived.
-    ContentLoading,
-    /// Its document fired DOMContentLoaded.
-    DomContentLoaded,
-    /// Its document loaded.
-    Completed,
 }

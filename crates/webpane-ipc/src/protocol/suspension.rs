@@ -60,6 +60,7 @@ impl AppMessage {
             | AppMessage::AttachFrames { .. }
             | AppMessage::ReleaseFrame { .. }
             | AppMessage::SendInput { .. }
+            | AppMessage::Drag { .. }
             | AppMessage::Find { .. }
             | AppMessage::DevToolsWindow { .. }
             | AppMessage::TerminateRenderProcess { .. }

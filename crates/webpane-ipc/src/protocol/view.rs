@@ -234,3 +234,14 @@ pub struct WebError {
     /// A human-readable message.
     pub message: String,
 }
+
+/// A stage of a subframe's navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FrameStage {
+    /// Its document arrived.
+    ContentLoading,
+    /// Its document fired DOMContentLoaded.
+    DomContentLoaded,
+    /// Its document loaded.
+    Completed,
+}

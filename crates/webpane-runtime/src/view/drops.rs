@@ -10,13 +10,13 @@
 
 use std::cell::Cell;
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
 use std::rc::Rc;
 
 use gtk::prelude::*;
 use webkit2gtk::{UserContentInjectedFrames, UserContentManagerExt, UserScriptInjectionTime, WebViewExt};
 use webpane_ipc::webext::{self, DragPhase, DraggedFile, DraggedFiles};
 
+use super::drag_files::{described, local_files, message_with_fds, open_regular};
 use super::state::View;
 
 /// Whether a drag comes from this process (a drag the page started).
@@ -24,57 +24,13 @@ fn from_here(context: &gtk::gdk::DragContext) -> bool {
     context.drag_get_source_widget().is_some()
 }
 
-/// The local files a `text/uri-list` names (at most as many as one message can carry).
-fn local_files(uris: &[glib::GString]) -> Vec<PathBuf> {
-    uris.iter()
-        .filter_map(|uri| glib::filename_from_uri(uri).ok())
-        .filter(|(_, host)| host.as_deref().is_none_or(|h| h.is_empty() || h == "localhost"))
-        .map(|(path, _)| path)
-        .take(webpane_ipc::MAX_FDS_PER_MESSAGE)
-        .collect()
-}
-
-/// How the page sees `path`: its name and MIME type (by its name, as a browser types a `File`).
-fn described(path: &std::path::Path) -> DraggedFile {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mime = crate::ffi::mime_type_by_name(path)
-        .filter(|m| m != "application/octet-stream")
-        .unwrap_or_default();
-    DraggedFile { name, mime }
-}
-
-/// Opens `path` read-only if it is a regular file (a FIFO or a device never blocks the runtime).
-fn open_regular(path: &std::path::Path) -> Option<OwnedFd> {
-    use rustix::fs::{Mode, OFlags};
-    let fd = rustix::fs::open(
-        path,
-        OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOCTTY,
-        Mode::empty(),
-    )
-    .ok()?;
-    let stat = rustix::fs::fstat(&fd).ok()?;
-    (rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::RegularFile).then_some(fd)
-}
-
 /// Tells the page's web process extension where the drag of files is.
 fn tell(webview: &webkit2gtk::WebView, phase: DragPhase, files: Vec<DraggedFile>, fds: Vec<OwnedFd>) {
     let json = serde_json::to_string(&DraggedFiles { phase, files }).unwrap_or_default();
-    let list = (!fds.is_empty()).then(gio::UnixFDList::new);
-    if let Some(list) = &list {
-        for fd in &fds {
-            // The list holds a duplicate; ours closes below.
-            if gio::prelude::UnixFDListExtManual::append(list, std::os::fd::AsRawFd::as_raw_fd(fd)).is_err() {
-                return;
-            }
-        }
+    if let Some(message) = message_with_fds(webext::DRAGGED_FILES, &json, fds) {
+        // Without a reply: WebKit sends it on the page's connection, ahead of what it sends after.
+        webview.send_message_to_page(&message, None::<&gio::Cancellable>, |_| {});
     }
-    drop(fds);
-    let message = webkit2gtk::UserMessage::with_fd_list(webext::DRAGGED_FILES, Some(&json.to_variant()), list.as_ref());
-    // Without a reply: WebKit sends it on the page's connection, ahead of what it sends after.
-    webview.send_message_to_page(&message, None::<&gio::Cancellable>, |_| {});
 }
 
 impl View {

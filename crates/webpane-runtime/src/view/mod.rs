@@ -7,6 +7,7 @@
 mod context_menu;
 mod cursor;
 mod dialogs;
+mod drag_files;
 mod drag_regions;
 mod drops;
 mod error;
@@ -15,6 +16,7 @@ mod extension_check;
 mod external_drag;
 mod files;
 mod find;
+mod forwarded_drag;
 mod frames;
 mod health;
 mod held;

@@ -330,6 +330,7 @@ impl WebView {
                 self.inner.requests.resolve(request, cookies);
             }
             RuntimeMessage::SuspendDone { request, result, .. } => self.suspend_done(request, result),
+            RuntimeMessage::DragDone { request, result, .. } => self.drag_done(request, result),
             RuntimeMessage::PrintDone { request, result, .. } => self.print_done(request, result),
             RuntimeMessage::OperationDone { request, result, .. } => {
                 self.inner
