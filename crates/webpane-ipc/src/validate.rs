@@ -4,7 +4,7 @@
 //! sending). Nothing here can panic, whatever the input (fuzzed:
 //! `fuzz/fuzz_targets/runtime_requests.rs`).
 
-use crate::protocol::{AppMessage, OutputTarget, RuntimeOptions, ViewMode};
+use crate::protocol::{AppMessage, DragInput, OutputTarget, RuntimeOptions, ViewMode};
 
 fn no_nul(what: &str, s: &str) -> Result<(), String> {
     if s.contains('\0') {
@@ -59,6 +59,41 @@ pub fn json_text(text: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Checks what a client sent: finite points, at most as many files as one message carries
+/// fds, names without NUL, text within [`crate::protocol::MAX_DRAG_TEXT`].
+fn drag(input: &DragInput) -> Result<(), String> {
+    let (points, names, text): (Vec<f64>, Vec<&str>, Option<&str>) = match input {
+        DragInput::Enter { files, text, x, y } => (
+            vec![*x, *y],
+            files.iter().map(String::as_str).collect(),
+            text.as_deref(),
+        ),
+        DragInput::Over { x, y } => (vec![*x, *y], Vec::new(), None),
+        DragInput::Leave => (Vec::new(), Vec::new(), None),
+        DragInput::Drop { files, text, x, y } => (
+            vec![*x, *y],
+            files.iter().map(|(_, name)| name.as_str()).collect(),
+            text.as_deref(),
+        ),
+    };
+    if points.iter().any(|p| !p.is_finite()) {
+        return Err("a drag's point must be finite".into());
+    }
+    if names.len() > crate::MAX_FDS_PER_MESSAGE {
+        return Err(format!("a drag carries at most {} files", crate::MAX_FDS_PER_MESSAGE));
+    }
+    if names.iter().any(|n| n.contains('\0')) {
+        return Err("a dragged file's name contains NUL".into());
+    }
+    if text.is_some_and(|t| t.len() > crate::protocol::MAX_DRAG_TEXT) {
+        return Err(format!(
+            "a drag carries at most {} bytes of text",
+            crate::protocol::MAX_DRAG_TEXT
+        ));
+    }
+    Ok(())
+}
+
 /// Checks what GTK and WebKit cannot take: C strings with interior NULs (glib-rs panics on them
 /// in debug builds and truncates in release), bad window sizes, web messages that are not JSON.
 pub fn app_message(message: &AppMessage) -> Result<(), String> {
@@ -80,7 +115,7 @@ pub fn app_message(message: &AppMessage) -> Result<(), String> {
             Ok(())
         }
         AppMessage::ClearVirtualHostMapping { host, .. } => no_nul("host", host),
-        AppMessage::Drag { input, .. } => input.check(),
+        AppMessage::Drag { input, .. } => drag(input),
         AppMessage::PostWebMessageWithFiles { json, files, .. } => {
             json_text(json).map_err(|e| format!("the web message is not JSON: {e}"))?;
             if files.len() > crate::MAX_FDS_PER_MESSAGE {
@@ -237,6 +272,24 @@ pub fn client_certificate_pem(pem: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drag_is_checked() {
+        use crate::protocol::{DragInput, MAX_DRAG_TEXT};
+        let enter = |names: Vec<String>, text: Option<String>| DragInput::Enter {
+            files: names,
+            text,
+            x: 1.0,
+            y: 2.0,
+        };
+        assert!(drag(&enter(vec!["a.txt".into()], None)).is_ok());
+        assert!(drag(&enter(vec!["a\0b".into()], None)).is_err());
+        assert!(drag(&enter(vec!["f".into(); crate::MAX_FDS_PER_MESSAGE + 1], None)).is_err());
+        assert!(drag(&enter(vec![], Some("x".repeat(MAX_DRAG_TEXT + 1)))).is_err());
+        assert!(drag(&DragInput::Over { x: f64::NAN, y: 0.0 }).is_err());
+        assert!(drag(&DragInput::Leave).is_ok());
+    }
+
     use crate::protocol::{Cookie, Setting, WebViewId};
 
     #[test]

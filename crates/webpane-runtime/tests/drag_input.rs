@@ -50,15 +50,25 @@ fn drag_into(event_loop: &EventLoop, webview: &WebView, folder: &std::path::Path
     let got = messages(webview);
     let enter = data(folder);
     assert_eq!(enter.file_names(), ["a.txt", "b.json"]);
-    assert_eq!(effect(event_loop, webview.drag_enter(&enter, 50.0, 50.0)), DropEffect::Move);
-    wait_message(event_loop, &got, r#"{"dragenter":"zone","types":["Files","text/plain"]}"#);
+    assert_eq!(
+        effect(event_loop, webview.drag_enter(&enter, 50.0, 50.0)),
+        DropEffect::Move
+    );
+    wait_message(
+        event_loop,
+        &got,
+        r#"{"dragenter":"zone","types":["Files","text/plain"]}"#,
+    );
     // Over the part that does not take it: left the zone, entered the other, no effect.
     assert_eq!(effect(event_loop, webview.drag_over(300.0, 50.0)), DropEffect::None);
     wait_message(event_loop, &got, r#"{"dragenter":"other""#);
     wait_message(event_loop, &got, r#"{"dragleave":"zone""#);
     assert_eq!(effect(event_loop, webview.drag_over(60.0, 70.0)), DropEffect::Move);
     // Dropped on the zone: the files and the text, read by the page.
-    assert_eq!(effect(event_loop, webview.drag_drop(data(folder), 60.0, 70.0)), DropEffect::Move);
+    assert_eq!(
+        effect(event_loop, webview.drag_drop(data(folder), 60.0, 70.0)),
+        DropEffect::Move
+    );
     assert_eq!(
         wait_message(event_loop, &got, r#"{"drop""#),
         r#"{"drop":"zone","at":[60,70],"files":[["a.txt","text/plain","first"],["b.json","application/json","[2]"]],"text":"some text"}"#
@@ -66,20 +76,42 @@ fn drag_into(event_loop: &EventLoop, webview: &WebView, folder: &std::path::Path
 
     // Dropped where the page does not take it: a dragleave, no drop.
     got.borrow_mut().clear();
-    assert_eq!(effect(event_loop, webview.drag_enter(&data(folder), 300.0, 20.0)), DropEffect::None);
-    assert_eq!(effect(event_loop, webview.drag_drop(data(folder), 300.0, 20.0)), DropEffect::None);
+    assert_eq!(
+        effect(event_loop, webview.drag_enter(&data(folder), 300.0, 20.0)),
+        DropEffect::None
+    );
+    assert_eq!(
+        effect(event_loop, webview.drag_drop(data(folder), 300.0, 20.0)),
+        DropEffect::None
+    );
     wait_message(event_loop, &got, r#"{"dragleave":"other""#);
     // A leave: dragleave where the drag was.
-    assert_eq!(effect(event_loop, webview.drag_enter(&DragData::new().with_text("t"), 20.0, 20.0)), DropEffect::Move);
+    assert_eq!(
+        effect(
+            event_loop,
+            webview.drag_enter(&DragData::new().with_text("t"), 20.0, 20.0)
+        ),
+        DropEffect::Move
+    );
     webview.drag_leave().unwrap();
     wait_message(event_loop, &got, r#"{"dragleave":"zone","types":["text/plain"]}"#);
-    assert!(!got.borrow().iter().any(|m| m.contains("\"drop\"")), "{:?}", got.borrow());
+    assert!(
+        !got.borrow().iter().any(|m| m.contains("\"drop\"")),
+        "{:?}",
+        got.borrow()
+    );
 
     // External drops off: the page hears nothing, the effect is none.
     webview.set_allow_external_drop(false).unwrap();
     got.borrow_mut().clear();
-    assert_eq!(effect(event_loop, webview.drag_enter(&data(folder), 50.0, 50.0)), DropEffect::None);
-    assert_eq!(effect(event_loop, webview.drag_drop(data(folder), 50.0, 50.0)), DropEffect::None);
+    assert_eq!(
+        effect(event_loop, webview.drag_enter(&data(folder), 50.0, 50.0)),
+        DropEffect::None
+    );
+    assert_eq!(
+        effect(event_loop, webview.drag_drop(data(folder), 50.0, 50.0)),
+        DropEffect::None
+    );
     // (A round trip to the page: anything it said would be here by now.)
     script_result(event_loop, webview, "1").unwrap();
     assert!(got.borrow().is_empty(), "{:?}", got.borrow());
