@@ -82,8 +82,10 @@ fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
     assert!(load_html(
         &event_loop,
         &webview,
+        // The touch area stays where it is when the page scrolls: WebKit may end a gesture
+        // with a kinetic scroll (two fingers moved, then cancelled, scrolled it by 52 px).
         r##"<body style="margin:0;height:3000px;background:rgb(255,0,0)">
-        <div id=t style="position:absolute;left:0;top:0;width:400px;height:100px"></div>
+        <div id=t style="position:fixed;left:0;top:0;width:400px;height:100px"></div>
         <script>
         const at = list => [...list].map(p => [p.clientX, p.clientY]);
         t.addEventListener('touchstart', e => chrome.webview.postMessage({touchstart: at(e.touches)}));
