@@ -1,6 +1,7 @@
 //! A live web page drawn by the app itself: an offscreen webview's frames arrive in this app's
 //! memory and are shown in a winit window with softbuffer; the mouse, the wheel and the keyboard
-//! (text from the input method too) go back to the page through webpane's input API. It works the
+//! (text from the input method too) go back to the page through webpane's input API, and files
+//! dropped on the window go on to the page as a forwarded drag. It works the
 //! same on X11 and on Wayland: the app never gives the browser process a window.
 //!
 //! ```sh
@@ -24,8 +25,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use webpane::{
-    Environment, EventLoop, KeyInput, MouseButton, MouseInput, OffscreenPicture, TextInputChangedEventArgs,
-    TextInputPurpose, TouchInput, WebView, WebViewOptions, modifiers,
+    Environment, EventLoop, FileForTransit, KeyInput, MouseButton, MouseInput, OffscreenPicture,
+    TextInputChangedEventArgs, TextInputPurpose, TouchInput, WebView, WebViewOptions, modifiers,
 };
 use winit::application::ApplicationHandler;
 use winit::dpi::{LogicalSize, PhysicalPosition, PhysicalSize};
@@ -105,6 +106,10 @@ struct App {
     tooltip: Rc<RefCell<Option<Option<String>>>>,
     pointer: (f64, f64),
     modifiers: u32,
+    /// Files dragged over the window, and those of them dropped so far (winit tells one event
+    /// per file).
+    hovered: Vec<std::path::PathBuf>,
+    dropped: Vec<std::path::PathBuf>,
     /// The page finished loading; the frame sequence then.
     loaded: Rc<std::cell::Cell<bool>>,
     loaded_at: Option<u64>,
@@ -314,6 +319,25 @@ fn keysym(key: &Key) -> Option<u32> {
     })
 }
 
+/// A drag of these files, as the page gets them (a folder, or a file that cannot be opened, is
+/// left out).
+fn drag_data(paths: &[std::path::PathBuf]) -> webpane::DragData {
+    let mut data = webpane::DragData::new();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(file) = std::fs::File::open(path)
+            .ok()
+            .and_then(|f| FileForTransit::take(f).ok())
+        {
+            let _ = data.add_file(&name, file);
+        }
+    }
+    data
+}
+
 impl ApplicationHandler<SdkReady> for App {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
         if self.shown.is_none()
@@ -396,6 +420,26 @@ impl ApplicationHandler<SdkReady> for App {
                 webview.send_mouse_input(MouseInput::moved(position.x, position.y).with_modifiers(held))
             }
             WindowEvent::CursorLeft { .. } => webview.send_mouse_input(MouseInput::left()),
+            // Files dragged from another program onto the window go on to the page (winit does
+            // not say where a drag is: the last pointer position stands for it).
+            WindowEvent::HoveredFile(path) => {
+                self.hovered.push(path);
+                let _effect = webview.drag_enter(&drag_data(&self.hovered), x, y);
+                Ok(())
+            }
+            WindowEvent::HoveredFileCancelled => {
+                self.hovered.clear();
+                webview.drag_leave()
+            }
+            WindowEvent::DroppedFile(path) => {
+                self.dropped.push(path);
+                if self.dropped.len() >= self.hovered.len() {
+                    let _effect = webview.drag_drop(drag_data(&self.dropped), x, y);
+                    self.hovered.clear();
+                    self.dropped.clear();
+                }
+                Ok(())
+            }
             WindowEvent::MouseInput { state, button, .. } => {
                 let button = match button {
                     winit::event::MouseButton::Right => MouseButton::Right,
@@ -472,6 +516,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tooltip: Rc::default(),
         pointer: (0.0, 0.0),
         modifiers: 0,
+        hovered: Vec::new(),
+        dropped: Vec::new(),
         loaded: Rc::default(),
         loaded_at: None,
         acted: None,

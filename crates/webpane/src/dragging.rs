@@ -30,12 +30,19 @@ impl DragData {
     /// Adds `file` (a regular file open for reading, [duplicated or taken](FileForTransit)),
     /// which the page sees as `File` `name` (a name, not a path; its type follows the name).
     pub fn with_file(mut self, name: &str, file: FileForTransit) -> Result<Self> {
+        self.add_file(name, file)?;
+        Ok(self)
+    }
+
+    /// Adds a file, as [`with_file`](Self::with_file) does, in place: a file refused leaves the
+    /// drag as it was.
+    pub fn add_file(&mut self, name: &str, file: FileForTransit) -> Result<()> {
         match file.kind() {
             FdKind::File {
                 access: FileAccess::Read | FileAccess::ReadWrite,
             } => {
                 self.files.push((name.to_owned(), file));
-                Ok(self)
+                Ok(())
             }
             _ => Err(Error::InvalidArgument(format!(
                 "{name:?}: only a regular file open for reading can be dragged into a page"
