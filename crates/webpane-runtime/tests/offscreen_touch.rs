@@ -23,6 +23,30 @@ fn long_presses(webview: &WebView) -> Rc<Cell<u32>> {
     count
 }
 
+/// Makes `gesture` again until it was not a long press, then waits for the page's message
+/// containing `made` (what the gesture ends in). WebKit's gestures see each touch event only once
+/// the page has answered it: on a stalled machine a finger can be down past GTK's long-press
+/// time, which makes a tap or a drag a long press (and no click or scroll).
+fn without_long_press(
+    event_loop: &EventLoop,
+    got: &Rc<std::cell::RefCell<Vec<String>>>,
+    long_presses: &Cell<u32>,
+    made: &str,
+    mut gesture: impl FnMut(),
+) {
+    loop {
+        got.borrow_mut().clear();
+        let before = long_presses.get();
+        gesture();
+        wait_until(event_loop, &format!("{made} (or a long press)"), || {
+            long_presses.get() > before || got.borrow().iter().any(|m| m.contains(made))
+        });
+        if long_presses.get() == before {
+            return;
+        }
+    }
+}
+
 /// A client of its own (no SDK checks) moves a touch point that never began on its offscreen
 /// view: the browser process refuses it and lives on.
 fn raw_client_touch_is_refused(folder: &std::path::Path) {
@@ -108,13 +132,8 @@ fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
     }
     raw_client_touch_is_refused(folder.path());
     // A tap: the page's touch events where the finger was, then the click WebKit makes of it.
-    // (WebKit's gestures see each touch event only once the page has answered it: on a stalled
-    // machine the finger can be down past GTK's long-press time, which makes the tap a long
-    // press and no click. Then the tap is made again.)
     let long_presses = long_presses(&webview);
-    loop {
-        got.borrow_mut().clear();
-        let before = long_presses.get();
+    without_long_press(&event_loop, &got, &long_presses, "click", || {
         webview.send_touch_input(TouchInput::began(1, 50.0, 40.0)).unwrap();
         webview.send_touch_input(TouchInput::ended(1, 50.0, 40.0)).unwrap();
         assert_eq!(
@@ -122,13 +141,7 @@ fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
             r#"{"touchstart":[[50,40]]}"#
         );
         assert_eq!(wait_message(&event_loop, &got, "touchend"), r#"{"touchend":[[50,40]]}"#);
-        wait_until(&event_loop, "a click (or a long press)", || {
-            long_presses.get() > before || got.borrow().iter().any(|m| m.contains("click"))
-        });
-        if long_presses.get() == before {
-            break;
-        }
-    }
+    });
     assert_eq!(wait_message(&event_loop, &got, "click"), r#"{"click":[50,40]}"#);
 
     // Two fingers: the second touchstart sees both.
@@ -172,11 +185,8 @@ fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
     }
     wait_message(&event_loop, &got, r#"{"touchend":[[220,50]]}"#);
 
-    // A drag the page leaves alone scrolls it (made again if the machine stalled it into a
-    // long press, as the tap above).
-    loop {
-        got.borrow_mut().clear();
-        let before = long_presses.get();
+    // A drag the page leaves alone scrolls it.
+    without_long_press(&event_loop, &got, &long_presses, "scrolled", || {
         let mut y = 250.0;
         webview.send_touch_input(TouchInput::began(3, 200.0, y)).unwrap();
         while y > 60.0 {
@@ -184,13 +194,7 @@ fn touch_reaches_the_page_and_what_it_leaves_becomes_clicks_and_scrolls() {
             webview.send_touch_input(TouchInput::moved(3, 200.0, y)).unwrap();
         }
         webview.send_touch_input(TouchInput::ended(3, 200.0, y)).unwrap();
-        wait_until(&event_loop, "a scroll (or a long press)", || {
-            long_presses.get() > before || got.borrow().iter().any(|m| m.contains("scrolled"))
-        });
-        if long_presses.get() == before {
-            break;
-        }
-    }
+    });
     let scrolled = wait_message(&event_loop, &got, "scrolled");
     assert!(!scrolled.contains(":0}"), "{scrolled}");
 }

@@ -157,9 +157,7 @@ fn state_json(page_id: u64) -> String {
                     name: &file.name,
                     r#type: &file.mime,
                     size: stat.as_ref().map_or(0, |s| s.st_size.max(0) as u64),
-                    last_modified: stat
-                        .as_ref()
-                        .map_or(0.0, |s| s.st_mtime as f64 * 1000.0 + s.st_mtime_nsec as f64 / 1e6),
+                    last_modified: stat.as_ref().map_or(0.0, crate::files::modified_ms),
                 }
             })
             .collect();
@@ -177,16 +175,7 @@ fn read(page_id: u64, index: usize, bytes: &mut [u8]) -> Option<usize> {
     DRAGS.with(|drags| {
         let drags = drags.borrow();
         let fd = drags.get(&page_id)?.fds.get(index)?;
-        let mut at = 0usize;
-        while at < bytes.len() {
-            match rustix::io::pread(fd, &mut bytes[at..], at as u64) {
-                Ok(0) => break,
-                Ok(n) => at += n,
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(_) => return None,
-            }
-        }
-        Some(at)
+        crate::files::read_from_start(fd, bytes).ok()
     })
 }
 

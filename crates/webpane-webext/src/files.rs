@@ -184,22 +184,32 @@ fn with_fd<T>(slot: &Slot, f: impl FnOnce(&OwnedFd) -> Result<T, String>) -> Res
     }
 }
 
+/// Reads `fd` from its start into `bytes`: how much was read (less if the file is shorter).
+pub(crate) fn read_from_start(fd: &OwnedFd, bytes: &mut [u8]) -> rustix::io::Result<usize> {
+    let mut at = 0usize;
+    while at < bytes.len() {
+        match rustix::io::pread(fd, &mut bytes[at..], at as u64) {
+            Ok(0) => break,
+            Ok(n) => at += n,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(at)
+}
+
+/// A file's modification time as page script counts it (ms since the epoch).
+pub(crate) fn modified_ms(stat: &rustix::fs::Stat) -> f64 {
+    stat.st_mtime as f64 * 1000.0 + stat.st_mtime_nsec as f64 / 1e6
+}
+
 /// Reads the file from its start into `bytes`: how much was read (less if it shrank) and its
 /// modification time (ms since the epoch).
 fn read_into(slot: &Slot, bytes: &mut [u8]) -> Result<(usize, f64), String> {
     with_fd(slot, |fd| {
         let stat = rustix::fs::fstat(fd).map_err(|e| e.to_string())?;
-        let mut at = 0usize;
-        while at < bytes.len() {
-            match rustix::io::pread(fd, &mut bytes[at..], at as u64) {
-                Ok(0) => break,
-                Ok(n) => at += n,
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => return Err(format!("read: {e}")),
-            }
-        }
-        let modified = stat.st_mtime as f64 * 1000.0 + stat.st_mtime_nsec as f64 / 1e6;
-        Ok((at, modified))
+        let read = read_from_start(fd, bytes).map_err(|e| format!("read: {e}"))?;
+        Ok((read, modified_ms(&stat)))
     })
 }
 

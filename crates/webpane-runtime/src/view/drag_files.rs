@@ -41,20 +41,3 @@ pub(super) fn open_regular(path: &std::path::Path) -> Option<OwnedFd> {
     let stat = rustix::fs::fstat(&fd).ok()?;
     (rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::RegularFile).then_some(fd)
 }
-
-/// The user message `name` for the web process extension with `json` and `fds` (duplicated
-/// into the message; ours close here). `None` if an fd cannot be put in.
-pub(super) fn message_with_fds(name: &str, json: &str, fds: Vec<OwnedFd>) -> Option<webkit2gtk::UserMessage> {
-    use glib::prelude::ToVariant;
-    let list = (!fds.is_empty()).then(gio::UnixFDList::new);
-    if let Some(list) = &list {
-        for fd in &fds {
-            gio::prelude::UnixFDListExtManual::append(list, std::os::fd::AsRawFd::as_raw_fd(fd)).ok()?;
-        }
-    }
-    Some(webkit2gtk::UserMessage::with_fd_list(
-        name,
-        Some(&json.to_variant()),
-        list.as_ref(),
-    ))
-}

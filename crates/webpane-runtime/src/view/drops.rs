@@ -16,7 +16,8 @@ use gtk::prelude::*;
 use webkit2gtk::{UserContentInjectedFrames, UserContentManagerExt, UserScriptInjectionTime, WebViewExt};
 use webpane_ipc::webext::{self, DragPhase, DraggedFile, DraggedFiles};
 
-use super::drag_files::{described, local_files, message_with_fds, open_regular};
+use super::drag_files::{described, local_files, open_regular};
+use super::extension::message_with_fds;
 use super::state::View;
 
 /// Whether a drag comes from this process (a drag the page started).
@@ -27,7 +28,7 @@ fn from_here(context: &gtk::gdk::DragContext) -> bool {
 /// Tells the page's web process extension where the drag of files is.
 fn tell(webview: &webkit2gtk::WebView, phase: DragPhase, files: Vec<DraggedFile>, fds: Vec<OwnedFd>) {
     let json = serde_json::to_string(&DraggedFiles { phase, files }).unwrap_or_default();
-    if let Some(message) = message_with_fds(webext::DRAGGED_FILES, &json, fds) {
+    if let Ok(message) = message_with_fds(webext::DRAGGED_FILES, &json, fds) {
         // Without a reply: WebKit sends it on the page's connection, ahead of what it sends after.
         webview.send_message_to_page(&message, None::<&gio::Cancellable>, |_| {});
     }

@@ -16,6 +16,27 @@ pub(crate) fn send_intercepted_hosts(webview: &webkit2gtk::WebView, hosts: &[Str
     webview.send_message_to_page(&message, None::<&gio::Cancellable>, |_| {});
 }
 
+/// The user message `name` for the web process extension with `json` and `fds` (duplicated
+/// into the message; ours close here).
+pub(super) fn message_with_fds(
+    name: &str,
+    json: &str,
+    fds: Vec<std::os::fd::OwnedFd>,
+) -> Result<webkit2gtk::UserMessage, ViewError> {
+    let list = (!fds.is_empty()).then(gio::UnixFDList::new);
+    if let Some(list) = &list {
+        for fd in &fds {
+            gio::prelude::UnixFDListExtManual::append(list, std::os::fd::AsRawFd::as_raw_fd(fd))
+                .map_err(ViewError::PassFile)?;
+        }
+    }
+    Ok(webkit2gtk::UserMessage::with_fd_list(
+        name,
+        Some(&json.to_variant()),
+        list.as_ref(),
+    ))
+}
+
 /// The parameters of a user message from the web process extension: one JSON string.
 pub(super) fn parameters_json(message: &webkit2gtk::UserMessage) -> String {
     message

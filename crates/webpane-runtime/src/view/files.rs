@@ -3,12 +3,11 @@
 
 use std::os::fd::OwnedFd;
 
-use glib::prelude::*;
 use webkit2gtk::WebViewExt;
 use webpane_ipc::webext::{self, FilesPost, PageFileAccess, PageFileInfo};
 
 use super::error::ViewError;
-use super::extension::decode_reply;
+use super::extension::{decode_reply, message_with_fds};
 use super::state::View;
 
 /// Checks a file from the app for a page: a regular file whose open mode allows what the page is
@@ -60,17 +59,11 @@ impl View {
             token: self.token.clone(),
         };
         let json = serde_json::to_string(&post).unwrap_or_default();
-        let list = gio::UnixFDList::new();
-        for fd in &fds {
-            if let Err(e) = gio::prelude::UnixFDListExtManual::append(&list, std::os::fd::AsRawFd::as_raw_fd(fd)) {
-                done(Err(ViewError::PassFile(e)));
-                return;
-            }
-        }
-        // The list holds duplicates: the runtime keeps none of the files.
-        drop(fds);
-        let message =
-            webkit2gtk::UserMessage::with_fd_list(webext::FILES_TO_PAGE, Some(&json.to_variant()), Some(&list));
+        // The message holds duplicates: the runtime keeps none of the files.
+        let message = match message_with_fds(webext::FILES_TO_PAGE, &json, fds) {
+            Ok(message) => message,
+            Err(e) => return done(Err(e)),
+        };
         self.webview
             .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
                 done(match decode_reply::<webext::Delivery>(reply) {

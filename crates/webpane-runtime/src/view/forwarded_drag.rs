@@ -11,9 +11,9 @@ use webkit2gtk::WebViewExt;
 use webpane_ipc::protocol::{DragInput, DropEffect};
 use webpane_ipc::webext::{self, DragAt, DragPhase, DraggedFile};
 
-use super::drag_files::{described, message_with_fds};
+use super::drag_files::described;
 use super::error::ViewError;
-use super::extension::decode_reply;
+use super::extension::{decode_reply, message_with_fds};
 use super::state::View;
 
 impl View {
@@ -65,9 +65,9 @@ impl View {
             y: y / zoom,
         };
         let json = serde_json::to_string(&drag).unwrap_or_default();
-        let Some(message) = message_with_fds(webext::DRAG_AT, &json, files) else {
-            done(Err(ViewError::Page("the dropped files could not be passed on".into())));
-            return;
+        let message = match message_with_fds(webext::DRAG_AT, &json, files) {
+            Ok(message) => message,
+            Err(e) => return done(Err(e)),
         };
         self.webview
             .send_message_to_page(&message, None::<&gio::Cancellable>, move |reply| {
